@@ -1,0 +1,54 @@
+// Room settings, read from `[vars]` in wrangler.toml (or `--var` on the command line). Every setting has a
+// default; a value that is set but is not a positive whole number stops the room with a message naming it,
+// because a typo that silently fell back to a default would be worse.
+
+import type { Limits } from "./protocol";
+
+export interface RoomConfig {
+  limits: Limits;
+  /** Messages kept per room; older ones are pruned as new ones arrive. */
+  historyRetained: number;
+  /** Messages sent to a client that joins without `since`. */
+  historyOnJoin: number;
+  /** Refused frames in a row, past the rate limit, after which the connection is closed (code 1008). */
+  floodCloseAfter: number;
+}
+
+const SETTINGS = {
+  MAX_NAME_CHARS: 32,
+  MAX_MESSAGE_CHARS: 2000,
+  MAX_FRAME_BYTES: 16 * 1024,
+  RATE_LIMIT_BURST: 10,
+  RATE_LIMIT_PER_SECOND: 5,
+  HISTORY_RETAINED: 1000,
+  HISTORY_ON_JOIN: 50,
+  HISTORY_PAGE_MAX: 200,
+  FLOOD_CLOSE_AFTER: 50,
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export function readConfig(vars: Partial<Record<SettingName, unknown>>): RoomConfig {
+  const read = (name: SettingName): number => {
+    const raw = vars[name];
+    if (raw === undefined || raw === "") return SETTINGS[name];
+    const value = typeof raw === "number" ? raw : Number(raw);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new Error(`setting ${name} must be a positive whole number, not ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+  return {
+    limits: {
+      maxNameChars: read("MAX_NAME_CHARS"),
+      maxMessageChars: read("MAX_MESSAGE_CHARS"),
+      maxFrameBytes: read("MAX_FRAME_BYTES"),
+      rateLimitBurst: read("RATE_LIMIT_BURST"),
+      rateLimitPerSecond: read("RATE_LIMIT_PER_SECOND"),
+      historyPageMax: read("HISTORY_PAGE_MAX"),
+    },
+    historyRetained: read("HISTORY_RETAINED"),
+    historyOnJoin: read("HISTORY_ON_JOIN"),
+    floodCloseAfter: read("FLOOD_CLOSE_AFTER"),
+  };
+}

@@ -1,0 +1,52 @@
+// The Worker: routes each request to the room it names, or to the static assets.
+//
+//   WebSocket upgrade on /              → room "lobby" (the Godot tutorial's client connects with no path)
+//   WebSocket upgrade on /rooms/<name>  → room <name>
+//   GET /api/rooms/<name>               → JSON about the room: members online, last sequence number
+//   anything else                       → static/ (the browser client)
+//
+// Each room is one Durable Object, addressed by its name, so every member of a room reaches the same object
+// wherever in the world they connect from.
+
+import type { Env } from "./env";
+import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "./protocol";
+import type { RoomInfo } from "./room";
+
+// The module's exports are what the runtime loads: the Durable Object class and the fetch handler, nothing else.
+export { ChatRoom } from "./room";
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const { pathname } = new URL(request.url);
+
+    if (pathname.startsWith("/api/rooms/")) {
+      const name = roomName(pathname.slice("/api/rooms/".length));
+      if (name instanceof Response) return name;
+      if (request.method !== "GET") return json(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
+      const info: RoomInfo = await env.ROOMS.getByName(name).info();
+      return json(200, { room: name, ...info });
+    }
+
+    const wantsRoom = pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
+    if (wantsRoom === null) return env.ASSETS.fetch(request);
+    const name = roomName(wantsRoom);
+    if (name instanceof Response) return name;
+
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      // A browser opening a room's address gets the chat page, which then connects to the same address.
+      if (request.method === "GET" && request.headers.get("Accept")?.includes("text/html")) {
+        return env.ASSETS.fetch(new Request(new URL("/", request.url), request));
+      }
+      return json(426, { error: "upgrade_required", message: "this address takes WebSocket connections" }, { Upgrade: "websocket" });
+    }
+    return env.ROOMS.getByName(name).fetch(request);
+  },
+} satisfies ExportedHandler<Env>;
+
+function roomName(raw: string): string | Response {
+  return isRoomName(raw) ? raw : json(400, { error: "invalid_room_name", message: ROOM_NAME_RULE });
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers });
+}

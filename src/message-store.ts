@@ -1,0 +1,74 @@
+// The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
+// and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
+
+import type { ChatMessage, Member } from "./protocol";
+
+type MessageRow = { seq: number; ts: number; sender_id: number; sender_name: string; text: string };
+
+export interface Page {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /** True when the range holds older messages than the page. */
+  more: boolean;
+}
+
+export class MessageStore {
+  /** Always the newest sequence number: kept in memory, since only this object writes the table. */
+  private lastSeq: number;
+
+  constructor(private readonly sql: SqlStorage, private readonly retained: number) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      seq INTEGER PRIMARY KEY,
+      ts INTEGER NOT NULL,
+      sender_id INTEGER NOT NULL,
+      sender_name TEXT NOT NULL,
+      text TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    // Pruning never removes the newest message, so the table alone tells where the sequence stands.
+    this.lastSeq = sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0;
+  }
+
+  get newestSeq(): number {
+    return this.lastSeq;
+  }
+
+  nextConnectionId(): number {
+    return this.sql.exec<{ value: number }>(
+      `INSERT INTO counters (name, value) VALUES ('connection', 1)
+       ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
+    ).one().value;
+  }
+
+  /** Stores messages in order, numbering them, and prunes what falls out of the retained history. */
+  append(drafts: { ts: number; sender: Member; text: string }[]): ChatMessage[] {
+    const stored = drafts.map((draft) => {
+      const message: ChatMessage = { seq: ++this.lastSeq, ts: draft.ts, sender: draft.sender, text: draft.text };
+      this.sql.exec(
+        `INSERT INTO messages (seq, ts, sender_id, sender_name, text) VALUES (?, ?, ?, ?, ?)`,
+        message.seq, message.ts, message.sender.id, message.sender.name, message.text,
+      );
+      return message;
+    });
+    if (this.lastSeq > this.retained) {
+      this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, this.lastSeq - this.retained);
+    }
+    return stored;
+  }
+
+  /** The newest `limit` messages with `after` < seq < `before`. */
+  page(limit: number, range: { after?: number; before?: number } = {}): Page {
+    const rows = this.sql.exec<MessageRow>(
+      `SELECT seq, ts, sender_id, sender_name, text FROM messages
+       WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      range.after ?? 0, range.before ?? Number.MAX_SAFE_INTEGER, limit + 1,
+    ).toArray();
+    const more = rows.length > limit;
+    const messages = rows.slice(0, limit).reverse().map((row) => ({
+      seq: row.seq,
+      ts: row.ts,
+      sender: { id: row.sender_id, name: row.sender_name },
+      text: row.text,
+    }));
+    return { messages, more };
+  }
+}

@@ -1,0 +1,27 @@
+// A token bucket per connection: `burst` frames at once, refilled at `perSecond`. It needs no timer (a pending
+// timer would keep the room from hibernating): the refill is computed from the time of the last frame.
+
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+  /** Frames refused since the last one accepted. */
+  refusedInARow = 0;
+
+  constructor(private readonly burst: number, private readonly perSecond: number, now: number) {
+    this.tokens = burst;
+    this.updatedAt = now;
+  }
+
+  /** Takes one token: 0 if the frame may pass, otherwise how many milliseconds until it would. */
+  take(now: number): number {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
+    this.updatedAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      this.refusedInARow = 0;
+      return 0;
+    }
+    this.refusedInARow++;
+    return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
+  }
+}

@@ -1,0 +1,125 @@
+// Starts and stops a real `wrangler dev` on a free loopback port, for end-to-end tests, browser tests and the
+// benchmarks. Each server keeps its Durable Object storage in its own directory, so a restart finds its history
+// and runs never see each other's rooms.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export interface DevServerOptions {
+  /** Wrangler config to run; the project's own by default. */
+  config?: string;
+  /** `[vars]` to override, e.g. `{ RATE_LIMIT_BURST: 1000 }`. */
+  vars?: Record<string, string | number>;
+  /** Port to listen on; a free one by default. A restarted server keeps its port. */
+  port?: number;
+  /** Storage directory; a new temporary one by default. A restarted server keeps its storage. */
+  persistTo?: string;
+}
+
+export interface DevServer {
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  httpUrl: string;
+  /** `ws://127.0.0.1:<port>` */
+  wsUrl: string;
+  persistTo: string;
+  /** The wrangler process, e.g. to measure the runtime's memory. */
+  process: ChildProcess;
+  /** Stops the server; `kill` sends SIGKILL, as a crash would. Storage is kept until `dispose`. */
+  stop(options?: { kill?: boolean }): Promise<void>;
+  /** Starts the same server again: same port, same storage. */
+  restart(): Promise<DevServer>;
+  /** Stops the server and deletes its storage. */
+  dispose(): Promise<void>;
+}
+
+const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
+const WRANGLER = join(PROJECT_ROOT, "node_modules/.bin/wrangler");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const port = options.port ?? (await freePort());
+  const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "chat-rooms-"));
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+    "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  if (options.config) args.push("--config", options.config);
+  for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
+
+  const child = spawn(WRANGLER, args, {
+    cwd: PROJECT_ROOT,
+    detached: true, // its own process group, so stopping it also stops workerd
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
+
+  const httpUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(httpUrl, child);
+  } catch (error) {
+    killGroup(child, "SIGKILL");
+    throw new Error(`wrangler dev did not start: ${String(error)}\n${output}`);
+  }
+
+  const server: DevServer = {
+    port,
+    httpUrl,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    persistTo,
+    process: child,
+    async stop({ kill = false } = {}) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      killGroup(child, kill ? "SIGKILL" : "SIGTERM");
+      await exited;
+    },
+    restart: async () => {
+      await server.stop();
+      return startDevServer({ ...options, port, persistTo });
+    },
+    async dispose() {
+      await server.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+async function waitUntilServing(httpUrl: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    try {
+      // Any answer from the Worker means it is up; the API route touches a room, so the Durable Object is too.
+      const response = await fetch(`${httpUrl}/api/rooms/startup-probe`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("timed out after 45 s");
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // Already gone.
+  }
+}
