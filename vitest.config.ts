@@ -10,8 +10,18 @@ export default defineConfig({
         test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
-        // End to end, from Node, against a real `wrangler dev`.
-        test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 60_000 },
+        // Plain units that run in Node: the browser client's connection logic.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      },
+      {
+        // End to end, from Node and from real Chromium, against a real `wrangler dev`.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+        },
       },
     ],
   },
