@@ -6,7 +6,11 @@ export default defineConfig({
     projects: [
       {
         // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        // Small history settings, so tests reach every history limit (pruning included) with few messages.
+        plugins: [cloudflareTest({
+          wrangler: { configPath: "./wrangler.toml" },
+          miniflare: { bindings: { HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30 } },
+        })],
         test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
       },
       {

@@ -61,9 +61,9 @@ export class ChatRoom extends DurableObject<Env> {
     super(ctx, env);
     this.config = readConfig(env);
     this.store = new MessageStore(ctx.storage.sql, this.config.historyRetained);
-    for (const socket of ctx.getWebSockets()) {
-      this.sessions.set(socket, socket.deserializeAttachment() as Session);
-    }
+    // Ids grow with each connection, so sorting by id lists members in the order they arrived.
+    const restored = ctx.getWebSockets().map((socket) => [socket, socket.deserializeAttachment() as Session] as const);
+    for (const [socket, session] of restored.sort(([, a], [, b]) => a.id - b.id)) this.sessions.set(socket, session);
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }

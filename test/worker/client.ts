@@ -1,0 +1,115 @@
+// A room member for tests inside workerd: opens a WebSocket through the Worker's own fetch handler, records every
+// packet, and waits for the ones a test expects.
+
+import { SELF } from "cloudflare:test";
+
+export type Packet = Record<string, unknown> & { type: string };
+
+export interface Client {
+  socket: WebSocket;
+  /** Every packet received so far, in order. */
+  received: Packet[];
+  /** Text frames received that were not JSON (e.g. the `pong` keep-alive answer). */
+  plain: string[];
+  send(packet: unknown): void;
+  /** Sends UTF-8 JSON in a binary frame, as Godot 3's client does. */
+  sendBinary(packet: unknown): void;
+  sendRaw(frame: string | ArrayBuffer | Uint8Array): void;
+  /** The first packet not taken before that matches, waiting for it if need be. */
+  next(match: (packet: Packet) => boolean, timeoutMs?: number): Promise<Packet>;
+  nextOfType(type: string, timeoutMs?: number): Promise<Packet>;
+  /** Waits until `count` packets match in all. */
+  collect(match: (packet: Packet) => boolean, count: number, timeoutMs?: number): Promise<Packet[]>;
+  /** Resolves with the close code once the server closes the socket. */
+  closed: Promise<number>;
+}
+
+export async function connect(path = "/rooms/test"): Promise<Client> {
+  const response = await SELF.fetch(`http://rooms.test${path}`, { headers: { Upgrade: "websocket" } });
+  const socket = response.webSocket;
+  if (!socket) throw new Error(`no WebSocket: HTTP ${response.status} ${await response.text()}`);
+  socket.accept();
+
+  const received: Packet[] = [];
+  const plain: string[] = [];
+  const taken = new Set<number>();
+  const wakers = new Set<() => void>();
+  socket.addEventListener("message", (event) => {
+    const data = typeof event.data === "string" ? event.data : new TextDecoder().decode(event.data as ArrayBuffer);
+    try {
+      received.push(JSON.parse(data) as Packet);
+    } catch {
+      plain.push(data);
+    }
+    for (const wake of wakers) wake();
+  });
+  const closed = new Promise<number>((resolve) => {
+    socket.addEventListener("close", (event) => resolve(event.code));
+  });
+
+  const waitFor = <T>(ready: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const value = ready();
+        if (value === undefined) return;
+        done();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out waiting for ${what}; received ${JSON.stringify(received).slice(-1500)}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(check);
+      };
+      wakers.add(check);
+      check();
+    });
+
+  const client: Client = {
+    socket,
+    received,
+    plain,
+    closed,
+    send: (packet) => socket.send(JSON.stringify(packet)),
+    sendBinary: (packet) => socket.send(new TextEncoder().encode(JSON.stringify(packet))),
+    sendRaw: (frame) => socket.send(frame),
+    next: (match, timeoutMs = 5000) =>
+      waitFor(() => {
+        const index = received.findIndex((packet, i) => !taken.has(i) && match(packet));
+        if (index === -1) return undefined;
+        taken.add(index);
+        return received[index];
+      }, timeoutMs, "a matching packet"),
+    nextOfType: (type, timeoutMs) => client.next((packet) => packet.type === type, timeoutMs),
+    collect: (match, count, timeoutMs = 5000) =>
+      waitFor(() => {
+        const matching = received.filter(match);
+        return matching.length >= count ? matching : undefined;
+      }, timeoutMs, `${count} matching packets`),
+  };
+  return client;
+}
+
+/** Connects and joins in the native dialect; resolves once the welcome arrives. */
+export async function joinNative(room: string, name: string, since?: number): Promise<{ client: Client; welcome: Packet }> {
+  const client = await connect(`/rooms/${room}`);
+  client.send(since === undefined ? { type: "join", name } : { type: "join", name, since });
+  return { client, welcome: await client.nextOfType("welcome") };
+}
+
+/** Connects and joins as the Godot tutorial client does: binary frames, `test` first, then `user_joined`. */
+export async function joinTutorial(room: string, name: string): Promise<Client> {
+  const client = await connect(`/rooms/${room}`);
+  client.sendBinary({ type: "test", test: "test message" });
+  client.sendBinary({ type: "user_joined", name });
+  await client.next((p) => p.type === "server_message" && String(p.message).startsWith(`${name}(#`));
+  return client;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A room name no other test uses, since all tests share the runtime's storage. */
+let rooms = 0;
+export const uniqueRoom = (label: string) => `${label}-${Date.now().toString(36)}-${++rooms}`;

@@ -1,0 +1,59 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { joinNative, uniqueRoom } from "./client";
+
+const upgrade = { Upgrade: "websocket" };
+
+describe("routing", () => {
+  it("joins the lobby from a WebSocket on / and a named room from /rooms/<name>", async () => {
+    const lobby = await SELF.fetch("http://rooms.test/", { headers: upgrade });
+    expect(lobby.status).toBe(101);
+    lobby.webSocket!.accept();
+    lobby.webSocket!.send(JSON.stringify({ type: "join", name: "in-lobby" }));
+    await expect.poll(async () => (await (await SELF.fetch("http://rooms.test/api/rooms/lobby")).json()))
+      .toMatchObject({ room: "lobby", members: expect.arrayContaining([expect.objectContaining({ name: "in-lobby" })]) });
+    lobby.webSocket!.close(1000);
+  });
+
+  it.each(["/rooms/", "/rooms/has%20space", "/rooms/a/b", `/rooms/${"x".repeat(65)}`, "/api/rooms/bad!name"])(
+    "refuses the invalid room name in %s with 400 and a reason",
+    async (path) => {
+      const response = await SELF.fetch(`http://rooms.test${path}`, { headers: upgrade });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "invalid_room_name", message: expect.stringContaining("1 to 64") });
+    },
+  );
+
+  it("answers a plain request to a WebSocket route with 426", async () => {
+    for (const path of ["/", "/rooms/games"]) {
+      const response = await SELF.fetch(`http://rooms.test${path}`);
+      expect(response.status).toBe(426);
+      expect(response.headers.get("Upgrade")).toBe("websocket");
+      expect(await response.json()).toMatchObject({ error: "upgrade_required" });
+    }
+  });
+
+  it("serves the chat page to a browser opening a room's address", async () => {
+    for (const path of ["/", "/rooms/games"]) {
+      const response = await SELF.fetch(`http://rooms.test${path}`, { headers: { Accept: "text/html,*/*" } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Content-Type")).toContain("text/html");
+      expect(await response.text()).toContain("<html");
+    }
+  });
+
+  it("reports a room's members and last sequence number as JSON", async () => {
+    const room = uniqueRoom("api");
+    const { client, welcome } = await joinNative(room, "ann");
+    client.send({ type: "chat", text: "hi" });
+    await client.nextOfType("chat");
+    const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ room, members: [{ id: welcome.id, name: "ann" }], lastSeq: 1, connections: 1 });
+    expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("falls through to the static assets for everything else", async () => {
+    expect((await SELF.fetch("http://rooms.test/no-such-file.txt")).status).toBe(404);
+  });
+});
