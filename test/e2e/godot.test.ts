@@ -1,0 +1,45 @@
+// The strongest proof that the tutorial dialect is right: a real Godot 3 client (Debian's godot3-server, headless
+// Godot 3.2.3) running a script written to the tutorial chats with a native client through `wrangler dev`.
+
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { connect } from "../support/ws-client.ts";
+
+const GODOT = "/usr/bin/godot3-server";
+const SCRIPT = resolve(import.meta.dirname, "../godot/tutorial_client.gd");
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer();
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+// .ci/run installs Godot; a developer machine without it skips this one test, and says why.
+it.skipIf(!existsSync(GODOT) && !process.env.CI)("a real Godot 3 tutorial client chats with a native client in the lobby", async () => {
+  const ann = await connect(`${server.wsUrl}/rooms/lobby`);
+  ann.send({ type: "join", name: "ann" });
+  await ann.next((p) => p.type === "welcome");
+
+  const godot = new Promise<string>((resolveOutput, reject) => {
+    execFile(GODOT, ["--no-window", "-s", SCRIPT, `--url=${server.wsUrl}`, "--name=godot", "--say=héllo from Gödot 😀", "--until=bye"],
+      { timeout: 40_000, env: { ...process.env, HOME: process.env.HOME ?? "/tmp" } },
+      (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)));
+  });
+
+  const fromGodot = await ann.next((p) => p.type === "chat", 30_000);
+  expect(fromGodot).toMatchObject({ sender: { name: "godot" }, text: "héllo from Gödot 😀" });
+  ann.send({ type: "chat", text: "hi Godot 🎮, bye" });
+
+  const output = await godot;
+  expect(output).toMatch(/^RECV server_message : godot\(#\d+\) joined the chat\.$/m);
+  expect(output).toContain("RECV chat_message godot: héllo from Gödot 😀");
+  expect(output).toContain("RECV chat_message ann: hi Godot 🎮, bye");
+  expect(output).toContain("DONE");
+  expect((await ann.next((p) => p.type === "leave")).name).toBe("godot");
+  await ann.close();
+});
