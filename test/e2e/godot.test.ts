@@ -2,8 +2,9 @@
 // Godot 3.2.3) running a script written to the tutorial chats with a native client through `wrangler dev`.
 
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../support/dev-server.ts";
 import { connect } from "../support/ws-client.ts";
@@ -27,7 +28,8 @@ it.skipIf(!existsSync(GODOT) && !process.env.CI)("a real Godot 3 tutorial client
 
   const godot = new Promise<string>((resolveOutput, reject) => {
     execFile(GODOT, ["--no-window", "-s", SCRIPT, `--url=${server.wsUrl}`, "--name=godot", "--say=héllo from Gödot 😀", "--until=bye"],
-      { timeout: 40_000, env: { ...process.env, HOME: process.env.HOME ?? "/tmp" } },
+      // Godot treats its working directory as a project and writes logs there: give it a scratch one.
+      { timeout: 40_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
       (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)));
   });
 
