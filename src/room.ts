@@ -103,11 +103,11 @@ export class ChatRoom extends DurableObject<Env> {
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     this.depart(socket);
     // The runtime does not answer a close frame on a hibernatable socket by itself: without this the client
-    // waits for its close handshake to time out. 1005 and 1006 are not codes one may send.
+    // waits for its close handshake to time out. Codes such as 1005 and 1006 only report; they cannot be sent.
     try {
-      socket.close(code === 1005 || code === 1006 ? 1000 : code);
+      socket.close(isSendableCloseCode(code) ? code : 1000);
     } catch {
-      socket.close(1000);
+      // Already closed from our side (e.g. for flooding), or the connection is gone: nothing left to answer.
     }
   }
 
@@ -278,4 +278,8 @@ function sendFrame(socket: WebSocket, frame: string): void {
   } catch {
     // Nothing to deliver to: see above.
   }
+}
+
+function isSendableCloseCode(code: number): boolean {
+  return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
