@@ -24,6 +24,9 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"],
           environment: "node",
+          // One file at a time: each starts its own wrangler dev, which rebuilds the client bundle in place,
+          // and two cores are better spent on one server than shared by three.
+          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,
         },

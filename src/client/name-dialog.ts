@@ -1,0 +1,75 @@
+// Asks for a name: before the first join (it cannot be skipped), to rename, or again when the room refused one.
+
+import { validateName, type Limits } from "../protocol";
+
+export interface NameDialogElements {
+  dialog: HTMLDialogElement;
+  form: HTMLFormElement;
+  title: HTMLElement;
+  input: HTMLInputElement;
+  error: HTMLElement;
+  submit: HTMLButtonElement;
+  cancel: HTMLButtonElement;
+}
+
+export interface NameRequest {
+  /** "join" may not be cancelled: there is no chatting without a name. */
+  mode: "join" | "rename";
+  current: string;
+  limits: Limits;
+  /** Why the previous name was refused. */
+  error?: string;
+}
+
+export class NameDialog {
+  private request: NameRequest | undefined;
+  private answer: ((name: string | undefined) => void) | undefined;
+
+  constructor(private readonly ui: NameDialogElements) {
+    ui.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    ui.cancel.addEventListener("click", () => this.finish(undefined));
+    ui.dialog.addEventListener("cancel", (event) => {
+      // Escape: fine for a rename, not for the first join.
+      event.preventDefault();
+      if (this.request?.mode === "rename") this.finish(undefined);
+    });
+  }
+
+  /** The chosen name, already checked against the limits; undefined if the user cancelled a rename. */
+  ask(request: NameRequest): Promise<string | undefined> {
+    this.request = request;
+    const { dialog, title, input, error, submit, cancel } = this.ui;
+    title.textContent = request.mode === "join" ? "Join" : "Change your name in";
+    submit.textContent = request.mode === "join" ? "Join" : "Rename";
+    cancel.hidden = request.mode === "join";
+    input.value = request.current;
+    input.maxLength = request.limits.maxNameChars;
+    error.textContent = request.error ?? "";
+    input.setAttribute("aria-invalid", String(request.error !== undefined));
+    if (!dialog.open) dialog.showModal();
+    input.select();
+    return new Promise((resolve) => (this.answer = resolve));
+  }
+
+  private submit(): void {
+    if (!this.request) return;
+    const checked = validateName(this.ui.input.value, this.request.limits);
+    if (!checked.ok) {
+      this.ui.error.textContent = checked.error.message.charAt(0).toUpperCase() + checked.error.message.slice(1) + ".";
+      this.ui.input.setAttribute("aria-invalid", "true");
+      this.ui.input.focus();
+      return;
+    }
+    this.finish(checked.value);
+  }
+
+  private finish(name: string | undefined): void {
+    this.ui.dialog.close();
+    this.request = undefined;
+    this.answer?.(name);
+    this.answer = undefined;
+  }
+}

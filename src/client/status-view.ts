@@ -1,0 +1,48 @@
+// The connection status, always on screen: connecting, online, reconnecting in N s, offline.
+
+import type { ConnectionStatus } from "./connection";
+import { el } from "./dom";
+
+export class StatusView {
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly status: HTMLElement, private readonly retry: HTMLButtonElement, onRetry: () => void) {
+    retry.addEventListener("click", onRetry);
+  }
+
+  show(status: ConnectionStatus): void {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+    this.status.dataset.state = status.state;
+    this.retry.hidden = !(status.state === "reconnecting" || (status.state === "offline" && status.reason === "gave_up"));
+    this.retry.textContent = status.state === "reconnecting" ? "Retry now" : "Reconnect";
+
+    switch (status.state) {
+      case "connecting":
+        return this.render(status.attempt === 0 ? "Connecting…" : `Reconnecting… (try ${status.attempt})`);
+      case "online":
+        return this.render("Online");
+      case "reconnecting": {
+        // The countdown is for the eye only: a screen reader would otherwise hear it every second.
+        const countdown = el("span", { attrs: { "aria-hidden": "true" } });
+        const tick = () => {
+          const seconds = Math.max(0, Math.ceil((status.retryAt - Date.now()) / 1000));
+          countdown.textContent = ` in ${seconds} s`;
+        };
+        tick();
+        this.ticker = setInterval(tick, 250);
+        return this.render("Reconnecting", countdown, ` (try ${status.attempt})`);
+      }
+      case "offline":
+        return this.render({
+          closed: "Offline",
+          gave_up: "Offline: the room cannot be reached",
+          rejected: "Offline: the room refused to let you join",
+        }[status.reason]);
+    }
+  }
+
+  private render(...parts: (string | Node)[]): void {
+    this.status.replaceChildren(el("span", { className: "dot", attrs: { "aria-hidden": "true" } }), ...parts);
+  }
+}

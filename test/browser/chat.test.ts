@@ -1,0 +1,261 @@
+// The browser client in real Chromium against a real `wrangler dev`: two people chat, hostile text stays text,
+// reading scrolled up is not disturbed, and a server restart costs no message and duplicates none.
+//
+// The steps share one server, one room and the same pages, and run in order.
+
+// The callbacks given to page.evaluate and friends run in the page, among the DOM's types.
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+
+import { mkdirSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { connect, type TestClient } from "../support/ws-client.ts";
+
+const ROOM = "browser-e2e";
+const HOSTILE = "<img src=x onerror=alert(1)>";
+const SCREENSHOTS = "test-results/screenshots";
+// Small pages, so that a short test crosses page boundaries: join history, older history and the resume gap.
+// A generous rate limit, so that seeding the room is quick.
+const VARS = { HISTORY_ON_JOIN: 12, HISTORY_PAGE_MAX: 5, RATE_LIMIT_BURST: 500, RATE_LIMIT_PER_SECOND: 500 };
+const SEEDED = 30;
+
+interface ChatPage {
+  context: BrowserContext;
+  page: Page;
+  /** alert(), confirm() and prompt() calls: there must be none. */
+  dialogs: string[];
+  /** Uncaught exceptions in the page. */
+  errors: string[];
+}
+
+let server: DevServer;
+let browser: Browser;
+let alice: ChatPage;
+let bob: ChatPage;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startDevServer({ vars: VARS }),
+    chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+        "--no-first-run", "--disable-component-update", "--disable-sync"],
+    }),
+  ]);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const seeder = await member("seeder");
+  for (let i = 1; i <= SEEDED; i++) seeder.send({ type: "chat", text: `seed ${i}` });
+  await seeder.next((p) => p.type === "chat" && p.text === `seed ${SEEDED}`);
+  await seeder.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+describe("the chat page", () => {
+  it("joins with a name and shows the recent history, then older pages when scrolled to the top", async () => {
+    alice = await openChat("Alice", { width: 1280, height: 800 }, "wide-name-dialog-light");
+    await alice.page.waitForSelector(`#messages li.message >> text="seed ${SEEDED}"`);
+    // Scroll to the top until the page says the beginning is reached.
+    await alice.page.waitForFunction(() => {
+      const scroller = document.getElementById("scroller")!;
+      scroller.scrollTop = 0;
+      return !document.getElementById("history-start")!.hidden;
+    }, undefined, { polling: 200, timeout: 15_000 });
+    expect(await messageTexts(alice.page)).toEqual(range(1, SEEDED).map((i) => `seed ${i}`));
+    expect(await alice.page.textContent("#members")).toContain("Alice");
+  });
+
+  it("shows two people each other's messages and presence, and renders hostile text as text", async () => {
+    bob = await openChat(HOSTILE, { width: 360, height: 740 });
+    await alice.page.waitForSelector(`#messages li.notice >> text="${HOSTILE} joined."`);
+    expect(await alice.page.textContent("#member-list")).toContain(HOSTILE);
+    expect(await alice.page.textContent("#member-count")).toBe("2");
+
+    await send(bob.page, HOSTILE);
+    await send(alice.page, "hello from Alice");
+    for (const { page } of [alice, bob]) {
+      await page.waitForSelector(`#messages li.message >> text="hello from Alice"`);
+      await page.waitForSelector(`#messages li.message .text >> text="${HOSTILE}"`);
+    }
+    const last = await alice.page.$$eval("#messages li.message", (items) => items.slice(-2).map((item) => ({
+      own: item.classList.contains("own"),
+      sender: item.querySelector(".sender")?.textContent,
+      text: item.querySelector(".text")?.textContent,
+      time: item.querySelector("time")?.textContent,
+    })));
+    expect(last).toEqual([
+      { own: false, sender: HOSTILE, text: HOSTILE, time: expect.stringMatching(/\d/) },
+      { own: true, sender: "Alice", text: "hello from Alice", time: expect.stringMatching(/\d/) },
+    ]);
+
+    // On a narrow screen the members are behind a toggle that shows their count.
+    expect(await bob.page.isVisible("#member-list")).toBe(false);
+    expect(await bob.page.textContent("#members-toggle")).toContain("2");
+    await bob.page.click("#members-toggle");
+    expect(await bob.page.isVisible("#member-list")).toBe(true);
+    expect(await bob.page.textContent("#member-list")).toContain("Alice");
+    await screenshot(bob.page, "narrow-members-light");
+    await bob.page.click("#members-toggle");
+
+    for (const { page, dialogs, errors } of [alice, bob]) {
+      expect(await page.evaluate(() => (window as unknown as { imagesCreated: number }).imagesCreated)).toBe(0);
+      expect(await page.locator("img").count()).toBe(0);
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+    }
+  });
+
+  it("leaves a reader who scrolled up where they are and offers the new messages instead", async () => {
+    const scroller = alice.page.locator("#scroller");
+    await scroller.evaluate((element) => (element.scrollTop = 300));
+    const before = await scroller.evaluate((element) => element.scrollTop);
+    expect(before).toBe(300);
+
+    await send(bob.page, "while you read 1");
+    await send(bob.page, "while you read 2");
+    await alice.page.waitForSelector(`#messages li.message >> text="while you read 2"`);
+    expect(await scroller.evaluate((element) => element.scrollTop)).toBe(before);
+    expect(await alice.page.isVisible("#new-messages")).toBe(true);
+    expect(await alice.page.textContent("#new-messages")).toContain("2 new messages");
+    await screenshot(alice.page, "wide-scrolled-up-light");
+
+    await alice.page.click("#new-messages");
+    expect(await alice.page.isVisible("#new-messages")).toBe(false);
+    expect(await scroller.evaluate((e) => e.scrollHeight - e.scrollTop - e.clientHeight)).toBeLessThan(2);
+
+    // At the bottom, new messages keep it pinned there.
+    await send(bob.page, "pinned");
+    await alice.page.waitForSelector(`#messages li.message >> text="pinned"`);
+    expect(await scroller.evaluate((e) => e.scrollHeight - e.scrollTop - e.clientHeight)).toBeLessThan(2);
+    expect(await alice.page.isVisible("#new-messages")).toBe(false);
+  });
+
+  it("survives a server restart: reconnects by itself and shows every message sent meanwhile exactly once, in order", async () => {
+    // Alice's network goes away with the server and stays away until the others have talked.
+    await alice.context.setOffline(true);
+    const restarted = server.restart();
+    await alice.page.waitForSelector("#status[data-state=reconnecting]", { timeout: 15_000 });
+    expect(await alice.page.textContent("#status")).toMatch(/Reconnecting in \d+ s \(try \d+\)/);
+    await send(alice.page, "typed while offline");
+    expect(await alice.page.textContent("#composer-queue")).toBe("1 message will be sent when reconnected");
+    await screenshot(alice.page, "wide-reconnecting-light");
+    server = await restarted;
+
+    // Bob comes back by himself, with backoff.
+    await bob.page.waitForSelector("#status[data-state=online]", { timeout: 30_000 });
+    await send(bob.page, "bob is back");
+    // More than one history page (5) is missed: the resume must fill the gap from history.
+    const carol = await member("carol");
+    for (let i = 1; i <= 12; i++) carol.send({ type: "chat", text: `missed ${i}` });
+    await carol.next((p) => p.type === "chat" && p.text === "missed 12");
+    await carol.close();
+    expect(await alice.page.getAttribute("#status", "data-state")).not.toBe("online");
+
+    await alice.context.setOffline(false);
+    await alice.page.waitForSelector("#status[data-state=online]", { timeout: 30_000 });
+    await alice.page.waitForSelector(`#messages li.message >> text="typed while offline"`);
+    await bob.page.waitForSelector(`#messages li.message >> text="typed while offline"`);
+
+    const texts = await messageTexts(alice.page);
+    expect(texts.slice(-14)).toEqual(["bob is back", ...range(1, 12).map((i) => `missed ${i}`), "typed while offline"]);
+    // Alice has paged through the whole history, so she must hold every sequence number once, in order.
+    const { lastSeq } = (await (await fetch(`${server.httpUrl}/api/rooms/${ROOM}`)).json()) as { lastSeq: number };
+    expect(await sequenceNumbers(alice.page)).toEqual(range(1, lastSeq));
+    expect(await alice.page.textContent("#composer-queue")).toBe("");
+    expect(alice.errors).toEqual([]);
+  });
+
+  it("renames without leaving", async () => {
+    await bob.page.click("#rename");
+    await bob.page.fill("#name-input", "  ");
+    await bob.page.press("#name-input", "Enter");
+    expect(await bob.page.textContent("#name-error")).toMatch(/Name must be 1 to 32 characters/);
+    await screenshot(bob.page, "narrow-rename-light");
+    await bob.page.fill("#name-input", "Bob");
+    await bob.page.press("#name-input", "Enter");
+    await alice.page.waitForSelector(`#messages li.notice >> text="${HOSTILE} is now known as Bob."`);
+    await bob.page.waitForSelector(`#messages li.notice >> text="You are now known as Bob."`);
+    expect(await alice.page.textContent("#member-list")).not.toContain(HOSTILE);
+    expect(await alice.page.textContent("#member-list")).toContain("Bob");
+    expect(await bob.page.textContent("#self-name")).toBe("Bob");
+    expect(await bob.page.getAttribute("#status", "data-state")).toBe("online");
+  });
+
+  it("looks right wide and narrow, light and dark", async () => {
+    await alice.page.locator("#scroller").evaluate((e) => (e.scrollTop = e.scrollHeight));
+    await screenshot(alice.page, "wide-light");
+    await screenshot(bob.page, "narrow-light");
+    for (const { page } of [alice, bob]) await page.emulateMedia({ colorScheme: "dark" });
+    await screenshot(alice.page, "wide-dark");
+    await screenshot(bob.page, "narrow-dark");
+    await bob.page.fill("#composer-input", "x".repeat(1_990));
+    await screenshot(bob.page, "narrow-counter-dark");
+    expect(await bob.page.textContent("#composer-counter")).toMatch(/1,?990 \/ 2,?000/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function openChat(name: string, viewport: { width: number; height: number }, dialogScreenshot?: string): Promise<ChatPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on("pageerror", (error) => errors.push(String(error)));
+  // Counts every <img> ever added to the page, even one removed again at once.
+  await page.addInitScript(() => {
+    const counter = window as unknown as { imagesCreated: number };
+    counter.imagesCreated = 0;
+    new MutationObserver((records) => {
+      for (const record of records) {
+        for (const node of record.addedNodes) {
+          if (node instanceof Element && (node.matches("img") || node.querySelector("img"))) counter.imagesCreated++;
+        }
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(`${server.httpUrl}/rooms/${ROOM}`);
+  if (dialogScreenshot) await screenshot(page, dialogScreenshot);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByRole("button", { name: "Join" }).click();
+  await page.waitForSelector("#status[data-state=online]");
+  return { context, page, dialogs, errors };
+}
+
+async function member(name: string): Promise<TestClient> {
+  const client = await connect(`${server.wsUrl}/rooms/${ROOM}`);
+  client.send({ type: "join", name });
+  await client.next((p) => p.type === "welcome");
+  return client;
+}
+
+/** Types a message and sends it with Enter, as a person would. */
+async function send(page: Page, text: string): Promise<void> {
+  await page.fill("#composer-input", text);
+  await page.press("#composer-input", "Enter");
+}
+
+function messageTexts(page: Page): Promise<string[]> {
+  return page.$$eval("#messages li.message .text", (items) => items.map((item) => item.textContent ?? ""));
+}
+
+function sequenceNumbers(page: Page): Promise<number[]> {
+  return page.$$eval("#messages li.message", (items) => items.map((item) => Number((item as HTMLElement).dataset.seq)));
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

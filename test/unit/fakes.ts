@@ -1,0 +1,133 @@
+// Test doubles for the connection: a clock whose time only moves when the test says so, and sockets the test
+// opens, feeds and drops by hand.
+
+import type { ChatMessage, Limits, ServerPacket } from "../../src/protocol";
+import type { Clock, SocketFactory, SocketHandlers, SocketLike } from "../../src/client/connection";
+
+export class FakeClock implements Clock {
+  private time = 1_000_000;
+  private nextId = 1;
+  private readonly timers = new Map<number, { at: number; callback: () => void }>();
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.time + ms, callback });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+
+  /** Moves time forward, running every timer that falls due on the way, in order. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.time = due[1].at;
+      due[1].callback();
+    }
+    this.time = end;
+  }
+
+  /** How long until the next timer fires, if any. */
+  nextDelay(): number | undefined {
+    const ats = [...this.timers.values()].map((t) => t.at - this.time);
+    return ats.length ? Math.min(...ats) : undefined;
+  }
+}
+
+export class FakeSocket implements SocketLike {
+  readonly sent: string[] = [];
+  closed = false;
+
+  constructor(readonly url: string, private readonly handlers: SocketHandlers) {}
+
+  send(data: string): void {
+    if (this.closed) throw new Error("send on a closed socket");
+    this.sent.push(data);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  /** The JSON packets sent, parsed (the `ping` keep-alive left out). */
+  packets(): Record<string, unknown>[] {
+    return this.sent.filter((frame) => frame !== "ping").map((frame) => JSON.parse(frame) as Record<string, unknown>);
+  }
+
+  open(): void {
+    this.handlers.open();
+  }
+
+  receive(packet: ServerPacket | "pong"): void {
+    this.handlers.message(packet === "pong" ? packet : JSON.stringify(packet));
+  }
+
+  /** The network drops the socket. */
+  drop(): void {
+    this.closed = true;
+    this.handlers.close();
+  }
+}
+
+export function socketFactory(): { create: SocketFactory; sockets: FakeSocket[]; last(): FakeSocket } {
+  const sockets: FakeSocket[] = [];
+  return {
+    create: (url, handlers) => {
+      const socket = new FakeSocket(url, handlers);
+      sockets.push(socket);
+      return socket;
+    },
+    sockets,
+    last() {
+      const socket = sockets[sockets.length - 1];
+      if (!socket) throw new Error("no socket opened yet");
+      return socket;
+    },
+  };
+}
+
+export const LIMITS: Limits = {
+  maxNameChars: 32,
+  maxMessageChars: 2000,
+  maxFrameBytes: 16384,
+  rateLimitBurst: 10,
+  rateLimitPerSecond: 5,
+  historyPageMax: 3,
+};
+
+export function message(seq: number, text = `message ${seq}`, sender = { id: 99, name: "other" }): ChatMessage {
+  return { seq, ts: 1_700_000_000_000 + seq, sender, text };
+}
+
+/** Messages `from` to `to`, inclusive. */
+export function messages(from: number, to: number): ChatMessage[] {
+  const result: ChatMessage[] = [];
+  for (let seq = from; seq <= to; seq++) result.push(message(seq));
+  return result;
+}
+
+export function welcome(
+  id: number,
+  history: ChatMessage[],
+  options: { more?: boolean; name?: string; lastSeq?: number } = {},
+): ServerPacket {
+  return {
+    type: "welcome",
+    id,
+    name: options.name ?? "me",
+    members: [{ id, name: options.name ?? "me" }],
+    history,
+    more: options.more ?? false,
+    lastSeq: options.lastSeq ?? history[history.length - 1]?.seq ?? 0,
+    limits: LIMITS,
+  };
+}
