@@ -107,6 +107,8 @@ export type ServerPacket =
       limits: Limits;
     }
   | ({ type: "join" } & Member)
+  /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */
+  | { type: "joins"; members: Member[] }
   | ({ type: "leave" } & Member)
   | ({ type: "rename"; previous: string } & Member)
   | ({ type: "chat" } & ChatMessage)
@@ -289,6 +291,11 @@ export function encode(packet: ServerPacket, dialect: Dialect): string[] {
   return toTutorial(packet).map((p) => JSON.stringify(p));
 }
 
+/** The packet that announces these joins: `join` for one member, `joins` for several. */
+export function joinsPacket(members: Member[]): ServerPacket {
+  return members.length === 1 ? { type: "join", ...members[0]! } : { type: "joins", members };
+}
+
 /** How the tutorial client names a member in its server messages. */
 export const tutorialLabel = (member: Member): string => `${member.name}(#${member.id})`;
 
@@ -299,6 +306,8 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
       return packet.history.map(tutorialChat);
     case "join":
       return [{ type: "server_message", message: `${tutorialLabel(packet)} joined the chat.` }];
+    case "joins":
+      return [{ type: "server_message", message: `${packet.members.map(tutorialLabel).join(", ")} joined the chat.` }];
     case "leave":
       return [{ type: "server_message", message: `${tutorialLabel(packet)} left the chat.` }];
     case "rename":

@@ -12,6 +12,7 @@ import { MessageStore } from "./message-store";
 import {
   decodeFrame,
   encode,
+  joinsPacket,
   type Dialect,
   type Member,
   type ProtocolError,
@@ -44,6 +45,12 @@ export interface RoomInfo {
 /** The code a connection is closed with when it keeps sending past the rate limit. */
 export const FLOOD_CLOSE_CODE = 1008;
 
+/**
+ * Joins are announced at most once per this many milliseconds. Announcing each join to everyone makes a burst of
+ * N joins cost N²/2 frames (500,000 for 1,000 joins); within the window they are gathered into one frame each.
+ */
+const JOIN_ANNOUNCE_WINDOW_MS = 50;
+
 export class ChatRoom extends DurableObject<Env> {
   private readonly config: RoomConfig;
   private readonly store: MessageStore;
@@ -56,6 +63,10 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
   private pending: Draft[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Members who joined since the last announcement, in order, with their sockets. */
+  private unannounced: { member: Member; socket: WebSocket }[] = [];
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastAnnouncedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -164,11 +175,42 @@ export class ChatRoom extends DurableObject<Env> {
       lastSeq: this.store.newestSeq,
       limits: this.config.limits,
     });
-    this.broadcast({ type: "join", id: joined.id, name: joined.name });
+    this.unannounced.push({ member: { id: joined.id, name: joined.name }, socket });
+    // A join in a calm room is announced at once; in a burst, with the others at the end of the window.
+    const wait = this.lastAnnouncedAt + JOIN_ANNOUNCE_WINDOW_MS - Date.now();
+    if (wait <= 0) this.announceJoins();
+    else this.announceTimer ??= setTimeout(() => this.announceJoins(), wait);
+  }
+
+  /**
+   * Announces the pending joins in one frame per member. A member who joined within the batch knows the earlier
+   * joiners from its welcome, so it hears of its own join and the later ones only.
+   */
+  private announceJoins(): void {
+    if (this.announceTimer !== undefined) clearTimeout(this.announceTimer);
+    this.announceTimer = undefined;
+    if (this.unannounced.length === 0) return;
+    const joins = this.unannounced;
+    this.unannounced = [];
+    this.lastAnnouncedAt = Date.now();
+    const firstNewTo = new Map(joins.map(({ socket }, index) => [socket, index]));
+    const frames = new Map<string, string[]>();
+    for (const [socket, session] of this.sessions) {
+      if (!session.joined) continue;
+      const from = firstNewTo.get(socket) ?? 0;
+      const key = `${session.dialect}:${from}`;
+      let encoded = frames.get(key);
+      if (!encoded) {
+        encoded = encode(joinsPacket(joins.slice(from).map(({ member }) => member)), session.dialect);
+        frames.set(key, encoded);
+      }
+      for (const frame of encoded) sendFrame(socket, frame);
+    }
   }
 
   private rename(socket: WebSocket, session: JoinedSession, name: string): void {
     this.flush();
+    this.announceJoins();
     const renamed: JoinedSession = { ...session, name };
     socket.serializeAttachment(renamed);
     this.sessions.set(socket, renamed);
@@ -180,6 +222,7 @@ export class ChatRoom extends DurableObject<Env> {
     const session = this.sessions.get(socket);
     if (!this.sessions.delete(socket) || !session?.joined) return;
     this.flush();
+    this.announceJoins();
     this.broadcast({ type: "leave", id: session.id, name: session.name });
   }
 
@@ -217,6 +260,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.pending.length === 0) return;
+    // Everyone hears of a join before any message sent after it.
+    this.announceJoins();
     const drafts = this.pending;
     this.pending = [];
     let stored;

@@ -51,7 +51,7 @@ export type ConnectionStatus =
  */
 export type MessageOrigin = "recent" | "live" | "older" | "gap";
 
-export type PresencePacket = Extract<ServerPacket, { type: "join" | "leave" | "rename" }>;
+export type PresencePacket = Extract<ServerPacket, { type: "join" | "joins" | "leave" | "rename" }>;
 
 export type ConnectionEvent =
   | { type: "status"; status: ConnectionStatus }
@@ -232,6 +232,7 @@ export class RoomConnection {
       case "chat":
         return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text }], "live");
       case "join":
+      case "joins":
       case "leave":
       case "rename":
         if (packet.type === "rename" && packet.id === this.self?.id) {

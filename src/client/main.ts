@@ -115,12 +115,17 @@ function onEvent(event: ConnectionEvent): void {
   }
 }
 
+function onJoin(member: Member): void {
+  // Our own join only confirms the welcome.
+  if (members.join(member) && !ownIds.has(member.id)) messages.notice(`${member.name} joined.`);
+}
+
 function onPresence(packet: PresencePacket): void {
   switch (packet.type) {
     case "join":
-      // Our own join only confirms the welcome.
-      if (members.join(packet) && !ownIds.has(packet.id)) messages.notice(`${packet.name} joined.`);
-      return;
+      return onJoin(packet);
+    case "joins":
+      return packet.members.forEach(onJoin);
     case "leave":
       members.leave(packet.id);
       // The leave of our own earlier connection, noticed by the room only after we were back, is no news.

@@ -108,6 +108,13 @@ export async function joinTutorial(room: string, name: string): Promise<Client> 
   return client;
 }
 
+/** The members a packet announces as joined: one for `join`, several for `joins`, none for anything else. */
+export function announcedJoins(packet: Packet): { id: number; name: string }[] {
+  if (packet.type === "join") return [{ id: packet.id as number, name: packet.name as string }];
+  if (packet.type === "joins") return packet.members as { id: number; name: string }[];
+  return [];
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A room name no other test uses, since all tests share the runtime's storage. */

@@ -135,6 +135,9 @@ describe("encode", () => {
     expect(JSON.parse(encode({ type: "join", id: 3, name: "Zoë" }, "tutorial")[0]!)).toEqual({
       type: "server_message", message: "Zoë(#3) joined the chat.",
     });
+    expect(JSON.parse(encode({ type: "joins", members: [{ id: 3, name: "Zoë" }, { id: 4, name: "Al" }] }, "tutorial")[0]!)).toEqual({
+      type: "server_message", message: "Zoë(#3), Al(#4) joined the chat.",
+    });
     expect(JSON.parse(encode({ type: "leave", id: 3, name: "Zoë" }, "tutorial")[0]!)).toEqual({
       type: "server_message", message: "Zoë(#3) left the chat.",
     });

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/room";
-import { connect, joinNative, joinTutorial, sleep, uniqueRoom, type Client, type Packet } from "./client";
+import { announcedJoins, connect, joinNative, joinTutorial, sleep, uniqueRoom, type Client, type Packet } from "./client";
 
 const isChat = (p: Packet) => p.type === "chat";
 const texts = (packets: Packet[]) => packets.map((p) => p.text);
@@ -50,7 +50,7 @@ describe("native dialect", () => {
     const room = uniqueRoom("order");
     const names = ["a", "b", "c", "d", "e"];
     const members = await Promise.all(names.map((name) => joinNative(room, name)));
-    await members[0]!.client.collect((p) => p.type === "join", 5);
+    await expect.poll(() => members[0]!.client.received.flatMap(announcedJoins).length).toBe(5);
     // The join took one token of each member's burst of ten.
     for (let i = 0; i < 9; i++) {
       for (const { client, welcome } of members) client.send({ type: "chat", text: `${welcome.name}-${i}` });
@@ -61,6 +61,31 @@ describe("native dialect", () => {
     for (const stream of streams) expect(stream).toEqual(first);
     const sent = names.flatMap((name) => Array.from({ length: 9 }, (_, i) => `${name}-${i}`));
     expect(texts(first).sort()).toEqual(sent.sort());
+  });
+
+  it("announces a burst of joins in batches, and every member learns of every other exactly once", async () => {
+    const room = uniqueRoom("burst");
+    const count = 30;
+    const members = await Promise.all(Array.from({ length: count }, (_, i) => joinNative(room, `m${i}`)));
+    const everyone = members.map(({ welcome }) => welcome.id as number).sort((a, b) => a - b);
+    for (const { client, welcome } of members) {
+      // Who this member knows of: the welcome's list, then every announcement, its own join included.
+      const known = () => [
+        ...(welcome.members as { id: number }[]).map((m) => m.id).filter((id) => id !== welcome.id),
+        ...client.received.flatMap(announcedJoins).map((m) => m.id),
+      ];
+      await expect.poll(() => known().length).toBe(count);
+      expect(known().sort((a, b) => a - b)).toEqual(everyone);
+    }
+    // One frame per join per member would be count × (count + 1) / 2 frames.
+    const frames = members.reduce((sum, { client }) => sum + client.received.filter((p) => announcedJoins(p).length > 0).length, 0);
+    expect(frames).toBeLessThan((count * (count + 1)) / 2);
+    // Messages sent after the burst come after every announcement.
+    members[0]!.client.send({ type: "chat", text: "after the burst" });
+    const last = members[count - 1]!.client;
+    await last.next(isChat);
+    const chatAt = last.received.findIndex(isChat);
+    expect(last.received.slice(chatAt).some((p) => announcedJoins(p).length > 0)).toBe(false);
   });
 
   it("answers the text ping with pong", async () => {
@@ -152,7 +177,7 @@ describe("bad input", () => {
     bob.send({ type: "chat", text: "still here" });
     expect(await ann.next(isChat)).toMatchObject({ seq: 1, text: "still here" });
     // Ann heard nothing of Bob's mistakes, and no bad packet became a message.
-    expect(ann.received.filter((p) => p.type !== "join" && p.type !== "welcome")).toEqual([
+    expect(ann.received.filter((p) => announcedJoins(p).length === 0 && p.type !== "welcome")).toEqual([
       expect.objectContaining({ type: "chat", text: "still here" }),
     ]);
   });
