@@ -1,0 +1,87 @@
+// Profiles the room under one scenario: `npx tsx bench/profile.ts --scenario fanout [--scale 1] [--config path]`.
+// Starts `wrangler dev` (a snapshot of the room, or --config), attaches to the Worker's V8 inspector through
+// wrangler's inspector port, records a CPU profile while the scenario runs, prints the functions with the most
+// self time and writes the profile to bench/results/<scenario>-<timestamp>.cpuprofile (open it in Chrome DevTools).
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import WebSocket from "ws";
+import { startDevServer } from "../test/support/dev-server.ts";
+import { wranglerWorkerds } from "./lib/proc.ts";
+import { snapshotProject } from "./lib/snapshot.ts";
+import { fmt } from "./lib/stats.ts";
+import { runScenario, scenarios } from "./scenarios.ts";
+
+const { values: options } = parseArgs({
+  options: { scenario: { type: "string", default: "fanout" }, scale: { type: "string", default: "1" }, config: { type: "string" }, top: { type: "string", default: "25" } },
+});
+const scenario = scenarios(Number(options.scale)).find((s) => s.name === options.scenario);
+if (!scenario) throw new Error(`no scenario ${options.scenario}`);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const snapshot = options.config ? undefined : snapshotProject();
+const server = await startDevServer({
+  config: options.config ? resolve(options.config) : snapshot!.config,
+  vars: { RATE_LIMIT_BURST: 1_000_000, RATE_LIMIT_PER_SECOND: 1_000_000, FLOOD_CLOSE_AFTER: 1_000_000 },
+});
+try {
+  const args = server.process.spawnargs;
+  const inspectorPort = args[args.indexOf("--inspector-port") + 1];
+  // Wrangler's inspector proxy lists the Worker once it has run; the startup probe has run it already.
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const inspector = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((r, j) => { inspector.once("open", r); inspector.once("error", j); });
+  let nextId = 0;
+  const pending = new Map<number, (result: any) => void>();
+  inspector.on("message", (data) => {
+    const message = JSON.parse(data.toString());
+    if (message.id !== undefined) pending.get(message.id)?.(message.result ?? message.error);
+  });
+  const call = (method: string, params: object = {}) => new Promise<any>((r) => {
+    const id = ++nextId;
+    pending.set(id, r);
+    inspector.send(JSON.stringify({ id, method, params }));
+  });
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 200 });
+  await call("Profiler.start");
+  const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
+  const result = await runScenario(scenario, { label: "ours", wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy }, 1);
+  const { profile } = (await call("Profiler.stop")) as { profile: Profile };
+  inspector.close();
+
+  console.log(`${scenario.name}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, p99 ${fmt(result.latency.p99)} ms, joins ${fmt(result.joinPhaseMs, 0)} ms (profiler attached: slower than unprofiled)`);
+  const total = profile.endTime - profile.startTime;
+  const interval = total / Math.max(1, profile.samples.length);
+  const self = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const file = f.url.split("/").slice(-2).join("/");
+    const key = `${f.functionName || "(anonymous)"}  ${file}${f.url ? `:${f.lineNumber + 1}` : ""}`;
+    self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0) * interval);
+  }
+  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(options.top));
+  console.log(`\nself time, top ${rows.length} of ${fmt(total / 1000, 0)} ms profiled (V8 in the runtime workerd; "(program)" and "(idle)" are outside JS)`);
+  for (const [key, us] of rows) console.log(`${fmt(us / 1000).padStart(9)} ms  ${fmt((us / total) * 100).padStart(5)}%  ${key}`);
+  const out = join(import.meta.dirname, "results", `${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
+  mkdirSync(join(out, ".."), { recursive: true });
+  writeFileSync(out, JSON.stringify(profile));
+  console.log(`\nwrote ${out}`);
+} finally {
+  await server.dispose();
+  snapshot?.dispose();
+}

@@ -1,0 +1,321 @@
+// The benchmark: `npm run bench [-- options]`. Starts `wrangler dev` for the room ("ours") and for the floor
+// (bench/floor), runs every scenario against both, alternating (A B, then B A, …) for --runs rounds, prints a
+// table and writes everything to bench/results/<timestamp>.json. See bench/README.md.
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { execFileSync } from "node:child_process";
+import { startDevServer, type DevServer } from "../test/support/dev-server.ts";
+import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
+import { closeAll, joinAll, LoadClient, settle } from "./lib/load.ts";
+import { snapshotProject } from "./lib/snapshot.ts";
+import { best, fmt, median, sleep } from "./lib/stats.ts";
+import { runScenario, scenarios, type ScenarioResult, type Target } from "./scenarios.ts";
+
+const BENCH_DIR = import.meta.dirname;
+
+/** The room with its rate limit out of the way: the load measures the room, not the limiter. */
+export const LOAD_VARS = { RATE_LIMIT_BURST: 1_000_000, RATE_LIMIT_PER_SECOND: 1_000_000, FLOOD_CLOSE_AFTER: 1_000_000 };
+
+const { values: options } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    scenario: { type: "string" },
+    servers: { type: "string", default: "ours,floor" },
+    scale: { type: "string", default: "1" },
+    "ours-config": { type: "string" },
+    "ours-label": { type: "string", default: "ours" },
+    "exp-config": { type: "string" },
+    out: { type: "string" },
+    "no-memory": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+if (options.help) {
+  console.log(`npm run bench -- [options]
+  --runs N            rounds of every scenario on every server (default 5)
+  --scenario a,b      only these scenarios (${scenarios(1).map((s) => s.name).join(", ")})
+  --servers a,b       ours, floor or both (default ours,floor)
+  --scale X           multiply message counts and durations by X (e.g. 0.25 for a quick pass)
+  --ours-config PATH  wrangler config for "ours" (e.g. an experimental copy of the room)
+  --ours-label NAME   label for "ours" in the output
+  --exp-config PATH   with --servers ours,exp (or ours,exp,floor): a third server "exp" from this config, run
+                      alternating with the others, to measure a proposed change against the room as it is
+  --no-memory         skip the memory measurement (a fresh server per kind, 1,000 members joined)
+  --out PATH          JSON output (default bench/results/<timestamp>.json)`);
+  process.exit(0);
+}
+
+const runs = Math.max(1, Number(options.runs));
+const scale = Number(options.scale);
+const wanted = options.scenario?.split(",");
+const chosen = scenarios(scale).filter((s) => !wanted || wanted.includes(s.name));
+if (chosen.length === 0) throw new Error(`no scenario matches ${options.scenario}`);
+const serverKinds = options.servers!.split(",");
+
+interface Running {
+  label: string;
+  server: DevServer;
+  target: Target;
+}
+
+async function start(kind: string): Promise<Running> {
+  const server = kind === "floor"
+    ? await startDevServer({ config: join(BENCH_DIR, "floor/wrangler.toml") })
+    : kind === "exp"
+    ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
+    : await startDevServer({ vars: LOAD_VARS, config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.config });
+  const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
+  if (!runtime) throw new Error(`no workerd found under wrangler (${kind})`);
+  const label = kind === "floor" || kind === "exp" ? kind : options["ours-label"]!;
+  return { label, server, target: { label, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy } };
+}
+
+const prune = ({ runtime, proxy }: { runtime?: number; proxy?: number }) => ({ runtimePid: runtime, proxyPid: proxy });
+
+/** Waits until the runtime has been (nearly) idle for half a second, e.g. after 1,000 clients closed. */
+async function waitIdle(target: Target, maxMs = 30_000): Promise<void> {
+  if (!target.runtimePid) return sleep(500);
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    const before = cpuMs(target.runtimePid) + (target.proxyPid ? cpuMs(target.proxyPid) : 0);
+    await sleep(500);
+    const used = cpuMs(target.runtimePid) + (target.proxyPid ? cpuMs(target.proxyPid) : 0) - before;
+    if (used <= 30) return;
+  }
+}
+
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
+const loadBefore = loadAverage();
+const started = new Date();
+console.log(`bench: ${chosen.map((s) => s.name).join(", ")} on ${serverKinds.join(", ")}, ${runs} run(s), scale ${scale}`);
+const snapshot = snapshotProject();
+
+// Memory: on a fresh server of each kind (a used one keeps the heap it grew), the runtime workerd's RSS before and
+// after 1,000 members joined one room, and after they left again.
+const memory: Record<string, { members: number; before: number; joined: number; left: number; perMemberBytes: number }> = {};
+if (!options["no-memory"]) {
+  for (const kind of serverKinds) {
+    const running = await start(kind);
+    try {
+      const pid = running.target.runtimePid!;
+      await sleep(1000);
+      const before = rssBytes(pid);
+      const url = `${running.target.wsUrl}/rooms/memory`;
+      const clients = Array.from({ length: 1000 }, (_, i) => new LoadClient({ url, name: `mem${i}` }));
+      await joinAll(clients, 50);
+      await settle(500, 120_000);
+      const joined = rssBytes(pid);
+      await closeAll(clients);
+      await waitIdle(running.target);
+      const left = rssBytes(pid);
+      memory[running.label] = { members: clients.length, before, joined, left, perMemberBytes: (joined - before) / clients.length };
+      console.log(`  memory ${running.label.padEnd(6)} runtime workerd RSS ${fmt(before / 2 ** 20)} MB -> ${fmt(joined / 2 ** 20)} MB with 1,000 members ` +
+        `(${fmt((joined - before) / 1000 / 1024)} KiB per member); ${fmt(left / 2 ** 20)} MB after they left`);
+    } finally {
+      await running.server.dispose();
+    }
+  }
+}
+
+const servers: Running[] = [];
+for (const kind of serverKinds) servers.push(await start(kind));
+const results: ScenarioResult[] = [];
+const failures: string[] = [];
+try {
+  for (let run = 1; run <= runs; run++) {
+    for (const scenario of chosen) {
+      // Alternate who goes first, so that neither always runs on a warmer (or more fragmented) machine.
+      const order = run % 2 === 1 ? servers : [...servers].reverse();
+      for (const { target, server } of order) {
+        // wrangler may have restarted its workerd processes since: look them up again.
+        Object.assign(target, { runtimePid: undefined, proxyPid: undefined }, prune(wranglerWorkerds(server.process.pid!)));
+        await waitIdle(target);
+        const t0 = Date.now();
+        try {
+          const result = await runScenario(scenario, target, run);
+          results.push(result);
+          console.log(`  run ${run} ${scenario.name.padEnd(7)} ${target.label.padEnd(6)} ${fmt(result.deliveriesPerSec, 0).padStart(8)} deliveries/s, ` +
+            `p99 ${fmt(result.latency.p99)} ms, join p99 ${fmt(result.join.p99)} ms, lost ${result.lost}, dup ${result.duplicates}, ` +
+            `reordered ${result.reordered}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        } catch (error) {
+          failures.push(`run ${run} ${scenario.name} ${target.label}: ${String(error)}`);
+          console.log(`  run ${run} ${scenario.name} ${target.label}: FAILED ${String(error)}`);
+        }
+      }
+    }
+  }
+} finally {
+  for (const { server } of servers) await server.dispose();
+  snapshot.dispose();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Summary
+
+type Row = Record<string, string>;
+function table(rows: Row[]): string {
+  if (rows.length === 0) return "";
+  const keys = Object.keys(rows[0]!);
+  const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => (r[k] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join("  ");
+  return [line(keys), line(width.map((w) => "-".repeat(w))), ...rows.map((r) => line(keys.map((k) => r[k] ?? "")))].join("\n");
+}
+
+const pick = (scenario: string, server: string) => results.filter((r) => r.scenario === scenario && r.server === server);
+const summary: Record<string, any> = {};
+const rows: Row[] = [];
+for (const scenario of chosen) {
+  summary[scenario.name] = {};
+  for (const { label } of servers) {
+    const rs = pick(scenario.name, label);
+    if (rs.length === 0) continue;
+    const s = {
+      runs: rs.length,
+      deliveriesPerSec: { best: best(rs.map((r) => r.deliveriesPerSec), true), median: median(rs.map((r) => r.deliveriesPerSec)) },
+      p50: { best: best(rs.map((r) => r.latency.p50), false), median: median(rs.map((r) => r.latency.p50)) },
+      p95: { best: best(rs.map((r) => r.latency.p95), false), median: median(rs.map((r) => r.latency.p95)) },
+      p99: { best: best(rs.map((r) => r.latency.p99), false), median: median(rs.map((r) => r.latency.p99)) },
+      max: { median: median(rs.map((r) => r.latency.max)) },
+      joinP50: { median: median(rs.map((r) => r.join.p50)) },
+      joinP99: { best: best(rs.map((r) => r.join.p99), false), median: median(rs.map((r) => r.join.p99)) },
+      joinPhaseMs: { median: median(rs.map((r) => r.joinPhaseMs)) },
+      joinSettleMs: { median: median(rs.map((r) => r.joinSettleMs)) },
+      joinFrames: { median: median(rs.map((r) => r.joinFrames)) },
+      cpuPerKDelivery: { runtime: median(rs.map((r) => r.cpuPerKDelivery.runtime)), proxy: median(rs.map((r) => r.cpuPerKDelivery.proxy)) },
+      joinCpuMs: { runtime: median(rs.map((r) => r.joinCpuMs.runtime)), proxy: median(rs.map((r) => r.joinCpuMs.proxy)) },
+      lost: rs.reduce((a, r) => a + r.lost, 0),
+      duplicates: rs.reduce((a, r) => a + r.duplicates, 0),
+      reordered: rs.reduce((a, r) => a + r.reordered, 0),
+      errors: rs.reduce((a, r) => a + r.errors, 0),
+      // Only meaningful on a fresh server (see the memory phase); kept for reference.
+      rssPerMemberBytes: { median: median(rs.map((r) => (r.rssJoined - r.rssBefore) / r.members)) },
+    };
+    summary[scenario.name][label] = s;
+    rows.push({
+      scenario: scenario.name,
+      server: label,
+      runs: String(s.runs),
+      "deliv/s best": fmt(s.deliveriesPerSec.best, 0),
+      "deliv/s med": fmt(s.deliveriesPerSec.median, 0),
+      "p50 ms": fmt(s.p50.median),
+      "p95 ms": fmt(s.p95.median),
+      "p99 ms": fmt(s.p99.median),
+      "p99 best": fmt(s.p99.best),
+      "max ms": fmt(s.max.median),
+      "join p50": fmt(s.joinP50.median),
+      "join p99": fmt(s.joinP99.median),
+      "joins ms": fmt(s.joinPhaseMs.median, 0),
+      "settle ms": fmt(s.joinSettleMs.median, 0),
+      "cpu/1k": fmt(s.cpuPerKDelivery.runtime),
+      lost: String(s.lost),
+      dup: String(s.duplicates),
+      reord: String(s.reordered),
+      err: String(s.errors),
+    });
+  }
+}
+
+console.log(`\nPer scenario and server (medians over runs unless "best"; latency = send call to receipt, ms; ` +
+  `"joins ms" = time for all to join; "settle ms" = until presence traffic stops; cpu/1k = runtime workerd CPU ms per 1,000 deliveries)\n`);
+console.log(table(rows));
+
+const ratios: Row[] = [];
+const oursLabel = options["ours-label"]!;
+const checks: { name: string; value: number; target: string; pass: boolean }[] = [];
+for (const scenario of chosen) {
+  const a = summary[scenario.name][oursLabel];
+  const b = summary[scenario.name].floor;
+  if (!a || !b) continue;
+  const r = {
+    throughputBest: a.deliveriesPerSec.best / b.deliveriesPerSec.best,
+    throughputMedian: a.deliveriesPerSec.median / b.deliveriesPerSec.median,
+    p99Best: a.p99.best / b.p99.best,
+    p99Median: a.p99.median / b.p99.median,
+    joinP99Median: a.joinP99.median / b.joinP99.median,
+  };
+  summary[scenario.name].ratio = r;
+  ratios.push({
+    scenario: scenario.name,
+    "deliv/s best": fmt(r.throughputBest, 2),
+    "deliv/s median": fmt(r.throughputMedian, 2),
+    "p99 best": fmt(r.p99Best, 2),
+    "p99 median": fmt(r.p99Median, 2),
+    "join p99 median": fmt(r.joinP99Median, 2),
+  });
+  if (scenario.name === "fanout") {
+    checks.push({ name: "fanout deliveries/s vs floor (best-of-N)", value: r.throughputBest, target: ">= 1.2", pass: r.throughputBest >= 1.2 });
+    checks.push({ name: "fanout deliveries/s vs floor (median)", value: r.throughputMedian, target: ">= 1.2", pass: r.throughputMedian >= 1.2 });
+  }
+  if (scenario.name === "chatty") {
+    checks.push({ name: "chatty p99 vs floor (best-of-N)", value: r.p99Best, target: "<= 1.2", pass: r.p99Best <= 1.2 });
+    checks.push({ name: "chatty p99 vs floor (median)", value: r.p99Median, target: "<= 1.2", pass: r.p99Median <= 1.2 });
+  }
+}
+if (ratios.length) {
+  console.log(`\n${oursLabel} / floor (throughput: higher is better; latency: lower is better)\n`);
+  console.log(table(ratios));
+}
+// A proposed change ("exp") against the room as it is.
+const expRows: Row[] = [];
+for (const scenario of chosen) {
+  const a = summary[scenario.name].exp;
+  const b = summary[scenario.name][oursLabel];
+  if (!a || !b) continue;
+  const r = {
+    throughputMedian: a.deliveriesPerSec.median / b.deliveriesPerSec.median,
+    p99Median: a.p99.median / b.p99.median,
+    joinP99Median: a.joinP99.median / b.joinP99.median,
+    joinPhaseMedian: a.joinPhaseMs.median / b.joinPhaseMs.median,
+    rssPerMemberMedian: (memory.exp?.perMemberBytes ?? NaN) / (memory[oursLabel]?.perMemberBytes ?? NaN),
+  };
+  summary[scenario.name].expRatio = r;
+  expRows.push({
+    scenario: scenario.name,
+    "deliv/s median": fmt(r.throughputMedian, 2),
+    "p99 median": fmt(r.p99Median, 2),
+    "join p99 median": fmt(r.joinP99Median, 2),
+    "joins ms median": fmt(r.joinPhaseMedian, 2),
+    "rss/member (fresh)": fmt(r.rssPerMemberMedian, 2),
+  });
+}
+if (expRows.length) {
+  console.log(`\nexp / ${oursLabel}\n`);
+  console.log(table(expRows));
+}
+const oursResults = results.filter((r) => r.server === oursLabel);
+const totalLost = results.reduce((a, r) => a + r.lost + r.duplicates + r.reordered, 0);
+checks.push({ name: "loss + duplicates + reordering, every run of every server", value: totalLost, target: "= 0", pass: totalLost === 0 });
+if (Object.keys(memory).length) {
+  console.log(`\nMemory: runtime workerd RSS per joined member at 1,000 members (fresh server): ` +
+    Object.entries(memory).map(([k, v]) => `${k} ${fmt(v.perMemberBytes / 1024)} KiB`).join(", "));
+}
+console.log(`\nTargets\n`);
+console.log(table(checks.map((c) => ({ check: c.name, value: fmt(c.value, 2), target: c.target, result: c.pass ? "PASS" : "MISS" }))));
+if (failures.length) console.log(`\nFailed runs:\n  ${failures.join("\n  ")}`);
+
+let commit = "";
+try {
+  commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: BENCH_DIR, encoding: "utf8" }).trim();
+} catch {
+  // Not a git checkout.
+}
+const out = options.out ?? join(BENCH_DIR, "results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
+mkdirSync(join(out, ".."), { recursive: true });
+writeFileSync(out, JSON.stringify({
+  startedAt: started.toISOString(),
+  finishedAt: new Date().toISOString(),
+  options: { runs, scale, scenarios: chosen, servers: serverKinds, oursConfig: options["ours-config"] ?? null, loadVars: LOAD_VARS },
+  environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, commit, loadAverageBefore: loadBefore, loadAverageAfter: loadAverage() },
+  summary,
+  memory,
+  checks,
+  failures,
+  results,
+  oursRuns: oursResults.length,
+}, null, 2));
+console.log(`\nwrote ${out}`);
+process.exit(failures.length ? 1 : 0);
