@@ -16,7 +16,10 @@ export class MessageStore {
   /** Always the newest sequence number: kept in memory, since only this object writes the table. */
   private lastSeq: number;
 
-  constructor(private readonly sql: SqlStorage, private readonly retained: number) {
+  private readonly sql: SqlStorage;
+
+  constructor(private readonly storage: DurableObjectStorage, private readonly retained: number) {
+    const sql = (this.sql = storage.sql);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY,
       ts INTEGER NOT NULL,
@@ -39,19 +42,24 @@ export class MessageStore {
     ).one().value;
   }
 
-  /** Stores messages in order, numbering them, and prunes what falls out of the retained history. */
+  /**
+   * Stores messages in order, numbering them, and prunes what falls out of the retained history. All or nothing:
+   * if it throws, none was stored and the sequence number is where it was, so the senders can simply resend.
+   */
   append(drafts: { ts: number; sender: Member; text: string }[]): ChatMessage[] {
-    const stored = drafts.map((draft) => {
-      const message: ChatMessage = { seq: ++this.lastSeq, ts: draft.ts, sender: draft.sender, text: draft.text };
-      this.sql.exec(
-        `INSERT INTO messages (seq, ts, sender_id, sender_name, text) VALUES (?, ?, ?, ?, ?)`,
-        message.seq, message.ts, message.sender.id, message.sender.name, message.text,
-      );
-      return message;
+    // Field by field: a caller's draft may carry more (the sender's socket) that must not be stored or sent.
+    const stored: ChatMessage[] = drafts.map(({ ts, sender, text }, index) => ({ seq: this.lastSeq + 1 + index, ts, sender, text }));
+    const newest = this.lastSeq + stored.length;
+    this.storage.transactionSync(() => {
+      for (const message of stored) {
+        this.sql.exec(
+          `INSERT INTO messages (seq, ts, sender_id, sender_name, text) VALUES (?, ?, ?, ?, ?)`,
+          message.seq, message.ts, message.sender.id, message.sender.name, message.text,
+        );
+      }
+      if (newest > this.retained) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, newest - this.retained);
     });
-    if (this.lastSeq > this.retained) {
-      this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, this.lastSeq - this.retained);
-    }
+    this.lastSeq = newest;
     return stored;
   }
 
@@ -72,3 +80,4 @@ export class MessageStore {
     return { messages, more };
   }
 }
+

@@ -71,7 +71,7 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
-    this.store = new MessageStore(ctx.storage.sql, this.config.historyRetained);
+    this.store = new MessageStore(ctx.storage, this.config.historyRetained);
     // Ids grow with each connection, so sorting by id lists members in the order they arrived.
     const restored = ctx.getWebSockets().map((socket) => [socket, socket.deserializeAttachment() as Session] as const);
     for (const [socket, session] of restored.sort(([, a], [, b]) => a.id - b.id)) this.sessions.set(socket, session);
@@ -95,6 +95,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
+    if (socket.readyState !== WebSocket.OPEN) return;
     const session = this.sessionOf(socket);
     try {
       if (!this.admit(socket, session)) return;
