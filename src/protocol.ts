@@ -134,7 +134,7 @@ const fail = (code: ErrorCode, message: string): { ok: false; error: ProtocolErr
 const TUTORIAL_TYPES = new Set(["test", "user_joined", "chat_message"]);
 
 /** The dialect a raw packet's `type` belongs to, so an error before join can answer in the sender's dialect. */
-export function dialectOf(value: unknown): Dialect {
+function dialectOf(value: unknown): Dialect {
   const type = isObject(value) ? value.type : undefined;
   return typeof type === "string" && TUTORIAL_TYPES.has(type) ? "tutorial" : "native";
 }
@@ -297,7 +297,7 @@ export function joinsPacket(members: Member[]): ServerPacket {
 }
 
 /** How the tutorial client names a member in its server messages. */
-export const tutorialLabel = (member: Member): string => `${member.name}(#${member.id})`;
+const tutorialLabel = (member: Member): string => `${member.name}(#${member.id})`;
 
 function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
   switch (packet.type) {

@@ -2,6 +2,7 @@
 // packet, and waits for the ones a test expects.
 
 import { SELF } from "cloudflare:test";
+import type { NativeClientPacket, TutorialClientPacket } from "../../src/protocol";
 
 export type Packet = Record<string, unknown> & { type: string };
 
@@ -95,15 +96,16 @@ export async function connect(path = "/rooms/test"): Promise<Client> {
 /** Connects and joins in the native dialect; resolves once the welcome arrives. */
 export async function joinNative(room: string, name: string, since?: number): Promise<{ client: Client; welcome: Packet }> {
   const client = await connect(`/rooms/${room}`);
-  client.send(since === undefined ? { type: "join", name } : { type: "join", name, since });
+  const join: NativeClientPacket = since === undefined ? { type: "join", name } : { type: "join", name, since };
+  client.send(join);
   return { client, welcome: await client.nextOfType("welcome") };
 }
 
 /** Connects and joins as the Godot tutorial client does: binary frames, `test` first, then `user_joined`. */
 export async function joinTutorial(room: string, name: string): Promise<Client> {
   const client = await connect(`/rooms/${room}`);
-  client.sendBinary({ type: "test", test: "test message" });
-  client.sendBinary({ type: "user_joined", name });
+  const hello: TutorialClientPacket[] = [{ type: "test", test: "test message" }, { type: "user_joined", name }];
+  for (const packet of hello) client.sendBinary(packet);
   await client.next((p) => p.type === "server_message" && String(p.message).startsWith(`${name}(#`));
   return client;
 }
