@@ -107,7 +107,7 @@ async function drops(): Promise<void> {
     const droppedAt = now();
     await streaming.stop();
     await waitFor(() => survivors.every((c) => c.delivered === tracker.sent), 15_000);
-    await waitFor(() => survivors.every((c) => c.leavePackets >= dropped.length), 10_000);
+    await waitFor(() => survivors.every((c) => c.leaveIds.length >= dropped.length), 10_000);
     await settle(500);
     const leaveLatency = now() - droppedAt;
 

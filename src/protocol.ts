@@ -110,6 +110,8 @@ export type ServerPacket =
   /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */
   | { type: "joins"; members: Member[] }
   | ({ type: "leave" } & Member)
+  /** Several leaves announced at once, oldest first: how a room tells of a burst of leaves. */
+  | { type: "leaves"; members: Member[] }
   | ({ type: "rename"; previous: string } & Member)
   | ({ type: "chat" } & ChatMessage)
   | { type: "history"; messages: ChatMessage[]; more: boolean }
@@ -296,6 +298,11 @@ export function joinsPacket(members: Member[]): ServerPacket {
   return members.length === 1 ? { type: "join", ...members[0]! } : { type: "joins", members };
 }
 
+/** The packet that announces these leaves: `leave` for one member, `leaves` for several. */
+export function leavesPacket(members: Member[]): ServerPacket {
+  return members.length === 1 ? { type: "leave", ...members[0]! } : { type: "leaves", members };
+}
+
 /** How the tutorial client names a member in its server messages. */
 const tutorialLabel = (member: Member): string => `${member.name}(#${member.id})`;
 
@@ -310,6 +317,8 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
       return [{ type: "server_message", message: `${packet.members.map(tutorialLabel).join(", ")} joined the chat.` }];
     case "leave":
       return [{ type: "server_message", message: `${tutorialLabel(packet)} left the chat.` }];
+    case "leaves":
+      return [{ type: "server_message", message: `${packet.members.map(tutorialLabel).join(", ")} left the chat.` }];
     case "rename":
       return [{
         type: "server_message",

@@ -13,6 +13,7 @@ import {
   decodeFrame,
   encode,
   joinsPacket,
+  leavesPacket,
   type Dialect,
   type Member,
   type ProtocolError,
@@ -46,11 +47,19 @@ export interface RoomInfo {
 const FLOOD_CLOSE_CODE = 1008;
 
 /**
- * Joins are announced at most once per this many milliseconds. Announcing each join to everyone makes a burst of
- * N joins cost N²/2 frames (500,000 for 1,000 joins); within the window they are gathered into one frame each.
- * The timer that ends a window lives only as long as the burst, so it never keeps an idle room awake.
+ * Joins and leaves are announced at most once per this many milliseconds. Announcing each one to everyone makes a
+ * burst of N joins (or leaves) cost N²/2 frames, 500,000 for 1,000; within the window they are gathered into one
+ * frame per member. The timer that ends a window lives only as long as the burst: it never keeps an idle room awake.
  */
-const JOIN_ANNOUNCE_WINDOW_MS = 50;
+const PRESENCE_WINDOW_MS = 50;
+
+/**
+ * Presence not yet announced: joins, or leaves, never both, so that everyone hears them in the order they
+ * happened. A join keeps its socket: its member hears of its own join and later ones, not of earlier ones.
+ */
+type Unannounced =
+  | { kind: "joins"; joins: { member: Member; socket: WebSocket }[] }
+  | { kind: "leaves"; members: Member[] };
 
 export class ChatRoom extends DurableObject<Env> {
   private readonly config: RoomConfig;
@@ -64,8 +73,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly buckets = new WeakMap<WebSocket, TokenBucket>();
   private pending: Draft[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Members who joined since the last announcement, in order, with their sockets. */
-  private unannounced: { member: Member; socket: WebSocket }[] = [];
+  private unannounced: Unannounced | undefined;
   private announceTimer: ReturnType<typeof setTimeout> | undefined;
   private lastAnnouncedAt = 0;
 
@@ -165,6 +173,8 @@ export class ChatRoom extends DurableObject<Env> {
     const page = request.since === undefined
       ? this.store.page(this.config.historyOnJoin)
       : this.store.page(this.config.limits.historyPageMax, { after: request.since });
+    // Leaves not yet announced go out before the joiner is a member: its welcome does not list those members.
+    if (this.unannounced?.kind === "leaves") this.announcePresence();
     const joined: JoinedSession = { id: session.id, joined: true, name: request.name, dialect: request.dialect };
     socket.serializeAttachment(joined);
     this.sessions.set(socket, joined);
@@ -178,24 +188,50 @@ export class ChatRoom extends DurableObject<Env> {
       lastSeq: this.store.newestSeq,
       limits: this.config.limits,
     });
-    this.unannounced.push({ member: { id: joined.id, name: joined.name }, socket });
-    // A join in a calm room is announced at once; in a burst, with the others at the end of the window.
-    const wait = this.lastAnnouncedAt + JOIN_ANNOUNCE_WINDOW_MS - Date.now();
-    if (wait <= 0) this.announceJoins();
-    else this.announceTimer ??= setTimeout(() => this.announceJoins(), wait);
+    this.queueJoin({ id: joined.id, name: joined.name }, socket);
+  }
+
+  private queueJoin(member: Member, socket: WebSocket): void {
+    if (this.unannounced?.kind !== "joins") {
+      this.announcePresence();
+      this.unannounced = { kind: "joins", joins: [] };
+    }
+    this.unannounced.joins.push({ member, socket });
+    this.scheduleAnnouncement();
+  }
+
+  private queueLeave(member: Member): void {
+    if (this.unannounced?.kind !== "leaves") {
+      this.announcePresence();
+      this.unannounced = { kind: "leaves", members: [] };
+    }
+    this.unannounced.members.push(member);
+    this.scheduleAnnouncement();
+  }
+
+  /** In a calm room presence is announced at once; in a burst, all together at the end of the window. */
+  private scheduleAnnouncement(): void {
+    const wait = this.lastAnnouncedAt + PRESENCE_WINDOW_MS - Date.now();
+    if (wait <= 0) this.announcePresence();
+    else this.announceTimer ??= setTimeout(() => this.announcePresence(), wait);
+  }
+
+  private announcePresence(): void {
+    if (this.announceTimer !== undefined) clearTimeout(this.announceTimer);
+    this.announceTimer = undefined;
+    const unannounced = this.unannounced;
+    if (!unannounced) return;
+    this.unannounced = undefined;
+    this.lastAnnouncedAt = Date.now();
+    if (unannounced.kind === "leaves") return this.broadcast(leavesPacket(unannounced.members));
+    this.announceJoins(unannounced.joins);
   }
 
   /**
-   * Announces the pending joins in one frame per member. A member who joined within the batch knows the earlier
-   * joiners from its welcome, so it hears of its own join and the later ones only.
+   * Announces joins in one frame per member. A member who joined within the batch knows the earlier joiners from
+   * its welcome, so it hears of its own join and the later ones only.
    */
-  private announceJoins(): void {
-    if (this.announceTimer !== undefined) clearTimeout(this.announceTimer);
-    this.announceTimer = undefined;
-    if (this.unannounced.length === 0) return;
-    const joins = this.unannounced;
-    this.unannounced = [];
-    this.lastAnnouncedAt = Date.now();
+  private announceJoins(joins: { member: Member; socket: WebSocket }[]): void {
     const firstNewTo = new Map(joins.map(({ socket }, index) => [socket, index]));
     const frames = new Map<string, string[]>();
     for (const [socket, session] of this.sessions) {
@@ -213,7 +249,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   private rename(socket: WebSocket, session: JoinedSession, name: string): void {
     this.flush();
-    this.announceJoins();
+    this.announcePresence();
     const renamed: JoinedSession = { ...session, name };
     socket.serializeAttachment(renamed);
     this.sessions.set(socket, renamed);
@@ -225,8 +261,7 @@ export class ChatRoom extends DurableObject<Env> {
     const session = this.sessions.get(socket);
     if (!this.sessions.delete(socket) || !session?.joined) return;
     this.flush();
-    this.announceJoins();
-    this.broadcast({ type: "leave", id: session.id, name: session.name });
+    this.queueLeave({ id: session.id, name: session.name });
   }
 
   /** Rate-limits every frame, valid or not, so that garbage cannot be flooded either. */
@@ -263,8 +298,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.pending.length === 0) return;
-    // Everyone hears of a join before any message sent after it.
-    this.announceJoins();
+    // Everyone hears of a join or leave before any message sent after it.
+    this.announcePresence();
     const drafts = this.pending;
     this.pending = [];
     let stored;

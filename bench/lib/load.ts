@@ -117,8 +117,6 @@ export class LoadClient {
   frames = 0;
   chats = 0;
   delivered = 0;
-  joinPackets = 0;
-  leavePackets = 0;
   errors = 0;
   readonly errorCodes = new Map<string, number>();
   closeCode: number | undefined;
@@ -207,13 +205,11 @@ export class LoadClient {
         this.welcome = { lastSeq: packet.lastSeq, history: (packet.history as { seq: number; text: string }[]).map((m) => ({ seq: m.seq, text: m.text })), more: packet.more };
         if (!this.joined) joinedNow();
         return;
-      case "join":
-      case "joins":
-        this.joinPackets++;
-        return;
       case "leave":
-        this.leavePackets++;
         this.leaveIds.push(packet.id);
+        return;
+      case "leaves":
+        for (const member of packet.members as { id: number }[]) this.leaveIds.push(member.id);
         return;
       case "error":
         this.countError(packet.code);
@@ -222,16 +218,14 @@ export class LoadClient {
         const message = String(packet.message);
         if (packet.code) return this.countError(packet.code);
         if (message.endsWith(" joined the chat.")) {
-          this.joinPackets++;
           const own = `${this.name}(#`;
           if (!this.joined && message.startsWith(own)) {
             this.id = Number(message.slice(own.length, message.indexOf(")", own.length)));
             joinedNow();
           }
         } else if (message.endsWith(" left the chat.")) {
-          this.leavePackets++;
-          const id = /\(#(\d+)\) left the chat\.$/.exec(message)?.[1];
-          if (id) this.leaveIds.push(Number(id));
+          // One line may name several members: "A(#1), B(#2) left the chat."
+          for (const [, id] of message.matchAll(/\(#(\d+)\)/g)) this.leaveIds.push(Number(id));
         }
         return;
       }

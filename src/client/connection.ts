@@ -51,7 +51,7 @@ export type ConnectionStatus =
  */
 export type MessageOrigin = "recent" | "live" | "older" | "gap";
 
-export type PresencePacket = Extract<ServerPacket, { type: "join" | "joins" | "leave" | "rename" }>;
+export type PresencePacket = Extract<ServerPacket, { type: "join" | "joins" | "leave" | "leaves" | "rename" }>;
 
 export type ConnectionEvent =
   | { type: "status"; status: ConnectionStatus }
@@ -234,6 +234,7 @@ export class RoomConnection {
       case "join":
       case "joins":
       case "leave":
+      case "leaves":
       case "rename":
         if (packet.type === "rename" && packet.id === this.self?.id) {
           this.self = { id: packet.id, name: packet.name };

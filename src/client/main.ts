@@ -120,6 +120,12 @@ function onJoin(member: Member): void {
   if (members.join(member) && !ownIds.has(member.id)) messages.notice(`${member.name} joined.`);
 }
 
+function onLeave(member: Member): void {
+  members.leave(member.id);
+  // The leave of our own earlier connection, noticed by the room only after we were back, is no news.
+  if (!ownIds.has(member.id)) messages.notice(`${member.name} left.`);
+}
+
 function onPresence(packet: PresencePacket): void {
   switch (packet.type) {
     case "join":
@@ -127,10 +133,9 @@ function onPresence(packet: PresencePacket): void {
     case "joins":
       return packet.members.forEach(onJoin);
     case "leave":
-      members.leave(packet.id);
-      // The leave of our own earlier connection, noticed by the room only after we were back, is no news.
-      if (!ownIds.has(packet.id)) messages.notice(`${packet.name} left.`);
-      return;
+      return onLeave(packet);
+    case "leaves":
+      return packet.members.forEach(onLeave);
     case "rename":
       members.rename(packet);
       if (packet.id === self?.id) {

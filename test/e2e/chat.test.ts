@@ -75,7 +75,8 @@ describe("wrangler dev", () => {
     expect(await closeCode).toBe(4000); // the room echoed the close, so the handshake completed
 
     cat.socket.terminate(); // no close frame: the room learns of it as 1006
-    const leaves = () => ann.received.filter((p) => p.type === "leave").map((p) => p.id);
+    const leaves = () => ann.received.flatMap((p) =>
+      p.type === "leaves" ? (p.members as { id: number }[]).map((m) => m.id) : p.type === "leave" ? [p.id] : []);
     await expect.poll(leaves, { timeout: 10_000 }).toEqual([bobWelcome.id, catWelcome.id]);
     await new Promise((r) => setTimeout(r, 500));
     expect(leaves()).toEqual([bobWelcome.id, catWelcome.id]);

@@ -117,6 +117,13 @@ export function announcedJoins(packet: Packet): { id: number; name: string }[] {
   return [];
 }
 
+/** The members a packet announces as gone: one for `leave`, several for `leaves`, none for anything else. */
+export function announcedLeaves(packet: Packet): { id: number; name: string }[] {
+  if (packet.type === "leave") return [{ id: packet.id as number, name: packet.name as string }];
+  if (packet.type === "leaves") return packet.members as { id: number; name: string }[];
+  return [];
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A room name no other test uses, since all tests share the runtime's storage. */

@@ -141,6 +141,9 @@ describe("encode", () => {
     expect(JSON.parse(encode({ type: "leave", id: 3, name: "Zoë" }, "tutorial")[0]!)).toEqual({
       type: "server_message", message: "Zoë(#3) left the chat.",
     });
+    expect(JSON.parse(encode({ type: "leaves", members: [{ id: 3, name: "Zoë" }, { id: 4, name: "Al" }] }, "tutorial")[0]!)).toEqual({
+      type: "server_message", message: "Zoë(#3), Al(#4) left the chat.",
+    });
     expect(JSON.parse(encode({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 200 }, "tutorial")[0]!))
       .toEqual({ type: "server_message", message: "Error: slow down", code: "rate_limited", retryAfterMs: 200 });
   });

@@ -1,10 +1,11 @@
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/room";
-import { announcedJoins, connect, joinNative, joinTutorial, sleep, uniqueRoom, type Client, type Packet } from "./client";
+import { announcedJoins, announcedLeaves, connect, joinNative, joinTutorial, sleep, uniqueRoom, type Client, type Packet } from "./client";
 
 const isChat = (p: Packet) => p.type === "chat";
 const texts = (packets: Packet[]) => packets.map((p) => p.text);
+const leavesOf = (client: Client) => client.received.flatMap(announcedLeaves);
 
 describe("native dialect", () => {
   it("welcomes a member with id, members, history and limits, and announces the join to everyone", async () => {
@@ -219,7 +220,7 @@ describe("bad input", () => {
 
     for (let i = 0; i < 60; i++) flooder.sendRaw("garbage");
     expect(await flooder.closed).toBe(1008);
-    expect(await ann.nextOfType("leave")).toMatchObject({ name: "flooder" });
+    await expect.poll(() => leavesOf(ann).map((m) => m.name)).toEqual(["flooder"]);
   });
 });
 
@@ -230,7 +231,6 @@ describe("leaving", () => {
     const { client: bob, welcome } = await joinNative(room, "bob");
     return { room, ann, bob, bobId: welcome.id as number };
   }
-  const leavesOf = (client: Client) => client.received.filter((p) => p.type === "leave");
 
   it("announces a clean close once, and answers the close frame", async () => {
     const { ann, bob, bobId } = await twoMembers("leave-clean");
@@ -250,12 +250,32 @@ describe("leaving", () => {
       await instance.webSocketClose(byId(bobId), 1006);
       await instance.webSocketError(byId(catWelcome.id as number));
     });
-    await ann.collect((p) => p.type === "leave", 2);
+    await expect.poll(() => leavesOf(ann).length).toBe(2);
     await sleep(200);
     expect(leavesOf(ann).map((p) => p.id).sort()).toEqual([bobId, catWelcome.id].sort());
     bob.socket.close(1000);
     await sleep(200);
     expect(leavesOf(ann)).toHaveLength(2);
+  });
+
+  it("announces a burst of leaves in batches, each exactly once, and never to a later joiner", async () => {
+    const room = uniqueRoom("leave-burst");
+    const { client: ann } = await joinNative(room, "ann");
+    const leavers = await Promise.all(Array.from({ length: 20 }, (_, i) => joinNative(room, `l${i}`)));
+    await expect.poll(() => ann.received.flatMap(announcedJoins).length).toBe(21);
+    for (const { client } of leavers) client.socket.close(1000);
+    const { client: late, welcome } = await joinNative(room, "late");
+
+    const ids = leavers.map(({ welcome }) => welcome.id as number).sort((a, b) => a - b);
+    await expect.poll(() => leavesOf(ann).length).toBe(20);
+    expect(leavesOf(ann).map((m) => m.id).sort((a, b) => a - b)).toEqual(ids);
+    expect(ann.received.filter((p) => announcedLeaves(p).length > 0).length).toBeLessThan(20);
+    // The late joiner hears of the leaves of exactly those leavers its welcome listed, once each.
+    const listed = new Set((welcome.members as { id: number }[]).map((m) => m.id));
+    const expected = ids.filter((id) => listed.has(id));
+    await expect.poll(() => leavesOf(late).map((m) => m.id).sort((a, b) => a - b)).toEqual(expected);
+    await sleep(200);
+    expect(leavesOf(late)).toHaveLength(expected.length);
   });
 
   it("never announces a connection that did not join", async () => {
