@@ -117,6 +117,15 @@ export function announcedJoins(packet: Packet): { id: number; name: string }[] {
   return [];
 }
 
+/**
+ * Every member a joined client knows of, itself included: those its welcome listed, then every join announced to it
+ * (a joiner hears its own join and the later ones, never the earlier ones its welcome already listed).
+ */
+export function knownMemberIds({ client, welcome }: { client: Client; welcome: Packet }): number[] {
+  const listed = (welcome.members as { id: number }[]).map((m) => m.id).filter((id) => id !== welcome.id);
+  return [...listed, ...client.received.flatMap(announcedJoins).map((m) => m.id)].sort((a, b) => a - b);
+}
+
 /** The members a packet announces as gone: one for `leave`, several for `leaves`, none for anything else. */
 export function announcedLeaves(packet: Packet): { id: number; name: string }[] {
   if (packet.type === "leave") return [{ id: packet.id as number, name: packet.name as string }];
