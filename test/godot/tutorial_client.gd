@@ -7,6 +7,7 @@ extends SceneTree
 var _client = WebSocketClient.new()
 var _options = {}
 var _deadline = 0
+var _done = false
 
 func _init():
 	for arg in OS.get_cmdline_args():
@@ -36,13 +37,16 @@ func _on_data():
 	var packet = JSON.parse(_client.get_peer(1).get_packet().get_string_from_utf8()).result
 	print("RECV ", packet["type"], " ", packet.get("name", ""), ": ", packet["message"])
 	if packet["type"] == "chat_message" and packet["message"].find(_options["until"]) >= 0:
+		_done = true
 		_client.disconnect_from_host(1000, "done")
 		print("DONE")
 		quit(0)
 
 func _closed(was_clean = false):
 	print("CLOSED ", was_clean)
-	quit(2)
+	# quit() takes effect at the end of the frame, so our own disconnect can report back before the exit.
+	if not _done:
+		quit(2)
 
 func _idle(_delta):
 	_client.poll()
