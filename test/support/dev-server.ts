@@ -39,20 +39,47 @@ export interface DevServer {
 const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(PROJECT_ROOT, "node_modules/.bin/wrangler");
 
+/**
+ * A port nobody listens on, picked below Linux's ephemeral range (32768–60999). A port the kernel hands out for
+ * `listen(0)` can be taken, between our check and wrangler's bind, by any outgoing connection the machine opens
+ * (a benchmark opens thousands); a port below that range can only be taken by another deliberate listener.
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(port)) return port;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
-    });
+    server.once("error", () => resolveFree(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolveFree(true)));
   });
 }
 
+/** Another listener can still take a port between our check and wrangler's bind: then try again. */
+const START_ATTEMPTS = 3;
+
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const port = options.port ?? (await freePort());
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "chat-rooms-"));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce({ ...options, persistTo });
+    } catch (error) {
+      if (attempt === START_ATTEMPTS || !(error instanceof PortTakenError)) throw error;
+      // A restart keeps its port: give whatever holds it a moment to let go.
+      if (options.port !== undefined) await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(options: DevServerOptions & { persistTo: string }): Promise<DevServer> {
+  const { persistTo } = options;
+  const port = options.port ?? (await freePort());
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
     "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
   if (options.config) args.push("--config", options.config);
@@ -74,7 +101,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await waitUntilServing(httpUrl, child);
   } catch (error) {
     killGroup(child, "SIGKILL");
-    throw new Error(`wrangler dev did not start: ${String(error)}\n${output}`);
+    const message = `wrangler dev did not start: ${String(error)}\n${output}`;
+    throw /address already in use/i.test(output) ? new PortTakenError(message) : new Error(message);
   }
 
   const server: DevServer = {
