@@ -344,6 +344,9 @@ async function hostile(): Promise<void> {
     const errorLines = log.split("\n").filter((l) => /error/i.test(l)).length;
     check(test, "logs stay readable: no flood of stack traces", stackLines < 20 && log.length < 64 * 1024,
       `${log.length} bytes of wrangler output, ${log.split("\n").length - 1} lines, ${errorLines} mention "error", ${stackLines} stack frames`);
+    const floodLines = log.split("\n").filter((l) => /room: closed connection \d+ for flooding/.test(l)).length;
+    check(test, "logs name each flooder closed, once", floodLines === (closes.get(1008) ?? 0),
+      `${floodLines} flood lines for ${closes.get(1008) ?? 0} closes with 1008`);
     measurements.hostile = {
       framesSent: sent, connections, hostileMs: Math.round(hostileMs), closes: Object.fromEntries(closes),
       errors: Object.fromEntries(errorCodes), garbageKinds: [...kinds],

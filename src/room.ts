@@ -279,6 +279,8 @@ export class ChatRoom extends DurableObject<Env> {
       socket.serializeAttachment({ id: session.id, joined: false } satisfies Session);
       this.depart(socket);
       socket.close(FLOOD_CLOSE_CODE, "rate limit exceeded");
+      // One line per closed connection: enough for an operator to see a flood, never a flood of its own.
+      console.warn(`room: closed connection ${session.id} for flooding (${bucket.refusedInARow} packets refused in a row)`);
       return false;
     }
     this.sendError(socket, "native", {
