@@ -15,7 +15,8 @@ export default defineConfig({
         test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
-        // Plain units that run in Node: the browser client's connection logic.
+        // Plain units that run in Node: the shared protocol, the room's modules with fake sockets, the browser client's
+        // connection logic, and the layout (the client bundle holds no server code).
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
-import { startDevServer, type DevServer } from "../test/support/dev-server.ts";
+import { startDevServer, type DevServer } from "../tools/dev-server.ts";
 import { closeAll, joinAll, LoadClient, now, settle, Tracker } from "./lib/load.ts";
 import { rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";

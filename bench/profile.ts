@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { startDevServer } from "../test/support/dev-server.ts";
+import { startDevServer } from "../tools/dev-server.ts";
 import { wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt } from "./lib/stats.ts";

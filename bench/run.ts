@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
-import { startDevServer, type DevServer } from "../test/support/dev-server.ts";
+import { startDevServer, type DevServer } from "../tools/dev-server.ts";
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { closeAll, joinAll, LoadClient, settle } from "./lib/load.ts";
 import { snapshotProject } from "./lib/snapshot.ts";

@@ -2,7 +2,9 @@
 // appears near the maximum, counting characters as the room does), checks a message before it goes, and shows
 // the room's refusals, with how long to wait when the room says so.
 
-import { countChars, validateText, type Limits, type ProtocolError } from "../protocol";
+import type { Limits, ProtocolError } from "../shared/protocol";
+import { countChars, validateText } from "../shared/validation";
+import { asSentence } from "./sentence";
 
 /** The counter shows from this share of the maximum on: far from the limit it is noise. */
 const COUNTER_FROM = 0.8;
@@ -57,7 +59,7 @@ export class Composer {
   showError(error: ProtocolError): void {
     clearInterval(this.errorTimer);
     this.errorTimer = undefined;
-    const text = error.code === "rate_limited" ? "You are sending too fast." : sentence(error.message);
+    const text = error.code === "rate_limited" ? "You are sending too fast." : asSentence(error.message);
     if (error.retryAfterMs === undefined) {
       this.ui.error.textContent = text;
       return;
@@ -110,10 +112,4 @@ export class Composer {
     this.errorTimer = undefined;
     this.ui.error.textContent = "";
   }
-}
-
-/** The room's messages start in lower case, as fragments; on screen they read as sentences. */
-function sentence(message: string): string {
-  const text = message.charAt(0).toUpperCase() + message.slice(1);
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }

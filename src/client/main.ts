@@ -1,22 +1,22 @@
 // The chat page: finds its room in the address, asks for a name, and wires the room connection to the views.
 
-import { readConfig } from "../config";
-import { isRoomName, ROOM_NAME_RULE, type Limits, type Member } from "../protocol";
-import { browserSocket } from "./browser-socket";
+import { DEFAULT_LIMITS, type Member } from "../shared/protocol";
 import { Composer } from "./composer";
-import { RoomConnection, type ConnectionEvent, type PresencePacket } from "./connection";
+import { RoomConnection } from "./connection";
+import type { ConnectionEvent, PresencePacket } from "./connection-events";
 import { byId } from "./dom";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
 import { NameDialog } from "./name-dialog";
-import { roomFromPath, roomLink, roomPath, roomSocketUrl } from "./room-address";
+import { roomFromPath, roomSocketUrl } from "./room-address";
+import { setUpRoomControls } from "./room-controls";
+import { asSentence } from "./sentence";
+import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
 
 const NAME_KEY = "edge-chat-rooms.name";
-/** The server's default limits, good enough to check a name before the room has told us its own. */
-const DEFAULT_LIMITS: Limits = readConfig({}).limits;
-
 const room = roomFromPath(location.pathname);
+/** The default limits are good enough to check a name before the room has told us its own. */
 let limits = DEFAULT_LIMITS;
 let self: Member | undefined;
 /** Every id this page has had in the room: a rejoin gets a new one, and our old messages stay ours. */
@@ -55,7 +55,7 @@ const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry
 let connection: RoomConnection | undefined;
 let queued = 0;
 
-setUpRoomControls();
+setUpRoomControls(room, () => void askNewName());
 void start();
 
 async function start(): Promise<void> {
@@ -152,67 +152,16 @@ function onPresence(packet: PresencePacket): void {
 /** The room refused the name: ask for another and join with it. */
 async function askNameAgain(reason: string): Promise<void> {
   localStorage.removeItem(NAME_KEY);
-  const message = reason.charAt(0).toUpperCase() + reason.slice(1) + ".";
-  const name = await nameDialog.ask({ mode: "join", current: "", limits, error: message });
+  const name = await nameDialog.ask({ mode: "join", current: "", limits, error: asSentence(reason) });
   if (name === undefined || !connection) return;
   connection.rename(name);
   connection.open();
 }
 
-function setUpRoomControls(): void {
-  document.title = `#${room} · edge chat rooms`;
-  byId("room-name").textContent = room;
-  byId("name-dialog-room").textContent = room;
-  byId<HTMLAnchorElement>("room-link").href = roomPath(room);
-
-  const copy = byId<HTMLButtonElement>("copy-link");
-  copy.addEventListener("click", () => {
-    const done = (label: string) => {
-      copy.textContent = label;
-      setTimeout(() => (copy.textContent = "Copy link"), 2000);
-    };
-    navigator.clipboard.writeText(roomLink(location.origin, room)).then(
-      () => done("Copied!"),
-      () => done("Copy failed: use the address bar"),
-    );
-  });
-
-  const roomForm = byId<HTMLFormElement>("room-form");
-  const roomInput = byId<HTMLInputElement>("room-input");
-  const roomError = byId("room-error");
-  roomForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const wanted = roomInput.value.trim().replace(/^#/, "");
-    if (!isRoomName(wanted)) {
-      roomError.textContent = ROOM_NAME_RULE.charAt(0).toUpperCase() + ROOM_NAME_RULE.slice(1) + ".";
-      roomInput.setAttribute("aria-invalid", "true");
-      return;
-    }
-    // A room exists as soon as someone joins it, so switching and creating are the same thing.
-    location.assign(roomPath(wanted));
-  });
-  roomInput.addEventListener("input", () => {
-    roomError.textContent = "";
-    roomInput.removeAttribute("aria-invalid");
-  });
-
-  byId<HTMLButtonElement>("rename").addEventListener("click", async () => {
-    if (!self) return;
-    const name = await nameDialog.ask({ mode: "rename", current: self.name, limits });
-    if (name !== undefined && name !== self.name) connection?.rename(name);
-    composer.focus();
-  });
-
-  const toggle = byId<HTMLButtonElement>("members-toggle");
-  const panel = byId("members");
-  const showMembers = (open: boolean) => {
-    toggle.setAttribute("aria-expanded", String(open));
-    panel.classList.toggle("open", open);
-  };
-  toggle.addEventListener("click", () => showMembers(toggle.getAttribute("aria-expanded") !== "true"));
-  panel.addEventListener("keydown", (event) => {
-    if (event.key !== "Escape" || !panel.classList.contains("open")) return;
-    showMembers(false);
-    toggle.focus();
-  });
+/** The rename button: ask for a new name and rename without leaving. */
+async function askNewName(): Promise<void> {
+  if (!self) return;
+  const name = await nameDialog.ask({ mode: "rename", current: self.name, limits });
+  if (name !== undefined && name !== self.name) connection?.rename(name);
+  composer.focus();
 }

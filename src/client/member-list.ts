@@ -1,6 +1,6 @@
 // Who is in the room, kept up to date from the welcome and the join, leave and rename packets.
 
-import type { Member } from "../protocol";
+import type { Member } from "../shared/protocol";
 import { el } from "./dom";
 
 export class MemberList {

@@ -2,8 +2,8 @@
 // bottom, the view stays pinned to the newest message; scrolled up, nothing moves under them and a button offers
 // the new messages instead. Getting near the top asks for older history.
 
-import type { ChatMessage, Member } from "../protocol";
-import type { MessageOrigin } from "./connection";
+import type { ChatMessage, Member } from "../shared/protocol";
+import type { MessageOrigin } from "./connection-events";
 import { el } from "./dom";
 import { fullTime, shortTime } from "./time-format";
 

@@ -1,6 +1,8 @@
 // Asks for a name: before the first join (it cannot be skipped), to rename, or again when the room refused one.
 
-import { validateName, type Limits } from "../protocol";
+import type { Limits } from "../shared/protocol";
+import { validateName } from "../shared/validation";
+import { asSentence } from "./sentence";
 
 export interface NameDialogElements {
   dialog: HTMLDialogElement;
@@ -58,7 +60,7 @@ export class NameDialog {
     if (!this.request) return;
     const checked = validateName(this.ui.input.value, this.request.limits);
     if (!checked.ok) {
-      this.ui.error.textContent = checked.error.message.charAt(0).toUpperCase() + checked.error.message.slice(1) + ".";
+      this.ui.error.textContent = asSentence(checked.error.message);
       this.ui.input.setAttribute("aria-invalid", "true");
       this.ui.input.focus();
       return;

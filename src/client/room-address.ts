@@ -1,7 +1,7 @@
 // Which room a page is for, and the addresses that lead to it: the page itself (the link to share) and its
 // WebSocket. The Worker serves this page at `/` (the lobby) and at `/rooms/<name>`.
 
-import { DEFAULT_ROOM, isRoomName } from "../protocol";
+import { DEFAULT_ROOM, isRoomName } from "../shared/protocol";
 
 export function roomFromPath(pathname: string): string {
   const match = /^\/rooms\/([^/]+)\/?$/.exec(pathname);

@@ -1,6 +1,6 @@
 // The connection status, always on screen: connecting, online, reconnecting in N s, offline.
 
-import type { ConnectionStatus } from "./connection";
+import type { ConnectionStatus } from "./connection-events";
 import { el } from "./dom";
 
 export class StatusView {

@@ -10,7 +10,7 @@
 import { mkdirSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
 const ROOM = "browser-e2e";
@@ -26,7 +26,7 @@ interface ChatPage {
   page: Page;
   /** alert(), confirm() and prompt() calls: there must be none. */
   dialogs: string[];
-  /** Uncaught exceptions in the page. */
+  /** Uncaught exceptions in the page, and requests answered with an error status (e.g. a missing icon). */
   errors: string[];
 }
 
@@ -211,6 +211,9 @@ async function openChat(name: string, viewport: { width: number; height: number 
     void dialog.dismiss();
   });
   page.on("pageerror", (error) => errors.push(String(error)));
+  page.on("response", (response) => {
+    if (response.status() >= 400) errors.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
   // Counts every <img> ever added to the page, even one removed again at once.
   await page.addInitScript(() => {
     const counter = window as unknown as { imagesCreated: number };

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
 let server: DevServer;

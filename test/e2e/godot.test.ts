@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../support/dev-server.ts";
+import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
 import { connect } from "../support/ws-client.ts";
 
 const GODOT = "/usr/bin/godot3-server";

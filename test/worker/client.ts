@@ -2,7 +2,7 @@
 // packet, and waits for the ones a test expects.
 
 import { SELF } from "cloudflare:test";
-import type { NativeClientPacket, TutorialClientPacket } from "../../src/protocol";
+import type { NativeClientPacket, TutorialClientPacket } from "../../src/shared/protocol";
 
 export type Packet = Record<string, unknown> & { type: string };
 

@@ -1,6 +1,6 @@
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { ChatRoom } from "../../src/room";
+import type { ChatRoom } from "../../src/server/room";
 import { announcedJoins, announcedLeaves, connect, joinNative, joinTutorial, knownMemberIds, sleep, uniqueRoom, type Client, type Packet } from "./client";
 
 const isChat = (p: Packet) => p.type === "chat";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, DEFAULT_BACKOFF } from "../../src/client/backoff";
+import { backoffDelay, DEFAULT_BACKOFF } from "../../../src/client/backoff";
 
 const policy = { baseMs: 500, maxMs: 8_000, maxAttempts: 10 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { roomFromPath, roomLink, roomSocketUrl } from "../../src/client/room-address";
+import { roomFromPath, roomLink, roomSocketUrl } from "../../../src/client/room-address";
 
 describe("room addresses", () => {
   it("finds the room in the page's path, the lobby at / and for anything it cannot use", () => {

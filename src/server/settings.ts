@@ -2,9 +2,9 @@
 // default; a value that is set but is not a positive whole number stops the room with a message naming it,
 // because a typo that silently fell back to a default would be worse.
 
-import type { Limits } from "./protocol";
+import { DEFAULT_LIMITS, type Limits } from "../shared/protocol";
 
-export interface RoomConfig {
+export interface RoomSettings {
   limits: Limits;
   /** Messages kept per room; older ones are pruned as new ones arrive. */
   historyRetained: number;
@@ -14,24 +14,24 @@ export interface RoomConfig {
   floodCloseAfter: number;
 }
 
-const SETTINGS = {
-  MAX_NAME_CHARS: 32,
-  MAX_MESSAGE_CHARS: 2000,
-  MAX_FRAME_BYTES: 16 * 1024,
-  RATE_LIMIT_BURST: 10,
-  RATE_LIMIT_PER_SECOND: 5,
+const DEFAULTS = {
+  MAX_NAME_CHARS: DEFAULT_LIMITS.maxNameChars,
+  MAX_MESSAGE_CHARS: DEFAULT_LIMITS.maxMessageChars,
+  MAX_FRAME_BYTES: DEFAULT_LIMITS.maxFrameBytes,
+  RATE_LIMIT_BURST: DEFAULT_LIMITS.rateLimitBurst,
+  RATE_LIMIT_PER_SECOND: DEFAULT_LIMITS.rateLimitPerSecond,
+  HISTORY_PAGE_MAX: DEFAULT_LIMITS.historyPageMax,
   HISTORY_RETAINED: 1000,
   HISTORY_ON_JOIN: 50,
-  HISTORY_PAGE_MAX: 200,
   FLOOD_CLOSE_AFTER: 50,
 } as const;
 
-export type SettingName = keyof typeof SETTINGS;
+export type SettingName = keyof typeof DEFAULTS;
 
-export function readConfig(vars: Partial<Record<SettingName, unknown>>): RoomConfig {
+export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomSettings {
   const read = (name: SettingName): number => {
     const raw = vars[name];
-    if (raw === undefined || raw === "") return SETTINGS[name];
+    if (raw === undefined || raw === "") return DEFAULTS[name];
     const value = typeof raw === "number" ? raw : Number(raw);
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new Error(`setting ${name} must be a positive whole number, not ${JSON.stringify(raw)}`);

@@ -6,10 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 export interface DevServerOptions {
-  /** Wrangler config to run; the project's own by default. */
+  /** Wrangler config to run, from its own directory; the project's own by default. */
   config?: string;
   /** `[vars]` to override, e.g. `{ RATE_LIMIT_BURST: 1000 }`. */
   vars?: Record<string, string | number>;
@@ -36,7 +36,7 @@ export interface DevServer {
   dispose(): Promise<void>;
 }
 
-const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
+const PROJECT_ROOT = resolve(import.meta.dirname, "..");
 const WRANGLER = join(PROJECT_ROOT, "node_modules/.bin/wrangler");
 
 /**
@@ -86,7 +86,8 @@ async function startOnce(options: DevServerOptions & { persistTo: string }): Pro
   for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
 
   const child = spawn(WRANGLER, args, {
-    cwd: PROJECT_ROOT,
+    // From the config's own directory: its [build] step then builds that copy's sources, not the project's.
+    cwd: options.config ? dirname(options.config) : PROJECT_ROOT,
     detached: true, // its own process group, so stopping it also stops workerd
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },

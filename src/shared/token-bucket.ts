@@ -1,5 +1,6 @@
-// A token bucket per connection: `burst` frames at once, refilled at `perSecond`. It needs no timer (a pending
-// timer would keep the room from hibernating): the refill is computed from the time of the last frame.
+// A token bucket: `burst` frames at once, refilled at `perSecond`. The room keeps one per connection to enforce its
+// rate limit; the browser client keeps one to pace itself below that limit. It needs no timer (in the room a
+// pending timer would keep it from hibernating): the refill is computed from the time of the last frame.
 
 export class TokenBucket {
   private tokens: number;

@@ -1,8 +1,9 @@
 // Test doubles for the connection: a clock whose time only moves when the test says so, and sockets the test
 // opens, feeds and drops by hand.
 
-import type { ChatMessage, Limits, ServerPacket } from "../../src/protocol";
-import type { Clock, SocketFactory, SocketHandlers, SocketLike } from "../../src/client/connection";
+import type { ChatMessage, Limits, ServerPacket } from "../../../src/shared/protocol";
+import type { SocketFactory, SocketHandlers, SocketLike } from "../../../src/client/socket";
+import type { Clock } from "../../../src/client/timers";
 
 export class FakeClock implements Clock {
   private time = 1_000_000;

@@ -1,7 +1,10 @@
 // The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
 // and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
 
-import type { ChatMessage, Member } from "./protocol";
+import type { ChatMessage } from "../shared/protocol";
+
+/** A chat accepted from a member, not yet stored: it has no sequence number until it is. */
+export type UnstoredChat = Omit<ChatMessage, "seq">;
 
 type MessageRow = { seq: number; ts: number; sender_id: number; sender_name: string; text: string };
 
@@ -12,11 +15,10 @@ export interface Page {
   more: boolean;
 }
 
-export class MessageStore {
-  /** Always the newest sequence number: kept in memory, since only this object writes the table. */
-  private lastSeq: number;
-
+export class RoomStorage {
   private readonly sql: SqlStorage;
+  /** Kept in memory, since only this object writes the table. */
+  private newest: number;
 
   constructor(private readonly storage: DurableObjectStorage, private readonly retained: number) {
     const sql = (this.sql = storage.sql);
@@ -28,11 +30,12 @@ export class MessageStore {
       text TEXT NOT NULL)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
     // Pruning never removes the newest message, so the table alone tells where the sequence stands.
-    this.lastSeq = sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0;
+    this.newest = sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0;
   }
 
+  /** The newest message's sequence number; 0 before the first. */
   get newestSeq(): number {
-    return this.lastSeq;
+    return this.newest;
   }
 
   nextConnectionId(): number {
@@ -46,10 +49,10 @@ export class MessageStore {
    * Stores messages in order, numbering them, and prunes what falls out of the retained history. All or nothing:
    * if it throws, none was stored and the sequence number is where it was, so the senders can simply resend.
    */
-  append(drafts: { ts: number; sender: Member; text: string }[]): ChatMessage[] {
-    // Field by field: a caller's draft may carry more (the sender's socket) that must not be stored or sent.
-    const stored: ChatMessage[] = drafts.map(({ ts, sender, text }, index) => ({ seq: this.lastSeq + 1 + index, ts, sender, text }));
-    const newest = this.lastSeq + stored.length;
+  append(chats: UnstoredChat[]): ChatMessage[] {
+    // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
+    const stored: ChatMessage[] = chats.map(({ ts, sender, text }, index) => ({ seq: this.newest + 1 + index, ts, sender, text }));
+    const newest = this.newest + stored.length;
     this.storage.transactionSync(() => {
       for (const message of stored) {
         this.sql.exec(
@@ -59,7 +62,7 @@ export class MessageStore {
       }
       if (newest > this.retained) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, newest - this.retained);
     });
-    this.lastSeq = newest;
+    this.newest = newest;
     return stored;
   }
 
@@ -80,4 +83,3 @@ export class MessageStore {
     return { messages, more };
   }
 }
-

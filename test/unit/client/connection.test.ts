@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { RoomConnection, type ConnectionEvent, type ConnectionOptions } from "../../src/client/connection";
-import type { ChatMessage } from "../../src/protocol";
+import { RoomConnection, type ConnectionOptions } from "../../../src/client/connection";
+import type { ConnectionEvent } from "../../../src/client/connection-events";
+import type { ChatMessage } from "../../../src/shared/protocol";
 import { FakeClock, LIMITS, message, messages, socketFactory, welcome, type FakeSocket } from "./fakes";
 
 const BACKOFF = { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 };

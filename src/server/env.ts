@@ -1,5 +1,6 @@
+// The Worker's bindings (wrangler.toml): the rooms, the static assets, and the room settings of `[vars]`.
 import type { ChatRoom } from "./room";
-import type { SettingName } from "./config";
+import type { SettingName } from "./settings";
 
 export type Env = {
   ROOMS: DurableObjectNamespace<ChatRoom>;

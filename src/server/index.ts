@@ -9,7 +9,7 @@
 // wherever in the world they connect from.
 
 import type { Env } from "./env";
-import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "./protocol";
+import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
 import type { RoomInfo } from "./room";
 
 // The module's exports are what the runtime loads: the Durable Object class and the fetch handler, nothing else.

@@ -1,0 +1,39 @@
+// What a room connection tells the page: its status, and what arrived from the room.
+
+import type { ChatMessage, Limits, Member, ProtocolError, ServerPacket } from "../shared/protocol";
+
+export type ConnectionStatus =
+  | { state: "connecting"; attempt: number }
+  | { state: "online" }
+  | { state: "reconnecting"; attempt: number; retryAt: number }
+  | { state: "offline"; reason: "closed" | "gave_up" }
+  /** The room refused the join (its name): trying again as is would not help. */
+  | { state: "offline"; reason: "rejected"; error: ProtocolError };
+
+/**
+ * Where delivered messages belong: `recent` is the history of a first join; `live` ones are newer than anything
+ * shown; `older` ones precede everything shown; `gap` ones fill a hole between shown messages after a resume.
+ */
+export type MessageOrigin = "recent" | "live" | "older" | "gap";
+
+export type PresencePacket = Extract<ServerPacket, { type: "join" | "joins" | "leave" | "leaves" | "rename" }>;
+
+export type ConnectionEvent =
+  | { type: "status"; status: ConnectionStatus }
+  /**
+   * Comes before the history it carries. `resumed`: this join continues an earlier one. `reset`: the room's
+   * history restarted; drop what is shown. `lastSeq`: the room's newest message as of this join.
+   */
+  | {
+      type: "welcome"; self: Member; members: Member[]; limits: Limits; lastSeq: number; resumed: boolean; reset: boolean;
+    }
+  /** New to this page, oldest first; never a sequence number delivered before. */
+  | { type: "messages"; messages: ChatMessage[]; origin: MessageOrigin }
+  | { type: "presence"; packet: PresencePacket }
+  /** Whether older history exists, and whether a page of it is on its way. */
+  | { type: "older"; more: boolean; loading: boolean }
+  /** Messages after `after` and before `before` were missed and the room no longer keeps them. */
+  | { type: "missing"; after: number; before: number }
+  | { type: "error"; error: ProtocolError }
+  /** Messages typed but not yet handed to the server. */
+  | { type: "queue"; size: number };

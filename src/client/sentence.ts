@@ -1,0 +1,6 @@
+// The room's messages (errors, rules) start in lower case, as fragments; on screen they read as sentences.
+
+export function asSentence(fragment: string): string {
+  const text = fragment.charAt(0).toUpperCase() + fragment.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

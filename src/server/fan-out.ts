@@ -1,0 +1,52 @@
+// Sending packets to members: each in its own dialect, each packet serialized once per dialect, not once per member.
+
+import { encode, joinsPacket } from "../shared/codec";
+import type { Dialect, Member, ServerPacket } from "../shared/protocol";
+import type { JoinedSession, RoomSocket } from "./sessions";
+
+export type Recipients<Socket extends RoomSocket> = Iterable<[Socket, JoinedSession]>;
+
+export function sendPacket(socket: RoomSocket, dialect: Dialect, packet: ServerPacket): void {
+  for (const frame of encode(packet, dialect)) sendFrame(socket, frame);
+}
+
+export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Socket>, packet: ServerPacket): void {
+  const frames: Partial<Record<Dialect, string[]>> = {};
+  for (const [socket, session] of recipients) {
+    for (const frame of (frames[session.dialect] ??= encode(packet, session.dialect))) sendFrame(socket, frame);
+  }
+}
+
+/**
+ * Announces a batch of joins, oldest first, in one frame per member. A member who joined within the batch knows
+ * the earlier joiners from its welcome, so it hears of its own join and the later ones only.
+ */
+export function announceJoins<Socket extends RoomSocket>(
+  recipients: Recipients<Socket>,
+  joins: { member: Member; socket: Socket }[],
+): void {
+  const firstNewTo = new Map(joins.map(({ socket }, index) => [socket, index]));
+  const frames = new Map<string, string[]>();
+  for (const [socket, session] of recipients) {
+    const from = firstNewTo.get(socket) ?? 0;
+    const key = `${session.dialect}:${from}`;
+    let encoded = frames.get(key);
+    if (!encoded) {
+      encoded = encode(joinsPacket(joins.slice(from).map(({ member }) => member)), session.dialect);
+      frames.set(key, encoded);
+    }
+    for (const frame of encoded) sendFrame(socket, frame);
+  }
+}
+
+/**
+ * A socket can be closing while the room still lists it (its close event is queued behind this one). Sending to
+ * it fails; that must not stop the broadcast for everyone else, and its leave is announced when its close arrives.
+ */
+function sendFrame(socket: RoomSocket, frame: string): void {
+  try {
+    socket.send(frame);
+  } catch {
+    // Nothing to deliver to: see above.
+  }
+}

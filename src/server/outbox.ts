@@ -1,0 +1,144 @@
+// Everything the room announces, in one queue, in the order it happened: joins, leaves, renames and chats. The
+// queue is delivered front to back, so everyone hears of a join or leave before any message sent after it, and
+// a rename before the messages that carry the new name: the order holds by construction, whoever calls what.
+//
+// Two policies decide when the queue is delivered:
+// - Chats are stored and broadcast from a zero-delay timer, so messages that arrive within one burst of events
+//   share one write and leave together.
+// - Joins and leaves are announced at most once per PRESENCE_WINDOW_MS. Announcing each one to everyone makes a
+//   burst of N joins (or leaves) cost N²/2 frames, 500,000 for 1,000; within the window they gather into one batch,
+//   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
+// Neither timer outlives a burst, so the outbox never keeps an idle room awake.
+
+import type { ChatMessage, Member, ServerPacket } from "../shared/protocol";
+import { leavesPacket } from "../shared/codec";
+import { announceJoins, broadcast, sendPacket } from "./fan-out";
+import type { UnstoredChat } from "./room-storage";
+import type { RoomSocket, Sessions } from "./sessions";
+
+export const PRESENCE_WINDOW_MS = 50;
+
+type Announcement<Socket> =
+  /** A join keeps its socket: its member hears of its own join and later ones, not of earlier ones. */
+  | { kind: "joins"; joins: { member: Member; socket: Socket }[] }
+  | { kind: "leaves"; members: Member[] }
+  | { kind: "rename"; packet: Extract<ServerPacket, { type: "rename" }> }
+  | { kind: "chats"; chats: { chat: UnstoredChat; socket: Socket }[] };
+
+/** Stores chats and numbers them, all or nothing; throws if none could be stored. */
+export type StoreChats = (chats: UnstoredChat[]) => ChatMessage[];
+
+export class Outbox<Socket extends RoomSocket> {
+  private readonly queue: Announcement<Socket>[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
+  private lastPresenceAt = -Infinity;
+
+  constructor(private readonly sessions: Sessions<Socket>, private readonly store: StoreChats) {}
+
+  chat(chat: UnstoredChat, socket: Socket): void {
+    const last = this.queue.at(-1);
+    if (last?.kind === "chats") last.chats.push({ chat, socket });
+    else this.queue.push({ kind: "chats", chats: [{ chat, socket }] });
+    this.wakeIn(0);
+  }
+
+  rename(member: Member, previous: string): void {
+    this.queue.push({ kind: "rename", packet: { type: "rename", ...member, previous } });
+    this.wakeIn(0);
+  }
+
+  join(member: Member, socket: Socket): void {
+    const last = this.queue.at(-1);
+    if (last?.kind === "joins") last.joins.push({ member, socket });
+    else this.queue.push({ kind: "joins", joins: [{ member, socket }] });
+    this.flush();
+  }
+
+  leave(member: Member): void {
+    const last = this.queue.at(-1);
+    if (last?.kind === "leaves") last.members.push(member);
+    else this.queue.push({ kind: "leaves", members: [member] });
+    this.flush();
+  }
+
+  /** Delivers everything queued, but a batch of joins or leaves at the end waits out its window. */
+  flush(): void {
+    this.clearTimer();
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      const windowLeft = this.lastPresenceAt + PRESENCE_WINDOW_MS - Date.now();
+      if (this.queue.length === 1 && (next.kind === "joins" || next.kind === "leaves") && windowLeft > 0) {
+        this.wakeIn(windowLeft);
+        return;
+      }
+      this.queue.shift();
+      this.deliver(next);
+    }
+  }
+
+  /**
+   * Delivers what a newcomer's welcome must come after: every chat (stored, so the welcome's history holds it and
+   * the newcomer does not receive it twice) and every leave (the welcome does not list those members). A batch of
+   * joins still open stays open: the newcomer joins it.
+   */
+  flushBeforeWelcome(): void {
+    this.flush();
+    const waiting = this.queue[0];
+    if (waiting?.kind === "leaves") {
+      this.queue.shift();
+      this.deliver(waiting);
+    }
+  }
+
+  private deliver(announcement: Announcement<Socket>): void {
+    switch (announcement.kind) {
+      case "joins":
+        this.lastPresenceAt = Date.now();
+        return announceJoins(this.sessions.joined(), announcement.joins);
+      case "leaves":
+        this.lastPresenceAt = Date.now();
+        return broadcast(this.sessions.joined(), leavesPacket(announcement.members));
+      case "rename":
+        return broadcast(this.sessions.joined(), announcement.packet);
+      case "chats":
+        return this.storeAndBroadcast(announcement.chats);
+    }
+  }
+
+  /**
+   * The runtime's output gate holds the broadcast until the write is durable, so no member ever sees a message
+   * that could be lost. If the write fails, nothing was stored and every sender hears so, to send again.
+   */
+  private storeAndBroadcast(chats: { chat: UnstoredChat; socket: Socket }[]): void {
+    let stored: ChatMessage[];
+    try {
+      stored = this.store(chats.map(({ chat }) => chat));
+    } catch (error) {
+      console.error(`room: could not store ${chats.length} messages: ${String(error)}`);
+      for (const { socket } of chats) {
+        const session = this.sessions.get(socket);
+        if (!session?.joined) continue;
+        sendPacket(socket, session.dialect, {
+          type: "error", code: "internal_error", message: "your message could not be stored; send it again",
+        });
+      }
+      return;
+    }
+    for (const message of stored) broadcast(this.sessions.joined(), { type: "chat", ...message });
+  }
+
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.flush(), ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}

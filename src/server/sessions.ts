@@ -1,0 +1,101 @@
+// Who is connected to the room, and who of them has joined. With the WebSocket Hibernation API the runtime holds
+// the sockets and may evict the room from memory whenever it is idle, re-creating it (constructor included) when
+// the next event arrives. So a connection's session lives in its socket's attachment, which survives eviction, and
+// the map here is a cache rebuilt from the attachments. This is the one place that reads or writes them.
+
+import type { Dialect, Member } from "../shared/protocol";
+
+/** What the room uses of a hibernatable WebSocket; tests in Node pass fakes. */
+export interface RoomSocket {
+  send(frame: string): void;
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
+}
+
+/** A connection's state, kept as its WebSocket attachment so that it survives hibernation. */
+export type Session =
+  | { id: number; joined: false }
+  | { id: number; joined: true; name: string; dialect: Dialect };
+
+export type JoinedSession = Extract<Session, { joined: true }>;
+
+export const memberOf = (session: JoinedSession): Member => ({ id: session.id, name: session.name });
+
+export class Sessions<Socket extends RoomSocket> {
+  private readonly bySocket = new Map<Socket, Session>();
+
+  /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
+  constructor(sockets: Socket[]) {
+    const restored = sockets.map((socket) => [socket, socket.deserializeAttachment() as Session] as const);
+    // Ids grow with each connection, so sorting by id lists members in the order they arrived.
+    for (const [socket, session] of restored.sort(([, a], [, b]) => a.id - b.id)) this.bySocket.set(socket, session);
+  }
+
+  /** Open connections, joined or not. */
+  get size(): number {
+    return this.bySocket.size;
+  }
+
+  /** A connection that has not joined yet. */
+  open(socket: Socket, id: number): void {
+    this.save(socket, { id, joined: false });
+  }
+
+  /** The session of an open connection; undefined once it has been removed. */
+  get(socket: Socket): Session | undefined {
+    return this.bySocket.get(socket);
+  }
+
+  join(socket: Socket, name: string, dialect: Dialect): JoinedSession {
+    const session = this.bySocket.get(socket);
+    if (!session) throw new Error("join on a connection the room does not hold");
+    const joined: JoinedSession = { id: session.id, joined: true, name, dialect };
+    this.save(socket, joined);
+    return joined;
+  }
+
+  rename(socket: Socket, name: string): JoinedSession {
+    const session = this.bySocket.get(socket);
+    if (!session?.joined) throw new Error("rename on a connection that has not joined");
+    const renamed: JoinedSession = { ...session, name };
+    this.save(socket, renamed);
+    return renamed;
+  }
+
+  /**
+   * Forgets a connection. Returns its session if it had joined (its leave is to be announced), undefined if it had
+   * not, or was removed before: a connection's leave is announced once, however many ways it ends.
+   */
+  remove(socket: Socket): JoinedSession | undefined {
+    const session = this.bySocket.get(socket);
+    this.bySocket.delete(socket);
+    return session?.joined ? session : undefined;
+  }
+
+  /**
+   * Forgets a connection the room is closing itself, and marks its attachment as not joined: should the room be
+   * re-created before the socket's close arrives, it will not list the member, nor announce its leave again.
+   */
+  retire(socket: Socket): JoinedSession | undefined {
+    const session = this.remove(socket);
+    if (session) socket.serializeAttachment({ id: session.id, joined: false } satisfies Session);
+    return session;
+  }
+
+  /** The members in the order they arrived. */
+  members(): Member[] {
+    const members: Member[] = [];
+    for (const session of this.bySocket.values()) if (session.joined) members.push(memberOf(session));
+    return members;
+  }
+
+  /** Every joined connection with its session: who hears what the room announces. */
+  *joined(): Generator<[Socket, JoinedSession]> {
+    for (const entry of this.bySocket) if (entry[1].joined) yield entry as [Socket, JoinedSession];
+  }
+
+  private save(socket: Socket, session: Session): void {
+    socket.serializeAttachment(session);
+    this.bySocket.set(socket, session);
+  }
+}

@@ -1,0 +1,110 @@
+// Packets as WebSocket frames, both ways. A client's frame is checked for size, UTF-8 and JSON before
+// validation.ts reads it; a server packet is written once per dialect: as is for native clients, translated into
+// the Godot 3 tutorial's own packets for tutorial clients.
+
+import type { ChatMessage, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
+import { fail, parseRequest, type ParsedRequest } from "./validation";
+
+/**
+ * Turns one WebSocket frame into a request: size, UTF-8, JSON, then the packet itself. Binary frames carry UTF-8
+ * JSON, as Godot 3's client sends by default. A frame that is not even JSON is answered in the native dialect.
+ */
+export function decodeFrame(frame: string | ArrayBuffer, limits: Limits): ParsedRequest {
+  if (exceedsBytes(frame, limits.maxFrameBytes)) {
+    return { dialect: "native", request: fail("frame_too_large", `a frame must be at most ${limits.maxFrameBytes} bytes`) };
+  }
+  let text: string;
+  if (typeof frame === "string") {
+    text = frame;
+  } else {
+    try {
+      text = strictUtf8.decode(frame);
+    } catch {
+      return { dialect: "native", request: fail("invalid_utf8", "a binary frame must be UTF-8 encoded JSON") };
+    }
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { dialect: "native", request: fail("invalid_json", "a packet must be valid JSON") };
+  }
+  return parseRequest(value, limits);
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const utf8 = new TextEncoder();
+
+function exceedsBytes(frame: string | ArrayBuffer, limit: number): boolean {
+  if (typeof frame !== "string") return frame.byteLength > limit;
+  // Every UTF-16 unit is 1 to 3 UTF-8 bytes, so most frames are decided without encoding them.
+  if (frame.length > limit) return true;
+  if (frame.length * 3 <= limit) return false;
+  return utf8.encode(frame).byteLength > limit;
+}
+
+/**
+ * The frames that carry one server packet to a client of the given dialect (a tutorial client has no packet for
+ * some things, so it may get several frames, or none). JSON.stringify writes non-ASCII as raw UTF-8, never as
+ * `\uXXXX` escapes, which Godot 3.2's parser garbles; lone surrogates, the one thing it would escape, never pass
+ * validation.
+ */
+export function encode(packet: ServerPacket, dialect: Dialect): string[] {
+  if (dialect === "native") return [JSON.stringify(packet)];
+  return toTutorial(packet).map((p) => JSON.stringify(p));
+}
+
+/** The packet that announces these joins: `join` for one member, `joins` for several. */
+export function joinsPacket(members: Member[]): ServerPacket {
+  return members.length === 1 ? { type: "join", ...members[0]! } : { type: "joins", members };
+}
+
+/** The packet that announces these leaves: `leave` for one member, `leaves` for several. */
+export function leavesPacket(members: Member[]): ServerPacket {
+  return members.length === 1 ? { type: "leave", ...members[0]! } : { type: "leaves", members };
+}
+
+/** How the tutorial client names a member in its server messages. */
+const tutorialLabel = (member: Member): string => `${member.name}(#${member.id})`;
+
+const serverMessage = (message: string): TutorialServerPacket => ({ type: "server_message", message });
+
+function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
+  switch (packet.type) {
+    case "welcome":
+      // The tutorial client learns of its own join from the join broadcast; late joiners catch up from history.
+      return packet.history.map(tutorialChat);
+    case "join":
+      return [serverMessage(`${tutorialLabel(packet)} joined the chat.`)];
+    case "joins":
+      return [serverMessage(`${packet.members.map(tutorialLabel).join(", ")} joined the chat.`)];
+    case "leave":
+      return [serverMessage(`${tutorialLabel(packet)} left the chat.`)];
+    case "leaves":
+      return [serverMessage(`${packet.members.map(tutorialLabel).join(", ")} left the chat.`)];
+    case "rename":
+      return [serverMessage(`${tutorialLabel({ id: packet.id, name: packet.previous })} is now known as ${packet.name}.`)];
+    case "chat":
+      return [tutorialChat(packet)];
+    case "history":
+      return packet.messages.map(tutorialChat);
+    case "error":
+      return [{
+        type: "server_message",
+        message: `Error: ${packet.message}`,
+        code: packet.code,
+        ...(packet.retryAfterMs === undefined ? {} : { retryAfterMs: packet.retryAfterMs }),
+      }];
+  }
+}
+
+function tutorialChat(message: ChatMessage): TutorialServerPacket {
+  return {
+    type: "chat_message",
+    name: message.sender.name,
+    message: message.text,
+    id: message.sender.id,
+    seq: message.seq,
+    ts: message.ts,
+  };
+}

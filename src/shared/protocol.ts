@@ -1,0 +1,133 @@
+// The wire protocol's vocabulary: every packet of both dialects, the room's limits and room names. Types and
+// constants only; how packets are checked is validation.ts, how they travel as frames is codec.ts. Everything in
+// src/shared/ runs in the room and in the browser alike, so it uses nothing beyond the JavaScript language.
+//
+// Two dialects share one room:
+// - "native": our own protocol (docs/protocol.md).
+// - "tutorial": the packets of the well-known Godot 3 chat tutorial, which must work unchanged.
+// A connection's dialect is fixed by its join packet; the room speaks to each member in its own dialect.
+
+export type Dialect = "native" | "tutorial";
+
+export interface Member {
+  id: number;
+  name: string;
+}
+
+/** One stored chat message, as the room keeps it and sends it. */
+export interface ChatMessage {
+  seq: number;
+  /** Server time, milliseconds since the epoch. */
+  ts: number;
+  sender: Member;
+  text: string;
+}
+
+/** The limits a room enforces, sent in `welcome` so clients can show them and pace themselves. */
+export interface Limits {
+  maxNameChars: number;
+  maxMessageChars: number;
+  maxFrameBytes: number;
+  rateLimitBurst: number;
+  rateLimitPerSecond: number;
+  historyPageMax: number;
+}
+
+/** A room's limits unless its settings say otherwise; a client uses them until the room's `welcome` arrives. */
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxNameChars: 32,
+  maxMessageChars: 2000,
+  maxFrameBytes: 16 * 1024,
+  rateLimitBurst: 10,
+  rateLimitPerSecond: 5,
+  historyPageMax: 200,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rooms: a WebSocket on `/` joins DEFAULT_ROOM, one on `/rooms/<name>` joins <name>.
+
+export const DEFAULT_ROOM = "lobby";
+export const ROOM_NAME_RULE = "a room name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'";
+const ROOM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const isRoomName = (name: string): boolean => ROOM_NAME.test(name);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Client → server
+
+/** Native packets a client may send. */
+export type NativeClientPacket =
+  | { type: "join"; name: string; since?: number }
+  | { type: "chat"; text: string }
+  | { type: "rename"; name: string }
+  | { type: "history"; before?: number; limit?: number };
+
+/** The Godot 3 tutorial client's packets. Its `name` in `chat_message` is ignored: the server stamps the sender. */
+export type TutorialClientPacket =
+  | { type: "test"; [extra: string]: unknown }
+  | { type: "user_joined"; name: string }
+  | { type: "chat_message"; name?: string; message: string };
+
+/** What a valid client packet asks the room to do, whichever dialect it came in. */
+export type ClientRequest =
+  | { kind: "join"; dialect: Dialect; name: string; since?: number }
+  | { kind: "chat"; text: string }
+  | { kind: "rename"; name: string }
+  | { kind: "history"; before?: number; limit: number }
+  | { kind: "ignore" };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Server → client (native dialect)
+
+export type ErrorCode =
+  | "frame_too_large"
+  | "invalid_utf8"
+  | "invalid_json"
+  | "invalid_packet"
+  | "unknown_type"
+  | "invalid_field"
+  | "invalid_name"
+  | "invalid_text"
+  | "not_joined"
+  | "already_joined"
+  | "rate_limited"
+  | "internal_error";
+
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+  /** With `rate_limited`: how long to wait before the next packet will be accepted. */
+  retryAfterMs?: number;
+}
+
+export type ServerPacket =
+  | {
+      type: "welcome";
+      /** Your own id and name. */
+      id: number;
+      name: string;
+      /** Everyone in the room now, you included. */
+      members: Member[];
+      /** Recent history, or with `since` what you missed; oldest first. */
+      history: ChatMessage[];
+      /** True when older messages exist (after `since`, if given) that `history` leaves out. */
+      more: boolean;
+      /** The newest sequence number in the room (0 before the first message). */
+      lastSeq: number;
+      limits: Limits;
+    }
+  | ({ type: "join" } & Member)
+  /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */
+  | { type: "joins"; members: Member[] }
+  | ({ type: "leave" } & Member)
+  /** Several leaves announced at once, oldest first: how a room tells of a burst of leaves. */
+  | { type: "leaves"; members: Member[] }
+  | ({ type: "rename"; previous: string } & Member)
+  | ({ type: "chat" } & ChatMessage)
+  | { type: "history"; messages: ChatMessage[]; more: boolean }
+  | ({ type: "error" } & ProtocolError);
+
+/** The tutorial client's packets from the server. Extra fields are allowed by that client and carried for others. */
+export type TutorialServerPacket =
+  | { type: "server_message"; message: string; code?: ErrorCode; retryAfterMs?: number }
+  | { type: "chat_message"; name: string; message: string; id: number; seq: number; ts: number };

@@ -1,0 +1,130 @@
+// What a valid client packet is: the rules for names and texts (the browser checks them before sending, the room
+// enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
+
+import type { ClientRequest, Dialect, ErrorCode, Limits, ProtocolError } from "./protocol";
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
+
+/** A packet read: what it asks for, and the dialect it is written in, to answer an error in that dialect. */
+export interface ParsedRequest {
+  dialect: Dialect;
+  request: Parsed<ClientRequest>;
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+
+export const fail = (code: ErrorCode, message: string): { ok: false; error: ProtocolError } => ({
+  ok: false,
+  error: { code, message },
+});
+
+/** Characters as a person counts them: code points, so an emoji is one, not two UTF-16 units. */
+export function countChars(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+// C0 and C1 controls and DEL. Lone surrogates are rejected separately: they cannot be encoded as UTF-8.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function validateName(raw: unknown, limits: Limits): Parsed<string> {
+  if (typeof raw !== "string") return fail("invalid_field", "name must be a string");
+  const name = raw.trim();
+  const chars = countChars(name);
+  if (chars < 1 || chars > limits.maxNameChars) {
+    return fail("invalid_name", `name must be 1 to ${limits.maxNameChars} characters after trimming`);
+  }
+  if (CONTROL_CHARS.test(name)) return fail("invalid_name", "name must not contain control characters");
+  if (LONE_SURROGATE.test(name)) return fail("invalid_name", "name must be valid Unicode");
+  return ok(name);
+}
+
+export function validateText(raw: unknown, limits: Limits, field = "text"): Parsed<string> {
+  if (typeof raw !== "string") return fail("invalid_field", `${field} must be a string`);
+  const text = raw.trim();
+  const chars = countChars(text);
+  if (chars < 1 || chars > limits.maxMessageChars) {
+    return fail("invalid_text", `${field} must be 1 to ${limits.maxMessageChars} characters after trimming`);
+  }
+  if (CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE.test(text)) {
+    return fail("invalid_text", `${field} must not contain control characters other than tab and newline`);
+  }
+  if (LONE_SURROGATE.test(text)) return fail("invalid_text", `${field} must be valid Unicode`);
+  return ok(text);
+}
+
+function optionalSeq(packet: Record<string, unknown>, field: string): Parsed<number | undefined> {
+  const raw = packet[field];
+  if (raw === undefined) return ok(undefined);
+  if (typeof raw !== "number" || !Number.isSafeInteger(raw) || raw < 0) {
+    return fail("invalid_field", `${field} must be a non-negative integer`);
+  }
+  return ok(raw);
+}
+
+type Packet = Record<string, unknown> & { type: string };
+
+function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<ClientRequest> {
+  const name = validateName(packet.name, limits);
+  if (!name.ok) return name;
+  const since = optionalSeq(packet, "since");
+  if (!since.ok) return since;
+  return ok(since.value === undefined
+    ? { kind: "join", dialect, name: name.value }
+    : { kind: "join", dialect, name: name.value, since: since.value });
+}
+
+function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Parsed<ClientRequest> {
+  const text = validateText(packet[field], limits, field);
+  return text.ok ? ok({ kind: "chat", text: text.value }) : text;
+}
+
+function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
+  const before = optionalSeq(packet, "before");
+  if (!before.ok) return before;
+  const limit = optionalSeq(packet, "limit");
+  if (!limit.ok) return limit;
+  if (limit.value === 0) return fail("invalid_field", "limit must be at least 1");
+  const capped = Math.min(limit.value ?? limits.historyPageMax, limits.historyPageMax);
+  return ok(before.value === undefined
+    ? { kind: "history", limit: capped }
+    : { kind: "history", before: before.value, limit: capped });
+}
+
+/** Every packet type a client may send, the dialect it belongs to, and how it is read. */
+const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits: Limits): Parsed<ClientRequest> }>([
+  ["join", { dialect: "native", read: (packet, limits) => readJoin(packet, limits, "native") }],
+  ["chat", { dialect: "native", read: (packet, limits) => readChat(packet, limits, "text") }],
+  ["rename", {
+    dialect: "native",
+    read: (packet, limits) => {
+      const name = validateName(packet.name, limits);
+      return name.ok ? ok({ kind: "rename", name: name.value }) : name;
+    },
+  }],
+  ["history", { dialect: "native", read: readHistory }],
+  ["test", { dialect: "tutorial", read: () => ok({ kind: "ignore" }) }],
+  ["user_joined", { dialect: "tutorial", read: (packet, limits) => readJoin(packet, limits, "tutorial") }],
+  ["chat_message", { dialect: "tutorial", read: (packet, limits) => readChat(packet, limits, "message") }],
+]);
+
+/** Validates one decoded JSON value as a client packet of either dialect. */
+export function parseRequest(value: unknown, limits: Limits): ParsedRequest {
+  if (!isObject(value)) return { dialect: "native", request: fail("invalid_packet", "a packet must be a JSON object") };
+  const { type } = value;
+  if (typeof type !== "string") {
+    return { dialect: "native", request: fail("invalid_packet", "a packet must have a string field type") };
+  }
+  const reader = READERS.get(type);
+  if (!reader) {
+    return { dialect: "native", request: fail("unknown_type", `unknown packet type ${JSON.stringify(type.slice(0, 40))}`) };
+  }
+  return { dialect: reader.dialect, request: reader.read(value as Packet, limits) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

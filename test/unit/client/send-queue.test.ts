@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { SendQueue } from "../../../src/client/send-queue";
+import { LIMITS, message } from "./fakes";
+
+describe("SendQueue", () => {
+  it("paces to one token short of the room's burst, then to its rate", () => {
+    const queue = new SendQueue();
+    queue.paceTo({ ...LIMITS, rateLimitBurst: 3, rateLimitPerSecond: 5 }, 0);
+    expect([queue.waitBeforeSending(0), queue.waitBeforeSending(0), queue.waitBeforeSending(0)]).toEqual([0, 0, 200]);
+    expect(queue.waitBeforeSending(200)).toBe(0);
+  });
+
+  it("waits out a refusal before anything else goes", () => {
+    const queue = new SendQueue();
+    queue.paceTo(LIMITS, 0);
+    queue.pauseUntil(500);
+    expect(queue.waitBeforeSending(100)).toBe(400);
+    expect(queue.waitBeforeSending(500)).toBe(0);
+  });
+
+  it("sends again, first, the chats of an earlier connection that the room never confirmed", () => {
+    const queue = new SendQueue();
+    queue.push({ type: "chat", text: "a" });
+    queue.push({ type: "chat", text: "b" });
+    queue.push({ type: "rename", name: "new" });
+    expect(queue.take(1)).toEqual({ type: "chat", text: "a" });
+    expect(queue.take(1)).toEqual({ type: "chat", text: "b" });
+    queue.confirm(message(1, "a", { id: 1, name: "me" }));
+    queue.confirm(message(2, "b", { id: 99, name: "someone else" })); // same text, not ours
+    queue.push({ type: "chat", text: "c" });
+    queue.dropRenames(); // the rejoin carried the new name
+    queue.resendLost(2); // connection 2 is the new one
+    expect([queue.take(2), queue.take(2), queue.take(2)]).toEqual([
+      { type: "chat", text: "b" }, { type: "chat", text: "c" }, undefined,
+    ]);
+    queue.resendLost(2);
+    expect(queue.size).toBe(0); // what connection 2 sent is still awaiting its echo, not lost
+  });
+});

@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { readSettings } from "../../../src/server/settings";
+import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
+
+describe("readSettings", () => {
+  it("takes numbers and numeric strings, and refuses anything else by name", () => {
+    expect(readSettings({ RATE_LIMIT_BURST: "20", HISTORY_ON_JOIN: 5 })).toMatchObject({
+      limits: { rateLimitBurst: 20 }, historyOnJoin: 5,
+    });
+    expect(() => readSettings({ MAX_MESSAGE_CHARS: "lots" })).toThrow(/MAX_MESSAGE_CHARS/);
+    expect(() => readSettings({ HISTORY_RETAINED: 0 })).toThrow(/HISTORY_RETAINED/);
+  });
+
+  it("defaults to the limits that clients assume before a room's welcome", () => {
+    expect(readSettings({}).limits).toEqual(DEFAULT_LIMITS);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { decodeFrame, encode } from "../../../src/shared/codec";
+import { DEFAULT_LIMITS as limits, type ChatMessage } from "../../../src/shared/protocol";
+
+const message: ChatMessage = { seq: 7, ts: 1700000000000, sender: { id: 3, name: "Zoë" }, text: "héllo 😀" };
+
+describe("decodeFrame", () => {
+  const code = (frame: string | ArrayBuffer) => {
+    const { request } = decodeFrame(frame, limits);
+    return request.ok ? "ok" : request.error.code;
+  };
+  const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
+
+  it("takes UTF-8 JSON in text and binary frames alike", () => {
+    expect(decodeFrame(bytes('{"type":"chat_message","message":"héllo"}'), limits)).toEqual({
+      dialect: "tutorial",
+      request: { ok: true, value: { kind: "chat", text: "héllo" } },
+    });
+    expect(code('{"type":"chat","text":"hi"}')).toBe("ok");
+  });
+
+  it("rejects frames over the byte limit, counting UTF-8 bytes", () => {
+    expect(code("x".repeat(limits.maxFrameBytes + 1))).toBe("frame_too_large");
+    expect(code(new ArrayBuffer(limits.maxFrameBytes + 1))).toBe("frame_too_large");
+    const accents = JSON.stringify({ type: "chat", text: "é".repeat(8190) }); // 8,203 characters, 16,393 bytes
+    expect(code(accents)).toBe("frame_too_large");
+  });
+
+  it("rejects binary frames that are not UTF-8, and text that is not JSON", () => {
+    expect(code(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]).buffer as ArrayBuffer)).toBe("invalid_utf8");
+    expect(code('{"type":"chat",')).toBe("invalid_json");
+    expect(code("[".repeat(10_000))).toBe("invalid_json");
+  });
+
+  it("names the dialect a packet looks like, to answer errors in it", () => {
+    expect(decodeFrame('{"type":"chat_message"}', limits).dialect).toBe("tutorial");
+    expect(decodeFrame('{"type":"chat"}', limits).dialect).toBe("native");
+  });
+});
+
+describe("encode", () => {
+  it("writes non-ASCII as raw UTF-8, never as \\u escapes", () => {
+    for (const dialect of ["native", "tutorial"] as const) {
+      const [frame] = encode({ type: "chat", ...message }, dialect);
+      expect(frame).toContain("😀");
+      expect(frame).not.toMatch(/\\u/);
+    }
+  });
+
+  it("speaks the tutorial client's packets", () => {
+    expect(encode({ type: "chat", ...message }, "tutorial").map((f) => JSON.parse(f))).toEqual([
+      { type: "chat_message", name: "Zoë", message: "héllo 😀", id: 3, seq: 7, ts: 1700000000000 },
+    ]);
+    expect(JSON.parse(encode({ type: "join", id: 3, name: "Zoë" }, "tutorial")[0]!)).toEqual({
+      type: "server_message", message: "Zoë(#3) joined the chat.",
+    });
+    expect(JSON.parse(encode({ type: "joins", members: [{ id: 3, name: "Zoë" }, { id: 4, name: "Al" }] }, "tutorial")[0]!)).toEqual({
+      type: "server_message", message: "Zoë(#3), Al(#4) joined the chat.",
+    });
+    expect(JSON.parse(encode({ type: "leave", id: 3, name: "Zoë" }, "tutorial")[0]!)).toEqual({
+      type: "server_message", message: "Zoë(#3) left the chat.",
+    });
+    expect(JSON.parse(encode({ type: "leaves", members: [{ id: 3, name: "Zoë" }, { id: 4, name: "Al" }] }, "tutorial")[0]!)).toEqual({
+      type: "server_message", message: "Zoë(#3), Al(#4) left the chat.",
+    });
+    expect(JSON.parse(encode({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 200 }, "tutorial")[0]!))
+      .toEqual({ type: "server_message", message: "Error: slow down", code: "rate_limited", retryAfterMs: 200 });
+  });
+
+  it("gives a tutorial client its history as chat messages in place of a welcome", () => {
+    const frames = encode({
+      type: "welcome", id: 4, name: "ann", members: [], history: [message, { ...message, seq: 8 }],
+      more: false, lastSeq: 8, limits,
+    }, "tutorial");
+    expect(frames.map((f) => JSON.parse(f).seq)).toEqual([7, 8]);
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS as limits } from "../../../src/shared/protocol";
+import { countChars, parseRequest } from "../../../src/shared/validation";
+
+const request = (value: unknown) => parseRequest(value, limits).request;
+
+describe("parseRequest", () => {
+  it("reads native packets", () => {
+    expect(request({ type: "join", name: "  ann  " })).toEqual({
+      ok: true, value: { kind: "join", dialect: "native", name: "ann" },
+    });
+    expect(request({ type: "join", name: "ann", since: 12 })).toEqual({
+      ok: true, value: { kind: "join", dialect: "native", name: "ann", since: 12 },
+    });
+    expect(request({ type: "chat", text: "hi" })).toEqual({ ok: true, value: { kind: "chat", text: "hi" } });
+    expect(request({ type: "rename", name: "bo" })).toEqual({ ok: true, value: { kind: "rename", name: "bo" } });
+    expect(request({ type: "history", before: 40, limit: 10 })).toEqual({
+      ok: true, value: { kind: "history", before: 40, limit: 10 },
+    });
+  });
+
+  it("reads the tutorial client's packets and ignores its name in chat", () => {
+    expect(request({ type: "test", test: "test message" })).toEqual({ ok: true, value: { kind: "ignore" } });
+    expect(request({ type: "user_joined", name: "godot" })).toEqual({
+      ok: true, value: { kind: "join", dialect: "tutorial", name: "godot" },
+    });
+    expect(request({ type: "chat_message", name: "someone else", message: "hi" })).toEqual({
+      ok: true, value: { kind: "chat", text: "hi" },
+    });
+  });
+
+  it("names the dialect a packet is written in, to answer errors in it", () => {
+    expect(parseRequest({ type: "chat_message" }, limits).dialect).toBe("tutorial");
+    expect(parseRequest({ type: "user_joined", name: "" }, limits).dialect).toBe("tutorial");
+    expect(parseRequest({ type: "chat" }, limits).dialect).toBe("native");
+    expect(parseRequest({ type: "shout" }, limits).dialect).toBe("native");
+  });
+
+  it("caps history pages at the configured maximum", () => {
+    expect(request({ type: "history" })).toEqual({ ok: true, value: { kind: "history", limit: limits.historyPageMax } });
+    expect(request({ type: "history", limit: 10_000 })).toMatchObject({ value: { limit: limits.historyPageMax } });
+  });
+
+  const codeOf = (value: unknown) => {
+    const parsed = request(value);
+    return parsed.ok ? "ok" : parsed.error.code;
+  };
+
+  it.each([
+    [[1, 2], "invalid_packet"],
+    ["chat", "invalid_packet"],
+    [null, "invalid_packet"],
+    [{ text: "no type" }, "invalid_packet"],
+    [{ type: 5 }, "invalid_packet"],
+    [{ type: "shout" }, "unknown_type"],
+    [{ type: "constructor" }, "unknown_type"],
+    [{ type: "__proto__" }, "unknown_type"],
+    [{ type: "chat" }, "invalid_field"],
+    [{ type: "chat", text: 5 }, "invalid_field"],
+    [{ type: "chat", text: "   " }, "invalid_text"],
+    [{ type: "chat", text: "x".repeat(2001) }, "invalid_text"],
+    [{ type: "chat", text: "bell\u0007" }, "invalid_text"],
+    [{ type: "chat", text: "half \ud83d emoji" }, "invalid_text"],
+    [{ type: "chat_message", message: ["hi"] }, "invalid_field"],
+    [{ type: "join" }, "invalid_field"],
+    [{ type: "join", name: "" }, "invalid_name"],
+    [{ type: "join", name: "x".repeat(33) }, "invalid_name"],
+    [{ type: "join", name: "line\nbreak" }, "invalid_name"],
+    [{ type: "join", name: "\udc00" }, "invalid_name"],
+    [{ type: "join", name: "ann", since: -1 }, "invalid_field"],
+    [{ type: "join", name: "ann", since: 1.5 }, "invalid_field"],
+    [{ type: "join", name: "ann", since: "3" }, "invalid_field"],
+    [{ type: "history", before: "x" }, "invalid_field"],
+    [{ type: "history", limit: 0 }, "invalid_field"],
+  ])("rejects %j with %s", (value, code) => {
+    expect(codeOf(value)).toBe(code);
+  });
+
+  it("counts characters as code points, so limits are what a person sees", () => {
+    expect(countChars("😀😀")).toBe(2);
+    expect(codeOf({ type: "chat", text: "😀".repeat(2000) })).toBe("ok");
+    expect(codeOf({ type: "join", name: "😀".repeat(32) })).toBe("ok");
+    expect(codeOf({ type: "chat", text: "two\nlines\tand a tab" })).toBe("ok");
+  });
+});
