@@ -7,10 +7,17 @@ export default defineConfig({
     projects: [
       {
         // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-        // Small history settings, so tests reach every history limit (pruning included) with few messages.
+        // Small history settings, so tests reach every history limit (pruning and page weight included) with few
+        // messages; one
+        // allowed origin, to test origin checks.
         plugins: [cloudflareTest({
           wrangler: { configPath: "./wrangler.toml" },
-          miniflare: { bindings: { HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30 } },
+          miniflare: {
+            bindings: {
+              HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30, HISTORY_PAGE_MAX_BYTES: 20_000,
+              ALLOWED_ORIGINS: "https://games.example",
+            },
+          },
         })],
         test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
       },

@@ -301,7 +301,9 @@ async function hostile(): Promise<void> {
           // Send until closed (flood) or until this connection has sent its share, yielding now and then.
           let mine = 0;
           while (ws.readyState === WebSocket.OPEN && sent < FRAMES && mine < share) {
-            const frame = garbage(sent);
+            let frame = garbage(sent);
+            // An oversized frame closes the connection at once (1009): a flooder must live long enough to flood.
+            if (flood && frame.kind.startsWith("oversized")) frame = { data: '{"type":"chat","text":"flood"}', binary: false, kind: "valid chat (flood)" };
             kinds.add(frame.kind);
             ws.send(frame.data, { binary: frame.binary });
             sent++;
@@ -327,6 +329,8 @@ async function hostile(): Promise<void> {
     const totalErrors = [...errorCodes.values()].reduce((a, b) => a + b, 0);
     check(test, "hostile client got errors", totalErrors > 0 && errorCodes.size >= 5,
       [...errorCodes].map(([k, v]) => `${k} ${v}`).join(", "));
+    check(test, "oversized frames closed with 1009", (closes.get(1009) ?? 0) > 0,
+      `closes by code: ${[...closes].map(([k, v]) => `${k}x${v}`).join(", ")}`);
     check(test, "hostile flooding closed with 1008", (closes.get(1008) ?? 0) > 0,
       `closes by code: ${[...closes].map(([k, v]) => `${k}x${v}`).join(", ")} over ${connections} connections`);
 

@@ -1,39 +1,55 @@
-// The per-connection rate limit. Every frame is charged, valid or not, so that garbage cannot be flooded either; a
-// connection that keeps sending past the limit is to be closed.
+// The per-connection rate limit. Every frame is charged, valid or not, so that garbage cannot be flooded either.
+// Refusals are counted per window of FLOOD_WINDOW_MS: the first of a window is answered (with when to retry), the
+// rest are dropped unanswered, so that a flood costs the room no answers; too many in one window close the
+// connection. Counting per window, not in a row, means an accepted frame now and then does not reset the count.
 //
-// The buckets live only in memory. Eviction forgets them, but the runtime evicts a room only after it has been
+// The meters live only in memory. Eviction forgets them, but the runtime evicts a room only after it has been
 // idle for seconds, by which time a bucket with the default settings has refilled anyway.
 
 import { TokenBucket } from "../shared/token-bucket";
 
+export const FLOOD_WINDOW_MS = 1000;
+
 export type Verdict =
   | { kind: "pass" }
-  /** Refused: the frame is dropped and the sender told when to try again. */
-  | { kind: "refuse"; retryAfterMs: number }
-  /** Refused once too often in a row: the connection is to be closed. */
-  | { kind: "close"; refusedInARow: number };
+  /** Refused: the frame is dropped; `answer` if the sender is to be told when to try again. */
+  | { kind: "refuse"; retryAfterMs: number; answer: boolean }
+  /** Refused too often within one window: the connection is to be closed. */
+  | { kind: "close"; refusedInWindow: number };
 
 export interface FloodLimits {
   burst: number;
   perSecond: number;
+  /** Refusals within one window that close the connection. */
   closeAfter: number;
 }
 
+interface Meter {
+  bucket: TokenBucket;
+  windowStart: number;
+  refusedInWindow: number;
+}
+
 export class FloodControl<Socket extends object> {
-  private readonly buckets = new WeakMap<Socket, TokenBucket>();
+  private readonly meters = new WeakMap<Socket, Meter>();
 
   constructor(private readonly limits: FloodLimits) {}
 
   /** Charges one frame from `socket` at time `now`. */
   charge(socket: Socket, now: number): Verdict {
-    let bucket = this.buckets.get(socket);
-    if (!bucket) {
-      bucket = new TokenBucket(this.limits.burst, this.limits.perSecond, now);
-      this.buckets.set(socket, bucket);
+    let meter = this.meters.get(socket);
+    if (!meter) {
+      meter = { bucket: new TokenBucket(this.limits.burst, this.limits.perSecond, now), windowStart: now, refusedInWindow: 0 };
+      this.meters.set(socket, meter);
     }
-    const retryAfterMs = bucket.take(now);
+    const retryAfterMs = meter.bucket.take(now);
     if (retryAfterMs === 0) return { kind: "pass" };
-    if (bucket.refusedInARow >= this.limits.closeAfter) return { kind: "close", refusedInARow: bucket.refusedInARow };
-    return { kind: "refuse", retryAfterMs };
+    if (now - meter.windowStart >= FLOOD_WINDOW_MS) {
+      meter.windowStart = now;
+      meter.refusedInWindow = 0;
+    }
+    meter.refusedInWindow++;
+    if (meter.refusedInWindow >= this.limits.closeAfter) return { kind: "close", refusedInWindow: meter.refusedInWindow };
+    return { kind: "refuse", retryAfterMs, answer: meter.refusedInWindow === 1 };
   }
 }

@@ -8,8 +8,9 @@
 // Each room is one Durable Object, addressed by its name, so every member of a room reaches the same object
 // wherever in the world they connect from.
 
-import type { Env } from "./env";
 import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
+import { refusal, refuseUpgrade } from "./admission";
+import type { Env } from "./env";
 import type { RoomInfo } from "./room";
 
 // The module's exports are what the runtime loads: the Durable Object class and the fetch handler, nothing else.
@@ -22,9 +23,9 @@ export default {
     if (pathname.startsWith("/api/rooms/")) {
       const name = roomName(pathname.slice("/api/rooms/".length));
       if (name instanceof Response) return name;
-      if (request.method !== "GET") return json(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
+      if (request.method !== "GET") return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
       const info: RoomInfo = await env.ROOMS.getByName(name).info();
-      return json(200, { room: name, ...info });
+      return Response.json({ room: name, ...info });
     }
 
     const wantsRoom = pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
@@ -37,16 +38,12 @@ export default {
       if (request.method === "GET" && request.headers.get("Accept")?.includes("text/html")) {
         return env.ASSETS.fetch(new Request(new URL("/", request.url), request));
       }
-      return json(426, { error: "upgrade_required", message: "this address takes WebSocket connections" }, { Upgrade: "websocket" });
+      return refusal(426, { error: "upgrade_required", message: "this address takes WebSocket connections" }, { Upgrade: "websocket" });
     }
-    return env.ROOMS.getByName(name).fetch(request);
+    return refuseUpgrade(request, env) ?? env.ROOMS.getByName(name).fetch(request);
   },
 } satisfies ExportedHandler<Env>;
 
 function roomName(raw: string): string | Response {
-  return isRoomName(raw) ? raw : json(400, { error: "invalid_room_name", message: ROOM_NAME_RULE });
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return Response.json(body, { status, headers });
+  return isRoomName(raw) ? raw : refusal(400, { error: "invalid_room_name", message: ROOM_NAME_RULE });
 }

@@ -20,7 +20,15 @@ export class RoomStorage {
   /** Kept in memory, since only this object writes the table. */
   private newest: number;
 
-  constructor(private readonly storage: DurableObjectStorage, private readonly retained: number) {
+  /**
+   * `retained`: messages kept; older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
+   * a request of a few bytes cannot pull megabytes.
+   */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly retained: number,
+    private readonly pageMaxBytes: number,
+  ) {
     const sql = (this.sql = storage.sql);
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY,
@@ -66,15 +74,23 @@ export class RoomStorage {
     return stored;
   }
 
-  /** The newest `limit` messages with `after` < seq < `before`. */
+  /**
+   * The newest `limit` messages with `after` < seq < `before`, fewer if they would weigh more than the page may
+   * (never fewer than one).
+   */
   page(limit: number, range: { after?: number; before?: number } = {}): Page {
     const rows = this.sql.exec<MessageRow>(
       `SELECT seq, ts, sender_id, sender_name, text FROM messages
        WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       range.after ?? 0, range.before ?? Number.MAX_SAFE_INTEGER, limit + 1,
     ).toArray();
-    const more = rows.length > limit;
-    const messages = rows.slice(0, limit).reverse().map((row) => ({
+    let taken = 0;
+    for (let bytes = 0; taken < Math.min(limit, rows.length); taken++) {
+      bytes += weight(rows[taken]!);
+      if (bytes > this.pageMaxBytes && taken > 0) break;
+    }
+    const more = rows.length > taken;
+    const messages = rows.slice(0, taken).reverse().map((row) => ({
       seq: row.seq,
       ts: row.ts,
       sender: { id: row.sender_id, name: row.sender_name },
@@ -82,4 +98,9 @@ export class RoomStorage {
     }));
     return { messages, more };
   }
+}
+
+/** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */
+function weight(row: MessageRow): number {
+  return (row.text.length + row.sender_name.length) * 3 + 80;
 }

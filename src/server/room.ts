@@ -8,7 +8,7 @@
 // rebuilds everything from the sockets and the storage.
 
 import { DurableObject } from "cloudflare:workers";
-import { decodeFrame } from "../shared/codec";
+import { decodeFrame, frameExceeds } from "../shared/codec";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
 import type { Env } from "./env";
 import { sendPacket } from "./fan-out";
@@ -24,8 +24,9 @@ export interface RoomInfo {
   connections: number;
 }
 
-/** The code a connection is closed with when it keeps sending past the rate limit. */
-const FLOOD_CLOSE_CODE = 1008;
+/** Close codes (RFC 6455, 7.4.1): a policy violation (flooding), and a message too big to process. */
+const CLOSE_POLICY = 1008;
+const CLOSE_TOO_BIG = 1009;
 
 export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
@@ -38,7 +39,7 @@ export class ChatRoom extends DurableObject<Env> {
     super(ctx, env);
     this.settings = readSettings(env);
     const { limits } = this.settings;
-    this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained);
+    this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes);
     this.sessions = new Sessions(ctx.getWebSockets());
     this.flood = new FloodControl({
       burst: limits.rateLimitBurst, perSecond: limits.rateLimitPerSecond, closeAfter: this.settings.floodCloseAfter,
@@ -66,8 +67,13 @@ export class ChatRoom extends DurableObject<Env> {
     // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
     if (!session || socket.readyState !== WebSocket.OPEN) return;
     try {
-      if (!this.admit(socket, session)) return;
-      const { request, dialect } = decodeFrame(frame, this.settings.limits);
+      if (!this.admit(socket, session, frame)) return;
+      const { limits } = this.settings;
+      if (frameExceeds(frame, limits.maxFrameBytes)) {
+        // The runtime has taken in up to 32 MiB already; answering and reading on would invite the next one.
+        return this.closeConnection(socket, CLOSE_TOO_BIG, `a frame must be at most ${limits.maxFrameBytes} bytes`);
+      }
+      const { request, dialect } = decodeFrame(frame, limits);
       if (!request.ok) return this.sendError(socket, dialect, request.error);
       this.handle(socket, session, request.value, dialect);
     } catch (error) {
@@ -148,28 +154,36 @@ export class ChatRoom extends DurableObject<Env> {
     if (session) this.outbox.leave(memberOf(session));
   }
 
-  /** Charges the frame to the sender's rate limit; false if it is refused (and answered) or the sender closed. */
-  private admit(socket: WebSocket, session: Session): boolean {
+  /** Charges the frame to the sender's rate limit; false if it is refused or the sender is closed for flooding. */
+  private admit(socket: WebSocket, session: Session, frame: string | ArrayBuffer): boolean {
     const verdict = this.flood.charge(socket, Date.now());
     switch (verdict.kind) {
       case "pass":
         return true;
       case "refuse":
-        this.sendError(socket, "native", {
-          code: "rate_limited",
-          message: `too many packets; retry in ${verdict.retryAfterMs} ms`,
-          retryAfterMs: verdict.retryAfterMs,
-        });
+        if (verdict.answer) {
+          // Before join, the answer follows the dialect of the refused packet; it is read only for this answer.
+          const dialect = session.joined ? session.dialect : decodeFrame(frame, this.settings.limits).dialect;
+          this.sendError(socket, dialect, {
+            code: "rate_limited",
+            message: `too many packets; retry in ${verdict.retryAfterMs} ms`,
+            retryAfterMs: verdict.retryAfterMs,
+          });
+        }
         return false;
-      case "close": {
-        const departed = this.sessions.retire(socket);
-        if (departed) this.outbox.leave(memberOf(departed));
-        socket.close(FLOOD_CLOSE_CODE, "rate limit exceeded");
+      case "close":
+        this.closeConnection(socket, CLOSE_POLICY, "rate limit exceeded");
         // One line per closed connection: enough for an operator to see a flood, never a flood of its own.
-        console.warn(`room: closed connection ${session.id} for flooding (${verdict.refusedInARow} packets refused in a row)`);
+        console.warn(`room: closed connection ${session.id} for flooding (${verdict.refusedInWindow} packets refused within a second)`);
         return false;
-      }
     }
+  }
+
+  /** Closes a connection from the room's side: it stops counting at once, and its leave is announced once. */
+  private closeConnection(socket: WebSocket, code: number, reason: string): void {
+    const departed = this.sessions.retire(socket);
+    if (departed) this.outbox.leave(memberOf(departed));
+    socket.close(code, reason);
   }
 
   /** Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. */

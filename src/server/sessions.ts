@@ -19,6 +19,9 @@ export type Session =
 
 export type JoinedSession = Extract<Session, { joined: true }>;
 
+/** What an attachment holds: a session, or the mark of a connection the room closed itself and no longer counts. */
+type Attachment = Session | { id: number; retired: true };
+
 export const memberOf = (session: JoinedSession): Member => ({ id: session.id, name: session.name });
 
 export class Sessions<Socket extends RoomSocket> {
@@ -26,7 +29,12 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
-    const restored = sockets.map((socket) => [socket, socket.deserializeAttachment() as Session] as const);
+    const restored: [Socket, Session][] = [];
+    for (const socket of sockets) {
+      const attachment = socket.deserializeAttachment() as Attachment;
+      // A retired socket may linger until its peer answers the close, or forever if the peer never does.
+      if (!("retired" in attachment)) restored.push([socket, attachment]);
+    }
     // Ids grow with each connection, so sorting by id lists members in the order they arrived.
     for (const [socket, session] of restored.sort(([, a], [, b]) => a.id - b.id)) this.bySocket.set(socket, session);
   }
@@ -73,13 +81,15 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   /**
-   * Forgets a connection the room is closing itself, and marks its attachment as not joined: should the room be
-   * re-created before the socket's close arrives, it will not list the member, nor announce its leave again.
+   * Forgets a connection the room is closing itself, and marks its attachment as retired: should the room be
+   * re-created before the socket's close arrives (or if its peer never answers the close), it will not count the
+   * connection, list the member, nor announce its leave again.
    */
   retire(socket: Socket): JoinedSession | undefined {
-    const session = this.remove(socket);
-    if (session) socket.serializeAttachment({ id: session.id, joined: false } satisfies Session);
-    return session;
+    const session = this.bySocket.get(socket);
+    const joined = this.remove(socket);
+    if (session) socket.serializeAttachment({ id: session.id, retired: true } satisfies Attachment);
+    return joined;
   }
 
   /** The members in the order they arrived. */

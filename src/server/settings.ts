@@ -10,6 +10,8 @@ export interface RoomSettings {
   historyRetained: number;
   /** Messages sent to a client that joins without `since`. */
   historyOnJoin: number;
+  /** What one page of history (a welcome's included) may weigh in bytes, about. */
+  historyPageMaxBytes: number;
   /** Refused frames in a row, past the rate limit, after which the connection is closed (code 1008). */
   floodCloseAfter: number;
 }
@@ -23,6 +25,7 @@ const DEFAULTS = {
   HISTORY_PAGE_MAX: DEFAULT_LIMITS.historyPageMax,
   HISTORY_RETAINED: 1000,
   HISTORY_ON_JOIN: 50,
+  HISTORY_PAGE_MAX_BYTES: 256 * 1024,
   FLOOD_CLOSE_AFTER: 50,
 } as const;
 
@@ -49,6 +52,7 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     },
     historyRetained: read("HISTORY_RETAINED"),
     historyOnJoin: read("HISTORY_ON_JOIN"),
+    historyPageMaxBytes: read("HISTORY_PAGE_MAX_BYTES"),
     floodCloseAfter: read("FLOOD_CLOSE_AFTER"),
   };
 }

@@ -1,18 +1,16 @@
-// Packets as WebSocket frames, both ways. A client's frame is checked for size, UTF-8 and JSON before
-// validation.ts reads it; a server packet is written once per dialect: as is for native clients, translated into
+// Packets as WebSocket frames, both ways. A client's frame is checked for UTF-8 and JSON before validation.ts
+// reads it (and for size before that: the room closes a connection that sends an oversized frame); a server packet is written once per dialect: as is for native clients, translated into
 // the Godot 3 tutorial's own packets for tutorial clients.
 
 import type { ChatMessage, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
 import { fail, parseRequest, type ParsedRequest } from "./validation";
 
 /**
- * Turns one WebSocket frame into a request: size, UTF-8, JSON, then the packet itself. Binary frames carry UTF-8
- * JSON, as Godot 3's client sends by default. A frame that is not even JSON is answered in the native dialect.
+ * Turns one WebSocket frame, no larger than the limit (`frameExceeds`), into a request: UTF-8, JSON, then the
+ * packet itself. Binary frames carry UTF-8 JSON, as Godot 3's client sends by default. A frame that is not even
+ * JSON is answered in the native dialect.
  */
 export function decodeFrame(frame: string | ArrayBuffer, limits: Limits): ParsedRequest {
-  if (exceedsBytes(frame, limits.maxFrameBytes)) {
-    return { dialect: "native", request: fail("frame_too_large", `a frame must be at most ${limits.maxFrameBytes} bytes`) };
-  }
   let text: string;
   if (typeof frame === "string") {
     text = frame;
@@ -35,7 +33,8 @@ export function decodeFrame(frame: string | ArrayBuffer, limits: Limits): Parsed
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const utf8 = new TextEncoder();
 
-function exceedsBytes(frame: string | ArrayBuffer, limit: number): boolean {
+/** Whether a frame is over `limit` bytes, counting a text frame's UTF-8 bytes. */
+export function frameExceeds(frame: string | ArrayBuffer, limit: number): boolean {
   if (typeof frame !== "string") return frame.byteLength > limit;
   // Every UTF-16 unit is 1 to 3 UTF-8 bytes, so most frames are decided without encoding them.
   if (frame.length > limit) return true;

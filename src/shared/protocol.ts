@@ -47,10 +47,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
 // Rooms: a WebSocket on `/` joins DEFAULT_ROOM, one on `/rooms/<name>` joins <name>.
 
 export const DEFAULT_ROOM = "lobby";
-export const ROOM_NAME_RULE = "a room name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-'";
+export const ROOM_NAME_RULE = "a room name is 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', not only dots";
 const ROOM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+/** `.` and `..` are path segments, not names: a browser or proxy resolves `/rooms/..` to `/` before we see it. */
+const ONLY_DOTS = /^\.+$/;
 
-export const isRoomName = (name: string): boolean => ROOM_NAME.test(name);
+export const isRoomName = (name: string): boolean => ROOM_NAME.test(name) && !ONLY_DOTS.test(name);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Client → server
@@ -80,7 +82,6 @@ export type ClientRequest =
 // Server → client (native dialect)
 
 export type ErrorCode =
-  | "frame_too_large"
   | "invalid_utf8"
   | "invalid_json"
   | "invalid_packet"

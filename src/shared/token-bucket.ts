@@ -5,8 +5,6 @@
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
-  /** Frames refused since the last one accepted. */
-  refusedInARow = 0;
 
   constructor(private readonly burst: number, private readonly perSecond: number, now: number) {
     this.tokens = burst;
@@ -19,10 +17,8 @@ export class TokenBucket {
     this.updatedAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
-      this.refusedInARow = 0;
       return 0;
     }
-    this.refusedInARow++;
     return Math.ceil(((1 - this.tokens) / this.perSecond) * 1000);
   }
 }

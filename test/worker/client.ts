@@ -25,8 +25,11 @@ export interface Client {
   closed: Promise<number>;
 }
 
+/** The headers of a WebSocket upgrade, as a WebSocket client sends them. */
+export const UPGRADE = { Upgrade: "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13" };
+
 export async function connect(path = "/rooms/test"): Promise<Client> {
-  const response = await SELF.fetch(`http://rooms.test${path}`, { headers: { Upgrade: "websocket" } });
+  const response = await SELF.fetch(`http://rooms.test${path}`, { headers: UPGRADE });
   const socket = response.webSocket;
   if (!socket) throw new Error(`no WebSocket: HTTP ${response.status} ${await response.text()}`);
   socket.accept();

@@ -1,8 +1,7 @@
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { joinNative, uniqueRoom } from "./client";
-
-const upgrade = { Upgrade: "websocket" };
+import worker from "../../src/server/index";
+import { joinNative, uniqueRoom, UPGRADE as upgrade } from "./client";
 
 describe("routing", () => {
   it("joins the lobby from a WebSocket on / and a named room from /rooms/<name>", async () => {
@@ -15,7 +14,8 @@ describe("routing", () => {
     lobby.webSocket!.close(1000);
   });
 
-  it.each(["/rooms/", "/rooms/has%20space", "/rooms/a/b", `/rooms/${"x".repeat(65)}`, "/api/rooms/bad!name"])(
+  it.each(["/rooms/", "/rooms/has%20space", "/rooms/a/b", `/rooms/${"x".repeat(65)}`, "/api/rooms/bad!name", "/rooms/...",
+    "/api/rooms/...."])(
     "refuses the invalid room name in %s with 400 and a reason",
     async (path) => {
       const response = await SELF.fetch(`http://rooms.test${path}`, { headers: upgrade });
@@ -23,6 +23,36 @@ describe("routing", () => {
       expect(await response.json()).toMatchObject({ error: "invalid_room_name", message: expect.stringContaining("1 to 64") });
     },
   );
+
+  it("refuses in the Worker an upgrade that is not a GET, or has no valid key, before any room sees it", async () => {
+    // Called directly: the runtime's own fetch sends any request with `Upgrade: websocket` as a GET.
+    const post = await worker.fetch(new Request("http://rooms.test/rooms/games", { method: "POST", headers: upgrade }), env);
+    expect(post.status).toBe(405);
+    expect(post.headers.get("Allow")).toBe("GET");
+    expect(await post.json()).toMatchObject({ error: "method_not_allowed" });
+    for (const key of [undefined, "", "short", "dGhlIHNhbXBsZSBub25jZQ=!"]) {
+      const headers: Record<string, string> = { Upgrade: "websocket" };
+      if (key !== undefined) headers["Sec-WebSocket-Key"] = key;
+      const response = await SELF.fetch("http://rooms.test/rooms/games", { headers });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "bad_upgrade" });
+    }
+  });
+
+  // The worker pool runs with ALLOWED_ORIGINS = "https://games.example".
+  it("lets in game clients (no Origin), its own pages and allowed sites, and refuses other sites' pages with 403", async () => {
+    const withOrigin = (origin?: string) =>
+      SELF.fetch("http://rooms.test/rooms/origins", { headers: origin ? { ...upgrade, Origin: origin } : upgrade });
+    for (const origin of [undefined, "http://rooms.test", "https://games.example"]) {
+      const response = await withOrigin(origin);
+      expect(response.status).toBe(101);
+      response.webSocket!.accept();
+      response.webSocket!.close(1000);
+    }
+    const refused = await withOrigin("https://evil.example");
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: "origin_not_allowed" });
+  });
 
   it("answers a plain request to a WebSocket route with 426", async () => {
     for (const path of ["/", "/rooms/games"]) {

@@ -1,25 +1,40 @@
 import { describe, expect, it } from "vitest";
-import { FloodControl } from "../../../src/server/flood-control";
+import { FLOOD_WINDOW_MS, FloodControl } from "../../../src/server/flood-control";
 import { FakeSocket } from "./fakes";
 
 describe("FloodControl", () => {
-  it("passes a burst, refuses with a retry time, and closes a connection that keeps going", () => {
+  it("passes a burst, answers the first refusal of a window only, and closes a connection that keeps going", () => {
     const flood = new FloodControl<FakeSocket>({ burst: 3, perSecond: 10, closeAfter: 4 });
     const socket = new FakeSocket();
     for (let i = 0; i < 3; i++) expect(flood.charge(socket, 0)).toEqual({ kind: "pass" });
-    for (let i = 0; i < 3; i++) expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", retryAfterMs: 100 });
-    expect(flood.charge(socket, 0)).toEqual({ kind: "close", refusedInARow: 4 });
+    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", retryAfterMs: 100, answer: true });
+    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", retryAfterMs: 100, answer: false });
+    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", retryAfterMs: 100, answer: false });
+    expect(flood.charge(socket, 0)).toEqual({ kind: "close", refusedInWindow: 4 });
   });
 
-  it("forgives refusals once a frame is let through again", () => {
-    const flood = new FloodControl<FakeSocket>({ burst: 1, perSecond: 10, closeAfter: 3 });
+  it("counts refusals per window, so that a frame let through now and then does not reset the count", () => {
+    const flood = new FloodControl<FakeSocket>({ burst: 1, perSecond: 10, closeAfter: 20 });
+    const socket = new FakeSocket();
+    let verdict;
+    // One frame through, then a volley of refused ones, every 110 ms: the dodge that a count in a row allowed.
+    for (let t = 0; t < FLOOD_WINDOW_MS; t += 110) {
+      expect(flood.charge(socket, t).kind).toBe("pass");
+      for (let i = 0; i < 5; i++) verdict = flood.charge(socket, t);
+      if (verdict?.kind === "close") break;
+    }
+    expect(verdict).toEqual({ kind: "close", refusedInWindow: 20 });
+  });
+
+  it("starts a new window, with a new answer, once the window has passed", () => {
+    const flood = new FloodControl<FakeSocket>({ burst: 1, perSecond: 1, closeAfter: 3 });
     const socket = new FakeSocket();
     flood.charge(socket, 0);
-    expect(flood.charge(socket, 0).kind).toBe("refuse");
-    expect(flood.charge(socket, 0).kind).toBe("refuse");
-    expect(flood.charge(socket, 100)).toEqual({ kind: "pass" });
-    expect(flood.charge(socket, 100).kind).toBe("refuse");
-    expect(flood.charge(socket, 100).kind).toBe("refuse");
+    expect(flood.charge(socket, 0)).toMatchObject({ kind: "refuse", answer: true });
+    expect(flood.charge(socket, 10)).toMatchObject({ kind: "refuse", answer: false });
+    expect(flood.charge(socket, FLOOD_WINDOW_MS + 10)).toEqual({ kind: "pass" });
+    expect(flood.charge(socket, FLOOD_WINDOW_MS + 10)).toMatchObject({ kind: "refuse", answer: true });
+    expect(flood.charge(socket, FLOOD_WINDOW_MS + 20)).toMatchObject({ kind: "refuse", answer: false });
   });
 
   it("charges each connection on its own", () => {

@@ -56,7 +56,18 @@ describe("Sessions", () => {
     expect(sessions.retire(flooder)).toMatchObject({ id: 2, name: "flooder" });
     expect(sessions.get(flooder)).toBeUndefined();
     // Its close has not arrived yet, so the runtime still returns its socket to a re-created room.
-    expect(new Sessions([a, flooder]).members()).toEqual([{ id: 1, name: "ann" }]);
+    const rebuilt = new Sessions([a, flooder]);
+    expect(rebuilt.members()).toEqual([{ id: 1, name: "ann" }]);
+    expect(rebuilt.size).toBe(1);
+    expect(rebuilt.get(flooder)).toBeUndefined();
+  });
+
+  it("does not count a retired connection that never joined, after a re-creation either", () => {
+    const { sessions, connect } = room();
+    const lurker = connect(1);
+    expect(sessions.retire(lurker)).toBeUndefined();
+    expect(sessions.size).toBe(0);
+    expect(new Sessions([lurker]).size).toBe(0);
   });
 
   it("refuses to join a connection it does not hold, or to rename one that has not joined", () => {
