@@ -67,12 +67,12 @@ export class ChatRoom extends DurableObject<Env> {
     // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
     if (!session || socket.readyState !== WebSocket.OPEN) return;
     try {
-      if (!this.admit(socket, session, frame)) return;
       const { limits } = this.settings;
       if (frameExceeds(frame, limits.maxFrameBytes)) {
         // The runtime has taken in up to 32 MiB already; answering and reading on would invite the next one.
         return this.closeConnection(socket, CLOSE_TOO_BIG, `a frame must be at most ${limits.maxFrameBytes} bytes`);
       }
+      if (!this.admit(socket, session, frame)) return;
       const { request, dialect } = decodeFrame(frame, limits);
       if (!request.ok) return this.sendError(socket, dialect, request.error);
       this.handle(socket, session, request.value, dialect);
