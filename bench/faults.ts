@@ -303,7 +303,9 @@ async function hostile(): Promise<void> {
           while (ws.readyState === WebSocket.OPEN && sent < FRAMES && mine < share) {
             let frame = garbage(sent);
             // An oversized frame closes the connection at once (1009): a flooder must live long enough to flood.
-            if (flood && frame.kind.startsWith("oversized")) frame = { data: '{"type":"chat","text":"flood"}', binary: false, kind: "valid chat (flood)" };
+            if (flood && Buffer.byteLength(frame.data) > 16 * 1024) {
+              frame = { data: '{"type":"chat","text":"flood"}', binary: false, kind: "valid chat (flood)" };
+            }
             kinds.add(frame.kind);
             ws.send(frame.data, { binary: frame.binary });
             sent++;
