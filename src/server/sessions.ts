@@ -26,6 +26,8 @@ export const memberOf = (session: JoinedSession): Member => ({ id: session.id, n
 
 export class Sessions<Socket extends RoomSocket> {
   private readonly bySocket = new Map<Socket, Session>();
+  /** The joined entries of `bySocket`, in its order: built once per change, not once per broadcast. */
+  private joinedEntries: [Socket, JoinedSession][] | undefined;
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
@@ -76,7 +78,7 @@ export class Sessions<Socket extends RoomSocket> {
    */
   remove(socket: Socket): JoinedSession | undefined {
     const session = this.bySocket.get(socket);
-    this.bySocket.delete(socket);
+    if (this.bySocket.delete(socket)) this.joinedEntries = undefined;
     return session?.joined ? session : undefined;
   }
 
@@ -100,12 +102,13 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   /** Every joined connection with its session: who hears what the room announces. */
-  *joined(): Generator<[Socket, JoinedSession]> {
-    for (const entry of this.bySocket) if (entry[1].joined) yield entry as [Socket, JoinedSession];
+  joined(): readonly [Socket, JoinedSession][] {
+    return (this.joinedEntries ??= [...this.bySocket].filter((entry): entry is [Socket, JoinedSession] => entry[1].joined));
   }
 
   private save(socket: Socket, session: Session): void {
     socket.serializeAttachment(session);
     this.bySocket.set(socket, session);
+    this.joinedEntries = undefined;
   }
 }
