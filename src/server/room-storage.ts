@@ -1,5 +1,9 @@
 // The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
 // and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
+//
+// A room that nobody has joined must cost nothing, however often it is looked at: the tables are created by the
+// first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
+// again. Reading `sqlite_master` to learn whether the tables exist writes nothing.
 
 import type { ChatMessage } from "../shared/protocol";
 
@@ -17,6 +21,7 @@ export interface Page {
 
 export class RoomStorage {
   private readonly sql: SqlStorage;
+  private created: boolean;
   /** Kept in memory, since only this object writes the table. */
   private newest: number;
 
@@ -29,16 +34,16 @@ export class RoomStorage {
     private readonly retained: number,
     private readonly pageMaxBytes: number,
   ) {
-    const sql = (this.sql = storage.sql);
-    sql.exec(`CREATE TABLE IF NOT EXISTS messages (
-      seq INTEGER PRIMARY KEY,
-      ts INTEGER NOT NULL,
-      sender_id INTEGER NOT NULL,
-      sender_name TEXT NOT NULL,
-      text TEXT NOT NULL)`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
-    // Pruning never removes the newest message, so the table alone tells where the sequence stands.
-    this.newest = sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0;
+    this.sql = storage.sql;
+    this.created = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).toArray().length > 0;
+    // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
+    // table, so the sequence goes on from where it was.
+    this.newest = this.created
+      ? Math.max(
+        this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
+        this.counter("seq") ?? 0,
+      )
+      : 0;
   }
 
   /** The newest message's sequence number; 0 before the first. */
@@ -46,7 +51,19 @@ export class RoomStorage {
     return this.newest;
   }
 
+  /** Whether any message is stored. */
+  get hasHistory(): boolean {
+    return this.oldestTs() !== undefined;
+  }
+
+  /** The time of the oldest stored message; undefined if there is none. */
+  oldestTs(): number | undefined {
+    if (!this.created) return undefined;
+    return this.sql.exec<{ ts: number | null }>(`SELECT MIN(ts) AS ts FROM messages`).one().ts ?? undefined;
+  }
+
   nextConnectionId(): number {
+    this.create();
     return this.sql.exec<{ value: number }>(
       `INSERT INTO counters (name, value) VALUES ('connection', 1)
        ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
@@ -61,6 +78,7 @@ export class RoomStorage {
     // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
     const stored: ChatMessage[] = chats.map(({ ts, sender, text }, index) => ({ seq: this.newest + 1 + index, ts, sender, text }));
     const newest = this.newest + stored.length;
+    this.create();
     this.storage.transactionSync(() => {
       for (const message of stored) {
         this.sql.exec(
@@ -79,6 +97,7 @@ export class RoomStorage {
    * (never fewer than one).
    */
   page(limit: number, range: { after?: number; before?: number } = {}): Page {
+    if (!this.created) return { messages: [], more: false };
     const rows = this.sql.exec<MessageRow>(
       `SELECT seq, ts, sender_id, sender_name, text FROM messages
        WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -97,6 +116,39 @@ export class RoomStorage {
       text: row.text,
     }));
     return { messages, more };
+  }
+
+  /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
+  expire(before: number): number {
+    if (!this.created) return 0;
+    return this.storage.transactionSync(() => {
+      const deleted = this.sql.exec(`DELETE FROM messages WHERE ts < ?`, before).rowsWritten;
+      if (deleted > 0) this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
+      return deleted;
+    });
+  }
+
+  /** Deletes everything the room stored: it is as if it never existed (alarm included). */
+  async clear(): Promise<void> {
+    await this.storage.deleteAll();
+    this.created = false;
+    this.newest = 0;
+  }
+
+  private create(): void {
+    if (this.created) return;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      seq INTEGER PRIMARY KEY,
+      ts INTEGER NOT NULL,
+      sender_id INTEGER NOT NULL,
+      sender_name TEXT NOT NULL,
+      text TEXT NOT NULL)`);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    this.created = true;
+  }
+
+  private counter(name: string): number | undefined {
+    return this.sql.exec<{ value: number }>(`SELECT value FROM counters WHERE name = ?`, name).toArray()[0]?.value;
   }
 }
 

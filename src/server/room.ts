@@ -1,18 +1,24 @@
 // One chat room: a Durable Object that owns its members' WebSockets and its history. This file is the room's story:
 // a connection arrives, joins, chats, renames, asks for history and leaves. The jobs behind it have homes of their
 // own: sessions.ts (who is here, kept through hibernation), outbox.ts (what the room announces, in order),
-// flood-control.ts (the rate limit), room-storage.ts (history in SQLite), fan-out.ts (sending in each dialect).
+// flood-control.ts (the rate limit), room-storage.ts (history in SQLite), fan-out.ts (sending in each dialect),
+// liveness.ts (connections that overstay) and alarm-clock.ts (the one alarm that wakes the room for its upkeep).
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it (constructor included) when the next event arrives. So the constructor
 // rebuilds everything from the sockets and the storage.
+//
+// A room costs nothing until someone joins: looking at it or connecting without joining writes nothing, and once
+// it has neither members nor history it deletes its storage.
 
 import { DurableObject } from "cloudflare:workers";
 import { decodeFrame, frameExceeds } from "../shared/codec";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
 import type { Env } from "./env";
+import { AlarmClock } from "./alarm-clock";
 import { sendPacket } from "./fan-out";
 import { FloodControl } from "./flood-control";
+import { Liveness } from "./liveness";
 import { Outbox } from "./outbox";
 import { RoomStorage } from "./room-storage";
 import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
@@ -27,6 +33,11 @@ export interface RoomInfo {
 /** Close codes (RFC 6455, 7.4.1): a policy violation (flooding), and a message too big to process. */
 const CLOSE_POLICY = 1008;
 const CLOSE_TOO_BIG = 1009;
+/** Our own close code for a connection that overstayed: no join in time, or silent too long (as HTTP 408). */
+const CLOSE_TIMEOUT = 4008;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MIN_SWEEP_INTERVAL_MS = 30_000;
 
 export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
@@ -34,6 +45,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly sessions: Sessions<WebSocket>;
   private readonly flood: FloodControl<WebSocket>;
   private readonly outbox: Outbox<WebSocket>;
+  private readonly liveness: Liveness<WebSocket>;
+  private readonly alarmClock: AlarmClock;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,7 +57,19 @@ export class ChatRoom extends DurableObject<Env> {
     this.flood = new FloodControl({
       burst: limits.rateLimitBurst, perSecond: limits.rateLimitPerSecond, closeAfter: this.settings.floodCloseAfter,
     });
-    this.outbox = new Outbox(this.sessions, (chats) => this.storage.append(chats));
+    this.alarmClock = new AlarmClock(ctx.storage);
+    this.outbox = new Outbox(this.sessions, (chats) => {
+      const stored = this.storage.append(chats);
+      // History is upkeep: from now on the room needs its alarm, to expire it.
+      this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep(Date.now())));
+      return stored;
+    });
+    this.liveness = new Liveness(this.settings, {
+      unjoined: () => this.sessions.unjoined(),
+      lastPing: (socket) => ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
+      close: (socket, reason) => this.closeConnection(socket, CLOSE_TIMEOUT, reason),
+    });
+    for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -53,7 +78,9 @@ export class ChatRoom extends DurableObject<Env> {
   override async fetch(_request: Request): Promise<Response> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    this.sessions.open(server, this.storage.nextConnectionId());
+    const now = Date.now();
+    this.sessions.open(server, now);
+    this.liveness.expectJoin(now);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -66,6 +93,7 @@ export class ChatRoom extends DurableObject<Env> {
     const session = this.sessions.get(socket);
     // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
     if (!session || socket.readyState !== WebSocket.OPEN) return;
+    this.liveness.heard(socket, Date.now());
     try {
       const { limits } = this.settings;
       if (frameExceeds(frame, limits.maxFrameBytes)) {
@@ -78,13 +106,13 @@ export class ChatRoom extends DurableObject<Env> {
       this.handle(socket, session, request.value, dialect);
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
-      console.error(`room: connection ${session.id}: ${String(error)}`);
+      console.error(`room: ${describe(session)}: ${String(error)}`);
       this.sendError(socket, "native", { code: "internal_error", message: "the server could not handle that packet" });
     }
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    this.depart(socket);
+    await this.depart(socket);
     // The runtime does not answer a close frame on a hibernatable socket by itself: without this the client
     // waits for its close handshake to time out. Codes such as 1005 and 1006 only report; they cannot be sent.
     try {
@@ -96,7 +124,20 @@ export class ChatRoom extends DurableObject<Env> {
 
   override async webSocketError(socket: WebSocket): Promise<void> {
     // No close event follows an error, so this is the connection's only goodbye.
-    this.depart(socket);
+    await this.depart(socket);
+  }
+
+  /** The room's upkeep: drops silent members, expires old history, and sets the next alarm if any is needed. */
+  override async alarm(): Promise<void> {
+    this.alarmClock.unset();
+    const now = Date.now();
+    const silenceSeconds = this.settings.silenceMs / 1000;
+    for (const socket of this.liveness.silent(this.sessions.joined().map(([socket]) => socket), now)) {
+      this.closeConnection(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
+    }
+    this.storage.expire(now - this.settings.historyMaxAgeMs);
+    if (await this.releaseIfEmpty()) return;
+    await this.alarmClock.ringBy(this.nextUpkeep(now));
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -134,7 +175,9 @@ export class ChatRoom extends DurableObject<Env> {
     const page = request.since === undefined
       ? this.storage.page(historyOnJoin)
       : this.storage.page(limits.historyPageMax, { after: request.since });
-    const joined = this.sessions.join(socket, request.name, request.dialect);
+    // The first write a connection causes: ids stay unique for the room's whole life.
+    const joined = this.sessions.join(socket, this.storage.nextConnectionId(), request.name, request.dialect);
+    this.stopJoinCheckIfNoneLeft();
     sendPacket(socket, joined.dialect, {
       type: "welcome",
       id: joined.id,
@@ -146,12 +189,44 @@ export class ChatRoom extends DurableObject<Env> {
       limits,
     });
     this.outbox.join(memberOf(joined), socket);
+    // Members are upkeep: the alarm must come round to check that they are still there.
+    this.inBackground(this.alarmClock.ringBy(Date.now() + this.sweepIntervalMs));
   }
 
   /** Forgets a connection; announces its leave if it had joined. Safe to call more than once per socket. */
-  private depart(socket: WebSocket): void {
+  private async depart(socket: WebSocket): Promise<void> {
     const session = this.sessions.remove(socket);
-    if (session) this.outbox.leave(memberOf(session));
+    this.stopJoinCheckIfNoneLeft();
+    if (!session) return;
+    this.outbox.leave(memberOf(session));
+    await this.releaseIfEmpty();
+  }
+
+  /** A room with no members and no history keeps nothing: its storage is deleted, alarm included. */
+  private async releaseIfEmpty(): Promise<boolean> {
+    if (this.sessions.joined().length > 0) return false;
+    // What was said just before the last member left is history too.
+    this.outbox.flush();
+    if (this.storage.hasHistory) return false;
+    await this.storage.clear();
+    this.alarmClock.unset();
+    return true;
+  }
+
+  /** When the room next needs its alarm: to check on its members, and to expire its oldest message (daily at most). */
+  private nextUpkeep(now: number): number {
+    const sweep = this.sessions.joined().length > 0 ? now + this.sweepIntervalMs : Infinity;
+    const oldest = this.storage.oldestTs();
+    const expiry = oldest === undefined ? Infinity : Math.max(oldest + this.settings.historyMaxAgeMs, now + DAY_MS);
+    return Math.min(sweep, expiry);
+  }
+
+  /**
+   * Members are checked for silence twice per silence limit, so a silent one goes within 1.5 limits; but no more
+   * often than every MIN_SWEEP_INTERVAL_MS, as each check wakes the room.
+   */
+  private get sweepIntervalMs(): number {
+    return Math.max(this.settings.silenceMs / 2, MIN_SWEEP_INTERVAL_MS);
   }
 
   /** Charges the frame to the sender's rate limit; false if it is refused or the sender is closed for flooding. */
@@ -174,7 +249,7 @@ export class ChatRoom extends DurableObject<Env> {
       case "close":
         this.closeConnection(socket, CLOSE_POLICY, "rate limit exceeded");
         // One line per closed connection: enough for an operator to see a flood, never a flood of its own.
-        console.warn(`room: closed connection ${session.id} for flooding (${verdict.refusedInWindow} packets refused within a second)`);
+        console.warn(`room: closed ${describe(session)} for flooding (${verdict.refusedInWindow} packets refused within a second)`);
         return false;
     }
   }
@@ -182,8 +257,21 @@ export class ChatRoom extends DurableObject<Env> {
   /** Closes a connection from the room's side: it stops counting at once, and its leave is announced once. */
   private closeConnection(socket: WebSocket, code: number, reason: string): void {
     const departed = this.sessions.retire(socket);
-    if (departed) this.outbox.leave(memberOf(departed));
+    this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
+    if (!departed) return;
+    this.outbox.leave(memberOf(departed));
+    this.inBackground(this.releaseIfEmpty());
+  }
+
+  /** A pending join check would keep the room from hibernating: once nobody is left to join, it goes. */
+  private stopJoinCheckIfNoneLeft(): void {
+    if (!this.sessions.anyUnjoined) this.liveness.noJoinsPending();
+  }
+
+  /** Storage work that nothing waits for; the runtime applies it in order. A failure is logged, never lost. */
+  private inBackground(work: Promise<unknown>): void {
+    work.catch((error: unknown) => console.error(`room: upkeep failed: ${String(error)}`));
   }
 
   /** Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. */
@@ -192,6 +280,8 @@ export class ChatRoom extends DurableObject<Env> {
     sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
   }
 }
+
+const describe = (session: Session): string => (session.joined ? `member ${session.id}` : "a connection that has not joined");
 
 function isSendableCloseCode(code: number): boolean {
   return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);

@@ -12,15 +12,18 @@ export interface RoomSocket {
   deserializeAttachment(): unknown;
 }
 
-/** A connection's state, kept as its WebSocket attachment so that it survives hibernation. */
+/**
+ * A connection's state, kept as its WebSocket attachment so that it survives hibernation. A connection gets its id
+ * when it joins: one that never joins writes nothing to the room's storage.
+ */
 export type Session =
-  | { id: number; joined: false }
-  | { id: number; joined: true; name: string; dialect: Dialect };
+  | { joined: false; openedAt: number }
+  | { joined: true; id: number; name: string; dialect: Dialect };
 
 export type JoinedSession = Extract<Session, { joined: true }>;
 
 /** What an attachment holds: a session, or the mark of a connection the room closed itself and no longer counts. */
-type Attachment = Session | { id: number; retired: true };
+type Attachment = Session | { retired: true };
 
 export const memberOf = (session: JoinedSession): Member => ({ id: session.id, name: session.name });
 
@@ -28,6 +31,7 @@ export class Sessions<Socket extends RoomSocket> {
   private readonly bySocket = new Map<Socket, Session>();
   /** The joined entries of `bySocket`, in its order: built once per change, not once per broadcast. */
   private joinedEntries: [Socket, JoinedSession][] | undefined;
+  private unjoinedCount = 0;
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
@@ -37,8 +41,9 @@ export class Sessions<Socket extends RoomSocket> {
       // A retired socket may linger until its peer answers the close, or forever if the peer never does.
       if (!("retired" in attachment)) restored.push([socket, attachment]);
     }
-    // Ids grow with each connection, so sorting by id lists members in the order they arrived.
-    for (const [socket, session] of restored.sort(([, a], [, b]) => a.id - b.id)) this.bySocket.set(socket, session);
+    // Ids grow with each join, so sorting by id lists members in the order they arrived.
+    const order = (session: Session) => (session.joined ? session.id : Infinity);
+    for (const [socket, session] of restored.sort(([, a], [, b]) => order(a) - order(b))) this.save(socket, session, false);
   }
 
   /** Open connections, joined or not. */
@@ -47,8 +52,8 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   /** A connection that has not joined yet. */
-  open(socket: Socket, id: number): void {
-    this.save(socket, { id, joined: false });
+  open(socket: Socket, openedAt: number): void {
+    this.save(socket, { joined: false, openedAt });
   }
 
   /** The session of an open connection; undefined once it has been removed. */
@@ -56,10 +61,9 @@ export class Sessions<Socket extends RoomSocket> {
     return this.bySocket.get(socket);
   }
 
-  join(socket: Socket, name: string, dialect: Dialect): JoinedSession {
-    const session = this.bySocket.get(socket);
-    if (!session) throw new Error("join on a connection the room does not hold");
-    const joined: JoinedSession = { id: session.id, joined: true, name, dialect };
+  join(socket: Socket, id: number, name: string, dialect: Dialect): JoinedSession {
+    if (!this.bySocket.has(socket)) throw new Error("join on a connection the room does not hold");
+    const joined: JoinedSession = { joined: true, id, name, dialect };
     this.save(socket, joined);
     return joined;
   }
@@ -78,8 +82,11 @@ export class Sessions<Socket extends RoomSocket> {
    */
   remove(socket: Socket): JoinedSession | undefined {
     const session = this.bySocket.get(socket);
-    if (this.bySocket.delete(socket)) this.joinedEntries = undefined;
-    return session?.joined ? session : undefined;
+    if (!session) return undefined;
+    this.bySocket.delete(socket);
+    this.joinedEntries = undefined;
+    if (!session.joined) this.unjoinedCount--;
+    return session.joined ? session : undefined;
   }
 
   /**
@@ -88,10 +95,20 @@ export class Sessions<Socket extends RoomSocket> {
    * connection, list the member, nor announce its leave again.
    */
   retire(socket: Socket): JoinedSession | undefined {
-    const session = this.bySocket.get(socket);
+    const held = this.bySocket.has(socket);
     const joined = this.remove(socket);
-    if (session) socket.serializeAttachment({ id: session.id, retired: true } satisfies Attachment);
+    if (held) socket.serializeAttachment({ retired: true } satisfies Attachment);
     return joined;
+  }
+
+  /** Whether any connection has not joined yet. */
+  get anyUnjoined(): boolean {
+    return this.unjoinedCount > 0;
+  }
+
+  /** Connections that have not joined, with when they opened. */
+  *unjoined(): Iterable<[Socket, number]> {
+    for (const [socket, session] of this.bySocket) if (!session.joined) yield [socket, session.openedAt];
   }
 
   /** The members in the order they arrived. */
@@ -106,8 +123,11 @@ export class Sessions<Socket extends RoomSocket> {
     return (this.joinedEntries ??= [...this.bySocket].filter((entry): entry is [Socket, JoinedSession] => entry[1].joined));
   }
 
-  private save(socket: Socket, session: Session): void {
-    socket.serializeAttachment(session);
+  private save(socket: Socket, session: Session, attach = true): void {
+    if (attach) socket.serializeAttachment(session);
+    const before = this.bySocket.get(socket);
+    if (before && !before.joined) this.unjoinedCount--;
+    if (!session.joined) this.unjoinedCount++;
     this.bySocket.set(socket, session);
     this.joinedEntries = undefined;
   }

@@ -12,8 +12,14 @@ export interface RoomSettings {
   historyOnJoin: number;
   /** What one page of history (a welcome's included) may weigh in bytes, about. */
   historyPageMaxBytes: number;
-  /** Refused frames in a row, past the rate limit, after which the connection is closed (code 1008). */
+  /** Refused frames within one second, past the rate limit, after which the connection is closed (code 1008). */
   floodCloseAfter: number;
+  /** How long history is kept, at most. */
+  historyMaxAgeMs: number;
+  /** How long a connection may stay without joining. */
+  joinTimeoutMs: number;
+  /** How long a member that pings to keep alive may go unheard before it is dropped. */
+  silenceMs: number;
 }
 
 const DEFAULTS = {
@@ -27,6 +33,9 @@ const DEFAULTS = {
   HISTORY_ON_JOIN: 50,
   HISTORY_PAGE_MAX_BYTES: 256 * 1024,
   FLOOD_CLOSE_AFTER: 50,
+  HISTORY_MAX_AGE_DAYS: 30,
+  JOIN_TIMEOUT_SECONDS: 10,
+  MEMBER_SILENCE_SECONDS: 120,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;
@@ -54,5 +63,8 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     historyOnJoin: read("HISTORY_ON_JOIN"),
     historyPageMaxBytes: read("HISTORY_PAGE_MAX_BYTES"),
     floodCloseAfter: read("FLOOD_CLOSE_AFTER"),
+    historyMaxAgeMs: read("HISTORY_MAX_AGE_DAYS") * 24 * 60 * 60 * 1000,
+    joinTimeoutMs: read("JOIN_TIMEOUT_SECONDS") * 1000,
+    silenceMs: read("MEMBER_SILENCE_SECONDS") * 1000,
   };
 }

@@ -24,9 +24,9 @@ function room() {
   /** Connects and joins a member as the room does: the welcome comes after what the outbox had to deliver. */
   const join = (name: string, dialect: Dialect = "native") => {
     const socket = new FakeSocket(name);
-    sessions.open(socket, nextId++);
+    sessions.open(socket, 0);
     outbox.flushBeforeWelcome();
-    const session = sessions.join(socket, name, dialect);
+    const session = sessions.join(socket, nextId++, name, dialect);
     outbox.join(memberOf(session), socket);
     return { socket, member: memberOf(session) };
   };

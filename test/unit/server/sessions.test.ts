@@ -4,43 +4,44 @@ import { FakeSocket } from "./fakes";
 
 function room() {
   const sessions = new Sessions<FakeSocket>([]);
-  const connect = (id: number) => {
-    const socket = new FakeSocket(`#${id}`);
-    sessions.open(socket, id);
+  const connect = (openedAt: number) => {
+    const socket = new FakeSocket(`opened at ${openedAt}`);
+    sessions.open(socket, openedAt);
     return socket;
   };
   return { sessions, connect };
 }
 
 describe("Sessions", () => {
-  it("lists joined members only, in the order they connected", () => {
+  it("lists joined members only; a connection gets its id when it joins", () => {
     const { sessions, connect } = room();
-    const [a, b, c] = [connect(1), connect(2), connect(3)];
-    sessions.join(b, "bob", "tutorial");
-    sessions.join(a, "ann", "native");
+    const [a, b, c] = [connect(100), connect(200), connect(300)];
+    sessions.join(a, 1, "ann", "native");
+    sessions.join(b, 2, "bob", "tutorial");
     expect(sessions.size).toBe(3);
     expect(sessions.members()).toEqual([{ id: 1, name: "ann" }, { id: 2, name: "bob" }]);
     expect([...sessions.joined()].map(([socket, session]) => [socket, session.dialect])).toEqual([[a, "native"], [b, "tutorial"]]);
-    expect(sessions.get(c)).toEqual({ id: 3, joined: false });
+    expect(sessions.get(c)).toEqual({ joined: false, openedAt: 300 });
+    expect([...sessions.unjoined()]).toEqual([[c, 300]]);
   });
 
   it("rebuilds every session from the attachments after an eviction, whatever order the runtime returns them in", () => {
     const { sessions, connect } = room();
-    const [a, b, c] = [connect(1), connect(2), connect(3)];
-    sessions.join(a, "ann", "native");
-    sessions.join(c, "cat", "tutorial");
+    const [a, b, c] = [connect(100), connect(200), connect(300)];
+    sessions.join(a, 1, "ann", "native");
+    sessions.join(c, 3, "cat", "tutorial");
     sessions.rename(a, "annie");
 
     const rebuilt = new Sessions([c, b, a]);
     expect(rebuilt.members()).toEqual([{ id: 1, name: "annie" }, { id: 3, name: "cat" }]);
-    expect(rebuilt.get(b)).toEqual({ id: 2, joined: false });
+    expect(rebuilt.get(b)).toEqual({ joined: false, openedAt: 200 });
     expect(rebuilt.get(c)).toEqual({ id: 3, joined: true, name: "cat", dialect: "tutorial" });
   });
 
   it("hands out a member's leave once, however many ways its connection ends", () => {
     const { sessions, connect } = room();
-    const [a, lurker] = [connect(1), connect(2)];
-    sessions.join(a, "ann", "native");
+    const [a, lurker] = [connect(100), connect(200)];
+    sessions.join(a, 1, "ann", "native");
     expect(sessions.remove(a)).toEqual({ id: 1, joined: true, name: "ann", dialect: "native" });
     expect(sessions.remove(a)).toBeUndefined();
     expect(sessions.remove(lurker)).toBeUndefined();
@@ -50,9 +51,9 @@ describe("Sessions", () => {
 
   it("marks a connection the room closes itself as gone in its attachment, so a re-created room does not list it", () => {
     const { sessions, connect } = room();
-    const [a, flooder] = [connect(1), connect(2)];
-    sessions.join(a, "ann", "native");
-    sessions.join(flooder, "flooder", "native");
+    const [a, flooder] = [connect(100), connect(200)];
+    sessions.join(a, 1, "ann", "native");
+    sessions.join(flooder, 2, "flooder", "native");
     expect(sessions.retire(flooder)).toMatchObject({ id: 2, name: "flooder" });
     expect(sessions.get(flooder)).toBeUndefined();
     // Its close has not arrived yet, so the runtime still returns its socket to a re-created room.
@@ -64,7 +65,7 @@ describe("Sessions", () => {
 
   it("does not count a retired connection that never joined, after a re-creation either", () => {
     const { sessions, connect } = room();
-    const lurker = connect(1);
+    const lurker = connect(100);
     expect(sessions.retire(lurker)).toBeUndefined();
     expect(sessions.size).toBe(0);
     expect(new Sessions([lurker]).size).toBe(0);
@@ -72,7 +73,7 @@ describe("Sessions", () => {
 
   it("refuses to join a connection it does not hold, or to rename one that has not joined", () => {
     const { sessions, connect } = room();
-    expect(() => sessions.join(new FakeSocket(), "ghost", "native")).toThrow(/does not hold/);
-    expect(() => sessions.rename(connect(1), "early")).toThrow(/not joined/);
+    expect(() => sessions.join(new FakeSocket(), 1, "ghost", "native")).toThrow(/does not hold/);
+    expect(() => sessions.rename(connect(100), "early")).toThrow(/not joined/);
   });
 });

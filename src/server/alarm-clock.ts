@@ -1,0 +1,30 @@
+// The room's one alarm, which wakes it for its upkeep (dropping silent members, expiring old history). The rule that
+// keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
+// the next one; a room with neither has none and never wakes. So between rings, callers only ever need the alarm
+// to ring no later than some time, and the clock writes only when that moves it earlier.
+
+export class AlarmClock {
+  /** When the alarm is set to ring; null if it is not set; undefined until read from storage. */
+  private ringsAt: number | null | undefined;
+
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** Makes sure the alarm rings at `at` or sooner. */
+  async ringBy(at: number): Promise<void> {
+    this.ringsAt ??= await this.storage.getAlarm();
+    if (this.ringsAt !== null && this.ringsAt <= at) return;
+    this.ringsAt = at;
+    await this.storage.setAlarm(at);
+  }
+
+  /** Makes sure an alarm is set, at `at` unless one is set already. */
+  async ensure(at: () => number): Promise<void> {
+    this.ringsAt ??= await this.storage.getAlarm();
+    if (this.ringsAt === null) await this.ringBy(at());
+  }
+
+  /** The alarm rang (it is no longer set), or storage was cleared (which deletes it). */
+  unset(): void {
+    this.ringsAt = null;
+  }
+}
