@@ -7,7 +7,8 @@
 // Everything it touches outside itself is injected (the socket, the clock, randomness), so the tests drive it
 // step by step.
 
-import type { ChatMessage, Limits, Member, NativeClientPacket, ProtocolError, ServerPacket } from "../shared/protocol";
+import { frameCost } from "../shared/codec";
+import { DEFAULT_LIMITS, type ChatMessage, type Limits, type Member, type NativeClientPacket, type ProtocolError, type ServerPacket } from "../shared/protocol";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 import type { ConnectionEvent, ConnectionStatus, MessageOrigin } from "./connection-events";
 import { DeliveryRecord, type HistoryKind } from "./delivery-record";
@@ -167,6 +168,8 @@ export class RoomConnection {
         }
         return this.options.onEvent({ type: "presence", packet });
       case "history":
+        // The room charges a history answer to our rate limit by its size.
+        this.outgoing.bill(this.clock.now(), this.costOf(data));
         return this.onHistory(packet);
       case "error":
         return this.onError(packet);
@@ -294,14 +297,15 @@ export class RoomConnection {
     while (this.joined && this.socket && this.self) {
       const next = this.nextPacket();
       if (!next) break;
-      const wait = this.outgoing.waitBeforeSending(this.clock.now());
+      const frame = JSON.stringify(next.packet);
+      const wait = this.outgoing.waitBeforeSending(this.clock.now(), this.costOf(frame));
       if (wait > 0) {
         this.timers.start("drain", wait, () => this.drain());
         break;
       }
       if (next.history) this.askHistory(next.history);
       else this.outgoing.take(this.self.id);
-      this.socket.send(JSON.stringify(next.packet));
+      this.socket.send(frame);
     }
     if (this.outgoing.size !== this.reportedQueueSize) {
       this.reportedQueueSize = this.outgoing.size;
@@ -319,6 +323,10 @@ export class RoomConnection {
     if (this.delivered.hasGap) return undefined;
     const packet = this.outgoing.next;
     return packet && { packet };
+  }
+
+  private costOf(frame: string): number {
+    return frameCost(frame, (this.limits ?? DEFAULT_LIMITS).rateLimitBytesPerToken);
   }
 
   private askHistory(kind: HistoryKind): void {

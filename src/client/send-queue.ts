@@ -43,10 +43,15 @@ export class SendQueue {
     this.pausedUntil = at;
   }
 
-  /** 0 if a packet (of the queue or not) may go now, and it is charged for; otherwise how long to wait. */
-  waitBeforeSending(now: number): number {
+  /** 0 if a frame (of the queue or not) costing `cost` may go now, and it is charged for; otherwise how long to wait. */
+  waitBeforeSending(now: number, cost: number): number {
     if (this.pausedUntil > now) return this.pausedUntil - now;
-    return this.bucket?.take(now) ?? 0;
+    return this.bucket?.take(now, cost) ?? 0;
+  }
+
+  /** The room charged us for an answer (a history page) by its size, as we must too. */
+  bill(now: number, cost: number): void {
+    this.bucket?.bill(now, cost);
   }
 
   /** Takes the next packet off the queue to send it; a chat is remembered until the room confirms it. */

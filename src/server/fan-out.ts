@@ -6,8 +6,11 @@ import type { JoinedSession, RoomSocket } from "./sessions";
 
 export type Recipients<Socket extends RoomSocket> = Iterable<[Socket, JoinedSession]>;
 
-export function sendPacket(socket: RoomSocket, dialect: Dialect, packet: ServerPacket): void {
-  for (const frame of encode(packet, dialect)) sendFrame(socket, frame);
+/** Sends one packet to one member; returns the frames sent, for what they weigh. */
+export function sendPacket(socket: RoomSocket, dialect: Dialect, packet: ServerPacket): string[] {
+  const frames = encode(packet, dialect);
+  for (const frame of frames) sendFrame(socket, frame);
+  return frames;
 }
 
 export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Socket>, packet: ServerPacket): void {

@@ -1,4 +1,5 @@
-// The per-connection rate limit. Every frame is charged, valid or not, so that garbage cannot be flooded either.
+// The per-connection rate limit. Every frame is charged, valid or not, so that garbage cannot be flooded either;
+// by its size too (one token per started RATE_LIMIT_BYTES_PER_TOKEN bytes), and a history answer by its own size.
 // Refusals are counted per window of FLOOD_WINDOW_MS: the first of a window is answered (with when to retry), the
 // rest are dropped unanswered, so that a flood costs the room no answers; too many in one window close the
 // connection. Counting per window, not in a row, means an accepted frame now and then does not reset the count.
@@ -35,14 +36,10 @@ export class FloodControl<Socket extends object> {
 
   constructor(private readonly limits: FloodLimits) {}
 
-  /** Charges one frame from `socket` at time `now`. */
-  charge(socket: Socket, now: number): Verdict {
-    let meter = this.meters.get(socket);
-    if (!meter) {
-      meter = { bucket: new TokenBucket(this.limits.burst, this.limits.perSecond, now), windowStart: now, refusedInWindow: 0 };
-      this.meters.set(socket, meter);
-    }
-    const retryAfterMs = meter.bucket.take(now);
+  /** Charges a frame from `socket` that costs `cost` tokens, at time `now`. */
+  charge(socket: Socket, now: number, cost = 1): Verdict {
+    const meter = this.meterOf(socket, now);
+    const retryAfterMs = meter.bucket.take(now, cost);
     if (retryAfterMs === 0) return { kind: "pass" };
     if (now - meter.windowStart >= FLOOD_WINDOW_MS) {
       meter.windowStart = now;
@@ -51,5 +48,19 @@ export class FloodControl<Socket extends object> {
     meter.refusedInWindow++;
     if (meter.refusedInWindow >= this.limits.closeAfter) return { kind: "close", refusedInWindow: meter.refusedInWindow };
     return { kind: "refuse", retryAfterMs, answer: meter.refusedInWindow === 1 };
+  }
+
+  /** Bills `socket` for what an answer to it weighed, after sending it: the sender may go into debt. */
+  bill(socket: Socket, now: number, cost: number): void {
+    this.meterOf(socket, now).bucket.bill(now, cost);
+  }
+
+  private meterOf(socket: Socket, now: number): Meter {
+    let meter = this.meters.get(socket);
+    if (!meter) {
+      meter = { bucket: new TokenBucket(this.limits.burst, this.limits.perSecond, now), windowStart: now, refusedInWindow: 0 };
+      this.meters.set(socket, meter);
+    }
+    return meter;
   }
 }

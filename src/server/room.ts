@@ -12,7 +12,7 @@
 // it has neither members nor history it deletes its storage.
 
 import { DurableObject } from "cloudflare:workers";
-import { decodeFrame, frameExceeds } from "../shared/codec";
+import { decodeFrame, frameCost, frameExceeds } from "../shared/codec";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
 import type { Env } from "./env";
 import { AlarmClock } from "./alarm-clock";
@@ -164,7 +164,10 @@ export class ChatRoom extends DurableObject<Env> {
         // What was said a moment ago belongs in the page: store it first.
         this.outbox.flush();
         const page = this.storage.page(request.limit, { before: request.before });
-        return sendPacket(socket, session.dialect, { type: "history", ...page });
+        const frames = sendPacket(socket, session.dialect, { type: "history", ...page });
+        // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
+        const cost = frames.reduce((sum, frame) => sum + frameCost(frame, this.settings.limits.rateLimitBytesPerToken), 0);
+        return this.flood.bill(socket, Date.now(), cost);
       }
     }
   }
@@ -229,9 +232,9 @@ export class ChatRoom extends DurableObject<Env> {
     return Math.max(this.settings.silenceMs / 2, MIN_SWEEP_INTERVAL_MS);
   }
 
-  /** Charges the frame to the sender's rate limit; false if it is refused or the sender is closed for flooding. */
+  /** Charges the frame (by its size) to the sender's rate limit; false if it is refused or the sender is closed for flooding. */
   private admit(socket: WebSocket, session: Session, frame: string | ArrayBuffer): boolean {
-    const verdict = this.flood.charge(socket, Date.now());
+    const verdict = this.flood.charge(socket, Date.now(), frameCost(frame, this.settings.limits.rateLimitBytesPerToken));
     switch (verdict.kind) {
       case "pass":
         return true;

@@ -28,6 +28,7 @@ const DEFAULTS = {
   MAX_FRAME_BYTES: DEFAULT_LIMITS.maxFrameBytes,
   RATE_LIMIT_BURST: DEFAULT_LIMITS.rateLimitBurst,
   RATE_LIMIT_PER_SECOND: DEFAULT_LIMITS.rateLimitPerSecond,
+  RATE_LIMIT_BYTES_PER_TOKEN: DEFAULT_LIMITS.rateLimitBytesPerToken,
   HISTORY_PAGE_MAX: DEFAULT_LIMITS.historyPageMax,
   HISTORY_RETAINED: 1000,
   HISTORY_ON_JOIN: 50,
@@ -50,13 +51,14 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     }
     return value;
   };
-  return {
+  const settings: RoomSettings = {
     limits: {
       maxNameChars: read("MAX_NAME_CHARS"),
       maxMessageChars: read("MAX_MESSAGE_CHARS"),
       maxFrameBytes: read("MAX_FRAME_BYTES"),
       rateLimitBurst: read("RATE_LIMIT_BURST"),
       rateLimitPerSecond: read("RATE_LIMIT_PER_SECOND"),
+      rateLimitBytesPerToken: read("RATE_LIMIT_BYTES_PER_TOKEN"),
       historyPageMax: read("HISTORY_PAGE_MAX"),
     },
     historyRetained: read("HISTORY_RETAINED"),
@@ -67,4 +69,10 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     joinTimeoutMs: read("JOIN_TIMEOUT_SECONDS") * 1000,
     silenceMs: read("MEMBER_SILENCE_SECONDS") * 1000,
   };
+  const { maxFrameBytes, rateLimitBytesPerToken, rateLimitBurst } = settings.limits;
+  if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {
+    // Such a frame could never be afforded: the client would wait forever, the room refuse forever.
+    throw new Error("settings: a frame of MAX_FRAME_BYTES must cost at most RATE_LIMIT_BURST tokens (raise RATE_LIMIT_BYTES_PER_TOKEN)");
+  }
+  return settings;
 }

@@ -33,6 +33,17 @@ export function decodeFrame(frame: string | ArrayBuffer, limits: Limits): Parsed
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 const utf8 = new TextEncoder();
 
+/**
+ * What a frame costs against the rate limit: one token per started `bytesPerToken` bytes, at least one. The room
+ * charges frames it receives and the history it sends; the browser client computes the same to pace itself.
+ */
+export function frameCost(frame: string | ArrayBuffer, bytesPerToken: number): number {
+  // Most frames are small enough to cost one token whatever their characters: no need to count their bytes.
+  if (typeof frame === "string" && frame.length * 3 <= bytesPerToken) return 1;
+  const bytes = typeof frame === "string" ? utf8.encode(frame).byteLength : frame.byteLength;
+  return Math.max(1, Math.ceil(bytes / bytesPerToken));
+}
+
 /** Whether a frame is over `limit` bytes, counting a text frame's UTF-8 bytes. */
 export function frameExceeds(frame: string | ArrayBuffer, limit: number): boolean {
   if (typeof frame !== "string") return frame.byteLength > limit;

@@ -30,6 +30,8 @@ export interface Limits {
   maxFrameBytes: number;
   rateLimitBurst: number;
   rateLimitPerSecond: number;
+  /** A frame costs one rate-limit token per started this many bytes (a history answer too, by its size). */
+  rateLimitBytesPerToken: number;
   historyPageMax: number;
 }
 
@@ -40,6 +42,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxFrameBytes: 16 * 1024,
   rateLimitBurst: 10,
   rateLimitPerSecond: 5,
+  rateLimitBytesPerToken: 4096,
   historyPageMax: 200,
 };
 

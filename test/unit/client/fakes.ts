@@ -102,6 +102,7 @@ export const LIMITS: Limits = {
   maxFrameBytes: 16384,
   rateLimitBurst: 10,
   rateLimitPerSecond: 5,
+  rateLimitBytesPerToken: 4096,
   historyPageMax: 3,
 };
 

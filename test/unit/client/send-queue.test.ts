@@ -6,16 +6,26 @@ describe("SendQueue", () => {
   it("paces to one token short of the room's burst, then to its rate", () => {
     const queue = new SendQueue();
     queue.paceTo({ ...LIMITS, rateLimitBurst: 3, rateLimitPerSecond: 5 }, 0);
-    expect([queue.waitBeforeSending(0), queue.waitBeforeSending(0), queue.waitBeforeSending(0)]).toEqual([0, 0, 200]);
-    expect(queue.waitBeforeSending(200)).toBe(0);
+    expect([queue.waitBeforeSending(0, 1), queue.waitBeforeSending(0, 1), queue.waitBeforeSending(0, 1)]).toEqual([0, 0, 200]);
+    expect(queue.waitBeforeSending(200, 1)).toBe(0);
+  });
+
+  it("charges a frame by its cost, and a history answer the room billed, as the room does", () => {
+    const queue = new SendQueue();
+    queue.paceTo({ ...LIMITS, rateLimitBurst: 5, rateLimitPerSecond: 5 }, 0);
+    expect(queue.waitBeforeSending(0, 3)).toBe(0);
+    expect(queue.waitBeforeSending(0, 3)).toBe(400); // one token left of four, three needed
+    queue.bill(0, 6); // an answer that weighed six tokens: five in debt
+    expect(queue.waitBeforeSending(0, 1)).toBe(1200);
+    expect(queue.waitBeforeSending(1200, 1)).toBe(0);
   });
 
   it("waits out a refusal before anything else goes", () => {
     const queue = new SendQueue();
     queue.paceTo(LIMITS, 0);
     queue.pauseUntil(500);
-    expect(queue.waitBeforeSending(100)).toBe(400);
-    expect(queue.waitBeforeSending(500)).toBe(0);
+    expect(queue.waitBeforeSending(100, 1)).toBe(400);
+    expect(queue.waitBeforeSending(500, 1)).toBe(0);
   });
 
   it("sends again, first, the chats of an earlier connection that the room never confirmed", () => {

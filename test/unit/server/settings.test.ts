@@ -11,6 +11,11 @@ describe("readSettings", () => {
     expect(() => readSettings({ HISTORY_RETAINED: 0 })).toThrow(/HISTORY_RETAINED/);
   });
 
+  it("refuses limits under which a frame of the largest size could never be afforded", () => {
+    expect(() => readSettings({ MAX_FRAME_BYTES: 65536, RATE_LIMIT_BYTES_PER_TOKEN: 4096, RATE_LIMIT_BURST: 10 })).toThrow(/RATE_LIMIT_BYTES_PER_TOKEN/);
+    expect(readSettings({ MAX_FRAME_BYTES: 65536, RATE_LIMIT_BYTES_PER_TOKEN: 8192 }).limits.maxFrameBytes).toBe(65536);
+  });
+
   it("defaults to the limits that clients assume before a room's welcome", () => {
     expect(readSettings({}).limits).toEqual(DEFAULT_LIMITS);
   });

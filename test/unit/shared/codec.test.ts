@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeFrame, encode, frameExceeds } from "../../../src/shared/codec";
+import { decodeFrame, encode, frameCost, frameExceeds } from "../../../src/shared/codec";
 import { DEFAULT_LIMITS as limits, type ChatMessage } from "../../../src/shared/protocol";
 
 const message: ChatMessage = { seq: 7, ts: 1700000000000, sender: { id: 3, name: "Zoë" }, text: "héllo 😀" };
@@ -41,6 +41,16 @@ describe("frameExceeds", () => {
     const accents = JSON.stringify({ type: "chat", text: "é".repeat(8190) }); // 8,203 characters, 16,393 bytes
     expect(frameExceeds(accents, limit)).toBe(true);
     expect(frameExceeds("é".repeat(limit / 2), limit)).toBe(false);
+  });
+});
+
+describe("frameCost", () => {
+  it("costs one token per started block of bytes, counting a text frame's UTF-8 bytes, and at least one", () => {
+    expect(frameCost("", 4096)).toBe(1);
+    expect(frameCost("a".repeat(4096), 4096)).toBe(1);
+    expect(frameCost("a".repeat(4097), 4096)).toBe(2);
+    expect(frameCost("€".repeat(2000), 4096)).toBe(2); // 6,000 bytes in 2,000 UTF-16 units
+    expect(frameCost(new ArrayBuffer(16_384), 4096)).toBe(4);
   });
 });
 

@@ -12,4 +12,16 @@ describe("TokenBucket", () => {
     for (let i = 0; i < 9; i++) bucket.take(10_000);
     expect(bucket.take(10_000)).toBeGreaterThan(0);
   });
+
+  it("charges a cost of several tokens, never more than the burst, and lets a bill leave it in debt", () => {
+    const bucket = new TokenBucket(4, 2, 0);
+    expect(bucket.take(0, 3)).toBe(0);
+    expect(bucket.take(0, 3)).toBe(1000); // one left, three wanted, at two per second
+    // A cost above the burst is charged as the burst, or it could never pass: three tokens there, four needed.
+    expect(bucket.take(1000, 9)).toBe(500);
+    expect(bucket.take(1500, 9)).toBe(0);
+    bucket.bill(1500, 6);
+    expect(bucket.take(1500, 1)).toBe(3500); // six in debt, and one to take
+    expect(bucket.take(5000, 1)).toBe(0);
+  });
 });
