@@ -6,7 +6,7 @@ import type { Env } from "./env";
 const WEBSOCKET_KEY = /^[A-Za-z0-9+/]{22}==$/;
 
 /** The refusal for an upgrade no room should see, or undefined to let it through. */
-export function refuseUpgrade(request: Request, env: Env): Response | undefined {
+export async function refuseUpgrade(request: Request, env: Env): Promise<Response | undefined> {
   if (request.method !== "GET") {
     return refusal(405, { error: "method_not_allowed", message: "a WebSocket upgrade is a GET request" }, { Allow: "GET" });
   }
@@ -17,6 +17,16 @@ export function refuseUpgrade(request: Request, env: Env): Response | undefined 
   // Game clients send no Origin and are always welcome; a browser page must come from an allowed site.
   if (origin !== null && !originAllowed(origin, request, env.ALLOWED_ORIGINS)) {
     return refusal(403, { error: "origin_not_allowed", message: `pages from ${origin} may not connect` });
+  }
+  // Checked last, so that only upgrades that could succeed count. A connect-and-drop loop from one address is
+  // refused here, before any room is reached; Cloudflare counts per location, which is close enough for this.
+  const address = request.headers.get("CF-Connecting-IP");
+  if (address !== null && env.UPGRADE_LIMIT && !(await env.UPGRADE_LIMIT.limit({ key: address })).success) {
+    return refusal(
+      429,
+      { error: "too_many_upgrades", message: "too many connections from your address; try again in a few seconds" },
+      { "Retry-After": "10" },
+    );
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
-// The Worker's bindings (wrangler.toml): the rooms, the static assets, and the room settings of `[vars]`.
+// The Worker's bindings (wrangler.toml): the rooms, the static assets, the upgrade rate limit, and the settings of
+// `[vars]`.
 import type { ChatRoom } from "./room";
 import type { SettingName } from "./settings";
 
@@ -7,4 +8,6 @@ export type Env = {
   ASSETS: Fetcher;
   /** Comma-separated origins whose pages may connect (besides this Worker's own); unset: any. */
   ALLOWED_ORIGINS?: string;
+  /** WebSocket upgrades per client address, across all rooms (`[[ratelimits]]`); without it, no such limit. */
+  UPGRADE_LIMIT?: RateLimit;
 } & Partial<Record<SettingName, string | number>>;

@@ -41,6 +41,12 @@ export class FloodControl<Socket extends object> {
     const meter = this.meterOf(socket, now);
     const retryAfterMs = meter.bucket.take(now, cost);
     if (retryAfterMs === 0) return { kind: "pass" };
+    return this.refuse(socket, now, retryAfterMs);
+  }
+
+  /** Counts a refusal of a packet from `socket`, for whatever reason (the room's budget too): the verdict on it. */
+  refuse(socket: Socket, now: number, retryAfterMs: number): Exclude<Verdict, { kind: "pass" }> {
+    const meter = this.meterOf(socket, now);
     if (now - meter.windowStart >= FLOOD_WINDOW_MS) {
       meter.windowStart = now;
       meter.refusedInWindow = 0;

@@ -40,7 +40,7 @@ export default {
       }
       return refusal(426, { error: "upgrade_required", message: "this address takes WebSocket connections" }, { Upgrade: "websocket" });
     }
-    return refuseUpgrade(request, env) ?? env.ROOMS.getByName(name).fetch(request);
+    return (await refuseUpgrade(request, env)) ?? env.ROOMS.getByName(name).fetch(request);
   },
 } satisfies ExportedHandler<Env>;
 

@@ -12,14 +12,17 @@
 // it has neither members nor history it deletes its storage.
 
 import { DurableObject } from "cloudflare:workers";
-import { decodeFrame, frameCost, frameExceeds } from "../shared/codec";
+import { decodeFrame, frameBytes, frameCost, frameExceeds } from "../shared/codec";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
+import { TokenBucket } from "../shared/token-bucket";
+import { refusal } from "./admission";
 import type { Env } from "./env";
 import { AlarmClock } from "./alarm-clock";
 import { sendPacket } from "./fan-out";
-import { FloodControl } from "./flood-control";
+import { FloodControl, type Verdict } from "./flood-control";
 import { Liveness } from "./liveness";
 import { Outbox } from "./outbox";
+import { RoomBudget } from "./room-budget";
 import { RoomStorage } from "./room-storage";
 import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
 import { readSettings, type RoomSettings } from "./settings";
@@ -44,6 +47,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly storage: RoomStorage;
   private readonly sessions: Sessions<WebSocket>;
   private readonly flood: FloodControl<WebSocket>;
+  private readonly budget: RoomBudget<WebSocket>;
+  private readonly joins: TokenBucket;
   private readonly outbox: Outbox<WebSocket>;
   private readonly liveness: Liveness<WebSocket>;
   private readonly alarmClock: AlarmClock;
@@ -57,6 +62,9 @@ export class ChatRoom extends DurableObject<Env> {
     this.flood = new FloodControl({
       burst: limits.rateLimitBurst, perSecond: limits.rateLimitPerSecond, closeAfter: this.settings.floodCloseAfter,
     });
+    this.budget = new RoomBudget(this.settings.roomBudget);
+    const { roomJoinsPerSecond } = this.settings;
+    this.joins = new TokenBucket(roomJoinsPerSecond * 5, roomJoinsPerSecond, Date.now());
     this.alarmClock = new AlarmClock(ctx.storage);
     this.outbox = new Outbox(this.sessions, (chats) => {
       const stored = this.storage.append(chats);
@@ -74,12 +82,21 @@ export class ChatRoom extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  /** Accepts a WebSocket upgrade that the Worker routed to this room. */
-  override async fetch(_request: Request): Promise<Response> {
+  /** Accepts a WebSocket upgrade that the Worker routed to this room, unless its address holds too many already. */
+  override async fetch(request: Request): Promise<Response> {
+    // Cloudflare sets the client's address on every request; only a local test may lack it.
+    const address = request.headers.get("CF-Connecting-IP") ?? undefined;
+    const { maxConnectionsPerAddress } = this.settings;
+    if (address !== undefined && this.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
+      return refusal(429, {
+        error: "too_many_connections",
+        message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
+      });
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const now = Date.now();
-    this.sessions.open(server, now);
+    this.sessions.open(server, now, address);
     this.liveness.expectJoin(now);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -103,7 +120,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (!this.admit(socket, session, frame)) return;
       const { request, dialect } = decodeFrame(frame, limits);
       if (!request.ok) return this.sendError(socket, dialect, request.error);
-      this.handle(socket, session, request.value, dialect);
+      this.handle(socket, session, request.value, dialect, frame);
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
       console.error(`room: ${describe(session)}: ${String(error)}`);
@@ -142,16 +159,27 @@ export class ChatRoom extends DurableObject<Env> {
 
   // -------------------------------------------------------------------------------------------------------------
 
-  private handle(socket: WebSocket, session: Session, request: ClientRequest, packetDialect: Dialect): void {
+  private handle(socket: WebSocket, session: Session, request: ClientRequest, packetDialect: Dialect, frame: string | ArrayBuffer): void {
     if (request.kind === "ignore") return;
     if (request.kind === "join") {
       if (session.joined) {
         return this.sendError(socket, packetDialect, { code: "already_joined", message: "this connection has already joined" });
       }
+      const wait = this.joins.take(Date.now());
+      if (wait > 0) {
+        return this.sendError(socket, packetDialect, {
+          code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait,
+        });
+      }
       return this.join(socket, request);
     }
     if (!session.joined) {
       return this.sendError(socket, packetDialect, { code: "not_joined", message: `join before sending ${request.kind}` });
+    }
+    // What everyone hears is charged to the room's budget too.
+    if (request.kind !== "history") {
+      const wait = this.budget.admit(socket, frameBytes(frame), Date.now());
+      if (wait > 0 && !this.enforce(socket, session, this.flood.refuse(socket, Date.now(), wait), "room_busy")) return;
     }
     switch (request.kind) {
       case "chat":
@@ -199,6 +227,7 @@ export class ChatRoom extends DurableObject<Env> {
   /** Forgets a connection; announces its leave if it had joined. Safe to call more than once per socket. */
   private async depart(socket: WebSocket): Promise<void> {
     const session = this.sessions.remove(socket);
+    this.budget.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
     this.outbox.leave(memberOf(session));
@@ -235,16 +264,25 @@ export class ChatRoom extends DurableObject<Env> {
   /** Charges the frame (by its size) to the sender's rate limit; false if it is refused or the sender is closed for flooding. */
   private admit(socket: WebSocket, session: Session, frame: string | ArrayBuffer): boolean {
     const verdict = this.flood.charge(socket, Date.now(), frameCost(frame, this.settings.limits.rateLimitBytesPerToken));
+    return this.enforce(socket, session, verdict, "rate_limited", frame);
+  }
+
+  /**
+   * Carries out a rate-limit verdict: true if the packet passes. A refusal is answered once per window, with when to
+   * retry: `rate_limited` for the sender's own limit, `room_busy` for the room's budget.
+   */
+  private enforce(socket: WebSocket, session: Session, verdict: Verdict, code: "rate_limited" | "room_busy", frame?: string | ArrayBuffer): boolean {
     switch (verdict.kind) {
       case "pass":
         return true;
       case "refuse":
         if (verdict.answer) {
           // Before join, the answer follows the dialect of the refused packet; it is read only for this answer.
-          const dialect = session.joined ? session.dialect : decodeFrame(frame, this.settings.limits).dialect;
+          const dialect = session.joined || !frame ? "native" : decodeFrame(frame, this.settings.limits).dialect;
+          const why = code === "rate_limited" ? "too many packets" : "the room is busy";
           this.sendError(socket, dialect, {
-            code: "rate_limited",
-            message: `too many packets; retry in ${verdict.retryAfterMs} ms`,
+            code,
+            message: `${why}; retry in ${verdict.retryAfterMs} ms`,
             retryAfterMs: verdict.retryAfterMs,
           });
         }
@@ -260,6 +298,7 @@ export class ChatRoom extends DurableObject<Env> {
   /** Closes a connection from the room's side: it stops counting at once, and its leave is announced once. */
   private closeConnection(socket: WebSocket, code: number, reason: string): void {
     const departed = this.sessions.retire(socket);
+    this.budget.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     if (!departed) return;

@@ -17,8 +17,8 @@ export interface RoomSocket {
  * when it joins: one that never joins writes nothing to the room's storage.
  */
 export type Session =
-  | { joined: false; openedAt: number }
-  | { joined: true; id: number; name: string; dialect: Dialect };
+  | { joined: false; openedAt: number; address?: string }
+  | { joined: true; id: number; name: string; dialect: Dialect; address?: string };
 
 export type JoinedSession = Extract<Session, { joined: true }>;
 
@@ -32,6 +32,8 @@ export class Sessions<Socket extends RoomSocket> {
   /** The joined entries of `bySocket`, in its order: built once per change, not once per broadcast. */
   private joinedEntries: [Socket, JoinedSession][] | undefined;
   private unjoinedCount = 0;
+  /** Open connections per client address. */
+  private readonly perAddress = new Map<string, number>();
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
@@ -51,9 +53,14 @@ export class Sessions<Socket extends RoomSocket> {
     return this.bySocket.size;
   }
 
-  /** A connection that has not joined yet. */
-  open(socket: Socket, openedAt: number): void {
-    this.save(socket, { joined: false, openedAt });
+  /** A connection that has not joined yet, from `address` if the Worker passed the client's address on. */
+  open(socket: Socket, openedAt: number, address?: string): void {
+    this.save(socket, address === undefined ? { joined: false, openedAt } : { joined: false, openedAt, address });
+  }
+
+  /** How many open connections come from `address`. */
+  connectionsFrom(address: string): number {
+    return this.perAddress.get(address) ?? 0;
   }
 
   /** The session of an open connection; undefined once it has been removed. */
@@ -62,8 +69,10 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   join(socket: Socket, id: number, name: string, dialect: Dialect): JoinedSession {
-    if (!this.bySocket.has(socket)) throw new Error("join on a connection the room does not hold");
+    const session = this.bySocket.get(socket);
+    if (!session) throw new Error("join on a connection the room does not hold");
     const joined: JoinedSession = { joined: true, id, name, dialect };
+    if (session.address !== undefined) joined.address = session.address;
     this.save(socket, joined);
     return joined;
   }
@@ -85,7 +94,7 @@ export class Sessions<Socket extends RoomSocket> {
     if (!session) return undefined;
     this.bySocket.delete(socket);
     this.joinedEntries = undefined;
-    if (!session.joined) this.unjoinedCount--;
+    this.count(session, -1);
     return session.joined ? session : undefined;
   }
 
@@ -126,9 +135,19 @@ export class Sessions<Socket extends RoomSocket> {
   private save(socket: Socket, session: Session, attach = true): void {
     if (attach) socket.serializeAttachment(session);
     const before = this.bySocket.get(socket);
-    if (before && !before.joined) this.unjoinedCount--;
-    if (!session.joined) this.unjoinedCount++;
+    if (before) this.count(before, -1);
+    this.count(session, 1);
     this.bySocket.set(socket, session);
     this.joinedEntries = undefined;
+  }
+
+  /** Keeps the tallies derived from the sessions: `delta` is 1 for a session added, -1 for one taken away. */
+  private count(session: Session, delta: 1 | -1): void {
+    if (!session.joined) this.unjoinedCount += delta;
+    if (session.address !== undefined) {
+      const connections = (this.perAddress.get(session.address) ?? 0) + delta;
+      if (connections > 0) this.perAddress.set(session.address, connections);
+      else this.perAddress.delete(session.address);
+    }
   }
 }

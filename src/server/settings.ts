@@ -20,6 +20,12 @@ export interface RoomSettings {
   joinTimeoutMs: number;
   /** How long a member that pings to keep alive may go unheard before it is dropped. */
   silenceMs: number;
+  /** What the whole room takes in, shared fairly among its senders once it is reached (room-budget.ts). */
+  roomBudget: { messagesPerSecond: number; bytesPerSecond: number };
+  /** Joins the room accepts per second, with a burst of five seconds' worth. */
+  roomJoinsPerSecond: number;
+  /** Open connections to one room from one client address. */
+  maxConnectionsPerAddress: number;
 }
 
 const DEFAULTS = {
@@ -37,6 +43,10 @@ const DEFAULTS = {
   HISTORY_MAX_AGE_DAYS: 30,
   JOIN_TIMEOUT_SECONDS: 10,
   MEMBER_SILENCE_SECONDS: 120,
+  ROOM_MESSAGES_PER_SECOND: 200,
+  ROOM_BYTES_PER_SECOND: 256 * 1024,
+  ROOM_JOINS_PER_SECOND: 20,
+  MAX_CONNECTIONS_PER_ADDRESS: 20,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;
@@ -68,6 +78,9 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     historyMaxAgeMs: read("HISTORY_MAX_AGE_DAYS") * 24 * 60 * 60 * 1000,
     joinTimeoutMs: read("JOIN_TIMEOUT_SECONDS") * 1000,
     silenceMs: read("MEMBER_SILENCE_SECONDS") * 1000,
+    roomBudget: { messagesPerSecond: read("ROOM_MESSAGES_PER_SECOND"), bytesPerSecond: read("ROOM_BYTES_PER_SECOND") },
+    roomJoinsPerSecond: read("ROOM_JOINS_PER_SECOND"),
+    maxConnectionsPerAddress: read("MAX_CONNECTIONS_PER_ADDRESS"),
   };
   const { maxFrameBytes, rateLimitBytesPerToken, rateLimitBurst } = settings.limits;
   if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {

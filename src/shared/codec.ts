@@ -40,8 +40,20 @@ const utf8 = new TextEncoder();
 export function frameCost(frame: string | ArrayBuffer, bytesPerToken: number): number {
   // Most frames are small enough to cost one token whatever their characters: no need to count their bytes.
   if (typeof frame === "string" && frame.length * 3 <= bytesPerToken) return 1;
-  const bytes = typeof frame === "string" ? utf8.encode(frame).byteLength : frame.byteLength;
-  return Math.max(1, Math.ceil(bytes / bytesPerToken));
+  return Math.max(1, Math.ceil(frameBytes(frame) / bytesPerToken));
+}
+
+/** A frame's size in bytes: a text frame's in UTF-8, counted without encoding it. */
+export function frameBytes(frame: string | ArrayBuffer): number {
+  if (typeof frame !== "string") return frame.byteLength;
+  let bytes = frame.length;
+  for (let i = 0; i < frame.length; i++) {
+    const unit = frame.charCodeAt(i);
+    // One UTF-16 unit is 1 to 3 UTF-8 bytes; a surrogate pair (two units) is 4.
+    if (unit >= 0x800 && (unit < 0xd800 || unit > 0xdfff)) bytes += 2;
+    else if (unit >= 0x80) bytes += 1;
+  }
+  return bytes;
 }
 
 /** Whether a frame is over `limit` bytes, counting a text frame's UTF-8 bytes. */

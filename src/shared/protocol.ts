@@ -95,12 +95,14 @@ export type ErrorCode =
   | "not_joined"
   | "already_joined"
   | "rate_limited"
+  /** The room as a whole is at its budget (joins, or messages while this sender takes more than its share). */
+  | "room_busy"
   | "internal_error";
 
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
-  /** With `rate_limited`: how long to wait before the next packet will be accepted. */
+  /** With `rate_limited` and `room_busy`: how long to wait before the next packet will be accepted. */
   retryAfterMs?: number;
 }
 

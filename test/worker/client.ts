@@ -28,8 +28,10 @@ export interface Client {
 /** The headers of a WebSocket upgrade, as a WebSocket client sends them. */
 export const UPGRADE = { Upgrade: "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13" };
 
-export async function connect(path = "/rooms/test"): Promise<Client> {
-  const response = await SELF.fetch(`http://rooms.test${path}`, { headers: UPGRADE });
+/** Opens a WebSocket to `path`; `address` is the client address Cloudflare would pass on (CF-Connecting-IP). */
+export async function connect(path = "/rooms/test", address?: string): Promise<Client> {
+  const headers = address === undefined ? UPGRADE : { ...UPGRADE, "CF-Connecting-IP": address };
+  const response = await SELF.fetch(`http://rooms.test${path}`, { headers });
   const socket = response.webSocket;
   if (!socket) throw new Error(`no WebSocket: HTTP ${response.status} ${await response.text()}`);
   socket.accept();
