@@ -28,3 +28,30 @@ export class AlarmClock {
     this.ringsAt = null;
   }
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Each check on members wakes the room: no more often than this, however short the silence limit. */
+const MIN_SWEEP_INTERVAL_MS = 30_000;
+
+export interface UpkeepState {
+  now: number;
+  hasMembers: boolean;
+  /** The time of the oldest stored message, if any. */
+  oldestTs: number | undefined;
+  silenceMs: number;
+  historyMaxAgeMs: number;
+}
+
+/**
+ * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
+ * 1.5 limits), and to expire its oldest message (once a day at most). Infinity: no alarm is needed.
+ */
+export function nextUpkeep(state: UpkeepState): number {
+  const sweep = state.hasMembers ? state.now + sweepInterval(state.silenceMs) : Infinity;
+  const expiry = state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, state.now + DAY_MS);
+  return Math.min(sweep, expiry);
+}
+
+export function sweepInterval(silenceMs: number): number {
+  return Math.max(silenceMs / 2, MIN_SWEEP_INTERVAL_MS);
+}

@@ -13,8 +13,11 @@ export const FLOOD_WINDOW_MS = 1000;
 
 export type Verdict =
   | { kind: "pass" }
-  /** Refused: the frame is dropped; `answer` if the sender is to be told when to try again. */
-  | { kind: "refuse"; retryAfterMs: number; answer: boolean }
+  /**
+   * Refused: the frame is dropped; `answer` if the sender is to be told when to try again, with `code`: its own rate
+   * limit, or the room's budget.
+   */
+  | { kind: "refuse"; code: "rate_limited" | "room_busy"; retryAfterMs: number; answer: boolean }
   /** Refused too often within one window: the connection is to be closed. */
   | { kind: "close"; refusedInWindow: number };
 
@@ -41,11 +44,11 @@ export class FloodControl<Socket extends object> {
     const meter = this.meterOf(socket, now);
     const retryAfterMs = meter.bucket.take(now, cost);
     if (retryAfterMs === 0) return { kind: "pass" };
-    return this.refuse(socket, now, retryAfterMs);
+    return this.refuse(socket, now, retryAfterMs, "rate_limited");
   }
 
   /** Counts a refusal of a packet from `socket`, for whatever reason (the room's budget too): the verdict on it. */
-  refuse(socket: Socket, now: number, retryAfterMs: number): Exclude<Verdict, { kind: "pass" }> {
+  refuse(socket: Socket, now: number, retryAfterMs: number, code: "rate_limited" | "room_busy"): Exclude<Verdict, { kind: "pass" }> {
     const meter = this.meterOf(socket, now);
     if (now - meter.windowStart >= FLOOD_WINDOW_MS) {
       meter.windowStart = now;
@@ -53,7 +56,7 @@ export class FloodControl<Socket extends object> {
     }
     meter.refusedInWindow++;
     if (meter.refusedInWindow >= this.limits.closeAfter) return { kind: "close", refusedInWindow: meter.refusedInWindow };
-    return { kind: "refuse", retryAfterMs, answer: meter.refusedInWindow === 1 };
+    return { kind: "refuse", code, retryAfterMs, answer: meter.refusedInWindow === 1 };
   }
 
   /** Bills `socket` for what an answer to it weighed, after sending it: the sender may go into debt. */

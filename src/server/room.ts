@@ -12,17 +12,15 @@
 // it has neither members nor history it deletes its storage.
 
 import { DurableObject } from "cloudflare:workers";
-import { decodeFrame, frameBytes, frameCost, frameExceeds } from "../shared/codec";
+import { decodeFrame, frameExceeds } from "../shared/codec";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
-import { TokenBucket } from "../shared/token-bucket";
 import { refusal } from "./admission";
 import type { Env } from "./env";
-import { AlarmClock } from "./alarm-clock";
+import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { sendPacket } from "./fan-out";
-import { FloodControl, type Verdict } from "./flood-control";
 import { Liveness } from "./liveness";
 import { Outbox } from "./outbox";
-import { RoomBudget } from "./room-budget";
+import { RateLimits, type Verdict } from "./rate-limits";
 import { RoomStorage } from "./room-storage";
 import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
 import { readSettings, type RoomSettings } from "./settings";
@@ -39,16 +37,11 @@ const CLOSE_TOO_BIG = 1009;
 /** Our own close code for a connection that overstayed: no join in time, or silent too long (as HTTP 408). */
 const CLOSE_TIMEOUT = 4008;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const MIN_SWEEP_INTERVAL_MS = 30_000;
-
 export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
   private readonly storage: RoomStorage;
   private readonly sessions: Sessions<WebSocket>;
-  private readonly flood: FloodControl<WebSocket>;
-  private readonly budget: RoomBudget<WebSocket>;
-  private readonly joins: TokenBucket;
+  private readonly limits: RateLimits<WebSocket>;
   private readonly outbox: Outbox<WebSocket>;
   private readonly liveness: Liveness<WebSocket>;
   private readonly alarmClock: AlarmClock;
@@ -56,20 +49,14 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.settings = readSettings(env);
-    const { limits } = this.settings;
     this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes);
     this.sessions = new Sessions(ctx.getWebSockets());
-    this.flood = new FloodControl({
-      burst: limits.rateLimitBurst, perSecond: limits.rateLimitPerSecond, closeAfter: this.settings.floodCloseAfter,
-    });
-    this.budget = new RoomBudget(this.settings.roomBudget);
-    const { roomJoinsPerSecond } = this.settings;
-    this.joins = new TokenBucket(roomJoinsPerSecond * 5, roomJoinsPerSecond, Date.now());
+    this.limits = new RateLimits(this.settings, Date.now());
     this.alarmClock = new AlarmClock(ctx.storage);
     this.outbox = new Outbox(this.sessions, (chats) => {
       const stored = this.storage.append(chats);
       // History is upkeep: from now on the room needs its alarm, to expire it.
-      this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep(Date.now())));
+      this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep()));
       return stored;
     });
     this.liveness = new Liveness(this.settings, {
@@ -117,7 +104,7 @@ export class ChatRoom extends DurableObject<Env> {
         // The runtime has taken in up to 32 MiB already; answering and reading on would invite the next one.
         return this.closeConnection(socket, CLOSE_TOO_BIG, `a frame must be at most ${limits.maxFrameBytes} bytes`);
       }
-      if (!this.admit(socket, session, frame)) return;
+      if (!this.enforce(socket, session, this.limits.frame(socket, frame, Date.now()), frame)) return;
       const { request, dialect } = decodeFrame(frame, limits);
       if (!request.ok) return this.sendError(socket, dialect, request.error);
       this.handle(socket, session, request.value, dialect, frame);
@@ -154,7 +141,7 @@ export class ChatRoom extends DurableObject<Env> {
     }
     this.storage.expire(now - this.settings.historyMaxAgeMs);
     if (await this.releaseIfEmpty()) return;
-    await this.alarmClock.ringBy(this.nextUpkeep(now));
+    await this.alarmClock.ringBy(this.nextUpkeep());
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -165,7 +152,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (session.joined) {
         return this.sendError(socket, packetDialect, { code: "already_joined", message: "this connection has already joined" });
       }
-      const wait = this.joins.take(Date.now());
+      const wait = this.limits.join(Date.now());
       if (wait > 0) {
         return this.sendError(socket, packetDialect, {
           code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait,
@@ -177,10 +164,7 @@ export class ChatRoom extends DurableObject<Env> {
       return this.sendError(socket, packetDialect, { code: "not_joined", message: `join before sending ${request.kind}` });
     }
     // What everyone hears is charged to the room's budget too.
-    if (request.kind !== "history") {
-      const wait = this.budget.admit(socket, frameBytes(frame), Date.now());
-      if (wait > 0 && !this.enforce(socket, session, this.flood.refuse(socket, Date.now(), wait), "room_busy")) return;
-    }
+    if (request.kind !== "history" && !this.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
     switch (request.kind) {
       case "chat":
         return this.outbox.chat({ ts: Date.now(), sender: memberOf(session), text: request.text }, socket);
@@ -194,8 +178,7 @@ export class ChatRoom extends DurableObject<Env> {
         const page = this.storage.page(request.limit, { before: request.before });
         const frames = sendPacket(socket, session.dialect, { type: "history", ...page });
         // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
-        const cost = frames.reduce((sum, frame) => sum + frameCost(frame, this.settings.limits.rateLimitBytesPerToken), 0);
-        return this.flood.bill(socket, Date.now(), cost);
+        return this.limits.answered(socket, frames, Date.now());
       }
     }
   }
@@ -221,13 +204,13 @@ export class ChatRoom extends DurableObject<Env> {
     });
     this.outbox.join(memberOf(joined), socket);
     // Members are upkeep: the alarm must come round to check that they are still there.
-    this.inBackground(this.alarmClock.ringBy(Date.now() + this.sweepIntervalMs));
+    this.inBackground(this.alarmClock.ringBy(Date.now() + sweepInterval(this.settings.silenceMs)));
   }
 
   /** Forgets a connection; announces its leave if it had joined. Safe to call more than once per socket. */
   private async depart(socket: WebSocket): Promise<void> {
     const session = this.sessions.remove(socket);
-    this.budget.forget(socket);
+    this.limits.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
     this.outbox.leave(memberOf(session));
@@ -245,43 +228,27 @@ export class ChatRoom extends DurableObject<Env> {
     return true;
   }
 
-  /** When the room next needs its alarm: to check on its members, and to expire its oldest message (daily at most). */
-  private nextUpkeep(now: number): number {
-    const sweep = this.sessions.joined().length > 0 ? now + this.sweepIntervalMs : Infinity;
-    const oldest = this.storage.oldestTs();
-    const expiry = oldest === undefined ? Infinity : Math.max(oldest + this.settings.historyMaxAgeMs, now + DAY_MS);
-    return Math.min(sweep, expiry);
-  }
-
-  /**
-   * Members are checked for silence twice per silence limit, so a silent one goes within 1.5 limits; but no more
-   * often than every MIN_SWEEP_INTERVAL_MS, as each check wakes the room.
-   */
-  private get sweepIntervalMs(): number {
-    return Math.max(this.settings.silenceMs / 2, MIN_SWEEP_INTERVAL_MS);
-  }
-
-  /** Charges the frame (by its size) to the sender's rate limit; false if it is refused or the sender is closed for flooding. */
-  private admit(socket: WebSocket, session: Session, frame: string | ArrayBuffer): boolean {
-    const verdict = this.flood.charge(socket, Date.now(), frameCost(frame, this.settings.limits.rateLimitBytesPerToken));
-    return this.enforce(socket, session, verdict, "rate_limited", frame);
+  private nextUpkeep(): number {
+    const { silenceMs, historyMaxAgeMs } = this.settings;
+    const hasMembers = this.sessions.joined().length > 0;
+    return nextUpkeep({ now: Date.now(), hasMembers, oldestTs: this.storage.oldestTs(), silenceMs, historyMaxAgeMs });
   }
 
   /**
    * Carries out a rate-limit verdict: true if the packet passes. A refusal is answered once per window, with when to
-   * retry: `rate_limited` for the sender's own limit, `room_busy` for the room's budget.
+   * retry: `rate_limited` for the sender's own limit, `room_busy` for the room's budget. Before join, the answer
+   * follows the dialect of the refused `frame`, read only for this answer.
    */
-  private enforce(socket: WebSocket, session: Session, verdict: Verdict, code: "rate_limited" | "room_busy", frame?: string | ArrayBuffer): boolean {
+  private enforce(socket: WebSocket, session: Session, verdict: Verdict, frame?: string | ArrayBuffer): boolean {
     switch (verdict.kind) {
       case "pass":
         return true;
       case "refuse":
         if (verdict.answer) {
-          // Before join, the answer follows the dialect of the refused packet; it is read only for this answer.
           const dialect = session.joined || !frame ? "native" : decodeFrame(frame, this.settings.limits).dialect;
-          const why = code === "rate_limited" ? "too many packets" : "the room is busy";
+          const why = verdict.code === "rate_limited" ? "too many packets" : "the room is busy";
           this.sendError(socket, dialect, {
-            code,
+            code: verdict.code,
             message: `${why}; retry in ${verdict.retryAfterMs} ms`,
             retryAfterMs: verdict.retryAfterMs,
           });
@@ -298,7 +265,7 @@ export class ChatRoom extends DurableObject<Env> {
   /** Closes a connection from the room's side: it stops counting at once, and its leave is announced once. */
   private closeConnection(socket: WebSocket, code: number, reason: string): void {
     const departed = this.sessions.retire(socket);
-    this.budget.forget(socket);
+    this.limits.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     if (!departed) return;

@@ -7,9 +7,9 @@ describe("FloodControl", () => {
     const flood = new FloodControl<FakeSocket>({ burst: 3, perSecond: 10, closeAfter: 4 });
     const socket = new FakeSocket();
     for (let i = 0; i < 3; i++) expect(flood.charge(socket, 0)).toEqual({ kind: "pass" });
-    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", retryAfterMs: 100, answer: true });
-    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", retryAfterMs: 100, answer: false });
-    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", retryAfterMs: 100, answer: false });
+    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", code: "rate_limited", retryAfterMs: 100, answer: true });
+    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", code: "rate_limited", retryAfterMs: 100, answer: false });
+    expect(flood.charge(socket, 0)).toEqual({ kind: "refuse", code: "rate_limited", retryAfterMs: 100, answer: false });
     expect(flood.charge(socket, 0)).toEqual({ kind: "close", refusedInWindow: 4 });
   });
 
