@@ -197,6 +197,15 @@ export class RoomConnection {
     socket?.close(4000, "no answer");
   }
 
+  /** Drops the socket and connects again after `delayMs`, as the room asked. */
+  private retryAfter(delayMs: number): void {
+    const socket = this.socket;
+    this.detach();
+    socket?.close(1000, "retry later");
+    this.setStatus({ state: "reconnecting", attempt: this.failures, retryAt: this.clock.now() + delayMs });
+    this.timers.start("reconnect", delayMs, () => this.connect());
+  }
+
   private detach(): void {
     this.socket = undefined;
     this.joined = false;
@@ -268,6 +277,10 @@ export class RoomConnection {
   private onError(packet: Extract<ServerPacket, { type: "error" }>): void {
     const error: ProtocolError = { code: packet.code, message: packet.message };
     if (packet.retryAfterMs !== undefined) error.retryAfterMs = packet.retryAfterMs;
+    if (!this.joined && error.retryAfterMs !== undefined) {
+      // Refused before the welcome for now (the room is busy, or we were too fast): come back when it says.
+      return this.retryAfter(error.retryAfterMs);
+    }
     if (!this.joined) {
       // Refused before the welcome: the join itself (its name) is wrong, and trying again would not help.
       const socket = this.socket;

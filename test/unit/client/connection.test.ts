@@ -82,6 +82,25 @@ describe("joining", () => {
     t.clock.advance(120_000);
     expect(t.sockets.sockets.length).toBe(1);
   });
+
+  it("comes back when the room says when: a join refused for a busy room is tried again after the wait", () => {
+    const t = setup();
+    t.connection.open();
+    const first = t.sockets.last();
+    first.open();
+    first.receive({ type: "error", code: "room_busy", message: "too many joins at once", retryAfterMs: 3000 });
+    expect(first.closed).toBe(true);
+    expect(t.status()).toMatchObject({ state: "reconnecting" });
+    t.clock.advance(2999);
+    expect(t.sockets.sockets.length).toBe(1);
+    t.clock.advance(1);
+    const second = t.sockets.last();
+    expect(second).not.toBe(first);
+    second.open();
+    expect(second.packets()).toEqual([{ type: "join", name: "me" }]);
+    second.receive(welcome(1, []));
+    expect(t.status()).toEqual({ state: "online" });
+  });
 });
 
 describe("dedupe by sequence number", () => {
