@@ -1,5 +1,6 @@
-// The fault suite: `npm run bench:faults [-- --only drops,restart,hostile,slow]`. Each test starts its own
-// `wrangler dev` of the room, misbehaves at it and checks what honest clients observe. Exits non-zero if any
+// The fault suite: `npm run bench:faults [-- --only drops,restart,hostile,slow,reads,crowd,churn,history,lurkers]`.
+// Each test starts its own `wrangler dev` of the room, misbehaves at it and checks what honest clients observe (the
+// attacks from the open internet are in attacks.ts). Exits non-zero if any
 // check fails; writes bench/results/faults-<timestamp>.json. See bench/README.md.
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -8,82 +9,20 @@ import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { startDevServer, type DevServer } from "../tools/dev-server.ts";
-import { closeAll, joinAll, LoadClient, now, settle, Tracker } from "./lib/load.ts";
+import { closeAll, joinAll, LOAD_VARS, LoadClient, nextAddress, now, settle, Tracker } from "./lib/load.ts";
 import { rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
+import { captureOutput, check, checks, isRun, measurements, stream, waitFor } from "./lib/checks.ts";
+import { churn, crowd, historyAbuse, lurkers, reads } from "./attacks.ts";
 import { fmt, quantiles, sleep } from "./lib/stats.ts";
 
 const BENCH_DIR = import.meta.dirname;
-const LOAD_VARS = { RATE_LIMIT_BURST: 1_000_000, RATE_LIMIT_PER_SECOND: 1_000_000, FLOOD_CLOSE_AFTER: 1_000_000 };
 // The room as it is when the suite starts (see lib/snapshot.ts): edits to src/ meanwhile must not reload it.
 const snapshot = snapshotProject();
 const CONFIG = snapshot.config;
 
 const { values: options } = parseArgs({ options: { only: { type: "string" }, out: { type: "string" } } });
 const only = options.only?.split(",");
-
-interface Check {
-  test: string;
-  check: string;
-  pass: boolean;
-  detail: string;
-}
-const checks: Check[] = [];
-const measurements: Record<string, unknown> = {};
-
-function check(test: string, name: string, pass: boolean, detail = ""): void {
-  checks.push({ test, check: name, pass, detail });
-  console.log(`  ${pass ? "PASS" : "FAIL"}  ${name}${detail ? `  (${detail})` : ""}`);
-}
-
-/** True if `seqs` is exactly first, first+1, …, last. */
-function isRun(seqs: number[], first: number, last: number): boolean {
-  if (seqs.length !== last - first + 1) return false;
-  for (let i = 0; i < seqs.length; i++) if (seqs[i] !== first + i) return false;
-  return true;
-}
-
-/** Captures a wrangler process's output from now on (startup output is kept by dev-server.ts itself). */
-function captureOutput(server: DevServer): { text: () => string } {
-  let text = "";
-  server.process.stdout?.on("data", (chunk) => (text += chunk));
-  server.process.stderr?.on("data", (chunk) => (text += chunk));
-  return { text: () => text };
-}
-
-/** Sends chats from `senders` at `perSecond` in total until `stop()` is called; returns the stopper. */
-function stream(tracker: Tracker, senders: ReturnType<Tracker["addSender"]>[], perSecond: number): { stop: () => Promise<void> } {
-  const intervalMs = 1000 / perSecond;
-  const started = now();
-  let k = 0;
-  const total = senders.reduce((sum, s) => sum + s.planned, 0);
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const tick = setInterval(() => {
-    const due = Math.min(total, Math.floor((now() - started) / intervalMs) + 1);
-    while (k < due) tracker.send(senders[k++ % senders.length]!);
-    if (k >= total) {
-      clearInterval(tick);
-      done();
-    }
-  }, 1);
-  return {
-    stop: async () => {
-      clearInterval(tick);
-      done();
-      await finished;
-    },
-  };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = now() + timeoutMs;
-  while (!condition()) {
-    if (now() > deadline) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -275,7 +214,8 @@ async function hostile(): Promise<void> {
     const started = now();
     while (sent < FRAMES) {
       connections++;
-      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 0 });
+      // Many attackers, each from its own address: this test is about what the room makes of their frames.
+      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 0, headers: { "CF-Connecting-IP": nextAddress() } });
       const joinFirst = connections % 2 === 0;
       // Most connections stay within the burst, so that every frame they send is parsed and answered; every
       // tenth floods past the rate limit until the room closes it.
@@ -350,7 +290,7 @@ async function hostile(): Promise<void> {
     const errorLines = log.split("\n").filter((l) => /error/i.test(l)).length;
     check(test, "logs stay readable: no flood of stack traces", stackLines < 20 && log.length < 64 * 1024,
       `${log.length} bytes of wrangler output, ${log.split("\n").length - 1} lines, ${errorLines} mention "error", ${stackLines} stack frames`);
-    const floodLines = log.split("\n").filter((l) => /room: closed connection \d+ for flooding/.test(l)).length;
+    const floodLines = log.split("\n").filter((l) => /room: closed (?:member \d+|a connection that has not joined) for flooding/.test(l)).length;
     check(test, "logs name each flooder closed, once", floodLines === (closes.get(1008) ?? 0),
       `${floodLines} flood lines for ${closes.get(1008) ?? 0} closes with 1008`);
     measurements.hostile = {
@@ -436,7 +376,11 @@ async function slow(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const tests: Record<string, () => Promise<void>> = { drops, restart, hostile, slow };
+const tests: Record<string, () => Promise<void>> = {
+  drops, restart, hostile, slow,
+  reads: () => reads(CONFIG), crowd: () => crowd(CONFIG), churn: () => churn(CONFIG),
+  history: () => historyAbuse(CONFIG), lurkers: () => lurkers(CONFIG),
+};
 const started = new Date();
 for (const [name, run] of Object.entries(tests)) {
   if (only && !only.includes(name)) continue;

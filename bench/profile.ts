@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { startDevServer } from "../tools/dev-server.ts";
+import { LOAD_VARS } from "./lib/load.ts";
 import { wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt } from "./lib/stats.ts";
@@ -36,7 +37,7 @@ interface Profile {
 const snapshot = options.config ? undefined : snapshotProject();
 const server = await startDevServer({
   config: options.config ? resolve(options.config) : snapshot!.config,
-  vars: { RATE_LIMIT_BURST: 1_000_000, RATE_LIMIT_PER_SECOND: 1_000_000, FLOOD_CLOSE_AFTER: 1_000_000 },
+  vars: LOAD_VARS,
 });
 try {
   const args = server.process.spawnargs;

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import { startDevServer, type DevServer } from "../tools/dev-server.ts";
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
-import { closeAll, joinAll, LoadClient, settle } from "./lib/load.ts";
+import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { best, fmt, median, sleep } from "./lib/stats.ts";
 import { runScenario, scenarios, type ScenarioResult, type Target } from "./scenarios.ts";
@@ -17,7 +17,6 @@ import { runScenario, scenarios, type ScenarioResult, type Target } from "./scen
 const BENCH_DIR = import.meta.dirname;
 
 /** The room with its rate limit out of the way: the load measures the room, not the limiter. */
-export const LOAD_VARS = { RATE_LIMIT_BURST: 1_000_000, RATE_LIMIT_PER_SECOND: 1_000_000, FLOOD_CLOSE_AFTER: 1_000_000 };
 
 const { values: options } = parseArgs({
   options: {

@@ -57,6 +57,13 @@ export class Outbox<Socket extends RoomSocket> {
 
   leave(member: Member): void {
     const last = this.queue.at(-1);
+    // A member that leaves before anyone heard of its join, and before anyone joined after it (whose welcome lists
+    // it), is never announced at all: a loop of connect, join and drop costs the others nothing.
+    if (last?.kind === "joins" && last.joins.at(-1)?.member.id === member.id) {
+      last.joins.pop();
+      if (last.joins.length === 0) this.queue.pop();
+      return;
+    }
     if (last?.kind === "leaves") last.members.push(member);
     else this.queue.push({ kind: "leaves", members: [member] });
     this.flush();

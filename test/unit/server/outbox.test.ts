@@ -106,6 +106,20 @@ describe("Outbox", () => {
     expect(vi.getTimerCount()).toBe(0); // nothing keeps an idle room awake
   });
 
+  it("never announces a member that leaves before its join went out, unless someone joined after it", () => {
+    const r = room();
+    const ann = r.join("ann"); // a calm room: announced at once
+    const churner = r.join("churner"); // within ann's window: waits
+    r.leave(churner);
+    const stayer = r.join("stayer");
+    const witness = r.join("witness"); // its welcome lists stayer
+    r.leave(stayer);
+    vi.runAllTimers();
+    const announced = (socket: FakeSocket) => socket.packets().map((p) => [p.type, ...(p.type === "joins" || p.type === "leaves" ? (p.members as { name: string }[]).map((m) => m.name) : [p.name])]);
+    expect(announced(ann.socket)).toEqual([["join", "ann"], ["joins", "stayer", "witness"], ["leave", "stayer"]]);
+    expect(witness.socket.types()).toEqual(["join", "leave"]);
+  });
+
   it("before a welcome delivers pending chats and leaves, but keeps an open batch of joins open for the newcomer", () => {
     const r = room();
     const ann = r.join("ann");
