@@ -49,6 +49,7 @@ export class RoomConnection {
   private state: ConnectionStatus = { state: "offline", reason: "closed" };
   private self: Member | undefined;
   private limits: Limits | undefined;
+  private resumeKey: string | undefined;
 
   private readonly delivered = new DeliveryRecord();
   private readonly outgoing = new SendQueue();
@@ -135,9 +136,10 @@ export class RoomConnection {
   }
 
   private onOpen(): void {
-    // A rejoin asks for exactly what was missed since the newest message delivered.
+    // A rejoin asks for exactly what was missed since the newest message delivered, and shows the key of the last
+    // welcome: should the room still hold our dead connection, it hands our name back instead of refusing it.
     const join: NativeClientPacket = this.everJoined
-      ? { type: "join", name: this.name, since: this.delivered.newestSeq }
+      ? { type: "join", name: this.name, since: this.delivered.newestSeq, ...(this.resumeKey && { resume: this.resumeKey }) }
       : { type: "join", name: this.name };
     this.socket?.send(JSON.stringify(join));
   }
@@ -238,6 +240,7 @@ export class RoomConnection {
     const self = (this.self = { id: welcome.id, name: welcome.name });
     this.name = welcome.name;
     this.limits = welcome.limits;
+    this.resumeKey = welcome.resumeKey;
     this.outgoing.paceTo(welcome.limits, this.clock.now());
     this.outgoing.dropRenames();
 

@@ -95,7 +95,7 @@ function onEvent(event: ConnectionEvent): void {
       }
       if (!event.resumed) {
         // After the history that the welcome brings, which is delivered next.
-        messages.notice(`You joined #${room} as ${self.name}.`, event.lastSeq);
+        messages.notice(`You joined #${room} as ${isolate(self.name)}.`, event.lastSeq);
         composer.focus();
       }
       return;
@@ -117,13 +117,13 @@ function onEvent(event: ConnectionEvent): void {
 
 function onJoin(member: Member): void {
   // Our own join only confirms the welcome.
-  if (members.join(member) && !ownIds.has(member.id)) messages.notice(`${member.name} joined.`);
+  if (members.join(member) && !ownIds.has(member.id)) messages.notice(`${isolate(member.name)} joined.`);
 }
 
 function onLeave(member: Member): void {
   members.leave(member.id);
   // The leave of our own earlier connection, noticed by the room only after we were back, is no news.
-  if (!ownIds.has(member.id)) messages.notice(`${member.name} left.`);
+  if (!ownIds.has(member.id)) messages.notice(`${isolate(member.name)} left.`);
 }
 
 function onPresence(packet: PresencePacket): void {
@@ -142,9 +142,9 @@ function onPresence(packet: PresencePacket): void {
         self = { id: packet.id, name: packet.name };
         byId("self-name").textContent = packet.name;
         localStorage.setItem(NAME_KEY, packet.name);
-        messages.notice(`You are now known as ${packet.name}.`);
+        messages.notice(`You are now known as ${isolate(packet.name)}.`);
       } else {
-        messages.notice(`${packet.previous} is now known as ${packet.name}.`);
+        messages.notice(`${isolate(packet.previous)} is now known as ${isolate(packet.name)}.`);
       }
   }
 }
@@ -164,4 +164,9 @@ async function askNewName(): Promise<void> {
   const name = await nameDialog.ask({ mode: "rename", current: self.name, limits });
   if (name !== undefined && name !== self.name) connection?.rename(name);
   composer.focus();
+}
+
+/** A name inside a sentence of ours, isolated (FSI … PDI): a right-to-left name cannot reorder the sentence. */
+function isolate(name: string): string {
+  return `\u2068${name}\u2069`;
 }

@@ -40,7 +40,7 @@ export class MemberList {
     this.list.replaceChildren(...sorted.map(([id, name]) => {
       const self = id === this.selfId;
       return el("li", { className: self ? "member self" : "member" }, [
-        el("span", { className: "member-name", text: name }),
+        el("span", { className: "member-name", text: name, attrs: { dir: "auto" } }),
         ...(self ? [el("span", { className: "you", text: "(you)" })] : []),
       ]);
     }));

@@ -176,7 +176,8 @@ export class MessageList {
   private render(message: ChatMessage): HTMLLIElement {
     const own = this.options.isOwn(message.sender);
     const meta = el("div", { className: "meta" }, [
-      el("span", { className: "sender", text: message.sender.name }),
+      // dir="auto" isolates what members wrote: a right-to-left name or text cannot reorder the line around it.
+      el("span", { className: "sender", text: message.sender.name, attrs: { dir: "auto" } }),
       ...(own ? [el("span", { className: "you", text: "(you)" })] : []),
       el("time", {
         text: shortTime(message.ts),
@@ -187,7 +188,7 @@ export class MessageList {
     const attrs = { "data-key": seq, "data-seq": seq, "data-sender": String(message.sender.id), "data-ts": String(message.ts) };
     return el("li", { className: own ? "message own" : "message", attrs }, [
       meta,
-      el("p", { className: "text", text: message.text }),
+      el("p", { className: "text", text: message.text, attrs: { dir: "auto" } }),
     ]);
   }
 }

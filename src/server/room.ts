@@ -13,6 +13,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { decodeFrame, frameExceeds } from "../shared/codec";
+import { NAME_TAKEN_RULE } from "../shared/names";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
 import { refusal } from "./admission";
 import type { Env } from "./env";
@@ -36,6 +37,8 @@ const CLOSE_POLICY = 1008;
 const CLOSE_TOO_BIG = 1009;
 /** Our own close code for a connection that overstayed: no join in time, or silent too long (as HTTP 408). */
 const CLOSE_TIMEOUT = 4008;
+/** Our own close code for a member's connection that a rejoin of the same member (its resume key) replaced. */
+const CLOSE_REPLACED = 4009;
 
 export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
@@ -158,6 +161,7 @@ export class ChatRoom extends DurableObject<Env> {
           code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait,
         });
       }
+      if (this.nameTaken(socket, packetDialect, request.name, request.resume)) return;
       return this.join(socket, request);
     }
     if (!session.joined) {
@@ -169,6 +173,7 @@ export class ChatRoom extends DurableObject<Env> {
       case "chat":
         return this.outbox.chat({ ts: Date.now(), sender: memberOf(session), text: request.text }, socket);
       case "rename": {
+        if (this.nameTaken(socket, session.dialect, request.name)) return;
         const renamed = this.sessions.rename(socket, request.name);
         return this.outbox.rename(memberOf(renamed), session.name);
       }
@@ -190,7 +195,9 @@ export class ChatRoom extends DurableObject<Env> {
       ? this.storage.page(historyOnJoin)
       : this.storage.page(limits.historyPageMax, { after: request.since });
     // The first write a connection causes: ids stay unique for the room's whole life.
-    const joined = this.sessions.join(socket, this.storage.nextConnectionId(), request.name, request.dialect);
+    const joined = this.sessions.join(socket, {
+      id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect, resumeKey: newResumeKey(),
+    });
     this.stopJoinCheckIfNoneLeft();
     sendPacket(socket, joined.dialect, {
       type: "welcome",
@@ -201,10 +208,28 @@ export class ChatRoom extends DurableObject<Env> {
       more: page.more,
       lastSeq: this.storage.newestSeq,
       limits,
+      resumeKey: joined.resumeKey,
     });
     this.outbox.join(memberOf(joined), socket);
     // Members are upkeep: the alarm must come round to check that they are still there.
     this.inBackground(this.alarmClock.ringBy(Date.now() + sweepInterval(this.settings.silenceMs)));
+  }
+
+  /**
+   * Whether another member holds `name` or one that looks the same; if so, the asker is told. A rejoin that carries
+   * the holder's resume key is that member coming back while the room still holds its dead connection: that
+   * connection is closed, and the name is free.
+   */
+  private nameTaken(socket: WebSocket, dialect: Dialect, name: string, resume?: string): boolean {
+    const holder = this.sessions.holderOf(name);
+    if (holder === undefined || holder === socket) return false;
+    const held = this.sessions.get(holder);
+    if (resume !== undefined && held?.joined && sameSecret(held.resumeKey, resume)) {
+      this.closeConnection(holder, CLOSE_REPLACED, "replaced by a new connection of the same member");
+      return false;
+    }
+    this.sendError(socket, dialect, { code: "name_taken", message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}` });
+    return true;
   }
 
   /** Forgets a connection; announces its leave if it had joined. Safe to call more than once per socket. */
@@ -288,6 +313,15 @@ export class ChatRoom extends DurableObject<Env> {
     const session = this.sessions.get(socket);
     sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
   }
+}
+
+/** 128 bits from the platform's generator, as hex: what a rejoin must show to take a name back. */
+const newResumeKey = (): string => crypto.randomUUID().replaceAll("-", "");
+
+/** Compares secrets in constant time, so that timing tells nothing of how much of a guess was right. */
+function sameSecret(a: string, b: string): boolean {
+  const utf8 = new TextEncoder();
+  return a.length === b.length && crypto.subtle.timingSafeEqual(utf8.encode(a), utf8.encode(b));
 }
 
 const describe = (session: Session): string => (session.joined ? `member ${session.id}` : "a connection that has not joined");

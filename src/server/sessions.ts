@@ -3,6 +3,7 @@
 // the next event arrives. So a connection's session lives in its socket's attachment, which survives eviction, and
 // the map here is a cache rebuilt from the attachments. This is the one place that reads or writes them.
 
+import { nameKey } from "../shared/names";
 import type { Dialect, Member } from "../shared/protocol";
 
 /** What the room uses of a hibernatable WebSocket; tests in Node pass fakes. */
@@ -18,7 +19,7 @@ export interface RoomSocket {
  */
 export type Session =
   | { joined: false; openedAt: number; address?: string }
-  | { joined: true; id: number; name: string; dialect: Dialect; address?: string };
+  | { joined: true; id: number; name: string; dialect: Dialect; resumeKey: string; address?: string };
 
 export type JoinedSession = Extract<Session, { joined: true }>;
 
@@ -34,6 +35,8 @@ export class Sessions<Socket extends RoomSocket> {
   private unjoinedCount = 0;
   /** Open connections per client address. */
   private readonly perAddress = new Map<string, number>();
+  /** Who holds each name, by its key (names.ts): names are unique in a room. */
+  private readonly byName = new Map<string, Socket>();
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
@@ -58,6 +61,11 @@ export class Sessions<Socket extends RoomSocket> {
     this.save(socket, address === undefined ? { joined: false, openedAt } : { joined: false, openedAt, address });
   }
 
+  /** The connection whose member holds `name` (or a name that looks the same), if any. */
+  holderOf(name: string): Socket | undefined {
+    return this.byName.get(nameKey(name));
+  }
+
   /** How many open connections come from `address`. */
   connectionsFrom(address: string): number {
     return this.perAddress.get(address) ?? 0;
@@ -68,10 +76,10 @@ export class Sessions<Socket extends RoomSocket> {
     return this.bySocket.get(socket);
   }
 
-  join(socket: Socket, id: number, name: string, dialect: Dialect): JoinedSession {
+  join(socket: Socket, member: { id: number; name: string; dialect: Dialect; resumeKey: string }): JoinedSession {
     const session = this.bySocket.get(socket);
     if (!session) throw new Error("join on a connection the room does not hold");
-    const joined: JoinedSession = { joined: true, id, name, dialect };
+    const joined: JoinedSession = { joined: true, ...member };
     if (session.address !== undefined) joined.address = session.address;
     this.save(socket, joined);
     return joined;
@@ -94,7 +102,7 @@ export class Sessions<Socket extends RoomSocket> {
     if (!session) return undefined;
     this.bySocket.delete(socket);
     this.joinedEntries = undefined;
-    this.count(session, -1);
+    this.count(socket, session, -1);
     return session.joined ? session : undefined;
   }
 
@@ -135,15 +143,17 @@ export class Sessions<Socket extends RoomSocket> {
   private save(socket: Socket, session: Session, attach = true): void {
     if (attach) socket.serializeAttachment(session);
     const before = this.bySocket.get(socket);
-    if (before) this.count(before, -1);
-    this.count(session, 1);
+    if (before) this.count(socket, before, -1);
+    this.count(socket, session, 1);
     this.bySocket.set(socket, session);
     this.joinedEntries = undefined;
   }
 
-  /** Keeps the tallies derived from the sessions: `delta` is 1 for a session added, -1 for one taken away. */
-  private count(session: Session, delta: 1 | -1): void {
+  /** Keeps the indexes derived from the sessions: `delta` is 1 for a session added, -1 for one taken away. */
+  private count(socket: Socket, session: Session, delta: 1 | -1): void {
     if (!session.joined) this.unjoinedCount += delta;
+    else if (delta === 1) this.byName.set(nameKey(session.name), socket);
+    else this.byName.delete(nameKey(session.name));
     if (session.address !== undefined) {
       const connections = (this.perAddress.get(session.address) ?? 0) + delta;
       if (connections > 0) this.perAddress.set(session.address, connections);

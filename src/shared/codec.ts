@@ -120,11 +120,17 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
   }
 }
 
+/**
+ * The tutorial's client shows each packet as a line of its own: a line break in a message would draw a line of
+ * its own too, that could pass for another member's or for a server notice. There, line breaks and tabs are spaces.
+ */
+const flattened = (text: string): string => text.replace(/[\r\n\t\u0085\u2028\u2029]+/g, " ");
+
 function tutorialChat(message: ChatMessage): TutorialServerPacket {
   return {
     type: "chat_message",
     name: message.sender.name,
-    message: message.text,
+    message: flattened(message.text),
     id: message.sender.id,
     seq: message.seq,
     ts: message.ts,

@@ -62,7 +62,8 @@ export const isRoomName = (name: string): boolean => ROOM_NAME.test(name) && !ON
 
 /** Native packets a client may send. */
 export type NativeClientPacket =
-  | { type: "join"; name: string; since?: number }
+  /** `resume`: the `resumeKey` of this member's last welcome, to take its name back from a connection that died. */
+  | { type: "join"; name: string; since?: number; resume?: string }
   | { type: "chat"; text: string }
   | { type: "rename"; name: string }
   | { type: "history"; before?: number; limit?: number };
@@ -75,7 +76,7 @@ export type TutorialClientPacket =
 
 /** What a valid client packet asks the room to do, whichever dialect it came in. */
 export type ClientRequest =
-  | { kind: "join"; dialect: Dialect; name: string; since?: number }
+  | { kind: "join"; dialect: Dialect; name: string; since?: number; resume?: string }
   | { kind: "chat"; text: string }
   | { kind: "rename"; name: string }
   | { kind: "history"; before?: number; limit: number }
@@ -91,6 +92,8 @@ export type ErrorCode =
   | "unknown_type"
   | "invalid_field"
   | "invalid_name"
+  /** Another member of the room has the same name, compared as names.ts says. */
+  | "name_taken"
   | "invalid_text"
   | "not_joined"
   | "already_joined"
@@ -121,6 +124,8 @@ export type ServerPacket =
       /** The newest sequence number in the room (0 before the first message). */
       lastSeq: number;
       limits: Limits;
+      /** A secret of this connection's: a rejoin that carries it may take this member's name back (`join.resume`). */
+      resumeKey: string;
     }
   | ({ type: "join" } & Member)
   /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */

@@ -1,6 +1,7 @@
 // What a valid client packet is: the rules for names and texts (the browser checks them before sending, the room
 // enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
 
+import { confineBidi, nameProblem, normalizeName } from "./names";
 import type { ClientRequest, Dialect, ErrorCode, Limits, ProtocolError } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
@@ -30,16 +31,19 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** A name's rules are in names.ts; here, its length and its encoding too. */
 export function validateName(raw: unknown, limits: Limits): Parsed<string> {
   if (typeof raw !== "string") return fail("invalid_field", "name must be a string");
-  const name = raw.trim();
+  // Control characters are refused before whitespace is tidied, so that a newline is not quietly made a space.
+  if (CONTROL_CHARS.test(raw.trim())) return fail("invalid_name", "name must not contain control characters");
+  const name = normalizeName(raw);
   const chars = countChars(name);
   if (chars < 1 || chars > limits.maxNameChars) {
     return fail("invalid_name", `name must be 1 to ${limits.maxNameChars} characters after trimming`);
   }
-  if (CONTROL_CHARS.test(name)) return fail("invalid_name", "name must not contain control characters");
   if (LONE_SURROGATE.test(name)) return fail("invalid_name", "name must be valid Unicode");
-  return ok(name);
+  const problem = nameProblem(name);
+  return problem === undefined ? ok(name) : fail("invalid_name", problem);
 }
 
 export function validateText(raw: unknown, limits: Limits, field = "text"): Parsed<string> {
@@ -53,7 +57,8 @@ export function validateText(raw: unknown, limits: Limits, field = "text"): Pars
     return fail("invalid_text", `${field} must not contain control characters other than tab and newline`);
   }
   if (LONE_SURROGATE.test(text)) return fail("invalid_text", `${field} must be valid Unicode`);
-  return ok(text);
+  // A message's one line break is "\n"; its bidi controls cannot reorder what is shown around it.
+  return ok(confineBidi(text.replace(/[\u2028\u2029]/g, "\n")));
 }
 
 function optionalSeq(packet: Record<string, unknown>, field: string): Parsed<number | undefined> {
@@ -67,14 +72,21 @@ function optionalSeq(packet: Record<string, unknown>, field: string): Parsed<num
 
 type Packet = Record<string, unknown> & { type: string };
 
+const RESUME_KEY = /^[0-9a-f]{32}$/;
+
 function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<ClientRequest> {
   const name = validateName(packet.name, limits);
   if (!name.ok) return name;
   const since = optionalSeq(packet, "since");
   if (!since.ok) return since;
-  return ok(since.value === undefined
-    ? { kind: "join", dialect, name: name.value }
-    : { kind: "join", dialect, name: name.value, since: since.value });
+  const { resume } = packet;
+  if (resume !== undefined && (typeof resume !== "string" || !RESUME_KEY.test(resume))) {
+    return fail("invalid_field", "resume must be the resumeKey of a welcome");
+  }
+  const join: ClientRequest = { kind: "join", dialect, name: name.value };
+  if (since.value !== undefined) join.since = since.value;
+  if (resume !== undefined) join.resume = resume;
+  return ok(join);
 }
 
 function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Parsed<ClientRequest> {

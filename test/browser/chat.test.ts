@@ -72,7 +72,7 @@ describe("the chat page", () => {
 
   it("shows two people each other's messages and presence, and renders hostile text as text", async () => {
     bob = await openChat(HOSTILE, { width: 360, height: 740 });
-    await alice.page.waitForSelector(`#messages li.notice >> text="${HOSTILE} joined."`);
+    await alice.page.waitForSelector(`#messages li.notice >> text="\u2068${HOSTILE}\u2069 joined."`);
     expect(await alice.page.textContent("#member-list")).toContain(HOSTILE);
     expect(await alice.page.textContent("#member-count")).toBe("2");
 
@@ -178,8 +178,8 @@ describe("the chat page", () => {
     await screenshot(bob.page, "narrow-rename-light");
     await bob.page.fill("#name-input", "Bob");
     await bob.page.press("#name-input", "Enter");
-    await alice.page.waitForSelector(`#messages li.notice >> text="${HOSTILE} is now known as Bob."`);
-    await bob.page.waitForSelector(`#messages li.notice >> text="You are now known as Bob."`);
+    await alice.page.waitForSelector(`#messages li.notice >> text="\u2068${HOSTILE}\u2069 is now known as \u2068Bob\u2069."`);
+    await bob.page.waitForSelector(`#messages li.notice >> text="You are now known as \u2068Bob\u2069."`);
     expect(await alice.page.textContent("#member-list")).not.toContain(HOSTILE);
     expect(await alice.page.textContent("#member-list")).toContain("Bob");
     expect(await bob.page.textContent("#self-name")).toBe("Bob");

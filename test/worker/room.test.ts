@@ -184,6 +184,7 @@ describe("bad input", () => {
     const room = uniqueRoom("too-big");
     const { client: ann } = await joinNative(room, "ann");
     const { client: bob, welcome } = await joinNative(room, "bob");
+    await ann.next((p) => announcedJoins(p).some((m) => m.name === "bob"));
     bob.sendRaw(JSON.stringify({ type: "chat", text: "x".repeat(16 * 1024) }));
     expect(await bob.closed).toBe(1009);
     expect(bob.received.filter((p) => p.type === "error")).toEqual([]);
@@ -244,6 +245,8 @@ describe("leaving", () => {
     const room = uniqueRoom(label);
     const { client: ann } = await joinNative(room, "ann");
     const { client: bob, welcome } = await joinNative(room, "bob");
+    // Had bob left before ann heard of its join, ann would hear of neither.
+    await ann.next((p) => announcedJoins(p).some((m) => m.name === "bob"));
     return { room, ann, bob, bobId: welcome.id as number };
   }
 

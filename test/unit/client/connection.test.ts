@@ -234,7 +234,7 @@ describe("resuming", () => {
     t.clock.advance(1_000);
     const second = t.sockets.last();
     second.open();
-    expect(second.packets()[0]).toEqual({ type: "join", name: "me", since: 6 });
+    expect(second.packets()[0]).toEqual({ type: "join", name: "me", since: 6, resume: "key-of-1" });
     second.receive(welcome(2, messages(7, 9)));
     second.receive({ type: "chat", ...message(9) }); // a duplicate must not show twice
     second.receive({ type: "chat", ...message(10) });
@@ -302,7 +302,7 @@ describe("sending", () => {
     t.clock.advance(1_000);
     const socket = t.sockets.last();
     socket.open();
-    expect(socket.packets()).toEqual([{ type: "join", name: "me", since: 5 }]); // nothing before the welcome
+    expect(socket.packets()).toEqual([{ type: "join", name: "me", since: 5, resume: "key-of-1" }]); // nothing before the welcome
     socket.receive(welcome(2, [], { lastSeq: 5 }));
     expect(socket.packets().slice(1)).toEqual([{ type: "chat", text: "one" }, { type: "chat", text: "two" }]);
     expect(t.of("queue").at(-1)).toEqual({ type: "queue", size: 0 });
@@ -347,7 +347,7 @@ describe("sending", () => {
     const second = t.sockets.last();
     second.open();
     second.receive(welcome(2, [], { lastSeq: 3 }));
-    expect(second.packets()).toEqual([{ type: "join", name: "me", since: 3 }]);
+    expect(second.packets()).toEqual([{ type: "join", name: "me", since: 3, resume: "key-of-1" }]);
   });
 
   it("paces chats to the room's rate limit instead of having them refused", () => {
@@ -383,7 +383,7 @@ describe("sending", () => {
     t.connection.rename("alicia");
     t.clock.advance(1_000);
     t.sockets.last().open();
-    expect(t.sockets.last().packets()).toEqual([{ type: "join", name: "alicia", since: 5 }]);
+    expect(t.sockets.last().packets()).toEqual([{ type: "join", name: "alicia", since: 5, resume: "key-of-1" }]);
   });
 });
 

@@ -131,5 +131,6 @@ export function welcome(
     more: options.more ?? false,
     lastSeq: options.lastSeq ?? history[history.length - 1]?.seq ?? 0,
     limits: LIMITS,
+    resumeKey: `key-of-${id}`,
   };
 }

@@ -86,7 +86,7 @@ describe("encode", () => {
   it("gives a tutorial client its history as chat messages in place of a welcome", () => {
     const frames = encode({
       type: "welcome", id: 4, name: "ann", members: [], history: [message, { ...message, seq: 8 }],
-      more: false, lastSeq: 8, limits,
+      more: false, lastSeq: 8, limits, resumeKey: "k",
     }, "tutorial");
     expect(frames.map((f) => JSON.parse(f).seq)).toEqual([7, 8]);
   });
