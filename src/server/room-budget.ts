@@ -41,13 +41,13 @@ export class RoomBudget<Socket extends object> {
       this.senders.set(socket, sender);
     }
     const weight = 1 - (now - this.windowStart) / BUDGET_WINDOW_MS;
-    const roomRate = estimate(this.room, weight);
     const { messagesPerSecond, bytesPerSecond } = this.limits;
-    const withinBudget = roomRate.messages + 1 <= messagesPerSecond && roomRate.bytes + bytes <= bytesPerSecond;
+    const withinBudget = rate(this.room, "messages", weight) + 1 <= messagesPerSecond
+      && rate(this.room, "bytes", weight) + bytes <= bytesPerSecond;
     if (!withinBudget) {
       const active = this.senders.size;
-      const own = estimate(sender, weight);
-      const underShare = own.messages < messagesPerSecond / active && own.bytes < bytesPerSecond / active;
+      const underShare = rate(sender, "messages", weight) < messagesPerSecond / active
+        && rate(sender, "bytes", weight) < bytesPerSecond / active;
       if (!underShare) return Math.max(1, Math.ceil(this.windowStart + BUDGET_WINDOW_MS - now));
     }
     for (const meter of [sender, this.room]) {
@@ -77,9 +77,7 @@ export class RoomBudget<Socket extends object> {
 
 const empty = (): Usage => ({ messages: 0, bytes: 0 });
 
-function estimate(meter: Meter, previousWeight: number): Usage {
-  return {
-    messages: meter.current.messages + meter.previous.messages * previousWeight,
-    bytes: meter.current.bytes + meter.previous.bytes * previousWeight,
-  };
+/** A meter's rate over the last second: this window's count, and the part of the previous one still within it. */
+function rate(meter: Meter, of: keyof Usage, previousWeight: number): number {
+  return meter.current[of] + meter.previous[of] * previousWeight;
 }

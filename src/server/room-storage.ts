@@ -130,9 +130,10 @@ export class RoomStorage {
 
   /** Deletes everything the room stored: it is as if it never existed (alarm included). */
   async clear(): Promise<void> {
-    await this.storage.deleteAll();
+    // Forgotten at once: whatever is written after this call (the runtime keeps the order) starts a new room.
     this.created = false;
     this.newest = 0;
+    await this.storage.deleteAll();
   }
 
   private create(): void {

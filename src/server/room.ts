@@ -248,8 +248,8 @@ export class ChatRoom extends DurableObject<Env> {
     // What was said just before the last member left is history too.
     this.outbox.flush();
     if (this.storage.hasHistory) return false;
-    await this.storage.clear();
     this.alarmClock.unset();
+    await this.storage.clear();
     return true;
   }
 

@@ -25,6 +25,18 @@ async function until(condition: () => Promise<boolean>, what: string, timeoutMs 
   }
 }
 
+/** A room where one member said `text` and left: history and no members. Resolves with the message's time. */
+async function saidAndLeft(label: string, text: string): Promise<{ room: string; ts: number }> {
+  const room = uniqueRoom(label);
+  const { client: ann } = await joinNative(room, "ann");
+  ann.send({ type: "chat", text });
+  const { ts } = await ann.nextOfType("chat");
+  ann.socket.close(1000);
+  await ann.closed;
+  await until(async () => (await env.ROOMS.getByName(room).info()).connections === 0, "ann is gone");
+  return { room, ts: ts as number };
+}
+
 describe("a room nobody joined costs nothing", () => {
   it("reports a room never used as empty, and writes nothing to look at it", async () => {
     const room = uniqueRoom("looked-at");
@@ -59,13 +71,7 @@ describe("a room nobody joined costs nothing", () => {
   });
 
   it("keeps history when its last member leaves, with an alarm set to expire it", async () => {
-    const room = uniqueRoom("kept");
-    const { client: ann } = await joinNative(room, "ann");
-    ann.send({ type: "chat", text: "remember me" });
-    await ann.nextOfType("chat");
-    ann.socket.close(1000);
-    await ann.closed;
-    await until(async () => (await env.ROOMS.getByName(room).info()).connections === 0, "ann is gone");
+    const { room } = await saidAndLeft("kept", "remember me");
     expect(await tablesOf(room)).toContain("messages");
     expect(await alarmOf(room)).not.toBeNull();
     const { welcome } = await joinNative(room, "bob");
@@ -98,13 +104,7 @@ describe("history expires", () => {
   });
 
   it("leaves nothing of an empty room whose history has all expired", async () => {
-    const room = uniqueRoom("expired");
-    const { client: ann } = await joinNative(room, "ann");
-    ann.send({ type: "chat", text: "long ago" });
-    await ann.nextOfType("chat");
-    ann.socket.close(1000);
-    await ann.closed;
-    await until(async () => (await env.ROOMS.getByName(room).info()).connections === 0, "ann is gone");
+    const { room } = await saidAndLeft("expired", "long ago");
     await age(room, 1);
     expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
     expect(await tablesOf(room)).toEqual([]);
@@ -112,16 +112,10 @@ describe("history expires", () => {
   });
 
   it("sets the expiry alarm no sooner than a day ahead, and no later than the oldest message's expiry", async () => {
-    const room = uniqueRoom("expiry-alarm");
-    const { client: ann } = await joinNative(room, "ann");
-    ann.send({ type: "chat", text: "hello" });
-    const { ts } = await ann.nextOfType("chat");
-    ann.socket.close(1000);
-    await ann.closed;
-    await until(async () => (await env.ROOMS.getByName(room).info()).connections === 0, "ann is gone");
+    const { room, ts } = await saidAndLeft("expiry-alarm", "hello");
     // With no members left, the next ring (the member check) hands over to the expiry alarm.
     expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
-    expect(await alarmOf(room)).toBe((ts as number) + 30 * DAY_MS);
+    expect(await alarmOf(room)).toBe(ts + 30 * DAY_MS);
   });
 });
 
