@@ -16,6 +16,9 @@ import { SendQueue } from "./send-queue";
 import type { SocketFactory, SocketLike } from "./socket";
 import { NamedTimers, systemClock, type Clock } from "./timers";
 
+/** How long after a refusal a chat that the room has not echoed counts as refused: echoes take milliseconds. */
+const REFUSAL_CHECK_MS = 1000;
+
 export interface ConnectionOptions {
   /** The room's WebSocket address. */
   url: string;
@@ -37,7 +40,7 @@ export class RoomConnection {
   private readonly policy: BackoffPolicy;
   private readonly pingIntervalMs: number;
   private readonly answerTimeoutMs: number;
-  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history">;
+  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history" | "refused">;
 
   private name: string;
   private socket: SocketLike | undefined;
@@ -213,7 +216,8 @@ export class RoomConnection {
     this.joined = false;
     // A history page asked for on the old socket will never come: ask again after the rejoin.
     this.delivered.requestLost();
-    this.timers.clear("answer", "ping", "drain", "history");
+    // Chats refused on this connection are unconfirmed: the rejoin sends them again with every other lost one.
+    this.timers.clear("answer", "ping", "drain", "history", "refused");
   }
 
   private schedulePing(): void {
@@ -293,7 +297,15 @@ export class RoomConnection {
       this.setStatus({ state: "offline", reason: "rejected", error });
       return;
     }
-    if (error.retryAfterMs !== undefined) this.outgoing.pauseUntil(this.clock.now() + error.retryAfterMs);
+    if (error.retryAfterMs !== undefined) {
+      this.outgoing.pauseUntil(this.clock.now() + error.retryAfterMs);
+      // What was refused is sent again, once the echoes of what was taken have had time to come back.
+      this.outgoing.suspectRefused();
+      this.timers.start("refused", Math.max(error.retryAfterMs, REFUSAL_CHECK_MS), () => {
+        this.outgoing.resendRefused();
+        this.drain();
+      });
+    }
     this.options.onEvent({ type: "error", error });
   }
 

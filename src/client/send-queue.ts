@@ -10,7 +10,7 @@ export type Outgoing = Extract<NativeClientPacket, { type: "chat" | "rename" }>;
 export class SendQueue {
   private readonly waiting: Outgoing[] = [];
   /** Chats handed to a socket whose echo has not come back. */
-  private unconfirmed: { senderId: number; text: string }[] = [];
+  private unconfirmed: { senderId: number; text: string; sentBeforeRefusal?: boolean }[] = [];
   private bucket: TokenBucket | undefined;
   private pausedUntil = 0;
 
@@ -65,6 +65,22 @@ export class SendQueue {
   confirm(message: ChatMessage): void {
     const index = this.unconfirmed.findIndex((sent) => sent.senderId === message.sender.id && sent.text === message.text);
     if (index !== -1) this.unconfirmed.splice(index, 1);
+  }
+
+  /**
+   * The room refused something: it answers only the first refusal of a second and does not say which packet, and
+   * packets in flight meanwhile may have been refused unanswered. So every chat not yet confirmed is suspect. The
+   * room echoes a chat it took within milliseconds; `resendRefused`, called well after, sends the suspects that are
+   * still unconfirmed again, ahead of anything queued since.
+   */
+  suspectRefused(): void {
+    for (const sent of this.unconfirmed) sent.sentBeforeRefusal = true;
+  }
+
+  resendRefused(): void {
+    const refused = this.unconfirmed.filter((sent) => sent.sentBeforeRefusal);
+    this.unconfirmed = this.unconfirmed.filter((sent) => !sent.sentBeforeRefusal);
+    this.waiting.unshift(...refused.map((sent): Outgoing => ({ type: "chat", text: sent.text })));
   }
 
   /**

@@ -363,6 +363,24 @@ describe("sending", () => {
     expect(t.of("queue").at(-1)).toEqual({ type: "queue", size: 0 });
   });
 
+  it("sends again a chat the room refused (room_busy), not one it took, once the echoes had time to come back", () => {
+    const t = setup();
+    const socket = t.join();
+    t.connection.sendChat("taken");
+    t.connection.sendChat("refused");
+    const chats = () => socket.packets().filter((p) => p.type === "chat").map((p) => p.text);
+    expect(chats()).toEqual(["taken", "refused"]);
+    socket.receive({ type: "error", code: "room_busy", message: "the room is busy; retry in 300 ms", retryAfterMs: 300 });
+    socket.receive({ type: "chat", ...message(6, "taken", { id: 1, name: "me" }) });
+    t.clock.advance(999);
+    expect(chats()).toEqual(["taken", "refused"]);
+    t.clock.advance(1);
+    expect(chats()).toEqual(["taken", "refused", "refused"]);
+    socket.receive({ type: "chat", ...message(7, "refused", { id: 1, name: "me" }) });
+    t.clock.advance(5000);
+    expect(chats()).toEqual(["taken", "refused", "refused"]);
+  });
+
   it("waits out a rate-limit refusal before sending more, and reports it", () => {
     const t = setup();
     const socket = t.join();
