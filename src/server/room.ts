@@ -1,8 +1,9 @@
 // One chat room: a Durable Object that owns its members' WebSockets and its history. This file is the room's story:
 // a connection arrives, joins, chats, renames, asks for history and leaves. The jobs behind it have homes of their
 // own: sessions.ts (who is here, kept through hibernation), outbox.ts (what the room announces, in order),
-// flood-control.ts (the rate limit), room-storage.ts (history in SQLite), fan-out.ts (sending in each dialect),
-// liveness.ts (connections that overstay) and alarm-clock.ts (the one alarm that wakes the room for its upkeep).
+// rate-limits.ts (what input costs, per connection and room-wide), room-storage.ts (history in SQLite), fan-out.ts
+// (sending in each dialect), liveness.ts (connections that overstay) and alarm-clock.ts (the one alarm that wakes the
+// room for its upkeep).
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it (constructor included) when the next event arrives. So the constructor
@@ -18,6 +19,7 @@ import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/pr
 import { refusal } from "./admission";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
+import { CLOSE_POLICY, CLOSE_REPLACED, CLOSE_TIMEOUT, CLOSE_TOO_BIG, isSendableCloseCode } from "./close-codes";
 import { sendPacket } from "./fan-out";
 import { Liveness } from "./liveness";
 import { Outbox } from "./outbox";
@@ -31,14 +33,6 @@ export interface RoomInfo {
   lastSeq: number;
   connections: number;
 }
-
-/** Close codes (RFC 6455, 7.4.1): a policy violation (flooding), and a message too big to process. */
-const CLOSE_POLICY = 1008;
-const CLOSE_TOO_BIG = 1009;
-/** Our own close code for a connection that overstayed: no join in time, or silent too long (as HTTP 408). */
-const CLOSE_TIMEOUT = 4008;
-/** Our own close code for a member's connection that a rejoin of the same member (its resume key) replaced. */
-const CLOSE_REPLACED = 4009;
 
 export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
@@ -195,9 +189,7 @@ export class ChatRoom extends DurableObject<Env> {
       ? this.storage.page(historyOnJoin)
       : this.storage.page(limits.historyPageMax, { after: request.since });
     // The first write a connection causes: ids stay unique for the room's whole life.
-    const joined = this.sessions.join(socket, {
-      id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect, resumeKey: newResumeKey(),
-    });
+    const joined = this.sessions.join(socket, { id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect });
     this.stopJoinCheckIfNoneLeft();
     sendPacket(socket, joined.dialect, {
       type: "welcome",
@@ -223,8 +215,7 @@ export class ChatRoom extends DurableObject<Env> {
   private nameTaken(socket: WebSocket, dialect: Dialect, name: string, resume?: string): boolean {
     const holder = this.sessions.holderOf(name);
     if (holder === undefined || holder === socket) return false;
-    const held = this.sessions.get(holder);
-    if (resume !== undefined && held?.joined && sameSecret(held.resumeKey, resume)) {
+    if (resume !== undefined && this.sessions.resumedBy(holder, resume)) {
       this.closeConnection(holder, CLOSE_REPLACED, "replaced by a new connection of the same member");
       return false;
     }
@@ -315,17 +306,4 @@ export class ChatRoom extends DurableObject<Env> {
   }
 }
 
-/** 128 bits from the platform's generator, as hex: what a rejoin must show to take a name back. */
-const newResumeKey = (): string => crypto.randomUUID().replaceAll("-", "");
-
-/** Compares secrets in constant time, so that timing tells nothing of how much of a guess was right. */
-function sameSecret(a: string, b: string): boolean {
-  const utf8 = new TextEncoder();
-  return a.length === b.length && crypto.subtle.timingSafeEqual(utf8.encode(a), utf8.encode(b));
-}
-
 const describe = (session: Session): string => (session.joined ? `member ${session.id}` : "a connection that has not joined");
-
-function isSendableCloseCode(code: number): boolean {
-  return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-}

@@ -66,6 +66,17 @@ export class Sessions<Socket extends RoomSocket> {
     return this.byName.get(nameKey(name));
   }
 
+  /**
+   * Whether `resume` is the resume key of the member on `socket`: a rejoin that shows it is that member coming back
+   * while the room still holds its dead connection. Compared in constant time, so that timing tells nothing.
+   */
+  resumedBy(socket: Socket, resume: string): boolean {
+    const session = this.bySocket.get(socket);
+    if (!session?.joined || session.resumeKey.length !== resume.length) return false;
+    const utf8 = new TextEncoder();
+    return crypto.subtle.timingSafeEqual(utf8.encode(session.resumeKey), utf8.encode(resume));
+  }
+
   /** How many open connections come from `address`. */
   connectionsFrom(address: string): number {
     return this.perAddress.get(address) ?? 0;
@@ -76,10 +87,11 @@ export class Sessions<Socket extends RoomSocket> {
     return this.bySocket.get(socket);
   }
 
-  join(socket: Socket, member: { id: number; name: string; dialect: Dialect; resumeKey: string }): JoinedSession {
+  /** A connection joins as a member; it gets a resume key of its own (see `resumedBy`). */
+  join(socket: Socket, member: { id: number; name: string; dialect: Dialect }): JoinedSession {
     const session = this.bySocket.get(socket);
     if (!session) throw new Error("join on a connection the room does not hold");
-    const joined: JoinedSession = { joined: true, ...member };
+    const joined: JoinedSession = { joined: true, ...member, resumeKey: newResumeKey() };
     if (session.address !== undefined) joined.address = session.address;
     this.save(socket, joined);
     return joined;
@@ -161,3 +173,6 @@ export class Sessions<Socket extends RoomSocket> {
     }
   }
 }
+
+/** 128 bits from the platform's generator, as hex. */
+const newResumeKey = (): string => crypto.randomUUID().replaceAll("-", "");

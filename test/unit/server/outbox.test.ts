@@ -26,7 +26,7 @@ function room() {
     const socket = new FakeSocket(name);
     sessions.open(socket, 0);
     outbox.flushBeforeWelcome();
-    const session = sessions.join(socket, { id: nextId++, name: name, dialect: dialect, resumeKey: "key" });
+    const session = sessions.join(socket, { id: nextId++, name: name, dialect: dialect });
     outbox.join(memberOf(session), socket);
     return { socket, member: memberOf(session) };
   };

@@ -1,0 +1,14 @@
+// The codes the room closes connections with, and which codes can be sent at all.
+
+/** RFC 6455, 7.4.1: a policy violation (flooding), and a message too big to process. */
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TOO_BIG = 1009;
+/** Ours: a connection that overstayed (no join in time, or silent too long), as HTTP 408. */
+export const CLOSE_TIMEOUT = 4008;
+/** Ours: a member's connection that a rejoin of the same member (its resume key) replaced. */
+export const CLOSE_REPLACED = 4009;
+
+/** Codes such as 1005 and 1006 only report what happened; they cannot be sent. */
+export function isSendableCloseCode(code: number): boolean {
+  return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
