@@ -20,8 +20,8 @@ export async function refuseUpgrade(request: Request, env: Env): Promise<Respons
   }
   // Checked last, so that only upgrades that could succeed count. A connect-and-drop loop from one address is
   // refused here, before any room is reached; Cloudflare counts per location, which is close enough for this.
-  const address = request.headers.get("CF-Connecting-IP");
-  if (address !== null && env.UPGRADE_LIMIT && !(await env.UPGRADE_LIMIT.limit({ key: address })).success) {
+  const address = clientAddress(request);
+  if (address !== undefined && env.UPGRADE_LIMIT && !(await env.UPGRADE_LIMIT.limit({ key: address })).success) {
     return refusal(
       429,
       { error: "too_many_upgrades", message: "too many connections from your address; try again in a few seconds" },
@@ -29,6 +29,21 @@ export async function refuseUpgrade(request: Request, env: Env): Promise<Respons
     );
   }
   return undefined;
+}
+
+/**
+ * The client's address as per-address limits count it: Cloudflare's CF-Connecting-IP, with an IPv6 address cut to
+ * its /64 (one subscriber's network: whoever holds one has billions of addresses in it). Undefined if absent, which
+ * on Cloudflare it never is; only a local test may lack it.
+ */
+export function clientAddress(request: Request): string | undefined {
+  const ip = request.headers.get("CF-Connecting-IP");
+  if (ip === null || !ip.includes(":")) return ip ?? undefined;
+  const [head = "", tail = ""] = ip.toLowerCase().split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
 /** The Worker's own pages are always allowed; others only if `ALLOWED_ORIGINS` (comma-separated) is unset or lists them. */

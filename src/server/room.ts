@@ -16,7 +16,7 @@ import { DurableObject } from "cloudflare:workers";
 import { decodeFrame, frameExceeds } from "../shared/codec";
 import { NAME_TAKEN_RULE } from "../shared/names";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
-import { refusal } from "./admission";
+import { clientAddress, refusal } from "./admission";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { CLOSE_POLICY, CLOSE_REPLACED, CLOSE_TIMEOUT, CLOSE_TOO_BIG, isSendableCloseCode } from "./close-codes";
@@ -68,8 +68,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Accepts a WebSocket upgrade that the Worker routed to this room, unless its address holds too many already. */
   override async fetch(request: Request): Promise<Response> {
-    // Cloudflare sets the client's address on every request; only a local test may lack it.
-    const address = request.headers.get("CF-Connecting-IP") ?? undefined;
+    const address = clientAddress(request);
     const { maxConnectionsPerAddress } = this.settings;
     if (address !== undefined && this.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
       return refusal(429, {
