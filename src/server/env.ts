@@ -10,4 +10,8 @@ export type Env = {
   ALLOWED_ORIGINS?: string;
   /** WebSocket upgrades per client address, across all rooms (`[[ratelimits]]`); without it, no such limit. */
   UPGRADE_LIMIT?: RateLimit;
+  /** The secret that signs members' tokens (`wrangler secret put AUTH_SECRET`); unset: tokens are ignored. */
+  AUTH_SECRET?: string;
+  /** "open" (default): a token is optional; "token": every connection needs one. */
+  ROOM_ACCESS?: string;
 } & Partial<Record<SettingName, string | number>>;

@@ -10,6 +10,8 @@
 
 import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
 import { refusal, refuseUpgrade } from "./admission";
+import { identify, IDENTITY_HEADER, type AccessSettings } from "./identity";
+import { readSettings } from "./settings";
 import type { Env } from "./env";
 import type { RoomInfo } from "./room";
 
@@ -40,9 +42,23 @@ export default {
       }
       return refusal(426, { error: "upgrade_required", message: "this address takes WebSocket connections" }, { Upgrade: "websocket" });
     }
-    return (await refuseUpgrade(request, env)) ?? env.ROOMS.getByName(name).fetch(request);
+    const refused = await refuseUpgrade(request, env);
+    if (refused) return refused;
+    const identity = await identify(new URL(request.url), name, accessSettings(env));
+    if (identity instanceof Response) return identity;
+    // Only the Worker may say who a connection is: whatever a client sent in this header goes.
+    const headers = new Headers(request.headers);
+    headers.delete(IDENTITY_HEADER);
+    if (identity) headers.set(IDENTITY_HEADER, JSON.stringify(identity));
+    return env.ROOMS.getByName(name).fetch(new Request(request, { headers }));
   },
 } satisfies ExportedHandler<Env>;
+
+function accessSettings(env: Env): AccessSettings {
+  const access = env.ROOM_ACCESS ?? "open";
+  if (access !== "open" && access !== "token") throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
+  return { secret: env.AUTH_SECRET || undefined, access, limits: readSettings(env).limits };
+}
 
 function roomName(raw: string): string | Response {
   return isRoomName(raw) ? raw : refusal(400, { error: "invalid_room_name", message: ROOM_NAME_RULE });

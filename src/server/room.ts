@@ -17,6 +17,7 @@ import { decodeFrame, frameExceeds } from "../shared/codec";
 import { NAME_TAKEN_RULE } from "../shared/names";
 import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
 import { clientAddress, refusal } from "./admission";
+import { IDENTITY_HEADER, type Identity } from "./identity";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { CLOSE_POLICY, CLOSE_REPLACED, CLOSE_TIMEOUT, CLOSE_TOO_BIG, isSendableCloseCode } from "./close-codes";
@@ -79,7 +80,8 @@ export class ChatRoom extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const now = Date.now();
-    this.sessions.open(server, now, address);
+    const identity = request.headers.get(IDENTITY_HEADER);
+    this.sessions.open(server, now, { address, identity: identity ? (JSON.parse(identity) as Identity) : undefined });
     this.liveness.expectJoin(now);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -154,8 +156,10 @@ export class ChatRoom extends DurableObject<Env> {
           code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait,
         });
       }
-      if (this.nameTaken(socket, packetDialect, request.name, request.resume)) return;
-      return this.join(socket, request);
+      // A verified member's name is its token's, whatever the join says.
+      const name = session.identity?.name ?? request.name;
+      if (this.nameTaken(socket, packetDialect, name, request.resume)) return;
+      return this.join(socket, { ...request, name });
     }
     if (!session.joined) {
       return this.sendError(socket, packetDialect, { code: "not_joined", message: `join before sending ${request.kind}` });
@@ -166,6 +170,9 @@ export class ChatRoom extends DurableObject<Env> {
       case "chat":
         return this.outbox.chat({ ts: Date.now(), sender: memberOf(session), text: request.text }, socket);
       case "rename": {
+        if (session.identity) {
+          return this.sendError(socket, session.dialect, { code: "forbidden", message: "a verified member's name is its token's" });
+        }
         if (this.nameTaken(socket, session.dialect, request.name)) return;
         const renamed = this.sessions.rename(socket, request.name);
         return this.outbox.rename(memberOf(renamed), session.name);
@@ -212,9 +219,13 @@ export class ChatRoom extends DurableObject<Env> {
    * connection is closed, and the name is free.
    */
   private nameTaken(socket: WebSocket, dialect: Dialect, name: string, resume?: string): boolean {
-    const holder = this.sessions.holderOf(name);
-    if (holder === undefined || holder === socket) return false;
-    if (resume !== undefined && this.sessions.resumedBy(holder, resume)) {
+    const holders = this.sessions.holdersOf(name).filter((holder) => holder !== socket);
+    if (holders.length === 0) return false;
+    // One verified user may be here more than once (two tabs): its name is its own, not taken.
+    const user = this.sessions.get(socket)?.identity?.user;
+    if (user !== undefined && holders.every((holder) => this.sessions.get(holder)?.identity?.user === user)) return false;
+    const holder = holders[0]!;
+    if (holders.length === 1 && resume !== undefined && this.sessions.resumedBy(holder, resume)) {
       this.closeConnection(holder, CLOSE_REPLACED, "replaced by a new connection of the same member");
       return false;
     }

@@ -4,6 +4,7 @@
 // the map here is a cache rebuilt from the attachments. This is the one place that reads or writes them.
 
 import { nameKey } from "../shared/names";
+import type { Identity } from "./identity";
 import type { Dialect, Member } from "../shared/protocol";
 
 /** What the room uses of a hibernatable WebSocket; tests in Node pass fakes. */
@@ -18,15 +19,22 @@ export interface RoomSocket {
  * when it joins: one that never joins writes nothing to the room's storage.
  */
 export type Session =
-  | { joined: false; openedAt: number; address?: string }
-  | { joined: true; id: number; name: string; dialect: Dialect; resumeKey: string; address?: string };
+  | { joined: false; openedAt: number; address?: string; identity?: Identity }
+  | {
+    joined: true; id: number; name: string; dialect: Dialect; resumeKey: string; address?: string;
+    /** The verified user, for a member that came with a token; its name is the token's. */
+    identity?: Identity;
+  };
 
 export type JoinedSession = Extract<Session, { joined: true }>;
 
 /** What an attachment holds: a session, or the mark of a connection the room closed itself and no longer counts. */
 type Attachment = Session | { retired: true };
 
-export const memberOf = (session: JoinedSession): Member => ({ id: session.id, name: session.name });
+export const memberOf = (session: JoinedSession): Member =>
+  session.identity
+    ? { id: session.id, name: session.name, user: session.identity.user, verified: true }
+    : { id: session.id, name: session.name };
 
 export class Sessions<Socket extends RoomSocket> {
   private readonly bySocket = new Map<Socket, Session>();
@@ -36,7 +44,7 @@ export class Sessions<Socket extends RoomSocket> {
   /** Open connections per client address. */
   private readonly perAddress = new Map<string, number>();
   /** Who holds each name, by its key (names.ts): names are unique in a room. */
-  private readonly byName = new Map<string, Socket>();
+  private readonly byName = new Map<string, Set<Socket>>();
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
@@ -56,14 +64,23 @@ export class Sessions<Socket extends RoomSocket> {
     return this.bySocket.size;
   }
 
-  /** A connection that has not joined yet, from `address` if the Worker passed the client's address on. */
-  open(socket: Socket, openedAt: number, address?: string): void {
-    this.save(socket, address === undefined ? { joined: false, openedAt } : { joined: false, openedAt, address });
+  /**
+   * A connection that has not joined yet, from `address` and with the verified `identity` if the Worker passed them
+   * on.
+   */
+  open(socket: Socket, openedAt: number, from: { address?: string; identity?: Identity } = {}): void {
+    const session: Session = { joined: false, openedAt };
+    if (from.address !== undefined) session.address = from.address;
+    if (from.identity !== undefined) session.identity = from.identity;
+    this.save(socket, session);
   }
 
-  /** The connection whose member holds `name` (or a name that looks the same), if any. */
-  holderOf(name: string): Socket | undefined {
-    return this.byName.get(nameKey(name));
+  /**
+   * The connections whose members hold `name` (or a name that looks the same). Several only if they are one
+   * verified user's, connected more than once.
+   */
+  holdersOf(name: string): Socket[] {
+    return [...(this.byName.get(nameKey(name)) ?? [])];
   }
 
   /**
@@ -93,6 +110,7 @@ export class Sessions<Socket extends RoomSocket> {
     if (!session) throw new Error("join on a connection the room does not hold");
     const joined: JoinedSession = { joined: true, ...member, resumeKey: newResumeKey() };
     if (session.address !== undefined) joined.address = session.address;
+    if (session.identity !== undefined) joined.identity = session.identity;
     this.save(socket, joined);
     return joined;
   }
@@ -164,13 +182,20 @@ export class Sessions<Socket extends RoomSocket> {
   /** Keeps the indexes derived from the sessions: `delta` is 1 for a session added, -1 for one taken away. */
   private count(socket: Socket, session: Session, delta: 1 | -1): void {
     if (!session.joined) this.unjoinedCount += delta;
-    else if (delta === 1) this.byName.set(nameKey(session.name), socket);
-    else this.byName.delete(nameKey(session.name));
+    else this.index(nameKey(session.name), socket, delta);
     if (session.address !== undefined) {
       const connections = (this.perAddress.get(session.address) ?? 0) + delta;
       if (connections > 0) this.perAddress.set(session.address, connections);
       else this.perAddress.delete(session.address);
     }
+  }
+
+  private index(key: string, socket: Socket, delta: 1 | -1): void {
+    const holders = this.byName.get(key) ?? new Set<Socket>();
+    if (delta === 1) holders.add(socket);
+    else holders.delete(socket);
+    if (holders.size > 0) this.byName.set(key, holders);
+    else this.byName.delete(key);
   }
 }
 

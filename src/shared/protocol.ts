@@ -12,6 +12,9 @@ export type Dialect = "native" | "tutorial";
 export interface Member {
   id: number;
   name: string;
+  /** For a member whose token the server verified: its user id, and `verified: true`. Absent for anyone else. */
+  user?: string;
+  verified?: true;
 }
 
 /** One stored chat message, as the room keeps it and sends it. */
@@ -97,6 +100,8 @@ export type ErrorCode =
   | "invalid_text"
   | "not_joined"
   | "already_joined"
+  /** What only another kind of member may do (a verified member's name is its token's: no rename). */
+  | "forbidden"
   | "rate_limited"
   /** The room as a whole is at its budget (joins, or messages while this sender takes more than its share). */
   | "room_busy"

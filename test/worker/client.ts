@@ -29,8 +29,8 @@ export interface Client {
 export const UPGRADE = { Upgrade: "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13" };
 
 /** Opens a WebSocket to `path`; `address` is the client address Cloudflare would pass on (CF-Connecting-IP). */
-export async function connect(path = "/rooms/test", address?: string): Promise<Client> {
-  const headers = address === undefined ? UPGRADE : { ...UPGRADE, "CF-Connecting-IP": address };
+export async function connect(path = "/rooms/test", address?: string, extraHeaders: Record<string, string> = {}): Promise<Client> {
+  const headers = { ...UPGRADE, ...extraHeaders, ...(address === undefined ? {} : { "CF-Connecting-IP": address }) };
   const response = await SELF.fetch(`http://rooms.test${path}`, { headers });
   const socket = response.webSocket;
   if (!socket) throw new Error(`no WebSocket: HTTP ${response.status} ${await response.text()}`);
