@@ -122,9 +122,12 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
 
 /**
  * The tutorial's client shows each packet as a line of its own: a line break in a message would draw a line of
- * its own too, that could pass for another member's or for a server notice. There, line breaks and tabs are spaces.
+ * its own too, that could pass for another member's or for a server notice. There, each run of line breaks and
+ * tabs is one space: a visible mark such as '⏎' could be missing from Godot 3's default font. Every line break
+ * Unicode has is flattened, not only the "\n" that validation lets in, so that this does not rest on validation
+ * (nor on what an older room stored: U+2028 and U+2029 were once kept as they came).
  */
-const flattened = (text: string): string => text.replace(/[\r\n\t\u0085\u2028\u2029]+/g, " ");
+const flattened = (text: string): string => text.replace(/[\n\v\f\r\t\u0085\u2028\u2029]+/g, " ");
 
 function tutorialChat(message: ChatMessage): TutorialServerPacket {
   return {

@@ -1,46 +1,72 @@
-// Honest names and safe text. A name is how members tell each other apart, so nobody may take a name that looks
-// like another member's, or one that looks like nothing, or one that rewrites the line it is shown in. And no text
-// may reorder what is shown around it. The rules (docs/protocol.md, "Names and text"):
-// - In a name, every run of spaces (of any width) becomes one space, so what is stored is what is shown.
-// - A name must show a letter, digit, punctuation mark or symbol, and may not contain bidi controls, line or
-//   paragraph separators, invisible (default-ignorable) characters, blank-looking symbols, private-use or
-//   unassigned code points, ':' or the tutorial's member marker '(#'. Emoji sequences stay possible: a variation
-//   selector after a visible character, and a zero-width joiner between two pictographs, are allowed.
-// - Names are unique in a room by `nameKey`: compared after NFKC, case folding, and removal of invisible characters.
-// - Bidi controls in a message are confined to it (`confineBidi`).
+// Honest names. A name is how members tell each other apart, so nobody may take a name that looks like another
+// member's, or one that looks like nothing, or one that rewrites the line it is shown in. The rules, stated for
+// users in docs/protocol.md ("Names and text"):
+// - In a name, every run of spaces and tabs becomes one space, and the ends are trimmed: what is stored is what is
+//   shown. Line breaks are not tidied into spaces but refused, like every other control character.
+// - What is left may hold letters, marks, digits, punctuation, symbols and spaces, and must show a letter, digit,
+//   punctuation mark or symbol. Refused: bidi controls, format and other invisible (default-ignorable) characters, blank-looking
+//   symbols, private-use and unassigned code points; except that emoji stay possible (a variation selector after a
+//   visible character, a zero-width joiner between two pictographs).
+// - A name must not look like the punctuation the tutorial client draws around names: ':' (every chat line there
+//   is `name: message`) and '(#' (every notice names members as `name(#id)`).
+// - Names are unique in a room by `nameKey`.
 // Confusable letters across scripts (a Cyrillic 'а' for a Latin 'a') are not folded: that needs Unicode's
 // confusables table (UTS #39), not a rule of thumb.
+//
+// Which code points are assigned, pictographic or ignorable is the JavaScript engine's Unicode version: a browser
+// older than the room may refuse a name made of characters newer than it knows, never the other way round.
 
+/** The message tail of a `name_taken` error. */
 export const NAME_TAKEN_RULE = "names are unique in a room, compared ignoring case, width and invisible characters";
 
-/** Spaces of every width; line breaks are not among them (they are refused, not tidied). */
-const WHITESPACE_RUN = /\p{Space_Separator}+/gu;
+/** Spaces of every width, and tabs: `\p{White_Space}` but for the line breaks. */
+const SPACE_RUN = /[\t\p{Space_Separator}]+/gu;
+const LINE_BREAKS = /[\n\v\f\r\u0085\u2028\u2029]/u;
+const CONTROLS = /\p{Cc}/u;
 const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
-const LINE_SEPARATORS = /[\u2028\u2029]/u;
-/** Symbols that draw nothing, though Unicode does not call them ignorable (U+2800 BRAILLE PATTERN BLANK…). */
-const BLANK_LOOKING = /[\u2800\u3164\uFFA0\u115F\u1160\u{1D159}\u{1D173}-\u{1D17A}]/u;
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
-const INVISIBLE_ALL = /\p{Default_Ignorable_Code_Point}/gu;
+/**
+ * Symbols and marks that draw nothing though Unicode does not call them ignorable. The Hangul fillers (U+115F,
+ * U+1160, U+3164, U+FFA0) look as empty, but they are default-ignorable: the invisible rule has them.
+ */
+const BLANK_LOOKING = /[\u2800\u{16FE4}\u{1D159}]/u;
+/** Default-ignorable code points (zero-width characters, fillers, variation selectors, tags…) and format controls. */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/u;
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const PRIVATE_OR_UNASSIGNED = /[\p{Co}\p{Cn}]/u;
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
-/** The invisible characters that emoji need: a variation selector after a visible character, a joiner between pictographs. */
-const EMOJI_PRESENTATION = /(?<=[^\p{Default_Ignorable_Code_Point}\p{White_Space}])[\uFE0E\uFE0F]/gu;
+/** The invisible characters emoji need: a variation selector after a visible character, a joiner between pictographs. */
+const EMOJI_PRESENTATION = /(?<=[\p{L}\p{N}\p{P}\p{S}])[\uFE0E\uFE0F]/gu;
 const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu;
+/**
+ * A colon, or a character Unicode lists as confusable with one (UTS #39 confusables.txt); NFKC turns the full-width,
+ * small and vertical colons into ':'. Left out: the Devanagari and Gujarati visarga, vowel signs inside words.
+ */
+const COLON_LIKE = /[:\u02D0\u02F8\u0589\u05C3\u0703\u0704\u16EC\u1803\u1809\u205A\u2236\uA4FD\uA789\uFE30]/u;
+/** The tutorial's member marker `(#`, or any other opening bracket before a '#' (NFKC makes '（＃' one too). */
+const MEMBER_MARKER = /\p{Ps}#/u;
 
-/** A name with its spaces as they will be shown: trimmed, every run of spaces one space. */
+/** A name with its spaces as they will be shown: trimmed, every run of spaces and tabs one space. */
 export function normalizeName(raw: string): string {
-  return raw.trim().replace(WHITESPACE_RUN, " ");
+  return raw.trim().replace(SPACE_RUN, " ");
 }
 
-/** What is wrong with a name (already normalized), or undefined if it is a good one. */
+/** Which rule a name (already normalized) breaks, in words for the one who chose it; undefined if none. */
 export function nameProblem(name: string): string | undefined {
-  if (name.includes("(#")) return "name must not contain \"(#\", which marks members in the tutorial's chat lines";
-  if (name.includes(":")) return "name must not contain \":\", which ends the name in a chat line";
+  // Punctuation is looked for in the name as written and after NFKC: '：' is ':' only after, '︰' looks like one before.
+  const compatible = name.normalize("NFKC");
+  const looksLike = (pattern: RegExp) => pattern.test(name) || pattern.test(compatible);
+  if (LINE_BREAKS.test(name)) return "name must not contain line breaks";
+  if (CONTROLS.test(name)) return "name must not contain control characters";
   if (BIDI_CONTROLS.test(name)) return "name must not contain bidi controls";
-  if (LINE_SEPARATORS.test(name)) return "name must not contain line or paragraph separators";
+  if (looksLike(MEMBER_MARKER)) {
+    return "name must not contain \"(#\", which marks members in the tutorial's notices";
+  }
+  if (looksLike(COLON_LIKE)) {
+    return "name must not contain \":\" or a look-alike, which ends the name in the tutorial's chat lines";
+  }
   if (BLANK_LOOKING.test(name)) return "name must not contain blank-looking characters";
   if (INVISIBLE.test(name.replace(EMOJI_PRESENTATION, "").replace(EMOJI_JOINER, ""))) {
-    return "name must not contain invisible characters (zero-width, fillers, tags…), except in emoji";
+    return "name must not contain invisible or format characters (zero-width, fillers, tags…), except in emoji";
   }
   if (PRIVATE_OR_UNASSIGNED.test(name)) return "name must not contain private-use or unassigned characters";
   if (!VISIBLE.test(name)) return "name must show at least one letter, digit, punctuation mark or symbol";
@@ -48,44 +74,14 @@ export function nameProblem(name: string): string | undefined {
 }
 
 /**
- * The key under which a room compares names: NFKC (full-width 'Ａ' is 'A', 'ﬁ' is 'fi'), then case folded ('ß',
- * 'SS' and 'ss' are one; upper- then lower-casing approximates Unicode's full case folding), then without invisible
- * characters and with whitespace runs as one space. Accents stay: 'Zoë' and 'Zoe' are two names.
+ * The key under which a room compares names. NFKC first ('Ａ' is 'A', 'ﬁ' is 'fi'); then case folding, which
+ * lower-, upper- then lower-casing approximates: code point by code point it agrees with Unicode's full case
+ * folding (CaseFolding.txt, C+F) but for the dotless 'ı', which it also takes for 'i' (stricter), and the first
+ * lower-casing is what brings 'ẞ' to 'ss' like 'ß' and 'SS'. Then without default-ignorable code points, with every
+ * run of spaces as one space, and NFKC again, since removing a code point can leave characters that compose.
+ * Accents stay: NFKC does not strip them, so 'Zoë' and 'Zoe' are two names.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC")
-    .replace(INVISIBLE_ALL, "").replace(WHITESPACE_RUN, " ").trim();
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-
-const EMBEDDING_OPENERS = new Set(["\u202A", "\u202B", "\u202D", "\u202E"]); // LRE RLE LRO RLO, closed by PDF
-const ISOLATE_OPENERS = new Set(["\u2066", "\u2067", "\u2068"]); // LRI RLI FSI, closed by PDI
-const PDF = "\u202C";
-const PDI = "\u2069";
-
-/**
- * Confines a text's bidi controls to the text (UAX #9): a closer with no opener of its own is dropped (it could
- * close one opened around the text), and every opener left open is closed at the end. A PDI also closes the
- * embeddings opened after its isolate.
- */
-export function confineBidi(text: string): string {
-  if (!/[\u202A-\u202E\u2066-\u2069]/u.test(text)) return text;
-  const open: string[] = [];
-  let out = "";
-  for (const char of text) {
-    if (EMBEDDING_OPENERS.has(char) || ISOLATE_OPENERS.has(char)) {
-      open.push(char);
-    } else if (char === PDF) {
-      if (open.length === 0 || !EMBEDDING_OPENERS.has(open.at(-1)!)) continue;
-      open.pop();
-    } else if (char === PDI) {
-      const isolate = open.findLastIndex((opener) => ISOLATE_OPENERS.has(opener));
-      if (isolate === -1) continue;
-      open.length = isolate;
-    }
-    out += char;
-  }
-  for (let i = open.length - 1; i >= 0; i--) out += ISOLATE_OPENERS.has(open[i]!) ? PDI : PDF;
-  return out;
+  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase()
+    .replace(IGNORABLE, "").replace(SPACE_RUN, " ").trim().normalize("NFKC");
 }

@@ -1,7 +1,8 @@
 // What a valid client packet is: the rules for names and texts (the browser checks them before sending, the room
 // enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
 
-import { confineBidi, nameProblem, normalizeName } from "./names";
+import { confineBidi } from "./bidi";
+import { nameProblem, normalizeName } from "./names";
 import type { ClientRequest, Dialect, ErrorCode, Limits, ProtocolError } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
@@ -26,16 +27,14 @@ export function countChars(text: string): number {
   return count;
 }
 
-// C0 and C1 controls and DEL. Lone surrogates are rejected separately: they cannot be encoded as UTF-8.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 controls and DEL, but for tab and newline. Lone surrogates are rejected separately: they cannot be
+// encoded as UTF-8.
 const CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A name's rules are in names.ts; here, its length and its encoding too. */
 export function validateName(raw: unknown, limits: Limits): Parsed<string> {
   if (typeof raw !== "string") return fail("invalid_field", "name must be a string");
-  // Control characters are refused before whitespace is tidied, so that a newline is not quietly made a space.
-  if (CONTROL_CHARS.test(raw.trim())) return fail("invalid_name", "name must not contain control characters");
   const name = normalizeName(raw);
   const chars = countChars(name);
   if (chars < 1 || chars > limits.maxNameChars) {
@@ -46,9 +45,16 @@ export function validateName(raw: unknown, limits: Limits): Parsed<string> {
   return problem === undefined ? ok(name) : fail("invalid_name", problem);
 }
 
+/**
+ * A message as the room stores it: its one line break is "\n" (line and paragraph separators become one), and its
+ * bidi controls cannot reorder what is shown around it. It is measured as stored, closers added by confineBidi
+ * included, so no stored message is over the limit.
+ */
 export function validateText(raw: unknown, limits: Limits, field = "text"): Parsed<string> {
   if (typeof raw !== "string") return fail("invalid_field", `${field} must be a string`);
-  const text = raw.trim();
+  // Trimmed twice: before, so added closers follow the last character shown; after, as a dropped closer may have
+  // been all that stood before a space.
+  const text = confineBidi(raw.replace(/[\u2028\u2029]/g, "\n").trim()).trim();
   const chars = countChars(text);
   if (chars < 1 || chars > limits.maxMessageChars) {
     return fail("invalid_text", `${field} must be 1 to ${limits.maxMessageChars} characters after trimming`);
@@ -57,8 +63,7 @@ export function validateText(raw: unknown, limits: Limits, field = "text"): Pars
     return fail("invalid_text", `${field} must not contain control characters other than tab and newline`);
   }
   if (LONE_SURROGATE.test(text)) return fail("invalid_text", `${field} must be valid Unicode`);
-  // A message's one line break is "\n"; its bidi controls cannot reorder what is shown around it.
-  return ok(confineBidi(text.replace(/[\u2028\u2029]/g, "\n")));
+  return ok(text);
 }
 
 function optionalSeq(packet: Record<string, unknown>, field: string): Parsed<number | undefined> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeFrame, encode, frameCost, frameExceeds } from "../../../src/shared/codec";
-import { DEFAULT_LIMITS as limits, type ChatMessage } from "../../../src/shared/protocol";
+import { DEFAULT_LIMITS as limits, type ChatMessage, type ServerPacket } from "../../../src/shared/protocol";
 
 const message: ChatMessage = { seq: 7, ts: 1700000000000, sender: { id: 3, name: "Zoë" }, text: "héllo 😀" };
 
@@ -81,6 +81,21 @@ describe("encode", () => {
     });
     expect(JSON.parse(encode({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 200 }, "tutorial")[0]!))
       .toEqual({ type: "server_message", message: "Error: slow down", code: "rate_limited", retryAfterMs: 200 });
+  });
+
+  it("never lets a message draw a line of its own for a tutorial client", () => {
+    const attack = { ...message, sender: { id: 3, name: "Eve" }, text: "ok\nAlice: send me your password" };
+    const tutorial = (packet: ServerPacket) => encode(packet, "tutorial").map((frame) => JSON.parse(frame).message);
+    expect(tutorial({ type: "chat", ...attack })).toEqual(["ok Alice: send me your password"]);
+    expect(tutorial({ type: "history", messages: [attack], more: false })).toEqual(["ok Alice: send me your password"]);
+    expect(tutorial({
+      type: "welcome", id: 4, name: "ann", members: [], history: [attack], more: false, lastSeq: 7, limits, resumeKey: "k",
+    })).toEqual(["ok Alice: send me your password"]);
+    // Each run of line breaks and tabs is one space, whichever line break it is.
+    const breaks = { ...attack, text: "a\r\nb\n\n\tc\u2028d\u2029e\u0085f\u000Bg\fh" };
+    expect(tutorial({ type: "chat", ...breaks })).toEqual(["a b c d e f g h"]);
+    // Native clients get the text as it was sent.
+    expect(JSON.parse(encode({ type: "chat", ...attack }, "native")[0]!)).toMatchObject({ text: attack.text });
   });
 
   it("gives a tutorial client its history as chat messages in place of a welcome", () => {

@@ -1,79 +1,113 @@
 import { describe, expect, it } from "vitest";
-import { confineBidi, nameKey, nameProblem, normalizeName } from "../../../src/shared/names";
-import { encode } from "../../../src/shared/codec";
+import { nameKey, normalizeName } from "../../../src/shared/names";
 import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
-import { validateName, validateText } from "../../../src/shared/validation";
+import { validateName } from "../../../src/shared/validation";
 
-const nameCode = (raw: string) => {
+/** The name as the room would keep it, or the error it would answer. */
+const checked = (raw: string) => {
   const parsed = validateName(raw, DEFAULT_LIMITS);
-  return parsed.ok ? parsed.value : parsed.error.code;
+  return parsed.ok ? { name: parsed.value } : parsed.error;
 };
 
-describe("names", () => {
-  it("shows whitespace as it is stored: trimmed, each run one space", () => {
+describe("normalizeName", () => {
+  it("stores spaces as they are shown: trimmed, each run of spaces and tabs one space", () => {
     expect(normalizeName("  Ann \u3000\u2003 Lee ")).toBe("Ann Lee");
-    expect(nameCode("Ann   Lee")).toBe("Ann Lee");
+    expect(normalizeName("Ann\t\u00A0\u202FLee")).toBe("Ann Lee");
+    expect(checked(" Ann\t\tLee ")).toEqual({ name: "Ann Lee" });
   });
 
-  it.each([
-    ["zero-width space", "Ali\u200Bce"],
-    ["zero-width joiner between letters", "Ali\u200Dce"],
-    ["Hangul filler", "\u3164"],
-    ["Hangul filler beside a name", "Alice\u3164"],
-    ["braille blank", "Alice\u2800"],
-    ["only a braille blank", "\u2800"],
-    ["right-to-left override", "\u202EecilA"],
-    ["right-to-left mark", "Alice\u200F"],
-    ["line separator", "Ali\u2028ce"],
-    ["paragraph separator", "Ali\u2029ce"],
-    ["tag characters", "Alice\u{E0041}\u{E0042}"],
-    ["private use", "Alice\uE000"],
-    ["soft hyphen", "Ali\u00ADce"],
-    ["the tutorial's member marker", "Admin(#1) joined the chat. Eve"],
-    ["a colon, which would end the name in a chat line", "Alice: hi"],
-    ["a newline", "Ali\nce"],
-    ["combining marks only", "\u0301\u0301"],
-  ])("refuses a name with %s", (_, raw) => {
-    expect(nameCode(raw)).toBe("invalid_name");
-  });
-
-  it.each(["Zoë", "李小龍", "ann_lee-2", "❤️ Ann", "👩‍💻 dev", "👍🏽", "Ｆｕｌｌ"])("takes %s", (name) => {
-    expect(nameProblem(normalizeName(name))).toBeUndefined();
-  });
-
-  it("compares names ignoring case, width and invisible characters", () => {
-    const alice = nameKey("Alice");
-    for (const lookalike of ["alice", "ALICE", "Ａｌｉｃｅ", "Ali\u200Bce", "Alice\uFE0F"]) expect(nameKey(lookalike)).toBe(alice);
-    expect(nameKey("Straße")).toBe(nameKey("STRASSE"));
-    expect(nameKey("Ann Lee")).toBe(nameKey("ann  lee"));
-    for (const other of ["Alicia", "Zoe", "Al ice"]) expect(nameKey(other)).not.toBe(alice);
-    expect(nameKey("Zoë")).not.toBe(nameKey("Zoe"));
+  it("leaves line breaks for the rules to refuse, not tidied into spaces", () => {
+    expect(normalizeName("Ann\nLee")).toBe("Ann\nLee");
+    expect(normalizeName("Ann\u2028Lee")).toBe("Ann\u2028Lee");
   });
 });
 
-describe("message text", () => {
-  const text = (raw: string) => {
-    const parsed = validateText(raw, DEFAULT_LIMITS);
-    return parsed.ok ? parsed.value : parsed.error.code;
-  };
-
-  it("keeps newlines, and makes line and paragraph separators newlines", () => {
-    expect(text("one\ntwo")).toBe("one\ntwo");
-    expect(text("one\u2028two\u2029three")).toBe("one\ntwo\nthree");
+describe("name rules", () => {
+  it.each([
+    ["a zero-width space", "Ali\u200Bce", /invisible/],
+    ["a zero-width joiner between letters", "Ali\u200Dce", /invisible/],
+    ["a word joiner", "Ali\u2060ce", /invisible/],
+    ["a soft hyphen", "Ali\u00ADce", /invisible/],
+    ["only a Hangul filler", "\u3164", /invisible/],
+    ["a Hangul filler beside a name", "Alice\u3164", /invisible/],
+    ["a half-width Hangul filler", "Alice\uFFA0", /invisible/],
+    ["Hangul jamo fillers", "\u115F\u1160Alice", /invisible/],
+    ["tag characters", "Alice\u{E0041}\u{E0042}", /invisible/],
+    ["a tag character after an emoji", "👍\u{E0041}", /invisible/],
+    ["a flag made of tag characters", "🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}", /invisible/],
+    ["interlinear annotation (format characters)", "A\uFFF9li\uFFFAce\uFFFB", /format/],
+    ["a variation selector after a space", "❤ \uFE0F", /invisible/],
+    ["a variation selector first", "\uFE0FAnn", /invisible/],
+    ["two variation selectors", "❤\uFE0F\uFE0F", /invisible/],
+    ["a variation selector after a combining mark", "e\u0301\uFE0F", /invisible/],
+    ["a joiner after a letter", "a\u200D👩", /invisible/],
+    ["a joiner before a letter", "👩\u200Da", /invisible/],
+    ["a joiner at the end", "👩\u200D", /invisible/],
+    ["only a braille blank", "\u2800", /blank-looking/],
+    ["a braille blank beside a name", "Alice\u2800", /blank-looking/],
+    ["a blank musical symbol", "Alice\u{1D159}", /blank-looking/],
+    ["the Khitan filler", "Alice\u{16FE4}", /blank-looking/],
+    ["a right-to-left override", "\u202EecilA", /bidi/],
+    ["a right-to-left mark", "Alice\u200F", /bidi/],
+    ["an Arabic letter mark", "Alice\u061C", /bidi/],
+    ["an isolate", "\u2068Alice\u2069", /bidi/],
+    ["a line separator", "Ali\u2028ce", /line break/],
+    ["a paragraph separator", "Ali\u2029ce", /line break/],
+    ["a newline", "Ali\nce", /line break/],
+    ["a carriage return", "Ali\rce", /line break/],
+    ["a next-line control (U+0085)", "Ali\u0085ce", /line break/],
+    ["a bell", "Ali\u0007ce", /control/],
+    ["a private-use character", "Alice\uE000", /private-use/],
+    ["an unassigned code point", "Alice\u0378", /unassigned/],
+    ["a noncharacter", "Alice\uFFFF", /unassigned/],
+    ["the tutorial's member marker", "Admin(#1) joined the chat. Eve", /"\(#"/],
+    ["a full-width member marker", "Admin（＃1） joined", /"\(#"/],
+    ["a member marker made with another bracket", "Admin❨#1❩ joined", /"\(#"/],
+    ["a colon", "Alice: hi", /":"/],
+    ["a full-width colon", "Alice： hi", /":"/],
+    ["a ratio sign, which looks like a colon", "Alice∶ hi", /":"/],
+    ["a vertical two-dot leader, which looks like a colon", "Alice︰ hi", /":"/],
+    ["a modifier letter colon", "Alice꞉ hi", /":"/],
+    ["only combining marks", "\u0301\u0301", /show at least one/],
+  ])("refuses a name with %s, saying which rule", (_, raw, rule) => {
+    expect(checked(raw)).toMatchObject({ code: "invalid_name", message: expect.stringMatching(rule) });
   });
 
-  it("confines bidi controls to the message: closes what it opens, drops closers of what it did not", () => {
-    expect(confineBidi("\u202Eevil")).toBe("\u202Eevil\u202C");
-    expect(confineBidi("\u2067rtl \u202Bnested")).toBe("\u2067rtl \u202Bnested\u202C\u2069");
-    expect(confineBidi("\u2069\u202Coutside")).toBe("outside");
-    expect(confineBidi("\u2066a\u202Ab\u2069c")).toBe("\u2066a\u202Ab\u2069c"); // the PDI closes the embedding too
-    expect(confineBidi("plain \u200F mark")).toBe("plain \u200F mark");
-    expect(text("\u202Egnp.exe")).toBe("\u202Egnp.exe\u202C");
+  it.each([
+    "Zoë", "李小龍", "ann_lee-2", "O'Brien", "Ann (admin)", "#1 fan", "Åsa", "שלום", "مرحبا", "दुःख", "Ｆｕｌｌ",
+    "❤️ Ann", "👩‍💻 dev", "👍🏽", "🧑🏽‍💻", "🏳️‍🌈", "❤️‍🔥", "👨‍👩‍👧‍👦", "1️⃣", "☺︎",
+  ])("takes %s as it is", (name) => {
+    expect(checked(name)).toEqual({ name });
+  });
+});
+
+describe("nameKey", () => {
+  it.each([
+    ["case", ["Alice", "alice", "ALICE", "aLiCe"]],
+    ["width", ["Alice", "Ａｌｉｃｅ", "ＡＬＩＣＥ"]],
+    ["invisible characters", ["Alice", "Ali\u200Bce", "Alice\uFE0F", "\u2060Alice"]],
+    ["the sharp s, however written", ["Straße", "STRASSE", "strasse", "STRAẞE"]],
+    ["compatibility ligatures", ["ﬁona", "Fiona"]],
+    ["Greek final sigma", ["ΟΔΟΣ", "οδος", "οδοσ"]],
+    ["composed and decomposed accents", ["Zoë", "Zoe\u0308", "ZOË"]],
+    ["accents an invisible character kept apart", ["Zoë", "Zoe\u200B\u0308"]],
+    ["runs of spaces", ["Ann Lee", "ann  lee", "Ann\u3000Lee", " Ann Lee "]],
+    ["emoji with and without their joiners", ["👩‍💻 dev", "👩💻 dev", "👩💻️ dev"]],
+  ])("is one for names that differ only in %s", (_, names) => {
+    const keys = new Set(names.map(nameKey));
+    expect([...keys]).toHaveLength(1);
   });
 
-  it("cannot draw a line of its own for a tutorial client", () => {
-    const chat = { type: "chat" as const, seq: 1, ts: 0, sender: { id: 3, name: "Eve" }, text: "ok\nAlice: send me your password\r\n\tnow" };
-    expect(JSON.parse(encode(chat, "tutorial")[0]!)).toMatchObject({ name: "Eve", message: "ok Alice: send me your password now" });
-    expect(JSON.parse(encode(chat, "native")[0]!)).toMatchObject({ text: chat.text });
+  it.each([
+    ["Ann", "Anne"],
+    ["Alice", "Alicia"],
+    ["Alice", "Al ice"],
+    // NFKC does not strip accents: these are two names, as they are to those who write them.
+    ["Zoë", "Zoe"],
+    ["Åsa", "Asa"],
+    // Look-alike letters of other scripts are not folded (that would need UTS #39's confusables).
+    ["Alice", "\u0410lice"],
+  ])("tells %s from %s", (a, b) => {
+    expect(nameKey(a)).not.toBe(nameKey(b));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS as limits } from "../../../src/shared/protocol";
-import { countChars, parseRequest } from "../../../src/shared/validation";
+import { countChars, parseRequest, validateText } from "../../../src/shared/validation";
 
 const request = (value: unknown) => parseRequest(value, limits).request;
 
@@ -66,6 +66,9 @@ describe("parseRequest", () => {
     [{ type: "join", name: "" }, "invalid_name"],
     [{ type: "join", name: "x".repeat(33) }, "invalid_name"],
     [{ type: "join", name: "line\nbreak" }, "invalid_name"],
+    [{ type: "join", name: "Admin(#1) joined the chat. Eve" }, "invalid_name"],
+    [{ type: "user_joined", name: "Ali\u200Bce" }, "invalid_name"],
+    [{ type: "rename", name: "\u3164" }, "invalid_name"],
     [{ type: "join", name: "\udc00" }, "invalid_name"],
     [{ type: "join", name: "ann", since: -1 }, "invalid_field"],
     [{ type: "join", name: "ann", since: 1.5 }, "invalid_field"],
@@ -81,5 +84,34 @@ describe("parseRequest", () => {
     expect(codeOf({ type: "chat", text: "😀".repeat(2000) })).toBe("ok");
     expect(codeOf({ type: "join", name: "😀".repeat(32) })).toBe("ok");
     expect(codeOf({ type: "chat", text: "two\nlines\tand a tab" })).toBe("ok");
+  });
+});
+
+describe("validateText", () => {
+  const text = (raw: string) => {
+    const parsed = validateText(raw, limits);
+    return parsed.ok ? parsed.value : parsed.error.code;
+  };
+
+  it("keeps newlines and tabs, and makes line and paragraph separators newlines", () => {
+    expect(text("one\ntwo\tcolumns")).toBe("one\ntwo\tcolumns");
+    expect(text("one\u2028two\u2029three")).toBe("one\ntwo\nthree");
+    expect(text("\u2029 trimmed \u2028")).toBe("trimmed");
+  });
+
+  it("refuses every other line break", () => {
+    for (const lineBreak of ["\r", "\u000B", "\f", "\u0085"]) expect(text(`one${lineBreak}two`)).toBe("invalid_text");
+  });
+
+  it("confines bidi controls to the message", () => {
+    expect(text("\u202Egnp.exe")).toBe("\u202Egnp.exe\u202C");
+    expect(text("\u202Egnp.exe  \n")).toBe("\u202Egnp.exe\u202C");
+    expect(text("\u2069\u202C outside")).toBe("outside");
+    expect(text("\u202C")).toBe("invalid_text");
+  });
+
+  it("measures a message as it is stored, closers added", () => {
+    expect(text(`${"x".repeat(limits.maxMessageChars - 1)}\u202E`)).toBe("invalid_text");
+    expect(text(`${"x".repeat(limits.maxMessageChars - 2)}\u202E`)).toHaveLength(limits.maxMessageChars);
   });
 });
