@@ -44,7 +44,7 @@ export class Sessions<Socket extends RoomSocket> {
   /** Open connections per client address. */
   private readonly perAddress = new Map<string, number>();
   /** Who holds each name, by its key (names.ts): names are unique in a room. */
-  private readonly byName = new Map<string, Set<Socket>>();
+  private readonly byName = new Map<string, Socket[]>();
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
@@ -191,10 +191,10 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   private index(key: string, socket: Socket, delta: 1 | -1): void {
-    const holders = this.byName.get(key) ?? new Set<Socket>();
-    if (delta === 1) holders.add(socket);
-    else holders.delete(socket);
-    if (holders.size > 0) this.byName.set(key, holders);
+    // Almost always one holder: an array is lighter than a set, per member.
+    const holders = (this.byName.get(key) ?? []).filter((holder) => holder !== socket);
+    if (delta === 1) holders.push(socket);
+    if (holders.length > 0) this.byName.set(key, holders);
     else this.byName.delete(key);
   }
 }
