@@ -5,10 +5,10 @@
 // first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
 // again. Reading `sqlite_master` to learn whether the tables exist writes nothing.
 
-import type { ChatMessage } from "../shared/protocol";
+import type { ChatMessage, Member } from "../shared/protocol";
 
 /** A chat accepted from a member, not yet stored: it has no sequence number until it is. */
-export type UnstoredChat = Omit<ChatMessage, "seq">;
+export type UnstoredChat = { ts: number; sender: Member; text: string };
 
 type MessageRow = { seq: number; ts: number; sender_id: number; sender_name: string; text: string };
 

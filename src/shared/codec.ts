@@ -2,7 +2,7 @@
 // reads it (and for size before that: the room closes a connection that sends an oversized frame); a server packet is written once per dialect: as is for native clients, translated into
 // the Godot 3 tutorial's own packets for tutorial clients.
 
-import type { ChatMessage, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
+import type { ChatMessage, Departure, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
 import { fail, parseRequest, type ParsedRequest } from "./validation";
 
 /**
@@ -82,7 +82,7 @@ export function joinsPacket(members: Member[]): ServerPacket {
 }
 
 /** The packet that announces these leaves: `leave` for one member, `leaves` for several. */
-export function leavesPacket(members: Member[]): ServerPacket {
+export function leavesPacket(members: Departure[]): ServerPacket {
   return members.length === 1 ? { type: "leave", ...members[0]! } : { type: "leaves", members };
 }
 
@@ -95,21 +95,28 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
   switch (packet.type) {
     case "welcome":
       // The tutorial client learns of its own join from the join broadcast; late joiners catch up from history.
-      return packet.history.map(tutorialChat);
+      return tutorialChats(packet.history);
     case "join":
       return [serverMessage(`${tutorialLabel(packet)} joined the chat.`)];
     case "joins":
       return [serverMessage(`${packet.members.map(tutorialLabel).join(", ")} joined the chat.`)];
     case "leave":
-      return [serverMessage(`${tutorialLabel(packet)} left the chat.`)];
+      return tutorialLeaves([packet]);
     case "leaves":
-      return [serverMessage(`${packet.members.map(tutorialLabel).join(", ")} left the chat.`)];
+      return tutorialLeaves(packet.members);
     case "rename":
       return [serverMessage(`${tutorialLabel({ id: packet.id, name: packet.previous })} is now known as ${packet.name}.`)];
     case "chat":
-      return [tutorialChat(packet)];
+      return tutorialChats([packet]);
     case "history":
-      return packet.messages.map(tutorialChat);
+      return tutorialChats(packet.messages);
+    case "deleted":
+      // The tutorial client cannot take back a line it has shown; it can say which one no longer stands.
+      return [serverMessage(`A moderator deleted message #${packet.seq}.`)];
+    case "banned":
+      return [serverMessage(`Banned ${packet.user}${packet.until === undefined ? "" : ` until ${new Date(packet.until).toISOString()}`}.`)];
+    case "unbanned":
+      return [serverMessage(`Unbanned ${packet.user}.`)];
     case "error":
       return [{
         type: "server_message",
@@ -128,6 +135,25 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
  * (nor on what an older room stored: U+2028 and U+2029 were once kept as they came).
  */
 const flattened = (text: string): string => text.replace(/[\n\v\f\r\t\u0085\u2028\u2029]+/g, " ");
+
+/** One line per departure reason, in the order the reasons first occur. */
+function tutorialLeaves(departures: Departure[]): TutorialServerPacket[] {
+  const byReason = new Map<Departure["reason"], Departure[]>();
+  for (const departure of departures) {
+    const same = byReason.get(departure.reason);
+    if (same) same.push(departure);
+    else byReason.set(departure.reason, [departure]);
+  }
+  return [...byReason].map(([reason, members]) => {
+    const was = members.length === 1 ? "was" : "were";
+    const how = reason === undefined ? "left the chat" : `${was} ${reason === "kicked" ? "removed" : "banned"} by a moderator`;
+    return serverMessage(`${members.map(tutorialLabel).join(", ")} ${how}.`);
+  });
+}
+
+/** A deleted message is left out: a line with its sender's name and no text would still look like theirs. */
+const tutorialChats = (messages: ChatMessage[]): TutorialServerPacket[] =>
+  messages.filter((message) => !message.deleted).map(tutorialChat);
 
 function tutorialChat(message: ChatMessage): TutorialServerPacket {
   return {

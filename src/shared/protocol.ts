@@ -17,14 +17,35 @@ export interface Member {
   verified?: true;
 }
 
-/** One stored chat message, as the room keeps it and sends it. */
-export interface ChatMessage {
+/**
+ * One stored chat message, as the room keeps it and sends it. A message a moderator deleted is a tombstone: it keeps
+ * its place (seq, time, sender) and loses its text.
+ */
+export type ChatMessage = {
   seq: number;
   /** Server time, milliseconds since the epoch. */
   ts: number;
   sender: Member;
-  text: string;
-}
+} & ({ text: string; deleted?: never } | { text: ""; deleted: true });
+
+/** Why a member left, when it did not leave by itself. */
+export type LeaveReason = "kicked" | "banned";
+
+/** A member that left, and why if a moderator removed it. */
+export type Departure = Member & { reason?: LeaveReason };
+
+/**
+ * What a moderator may do to a room (a member with the moderator role, or the admin API). Whom a ban refuses: a
+ * member's user (its token's `sub`), or for an anonymous member a salted hash of its address. The admin API may also
+ * ban a `user` who is not in the room. `minutes` absent: until unbanned.
+ */
+export type ModerationAction =
+  | { kind: "kick"; id: number; reason?: string }
+  | { kind: "ban"; id: number; minutes?: number; reason?: string }
+  | { kind: "ban"; user: string; minutes?: number; reason?: string }
+  /** `user`: a ban's `user` as the `banned` answer gave it (a sub, or `address:…` for an anonymous member). */
+  | { kind: "unban"; user: string }
+  | { kind: "delete"; seq: number };
 
 /** The limits a room enforces, sent in `welcome` so clients can show them and pace themselves. */
 export interface Limits {
@@ -69,7 +90,12 @@ export type NativeClientPacket =
   | { type: "join"; name: string; since?: number; resume?: string }
   | { type: "chat"; text: string }
   | { type: "rename"; name: string }
-  | { type: "history"; before?: number; limit?: number };
+  | { type: "history"; before?: number; limit?: number }
+  // Moderators only (docs/auth.md):
+  | { type: "kick"; id: number; reason?: string }
+  | { type: "ban"; id: number; minutes?: number; reason?: string }
+  | { type: "unban"; user: string }
+  | { type: "delete"; seq: number };
 
 /** The Godot 3 tutorial client's packets. Its `name` in `chat_message` is ignored: the server stamps the sender. */
 export type TutorialClientPacket =
@@ -83,6 +109,7 @@ export type ClientRequest =
   | { kind: "chat"; text: string }
   | { kind: "rename"; name: string }
   | { kind: "history"; before?: number; limit: number }
+  | { kind: "moderate"; action: ModerationAction }
   | { kind: "ignore" };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -100,8 +127,14 @@ export type ErrorCode =
   | "invalid_text"
   | "not_joined"
   | "already_joined"
-  /** What only another kind of member may do (a verified member's name is its token's: no rename). */
+  /** What only another kind of member may do: moderation, or renaming (a verified member's name is its token's). */
   | "forbidden"
+  /** A moderator's target that is not there: no such member in the room, no such message in history, no such ban. */
+  | "not_found"
+  /** Sent just before the room closes the connection: a moderator removed this member (close code 4001)... */
+  | "kicked"
+  /** ...or banned it (close code 4003): a new connection would be refused until the ban ends. */
+  | "banned"
   | "rate_limited"
   /** The room as a whole is at its budget (joins, or messages while this sender takes more than its share). */
   | "room_busy"
@@ -135,12 +168,21 @@ export type ServerPacket =
   | ({ type: "join" } & Member)
   /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */
   | { type: "joins"; members: Member[] }
-  | ({ type: "leave" } & Member)
+  | ({ type: "leave" } & Departure)
   /** Several leaves announced at once, oldest first: how a room tells of a burst of leaves. */
-  | { type: "leaves"; members: Member[] }
+  | { type: "leaves"; members: Departure[] }
   | ({ type: "rename"; previous: string } & Member)
   | ({ type: "chat" } & ChatMessage)
   | { type: "history"; messages: ChatMessage[]; more: boolean }
+  /** A moderator deleted this message: it is a tombstone from now on. */
+  | { type: "deleted"; seq: number }
+  /**
+   * To the moderator who banned: whom the ban refuses (`user`: a sub, or `address:…` for an anonymous member; what
+   * `unban` takes) and until when (absent: until unbanned).
+   */
+  | { type: "banned"; id?: number; name?: string; user: string; until?: number }
+  /** To the moderator who lifted a ban. */
+  | { type: "unbanned"; user: string }
   | ({ type: "error" } & ProtocolError);
 
 /** The tutorial client's packets from the server. Extra fields are allowed by that client and carried for others. */

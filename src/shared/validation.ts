@@ -3,7 +3,7 @@
 
 import { confineBidi } from "./bidi";
 import { nameProblem, normalizeName } from "./names";
-import type { ClientRequest, Dialect, ErrorCode, Limits, ProtocolError } from "./protocol";
+import type { ClientRequest, Dialect, ErrorCode, Limits, ModerationAction, ProtocolError } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
@@ -66,13 +66,21 @@ export function validateText(raw: unknown, limits: Limits, field = "text"): Pars
   return ok(text);
 }
 
-function optionalSeq(packet: Record<string, unknown>, field: string): Parsed<number | undefined> {
+function optionalSeq(packet: Record<string, unknown>, field: string, min = 0, max = Number.MAX_SAFE_INTEGER): Parsed<number | undefined> {
   const raw = packet[field];
   if (raw === undefined) return ok(undefined);
-  if (typeof raw !== "number" || !Number.isSafeInteger(raw) || raw < 0) {
-    return fail("invalid_field", `${field} must be a non-negative integer`);
+  if (typeof raw !== "number" || !Number.isSafeInteger(raw) || raw < min || raw > max) {
+    return fail("invalid_field", max === Number.MAX_SAFE_INTEGER
+      ? `${field} must be an integer of at least ${min}`
+      : `${field} must be an integer from ${min} to ${max}`);
   }
   return ok(raw);
+}
+
+function requiredSeq(packet: Record<string, unknown>, field: string): Parsed<number> {
+  const value = optionalSeq(packet, field, 1);
+  if (!value.ok) return value;
+  return value.value === undefined ? fail("invalid_field", `${field} is required`) : ok(value.value);
 }
 
 type Packet = Record<string, unknown> & { type: string };
@@ -111,6 +119,63 @@ function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
     : { kind: "history", before: before.value, limit: capped });
 }
 
+/** A moderator's reason, shown to the member it removes; a ban's length; a user id as tokens carry it. */
+export const MAX_REASON_CHARS = 200;
+export const MAX_BAN_MINUTES = 10 * 365 * 24 * 60;
+const MAX_USER_CHARS = 64;
+
+/**
+ * A moderation request: the native packet's fields (`type` is kick, ban, unban or delete), or an admin API body for
+ * that action. Only the admin API may ban a `user` by id rather than a member in the room (`byUser`).
+ */
+export function parseModeration(
+  type: ModerationAction["kind"], packet: Record<string, unknown>, limits: Limits, byUser = false,
+): Parsed<ModerationAction> {
+  if (type === "delete") {
+    const seq = requiredSeq(packet, "seq");
+    return seq.ok ? ok({ kind: "delete", seq: seq.value }) : seq;
+  }
+  if (type === "unban") {
+    const user = readUser(packet);
+    return user.ok ? ok({ kind: "unban", user: user.value }) : user;
+  }
+  const reason = optionalReason(packet, limits);
+  if (!reason.ok) return reason;
+  const because = reason.value === undefined ? {} : { reason: reason.value };
+  if (type === "kick") {
+    if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
+    const id = requiredSeq(packet, "id");
+    return id.ok ? ok({ kind: "kick", id: id.value, ...because }) : id;
+  }
+  const minutes = optionalSeq(packet, "minutes", 1, MAX_BAN_MINUTES);
+  if (!minutes.ok) return minutes;
+  const options = { ...because, ...(minutes.value === undefined ? {} : { minutes: minutes.value }) };
+  if (byUser && packet.user !== undefined) {
+    const user = readUser(packet);
+    return user.ok ? ok({ kind: "ban", user: user.value, ...options }) : user;
+  }
+  const id = requiredSeq(packet, "id");
+  return id.ok ? ok({ kind: "ban", id: id.value, ...options }) : id;
+}
+
+function readUser(packet: Record<string, unknown>): Parsed<string> {
+  const { user } = packet;
+  if (typeof user !== "string" || user.length < 1 || user.length > MAX_USER_CHARS) {
+    return fail("invalid_field", `user must be 1 to ${MAX_USER_CHARS} characters`);
+  }
+  return ok(user);
+}
+
+function optionalReason(packet: Record<string, unknown>, limits: Limits): Parsed<string | undefined> {
+  if (packet.reason === undefined) return ok(undefined);
+  return validateText(packet.reason, { ...limits, maxMessageChars: MAX_REASON_CHARS }, "reason");
+}
+
+const readModeration = (type: ModerationAction["kind"]) => (packet: Packet, limits: Limits): Parsed<ClientRequest> => {
+  const action = parseModeration(type, packet, limits);
+  return action.ok ? ok({ kind: "moderate", action: action.value }) : action;
+};
+
 /** Every packet type a client may send, the dialect it belongs to, and how it is read. */
 const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits: Limits): Parsed<ClientRequest> }>([
   ["join", { dialect: "native", read: (packet, limits) => readJoin(packet, limits, "native") }],
@@ -123,6 +188,10 @@ const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits:
     },
   }],
   ["history", { dialect: "native", read: readHistory }],
+  ["kick", { dialect: "native", read: readModeration("kick") }],
+  ["ban", { dialect: "native", read: readModeration("ban") }],
+  ["unban", { dialect: "native", read: readModeration("unban") }],
+  ["delete", { dialect: "native", read: readModeration("delete") }],
   ["test", { dialect: "tutorial", read: () => ok({ kind: "ignore" }) }],
   ["user_joined", { dialect: "tutorial", read: (packet, limits) => readJoin(packet, limits, "tutorial") }],
   ["chat_message", { dialect: "tutorial", read: (packet, limits) => readChat(packet, limits, "message") }],
