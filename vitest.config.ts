@@ -17,7 +17,7 @@ export default defineConfig({
               HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30, HISTORY_PAGE_MAX_BYTES: 20_000,
               JOIN_TIMEOUT_SECONDS: 2, MEMBER_SILENCE_SECONDS: 2, ROOM_JOINS_PER_SECOND: 8,
               ALLOWED_ORIGINS: "https://games.example",
-              AUTH_SECRET: "test-secret-of-the-worker-pool",
+              AUTH_SECRET: "test-secret-of-the-worker-pool", ADMIN_TOKEN: "admin-token-of-the-worker-pool",
             },
           },
         })],

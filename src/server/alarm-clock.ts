@@ -1,4 +1,4 @@
-// The room's one alarm, which wakes it for its upkeep (dropping silent members, expiring old history). The rule that
+// The room's one alarm, which wakes it for its upkeep (dropping silent members, expiring old history and bans). The rule that
 // keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
 // the next one; a room with neither has none and never wakes. So between rings, callers only ever need the alarm
 // to ring no later than some time, and the clock writes only when that moves it earlier.
@@ -40,16 +40,19 @@ export interface UpkeepState {
   oldestTs: number | undefined;
   silenceMs: number;
   historyMaxAgeMs: number;
+  /** When the first ban of the room's ends, if one does. */
+  banEnds: number | undefined;
 }
 
 /**
  * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
- * 1.5 limits), and to expire its oldest message (once a day at most). Infinity: no alarm is needed.
+ * 1.5 limits), to expire its oldest message (once a day at most), and to forget a ban that ended, so that a room
+ * left with nothing else can delete its storage. Infinity: no alarm is needed.
  */
 export function nextUpkeep(state: UpkeepState): number {
   const sweep = state.hasMembers ? state.now + sweepInterval(state.silenceMs) : Infinity;
   const expiry = state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, state.now + DAY_MS);
-  return Math.min(sweep, expiry);
+  return Math.min(sweep, expiry, state.banEnds ?? Infinity);
 }
 
 export function sweepInterval(silenceMs: number): number {

@@ -3,6 +3,10 @@
 /** RFC 6455, 7.4.1: a policy violation (flooding), and a message too big to process. */
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_BIG = 1009;
+/** Ours: a moderator removed the member (kick), the room was deleted, a moderator banned the member. */
+export const CLOSE_KICKED = 4001;
+export const CLOSE_ROOM_DELETED = 4002;
+export const CLOSE_BANNED = 4003;
 /** Ours: a connection that overstayed (no join in time, or silent too long), as HTTP 408. */
 export const CLOSE_TIMEOUT = 4008;
 /** Ours: a member's connection that a rejoin of the same member (its resume key) replaced. */

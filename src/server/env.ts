@@ -12,6 +12,8 @@ export type Env = {
   UPGRADE_LIMIT?: RateLimit;
   /** The secret that signs members' tokens (`wrangler secret put AUTH_SECRET`); unset: tokens are ignored. */
   AUTH_SECRET?: string;
+  /** The secret that admin API requests bear (`wrangler secret put ADMIN_TOKEN`); unset: no admin API. */
+  ADMIN_TOKEN?: string;
   /** "open" (default): a token is optional; "token": every connection needs one. */
   ROOM_ACCESS?: string;
 } & Partial<Record<SettingName, string | number>>;

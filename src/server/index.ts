@@ -3,6 +3,8 @@
 //   WebSocket upgrade on /              → room "lobby" (the Godot tutorial's client connects with no path)
 //   WebSocket upgrade on /rooms/<name>  → room <name>
 //   GET /api/rooms/<name>               → JSON about the room: members online, last sequence number
+//   POST /api/rooms/<name>/<action>,
+//   DELETE /api/rooms/<name>            → the admin API (admin-api.ts), when ADMIN_TOKEN is set
 //   anything else                       → static/ (the browser client)
 //
 // Each room is one Durable Object, addressed by its name, so every member of a room reaches the same object
@@ -10,6 +12,7 @@
 
 import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
 import { refusal, refuseUpgrade } from "./admission";
+import { adminRequest, isAdminRoute } from "./admin-api";
 import { identify, IDENTITY_HEADER, type AccessSettings } from "./identity";
 import { readSettings } from "./settings";
 import type { Env } from "./env";
@@ -23,8 +26,13 @@ export default {
     const { pathname } = new URL(request.url);
 
     if (pathname.startsWith("/api/rooms/")) {
-      const name = roomName(pathname.slice("/api/rooms/".length));
+      const [rawName = "", action, ...beyond] = pathname.slice("/api/rooms/".length).split("/");
+      const name = roomName(rawName);
       if (name instanceof Response) return name;
+      if (beyond.length > 0 || (action !== undefined && !isAdminRoute(action, request.method))) {
+        return refusal(404, { error: "not_found", message: "no such route" });
+      }
+      if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
       if (request.method !== "GET") return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
       const info: RoomInfo = await env.ROOMS.getByName(name).info();
       return Response.json({ room: name, ...info });

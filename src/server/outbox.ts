@@ -1,4 +1,5 @@
-// Everything the room announces, in one queue, in the order it happened: joins, leaves, renames and chats. The
+// Everything the room announces, in one queue, in the order it happened: joins, leaves, chats, and the rest (renames,
+// deletions). The
 // queue is delivered front to back, so everyone hears of a join or leave before any message sent after it, and
 // a rename before the messages that carry the new name: the order holds by construction, whoever calls what.
 //
@@ -10,7 +11,7 @@
 //   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
 // Neither timer outlives a burst, so the outbox never keeps an idle room awake.
 
-import type { ChatMessage, Member, ServerPacket } from "../shared/protocol";
+import type { ChatMessage, Departure, Member, ServerPacket } from "../shared/protocol";
 import { leavesPacket } from "../shared/codec";
 import { announceJoins, broadcast, sendPacket } from "./fan-out";
 import type { UnstoredChat } from "./room-storage";
@@ -21,8 +22,8 @@ export const PRESENCE_WINDOW_MS = 50;
 type Announcement<Socket> =
   /** A join keeps its socket: its member hears of its own join and later ones, not of earlier ones. */
   | { kind: "joins"; joins: { member: Member; socket: Socket }[] }
-  | { kind: "leaves"; members: Member[] }
-  | { kind: "rename"; packet: Extract<ServerPacket, { type: "rename" }> }
+  | { kind: "leaves"; members: Departure[] }
+  | { kind: "other"; packet: ServerPacket }
   | { kind: "chats"; chats: { chat: UnstoredChat; socket: Socket }[] };
 
 /** Stores chats and numbers them, all or nothing; throws if none could be stored. */
@@ -43,8 +44,9 @@ export class Outbox<Socket extends RoomSocket> {
     this.wakeIn(0);
   }
 
-  rename(member: Member, previous: string): void {
-    this.queue.push({ kind: "rename", packet: { type: "rename", ...member, previous } });
+  /** Any other packet for every member (a rename, a deletion), in its place among the rest. */
+  announce(packet: ServerPacket): void {
+    this.queue.push({ kind: "other", packet });
     this.wakeIn(0);
   }
 
@@ -55,7 +57,7 @@ export class Outbox<Socket extends RoomSocket> {
     this.flush();
   }
 
-  leave(member: Member): void {
+  leave(member: Departure): void {
     const last = this.queue.at(-1);
     // A member that leaves before anyone heard of its join, and before anyone joined after it (whose welcome lists
     // it), is never announced at all: a loop of connect, join and drop costs the others nothing.
@@ -106,7 +108,7 @@ export class Outbox<Socket extends RoomSocket> {
       case "leaves":
         this.lastPresenceAt = Date.now();
         return broadcast(this.sessions.joined(), leavesPacket(announcement.members));
-      case "rename":
+      case "other":
         return broadcast(this.sessions.joined(), announcement.packet);
       case "chats":
         return this.storeAndBroadcast(announcement.chats);

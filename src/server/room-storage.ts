@@ -1,5 +1,6 @@
 // The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
 // and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
+// The room's bans live in the same database (ban-list.ts).
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: the tables are created by the
 // first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
@@ -10,7 +11,19 @@ import type { ChatMessage, Member } from "../shared/protocol";
 /** A chat accepted from a member, not yet stored: it has no sequence number until it is. */
 export type UnstoredChat = { ts: number; sender: Member; text: string };
 
-type MessageRow = { seq: number; ts: number; sender_id: number; sender_name: string; text: string };
+type MessageRow = {
+  seq: number; ts: number; sender_id: number; sender_name: string; text: string;
+  /** The verified sender's user id; null for an anonymous sender. */
+  sender_user: string | null;
+  /** 1 for a tombstone: a moderator deleted the message, and its text is gone. */
+  deleted: 0 | 1;
+};
+
+/**
+ * Columns added after the first rooms were created. A room's table gets them with its next write; until then, reads
+ * go without them (a read never writes, not even a migration).
+ */
+const ADDED_COLUMNS = ["sender_user TEXT", "deleted INTEGER NOT NULL DEFAULT 0"];
 
 export interface Page {
   /** Oldest first. */
@@ -22,6 +35,8 @@ export interface Page {
 export class RoomStorage {
   private readonly sql: SqlStorage;
   private created: boolean;
+  /** Whether the table has every column of ADDED_COLUMNS. */
+  private migrated: boolean;
   /** Kept in memory, since only this object writes the table. */
   private newest: number;
 
@@ -36,6 +51,7 @@ export class RoomStorage {
   ) {
     this.sql = storage.sql;
     this.created = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).toArray().length > 0;
+    this.migrated = !this.created || this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames.includes("deleted");
     // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
     // table, so the sequence goes on from where it was.
     this.newest = this.created
@@ -82,8 +98,8 @@ export class RoomStorage {
     this.storage.transactionSync(() => {
       for (const message of stored) {
         this.sql.exec(
-          `INSERT INTO messages (seq, ts, sender_id, sender_name, text) VALUES (?, ?, ?, ?, ?)`,
-          message.seq, message.ts, message.sender.id, message.sender.name, message.text,
+          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text) VALUES (?, ?, ?, ?, ?, ?)`,
+          message.seq, message.ts, message.sender.id, message.sender.name, message.sender.user ?? null, message.text,
         );
       }
       if (newest > this.retained) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, newest - this.retained);
@@ -98,8 +114,9 @@ export class RoomStorage {
    */
   page(limit: number, range: { after?: number; before?: number } = {}): Page {
     if (!this.created) return { messages: [], more: false };
+    const added = this.migrated ? "sender_user, deleted" : "NULL AS sender_user, 0 AS deleted";
     const rows = this.sql.exec<MessageRow>(
-      `SELECT seq, ts, sender_id, sender_name, text FROM messages
+      `SELECT seq, ts, sender_id, sender_name, text, ${added} FROM messages
        WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       range.after ?? 0, range.before ?? Number.MAX_SAFE_INTEGER, limit + 1,
     ).toArray();
@@ -109,13 +126,17 @@ export class RoomStorage {
       if (bytes > this.pageMaxBytes && taken > 0) break;
     }
     const more = rows.length > taken;
-    const messages = rows.slice(0, taken).reverse().map((row) => ({
-      seq: row.seq,
-      ts: row.ts,
-      sender: { id: row.sender_id, name: row.sender_name },
-      text: row.text,
-    }));
-    return { messages, more };
+    return { messages: rows.slice(0, taken).reverse().map(messageOf), more };
+  }
+
+  /**
+   * Removes a message's text for good, keeping its place in the sequence: a tombstone. False if there is no such
+   * message (never sent, pruned, expired, or deleted already).
+   */
+  tombstone(seq: number): boolean {
+    if (!this.created) return false;
+    this.create();
+    return this.sql.exec(`UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0`, seq).rowsWritten > 0;
   }
 
   /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
@@ -132,18 +153,26 @@ export class RoomStorage {
   async clear(): Promise<void> {
     // Forgotten at once: whatever is written after this call (the runtime keeps the order) starts a new room.
     this.created = false;
+    this.migrated = true;
     this.newest = 0;
     await this.storage.deleteAll();
   }
 
   private create(): void {
+    if (!this.migrated) {
+      this.storage.transactionSync(() => {
+        for (const column of ADDED_COLUMNS) this.sql.exec(`ALTER TABLE messages ADD COLUMN ${column}`);
+      });
+      this.migrated = true;
+    }
     if (this.created) return;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       seq INTEGER PRIMARY KEY,
       ts INTEGER NOT NULL,
       sender_id INTEGER NOT NULL,
       sender_name TEXT NOT NULL,
-      text TEXT NOT NULL)`);
+      text TEXT NOT NULL,
+      ${ADDED_COLUMNS.join(",\n      ")})`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
     this.created = true;
   }
@@ -151,6 +180,14 @@ export class RoomStorage {
   private counter(name: string): number | undefined {
     return this.sql.exec<{ value: number }>(`SELECT value FROM counters WHERE name = ?`, name).toArray()[0]?.value;
   }
+}
+
+function messageOf(row: MessageRow): ChatMessage {
+  const sender: Member = row.sender_user === null
+    ? { id: row.sender_id, name: row.sender_name }
+    : { id: row.sender_id, name: row.sender_name, user: row.sender_user, verified: true };
+  const { seq, ts } = row;
+  return row.deleted ? { seq, ts, sender, text: "", deleted: true } : { seq, ts, sender, text: row.text };
 }
 
 /** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */

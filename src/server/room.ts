@@ -2,8 +2,8 @@
 // a connection arrives, joins, chats, renames, asks for history and leaves. The jobs behind it have homes of their
 // own: sessions.ts (who is here, kept through hibernation), outbox.ts (what the room announces, in order),
 // rate-limits.ts (what input costs, per connection and room-wide), room-storage.ts (history in SQLite), fan-out.ts
-// (sending in each dialect), liveness.ts (connections that overstay) and alarm-clock.ts (the one alarm that wakes the
-// room for its upkeep).
+// (sending in each dialect), liveness.ts (connections that overstay), moderation.ts and ban-list.ts (what moderators
+// do, and whom the room refuses) and alarm-clock.ts (the one alarm that wakes the room for its upkeep).
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it (constructor included) when the next event arrives. So the constructor
@@ -15,14 +15,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { decodeFrame, frameExceeds } from "../shared/codec";
 import { NAME_TAKEN_RULE } from "../shared/names";
-import type { ClientRequest, Dialect, Member, ProtocolError } from "../shared/protocol";
+import type { ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError } from "../shared/protocol";
 import { clientAddress, refusal } from "./admission";
 import { IDENTITY_HEADER, type Identity } from "./identity";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
-import { CLOSE_POLICY, CLOSE_REPLACED, CLOSE_TIMEOUT, CLOSE_TOO_BIG, isSendableCloseCode } from "./close-codes";
+import { BanList } from "./ban-list";
+import {
+  CLOSE_POLICY, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOO_BIG, isSendableCloseCode,
+} from "./close-codes";
 import { sendPacket } from "./fan-out";
 import { Liveness } from "./liveness";
+import { moderate, type ModeratedRoom, type Moderator, type ModerationOutcome, type Removal } from "./moderation";
 import { Outbox } from "./outbox";
 import { RateLimits, type Verdict } from "./rate-limits";
 import { RoomStorage } from "./room-storage";
@@ -38,6 +42,7 @@ export interface RoomInfo {
 export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
   private readonly storage: RoomStorage;
+  private readonly bans: BanList;
   private readonly sessions: Sessions<WebSocket>;
   private readonly limits: RateLimits<WebSocket>;
   private readonly outbox: Outbox<WebSocket>;
@@ -48,6 +53,7 @@ export class ChatRoom extends DurableObject<Env> {
     super(ctx, env);
     this.settings = readSettings(env);
     this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes);
+    this.bans = new BanList(ctx.storage);
     this.sessions = new Sessions(ctx.getWebSockets());
     this.limits = new RateLimits(this.settings, Date.now());
     this.alarmClock = new AlarmClock(ctx.storage);
@@ -67,7 +73,10 @@ export class ChatRoom extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  /** Accepts a WebSocket upgrade that the Worker routed to this room, unless its address holds too many already. */
+  /**
+   * Accepts a WebSocket upgrade that the Worker routed to this room, unless its address holds too many already or
+   * the room banned it.
+   */
   override async fetch(request: Request): Promise<Response> {
     const address = clientAddress(request);
     const { maxConnectionsPerAddress } = this.settings;
@@ -77,11 +86,17 @@ export class ChatRoom extends DurableObject<Env> {
         message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
       });
     }
+    const header = request.headers.get(IDENTITY_HEADER);
+    const identity = header ? (JSON.parse(header) as Identity) : undefined;
+    const ban = await this.bans.refusing({ user: identity?.user, address }, Date.now());
+    if (ban) {
+      const until = ban.until === undefined ? "until a moderator lifts the ban" : `until ${new Date(ban.until).toISOString()}`;
+      return refusal(403, { error: "banned", message: `you are banned from this room ${until}` });
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const now = Date.now();
-    const identity = request.headers.get(IDENTITY_HEADER);
-    this.sessions.open(server, now, { address, identity: identity ? (JSON.parse(identity) as Identity) : undefined });
+    this.sessions.open(server, now, { address, identity });
     this.liveness.expectJoin(now);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -89,6 +104,25 @@ export class ChatRoom extends DurableObject<Env> {
   /** What `GET /api/rooms/<name>` reports. */
   info(): RoomInfo {
     return { members: this.sessions.members(), lastSeq: this.storage.newestSeq, connections: this.sessions.size };
+  }
+
+  /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */
+  async moderateAsAdmin(action: ModerationAction): Promise<ModerationOutcome> {
+    return moderate(this.moderated(), action, "admin", Date.now());
+  }
+
+  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and history and bans are deleted. */
+  async wipe(): Promise<void> {
+    // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
+    this.outbox.flush();
+    for (const socket of this.ctx.getWebSockets()) {
+      if (!this.sessions.get(socket)) continue;
+      this.sessions.retire(socket);
+      this.limits.forget(socket);
+      socket.close(CLOSE_ROOM_DELETED, "the room was deleted");
+    }
+    this.stopJoinCheckIfNoneLeft();
+    await this.clearStorage();
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
@@ -105,7 +139,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (!this.enforce(socket, session, this.limits.frame(socket, frame, Date.now()), frame)) return;
       const { request, dialect } = decodeFrame(frame, limits);
       if (!request.ok) return this.sendError(socket, dialect, request.error);
-      this.handle(socket, session, request.value, dialect, frame);
+      await this.handle(socket, session, request.value, dialect, frame);
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
       console.error(`room: ${describe(session)}: ${String(error)}`);
@@ -134,6 +168,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.alarmClock.unset();
     const now = Date.now();
     const silenceSeconds = this.settings.silenceMs / 1000;
+    this.bans.expire(now);
     for (const socket of this.liveness.silent(this.sessions.joined().map(([socket]) => socket), now)) {
       this.closeConnection(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
     }
@@ -144,7 +179,9 @@ export class ChatRoom extends DurableObject<Env> {
 
   // -------------------------------------------------------------------------------------------------------------
 
-  private handle(socket: WebSocket, session: Session, request: ClientRequest, packetDialect: Dialect, frame: string | ArrayBuffer): void {
+  private async handle(
+    socket: WebSocket, session: Session, request: ClientRequest, packetDialect: Dialect, frame: string | ArrayBuffer,
+  ): Promise<void> {
     if (request.kind === "ignore") return;
     if (request.kind === "join") {
       if (session.joined) {
@@ -175,7 +212,7 @@ export class ChatRoom extends DurableObject<Env> {
         }
         if (this.nameTaken(socket, session.dialect, request.name)) return;
         const renamed = this.sessions.rename(socket, request.name);
-        return this.outbox.rename(memberOf(renamed), session.name);
+        return this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
       }
       case "history": {
         // What was said a moment ago belongs in the page: store it first.
@@ -185,7 +222,31 @@ export class ChatRoom extends DurableObject<Env> {
         // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
         return this.limits.answered(socket, frames, Date.now());
       }
+      case "moderate": {
+        if (session.identity?.role !== "moderator") {
+          return this.sendError(socket, session.dialect, { code: "forbidden", message: "only a moderator may do that" });
+        }
+        const outcome = await moderate(this.moderated(), request.action, session.identity, Date.now());
+        if (!outcome.ok) return this.sendError(socket, session.dialect, outcome.error);
+        if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
+        return;
+      }
     }
+  }
+
+  /** The room as moderation.ts acts on it. */
+  private moderated(): ModeratedRoom<WebSocket> {
+    return {
+      sessions: this.sessions,
+      storage: this.storage,
+      bans: this.bans,
+      remove: (socket: WebSocket, removal: Removal) => {
+        this.sendError(socket, "native", removal.notice);
+        this.closeConnection(socket, removal.closeCode, removal.closeReason, removal.leave);
+      },
+      announce: (packet) => this.outbox.announce(packet),
+      banEndsAt: (until) => this.inBackground(this.alarmClock.ringBy(until)),
+    };
   }
 
   private join(socket: WebSocket, request: Extract<ClientRequest, { kind: "join" }>): void {
@@ -243,21 +304,28 @@ export class ChatRoom extends DurableObject<Env> {
     await this.releaseIfEmpty();
   }
 
-  /** A room with no members and no history keeps nothing: its storage is deleted, alarm included. */
+  /** A room with no members, no history and no bans keeps nothing: its storage is deleted, alarm included. */
   private async releaseIfEmpty(): Promise<boolean> {
     if (this.sessions.joined().length > 0) return false;
     // What was said just before the last member left is history too.
     this.outbox.flush();
-    if (this.storage.hasHistory) return false;
-    this.alarmClock.unset();
-    await this.storage.clear();
+    if (this.storage.hasHistory || this.bans.any) return false;
+    await this.clearStorage();
     return true;
+  }
+
+  private async clearStorage(): Promise<void> {
+    this.alarmClock.unset();
+    this.bans.forget();
+    await this.storage.clear();
   }
 
   private nextUpkeep(): number {
     const { silenceMs, historyMaxAgeMs } = this.settings;
     const hasMembers = this.sessions.joined().length > 0;
-    return nextUpkeep({ now: Date.now(), hasMembers, oldestTs: this.storage.oldestTs(), silenceMs, historyMaxAgeMs });
+    return nextUpkeep({
+      now: Date.now(), hasMembers, oldestTs: this.storage.oldestTs(), silenceMs, historyMaxAgeMs, banEnds: this.bans.nextExpiry(),
+    });
   }
 
   /**
@@ -288,14 +356,17 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  /** Closes a connection from the room's side: it stops counting at once, and its leave is announced once. */
-  private closeConnection(socket: WebSocket, code: number, reason: string): void {
+  /**
+   * Closes a connection from the room's side: it stops counting at once, and its leave is announced once, with
+   * `leave` as its reason if a moderator removed it.
+   */
+  private closeConnection(socket: WebSocket, code: number, reason: string, leave?: LeaveReason): void {
     const departed = this.sessions.retire(socket);
     this.limits.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     if (!departed) return;
-    this.outbox.leave(memberOf(departed));
+    this.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
     this.inBackground(this.releaseIfEmpty());
   }
 

@@ -94,6 +94,16 @@ export class Sessions<Socket extends RoomSocket> {
     return crypto.subtle.timingSafeEqual(utf8.encode(session.resumeKey), utf8.encode(resume));
   }
 
+  /** The member with this id, if it is here. */
+  member(id: number): [Socket, JoinedSession] | undefined {
+    return this.joined().find(([, session]) => session.id === id);
+  }
+
+  /** Every open connection, joined or not, whose session `matches`. */
+  where(matches: (session: Session) => boolean): Socket[] {
+    return [...this.bySocket].filter(([, session]) => matches(session)).map(([socket]) => socket);
+  }
+
   /** How many open connections come from `address`. */
   connectionsFrom(address: string): number {
     return this.perAddress.get(address) ?? 0;

@@ -2,6 +2,7 @@
 // packet, and waits for the ones a test expects.
 
 import { SELF } from "cloudflare:test";
+import { SignJWT } from "jose";
 import type { NativeClientPacket, TutorialClientPacket } from "../../src/shared/protocol";
 
 export type Packet = Record<string, unknown> & { type: string };
@@ -96,6 +97,13 @@ export async function connect(path = "/rooms/test", address?: string, extraHeade
       }, timeoutMs, `${count} matching packets`),
   };
   return client;
+}
+
+/** A token signed with this pool's AUTH_SECRET (vitest.config.ts) unless told another secret; valid for an hour. */
+export async function token(claims: Record<string, unknown>, options: { secret?: Uint8Array; expiresIn?: number } = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime(now + (options.expiresIn ?? 3600))
+    .sign(options.secret ?? new TextEncoder().encode("test-secret-of-the-worker-pool"));
 }
 
 /** Connects and joins in the native dialect; resolves once the welcome arrives. */

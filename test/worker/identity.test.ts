@@ -2,18 +2,9 @@
 // This pool signs with AUTH_SECRET = "test-secret-of-the-worker-pool" (vitest.config.ts) and leaves ROOM_ACCESS open.
 
 import { env, SELF } from "cloudflare:test";
-import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/server/index";
-import { connect, joinNative, uniqueRoom, UPGRADE, type Packet } from "./client";
-
-const SECRET = new TextEncoder().encode("test-secret-of-the-worker-pool");
-
-async function token(claims: Record<string, unknown>, options: { secret?: Uint8Array; expiresIn?: number } = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime(now + (options.expiresIn ?? 3600))
-    .sign(options.secret ?? SECRET);
-}
+import { connect, joinNative, token, uniqueRoom, UPGRADE, type Packet } from "./client";
 
 const upgrade = (path: string) => SELF.fetch(`http://rooms.test${path}`, { headers: UPGRADE });
 

@@ -83,7 +83,7 @@ describe("Outbox", () => {
     vi.advanceTimersByTime(PRESENCE_WINDOW_MS);
     r.say(ann, "as ann");
     const renamed = memberOf(r.sessions.rename(ann.socket, "annie"));
-    r.outbox.rename(renamed, "ann");
+    r.outbox.announce({ type: "rename", ...renamed, previous: "ann" });
     r.say({ socket: ann.socket, member: renamed }, "as annie");
     vi.runAllTimers();
     expect(ann.socket.packets().slice(1).map((p) => [p.type, p.sender ?? p.previous])).toEqual([
