@@ -16,8 +16,6 @@ import { DurableObject } from "cloudflare:workers";
 import { decodeFrame, frameExceeds } from "../shared/codec";
 import { NAME_TAKEN_RULE } from "../shared/names";
 import type { ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError } from "../shared/protocol";
-import { clientAddress, refusal } from "./admission";
-import { IDENTITY_HEADER, type Identity } from "./identity";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
@@ -26,9 +24,10 @@ import {
 } from "./close-codes";
 import { sendPacket } from "./fan-out";
 import { Liveness } from "./liveness";
-import { moderate, type ModeratedRoom, type Moderator, type ModerationOutcome, type Removal } from "./moderation";
+import { moderate, type ModeratedRoom, type ModerationOutcome } from "./moderation";
 import { Outbox } from "./outbox";
 import { RateLimits, type Verdict } from "./rate-limits";
+import { admit } from "./room-admission";
 import { RoomStorage } from "./room-storage";
 import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
 import { readSettings, type RoomSettings } from "./settings";
@@ -48,6 +47,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly outbox: Outbox<WebSocket>;
   private readonly liveness: Liveness<WebSocket>;
   private readonly alarmClock: AlarmClock;
+  /** The room as moderation.ts acts on it. */
+  private readonly moderated: ModeratedRoom<WebSocket>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -68,6 +69,17 @@ export class ChatRoom extends DurableObject<Env> {
       lastPing: (socket) => ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
       close: (socket, reason) => this.closeConnection(socket, CLOSE_TIMEOUT, reason),
     });
+    this.moderated = {
+      sessions: this.sessions,
+      storage: this.storage,
+      bans: this.bans,
+      remove: (socket, removal) => {
+        this.sendError(socket, "native", removal.notice);
+        this.closeConnection(socket, removal.closeCode, removal.closeReason, removal.leave);
+      },
+      announce: (packet) => this.outbox.announce(packet),
+      banEndsAt: (until) => this.inBackground(this.alarmClock.ringBy(until)),
+    };
     for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -78,25 +90,13 @@ export class ChatRoom extends DurableObject<Env> {
    * the room banned it.
    */
   override async fetch(request: Request): Promise<Response> {
-    const address = clientAddress(request);
-    const { maxConnectionsPerAddress } = this.settings;
-    if (address !== undefined && this.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
-      return refusal(429, {
-        error: "too_many_connections",
-        message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
-      });
-    }
-    const header = request.headers.get(IDENTITY_HEADER);
-    const identity = header ? (JSON.parse(header) as Identity) : undefined;
-    const ban = await this.bans.refusing({ user: identity?.user, address }, Date.now());
-    if (ban) {
-      const until = ban.until === undefined ? "until a moderator lifts the ban" : `until ${new Date(ban.until).toISOString()}`;
-      return refusal(403, { error: "banned", message: `you are banned from this room ${until}` });
-    }
+    const { sessions, bans } = this;
+    const arrival = await admit(request, { sessions, bans, maxConnectionsPerAddress: this.settings.maxConnectionsPerAddress }, Date.now());
+    if (arrival instanceof Response) return arrival;
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const now = Date.now();
-    this.sessions.open(server, now, { address, identity });
+    this.sessions.open(server, now, arrival);
     this.liveness.expectJoin(now);
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -108,7 +108,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */
   async moderateAsAdmin(action: ModerationAction): Promise<ModerationOutcome> {
-    return moderate(this.moderated(), action, "admin", Date.now());
+    return moderate(this.moderated, action, "admin", Date.now());
   }
 
   /** `DELETE /api/rooms/<name>`: everyone is disconnected, and history and bans are deleted. */
@@ -226,27 +226,12 @@ export class ChatRoom extends DurableObject<Env> {
         if (session.identity?.role !== "moderator") {
           return this.sendError(socket, session.dialect, { code: "forbidden", message: "only a moderator may do that" });
         }
-        const outcome = await moderate(this.moderated(), request.action, session.identity, Date.now());
+        const outcome = await moderate(this.moderated, request.action, session.identity, Date.now());
         if (!outcome.ok) return this.sendError(socket, session.dialect, outcome.error);
         if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
         return;
       }
     }
-  }
-
-  /** The room as moderation.ts acts on it. */
-  private moderated(): ModeratedRoom<WebSocket> {
-    return {
-      sessions: this.sessions,
-      storage: this.storage,
-      bans: this.bans,
-      remove: (socket: WebSocket, removal: Removal) => {
-        this.sendError(socket, "native", removal.notice);
-        this.closeConnection(socket, removal.closeCode, removal.closeReason, removal.leave);
-      },
-      announce: (packet) => this.outbox.announce(packet),
-      banEndsAt: (until) => this.inBackground(this.alarmClock.ringBy(until)),
-    };
   }
 
   private join(socket: WebSocket, request: Extract<ClientRequest, { kind: "join" }>): void {
@@ -274,22 +259,11 @@ export class ChatRoom extends DurableObject<Env> {
     this.inBackground(this.alarmClock.ringBy(Date.now() + sweepInterval(this.settings.silenceMs)));
   }
 
-  /**
-   * Whether another member holds `name` or one that looks the same; if so, the asker is told. A rejoin that carries
-   * the holder's resume key is that member coming back while the room still holds its dead connection: that
-   * connection is closed, and the name is free.
-   */
+  /** Whether another member holds `name` or one that looks the same (sessions.ts); if so, the asker is told. */
   private nameTaken(socket: WebSocket, dialect: Dialect, name: string, resume?: string): boolean {
-    const holders = this.sessions.holdersOf(name).filter((holder) => holder !== socket);
-    if (holders.length === 0) return false;
-    // One verified user may be here more than once (two tabs): its name is its own, not taken.
-    const user = this.sessions.get(socket)?.identity?.user;
-    if (user !== undefined && holders.every((holder) => this.sessions.get(holder)?.identity?.user === user)) return false;
-    const holder = holders[0]!;
-    if (holders.length === 1 && resume !== undefined && this.sessions.resumedBy(holder, resume)) {
-      this.closeConnection(holder, CLOSE_REPLACED, "replaced by a new connection of the same member");
-      return false;
-    }
+    const claim = this.sessions.claim(socket, name, resume);
+    if (claim.free && claim.ghost) this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
+    if (claim.free) return false;
     this.sendError(socket, dialect, { code: "name_taken", message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}` });
     return true;
   }

@@ -76,18 +76,26 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   /**
-   * The connections whose members hold `name` (or a name that looks the same). Several only if they are one
-   * verified user's, connected more than once.
+   * Whether the connection on `socket` may take `name`: names are unique in a room (compared by their key, names.ts),
+   * but one verified user may be here more than once (two tabs) under its own name, and a rejoin that carries a
+   * member's resume key is that member coming back while the room still holds its dead connection (`ghost`), which
+   * must then be closed.
    */
-  holdersOf(name: string): Socket[] {
-    return [...(this.byName.get(nameKey(name)) ?? [])];
+  claim(socket: Socket, name: string, resume?: string): { free: true; ghost?: Socket } | { free: false } {
+    const holders = (this.byName.get(nameKey(name)) ?? []).filter((holder) => holder !== socket);
+    if (holders.length === 0) return { free: true };
+    const user = this.bySocket.get(socket)?.identity?.user;
+    if (user !== undefined && holders.every((holder) => this.bySocket.get(holder)?.identity?.user === user)) return { free: true };
+    const ghost = holders[0]!;
+    if (holders.length === 1 && resume !== undefined && this.resumedBy(ghost, resume)) return { free: true, ghost };
+    return { free: false };
   }
 
   /**
    * Whether `resume` is the resume key of the member on `socket`: a rejoin that shows it is that member coming back
    * while the room still holds its dead connection. Compared in constant time, so that timing tells nothing.
    */
-  resumedBy(socket: Socket, resume: string): boolean {
+  private resumedBy(socket: Socket, resume: string): boolean {
     const session = this.bySocket.get(socket);
     if (!session?.joined || session.resumeKey.length !== resume.length) return false;
     const utf8 = new TextEncoder();
