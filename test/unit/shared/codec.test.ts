@@ -105,4 +105,16 @@ describe("encode", () => {
     }, "tutorial");
     expect(frames.map((f) => JSON.parse(f).seq)).toEqual([7, 8]);
   });
+
+  it("tells a tutorial client of moderation in server messages, one line per reason, and leaves deleted messages out", () => {
+    const lines = (packet: ServerPacket) => encode(packet, "tutorial").map((frame) => JSON.parse(frame).message);
+    expect(lines({ type: "leave", id: 3, name: "Zoë", reason: "kicked" })).toEqual(["Zoë(#3) was removed by a moderator."]);
+    expect(lines({
+      type: "leaves",
+      members: [{ id: 3, name: "Zoë", reason: "banned" }, { id: 4, name: "Al" }, { id: 5, name: "Bo", reason: "banned" }],
+    })).toEqual(["Zoë(#3), Bo(#5) were banned by a moderator.", "Al(#4) left the chat."]);
+    expect(lines({ type: "deleted", seq: 7 })).toEqual(["A moderator deleted message #7."]);
+    const tombstone: ChatMessage = { seq: 8, ts: message.ts, sender: message.sender, text: "", deleted: true };
+    expect(lines({ type: "history", messages: [message, tombstone], more: false })).toEqual(["héllo 😀"]);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS as limits } from "../../../src/shared/protocol";
-import { countChars, parseRequest, validateText } from "../../../src/shared/validation";
+import { countChars, MAX_BAN_MINUTES, parseModeration, parseRequest, validateText } from "../../../src/shared/validation";
 
 const request = (value: unknown) => parseRequest(value, limits).request;
 
@@ -113,5 +113,37 @@ describe("validateText", () => {
   it("measures a message as it is stored, closers added", () => {
     expect(text(`${"x".repeat(limits.maxMessageChars - 1)}\u202E`)).toBe("invalid_text");
     expect(text(`${"x".repeat(limits.maxMessageChars - 2)}\u202E`)).toHaveLength(limits.maxMessageChars);
+  });
+});
+
+describe("moderation packets", () => {
+  it("reads each action with its optional fields, and nothing else", () => {
+    expect(request({ type: "kick", id: 3, reason: "  spam  ", extra: 1 })).toEqual({
+      ok: true, value: { kind: "moderate", action: { kind: "kick", id: 3, reason: "spam" } },
+    });
+    expect(request({ type: "ban", id: 3, minutes: 60 })).toEqual({
+      ok: true, value: { kind: "moderate", action: { kind: "ban", id: 3, minutes: 60 } },
+    });
+    expect(request({ type: "unban", user: "address:ab" })).toEqual({ ok: true, value: { kind: "moderate", action: { kind: "unban", user: "address:ab" } } });
+    expect(request({ type: "delete", seq: 9 })).toEqual({ ok: true, value: { kind: "moderate", action: { kind: "delete", seq: 9 } } });
+  });
+
+  it.each([
+    [{ type: "kick" }, "id is required"], [{ type: "kick", id: 0 }, "id must be"], [{ type: "kick", id: 1, minutes: 5 }, "a kick has no minutes"],
+    [{ type: "ban", id: 1, minutes: MAX_BAN_MINUTES + 1 }, "minutes must be an integer from 1"], [{ type: "ban", user: "u" }, "id is required"],
+    [{ type: "unban", user: "" }, "user must be 1 to 64"], [{ type: "unban", user: "x".repeat(65) }, "user must be 1 to 64"],
+    [{ type: "delete", seq: -1 }, "seq must be"], [{ type: "kick", id: 1, reason: "\u0000" }, "reason must not contain control"],
+  ])("refuses %j", (packet, message) => {
+    const parsed = request(packet);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error.message).toContain(message);
+  });
+
+  it("lets only the admin API ban a user by id, not a member in the room", () => {
+    expect(parseModeration("ban", { user: "u-1", minutes: 5, reason: "r" }, limits, true)).toEqual({
+      ok: true, value: { kind: "ban", user: "u-1", minutes: 5, reason: "r" },
+    });
+    expect(parseModeration("ban", { id: 2 }, limits, true)).toEqual({ ok: true, value: { kind: "ban", id: 2 } });
+    expect(parseModeration("ban", { user: "u-1" }, limits).ok).toBe(false);
   });
 });
