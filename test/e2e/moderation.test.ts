@@ -102,7 +102,7 @@ describe("moderation on wrangler dev", () => {
 
     server = await server.restart();
     expect(await upgrade(`/rooms/${ROOM}?token=${await mint(troll)}`)).toMatchObject({ status: 403, body: { error: "banned" } });
-    const { client: back, welcome: resumed } = await join("back", undefined, seq - 1);
+    const { client: back, welcome: resumed } = await join("back", undefined, Number(seq) - 1);
     expect((resumed.history as Record<string, unknown>[])[0]).toMatchObject({ seq, text: "", deleted: true, sender: { name: "Troll", user: "troll", verified: true } });
     await back.close();
   });
