@@ -179,9 +179,10 @@ export class ChatRoom extends DurableObject<Env> {
 
   // -------------------------------------------------------------------------------------------------------------
 
-  private async handle(
+  /** Carries out one valid request; only moderation waits for anything (a ban's hash). */
+  private handle(
     socket: WebSocket, session: Session, request: ClientRequest, packetDialect: Dialect, frame: string | ArrayBuffer,
-  ): Promise<void> {
+  ): void | Promise<void> {
     if (request.kind === "ignore") return;
     if (request.kind === "join") {
       if (session.joined) {
@@ -222,16 +223,18 @@ export class ChatRoom extends DurableObject<Env> {
         // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
         return this.limits.answered(socket, frames, Date.now());
       }
-      case "moderate": {
-        if (session.identity?.role !== "moderator") {
-          return this.sendError(socket, session.dialect, { code: "forbidden", message: "only a moderator may do that" });
-        }
-        const outcome = await moderate(this.moderated, request.action, session.identity, Date.now());
-        if (!outcome.ok) return this.sendError(socket, session.dialect, outcome.error);
-        if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
-        return;
-      }
+      case "moderate":
+        return this.moderate(socket, session, request.action);
     }
+  }
+
+  private async moderate(socket: WebSocket, session: JoinedSession, action: ModerationAction): Promise<void> {
+    if (session.identity?.role !== "moderator") {
+      return this.sendError(socket, session.dialect, { code: "forbidden", message: "only a moderator may do that" });
+    }
+    const outcome = await moderate(this.moderated, action, session.identity, Date.now());
+    if (!outcome.ok) return this.sendError(socket, session.dialect, outcome.error);
+    if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
   }
 
   private join(socket: WebSocket, request: Extract<ClientRequest, { kind: "join" }>): void {
