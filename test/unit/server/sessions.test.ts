@@ -76,4 +76,21 @@ describe("Sessions", () => {
     expect(() => sessions.join(new FakeSocket(), { id: 1, name: "ghost", dialect: "native" })).toThrow(/does not hold/);
     expect(() => sessions.rename(connect(100), "early")).toThrow(/not joined/);
   });
+
+  it("lets a name be claimed once per room, by its look-alikes too, but twice by one verified user", () => {
+    const { sessions, connect } = room();
+    const [ann, other, alice1, alice2, mallory] = [connect(1), connect(2), connect(3), connect(4), connect(5)];
+    sessions.join(ann, { id: 1, name: "Ann", dialect: "native" });
+    expect(sessions.claim(other, "ann")).toEqual({ free: false });
+    expect(sessions.claim(other, "ＡＮＮ")).toEqual({ free: false });
+    expect(sessions.claim(ann, "ann")).toEqual({ free: true });
+    expect(sessions.claim(other, "bob")).toEqual({ free: true });
+
+    const alice = { user: "u-1", name: "Alice", role: "member" } as const;
+    for (const socket of [alice1, alice2]) sessions.open(socket, 3, { identity: alice });
+    sessions.open(mallory, 5, { identity: { ...alice, user: "u-2" } });
+    sessions.join(alice1, { id: 2, name: "Alice", dialect: "native" });
+    expect(sessions.claim(alice2, "Alice")).toEqual({ free: true });
+    expect(sessions.claim(mallory, "Alice")).toEqual({ free: false });
+  });
 });
