@@ -1,6 +1,7 @@
 // What a room connection tells the page: its status, and what arrived from the room.
 
 import type { ChatMessage, Limits, Member, ProtocolError, ServerPacket } from "../shared/protocol";
+import type { Removal } from "./removal";
 
 export type ConnectionStatus =
   | { state: "connecting"; attempt: number }
@@ -8,7 +9,9 @@ export type ConnectionStatus =
   | { state: "reconnecting"; attempt: number; retryAt: number }
   | { state: "offline"; reason: "closed" | "gave_up" }
   /** The room refused the join (its name): trying again as is would not help. */
-  | { state: "offline"; reason: "rejected"; error: ProtocolError };
+  | { state: "offline"; reason: "rejected"; error: ProtocolError }
+  /** The room removed us (a moderator, or the room's deletion): no reconnect follows by itself. */
+  | { state: "offline"; reason: "removed"; removal: Removal };
 
 /**
  * Where delivered messages belong: `recent` is the history of a first join; `live` ones are newer than anything
@@ -30,6 +33,10 @@ export type ConnectionEvent =
   /** New to this page, oldest first; never a sequence number delivered before. */
   | { type: "messages"; messages: ChatMessage[]; origin: MessageOrigin }
   | { type: "presence"; packet: PresencePacket }
+  /** A moderator deleted message `seq`: show it as deleted. */
+  | { type: "deleted"; seq: number }
+  /** The room's answer to our own moderation: whom a ban refuses, or that one was lifted. */
+  | { type: "moderated"; packet: Extract<ServerPacket, { type: "banned" | "unbanned" }> }
   /** Whether older history exists, and whether a page of it is on its way. */
   | { type: "older"; more: boolean; loading: boolean }
   /** Messages after `after` and before `before` were missed and the room no longer keeps them. */

@@ -8,10 +8,14 @@
 // step by step.
 
 import { frameCost } from "../shared/codec";
-import { DEFAULT_LIMITS, type ChatMessage, type Limits, type Member, type NativeClientPacket, type ProtocolError, type ServerPacket } from "../shared/protocol";
+import {
+  DEFAULT_LIMITS, type ChatMessage, type Limits, type Member, type ModerationPacket, type NativeClientPacket, type ProtocolError,
+  type ServerPacket,
+} from "../shared/protocol";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 import type { ConnectionEvent, ConnectionStatus, MessageOrigin } from "./connection-events";
 import { DeliveryRecord, type HistoryKind } from "./delivery-record";
+import { isRemovalNotice, removalOf } from "./removal";
 import { SendQueue } from "./send-queue";
 import type { SocketFactory, SocketLike } from "./socket";
 import { NamedTimers, systemClock, type Clock } from "./timers";
@@ -53,6 +57,8 @@ export class RoomConnection {
   private self: Member | undefined;
   private limits: Limits | undefined;
   private resumeKey: string | undefined;
+  /** The `kicked` or `banned` error that comes just before the room closes us. */
+  private removalNotice: ProtocolError | undefined;
 
   private readonly delivered = new DeliveryRecord();
   private readonly outgoing = new SendQueue();
@@ -91,10 +97,14 @@ export class RoomConnection {
     this.setStatus({ state: "offline", reason: "closed" });
   }
 
-  /** Skips the rest of the backoff delay (the user asked, or the browser says the network is back). */
+  /**
+   * Skips the rest of the backoff delay (the user asked, or the browser says the network is back). After a kick, or
+   * the room's deletion, it is the user's asking to rejoin; never into a ban.
+   */
   retryNow(): void {
-    const { state } = this.state;
-    if (state !== "reconnecting" && !(state === "offline" && this.state.reason === "gave_up")) return;
+    const status = this.state;
+    if (status.state === "offline" && status.reason === "removed" && status.removal.kind !== "banned") return this.open();
+    if (status.state !== "reconnecting" && !(status.state === "offline" && status.reason === "gave_up")) return;
     this.timers.clear("reconnect");
     this.connect();
   }
@@ -114,6 +124,13 @@ export class RoomConnection {
     }
   }
 
+  /** Sends a moderator's packet (kick, ban, unban, delete) now; false if not in the room to send it. */
+  moderate(packet: ModerationPacket): boolean {
+    if (!this.joined || !this.socket) return false;
+    this.socket.send(JSON.stringify(packet));
+    return true;
+  }
+
   /** Asks for the page of history before the oldest message delivered. False if there is none to ask for. */
   loadOlder(): boolean {
     if (!this.delivered.wantOlder()) return false;
@@ -131,7 +148,7 @@ export class RoomConnection {
       // Events of a socket already given up on are ignored: it is no longer ours.
       open: () => socket === this.socket && this.onOpen(),
       message: (data) => socket === this.socket && this.onFrame(data),
-      close: () => socket === this.socket && this.onDrop(),
+      close: (code) => socket === this.socket && this.onDrop(code),
     });
     this.socket = socket;
     // A connection that neither fails nor gets through to the welcome is as good as dropped.
@@ -162,6 +179,11 @@ export class RoomConnection {
         return this.onWelcome(packet);
       case "chat":
         return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text }], "live");
+      case "deleted":
+        return this.options.onEvent({ type: "deleted", seq: packet.seq });
+      case "banned":
+      case "unbanned":
+        return this.options.onEvent({ type: "moderated", packet });
       case "join":
       case "joins":
       case "leave":
@@ -181,10 +203,20 @@ export class RoomConnection {
     }
   }
 
-  /** The socket is gone: clean up, then try again after a backoff delay unless the user closed it. */
-  private onDrop(): void {
+  /**
+   * The socket is gone: clean up, then try again after a backoff delay, unless the user closed it or the room
+   * removed us (its close `code` says so).
+   */
+  private onDrop(code?: number): void {
     this.detach();
     if (this.closedByUser) return;
+    const removal = removalOf(code, this.removalNotice);
+    this.removalNotice = undefined;
+    if (removal) {
+      this.closedByUser = true;
+      this.setStatus({ state: "offline", reason: "removed", removal });
+      return;
+    }
     this.failures++;
     if (this.failures > this.policy.maxAttempts) {
       this.setStatus({ state: "offline", reason: "gave_up" });
@@ -283,6 +315,8 @@ export class RoomConnection {
 
   private onError(packet: Extract<ServerPacket, { type: "error" }>): void {
     const error: ProtocolError = { code: packet.code, message: packet.message };
+    // Its close follows at once, and tells the rest.
+    if (isRemovalNotice(error)) return void (this.removalNotice = error);
     if (packet.retryAfterMs !== undefined) error.retryAfterMs = packet.retryAfterMs;
     if (!this.joined && error.retryAfterMs !== undefined) {
       // Refused before the welcome for now (the room is busy, or we were too fast): come back when it says.

@@ -1,6 +1,7 @@
-// The chat page: finds its room in the address, asks for a name, and wires the room connection to the views.
+// The chat page: finds its room in the address, asks for a name (unless a token gives it), and wires the room
+// connection to the views.
 
-import { DEFAULT_LIMITS, type Member } from "../shared/protocol";
+import { DEFAULT_LIMITS, type Departure, type Member, type ModerationPacket } from "../shared/protocol";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
 import type { ConnectionEvent, PresencePacket } from "./connection-events";
@@ -13,9 +14,14 @@ import { setUpRoomControls } from "./room-controls";
 import { asSentence } from "./sentence";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
+import { readClaims, takeToken, withToken } from "./token";
 
 const NAME_KEY = "edge-chat-rooms.name";
 const room = roomFromPath(location.pathname);
+const token = takeToken({ location, history, storage: sessionStorage });
+/** Read, not verified: the room verifies the token, and a claim it refuses gets nothing done. */
+const claims = token ? readClaims(token) : {};
+const moderate = claims.role === "moderator" ? (packet: ModerationPacket) => connection?.moderate(packet) : undefined;
 /** The default limits are good enough to check a name before the room has told us its own. */
 let limits = DEFAULT_LIMITS;
 let self: Member | undefined;
@@ -31,7 +37,7 @@ const nameDialog = new NameDialog({
   submit: byId<HTMLButtonElement>("name-submit"),
   cancel: byId<HTMLButtonElement>("name-cancel"),
 });
-const members = new MemberList(byId<HTMLUListElement>("member-list"), [byId("member-count"), byId("member-count-toggle")]);
+const members = new MemberList(byId<HTMLUListElement>("member-list"), [byId("member-count"), byId("member-count-toggle")], moderate);
 const messages = new MessageList({
   scroller: byId("scroller"),
   list: byId<HTMLOListElement>("messages"),
@@ -42,6 +48,7 @@ const messages = new MessageList({
 }, {
   isOwn: (sender) => ownIds.has(sender.id),
   wantOlder: () => connection?.loadOlder(),
+  ...(moderate && { deleteMessage: (seq: number) => moderate({ type: "delete", seq }) }),
 });
 const composer = new Composer({
   form: byId<HTMLFormElement>("composer"),
@@ -59,10 +66,12 @@ setUpRoomControls(room, () => void askNewName());
 void start();
 
 async function start(): Promise<void> {
-  const remembered = localStorage.getItem(NAME_KEY);
-  const name = remembered ?? await nameDialog.ask({ mode: "join", current: "", limits });
+  // With a token the room takes the name from it: a verified member has no other, and cannot rename.
+  byId("rename").hidden = token !== undefined;
+  const name = token ? claims.name ?? "member" : localStorage.getItem(NAME_KEY) ?? await nameDialog.ask({ mode: "join", current: "", limits });
   if (name === undefined) return;
-  connection = new RoomConnection({ url: roomSocketUrl(location, room), name, createSocket: browserSocket, onEvent });
+  const url = withToken(roomSocketUrl(location, room), token);
+  connection = new RoomConnection({ url, name, createSocket: browserSocket, onEvent });
   connection.open();
   // The browser knows when the network is back before any backoff timer does.
   addEventListener("online", () => connection?.retryNow());
@@ -78,13 +87,14 @@ function onEvent(event: ConnectionEvent): void {
       statusView.show(status);
       composer.setOnline(status.state === "online", queued);
       if (status.state === "offline" && status.reason === "rejected") void askNameAgain(status.error.message);
+      if (status.state === "offline" && status.reason === "removed") messages.notice(asSentence(status.removal.message));
       return;
     }
     case "welcome":
       self = event.self;
       ownIds.add(self.id);
       limits = event.limits;
-      localStorage.setItem(NAME_KEY, self.name);
+      if (!token) localStorage.setItem(NAME_KEY, self.name);
       byId("self-name").textContent = self.name;
       byId("identity").hidden = false;
       members.reset(event.members, self.id);
@@ -103,6 +113,14 @@ function onEvent(event: ConnectionEvent): void {
       return messages.add(event.messages, event.origin);
     case "presence":
       return onPresence(event.packet);
+    case "deleted":
+      return messages.markDeleted(event.seq);
+    case "moderated": {
+      const { packet } = event;
+      if (packet.type === "unbanned") return messages.notice(`You lifted the ban on ${isolate(packet.user)}.`);
+      const until = packet.until === undefined ? "until the ban is lifted" : `until ${new Date(packet.until).toLocaleString()}`;
+      return messages.notice(`You banned ${isolate(packet.name ?? packet.user)} ${until}. To lift it: ${isolate(packet.user)}.`);
+    }
     case "older":
       return messages.setOlder(event.more, event.loading);
     case "missing":
@@ -120,10 +138,12 @@ function onJoin(member: Member): void {
   if (members.join(member) && !ownIds.has(member.id)) messages.notice(`${isolate(member.name)} joined.`);
 }
 
-function onLeave(member: Member): void {
+function onLeave(member: Departure): void {
   members.leave(member.id);
   // The leave of our own earlier connection, noticed by the room only after we were back, is no news.
-  if (!ownIds.has(member.id)) messages.notice(`${isolate(member.name)} left.`);
+  if (ownIds.has(member.id)) return;
+  const how = { kicked: "was removed by a moderator", banned: "was banned by a moderator" };
+  messages.notice(`${isolate(member.name)} ${member.reason ? how[member.reason] : "left"}.`);
 }
 
 function onPresence(packet: PresencePacket): void {
@@ -141,7 +161,7 @@ function onPresence(packet: PresencePacket): void {
       if (packet.id === self?.id) {
         self = { id: packet.id, name: packet.name };
         byId("self-name").textContent = packet.name;
-        localStorage.setItem(NAME_KEY, packet.name);
+        if (!token) localStorage.setItem(NAME_KEY, packet.name);
         messages.notice(`You are now known as ${isolate(packet.name)}.`);
       } else {
         messages.notice(`${isolate(packet.previous)} is now known as ${isolate(packet.name)}.`);

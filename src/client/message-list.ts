@@ -5,6 +5,7 @@
 import type { ChatMessage, Member } from "../shared/protocol";
 import type { MessageOrigin } from "./connection-events";
 import { el } from "./dom";
+import { verifiedMark } from "./member-list";
 import { fullTime, shortTime } from "./time-format";
 
 /** Within this many pixels of the bottom counts as "at the bottom": a fraction of a line is not scrolling up. */
@@ -28,7 +29,11 @@ export interface MessageListElements {
 export interface MessageListOptions {
   isOwn(sender: Member): boolean;
   wantOlder(): void;
+  /** For a moderator: each message gets a button that asks to delete it. */
+  deleteMessage?(seq: number): void;
 }
+
+const DELETED_TEXT = "message deleted";
 
 export class MessageList {
   private unread = 0;
@@ -57,6 +62,15 @@ export class MessageList {
   notice(text: string, afterSeq: number = Math.floor(this.lastKey())): void {
     // Between message afterSeq and the next one, behind the system lines already there.
     this.insert([el("li", { className: "notice", text, attrs: { "data-key": String(afterSeq + 0.5) } })], 0);
+  }
+
+  /** A moderator deleted message `seq`: its text goes from the page too. */
+  markDeleted(seq: number): void {
+    const item = this.ui.list.querySelector<HTMLElement>(`li.message[data-seq="${seq}"]`);
+    if (!item) return;
+    item.classList.add("deleted");
+    item.querySelector(".text")?.replaceChildren(DELETED_TEXT);
+    item.querySelector(".delete")?.remove();
   }
 
   /** Marks where messages are missing for good: right after `afterSeq`. */
@@ -166,7 +180,7 @@ export class MessageList {
     if (messages.length === 0) return;
     const lines = messages.length > ANNOUNCE_EACH
       ? [`${messages.length} new messages`]
-      : messages.map((message) => `${message.sender.name}: ${message.text}`);
+      : messages.map((message) => `${message.sender.name}: ${message.deleted ? DELETED_TEXT : message.text}`);
     const { announcer } = this.ui;
     announcer.append(...lines.map((line) => el("span", { text: line })));
     // Only additions are read out; old lines are dead weight.
@@ -175,9 +189,11 @@ export class MessageList {
 
   private render(message: ChatMessage): HTMLLIElement {
     const own = this.options.isOwn(message.sender);
+    const { deleteMessage } = this.options;
     const meta = el("div", { className: "meta" }, [
       // dir="auto" isolates what members wrote: a right-to-left name or text cannot reorder the line around it.
       el("span", { className: "sender", text: message.sender.name, attrs: { dir: "auto" } }),
+      ...verifiedMark(message.sender),
       ...(own ? [el("span", { className: "you", text: "(you)" })] : []),
       el("time", {
         text: shortTime(message.ts),
@@ -186,11 +202,20 @@ export class MessageList {
     ]);
     const seq = String(message.seq);
     const attrs = { "data-key": seq, "data-seq": seq, "data-sender": String(message.sender.id), "data-ts": String(message.ts) };
-    return el("li", { className: own ? "message own" : "message", attrs }, [
+    const className = ["message", ...(own ? ["own"] : []), ...(message.deleted ? ["deleted"] : [])].join(" ");
+    return el("li", { className, attrs }, [
       meta,
-      el("p", { className: "text", text: message.text, attrs: { dir: "auto" } }),
+      el("p", { className: "text", text: message.deleted ? DELETED_TEXT : message.text, attrs: { dir: "auto" } }),
+      // Outside the meta line, which a continued message hides from the eye.
+      ...(deleteMessage && !message.deleted ? [deleteButton(() => deleteMessage(message.seq))] : []),
     ]);
   }
+}
+
+function deleteButton(onClick: () => void): HTMLButtonElement {
+  const button = el("button", { className: "delete quiet", text: "Delete", attrs: { type: "button", title: "Delete this message for everyone" } });
+  button.addEventListener("click", onClick);
+  return button;
 }
 
 /** Messages sort by sequence number; a system line sorts right after the newest message it followed. */

@@ -9,8 +9,8 @@ export interface SocketLike {
 export interface SocketHandlers {
   open(): void;
   message(data: string): void;
-  /** The socket is gone, whether it closed, failed to connect or errored. */
-  close(): void;
+  /** The socket is gone, whether it closed (with the server's close code, if it sent one), failed to connect or errored. */
+  close(code?: number): void;
 }
 
 /** Opens a socket to `url` that reports to `handlers`: the browser's WebSocket in the page, a fake in tests. */
@@ -24,6 +24,6 @@ export const browserSocket: SocketFactory = (url, handlers) => {
     if (typeof event.data === "string") handlers.message(event.data);
   };
   // A failed connection fires error and then close; close alone covers both.
-  socket.onclose = () => handlers.close();
+  socket.onclose = (event) => handlers.close(event.code);
   return socket;
 };

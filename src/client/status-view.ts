@@ -14,8 +14,10 @@ export class StatusView {
     clearInterval(this.ticker);
     this.ticker = undefined;
     this.status.dataset.state = status.state;
-    this.retry.hidden = !(status.state === "reconnecting" || (status.state === "offline" && status.reason === "gave_up"));
-    this.retry.textContent = status.state === "reconnecting" ? "Retry now" : "Reconnect";
+    // After a kick or the room's deletion, rejoining is the user's choice; after a ban there is none.
+    const mayRejoin = status.state === "offline" && status.reason === "removed" && status.removal.kind !== "banned";
+    this.retry.hidden = !(status.state === "reconnecting" || (status.state === "offline" && status.reason === "gave_up") || mayRejoin);
+    this.retry.textContent = status.state === "reconnecting" ? "Retry now" : mayRejoin ? "Rejoin" : "Reconnect";
 
     switch (status.state) {
       case "connecting":
@@ -34,6 +36,9 @@ export class StatusView {
         return this.render("Reconnecting", countdown, ` (try ${status.attempt})`);
       }
       case "offline":
+        if (status.reason === "removed") {
+          return this.render({ kicked: "Removed by a moderator", banned: "Banned from this room", room_deleted: "The room was deleted" }[status.removal.kind]);
+        }
         return this.render({
           closed: "Offline",
           gave_up: "Offline: the room cannot be reached",

@@ -97,6 +97,9 @@ export type NativeClientPacket =
   | { type: "unban"; user: string }
   | { type: "delete"; seq: number };
 
+/** What a moderator sends. */
+export type ModerationPacket = Extract<NativeClientPacket, { type: "kick" | "ban" | "unban" | "delete" }>;
+
 /** The Godot 3 tutorial client's packets. Its `name` in `chat_message` is ignored: the server stamps the sender. */
 export type TutorialClientPacket =
   | { type: "test"; [extra: string]: unknown }

@@ -72,10 +72,10 @@ export class FakeSocket implements SocketLike {
     this.handlers.message(packet === "pong" ? packet : JSON.stringify(packet));
   }
 
-  /** The network drops the socket. */
-  drop(): void {
+  /** The network drops the socket, or the server closes it with `code`. */
+  drop(code?: number): void {
     this.closed = true;
-    this.handlers.close();
+    this.handlers.close(code);
   }
 }
 
