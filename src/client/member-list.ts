@@ -59,7 +59,7 @@ export class MemberList {
 
   private menu(member: Member): HTMLElement {
     const action = (label: string, packet: ModerationPacket) => {
-      const button = el("button", { text: label, attrs: { type: "button" } });
+      const button = el("button", { className: "quiet", text: label, attrs: { type: "button" } });
       button.addEventListener("click", () => this.moderate?.(packet));
       return button;
     };
