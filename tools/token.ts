@@ -37,7 +37,7 @@ export interface TokenRequest extends Omit<MintOptions, "secret" | "now"> {
 /** A mistake in the command line or a missing secret: told on stderr with exit code 2. */
 export class UsageError extends Error {}
 
-export const USAGE = `usage: npm run token -- --sub <id> --name <name> [--role member|moderator] [--rooms a,b]
+const USAGE = `usage: npm run token -- --sub <id> --name <name> [--role member|moderator] [--rooms a,b]
                       [--ttl 1h] [--secret <s> | --env-file <path>]`;
 
 const CREATE_DEV_VARS = `echo "AUTH_SECRET=$(openssl rand -hex 32)" > .dev.vars`;
