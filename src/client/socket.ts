@@ -16,14 +16,32 @@ export interface SocketHandlers {
 /** Opens a socket to `url` that reports to `handlers`: the browser's WebSocket in the page, a fake in tests. */
 export type SocketFactory = (url: string, handlers: SocketHandlers) => SocketLike;
 
-export const browserSocket: SocketFactory = (url, handlers) => {
-  const socket = new WebSocket(url);
-  socket.onopen = () => handlers.open();
-  socket.onmessage = (event) => {
-    // The room speaks in text frames only.
-    if (typeof event.data === "string") handlers.message(event.data);
+/** What this module uses of a standard WebSocket: the browser's, Node's own, or the `ws` package's. */
+export interface StandardWebSocket extends SocketLike {
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+}
+
+/** A WebSocket class, typed loosely so that `ws`'s (whose events are richer) and the DOM's both fit. */
+export type WebSocketClass = new (url: string, ...rest: never[]) => object;
+
+/** Sockets of a standard WebSocket class: the platform's by default, or one given (in Node: `ws`'s `WebSocket`). */
+export function webSocketFactory(Impl?: WebSocketClass): SocketFactory {
+  return (url, handlers) => {
+    const socket = new (Impl ?? globalThis.WebSocket)(url) as StandardWebSocket;
+    socket.onopen = () => handlers.open();
+    socket.onmessage = (event) => {
+      // The room speaks in text frames only.
+      if (typeof event.data === "string") handlers.message(event.data);
+    };
+    // A failed connection fires error and then close; close alone covers both. The error still needs a listener:
+    // in Node, `ws` throws an error that nobody listens for.
+    socket.onerror = () => {};
+    socket.onclose = (event) => handlers.close(event.code);
+    return socket;
   };
-  // A failed connection fires error and then close; close alone covers both.
-  socket.onclose = (event) => handlers.close(event.code);
-  return socket;
-};
+}
+
+export const browserSocket: SocketFactory = webSocketFactory();

@@ -1,0 +1,17 @@
+// The package entry `edge-chat-rooms/client`: the room connection for any JavaScript app (a web game, a React page,
+// a Node bot), with no DOM. Give it a socket factory: `webSocketFactory()` uses the platform's WebSocket (browsers,
+// Deno, Node 22+); in Node 20, pass one, e.g. `webSocketFactory(WebSocket)` with `import WebSocket from "ws"`.
+// Guide: docs/client-sdk.md.
+
+export { RoomConnection, type ConnectionOptions } from "./connection";
+export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";
+export type { Removal } from "./removal";
+export { webSocketFactory, type SocketFactory, type SocketHandlers, type SocketLike, type StandardWebSocket, type WebSocketClass } from "./socket";
+export { withToken } from "./token";
+export { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
+export { roomSocketUrl } from "./room-address";
+export {
+  DEFAULT_LIMITS, DEFAULT_ROOM, isRoomName,
+  type ChatMessage, type Departure, type Limits, type Member, type ModerationPacket, type ProtocolError,
+} from "../shared/protocol";
+export { validateName, validateText } from "../shared/validation";
