@@ -1,0 +1,133 @@
+# Unit tests of the addon's shared logic (clients/godot/addons/edge_chat/chat_logic.gd), run headless by Godot 3:
+#   godot3-server --no-window -s chat_logic_test.gd --logic=/abs/path/chat_logic.gd
+# Prints "FAIL <what>" for each failed check and "PASSED <n>" or "FAILED <n>" at the end; exits 0 only if all passed.
+extends SceneTree
+
+var Logic
+var _checks = 0
+var _failures = 0
+
+func _init():
+	var path = ""
+	for arg in OS.get_cmdline_args():
+		if arg.begins_with("--logic="):
+			path = arg.substr("--logic=".length())
+	Logic = load(path)
+	test_backoff()
+	test_join_and_dedupe()
+	test_resume_fills_gap_in_order()
+	test_pacing()
+	test_removal_stops()
+	test_lost_chats_resent()
+	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
+	quit(0 if _failures == 0 else 1)
+
+func check(what, ok):
+	_checks += 1
+	if not ok:
+		_failures += 1
+		print("FAIL ", what)
+
+func welcome(id, history, more = false, last_seq = -1):
+	if last_seq < 0:
+		last_seq = 0 if history.empty() else history[history.size() - 1]["seq"]
+	return {"type": "welcome", "id": id, "name": "me", "members": [], "history": history, "more": more, "lastSeq": last_seq,
+		"limits": {"rateLimitBurst": 3, "rateLimitPerSecond": 2, "rateLimitBytesPerToken": 4096, "historyPageMax": 2},
+		"resumeKey": "k%d" % id}
+
+func msg(seq, text = ""):
+	return {"seq": seq, "ts": 1, "sender": {"id": 9, "name": "ann"}, "text": text if text != "" else "m%d" % seq}
+
+func chat_seqs(events):
+	var seqs = []
+	for event in events:
+		if event[0] == "chat":
+			seqs.append(event[1]["seq"])
+	return seqs
+
+func test_backoff():
+	var logic = Logic.new("me")
+	var previous_ceiling = 0
+	for attempt in range(1, 12):
+		var ceiling = min(30000, 500 * pow(2, attempt - 1))
+		var low = logic.backoff_delay_ms(attempt, 0.0)
+		var high = logic.backoff_delay_ms(attempt, 0.999999)
+		check("attempt %d: delays in the upper half of the window" % attempt, low == int(ceiling / 2) and high <= ceiling and high >= ceiling - 1)
+		check("attempt %d: the window grows, then stays capped" % attempt, ceiling >= previous_ceiling and ceiling <= 30000)
+		previous_ceiling = ceiling
+	var events = logic.on_closed(1006, "", 0.5)
+	check("a drop schedules a reconnect", events[0][0] == "reconnecting" and events[0][2] == 1 and abs(events[0][1] - 0.375) < 0.001)
+
+func test_join_and_dedupe():
+	var logic = Logic.new("me")
+	check("a first join has no since", same(logic.join_packet(), {"type": "join", "name": "me"}))
+	var events = logic.on_packet(welcome(1, [msg(1), msg(2)]), 0)
+	check("welcome: connected, then the history", events[0][0] == "connected" and chat_seqs(events) == [1, 2])
+	check("a message seen before is not delivered again", logic.on_packet({"type": "chat", "seq": 2, "ts": 1, "sender": {"id": 9, "name": "ann"}, "text": "m2"}, 0).empty())
+	logic.on_closed(1006, "", 0.0)
+	check("a rejoin asks for what came after the newest", same(logic.join_packet(), {"type": "join", "name": "me", "since": 2, "resume": "k1"}))
+
+func test_resume_fills_gap_in_order():
+	var logic = Logic.new("me")
+	logic.on_packet(welcome(1, [msg(1)]), 0)
+	logic.on_closed(1006, "", 0.0)
+	# Missed 2..7; the welcome brings the newest page (6, 7) and says there is more.
+	var events = logic.on_packet(welcome(2, [msg(6), msg(7)], true), 0)
+	check("a resume with a gap holds its history back", chat_seqs(events).empty())
+	check("a live chat during the gap is held too", logic.on_packet(merge({"type": "chat"}, msg(8)), 0).empty())
+	logic.send_chat("typed meanwhile")
+	var request = logic.next_packet()
+	check("the gap is asked for, before the oldest held", request["type"] == "history" and request["before"] == 6)
+	logic.wait_before_sending(0, 10)
+	check("one history page at a time, and chats wait while the gap is filled", logic.next_packet() == null)
+	check("a page that does not reach the gap's start delivers nothing yet", chat_seqs(logic.on_packet({"type": "history", "messages": [msg(4), msg(5)], "more": true}, 0)).empty())
+	request = logic.next_packet()
+	check("the next page goes on from the lowest received", request["before"] == 4)
+	logic.wait_before_sending(0, 10)
+	events = logic.on_packet({"type": "history", "messages": [msg(1), msg(2), msg(3)], "more": true}, 0)
+	check("once filled: every missed message once, in order", chat_seqs(events) == [2, 3, 4, 5, 6, 7, 8])
+
+# Dictionaries compare by reference in Godot 3: compare what they hold.
+func same(a, b):
+	return to_json(a) == to_json(b)
+
+func merge(a, b):
+	var merged = a.duplicate()
+	for key in b:
+		merged[key] = b[key]
+	return merged
+
+func test_pacing():
+	var logic = Logic.new("me")
+	logic.on_packet(welcome(1, []), 1000)
+	for i in range(4):
+		logic.send_chat("c%d" % i)
+	var sent = 0
+	while logic.next_packet() != null and logic.wait_before_sending(1000, 20) == 0:
+		sent += 1
+	check("a burst goes out up to one short of the room's burst", sent == 2)
+	check("then it waits for the refill (2 per second)", logic.wait_before_sending(1000, 20) == 500)
+	check("after the wait, the next one goes", logic.wait_before_sending(1500, 20) == 0)
+	logic.on_packet({"type": "error", "code": "rate_limited", "message": "slow", "retryAfterMs": 800}, 1500)
+	check("a refusal's retryAfterMs pauses sending", logic.wait_before_sending(1600, 20) == 700)
+	check("a frame costs a token per started 4096 bytes", logic.wait_before_sending(10000, 5000) == 0 and logic._tokens == 0)
+
+func test_removal_stops():
+	for code in [4001, 4002, 4003]:
+		var logic = Logic.new("me")
+		logic.on_packet(welcome(1, []), 0)
+		var events = logic.on_closed(code, "by a moderator", 0.5)
+		check("close %d: disconnected, no reconnect" % code, events[0][0] == "disconnected" and events[0][1] == code and logic.stopped)
+	var left = Logic.new("me")
+	left.leave()
+	check("leave() stops reconnecting", left.on_closed(1000, "", 0.5)[0][0] == "disconnected")
+
+func test_lost_chats_resent():
+	var logic = Logic.new("me")
+	logic.on_packet(welcome(1, []), 0)
+	logic.send_chat("lost one")
+	logic.wait_before_sending(0, 10)
+	logic.on_closed(1006, "", 0.0)
+	logic.on_packet(welcome(2, []), 0)
+	var packet = logic.next_packet()
+	check("a chat the room never echoed is sent again after the rejoin", packet != null and packet["text"] == "lost one")
