@@ -110,7 +110,7 @@ func on_packet(packet, now_ms):
 			if int(packet.get("id", 0)) == int(me.get("id", -1)):
 				name = str(packet.get("name", name))
 				me["name"] = name
-			return [["renamed", _member_of(packet), str(packet.get("previous", ""))]]
+			return [["member_renamed", _member_of(packet), str(packet.get("previous", ""))]]
 		"deleted":
 			return [["message_deleted", int(packet.get("seq", 0))]]
 		"error":

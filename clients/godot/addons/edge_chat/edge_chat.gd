@@ -1,0 +1,146 @@
+# EdgeChat for Godot 4: the socket adapter around chat_logic.gd, which decides everything. The plugin registers it
+# as the autoload EdgeChat (Project > Project Settings > Plugins: enable "Edge Chat").
+#
+#   EdgeChat.chat.connect(_on_chat)
+#   EdgeChat.connect_to_room("wss://chat.example.com", "lobby", "Player")
+#   EdgeChat.send_chat("hello")
+extends Node
+
+signal connected(me: Dictionary)
+signal disconnected(code: int, reason: String)
+signal reconnecting(delay_seconds: float, attempt: int)
+signal chat(message: Dictionary)
+signal member_joined(member: Dictionary)
+signal member_left(member: Dictionary)
+# Not "renamed": every Node has a signal of that name already (the node itself was renamed).
+signal member_renamed(member: Dictionary, previous: String)
+signal history(messages: Array, more: bool)
+signal message_deleted(seq: int)
+signal error(code: String, message: String, retry_after_ms: int)
+
+const Logic = preload("chat_logic.gd")
+# A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
+const PING_INTERVAL_MS = 25000
+# How long the welcome, or a pong, may take before the connection counts as dead.
+const ANSWER_TIMEOUT_MS = 10000
+
+var _logic = null
+var _socket: WebSocketPeer = null
+var _opened := false
+var _url := ""
+var _reconnect_at := -1
+var _ping_at := -1
+var _answer_by := -1
+var _send_at := -1
+
+func connect_to_room(base_url: String, room: String, name: String, token := "") -> void:
+	_url = base_url.trim_suffix("/") + "/rooms/" + room
+	if token != "":
+		_url += "?token=" + token.uri_encode()
+	_logic = Logic.new(name)
+	_open()
+
+func send_chat(text: String) -> void:
+	_logic.send_chat(text)
+	_drain()
+
+func rename(name: String) -> void:
+	_logic.rename(name)
+	_drain()
+
+func load_older() -> void:
+	if _logic.load_older():
+		_drain()
+
+func leave() -> void:
+	_logic.leave()
+	_reconnect_at = -1
+	if _socket != null:
+		_socket.close(1000, "leave")
+	else:
+		_emit([["disconnected", 1000, "leave"]])
+
+# -------------------------------------------------------------------------------------------------------------------
+
+func _open() -> void:
+	_socket = WebSocketPeer.new()
+	_opened = false
+	_answer_by = Time.get_ticks_msec() + ANSWER_TIMEOUT_MS
+	if _socket.connect_to_url(_url) != OK:
+		_dropped(1006, "could not connect")
+
+func _process(_delta: float) -> void:
+	var now := Time.get_ticks_msec()
+	if _reconnect_at >= 0 and now >= _reconnect_at:
+		_reconnect_at = -1
+		_open()
+	if _socket == null:
+		return
+	_socket.poll()
+	var state := _socket.get_ready_state()
+	if state == WebSocketPeer.STATE_OPEN and not _opened:
+		_opened = true
+		_send(_logic.join_packet())
+	while _socket != null and _socket.get_available_packet_count() > 0:
+		_on_frame(_socket.get_packet().get_string_from_utf8())
+	if _socket == null:
+		return
+	if state == WebSocketPeer.STATE_CLOSED:
+		_dropped(_socket.get_close_code(), _socket.get_close_reason())
+		return
+	if _answer_by >= 0 and now >= _answer_by:
+		_dropped(1006, "no answer")
+		return
+	if _ping_at >= 0 and now >= _ping_at:
+		_socket.send_text("ping")
+		_ping_at = now + PING_INTERVAL_MS
+		_answer_by = now + ANSWER_TIMEOUT_MS
+	if _send_at >= 0 and now >= _send_at:
+		_drain()
+
+func _on_frame(text: String) -> void:
+	_answer_by = -1
+	if text == "pong":
+		return
+	var packet = JSON.parse_string(text)
+	if typeof(packet) != TYPE_DICTIONARY:
+		return
+	_emit(_logic.on_packet(packet, Time.get_ticks_msec()))
+	_drain()
+
+func _dropped(code: int, reason: String) -> void:
+	if _socket == null:
+		return
+	var socket := _socket
+	_socket = null
+	_ping_at = -1
+	_answer_by = -1
+	_send_at = -1
+	socket.close(1000)
+	# -1: closed without a close frame (the connection died).
+	_emit(_logic.on_closed(1006 if code < 0 else code, reason, randf()))
+
+func _emit(events: Array) -> void:
+	for event in events:
+		if event[0] == "connected":
+			_ping_at = Time.get_ticks_msec() + PING_INTERVAL_MS
+		elif event[0] == "reconnecting":
+			_reconnect_at = Time.get_ticks_msec() + int(event[1] * 1000)
+		callv("emit_signal", event)
+
+# Sends what may go now, as the room's rate limit allows; comes back when the rest may.
+func _drain() -> void:
+	_send_at = -1
+	while _socket != null and _opened:
+		var packet = _logic.next_packet()
+		if packet == null:
+			return
+		var frame := JSON.stringify(packet)
+		var wait: int = _logic.wait_before_sending(Time.get_ticks_msec(), frame.to_utf8_buffer().size())
+		if wait > 0:
+			_send_at = Time.get_ticks_msec() + wait
+			return
+		_socket.send_text(frame)
+
+func _send(packet: Dictionary) -> void:
+	_socket.send_text(JSON.stringify(packet))

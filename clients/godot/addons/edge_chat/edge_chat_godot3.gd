@@ -1,0 +1,155 @@
+# EdgeChat for Godot 3 (3.2 and later): the socket adapter around chat_logic.gd, which decides everything. Add this
+# script as an autoload named EdgeChat (Project Settings > AutoLoad); Godot 4 uses edge_chat.gd instead.
+#
+#   EdgeChat.connect("chat", self, "_on_chat")
+#   EdgeChat.connect_to_room("wss://chat.example.com", "lobby", "Player")
+#   EdgeChat.send_chat("hello")
+extends Node
+
+signal connected(me)
+signal disconnected(code, reason)
+signal reconnecting(delay_seconds, attempt)
+signal chat(message)
+signal member_joined(member)
+signal member_left(member)
+# Not "renamed": every Node has a signal of that name already (the node itself was renamed).
+signal member_renamed(member, previous)
+signal history(messages, more)
+signal message_deleted(seq)
+signal error(code, message, retry_after_ms)
+
+const Logic = preload("chat_logic.gd")
+# A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
+const PING_INTERVAL_MS = 25000
+# How long the welcome, or a pong, may take before the connection counts as dead.
+const ANSWER_TIMEOUT_MS = 10000
+
+var _logic = null
+var _client = null
+var _url = ""
+var _close_code = 1006
+var _close_reason = ""
+var _reconnect_at = -1
+var _ping_at = -1
+var _answer_by = -1
+var _send_at = -1
+
+func connect_to_room(base_url, room, name, token = ""):
+	_url = base_url.trim_suffix("/") + "/rooms/" + room
+	if token != "":
+		_url += "?token=" + token
+	_logic = Logic.new(name)
+	_open()
+
+func send_chat(text):
+	_logic.send_chat(text)
+	_drain()
+
+func rename(name):
+	_logic.rename(name)
+	_drain()
+
+func load_older():
+	if _logic.load_older():
+		_drain()
+
+func leave():
+	_logic.leave()
+	_reconnect_at = -1
+	if _client != null:
+		_client.disconnect_from_host(1000, "leave")
+	else:
+		_emit([["disconnected", 1000, "leave"]])
+
+# -------------------------------------------------------------------------------------------------------------------
+
+func _open():
+	_client = WebSocketClient.new()
+	_client.connect("connection_established", self, "_on_open")
+	_client.connect("connection_closed", self, "_on_closed")
+	_client.connect("connection_error", self, "_on_closed")
+	_client.connect("server_close_request", self, "_on_close_request")
+	_client.connect("data_received", self, "_on_data")
+	_close_code = 1006
+	_close_reason = ""
+	_answer_by = OS.get_ticks_msec() + ANSWER_TIMEOUT_MS
+	if _client.connect_to_url(_url) != OK:
+		_dropped()
+
+func _process(_delta):
+	var now = OS.get_ticks_msec()
+	if _client != null:
+		_client.poll()
+	if _reconnect_at >= 0 and now >= _reconnect_at:
+		_reconnect_at = -1
+		_open()
+	if _client == null:
+		return
+	if _answer_by >= 0 and now >= _answer_by:
+		_dropped()
+		return
+	if _ping_at >= 0 and now >= _ping_at:
+		_client.get_peer(1).put_packet("ping".to_utf8())
+		_ping_at = now + PING_INTERVAL_MS
+		_answer_by = now + ANSWER_TIMEOUT_MS
+	if _send_at >= 0 and now >= _send_at:
+		_drain()
+
+func _on_open(_protocol = ""):
+	# Text frames, as the room's keep-alive answer expects its "ping".
+	_client.get_peer(1).set_write_mode(WebSocketPeer.WRITE_MODE_TEXT)
+	_put(_logic.join_packet())
+
+func _on_close_request(code, reason):
+	_close_code = code
+	_close_reason = reason
+
+func _on_closed(_was_clean = false):
+	_dropped()
+
+func _on_data():
+	var text = _client.get_peer(1).get_packet().get_string_from_utf8()
+	_answer_by = -1
+	if text == "pong":
+		return
+	var parsed = JSON.parse(text)
+	if parsed.error != OK or typeof(parsed.result) != TYPE_DICTIONARY:
+		return
+	_emit(_logic.on_packet(parsed.result, OS.get_ticks_msec()))
+	_drain()
+
+func _dropped():
+	if _client == null:
+		return
+	var client = _client
+	_client = null
+	_ping_at = -1
+	_answer_by = -1
+	_send_at = -1
+	client.disconnect_from_host(1000, "")
+	_emit(_logic.on_closed(_close_code, _close_reason, randf()))
+
+func _emit(events):
+	for event in events:
+		if event[0] == "connected":
+			_ping_at = OS.get_ticks_msec() + PING_INTERVAL_MS
+		elif event[0] == "reconnecting":
+			_reconnect_at = OS.get_ticks_msec() + int(event[1] * 1000)
+		callv("emit_signal", event)
+
+# Sends what may go now, as the room's rate limit allows; comes back when the rest may.
+func _drain():
+	_send_at = -1
+	while _client != null:
+		var packet = _logic.next_packet()
+		if packet == null:
+			return
+		var frame = to_json(packet)
+		var wait = _logic.wait_before_sending(OS.get_ticks_msec(), frame.to_utf8().size())
+		if wait > 0:
+			_send_at = OS.get_ticks_msec() + wait
+			return
+		_client.get_peer(1).put_packet(frame.to_utf8())
+
+func _put(packet):
+	_client.get_peer(1).put_packet(to_json(packet).to_utf8())

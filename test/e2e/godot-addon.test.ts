@@ -1,0 +1,92 @@
+// The Godot addon (clients/godot/addons/edge_chat) in a real headless Godot 3 (Debian's godot3-server, 3.2.3): the
+// unit tests of its shared logic, and a game using it against `wrangler dev` with a native client in the room, a
+// server restart in the middle of the chat included. Its Godot 4 scripts are parsed in test/unit/godot-parse.test.ts.
+
+import { execFile, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { connect, type TestClient } from "../support/ws-client.ts";
+
+const GODOT = "/usr/bin/godot3-server";
+const ADDON = resolve(import.meta.dirname, "../../clients/godot/addons/edge_chat");
+const TESTS = resolve(import.meta.dirname, "../godot");
+const ROOM = "godot-addon";
+
+/** A scratch Godot 3 project holding a copy of the addon, as a developer's project would. */
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), "godot-addon-"));
+  cpSync(ADDON, join(dir, "addons/edge_chat"), { recursive: true });
+  cpSync(join(TESTS, "addon_client.gd"), join(dir, "addon_client.gd"));
+  writeFileSync(join(dir, "project.godot"), 'config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n');
+  return dir;
+}
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer();
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+// .ci/run installs Godot; a developer machine without it skips these, and says why.
+describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot 3", () => {
+  it("passes the unit tests of its shared logic", async () => {
+    const output = await new Promise<string>((resolveOutput, reject) => {
+      execFile(GODOT, ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON, "chat_logic.gd")}`],
+        { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+        (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)));
+    });
+    expect(output).toMatch(/^PASSED \d+$/m);
+    expect(output).not.toContain("FAIL ");
+  });
+
+  it("chats both ways with a native client, keeps BBCode and emoji as text, and rides out a server restart", async () => {
+    const native = async (since?: number): Promise<TestClient> => {
+      const client = await connect(`${server.wsUrl}/rooms/${ROOM}`);
+      client.send({ type: "join", name: "ann", ...(since === undefined ? {} : { since }) });
+      await client.next((p) => p.type === "welcome");
+      return client;
+    };
+    let ann = await native();
+    let output = "";
+    const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`,
+      `--room=${ROOM}`, "--name=godot", "--say=héllo [color=red]red[/color] 😀", "--until=bye"], { cwd: mkdtempSync(join(tmpdir(), "godot-")) });
+    godot.stdout.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
+    const said: string[] = ["[b]bold[/b] [url=https://evil.example]click[/url] 🎮"];
+    try {
+      expect(await ann.next((p) => p.type === "chat", 30_000)).toMatchObject({ sender: { name: "godot" }, text: "héllo [color=red]red[/color] 😀" });
+      ann.send({ type: "chat", text: said[0] });
+      for (let i = 1; i <= 3; i++) said.push(`before ${i}`);
+      for (const text of said.slice(1)) ann.send({ type: "chat", text });
+      await ann.next((p) => p.type === "chat" && p.text === "before 3");
+      await expect.poll(() => output, { timeout: 10_000 }).toContain("before 3");
+
+      server = await server.restart();
+      ann = await native();
+      for (let i = 1; i <= 3; i++) said.push(`after ${i}`);
+      said.push("bye");
+      for (const text of said.slice(-4)) ann.send({ type: "chat", text });
+      expect(await exited).toBe(0);
+    } finally {
+      godot.kill();
+    }
+    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({ seq: Number(seq), name, text }));
+    // Every message once, in order, across the restart.
+    expect(chats.map((c) => c.seq)).toEqual([...chats.map((c) => c.seq)].sort((a, b) => a - b));
+    expect(new Set(chats.map((c) => c.seq)).size).toBe(chats.length);
+    expect(chats.filter((c) => c.name === "ann").map((c) => c.text)).toEqual(said);
+    // The first retry waits between half and all of the policy's first window (0.5 s).
+    const [, delay, attempt] = /^RECONNECTING ([\d.]+) (\d+)$/m.exec(output) ?? [];
+    expect(Number(attempt)).toBe(1);
+    expect(Number(delay)).toBeGreaterThanOrEqual(0.25);
+    expect(Number(delay)).toBeLessThanOrEqual(0.5);
+    // Shown the way the example scene shows them: BBCode stays text.
+    expect(output).toContain("RENDERED héllo [color=red]red[/color] 😀 | [b]bold[/b] [url=https://evil.example]click[/url] 🎮 |");
+    await ann.close();
+  });
+});

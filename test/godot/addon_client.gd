@@ -1,0 +1,59 @@
+# A game using the EdgeChat addon (its Godot 3 adapter), run headless by test/e2e/godot-addon.test.ts from a scratch
+# project that holds a copy of addons/edge_chat:
+#   godot3-server --no-window --path <project> -s res://addon_client.gd --url=… --room=… --name=… --say=… --until=…
+# Prints each signal as a line ("CHAT <seq> <name>: <text>", "RECONNECTING <delay> <attempt>", …), says --say once
+# connected, shows every chat in a RichTextLabel with BBCode on the way the example does (add_text), and quits once
+# a chat containing --until arrives, printing what the label shows.
+extends SceneTree
+
+var _options = {}
+var _chat
+var _label = RichTextLabel.new()
+var _said = false
+
+func _init():
+	for arg in OS.get_cmdline_args():
+		if arg.begins_with("--") and arg.find("=") > 0:
+			var pair = arg.substr(2).split("=", true, 1)
+			_options[pair[0]] = pair[1]
+	_label.bbcode_enabled = true
+	_chat = load("res://addons/edge_chat/edge_chat_godot3.gd").new()
+	for signal_name in ["connected", "disconnected", "reconnecting", "chat", "member_joined", "member_left", "error"]:
+		_chat.connect(signal_name, self, "_on_" + signal_name)
+	call_deferred("_start")
+
+func _start():
+	get_root().add_child(_chat)
+	_chat.connect_to_room(_options["url"], _options["room"], _options["name"])
+
+func _on_connected(me):
+	print("CONNECTED ", me["id"], " ", me["name"])
+	if not _said:
+		_said = true
+		_chat.send_chat(_options["say"])
+
+func _on_disconnected(code, reason):
+	print("DISCONNECTED ", code, " ", reason)
+	quit(3)
+
+func _on_reconnecting(delay, attempt):
+	print("RECONNECTING ", delay, " ", attempt)
+
+func _on_member_joined(member):
+	print("JOINED ", member["name"])
+
+func _on_member_left(member):
+	print("LEFT ", member["name"])
+
+func _on_error(code, message, retry_after_ms):
+	print("ERROR ", code, " ", message, " ", retry_after_ms)
+
+func _on_chat(message):
+	print("CHAT ", message["seq"], " ", message["sender"]["name"], ": ", message["text"])
+	_label.add_text(message["text"])
+	_label.newline()
+	if message["text"].find(_options["until"]) >= 0:
+		print("RENDERED ", _label.get_text().replace("\n", " | "))
+		_chat.leave()
+		print("DONE")
+		quit(0)
