@@ -26,7 +26,7 @@ async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promi
  * into it (`__miniflare_do_name`), so files alone prove nothing; our tables' definitions, in the database or its
  * write-ahead log, do.
  */
-function roomFiles(dir: string): { files: number; bytes: number; withOurTables: number } {
+export function roomFiles(dir: string): { files: number; bytes: number; withOurTables: number } {
   let files = 0;
   let bytes = 0;
   let withOurTables = 0;

@@ -7,6 +7,8 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { SignJWT } from "jose";
 import { startDevServer, type DevServer } from "../tools/dev-server.ts";
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts";
@@ -37,7 +39,8 @@ if (options.help) {
   console.log(`npm run bench -- [options]
   --runs N            rounds of every scenario on every server (default 5)
   --scenario a,b      only these scenarios (${scenarios(1).map((s) => s.name).join(", ")})
-  --servers a,b       ours, floor or both (default ours,floor)
+  --servers a,b       ours, floor or both (default ours,floor); also "tokens": the room with AUTH_SECRET and
+                      ROOM_ACCESS=token, every client joining with a token of its own (the cost of verifying them)
   --scale X           multiply message counts and durations by X (e.g. 0.25 for a quick pass)
   --ours-config PATH  wrangler config for "ours" (e.g. an experimental copy of the room)
   --ours-label NAME   label for "ours" in the output
@@ -66,12 +69,22 @@ async function start(kind: string): Promise<Running> {
     ? await startDevServer({ config: join(BENCH_DIR, "floor/wrangler.toml") })
     : kind === "exp"
     ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
+    : kind === "tokens"
+    ? await startDevServer({ vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" }, config: snapshot.config })
     : await startDevServer({ vars: LOAD_VARS, config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.config });
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   if (!runtime) throw new Error(`no workerd found under wrangler (${kind})`);
-  const label = kind === "floor" || kind === "exp" ? kind : options["ours-label"]!;
-  return { label, server, target: { label, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy } };
+  const label = kind === "floor" || kind === "exp" || kind === "tokens" ? kind : options["ours-label"]!;
+  const target: Target = { label, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy };
+  if (kind === "tokens") target.tokenFor = mintToken;
+  return { label, server, target };
 }
+
+/** The "tokens" server's secret, and a token of its own for each client, as a game's backend would sign it. */
+const TOKEN_SECRET = randomBytes(32).toString("hex");
+const mintToken = (name: string): Promise<string> =>
+  new SignJWT({ name }).setProtectedHeader({ alg: "HS256" }).setSubject(name).setExpirationTime("1h")
+    .sign(new TextEncoder().encode(TOKEN_SECRET));
 
 const prune = ({ runtime, proxy }: { runtime?: number; proxy?: number }) => ({ runtimePid: runtime, proxyPid: proxy });
 

@@ -66,6 +66,8 @@ export interface Target {
   /** workerd processes of the server, for CPU and memory. */
   runtimePid?: number;
   proxyPid?: number;
+  /** For a server that admits only verified members: a token for the client of this name (minted before joining). */
+  tokenFor?: (name: string) => Promise<string>;
 }
 
 export interface ScenarioResult {
@@ -117,7 +119,9 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     const members: LoadClient[] = [];
     for (let m = 0; m < scenario.membersPerRoom; m++) {
       const dialect: Dialect = scenario.mixedDialects && m % 2 === 1 ? "tutorial" : "native";
-      members.push(new LoadClient({ url, name: `r${r}m${m}`, dialect, tracker }));
+      const name = `r${r}m${m}`;
+      const withToken = target.tokenFor ? `${url}?token=${await target.tokenFor(name)}` : url;
+      members.push(new LoadClient({ url: withToken, name, dialect, tracker }));
     }
     rooms.push(members);
     clients.push(...members);

@@ -39,7 +39,7 @@ export async function identify(url: URL, room: string, settings: AccessSettings)
   }
   let claims: Record<string, unknown>;
   try {
-    ({ payload: claims } = await jwtVerify(token, new TextEncoder().encode(settings.secret), {
+    ({ payload: claims } = await jwtVerify(token, await verifyingKey(settings.secret), {
       algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp", "sub"],
     }));
   } catch (error) {
@@ -63,3 +63,16 @@ export async function identify(url: URL, room: string, settings: AccessSettings)
 }
 
 const invalid = (message: string): Response => refusal(401, { error: "invalid_token", message });
+
+/**
+ * The secret as a key, imported once per isolate rather than once per token: a storm of joins (or of forged tokens)
+ * then costs one HMAC per token and nothing more.
+ */
+let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
+function verifyingKey(secret: string): Promise<CryptoKey> {
+  if (imported?.secret !== secret) {
+    const key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    imported = { secret, key };
+  }
+  return imported.key;
+}
