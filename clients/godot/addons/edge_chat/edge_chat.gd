@@ -33,19 +33,19 @@ var _ping_at := -1
 var _answer_by := -1
 var _send_at := -1
 
-func connect_to_room(base_url: String, room: String, name: String, token := "") -> void:
+func connect_to_room(base_url: String, room: String, display_name: String, token := "") -> void:
 	_url = base_url.trim_suffix("/") + "/rooms/" + room
 	if token != "":
 		_url += "?token=" + token.uri_encode()
-	_logic = Logic.new(name)
+	_logic = Logic.new(display_name)
 	_open()
 
 func send_chat(text: String) -> void:
 	_logic.send_chat(text)
 	_drain()
 
-func rename(name: String) -> void:
-	_logic.rename(name)
+func rename(display_name: String) -> void:
+	_logic.rename(display_name)
 	_drain()
 
 func load_older() -> void:

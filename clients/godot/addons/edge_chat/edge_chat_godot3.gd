@@ -34,19 +34,19 @@ var _ping_at = -1
 var _answer_by = -1
 var _send_at = -1
 
-func connect_to_room(base_url, room, name, token = ""):
+func connect_to_room(base_url, room, display_name, token = ""):
 	_url = base_url.trim_suffix("/") + "/rooms/" + room
 	if token != "":
 		_url += "?token=" + token
-	_logic = Logic.new(name)
+	_logic = Logic.new(display_name)
 	_open()
 
 func send_chat(text):
 	_logic.send_chat(text)
 	_drain()
 
-func rename(name):
-	_logic.rename(name)
+func rename(display_name):
+	_logic.rename(display_name)
 	_drain()
 
 func load_older():
