@@ -1,6 +1,6 @@
-// The benchmark: `npm run bench [-- options]`. Starts `wrangler dev` for the room ("ours") and for the floor
-// (bench/floor), runs every scenario against both, alternating (A B, then B A, …) for --runs rounds, prints a
-// table and writes everything to bench/results/<timestamp>.json. See bench/README.md.
+// The benchmark: `npm run bench [-- options]`. Starts `wrangler dev` for the room ("ours"), the naive floor and the
+// durable floor (bench/floor), runs every scenario against each, alternating (A B C, then C B A, …) for --runs
+// rounds, prints tables and writes everything to bench/results/<timestamp>.json. See bench/README.md.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -24,7 +24,7 @@ const { values: options } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
     scenario: { type: "string" },
-    servers: { type: "string", default: "ours,floor" },
+    servers: { type: "string", default: "ours,floor,durable" },
     scale: { type: "string", default: "1" },
     "ours-config": { type: "string" },
     "ours-label": { type: "string", default: "ours" },
@@ -39,7 +39,8 @@ if (options.help) {
   console.log(`npm run bench -- [options]
   --runs N            rounds of every scenario on every server (default 5)
   --scenario a,b      only these scenarios (${scenarios(1).map((s) => s.name).join(", ")})
-  --servers a,b       ours, floor or both (default ours,floor); also "tokens": the room with AUTH_SECRET and
+  --servers a,b       any of ours, floor (the naive floor), durable (the durable floor) (default all three); also
+                      "tokens": the room with AUTH_SECRET and
                       ROOM_ACCESS=token, every client joining with a token of its own (the cost of verifying them)
   --scale X           multiply message counts and durations by X (e.g. 0.25 for a quick pass)
   --ours-config PATH  wrangler config for "ours" (e.g. an experimental copy of the room)
@@ -67,6 +68,8 @@ interface Running {
 async function start(kind: string): Promise<Running> {
   const server = kind === "floor"
     ? await startDevServer({ config: join(BENCH_DIR, "floor/wrangler.toml") })
+    : kind === "durable"
+    ? await startDevServer({ config: join(BENCH_DIR, "floor/durable.toml") })
     : kind === "exp"
     ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
     : kind === "tokens"
@@ -74,7 +77,7 @@ async function start(kind: string): Promise<Running> {
     : await startDevServer({ vars: LOAD_VARS, config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.config });
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   if (!runtime) throw new Error(`no workerd found under wrangler (${kind})`);
-  const label = kind === "floor" || kind === "exp" || kind === "tokens" ? kind : options["ours-label"]!;
+  const label = kind === "ours" ? options["ours-label"]! : kind;
   const target: Target = { label, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy };
   if (kind === "tokens") target.tokenFor = mintToken;
   return { label, server, target };
@@ -235,42 +238,62 @@ console.log(`\nPer scenario and server (medians over runs unless "best"; latency
   `"joins ms" = time for all to join; "settle ms" = until presence traffic stops; cpu/1k = runtime workerd CPU ms per 1,000 deliveries)\n`);
 console.log(table(rows));
 
-const ratios: Row[] = [];
 const oursLabel = options["ours-label"]!;
 const checks: { name: string; value: number; target: string; pass: boolean }[] = [];
-for (const scenario of chosen) {
-  const a = summary[scenario.name][oursLabel];
-  const b = summary[scenario.name].floor;
-  if (!a || !b) continue;
-  const r = {
-    throughputBest: a.deliveriesPerSec.best / b.deliveriesPerSec.best,
-    throughputMedian: a.deliveriesPerSec.median / b.deliveriesPerSec.median,
-    p99Best: a.p99.best / b.p99.best,
-    p99Median: a.p99.median / b.p99.median,
-    joinP99Median: a.joinP99.median / b.joinP99.median,
-  };
-  summary[scenario.name].ratio = r;
-  ratios.push({
-    scenario: scenario.name,
-    "deliv/s best": fmt(r.throughputBest, 2),
-    "deliv/s median": fmt(r.throughputMedian, 2),
-    "p99 best": fmt(r.p99Best, 2),
-    "p99 median": fmt(r.p99Median, 2),
-    "join p99 median": fmt(r.joinP99Median, 2),
-  });
-  if (scenario.name === "fanout") {
-    checks.push({ name: "fanout deliveries/s vs floor (best-of-N)", value: r.throughputBest, target: ">= 1.2", pass: r.throughputBest >= 1.2 });
-    checks.push({ name: "fanout deliveries/s vs floor (median)", value: r.throughputMedian, target: ">= 1.2", pass: r.throughputMedian >= 1.2 });
+
+/** `a` against `b`, per scenario: throughput (higher is better) and latency (lower is better) ratios. */
+function ratiosOf(a: string, b: string): { rows: Row[]; byScenario: Record<string, Record<string, number>> } {
+  const rows: Row[] = [];
+  const byScenario: Record<string, Record<string, number>> = {};
+  for (const scenario of chosen) {
+    const x = summary[scenario.name][a];
+    const y = summary[scenario.name][b];
+    if (!x || !y) continue;
+    const r = {
+      throughputBest: x.deliveriesPerSec.best / y.deliveriesPerSec.best,
+      throughputMedian: x.deliveriesPerSec.median / y.deliveriesPerSec.median,
+      p50Median: x.p50.median / y.p50.median,
+      p99Best: x.p99.best / y.p99.best,
+      p99Median: x.p99.median / y.p99.median,
+      joinP99Median: x.joinP99.median / y.joinP99.median,
+    };
+    byScenario[scenario.name] = r;
+    rows.push({
+      scenario: scenario.name,
+      "deliv/s best": fmt(r.throughputBest, 2),
+      "deliv/s median": fmt(r.throughputMedian, 2),
+      "p50 median": fmt(r.p50Median, 2),
+      "p99 best": fmt(r.p99Best, 2),
+      "p99 median": fmt(r.p99Median, 2),
+      "join p99 median": fmt(r.joinP99Median, 2),
+    });
   }
-  if (scenario.name === "chatty") {
-    checks.push({ name: "chatty p99 vs floor (best-of-N)", value: r.p99Best, target: "<= 1.2", pass: r.p99Best <= 1.2 });
-    checks.push({ name: "chatty p99 vs floor (median)", value: r.p99Median, target: "<= 1.2", pass: r.p99Median <= 1.2 });
+  if (rows.length) {
+    console.log(`\n${a} / ${b} (throughput: higher is better; latency: lower is better)\n`);
+    console.log(table(rows));
   }
+  return { rows, byScenario };
 }
-if (ratios.length) {
-  console.log(`\n${oursLabel} / floor (throughput: higher is better; latency: lower is better)\n`);
-  console.log(table(ratios));
-}
+
+const vsFloor = ratiosOf(oursLabel, "floor").byScenario;
+const vsDurable = ratiosOf(oursLabel, "durable").byScenario;
+const durableVsFloor = ratiosOf("durable", "floor").byScenario;
+for (const [name, ratios] of Object.entries(vsFloor)) Object.assign(summary[name], { ratio: ratios });
+for (const [name, ratios] of Object.entries(vsDurable)) Object.assign(summary[name], { ratioDurable: ratios });
+for (const [name, ratios] of Object.entries(durableVsFloor)) Object.assign(summary[name], { durableRatio: ratios });
+
+const target = (name: string, value: number | undefined, goal: string, pass: (v: number) => boolean) => {
+  if (value !== undefined) checks.push({ name, value, target: goal, pass: pass(value) });
+};
+target("fanout deliveries/s vs floor (best-of-N)", vsFloor.fanout?.throughputBest, ">= 1.2", (v) => v >= 1.2);
+target("fanout deliveries/s vs floor (median)", vsFloor.fanout?.throughputMedian, ">= 1.2", (v) => v >= 1.2);
+target("chatty p99 vs floor (best-of-N)", vsFloor.chatty?.p99Best, "<= 1.2", (v) => v <= 1.2);
+target("chatty p99 vs floor (median)", vsFloor.chatty?.p99Median, "<= 1.2", (v) => v <= 1.2);
+target("fanout deliveries/s vs durable floor (best-of-N)", vsDurable.fanout?.throughputBest, ">= 0.95", (v) => v >= 0.95);
+target("fanout deliveries/s vs durable floor (median)", vsDurable.fanout?.throughputMedian, ">= 0.95", (v) => v >= 0.95);
+target("chatty p99 vs durable floor (median)", vsDurable.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
+target("rooms p99 vs durable floor (median)", vsDurable.rooms?.p99Median, "<= 1.2", (v) => v <= 1.2);
+
 // A proposed change ("exp") against the room as it is.
 const expRows: Row[] = [];
 for (const scenario of chosen) {
@@ -299,6 +322,9 @@ if (expRows.length) {
   console.log(table(expRows));
 }
 const oursResults = results.filter((r) => r.server === oursLabel);
+if (memory[oursLabel] && memory.floor) {
+  target("memory per member at 1,000 members vs floor", memory[oursLabel]!.perMemberBytes / memory.floor.perMemberBytes, "<= 1.1", (v) => v <= 1.1);
+}
 const totalLost = results.reduce((a, r) => a + r.lost + r.duplicates + r.reordered, 0);
 checks.push({ name: "loss + duplicates + reordering, every run of every server", value: totalLost, target: "= 0", pass: totalLost === 0 });
 if (Object.keys(memory).length) {
