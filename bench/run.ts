@@ -256,6 +256,7 @@ function ratiosOf(a: string, b: string): { rows: Row[]; byScenario: Record<strin
       p99Best: x.p99.best / y.p99.best,
       p99Median: x.p99.median / y.p99.median,
       joinP99Median: x.joinP99.median / y.joinP99.median,
+      joinPhaseMedian: x.joinPhaseMs.median / y.joinPhaseMs.median,
     };
     byScenario[scenario.name] = r;
     rows.push({
@@ -266,6 +267,7 @@ function ratiosOf(a: string, b: string): { rows: Row[]; byScenario: Record<strin
       "p99 best": fmt(r.p99Best, 2),
       "p99 median": fmt(r.p99Median, 2),
       "join p99 median": fmt(r.joinP99Median, 2),
+      "joins ms median": fmt(r.joinPhaseMedian, 2),
     });
   }
   if (rows.length) {
@@ -295,31 +297,9 @@ target("chatty p99 vs durable floor (median)", vsDurable.chatty?.p99Median, "<= 
 target("rooms p99 vs durable floor (median)", vsDurable.rooms?.p99Median, "<= 1.2", (v) => v <= 1.2);
 
 // A proposed change ("exp") against the room as it is.
-const expRows: Row[] = [];
-for (const scenario of chosen) {
-  const a = summary[scenario.name].exp;
-  const b = summary[scenario.name][oursLabel];
-  if (!a || !b) continue;
-  const r = {
-    throughputMedian: a.deliveriesPerSec.median / b.deliveriesPerSec.median,
-    p99Median: a.p99.median / b.p99.median,
-    joinP99Median: a.joinP99.median / b.joinP99.median,
-    joinPhaseMedian: a.joinPhaseMs.median / b.joinPhaseMs.median,
-    rssPerMemberMedian: (memory.exp?.perMemberBytes ?? NaN) / (memory[oursLabel]?.perMemberBytes ?? NaN),
-  };
-  summary[scenario.name].expRatio = r;
-  expRows.push({
-    scenario: scenario.name,
-    "deliv/s median": fmt(r.throughputMedian, 2),
-    "p99 median": fmt(r.p99Median, 2),
-    "join p99 median": fmt(r.joinP99Median, 2),
-    "joins ms median": fmt(r.joinPhaseMedian, 2),
-    "rss/member (fresh)": fmt(r.rssPerMemberMedian, 2),
-  });
-}
-if (expRows.length) {
-  console.log(`\nexp / ${oursLabel}\n`);
-  console.log(table(expRows));
+for (const [name, ratios] of Object.entries(ratiosOf("exp", oursLabel).byScenario)) Object.assign(summary[name], { expRatio: ratios });
+if (memory.exp && memory[oursLabel]) {
+  console.log(`exp / ${oursLabel} memory per member (fresh server): ${fmt(memory.exp.perMemberBytes / memory[oursLabel]!.perMemberBytes, 2)}`);
 }
 const oursResults = results.filter((r) => r.server === oursLabel);
 if (memory[oursLabel] && memory.floor) {
