@@ -16,8 +16,8 @@ const CONCURRENCY = 50;
 
 type Forgery = { kind: string; expect: "invalid_token" | "token_expired"; token: () => Promise<string | undefined> };
 
-const sign = (claims: Record<string, unknown>, secret: string, expiresAt: number) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime(expiresAt).sign(new TextEncoder().encode(secret));
+const sign = (claims: Record<string, unknown>, secret: string, expiresAt: number, alg = "HS256") =>
+  new SignJWT(claims).setProtectedHeader({ alg }).setExpirationTime(expiresAt).sign(new TextEncoder().encode(secret));
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
@@ -28,6 +28,8 @@ function forgeries(secret: string): Forgery[] {
     { kind: "another secret", expect: "invalid_token", token: () => sign({ sub: "x", name: "Forger" }, "not-the-secret", inAnHour()) },
     { kind: "alg none", expect: "invalid_token", token: async () => `${base64url({ alg: "none" })}.${base64url({ sub: "x", name: "Admin", exp: inAnHour() })}.` },
     { kind: "garbage", expect: "invalid_token", token: async () => randomBytes(40).toString("base64url") },
+    // The right secret under another algorithm: the Worker takes HS256 only.
+    { kind: "HS512", expect: "invalid_token", token: () => sign({ sub: "x", name: "Other" }, secret, inAnHour(), "HS512") },
     {
       kind: "tampered claims", expect: "invalid_token",
       token: async () => {
@@ -68,7 +70,7 @@ function attempt(url: string): Promise<{ status: number; error?: string; ms: num
 
 export async function tokens(config: string): Promise<void> {
   const test = "tokens";
-  console.log(`\n[tokens] ${ATTEMPTS} upgrades with forged, expired or no tokens (${CONCURRENCY} at once, each from its own address), ` +
+  console.log(`\n[tokens] ${ATTEMPTS} upgrades with forged (another secret, alg none, HS512, tampered, garbage), expired or no tokens (${CONCURRENCY} at once, each from its own address), ` +
     "half to the room where 4 verified members chat at 10 msg/s, half to rooms of their own");
   const secret = randomBytes(32).toString("hex");
   const server = await startDevServer({ config, vars: { ...LOAD_VARS, AUTH_SECRET: secret, ROOM_ACCESS: "token" } });
