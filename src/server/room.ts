@@ -115,13 +115,8 @@ export class ChatRoom extends DurableObject<Env> {
   async wipe(): Promise<void> {
     // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
     this.outbox.flush();
-    for (const socket of this.ctx.getWebSockets()) {
-      if (!this.sessions.get(socket)) continue;
-      this.sessions.retire(socket);
-      this.limits.forget(socket);
-      socket.close(CLOSE_ROOM_DELETED, "the room was deleted");
-    }
-    this.stopJoinCheckIfNoneLeft();
+    // Nobody is left to hear of anyone's leave.
+    for (const socket of this.ctx.getWebSockets()) if (this.sessions.get(socket)) this.shut(socket, CLOSE_ROOM_DELETED, "the room was deleted");
     await this.clearStorage();
   }
 
@@ -139,7 +134,9 @@ export class ChatRoom extends DurableObject<Env> {
       if (!this.enforce(socket, session, this.limits.frame(socket, frame, Date.now()), frame)) return;
       const { request, dialect } = decodeFrame(frame, limits);
       if (!request.ok) return this.sendError(socket, dialect, request.error);
-      await this.handle(socket, session, request.value, dialect, frame);
+      // Only moderation waits (a ban's hash); everything else is done by now, without a turn of the event loop.
+      const moderating = this.handle(socket, session, request.value, dialect, frame);
+      if (moderating) await moderating;
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
       console.error(`room: ${describe(session)}: ${String(error)}`);
@@ -338,13 +335,19 @@ export class ChatRoom extends DurableObject<Env> {
    * `leave` as its reason if a moderator removed it.
    */
   private closeConnection(socket: WebSocket, code: number, reason: string, leave?: LeaveReason): void {
+    const departed = this.shut(socket, code, reason);
+    if (!departed) return;
+    this.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
+    this.inBackground(this.releaseIfEmpty());
+  }
+
+  /** Closes a connection and stops counting it at once; returns its member if it had joined. */
+  private shut(socket: WebSocket, code: number, reason: string): JoinedSession | undefined {
     const departed = this.sessions.retire(socket);
     this.limits.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
-    if (!departed) return;
-    this.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
-    this.inBackground(this.releaseIfEmpty());
+    return departed;
   }
 
   /** A pending join check would keep the room from hibernating: once nobody is left to join, it goes. */
