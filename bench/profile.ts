@@ -1,7 +1,8 @@
 // Profiles the room under one scenario: `npx tsx bench/profile.ts --scenario fanout [--scale 1] [--config path]`.
-// Starts `wrangler dev` (a snapshot of the room, or --config), attaches to the Worker's V8 inspector through
-// wrangler's inspector port, records a CPU profile while the scenario runs, prints the functions with the most
-// self time and writes the profile to bench/results/<scenario>-<timestamp>.cpuprofile (open it in Chrome DevTools).
+// Starts `wrangler dev` (a snapshot of the room without the assets front door, as the benchmark runs it, or
+// --config), attaches to the Worker's V8 inspector through wrangler's inspector port, records a CPU profile while
+// the scenario runs, prints the functions with the most self time and writes the profile to
+// bench/results/<scenario>-<timestamp>.cpuprofile (open it in Chrome DevTools).
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -36,7 +37,7 @@ interface Profile {
 
 const snapshot = options.config ? undefined : snapshotProject();
 const server = await startDevServer({
-  config: options.config ? resolve(options.config) : snapshot!.config,
+  config: options.config ? resolve(options.config) : snapshot!.withoutAssets,
   vars: LOAD_VARS,
 });
 try {

@@ -41,7 +41,9 @@ if (options.help) {
   --scenario a,b      only these scenarios (${scenarios(1).map((s) => s.name).join(", ")})
   --servers a,b       any of ours, floor (the naive floor), durable (the durable floor) (default all three); also
                       "tokens": the room with AUTH_SECRET and
-                      ROOM_ACCESS=token, every client joining with a token of its own (the cost of verifying them)
+                      ROOM_ACCESS=token, every client joining with a token of its own (the cost of verifying them);
+                      "shipped": the room behind the static-assets front door, as wrangler.toml has it ("ours",
+                      like the floors, has none: see lib/snapshot.ts)
   --scale X           multiply message counts and durations by X (e.g. 0.25 for a quick pass)
   --ours-config PATH  wrangler config for "ours" (e.g. an experimental copy of the room)
   --ours-label NAME   label for "ours" in the output
@@ -73,8 +75,10 @@ async function start(kind: string): Promise<Running> {
     : kind === "exp"
     ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
     : kind === "tokens"
-    ? await startDevServer({ vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" }, config: snapshot.config })
-    : await startDevServer({ vars: LOAD_VARS, config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.config });
+    ? await startDevServer({ vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" }, config: snapshot.withoutAssets })
+    : kind === "shipped"
+    ? await startDevServer({ vars: LOAD_VARS, config: snapshot.config })
+    : await startDevServer({ vars: LOAD_VARS, config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets });
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   if (!runtime) throw new Error(`no workerd found under wrangler (${kind})`);
   const label = kind === "ours" ? options["ours-label"]! : kind;
