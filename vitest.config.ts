@@ -8,13 +8,14 @@ export default defineConfig({
       {
         // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
         // Small history settings, so tests reach every history limit (pruning and page weight included) with few
-        // messages; short timeouts, to see connections that overstay closed; few joins per second (a burst of 40),
+        // messages, and a member list paged past 30; short timeouts, to see connections that overstay closed; few joins per second (a burst of 40),
         // to reach that budget; one allowed origin, to test origin checks.
         plugins: [cloudflareTest({
           wrangler: { configPath: "./wrangler.toml" },
           miniflare: {
             bindings: {
               HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30, HISTORY_PAGE_MAX_BYTES: 20_000,
+              MEMBERS_PAGE_MAX: 30,
               JOIN_TIMEOUT_SECONDS: 2, MEMBER_SILENCE_SECONDS: 2, ROOM_JOINS_PER_SECOND: 8,
               ALLOWED_ORIGINS: "https://games.example",
               AUTH_SECRET: "test-secret-of-the-worker-pool", ADMIN_TOKEN: "admin-token-of-the-worker-pool",

@@ -15,6 +15,7 @@ import {
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 import type { ConnectionEvent, ConnectionStatus, MessageOrigin } from "./connection-events";
 import { DeliveryRecord, type HistoryKind } from "./delivery-record";
+import { MemberPages } from "./member-pages";
 import { isRemovalNotice, removalOf } from "./removal";
 import { SendQueue } from "./send-queue";
 import type { SocketFactory, SocketLike } from "./socket";
@@ -44,7 +45,7 @@ export class RoomConnection {
   private readonly policy: BackoffPolicy;
   private readonly pingIntervalMs: number;
   private readonly answerTimeoutMs: number;
-  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history" | "refused">;
+  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history" | "members" | "refused">;
 
   private name: string;
   private socket: SocketLike | undefined;
@@ -61,6 +62,7 @@ export class RoomConnection {
   private removalNotice: ProtocolError | undefined;
 
   private readonly delivered = new DeliveryRecord();
+  private readonly memberPages = new MemberPages();
   private readonly outgoing = new SendQueue();
   private reportedQueueSize = 0;
 
@@ -198,6 +200,11 @@ export class RoomConnection {
         // The room charges a history answer to our rate limit by its size.
         this.outgoing.bill(this.clock.now(), this.costOf(data));
         return this.onHistory(packet);
+      case "members":
+        this.timers.clear("members");
+        this.outgoing.bill(this.clock.now(), this.costOf(data));
+        this.options.onEvent({ type: "members", members: this.memberPages.received(packet) });
+        return this.drain();
       case "error":
         return this.onError(packet);
     }
@@ -248,8 +255,9 @@ export class RoomConnection {
     this.joined = false;
     // A history page asked for on the old socket will never come: ask again after the rejoin.
     this.delivered.requestLost();
+    this.memberPages.lost();
     // Chats refused on this connection are unconfirmed: the rejoin sends them again with every other lost one.
-    this.timers.clear("answer", "ping", "drain", "history", "refused");
+    this.timers.clear("answer", "ping", "drain", "history", "members", "refused");
   }
 
   private schedulePing(): void {
@@ -280,9 +288,10 @@ export class RoomConnection {
     this.outgoing.paceTo(welcome.limits, this.clock.now());
     this.outgoing.dropRenames();
 
+    this.memberPages.start(welcome);
     this.options.onEvent({
-      type: "welcome", self, members: welcome.members, limits: welcome.limits, lastSeq: welcome.lastSeq,
-      resumed: resumed && !reset, reset,
+      type: "welcome", self, members: welcome.members, memberCount: welcome.memberCount, limits: welcome.limits,
+      lastSeq: welcome.lastSeq, resumed: resumed && !reset, reset,
     });
     if (resumed && !reset) {
       this.delivered.resumeFrom(welcome.history, welcome.more);
@@ -366,6 +375,7 @@ export class RoomConnection {
         break;
       }
       if (next.history) this.askHistory(next.history);
+      else if (next.packet.type === "members") this.askMembers();
       else this.outgoing.take(this.self.id);
       this.socket.send(frame);
     }
@@ -375,12 +385,14 @@ export class RoomConnection {
     }
   }
 
-  /** The packet to send next: a history request that is due, else the head of the queue. */
+  /** The packet to send next: a history request that is due, else a page of members, else the head of the queue. */
   private nextPacket(): { packet: NativeClientPacket; history?: HistoryKind } | undefined {
     const request = this.delivered.nextRequest();
     if (request) {
       return { packet: { type: "history", before: request.before, limit: this.limits?.historyPageMax }, history: request.kind };
     }
+    const members = this.memberPages.nextRequest(this.limits?.membersPageMax);
+    if (members) return { packet: members };
     // Chats wait for a gap to be filled: only then is it known which earlier ones must be sent again.
     if (this.delivered.hasGap) return undefined;
     const packet = this.outgoing.next;
@@ -396,6 +408,15 @@ export class RoomConnection {
     // The room answers every history request unless it refused it (rate limit): then ask again.
     this.timers.start("history", this.answerTimeoutMs, () => {
       this.delivered.requestLost();
+      this.drain();
+    });
+  }
+
+  private askMembers(): void {
+    this.memberPages.requested();
+    // As with history: a refused request is never answered, so it is asked again.
+    this.timers.start("members", this.answerTimeoutMs, () => {
+      this.memberPages.lost();
       this.drain();
     });
   }

@@ -109,6 +109,8 @@ function onEvent(event: ConnectionEvent): void {
         composer.focus();
       }
       return;
+    case "members":
+      return members.add(event.members);
     case "messages":
       return messages.add(event.messages, event.origin);
     case "presence":

@@ -25,6 +25,12 @@ export class MemberList {
     this.render();
   }
 
+  /** More of a large room's list, a page at a time: one that joined meanwhile may be known already. */
+  add(members: Member[]): void {
+    for (const member of members) this.members.set(member.id, member);
+    this.render();
+  }
+
   /** False if the member was known already (our own join echoes the welcome). */
   join(member: Member): boolean {
     const isNew = !this.members.has(member.id);

@@ -200,7 +200,7 @@ export class ChatRoom extends DurableObject<Env> {
       return this.sendError(socket, packetDialect, { code: "not_joined", message: `join before sending ${request.kind}` });
     }
     // What everyone hears is charged to the room's budget too.
-    if (request.kind !== "history" && !this.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
+    if (request.kind !== "history" && request.kind !== "members" && !this.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
     switch (request.kind) {
       case "chat":
         return this.outbox.chat({ ts: Date.now(), sender: memberOf(session), text: request.text }, socket);
@@ -218,6 +218,10 @@ export class ChatRoom extends DurableObject<Env> {
         const page = this.storage.page(request.limit, { before: request.before });
         const frames = sendPacket(socket, session.dialect, { type: "history", ...page });
         // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
+        return this.limits.answered(socket, frames, Date.now());
+      }
+      case "members": {
+        const frames = sendPacket(socket, session.dialect, { type: "members", ...this.sessions.membersAfter(request.after, request.limit) });
         return this.limits.answered(socket, frames, Date.now());
       }
       case "moderate":
@@ -247,7 +251,9 @@ export class ChatRoom extends DurableObject<Env> {
       type: "welcome",
       id: joined.id,
       name: joined.name,
-      members: this.sessions.members(),
+      // A room of thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them.
+      members: this.sessions.membersAfter(0, limits.membersPageMax).members,
+      memberCount: this.sessions.joined().length,
       history: page.messages,
       more: page.more,
       lastSeq: this.storage.newestSeq,

@@ -176,11 +176,23 @@ export class Sessions<Socket extends RoomSocket> {
     for (const [socket, session] of this.bySocket) if (!session.joined) yield [socket, session.openedAt];
   }
 
-  /** The members in the order they arrived. */
+  /** The members in the order they joined. */
   members(): Member[] {
-    const members: Member[] = [];
-    for (const session of this.bySocket.values()) if (session.joined) members.push(memberOf(session));
-    return members;
+    return this.joined().map(([, session]) => memberOf(session));
+  }
+
+  /** Up to `limit` members with ids after `after`, in the order they joined; `more` if others follow them. */
+  membersAfter(after: number, limit: number): { members: Member[]; more: boolean } {
+    const joined = this.joined();
+    // Ids grow in the order members joined: the first one after `after` is found by halving.
+    let low = 0;
+    for (let high = joined.length; low < high;) {
+      const middle = (low + high) >>> 1;
+      if (joined[middle]![1].id <= after) low = middle + 1;
+      else high = middle;
+    }
+    const page = joined.slice(low, low + limit);
+    return { members: page.map(([, session]) => memberOf(session)), more: low + limit < joined.length };
   }
 
   /** Every joined connection with its session: who hears what the room announces. */
@@ -192,6 +204,9 @@ export class Sessions<Socket extends RoomSocket> {
     if (attach) socket.serializeAttachment(session);
     const before = this.bySocket.get(socket);
     if (before) this.count(socket, before, -1);
+    // A joining connection goes to the end of the map: members are listed in the order they joined, which is the
+    // order of their ids (membersAfter).
+    if (before && !before.joined && session.joined) this.bySocket.delete(socket);
     this.count(socket, session, 1);
     this.bySocket.set(socket, session);
     this.joinedEntries = undefined;

@@ -110,6 +110,9 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
       return tutorialChats([packet]);
     case "history":
       return tutorialChats(packet.messages);
+    case "members":
+      // The tutorial client keeps no member list, and never asks for one.
+      return [];
     case "deleted":
       // The tutorial client cannot take back a line it has shown; it can say which one no longer stands.
       return [serverMessage(`A moderator deleted message #${packet.seq}.`)];

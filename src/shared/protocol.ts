@@ -57,6 +57,8 @@ export interface Limits {
   /** A frame costs one rate-limit token per started this many bytes (a history answer too, by its size). */
   rateLimitBytesPerToken: number;
   historyPageMax: number;
+  /** The most members a `welcome` lists, and a `members` page: a larger room's list is paged (`members`). */
+  membersPageMax: number;
 }
 
 /** A room's limits unless its settings say otherwise; a client uses them until the room's `welcome` arrives. */
@@ -68,6 +70,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   rateLimitPerSecond: 5,
   rateLimitBytesPerToken: 4096,
   historyPageMax: 200,
+  membersPageMax: 500,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -91,6 +94,8 @@ export type NativeClientPacket =
   | { type: "chat"; text: string }
   | { type: "rename"; name: string }
   | { type: "history"; before?: number; limit?: number }
+  /** The members after id `after` (0: from the first), in the order they joined: the rest of a welcome's list. */
+  | { type: "members"; after?: number; limit?: number }
   // Moderators only (docs/auth.md):
   | { type: "kick"; id: number; reason?: string }
   | { type: "ban"; id: number; minutes?: number; reason?: string }
@@ -112,6 +117,7 @@ export type ClientRequest =
   | { kind: "chat"; text: string }
   | { kind: "rename"; name: string }
   | { kind: "history"; before?: number; limit: number }
+  | { kind: "members"; after: number; limit: number }
   | { kind: "moderate"; action: ModerationAction }
   | { kind: "ignore" };
 
@@ -156,8 +162,13 @@ export type ServerPacket =
       /** Your own id and name. */
       id: number;
       name: string;
-      /** Everyone in the room now, you included. */
+      /**
+       * The room's members in the order they joined, you included: all of them unless there are more than
+       * `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
+       */
       members: Member[];
+      /** How many members the room has now, you included. */
+      memberCount: number;
       /** Recent history, or with `since` what you missed; oldest first. */
       history: ChatMessage[];
       /** True when older messages exist (after `since`, if given) that `history` leaves out. */
@@ -177,6 +188,8 @@ export type ServerPacket =
   | ({ type: "rename"; previous: string } & Member)
   | ({ type: "chat" } & ChatMessage)
   | { type: "history"; messages: ChatMessage[]; more: boolean }
+  /** A page of the member list, in the order they joined; `more`: members after these were left out. */
+  | { type: "members"; members: Member[]; more: boolean }
   /** A moderator deleted this message: it is a tombstone from now on. */
   | { type: "deleted"; seq: number }
   /**

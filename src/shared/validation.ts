@@ -119,6 +119,14 @@ function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
     : { kind: "history", before: before.value, limit: capped });
 }
 
+function readMembers(packet: Packet, limits: Limits): Parsed<ClientRequest> {
+  const after = optionalSeq(packet, "after");
+  if (!after.ok) return after;
+  const limit = optionalSeq(packet, "limit", 1);
+  if (!limit.ok) return limit;
+  return ok({ kind: "members", after: after.value ?? 0, limit: Math.min(limit.value ?? limits.membersPageMax, limits.membersPageMax) });
+}
+
 /** A moderator's reason, shown to the member it removes; a ban's length; a user id as tokens carry it. */
 export const MAX_REASON_CHARS = 200;
 export const MAX_BAN_MINUTES = 10 * 365 * 24 * 60;
@@ -188,6 +196,7 @@ const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits:
     },
   }],
   ["history", { dialect: "native", read: readHistory }],
+  ["members", { dialect: "native", read: readMembers }],
   ["kick", { dialect: "native", read: readModeration("kick") }],
   ["ban", { dialect: "native", read: readModeration("ban") }],
   ["unban", { dialect: "native", read: readModeration("unban") }],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RoomConnection, type ConnectionOptions } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
-import type { ChatMessage } from "../../../src/shared/protocol";
+import type { ChatMessage, ServerPacket } from "../../../src/shared/protocol";
 import { FakeClock, LIMITS, message, messages, socketFactory, welcome, type FakeSocket } from "./fakes";
 
 const BACKOFF = { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 };
@@ -433,5 +433,53 @@ describe("older history", () => {
     socket.open();
     socket.receive(welcome(2, [], { lastSeq: 9 }));
     expect(socket.packets().at(-1)).toEqual({ type: "history", before: 7, limit: 3 });
+  });
+});
+
+describe("members of a large room", () => {
+  const member = (id: number) => ({ id, name: `m${id}` });
+  const largeWelcome = (count: number): ServerPacket => ({
+    ...(welcome(9, []) as Extract<ServerPacket, { type: "welcome" }>), members: [1, 2, 3].map(member), memberCount: count,
+  });
+
+  it("pages through the members a welcome leaves out, one request at a time, and hands each page on", () => {
+    const t = setup();
+    t.connection.open();
+    const socket = t.sockets.last();
+    socket.open();
+    socket.receive(largeWelcome(7));
+    expect(t.of("welcome")[0]).toMatchObject({ memberCount: 7, members: [1, 2, 3].map(member) });
+    expect(socket.packets().slice(1)).toEqual([{ type: "members", after: 3, limit: 3 }]);
+    socket.receive({ type: "members", members: [4, 5, 6].map(member), more: true });
+    expect(socket.packets().slice(1)).toEqual([{ type: "members", after: 3, limit: 3 }, { type: "members", after: 6, limit: 3 }]);
+    socket.receive({ type: "members", members: [member(8)], more: false });
+    expect(t.of("members").map((e) => e.members.map((m) => m.id))).toEqual([[4, 5, 6], [8]]);
+    t.clock.advance(60_000);
+    expect(socket.packets().filter((p) => p.type === "members")).toHaveLength(2);
+  });
+
+  it("asks again for a page that never came (refused), and starts over after a rejoin", () => {
+    const t = setup();
+    t.connection.open();
+    const socket = t.sockets.last();
+    socket.open();
+    socket.receive(largeWelcome(5));
+    t.clock.advance(10_000);
+    expect(socket.packets().filter((p) => p.type === "members")).toEqual([
+      { type: "members", after: 3, limit: 3 }, { type: "members", after: 3, limit: 3 },
+    ]);
+    socket.drop();
+    t.clock.advance(1_000);
+    const again = t.sockets.last();
+    again.open();
+    again.receive({ ...(largeWelcome(4) as Extract<ServerPacket, { type: "welcome" }>), members: [1, 2].map(member) });
+    expect(again.packets().filter((p) => p.type === "members")).toEqual([{ type: "members", after: 2, limit: 3 }]);
+  });
+
+  it("asks for nothing when the welcome lists everyone", () => {
+    const t = setup();
+    const socket = t.join();
+    t.clock.advance(30_000);
+    expect(socket.packets().some((p) => p.type === "members")).toBe(false);
   });
 });

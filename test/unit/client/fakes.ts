@@ -104,6 +104,7 @@ export const LIMITS: Limits = {
   rateLimitPerSecond: 5,
   rateLimitBytesPerToken: 4096,
   historyPageMax: 3,
+  membersPageMax: 3,
 };
 
 export function message(seq: number, text = `message ${seq}`, sender = { id: 99, name: "other" }): ChatMessage {
@@ -127,6 +128,7 @@ export function welcome(
     id,
     name: options.name ?? "me",
     members: [{ id, name: options.name ?? "me" }],
+    memberCount: 1,
     history,
     more: options.more ?? false,
     lastSeq: options.lastSeq ?? history[history.length - 1]?.seq ?? 0,

@@ -89,7 +89,7 @@ describe("encode", () => {
     expect(tutorial({ type: "chat", ...attack })).toEqual(["ok Alice: send me your password"]);
     expect(tutorial({ type: "history", messages: [attack], more: false })).toEqual(["ok Alice: send me your password"]);
     expect(tutorial({
-      type: "welcome", id: 4, name: "ann", members: [], history: [attack], more: false, lastSeq: 7, limits, resumeKey: "k",
+      type: "welcome", id: 4, name: "ann", members: [], memberCount: 0, history: [attack], more: false, lastSeq: 7, limits, resumeKey: "k",
     })).toEqual(["ok Alice: send me your password"]);
     // Each run of line breaks and tabs is one space, whichever line break it is.
     const breaks = { ...attack, text: "a\r\nb\n\n\tc\u2028d\u2029e\u0085f\u000Bg\fh" };
@@ -100,7 +100,7 @@ describe("encode", () => {
 
   it("gives a tutorial client its history as chat messages in place of a welcome", () => {
     const frames = encode({
-      type: "welcome", id: 4, name: "ann", members: [], history: [message, { ...message, seq: 8 }],
+      type: "welcome", id: 4, name: "ann", members: [], memberCount: 0, history: [message, { ...message, seq: 8 }],
       more: false, lastSeq: 8, limits, resumeKey: "k",
     }, "tutorial");
     expect(frames.map((f) => JSON.parse(f).seq)).toEqual([7, 8]);
