@@ -23,6 +23,14 @@ export class AlarmClock {
     if (this.ringsAt === null) await this.ringBy(at());
   }
 
+  /** Sets the alarm to ring at `at`, later than it is set to if need be; Infinity: not at all. */
+  async ringAt(at: number): Promise<void> {
+    this.ringsAt ??= await this.storage.getAlarm();
+    if (at === (this.ringsAt ?? Infinity)) return;
+    this.ringsAt = at === Infinity ? null : at;
+    await (at === Infinity ? this.storage.deleteAlarm() : this.storage.setAlarm(at));
+  }
+
   /** The alarm rang (it is no longer set), or storage was cleared (which deletes it). */
   unset(): void {
     this.ringsAt = null;

@@ -284,12 +284,18 @@ export class ChatRoom extends DurableObject<Env> {
     await this.releaseIfEmpty();
   }
 
-  /** A room with no members, no history and no bans keeps nothing: its storage is deleted, alarm included. */
+  /**
+   * A room with no members, no history and no bans keeps nothing: its storage is deleted, alarm included. One with
+   * history or bans sleeps until they expire: with nobody to check on, its alarm has no reason to ring sooner.
+   */
   private async releaseIfEmpty(): Promise<boolean> {
     if (this.sessions.joined().length > 0) return false;
     // What was said just before the last member left is history too.
     this.outbox.flush();
-    if (this.storage.hasHistory || this.bans.any) return false;
+    if (this.storage.hasHistory || this.bans.any) {
+      await this.alarmClock.ringAt(this.nextUpkeep());
+      return false;
+    }
     await this.clearStorage();
     return true;
   }
