@@ -442,12 +442,18 @@ describe("members of a large room", () => {
     ...(welcome(9, []) as Extract<ServerPacket, { type: "welcome" }>), members: [1, 2, 3].map(member), memberCount: count,
   });
 
-  it("pages through the members a welcome leaves out, one request at a time, and hands each page on", () => {
-    const t = setup();
+  /** Joins a room of `count` members whose welcome lists the first three. */
+  function joinLarge(t: ReturnType<typeof setup>, count: number): FakeSocket {
     t.connection.open();
     const socket = t.sockets.last();
     socket.open();
-    socket.receive(largeWelcome(7));
+    socket.receive(largeWelcome(count));
+    return socket;
+  }
+
+  it("pages through the members a welcome leaves out, one request at a time, and hands each page on", () => {
+    const t = setup();
+    const socket = joinLarge(t, 7);
     expect(t.of("welcome")[0]).toMatchObject({ memberCount: 7, members: [1, 2, 3].map(member) });
     expect(socket.packets().slice(1)).toEqual([{ type: "members", after: 3, limit: 3 }]);
     socket.receive({ type: "members", members: [4, 5, 6].map(member), more: true });
@@ -460,10 +466,7 @@ describe("members of a large room", () => {
 
   it("asks again for a page that never came (refused), and starts over after a rejoin", () => {
     const t = setup();
-    t.connection.open();
-    const socket = t.sockets.last();
-    socket.open();
-    socket.receive(largeWelcome(5));
+    const socket = joinLarge(t, 5);
     t.clock.advance(10_000);
     expect(socket.packets().filter((p) => p.type === "members")).toEqual([
       { type: "members", after: 3, limit: 3 }, { type: "members", after: 3, limit: 3 },
