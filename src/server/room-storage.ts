@@ -89,8 +89,8 @@ export class RoomStorage {
   /** The time of the oldest stored message; undefined if there is none. */
   oldestTs(): number | undefined {
     if (!this.created) return undefined;
-    return this.sql.exec<{ ts: number | null }>(`SELECT MIN(ts) AS ts FROM messages WHERE seq > ?`, this.retainedAfter).one().ts ??
-      undefined;
+    const oldest = this.sql.exec<{ ts: number | null }>(`SELECT MIN(ts) AS ts FROM messages WHERE seq > ?`, this.retainedAfter);
+    return oldest.one().ts ?? undefined;
   }
 
   /**
@@ -113,8 +113,8 @@ export class RoomStorage {
 
   /**
    * Stores messages in order, numbering them, and prunes what fell out of the retained history (PRUNE_BLOCK at a
-   * time). All or nothing:
-   * if it throws, none was stored and the sequence number is where it was, so the senders can simply resend.
+   * time). All or nothing: if it throws, none was stored and the sequence number is where it was, so the senders can
+   * simply resend.
    */
   append(chats: UnstoredChat[]): ChatMessage[] {
     // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.

@@ -199,8 +199,9 @@ export class ChatRoom extends DurableObject<Env> {
     if (!session.joined) {
       return this.sendError(socket, packetDialect, { code: "not_joined", message: `join before sending ${request.kind}` });
     }
-    // What everyone hears is charged to the room's budget too.
-    if (request.kind !== "history" && request.kind !== "members" && !this.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
+    // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
+    const heardByAll = request.kind !== "history" && request.kind !== "members";
+    if (heardByAll && !this.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
     switch (request.kind) {
       case "chat":
         return this.outbox.chat({ ts: Date.now(), sender: memberOf(session), text: request.text }, socket);
@@ -221,7 +222,8 @@ export class ChatRoom extends DurableObject<Env> {
         return this.limits.answered(socket, frames, Date.now());
       }
       case "members": {
-        const frames = sendPacket(socket, session.dialect, { type: "members", ...this.sessions.membersAfter(request.after, request.limit) });
+        const page = this.sessions.membersAfter(request.after, request.limit);
+        const frames = sendPacket(socket, session.dialect, { type: "members", ...page });
         return this.limits.answered(socket, frames, Date.now());
       }
       case "moderate":
