@@ -81,11 +81,6 @@ export class RoomStorage {
     return this.newest;
   }
 
-  /** Whether any message is stored. */
-  get hasHistory(): boolean {
-    return this.oldestTs() !== undefined;
-  }
-
   /** The time of the oldest stored message; undefined if there is none. */
   oldestTs(): number | undefined {
     if (!this.created) return undefined;

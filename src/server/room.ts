@@ -294,8 +294,9 @@ export class ChatRoom extends DurableObject<Env> {
     if (this.sessions.joined().length > 0) return false;
     // What was said just before the last member left is history too.
     this.outbox.flush();
-    if (this.storage.hasHistory || this.bans.any) {
-      await this.alarmClock.ringAt(this.nextUpkeep());
+    const oldestTs = this.storage.oldestTs();
+    if (oldestTs !== undefined || this.bans.any) {
+      await this.alarmClock.ringAt(this.nextUpkeep(oldestTs));
       return false;
     }
     await this.clearStorage();
@@ -308,11 +309,11 @@ export class ChatRoom extends DurableObject<Env> {
     await this.storage.clear();
   }
 
-  private nextUpkeep(): number {
+  private nextUpkeep(oldestTs = this.storage.oldestTs()): number {
     const { silenceMs, historyMaxAgeMs } = this.settings;
     const hasMembers = this.sessions.joined().length > 0;
     return nextUpkeep({
-      now: Date.now(), hasMembers, oldestTs: this.storage.oldestTs(), silenceMs, historyMaxAgeMs, banEnds: this.bans.nextExpiry(),
+      now: Date.now(), hasMembers, oldestTs, silenceMs, historyMaxAgeMs, banEnds: this.bans.nextExpiry(),
     });
   }
 
