@@ -1,29 +1,38 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+/**
+ * Small history settings, so tests reach every history limit (pruning and page weight included) with few messages,
+ * and a member list paged past 30; short timeouts, to see connections that overstay closed; few joins per second (a
+ * burst of 40), to reach that budget; one allowed origin, to test origin checks.
+ */
+function workerProject(name: string, settings: Record<string, number>) {
+  return {
+    plugins: [cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30, HISTORY_PAGE_MAX_BYTES: 20_000,
+          MEMBERS_PAGE_MAX: 30,
+          JOIN_TIMEOUT_SECONDS: 2, MEMBER_SILENCE_SECONDS: 2, ROOM_JOINS_PER_SECOND: 8,
+          ALLOWED_ORIGINS: "https://games.example",
+          AUTH_SECRET: "test-secret-of-the-worker-pool", ADMIN_TOKEN: "admin-token-of-the-worker-pool",
+          ...settings,
+        },
+      },
+    })],
+    test: { name, include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
+  };
+}
+
 export default defineConfig({
   test: {
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
-      {
-        // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-        // Small history settings, so tests reach every history limit (pruning and page weight included) with few
-        // messages, and a member list paged past 30; short timeouts, to see connections that overstay closed; few joins per second (a burst of 40),
-        // to reach that budget; one allowed origin, to test origin checks.
-        plugins: [cloudflareTest({
-          wrangler: { configPath: "./wrangler.toml" },
-          miniflare: {
-            bindings: {
-              HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30, HISTORY_PAGE_MAX_BYTES: 20_000,
-              MEMBERS_PAGE_MAX: 30,
-              JOIN_TIMEOUT_SECONDS: 2, MEMBER_SILENCE_SECONDS: 2, ROOM_JOINS_PER_SECOND: 8,
-              ALLOWED_ORIGINS: "https://games.example",
-              AUTH_SECRET: "test-secret-of-the-worker-pool", ADMIN_TOKEN: "admin-token-of-the-worker-pool",
-            },
-          },
-        })],
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
-      },
+      // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
+      workerProject("worker", {}),
+      // The same tests on rooms of many objects: past two connections, a room sends connections to shards.
+      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }),
       {
         // Plain units that run in Node: the shared protocol, the room's modules with fake sockets, the browser client's
         // connection logic, and the layout (the client bundle holds no server code).

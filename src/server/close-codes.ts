@@ -3,6 +3,8 @@
 /** RFC 6455, 7.4.1: a policy violation (flooding), and a message too big to process. */
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_BIG = 1009;
+/** RFC 6455 (IANA registry): the service restarted; the client should connect again. */
+export const CLOSE_RECONNECT = 1012;
 /** Ours: a moderator removed the member (kick), the room was deleted, a moderator banned the member. */
 export const CLOSE_KICKED = 4001;
 export const CLOSE_ROOM_DELETED = 4002;

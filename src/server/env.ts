@@ -1,10 +1,13 @@
-// The Worker's bindings (wrangler.toml): the rooms, the static assets, the upgrade rate limit, and the settings of
-// `[vars]`.
+// The Worker's bindings (wrangler.toml): the rooms and their shards, the static assets, the upgrade rate limit, and
+// the settings of `[vars]`.
 import type { ChatRoom } from "./room";
+import type { RoomShard } from "./shard";
 import type { SettingName } from "./settings";
 
 export type Env = {
   ROOMS: DurableObjectNamespace<ChatRoom>;
+  /** The shards of rooms past SHARD_CAPACITY connections (shard.ts). */
+  SHARDS: DurableObjectNamespace<RoomShard>;
   ASSETS: Fetcher;
   /** Comma-separated origins whose pages may connect (besides this Worker's own); unset: any. */
   ALLOWED_ORIGINS?: string;

@@ -8,7 +8,8 @@
 //   anything else                       → static/ (the browser client)
 //
 // Each room is one Durable Object, addressed by its name, so every member of a room reaches the same object
-// wherever in the world they connect from.
+// wherever in the world they connect from. A room that holds SHARD_CAPACITY connections answers an upgrade with
+// the shard to send it to instead (docs/scaling.md); small rooms never see that second step.
 
 import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
 import { refusal, refuseUpgrade } from "./admission";
@@ -17,9 +18,11 @@ import { identify, IDENTITY_HEADER, type AccessSettings } from "./identity";
 import { readSettings } from "./settings";
 import type { Env } from "./env";
 import type { RoomInfo } from "./room";
+import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "./shard-wire";
 
-// The module's exports are what the runtime loads: the Durable Object class and the fetch handler, nothing else.
+// The module's exports are what the runtime loads: the Durable Object classes and the fetch handler, nothing else.
 export { ChatRoom } from "./room";
+export { RoomShard } from "./shard";
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -54,11 +57,16 @@ export default {
     if (refused) return refused;
     const identity = await identify(new URL(request.url), name, accessSettings(env));
     if (identity instanceof Response) return identity;
-    // Only the Worker may say who a connection is: whatever a client sent in this header goes.
+    // Only the Worker may say who a connection is and where the room placed it: whatever a client sent in these
+    // headers goes.
     const headers = new Headers(request.headers);
-    headers.delete(IDENTITY_HEADER);
+    for (const header of [IDENTITY_HEADER, ...ROUTING_HEADERS]) headers.delete(header);
     if (identity) headers.set(IDENTITY_HEADER, JSON.stringify(identity));
-    return env.ROOMS.getByName(name).fetch(new Request(request, { headers }));
+    const answer = await env.ROOMS.getByName(name).fetch(new Request(request, { headers }));
+    const shard = answer.headers.get(SHARD_HEADER);
+    if (answer.webSocket || shard === null) return answer;
+    for (const header of ROUTING_HEADERS) headers.set(header, answer.headers.get(header) ?? "");
+    return env.SHARDS.getByName(shardName(name, Number(shard))).fetch(new Request(request, { headers }));
   },
 } satisfies ExportedHandler<Env>;
 

@@ -13,7 +13,7 @@
 
 import type { ChatMessage, Departure, Member, ServerPacket } from "../shared/protocol";
 import { leavesPacket } from "../shared/codec";
-import { announceJoins, broadcast, sendPacket } from "./fan-out";
+import { sendPacket } from "./fan-out";
 import type { UnstoredChat } from "./room-storage";
 import type { RoomSocket, Sessions } from "./sessions";
 
@@ -26,6 +26,13 @@ type Announcement<Socket> =
   | { kind: "other"; packet: ServerPacket }
   | { kind: "chats"; chats: { chat: UnstoredChat; socket: Socket }[] };
 
+/** Who hears what the room announces: its own members, and a hub's shards (once each, for all their members). */
+export interface Audience<Socket> {
+  broadcast(packet: ServerPacket): void;
+  /** A member who joined within the batch hears of its own join and the later ones only (fan-out.ts). */
+  announceJoins(joins: { member: Member; socket: Socket }[]): void;
+}
+
 /** Stores chats and numbers them, all or nothing; throws if none could be stored. */
 export type StoreChats = (chats: UnstoredChat[]) => ChatMessage[];
 
@@ -35,7 +42,11 @@ export class Outbox<Socket extends RoomSocket> {
   private timerAt = Infinity;
   private lastPresenceAt = -Infinity;
 
-  constructor(private readonly sessions: Sessions<Socket>, private readonly store: StoreChats) {}
+  constructor(
+    private readonly sessions: Sessions<Socket>,
+    private readonly audience: Audience<Socket>,
+    private readonly store: StoreChats,
+  ) {}
 
   chat(chat: UnstoredChat, socket: Socket): void {
     const last = this.queue.at(-1);
@@ -104,12 +115,12 @@ export class Outbox<Socket extends RoomSocket> {
     switch (announcement.kind) {
       case "joins":
         this.lastPresenceAt = Date.now();
-        return announceJoins(this.sessions.joined(), announcement.joins);
+        return this.audience.announceJoins(announcement.joins);
       case "leaves":
         this.lastPresenceAt = Date.now();
-        return broadcast(this.sessions.joined(), leavesPacket(announcement.members));
+        return this.audience.broadcast(leavesPacket(announcement.members));
       case "other":
-        return broadcast(this.sessions.joined(), announcement.packet);
+        return this.audience.broadcast(announcement.packet);
       case "chats":
         return this.storeAndBroadcast(announcement.chats);
     }
@@ -134,7 +145,7 @@ export class Outbox<Socket extends RoomSocket> {
       }
       return;
     }
-    for (const message of stored) broadcast(this.sessions.joined(), { type: "chat", ...message });
+    for (const message of stored) this.audience.broadcast({ type: "chat", ...message });
   }
 
   private wakeIn(ms: number): void {

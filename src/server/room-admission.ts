@@ -4,7 +4,7 @@
 import { clientAddress, refusal } from "./admission";
 import type { BanList } from "./ban-list";
 import { IDENTITY_HEADER, type Identity } from "./identity";
-import type { Sessions } from "./sessions";
+import type { RoomSocket, Sessions } from "./sessions";
 
 /** Who is arriving, as far as the room can tell. */
 export interface Arrival {
@@ -14,7 +14,7 @@ export interface Arrival {
 }
 
 export interface Door {
-  sessions: Sessions<WebSocket>;
+  sessions: Sessions<RoomSocket>;
   bans: BanList;
   maxConnectionsPerAddress: number;
 }

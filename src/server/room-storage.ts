@@ -53,6 +53,8 @@ export class RoomStorage {
   private newest: number;
   /** Messages up to this sequence number are deleted; those after it and older than the retained history wait. */
   private prunedThrough = 0;
+  /** Shards the room has opened (shard-set.ts); undefined until read. */
+  private shards: number | undefined;
 
   /**
    * `retained`: messages kept; older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
@@ -104,6 +106,17 @@ export class RoomStorage {
       this.ids = { next: reserved - ID_BLOCK + 1, end: reserved + 1 };
     }
     return this.ids.next++;
+  }
+
+  /** How many shards the room has opened; 0 for a room that never needed one. */
+  get shardCount(): number {
+    return (this.shards ??= this.created ? this.counter("shards") ?? 0 : 0);
+  }
+
+  countShards(count: number): void {
+    this.create();
+    this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('shards', ?)`, count);
+    this.shards = count;
   }
 
   /**
@@ -180,6 +193,7 @@ export class RoomStorage {
     this.migrated = true;
     this.newest = 0;
     this.ids = { next: 0, end: 0 };
+    this.shards = 0;
     await this.storage.deleteAll();
   }
 

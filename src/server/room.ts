@@ -2,35 +2,45 @@
 // a connection arrives, joins, chats, renames, asks for history and leaves. The jobs behind it have homes of their
 // own: sessions.ts (who is here, kept through hibernation), outbox.ts (what the room announces, in order),
 // rate-limits.ts (what input costs, per connection and room-wide), room-storage.ts (history in SQLite), fan-out.ts
-// (sending in each dialect), liveness.ts (connections that overstay), moderation.ts and ban-list.ts (what moderators
-// do, and whom the room refuses) and alarm-clock.ts (the one alarm that wakes the room for its upkeep).
+// (sending in each dialect), intake.ts (what every frame goes through first), liveness.ts (connections that
+// overstay), moderation.ts and ban-list.ts (what moderators do, and whom the room refuses), alarm-clock.ts (the one
+// alarm that wakes the room for its upkeep) and shard-set.ts (the shards of a room too big for one object).
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it (constructor included) when the next event arrives. So the constructor
 // rebuilds everything from the sockets and the storage.
 //
+// A room past SHARD_CAPACITY connections is a hub: it sends further connections to shard objects (shard.ts), which
+// hold their sockets and pass their frames on to it. The room's story below is the same for both kinds of
+// connection: to it, a shard's connection is a socket like its own (`RemoteConnection`). See docs/scaling.md.
+//
 // A room costs nothing until someone joins: looking at it or connecting without joining writes nothing, and once
 // it has neither members nor history it deletes its storage.
 
 import { DurableObject } from "cloudflare:workers";
-import { decodeFrame, frameExceeds } from "../shared/codec";
 import { NAME_TAKEN_RULE } from "../shared/names";
-import type { ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError } from "../shared/protocol";
+import type {
+  ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError, ServerPacket,
+} from "../shared/protocol";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
-import {
-  CLOSE_POLICY, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOO_BIG, isSendableCloseCode,
-} from "./close-codes";
-import { sendPacket } from "./fan-out";
+import { CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, isSendableCloseCode } from "./close-codes";
+import { announceJoins, broadcast, sendPacket } from "./fan-out";
+import { describe, Intake } from "./intake";
 import { Liveness } from "./liveness";
 import { moderate, type ModeratedRoom, type ModerationOutcome } from "./moderation";
 import { Outbox } from "./outbox";
-import { RateLimits, type Verdict } from "./rate-limits";
+import { RateLimits } from "./rate-limits";
 import { admit } from "./room-admission";
 import { RoomStorage } from "./room-storage";
 import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
 import { readSettings, type RoomSettings } from "./settings";
+import { RemoteConnection, ShardSet } from "./shard-set";
+import type { Report } from "./shard-wire";
+
+/** A member's connection: a socket of the room's own, or one a shard holds. */
+type Connection = WebSocket | RemoteConnection;
 
 export interface RoomInfo {
   members: Member[];
@@ -42,23 +52,40 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
   private readonly storage: RoomStorage;
   private readonly bans: BanList;
-  private readonly sessions: Sessions<WebSocket>;
-  private readonly limits: RateLimits<WebSocket>;
-  private readonly outbox: Outbox<WebSocket>;
-  private readonly liveness: Liveness<WebSocket>;
+  private readonly sessions: Sessions<Connection>;
+  private readonly limits: RateLimits<Connection>;
+  private readonly intake: Intake<Connection>;
+  private readonly outbox: Outbox<Connection>;
+  private readonly liveness: Liveness<Connection>;
   private readonly alarmClock: AlarmClock;
+  private readonly shards: ShardSet;
   /** The room as moderation.ts acts on it. */
-  private readonly moderated: ModeratedRoom<WebSocket>;
+  private readonly moderated: ModeratedRoom<Connection>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.settings = readSettings(env);
     this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes);
     this.bans = new BanList(ctx.storage);
-    this.sessions = new Sessions(ctx.getWebSockets());
+    this.sessions = new Sessions<Connection>(ctx.getWebSockets());
     this.limits = new RateLimits(this.settings, Date.now());
+    this.intake = new Intake(this.settings.limits, this.limits, {
+      sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
+      close: (socket, code, reason) => this.closeConnection(socket, code, reason),
+    });
     this.alarmClock = new AlarmClock(ctx.storage);
-    this.outbox = new Outbox(this.sessions, (chats) => {
+    this.shards = new ShardSet(env, ctx.id.name ?? "", this.settings.shardCapacity, Date.now());
+    const audience = {
+      broadcast: (packet: ServerPacket) => {
+        broadcast(this.sessions.joinedHere(), packet);
+        this.shards.broadcast(packet);
+      },
+      announceJoins: (joins: { member: Member; socket: Connection }[]) => {
+        announceJoins(this.sessions.joinedHere(), joins);
+        this.shards.announceJoins(joins.map(({ member }) => member));
+      },
+    };
+    this.outbox = new Outbox(this.sessions, audience, (chats) => {
       const stored = this.storage.append(chats);
       // History is upkeep: from now on the room needs its alarm, to expire it.
       this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep()));
@@ -66,7 +93,8 @@ export class ChatRoom extends DurableObject<Env> {
     });
     this.liveness = new Liveness(this.settings, {
       unjoined: () => this.sessions.unjoined(),
-      lastPing: (socket) => ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
+      // Only the room's own members: a shard watches its own (`ShardSet.checkIn`).
+      lastPing: (socket) => (socket instanceof RemoteConnection ? undefined : ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime()),
       close: (socket, reason) => this.closeConnection(socket, CLOSE_TIMEOUT, reason),
     });
     this.moderated = {
@@ -80,6 +108,15 @@ export class ChatRoom extends DurableObject<Env> {
       announce: (packet) => this.outbox.announce(packet),
       banEndsAt: (until) => this.inBackground(this.alarmClock.ringBy(until)),
     };
+    // A hub that starts again asks its shards whom they hold before it takes any event.
+    const shards = this.storage.shardCount;
+    if (shards > 0) {
+      void ctx.blockConcurrencyWhile(async () => {
+        const missed = (after: number) =>
+          this.storage.page(this.storage.newestSeq - after, { after }).messages.map((message) => ({ type: "chat" as const, ...message }));
+        this.sessions.restore(await this.shards.rebuild(shards, missed));
+      });
+    }
     for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -93,12 +130,34 @@ export class ChatRoom extends DurableObject<Env> {
     const { sessions, bans } = this;
     const arrival = await admit(request, { sessions, bans, maxConnectionsPerAddress: this.settings.maxConnectionsPerAddress }, Date.now());
     if (arrival instanceof Response) return arrival;
+    const now = Date.now();
+    if (this.sessions.sizeHere >= this.settings.shardCapacity) {
+      // The room is full: the connection goes to a shard, which the Worker passes the upgrade on to.
+      const placed = this.shards.place(this.storage);
+      this.sessions.open(placed, now, arrival);
+      this.liveness.expectJoin(now);
+      return this.shards.routing(placed);
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    const now = Date.now();
     this.sessions.open(server, now, arrival);
     this.liveness.expectJoin(now);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** What a shard's connections did, in order: frames the shard let through, and connections that closed. */
+  async fromShard(shard: number, reports: Report[]): Promise<void> {
+    for (const report of reports) {
+      const connection = this.shards.connection(shard, report.conn);
+      if (report.kind === "closed") {
+        if (connection) await this.depart(connection);
+      } else if (connection) {
+        await this.receive(connection, report.frame);
+      } else {
+        // A connection the room does not know (it forgot it while starting again): it is to connect again.
+        this.shards.close(shard, report.conn, CLOSE_RECONNECT, "the room lost this connection; connect again");
+      }
+    }
   }
 
   /** What `GET /api/rooms/<name>` reports. */
@@ -116,26 +175,24 @@ export class ChatRoom extends DurableObject<Env> {
     // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
     this.outbox.flush();
     // Nobody is left to hear of anyone's leave.
-    for (const socket of this.ctx.getWebSockets()) if (this.sessions.get(socket)) this.shut(socket, CLOSE_ROOM_DELETED, "the room was deleted");
+    for (const socket of this.sessions.where(() => true)) this.shut(socket, CLOSE_ROOM_DELETED, "the room was deleted");
     await this.clearStorage();
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    await this.receive(socket, frame);
+  }
+
+  private async receive(socket: Connection, frame: string | ArrayBuffer): Promise<void> {
     const session = this.sessions.get(socket);
     // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
     if (!session || socket.readyState !== WebSocket.OPEN) return;
     this.liveness.heard(socket, Date.now());
     try {
-      const { limits } = this.settings;
-      if (frameExceeds(frame, limits.maxFrameBytes)) {
-        // The runtime has taken in up to 32 MiB already; answering and reading on would invite the next one.
-        return this.closeConnection(socket, CLOSE_TOO_BIG, `a frame must be at most ${limits.maxFrameBytes} bytes`);
-      }
-      if (!this.enforce(socket, session, this.limits.frame(socket, frame, Date.now()), frame)) return;
-      const { request, dialect } = decodeFrame(frame, limits);
-      if (!request.ok) return this.sendError(socket, dialect, request.error);
+      const taken = this.intake.take(socket, session, frame, Date.now());
+      if (!taken) return;
       // Only moderation waits (a ban's hash); everything else is done by now, without a turn of the event loop.
-      const moderating = this.handle(socket, session, request.value, dialect, frame);
+      const moderating = this.handle(socket, session, taken.request, taken.dialect, frame);
       if (moderating) await moderating;
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
@@ -166,9 +223,11 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     const silenceSeconds = this.settings.silenceMs / 1000;
     this.bans.expire(now);
-    for (const socket of this.liveness.silent(this.sessions.joined().map(([socket]) => socket), now)) {
-      this.closeConnection(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
-    }
+    const onShards = await this.shards.checkIn();
+    // A shard that no longer holds a member's socket crashed, or lost its close: the member is gone.
+    for (const connection of onShards.gone) await this.depart(connection);
+    const silent = [...this.liveness.silent(this.sessions.joinedHere().map(([socket]) => socket), now), ...onShards.silent];
+    for (const socket of silent) this.closeConnection(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
     this.storage.expire(now - this.settings.historyMaxAgeMs);
     if (await this.releaseIfEmpty()) return;
     await this.alarmClock.ringBy(this.nextUpkeep());
@@ -178,7 +237,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Carries out one valid request; only moderation waits for anything (a ban's hash). */
   private handle(
-    socket: WebSocket, session: Session, request: ClientRequest, packetDialect: Dialect, frame: string | ArrayBuffer,
+    socket: Connection, session: Session, request: ClientRequest, packetDialect: Dialect, frame: string | ArrayBuffer,
   ): void | Promise<void> {
     if (request.kind === "ignore") return;
     if (request.kind === "join") {
@@ -201,7 +260,7 @@ export class ChatRoom extends DurableObject<Env> {
     }
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     const heardByAll = request.kind !== "history" && request.kind !== "members";
-    if (heardByAll && !this.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
+    if (heardByAll && !this.intake.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
     switch (request.kind) {
       case "chat":
         return this.outbox.chat({ ts: Date.now(), sender: memberOf(session), text: request.text }, socket);
@@ -231,7 +290,7 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  private async moderate(socket: WebSocket, session: JoinedSession, action: ModerationAction): Promise<void> {
+  private async moderate(socket: Connection, session: JoinedSession, action: ModerationAction): Promise<void> {
     if (session.identity?.role !== "moderator") {
       return this.sendError(socket, session.dialect, { code: "forbidden", message: "only a moderator may do that" });
     }
@@ -240,7 +299,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
   }
 
-  private join(socket: WebSocket, request: Extract<ClientRequest, { kind: "join" }>): void {
+  private join(socket: Connection, request: Extract<ClientRequest, { kind: "join" }>): void {
     this.outbox.flushBeforeWelcome();
     const { historyOnJoin, limits } = this.settings;
     const page = request.since === undefined
@@ -268,7 +327,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Whether another member holds `name` or one that looks the same (sessions.ts); if so, the asker is told. */
-  private nameTaken(socket: WebSocket, dialect: Dialect, name: string, resume?: string): boolean {
+  private nameTaken(socket: Connection, dialect: Dialect, name: string, resume?: string): boolean {
     const claim = this.sessions.claim(socket, name, resume);
     if (claim.free && claim.ghost) this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
     if (claim.free) return false;
@@ -277,9 +336,10 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Forgets a connection; announces its leave if it had joined. Safe to call more than once per socket. */
-  private async depart(socket: WebSocket): Promise<void> {
+  private async depart(socket: Connection): Promise<void> {
     const session = this.sessions.remove(socket);
     this.limits.forget(socket);
+    this.shards.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
     this.outbox.leave(memberOf(session));
@@ -318,38 +378,10 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
-   * Carries out a rate-limit verdict: true if the packet passes. A refusal is answered once per window, with when to
-   * retry: `rate_limited` for the sender's own limit, `room_busy` for the room's budget. Before join, the answer
-   * follows the dialect of the refused `frame`, read only for this answer.
-   */
-  private enforce(socket: WebSocket, session: Session, verdict: Verdict, frame?: string | ArrayBuffer): boolean {
-    switch (verdict.kind) {
-      case "pass":
-        return true;
-      case "refuse":
-        if (verdict.answer) {
-          const dialect = session.joined || !frame ? "native" : decodeFrame(frame, this.settings.limits).dialect;
-          const why = verdict.code === "rate_limited" ? "too many packets" : "the room is busy";
-          this.sendError(socket, dialect, {
-            code: verdict.code,
-            message: `${why}; retry in ${verdict.retryAfterMs} ms`,
-            retryAfterMs: verdict.retryAfterMs,
-          });
-        }
-        return false;
-      case "close":
-        this.closeConnection(socket, CLOSE_POLICY, "rate limit exceeded");
-        // One line per closed connection: enough for an operator to see a flood, never a flood of its own.
-        console.warn(`room: closed ${describe(session)} for flooding (${verdict.refusedInWindow} packets refused within a second)`);
-        return false;
-    }
-  }
-
-  /**
    * Closes a connection from the room's side: it stops counting at once, and its leave is announced once, with
    * `leave` as its reason if a moderator removed it.
    */
-  private closeConnection(socket: WebSocket, code: number, reason: string, leave?: LeaveReason): void {
+  private closeConnection(socket: Connection, code: number, reason: string, leave?: LeaveReason): void {
     const departed = this.shut(socket, code, reason);
     if (!departed) return;
     this.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
@@ -357,9 +389,10 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Closes a connection and stops counting it at once; returns its member if it had joined. */
-  private shut(socket: WebSocket, code: number, reason: string): JoinedSession | undefined {
+  private shut(socket: Connection, code: number, reason: string): JoinedSession | undefined {
     const departed = this.sessions.retire(socket);
     this.limits.forget(socket);
+    this.shards.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     return departed;
@@ -376,10 +409,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. */
-  private sendError(socket: WebSocket, dialectBeforeJoin: Dialect, error: ProtocolError): void {
+  private sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError): void {
     const session = this.sessions.get(socket);
     sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
   }
 }
-
-const describe = (session: Session): string => (session.joined ? `member ${session.id}` : "a connection that has not joined");

@@ -9,6 +9,8 @@ import type { Dialect, Member } from "../shared/protocol";
 
 /** What the room uses of a hibernatable WebSocket; tests in Node pass fakes. */
 export interface RoomSocket {
+  /** The shard that holds the connection (shard-set.ts); undefined for a socket of the room's own. */
+  readonly shard?: number;
   send(frame: string): void;
   serializeAttachment(value: unknown): void;
   deserializeAttachment(): unknown;
@@ -29,7 +31,7 @@ export type Session =
 export type JoinedSession = Extract<Session, { joined: true }>;
 
 /** What an attachment holds: a session, or the mark of a connection the room closed itself and no longer counts. */
-type Attachment = Session | { retired: true };
+export type Attachment = Session | { retired: true };
 
 export const memberOf = (session: JoinedSession): Member =>
   session.identity
@@ -40,7 +42,10 @@ export class Sessions<Socket extends RoomSocket> {
   private readonly bySocket = new Map<Socket, Session>();
   /** The joined entries of `bySocket`, in its order: built once per change, not once per broadcast. */
   private joinedEntries: [Socket, JoinedSession][] | undefined;
+  /** Those of them on the room's own sockets. */
+  private joinedHereEntries: [Socket, JoinedSession][] | undefined;
   private unjoinedCount = 0;
+  private hereCount = 0;
   /** Open connections per client address. */
   private readonly perAddress = new Map<string, number>();
   /** Who holds each name, by its key (names.ts): names are unique in a room. */
@@ -48,12 +53,19 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
   constructor(sockets: Socket[]) {
-    const restored: [Socket, Session][] = [];
+    this.restore(sockets);
+  }
+
+  /** Adds the sessions of more sockets kept elsewhere: a hub's shards' connections, once they said which they hold. */
+  restore(sockets: Socket[]): void {
+    const restored: [Socket, Session][] = [...this.bySocket];
     for (const socket of sockets) {
       const attachment = socket.deserializeAttachment() as Attachment;
       // A retired socket may linger until its peer answers the close, or forever if the peer never does.
       if (!("retired" in attachment)) restored.push([socket, attachment]);
     }
+    for (const [socket, session] of this.bySocket) this.count(socket, session, -1);
+    this.bySocket.clear();
     // Ids grow with each join, so sorting by id lists members in the order they arrived.
     const order = (session: Session) => (session.joined ? session.id : Infinity);
     for (const [socket, session] of restored.sort(([, a], [, b]) => order(a) - order(b))) this.save(socket, session, false);
@@ -62,6 +74,11 @@ export class Sessions<Socket extends RoomSocket> {
   /** Open connections, joined or not. */
   get size(): number {
     return this.bySocket.size;
+  }
+
+  /** Open connections on the room's own sockets. */
+  get sizeHere(): number {
+    return this.hereCount;
   }
 
   /**
@@ -149,7 +166,7 @@ export class Sessions<Socket extends RoomSocket> {
     const session = this.bySocket.get(socket);
     if (!session) return undefined;
     this.bySocket.delete(socket);
-    this.joinedEntries = undefined;
+    this.joinedEntries = this.joinedHereEntries = undefined;
     this.count(socket, session, -1);
     return session.joined ? session : undefined;
   }
@@ -195,9 +212,14 @@ export class Sessions<Socket extends RoomSocket> {
     return { members: page.map(([, session]) => memberOf(session)), more: low + limit < joined.length };
   }
 
-  /** Every joined connection with its session: who hears what the room announces. */
+  /** Every joined connection with its session, on the room's sockets and its shards'. */
   joined(): readonly [Socket, JoinedSession][] {
     return (this.joinedEntries ??= [...this.bySocket].filter((entry): entry is [Socket, JoinedSession] => entry[1].joined));
+  }
+
+  /** The joined connections on the room's own sockets: those it sends to itself. */
+  joinedHere(): readonly [Socket, JoinedSession][] {
+    return (this.joinedHereEntries ??= this.joined().filter(([socket]) => socket.shard === undefined));
   }
 
   private save(socket: Socket, session: Session, attach = true): void {
@@ -209,11 +231,12 @@ export class Sessions<Socket extends RoomSocket> {
     if (before && !before.joined && session.joined) this.bySocket.delete(socket);
     this.count(socket, session, 1);
     this.bySocket.set(socket, session);
-    this.joinedEntries = undefined;
+    this.joinedEntries = this.joinedHereEntries = undefined;
   }
 
   /** Keeps the indexes derived from the sessions: `delta` is 1 for a session added, -1 for one taken away. */
   private count(socket: Socket, session: Session, delta: 1 | -1): void {
+    if (socket.shard === undefined) this.hereCount += delta;
     if (!session.joined) this.unjoinedCount += delta;
     else this.index(nameKey(session.name), socket, delta);
     if (session.address !== undefined) {

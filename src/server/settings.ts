@@ -26,6 +26,8 @@ export interface RoomSettings {
   roomJoinsPerSecond: number;
   /** Open connections to one room from one client address. */
   maxConnectionsPerAddress: number;
+  /** Connections one object of a room holds; past it, the room opens shards (docs/scaling.md). */
+  shardCapacity: number;
 }
 
 const DEFAULTS = {
@@ -48,6 +50,7 @@ const DEFAULTS = {
   ROOM_BYTES_PER_SECOND: 256 * 1024,
   ROOM_JOINS_PER_SECOND: 20,
   MAX_CONNECTIONS_PER_ADDRESS: 20,
+  SHARD_CAPACITY: 5000,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;
@@ -83,6 +86,7 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     roomBudget: { messagesPerSecond: read("ROOM_MESSAGES_PER_SECOND"), bytesPerSecond: read("ROOM_BYTES_PER_SECOND") },
     roomJoinsPerSecond: read("ROOM_JOINS_PER_SECOND"),
     maxConnectionsPerAddress: read("MAX_CONNECTIONS_PER_ADDRESS"),
+    shardCapacity: read("SHARD_CAPACITY"),
   };
   const { maxFrameBytes, rateLimitBytesPerToken, rateLimitBurst } = settings.limits;
   if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {

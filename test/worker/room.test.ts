@@ -1,6 +1,8 @@
 import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/server/room";
+import type { RoomShard } from "../../src/server/shard";
+import { shardName } from "../../src/server/shard-wire";
 import { announcedJoins, announcedLeaves, connect, joinNative, joinTutorial, knownMemberIds, sleep, uniqueRoom, type Client, type Packet } from "./client";
 
 const isChat = (p: Packet) => p.type === "chat";
@@ -262,12 +264,10 @@ describe("leaving", () => {
   it("announces a drop (1006) once, and an error once, with no close event after it", async () => {
     const { room, ann, bob, bobId } = await twoMembers("leave-drop");
     const { client: cat, welcome: catWelcome } = await joinNative(room, "cat");
-    // The runtime reports a lost connection as a close with 1006, or as an error; play both to the room.
-    await runInDurableObject(env.ROOMS.getByName(room), async (instance: ChatRoom, state) => {
-      const byId = (id: number) => state.getWebSockets().find((s) => (s.deserializeAttachment() as { id: number }).id === id)!;
-      await instance.webSocketClose(byId(bobId), 1006);
-      await instance.webSocketError(byId(catWelcome.id as number));
-    });
+    // The runtime reports a lost connection as a close with 1006, or as an error; play both to the object that holds
+    // the socket: the room, or (with SHARD_CAPACITY 2, for cat) its shard.
+    await lose(room, bobId, (object, socket) => object.webSocketClose(socket, 1006));
+    await lose(room, catWelcome.id as number, (object, socket) => object.webSocketError(socket));
     await expect.poll(() => leavesOf(ann).length).toBe(2);
     await sleep(200);
     expect(leavesOf(ann).map((p) => p.id).sort()).toEqual([bobId, catWelcome.id].sort());
@@ -439,3 +439,22 @@ describe("hibernation", () => {
     expect(await ann.next((p) => p.type === "join" && p.name === "new")).toMatchObject({ id: welcome.id });
   });
 });
+
+/** Plays a runtime event to the socket of member `id`, on whichever object holds it: the room, or one of its shards. */
+async function lose(room: string, id: number, event: (object: ChatRoom | RoomShard, socket: WebSocket) => Promise<void>): Promise<void> {
+  // A room's socket holds the member's session; a shard's holds it under `session`.
+  const idOf = (socket: WebSocket) => {
+    const attachment = socket.deserializeAttachment() as { id?: number; session?: { id?: number } };
+    return attachment.session?.id ?? attachment.id;
+  };
+  const objects = [env.ROOMS.getByName(room), env.SHARDS.getByName(shardName(room, 1))] as DurableObjectStub<ChatRoom | RoomShard>[];
+  for (const stub of objects) {
+    const played = await runInDurableObject(stub, async (object: ChatRoom | RoomShard, state) => {
+      const socket = state.getWebSockets().find((candidate) => idOf(candidate) === id);
+      if (socket) await event(object, socket);
+      return socket !== undefined;
+    });
+    if (played) return;
+  }
+  throw new Error(`no object holds member ${id}`);
+}

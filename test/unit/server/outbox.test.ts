@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Outbox, PRESENCE_WINDOW_MS, type StoreChats } from "../../../src/server/outbox";
 import type { UnstoredChat } from "../../../src/server/room-storage";
 import { memberOf, Sessions } from "../../../src/server/sessions";
-import type { ChatMessage, Dialect } from "../../../src/shared/protocol";
+import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../src/shared/protocol";
+import { announceJoins, broadcast } from "../../../src/server/fan-out";
 import { FakeSocket } from "./fakes";
 
 /** A room's sessions and outbox, with a store that numbers chats in memory and records each write. */
@@ -19,7 +20,12 @@ function room() {
     writes.push(chats);
     return chats.map((chat): ChatMessage => ({ seq: ++seq, ...chat }));
   };
-  const outbox = new Outbox(sessions, store);
+  // A room of one object: everyone it announces to is on its own sockets.
+  const audience = {
+    broadcast: (packet: ServerPacket) => broadcast(sessions.joined(), packet),
+    announceJoins: (joins: { member: Member; socket: FakeSocket }[]) => announceJoins(sessions.joined(), joins),
+  };
+  const outbox = new Outbox(sessions, audience, store);
   let nextId = 1;
   /** Connects and joins a member as the room does: the welcome comes after what the outbox had to deliver. */
   const join = (name: string, dialect: Dialect = "native") => {

@@ -1,0 +1,72 @@
+// What every frame from a client goes through before anything acts on it, wherever its socket is held (the room's
+// own, or a shard's): its size, its sender's rate limit, then its validity. A frame that fails is answered (once per
+// window, for a refusal) or its connection closed; one that passes comes out as a request. A shard and its hub both
+// take a shard's frames in: the shard to protect itself and answer at once, the hub because it bills answers too.
+
+import { decodeFrame, frameExceeds } from "../shared/codec";
+import type { ClientRequest, Dialect, Limits, ProtocolError } from "../shared/protocol";
+import { CLOSE_POLICY, CLOSE_TOO_BIG } from "./close-codes";
+import type { RateLimits, Verdict } from "./rate-limits";
+import type { Session } from "./sessions";
+
+export interface IntakeHooks<Socket> {
+  /** Errors go out in the member's dialect; before join, in `dialectBeforeJoin`. */
+  sendError(socket: Socket, dialectBeforeJoin: Dialect, error: ProtocolError): void;
+  /** Closes a connection from the room's side (its leave is announced if it had joined). */
+  close(socket: Socket, code: number, reason: string): void;
+}
+
+export class Intake<Socket extends object> {
+  constructor(
+    private readonly limits: Limits,
+    readonly rates: RateLimits<Socket>,
+    private readonly hooks: IntakeHooks<Socket>,
+  ) {}
+
+  /** The request a frame holds, in the dialect it came in; undefined if the frame was refused or answered. */
+  take(socket: Socket, session: Session, frame: string | ArrayBuffer, now: number): { request: ClientRequest; dialect: Dialect } | undefined {
+    const { limits } = this;
+    if (frameExceeds(frame, limits.maxFrameBytes)) {
+      // The runtime has taken in up to 32 MiB already; answering and reading on would invite the next one.
+      this.hooks.close(socket, CLOSE_TOO_BIG, `a frame must be at most ${limits.maxFrameBytes} bytes`);
+      return undefined;
+    }
+    if (!this.enforce(socket, session, this.rates.frame(socket, frame, now), frame)) return undefined;
+    const { request, dialect } = decodeFrame(frame, limits);
+    if (!request.ok) {
+      this.hooks.sendError(socket, dialect, request.error);
+      return undefined;
+    }
+    return { request: request.value, dialect };
+  }
+
+  /**
+   * Carries out a rate-limit verdict: true if the packet passes. A refusal is answered once per window, with when to
+   * retry: `rate_limited` for the sender's own limit, `room_busy` for the room's budget. Before join, the answer
+   * follows the dialect of the refused `frame`, read only for this answer.
+   */
+  enforce(socket: Socket, session: Session, verdict: Verdict, frame?: string | ArrayBuffer): boolean {
+    switch (verdict.kind) {
+      case "pass":
+        return true;
+      case "refuse":
+        if (verdict.answer) {
+          const dialect = session.joined || !frame ? "native" : decodeFrame(frame, this.limits).dialect;
+          const why = verdict.code === "rate_limited" ? "too many packets" : "the room is busy";
+          this.hooks.sendError(socket, dialect, {
+            code: verdict.code,
+            message: `${why}; retry in ${verdict.retryAfterMs} ms`,
+            retryAfterMs: verdict.retryAfterMs,
+          });
+        }
+        return false;
+      case "close":
+        this.hooks.close(socket, CLOSE_POLICY, "rate limit exceeded");
+        // One line per closed connection: enough for an operator to see a flood, never a flood of its own.
+        console.warn(`room: closed ${describe(session)} for flooding (${verdict.refusedInWindow} packets refused within a second)`);
+        return false;
+    }
+  }
+}
+
+export const describe = (session: Session): string => (session.joined ? `member ${session.id}` : "a connection that has not joined");

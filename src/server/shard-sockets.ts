@@ -1,0 +1,76 @@
+// The sockets a shard holds, each with its connection's name for the hub (`conn`) and its session as the hub last
+// sent it (shard-wire.ts, "attach"). Both live in the socket's attachment, so they survive hibernation; the maps
+// here are a cache rebuilt from the attachments, as sessions.ts does for the room's own sockets.
+
+import type { Attachment, JoinedSession, RoomSocket, Session } from "./sessions";
+
+/** What a shard's socket holds: its connection's name for the hub and its session, or the mark of a retired one. */
+type Held = { conn: string; session: Session } | { retired: true };
+
+export class ShardSockets<Socket extends RoomSocket> {
+  private readonly byConn = new Map<string, Socket>();
+  private readonly held = new Map<Socket, { conn: string; session: Session }>();
+  private joinedEntries: [Socket, JoinedSession][] | undefined;
+
+  constructor(sockets: Socket[]) {
+    for (const socket of sockets) {
+      const attachment = socket.deserializeAttachment() as Held;
+      if (!("retired" in attachment)) this.keep(socket, attachment.conn, attachment.session, false);
+    }
+  }
+
+  /** A connection the hub placed here, with the session it starts with. */
+  open(socket: Socket, conn: string, session: Session): void {
+    this.keep(socket, conn, session);
+  }
+
+  /** The hub's latest session of a connection. A retirement waits for the close that follows it (`retire`). */
+  attach(conn: string, attachment: Attachment): void {
+    const socket = this.byConn.get(conn);
+    if (socket && !("retired" in attachment)) this.keep(socket, conn, attachment);
+  }
+
+  socket(conn: string): Socket | undefined {
+    return this.byConn.get(conn);
+  }
+
+  get(socket: Socket): { conn: string; session: Session } | undefined {
+    return this.held.get(socket);
+  }
+
+  /** Every connection held, with its session: what a hub that starts again learns from this shard. */
+  all(): { conn: string; attachment: Session }[] {
+    return [...this.held.values()].map(({ conn, session }) => ({ conn, attachment: session }));
+  }
+
+  /** The members here, with their sessions: who hears what the room announces. */
+  joined(): readonly [Socket, JoinedSession][] {
+    return (this.joinedEntries ??= [...this.held]
+      .filter((entry): entry is [Socket, { conn: string; session: JoinedSession }] => entry[1].session.joined)
+      .map(([socket, { session }]) => [socket, session]));
+  }
+
+  /** Forgets a connection; returns its name for the hub if it was held. */
+  remove(socket: Socket): string | undefined {
+    const held = this.held.get(socket);
+    if (!held) return undefined;
+    this.held.delete(socket);
+    this.byConn.delete(held.conn);
+    this.joinedEntries = undefined;
+    return held.conn;
+  }
+
+  /** Forgets a connection about to be closed, for good: should the shard wake before its close arrives, it stays forgotten. */
+  retire(socket: Socket): string | undefined {
+    const conn = this.remove(socket);
+    if (conn !== undefined) socket.serializeAttachment({ retired: true } satisfies Held);
+    return conn;
+  }
+
+  private keep(socket: Socket, conn: string, session: Session, attach = true): void {
+    if (attach) socket.serializeAttachment({ conn, session } satisfies Held);
+    this.held.set(socket, { conn, session });
+    this.byConn.set(conn, socket);
+    this.joinedEntries = undefined;
+  }
+}
