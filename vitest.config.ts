@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
  * and a member list paged past 30; short timeouts, to see connections that overstay closed; few joins per second (a
  * burst of 40), to reach that budget; one allowed origin, to test origin checks.
  */
-function workerProject(name: string, settings: Record<string, number>) {
+function workerProject(name: string, settings: Record<string, number>, exclude: string[]) {
   return {
     plugins: [cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
@@ -21,7 +21,7 @@ function workerProject(name: string, settings: Record<string, number>) {
         },
       },
     })],
-    test: { name, include: ["test/worker/**/*.test.ts"], testTimeout: 30_000 },
+    test: { name, include: ["test/worker/**/*.test.ts"], exclude, testTimeout: 30_000 },
   };
 }
 
@@ -30,9 +30,9 @@ export default defineConfig({
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-      workerProject("worker", {}),
+      workerProject("worker", {}, ["test/worker/shards.test.ts"]),
       // The same tests on rooms of many objects: past two connections, a room sends connections to shards.
-      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }),
+      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }, []),
       {
         // Plain units that run in Node: the shared protocol, the room's modules with fake sockets, the browser client's
         // connection logic, and the layout (the client bundle holds no server code).

@@ -9,6 +9,7 @@ import { Courier } from "./courier";
 import type { Env } from "./env";
 import type { RoomStorage } from "./room-storage";
 import type { Attachment, RoomSocket } from "./sessions";
+import type { RoomShard } from "./shard";
 import {
   CONNECTION_HEADER, SESSION_HEADER, SHARD_HEADER, shardName, type CheckIn, type Delivery, type Item,
 } from "./shard-wire";
@@ -53,6 +54,8 @@ export class RemoteConnection implements RoomSocket {
   }
 }
 
+type ShardStub = DurableObjectStub<RoomShard>;
+
 /** One shard: the connections it holds, and the ordered stream of items the hub sends it. */
 class ShardLink {
   readonly connections = new Map<string, RemoteConnection>();
@@ -62,11 +65,13 @@ class ShardLink {
   private tick = 0;
   private readonly courier: Courier<Item, Delivery>;
 
-  constructor(readonly shard: number, readonly stub: DurableObjectStub<import("./shard").RoomShard>, epoch: number) {
+  private stub: ShardStub | undefined;
+
+  constructor(readonly shard: number, private readonly connect: () => ShardStub, epoch: number) {
     this.epoch = epoch;
     this.courier = new Courier(
       (items) => ({ epoch: this.epoch, tick: ++this.tick, items }),
-      (delivery) => this.stub.deliver(delivery),
+      (delivery) => this.call((stub) => stub.deliver(delivery)),
       (items, error) => {
         // The shard would wait forever for the lost tick: the stream starts again, in a new epoch.
         console.error(`room: shard ${shard} lost ${items.length} items: ${String(error)}`);
@@ -78,6 +83,16 @@ class ShardLink {
 
   push(item: Item): void {
     this.courier.push(item);
+  }
+
+  /** A call to the shard. A stub whose object crashed stays broken: after a failure, the next call makes a new one. */
+  async call<T>(work: (stub: ShardStub) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.stub ??= this.connect());
+    } catch (error) {
+      this.stub = undefined;
+      throw error;
+    }
   }
 
   saw(conn: string, attachment: Attachment): void {
@@ -157,7 +172,7 @@ export class ShardSet {
     await Promise.all(Array.from({ length: shards }, async (_, index) => {
       const link = this.link(index + 1);
       try {
-        const roster = await link.stub.roster();
+        const roster = await link.call((stub) => stub.roster());
         for (const { conn, attachment } of roster.connections) {
           const connection = new RemoteConnection(link, conn, attachment);
           link.connections.set(conn, connection);
@@ -182,7 +197,7 @@ export class ShardSet {
     await Promise.all([...this.withMembers()].map(async (link) => {
       let answer: CheckIn;
       try {
-        answer = await link.stub.checkIn();
+        answer = await link.call((stub) => stub.checkIn());
       } catch {
         return; // Asked again at the next upkeep.
       }
@@ -203,7 +218,7 @@ export class ShardSet {
   private link(shard: number): ShardLink {
     let link = this.links.get(shard);
     if (!link) {
-      link = new ShardLink(shard, this.env.SHARDS.getByName(shardName(this.room, shard)), this.epoch);
+      link = new ShardLink(shard, () => this.env.SHARDS.getByName(shardName(this.room, shard)), this.epoch);
       this.links.set(shard, link);
     }
     return link;
