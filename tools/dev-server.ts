@@ -83,7 +83,9 @@ async function startOnce(options: DevServerOptions & { persistTo: string }): Pro
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
     "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
   if (options.config) args.push("--config", options.config);
-  for (const [key, value] of Object.entries(options.vars ?? {})) args.push("--var", `${key}:${value}`);
+  // SHARD_CAPACITY in the environment runs every room of the suite on shards past that many connections.
+  const sharded = process.env.SHARD_CAPACITY ? { SHARD_CAPACITY: process.env.SHARD_CAPACITY } : {};
+  for (const [key, value] of Object.entries({ ...sharded, ...options.vars })) args.push("--var", `${key}:${value}`);
 
   const child = spawn(WRANGLER, args, {
     // From the config's own directory: its [build] step then builds that copy's sources, not the project's.

@@ -19,14 +19,12 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { NAME_TAKEN_RULE } from "../shared/names";
-import type {
-  ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError, ServerPacket,
-} from "../shared/protocol";
+import type { ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError } from "../shared/protocol";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
 import { CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, isSendableCloseCode } from "./close-codes";
-import { announceJoins, broadcast, sendPacket } from "./fan-out";
+import { sendPacket } from "./fan-out";
 import { describe, Intake } from "./intake";
 import { Liveness } from "./liveness";
 import { moderate, type ModeratedRoom, type ModerationOutcome } from "./moderation";
@@ -75,17 +73,7 @@ export class ChatRoom extends DurableObject<Env> {
     });
     this.alarmClock = new AlarmClock(ctx.storage);
     this.shards = new ShardSet(env, ctx.id.name ?? "", this.settings.shardCapacity, Date.now());
-    const audience = {
-      broadcast: (packet: ServerPacket) => {
-        broadcast(this.sessions.joinedHere(), packet);
-        this.shards.broadcast(packet);
-      },
-      announceJoins: (joins: { member: Member; socket: Connection }[]) => {
-        announceJoins(this.sessions.joinedHere(), joins);
-        this.shards.announceJoins(joins.map(({ member }) => member));
-      },
-    };
-    this.outbox = new Outbox(this.sessions, audience, (chats) => {
+    this.outbox = new Outbox(this.sessions, this.shards.audience(this.sessions), (chats) => {
       const stored = this.storage.append(chats);
       // History is upkeep: from now on the room needs its alarm, to expire it.
       this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep()));
@@ -108,18 +96,20 @@ export class ChatRoom extends DurableObject<Env> {
       announce: (packet) => this.outbox.announce(packet),
       banEndsAt: (until) => this.inBackground(this.alarmClock.ringBy(until)),
     };
-    // A hub that starts again asks its shards whom they hold before it takes any event.
-    const shards = this.storage.shardCount;
-    if (shards > 0) {
-      void ctx.blockConcurrencyWhile(async () => {
-        const missed = (after: number) =>
-          this.storage.page(this.storage.newestSeq - after, { after }).messages.map((message) => ({ type: "chat" as const, ...message }));
-        this.sessions.restore(await this.shards.rebuild(shards, missed));
-      });
-    }
     for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
+    // A hub that starts again asks its shards whom they hold before it takes any event.
+    if (this.storage.shardCount > 0) void ctx.blockConcurrencyWhile(() => this.restoreShards());
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  private async restoreShards(): Promise<void> {
+    const restored = await this.shards.rebuild(this.storage);
+    this.sessions.restore(restored);
+    for (const connection of restored) {
+      const session = this.sessions.get(connection);
+      if (session && !session.joined) this.liveness.expectJoin(session.openedAt);
+    }
   }
 
   /**

@@ -4,11 +4,12 @@
 // sending to it, closing it and saving its session become items for its shard. Only what everyone hears is sent
 // differently: once per shard that has members, which sends it on to them (`broadcast`, `announceJoins`).
 
-import type { Member, ServerPacket } from "../shared/protocol";
 import { Courier } from "./courier";
 import type { Env } from "./env";
+import { announceJoins, broadcast } from "./fan-out";
+import type { Audience } from "./outbox";
 import type { RoomStorage } from "./room-storage";
-import type { Attachment, RoomSocket } from "./sessions";
+import type { Attachment, RoomSocket, Sessions } from "./sessions";
 import type { RoomShard } from "./shard";
 import {
   CONNECTION_HEADER, SESSION_HEADER, SHARD_HEADER, shardName, type CheckIn, type Delivery, type Item,
@@ -154,22 +155,29 @@ export class ShardSet {
     link?.members.delete(socket.conn);
   }
 
-  /** A packet for every member of every shard. */
-  broadcast(packet: ServerPacket): void {
-    for (const link of this.withMembers()) link.push({ kind: "packet", packet });
-  }
-
-  announceJoins(members: Member[]): void {
-    for (const link of this.withMembers()) link.push({ kind: "joins", members });
+  /** What the hub announces: to its own members, and once to each shard with members, for all of theirs. */
+  audience<Socket extends RoomSocket>(sessions: Sessions<Socket>): Audience<Socket> {
+    return {
+      broadcast: (packet) => {
+        broadcast(sessions.joinedHere(), packet);
+        for (const link of this.withMembers()) link.push({ kind: "packet", packet });
+      },
+      announceJoins: (joins) => {
+        announceJoins(sessions.joinedHere(), joins);
+        const members = joins.map(({ member }) => member);
+        for (const link of this.withMembers()) link.push({ kind: "joins", members });
+      },
+    };
   }
 
   /**
    * For a hub that starts again: the connections every shard holds. A shard that missed messages the hub stored
    * before it stopped (its delivery was lost with it) gets them first.
    */
-  async rebuild(shards: number, missed: (after: number) => ServerPacket[]): Promise<RemoteConnection[]> {
+  async rebuild(storage: RoomStorage): Promise<RemoteConnection[]> {
+    const missed = (after: number) => storage.page(storage.newestSeq - after, { after }).messages;
     const connections: RemoteConnection[] = [];
-    await Promise.all(Array.from({ length: shards }, async (_, index) => {
+    await Promise.all(Array.from({ length: storage.shardCount }, async (_, index) => {
       const link = this.link(index + 1);
       try {
         const roster = await link.call((stub) => stub.roster());
@@ -178,7 +186,9 @@ export class ShardSet {
           link.connections.set(conn, connection);
           connections.push(connection);
         }
-        if (roster.lastSeq !== undefined && link.members.size > 0) for (const packet of missed(roster.lastSeq)) link.push({ kind: "packet", packet });
+        if (roster.lastSeq !== undefined && link.members.size > 0) {
+          for (const message of missed(roster.lastSeq)) link.push({ kind: "packet", packet: { type: "chat", ...message } });
+        }
       } catch (error) {
         // Its connections' frames will reach a hub that does not know them, which closes them: they come back.
         console.error(`room: shard ${link.shard} did not say whom it holds: ${String(error)}`);
