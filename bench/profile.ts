@@ -7,10 +7,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import WebSocket from "ws";
 import { startDevServer } from "../tools/dev-server.ts";
 import { LOAD_VARS } from "./lib/load.ts";
 import { wranglerWorkerds } from "./lib/proc.ts";
+import { startProfiler } from "./lib/profiler.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt } from "./lib/stats.ts";
 import { runScenario, scenarios } from "./scenarios.ts";
@@ -21,50 +21,16 @@ const { values: options } = parseArgs({
 const scenario = scenarios(Number(options.scale)).find((s) => s.name === options.scenario);
 if (!scenario) throw new Error(`no scenario ${options.scenario}`);
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
-
 const snapshot = options.config ? undefined : snapshotProject();
 const server = await startDevServer({
   config: options.config ? resolve(options.config) : snapshot!.withoutAssets,
   vars: LOAD_VARS,
 });
 try {
-  const args = server.process.spawnargs;
-  const inspectorPort = args[args.indexOf("--inspector-port") + 1];
-  // Wrangler's inspector proxy lists the Worker once it has run; the startup probe has run it already.
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  const inspector = new WebSocket(targets[0]!.webSocketDebuggerUrl);
-  await new Promise((r, j) => { inspector.once("open", r); inspector.once("error", j); });
-  let nextId = 0;
-  const pending = new Map<number, (result: any) => void>();
-  inspector.on("message", (data) => {
-    const message = JSON.parse(data.toString());
-    if (message.id !== undefined) pending.get(message.id)?.(message.result ?? message.error);
-  });
-  const call = (method: string, params: object = {}) => new Promise<any>((r) => {
-    const id = ++nextId;
-    pending.set(id, r);
-    inspector.send(JSON.stringify({ id, method, params }));
-  });
-  await call("Profiler.enable");
-  await call("Profiler.setSamplingInterval", { interval: 200 });
-  await call("Profiler.start");
+  const profiler = await startProfiler(server);
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   const result = await runScenario(scenario, { label: "ours", wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy }, 1);
-  const { profile } = (await call("Profiler.stop")) as { profile: Profile };
-  inspector.close();
+  const profile = await profiler.stop();
 
   console.log(`${scenario.name}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, p99 ${fmt(result.latency.p99)} ms, joins ${fmt(result.joinPhaseMs, 0)} ms (profiler attached: slower than unprofiled)`);
   const total = profile.endTime - profile.startTime;

@@ -15,6 +15,7 @@ import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts"
 import { snapshotProject } from "./lib/snapshot.ts";
 import { best, fmt, median, sleep } from "./lib/stats.ts";
 import { runScenario, scenarios, type ScenarioResult, type Target } from "./scenarios.ts";
+import { MEGAROOM_MEMBERS, MEGAROOM_OBJECTS, megaroomTable, runMegaroom, type MegaroomRow } from "./megaroom.ts";
 
 const BENCH_DIR = import.meta.dirname;
 
@@ -38,7 +39,8 @@ const { values: options } = parseArgs({
 if (options.help) {
   console.log(`npm run bench -- [options]
   --runs N            rounds of every scenario on every server (default 5)
-  --scenario a,b      only these scenarios (${scenarios(1).map((s) => s.name).join(", ")})
+  --scenario a,b      only these scenarios (${[...scenarios(1).map((s) => s.name), "megaroom"].join(", ")}); the
+                      megaroom runs on the room alone, on 1, 2, 4 and 8 objects (megaroom.ts)
   --servers a,b       any of ours, floor (the naive floor), durable (the durable floor) (default all three); also
                       "tokens": the room with AUTH_SECRET and
                       ROOM_ACCESS=token, every client joining with a token of its own (the cost of verifying them);
@@ -58,7 +60,8 @@ const runs = Math.max(1, Number(options.runs));
 const scale = Number(options.scale);
 const wanted = options.scenario?.split(",");
 const chosen = scenarios(scale).filter((s) => !wanted || wanted.includes(s.name));
-if (chosen.length === 0) throw new Error(`no scenario matches ${options.scenario}`);
+const megaroomWanted = !wanted || wanted.includes("megaroom");
+if (chosen.length === 0 && !megaroomWanted) throw new Error(`no scenario matches ${options.scenario}`);
 const serverKinds = options.servers!.split(",");
 
 interface Running {
@@ -112,6 +115,23 @@ const loadBefore = loadAverage();
 const started = new Date();
 console.log(`bench: ${chosen.map((s) => s.name).join(", ")} on ${serverKinds.join(", ")}, ${runs} run(s), scale ${scale}`);
 const snapshot = snapshotProject();
+
+// The megaroom first: one server of ours per object count, no floors (megaroom.ts).
+let megaroom: MegaroomRow[] = [];
+if (megaroomWanted) {
+  console.log(`megaroom: ${MEGAROOM_MEMBERS} members on ${MEGAROOM_OBJECTS.join(", ")} objects`);
+  megaroom = await runMegaroom(runs, scale);
+  console.log(`\nMegaroom (medians of ${runs} runs)\n\n${megaroomTable(megaroom)}\n`);
+  if (chosen.length === 0) {
+    const out = options.out ?? join(BENCH_DIR, "results", `megaroom-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+    mkdirSync(join(out, ".."), { recursive: true });
+    writeFileSync(out, JSON.stringify({ startedAt: started.toISOString(), runs, scale, megaroom }, null, 1));
+    console.log(`wrote ${out}`);
+    snapshot.dispose();
+    const faults = megaroom.reduce((sum, row) => sum + row.result.lost + row.result.duplicates + row.result.reordered, 0);
+    process.exit(faults === 0 ? 0 : 1);
+  }
+}
 
 // Memory: on a fresh server of each kind (a used one keeps the heap it grew), the runtime workerd's RSS before and
 // after 1,000 members joined one room, and after they left again.
@@ -309,7 +329,7 @@ const oursResults = results.filter((r) => r.server === oursLabel);
 if (memory[oursLabel] && memory.floor) {
   target("memory per member at 1,000 members vs floor", memory[oursLabel]!.perMemberBytes / memory.floor.perMemberBytes, "<= 1.1", (v) => v <= 1.1);
 }
-const totalLost = results.reduce((a, r) => a + r.lost + r.duplicates + r.reordered, 0);
+const totalLost = [...results, ...megaroom.map((row) => row.result)].reduce((a, r) => a + r.lost + r.duplicates + r.reordered, 0);
 checks.push({ name: "loss + duplicates + reordering, every run of every server", value: totalLost, target: "= 0", pass: totalLost === 0 });
 if (Object.keys(memory).length) {
   console.log(`\nMemory: runtime workerd RSS per joined member at 1,000 members (fresh server): ` +
@@ -333,6 +353,7 @@ writeFileSync(out, JSON.stringify({
   options: { runs, scale, scenarios: chosen, servers: serverKinds, oursConfig: options["ours-config"] ?? null, loadVars: LOAD_VARS },
   environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, commit, loadAverageBefore: loadBefore, loadAverageAfter: loadAverage() },
   summary,
+  megaroom,
   memory,
   checks,
   failures,

@@ -68,6 +68,8 @@ export interface Target {
   proxyPid?: number;
   /** For a server that admits only verified members: a token for the client of this name (minted before joining). */
   tokenFor?: (name: string) => Promise<string>;
+  /** Called as the send phase starts and once its deliveries are in (the megaroom profiles just that phase). */
+  sendPhase?: (moment: "start" | "end", rooms: string[]) => Promise<void>;
 }
 
 export interface ScenarioResult {
@@ -114,8 +116,9 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
   const clients: LoadClient[] = [];
   const rooms: LoadClient[][] = [];
   const stamp = `${Date.now().toString(36)}-${++roomCounter}`;
+  const roomNames = Array.from({ length: scenario.rooms }, (_, r) => `${scenario.name}-${target.label}-${stamp}-${r}`);
   for (let r = 0; r < scenario.rooms; r++) {
-    const url = `${target.wsUrl}/rooms/${scenario.name}-${target.label}-${stamp}-${r}`;
+    const url = `${target.wsUrl}/rooms/${roomNames[r]}`;
     const members: LoadClient[] = [];
     for (let m = 0; m < scenario.membersPerRoom; m++) {
       const dialect: Dialect = scenario.mixedDialects && m % 2 === 1 ? "tutorial" : "native";
@@ -147,6 +150,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     });
     const totalPlanned = senders.reduce((sum, s) => sum + s.planned, 0);
 
+    await target.sendPhase?.("start", roomNames);
     const cpu2 = cpu();
     if (scenario.send.kind === "window") {
       const window = scenario.send.window;
@@ -192,6 +196,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     }
     await sleep(100); // late duplicates, if any
     const cpu3 = cpu();
+    await target.sendPhase?.("end", roomNames);
 
     const expected = senders.reduce((sum, s) => sum + s.sent * s.roomSize, 0);
     const sendPhaseMs = tracker.lastDeliveryAt - tracker.firstSendAt;

@@ -34,7 +34,7 @@ import { admit } from "./room-admission";
 import { RoomStorage } from "./room-storage";
 import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
 import { readSettings, type RoomSettings } from "./settings";
-import { RemoteConnection, ShardSet } from "./shard-set";
+import { RemoteConnection, ShardSet, type ShardInfo } from "./shard-set";
 import type { Report } from "./shard-wire";
 
 /** A member's connection: a socket of the room's own, or one a shard holds. */
@@ -44,6 +44,8 @@ export interface RoomInfo {
   members: Member[];
   lastSeq: number;
   connections: number;
+  /** For a room past SHARD_CAPACITY: its shards, as the hub sees them. */
+  shards?: ShardInfo[];
 }
 
 export class ChatRoom extends DurableObject<Env> {
@@ -152,7 +154,10 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** What `GET /api/rooms/<name>` reports. */
   info(): RoomInfo {
-    return { members: this.sessions.members(), lastSeq: this.storage.newestSeq, connections: this.sessions.size };
+    const info: RoomInfo = { members: this.sessions.members(), lastSeq: this.storage.newestSeq, connections: this.sessions.size };
+    const shards = this.shards.info();
+    if (shards.length > 0) info.shards = shards;
+    return info;
   }
 
   /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */

@@ -57,6 +57,14 @@ export class RemoteConnection implements RoomSocket {
 
 type ShardStub = DurableObjectStub<RoomShard>;
 
+export interface ShardInfo {
+  shard: number;
+  connections: number;
+  members: number;
+  /** Calls carrying items to the shard since the hub last started. */
+  deliveries: number;
+}
+
 /** One shard: the connections it holds, and the ordered stream of items the hub sends it. */
 class ShardLink {
   readonly connections = new Map<string, RemoteConnection>();
@@ -64,6 +72,8 @@ class ShardLink {
   readonly members = new Set<string>();
   private epoch: number;
   private tick = 0;
+  /** Deliveries sealed since the hub started, all epochs. */
+  delivered = 0;
   private readonly courier: Courier<Item, Delivery>;
 
   private stub: ShardStub | undefined;
@@ -71,7 +81,10 @@ class ShardLink {
   constructor(readonly shard: number, private readonly connect: () => ShardStub, epoch: number) {
     this.epoch = epoch;
     this.courier = new Courier(
-      (items) => ({ epoch: this.epoch, tick: ++this.tick, items }),
+      (items) => {
+        this.delivered++;
+        return { epoch: this.epoch, tick: ++this.tick, items };
+      },
       (delivery) => this.call((stub) => stub.deliver(delivery)),
       (items, error) => {
         // The shard would wait forever for the lost tick: the stream starts again, in a new epoch.
@@ -219,6 +232,12 @@ export class ShardSet {
       }
     }));
     return { gone, silent };
+  }
+
+  /** What `GET /api/rooms/<name>` tells of the shards this instance of the hub knows. */
+  info(): ShardInfo[] {
+    return [...this.links.values()].map(({ shard, connections, members, delivered }) =>
+      ({ shard, connections: connections.size, members: members.size, deliveries: delivered }));
   }
 
   private *withMembers(): Iterable<ShardLink> {

@@ -1,0 +1,120 @@
+// The megaroom: one room of 480 members, one sender, 400 messages as fast as a window of 64 allows, served by 1, 2, 4
+// and 8 objects (SHARD_CAPACITY 480, 240, 120, 60: the hub holds the first connections, each shard the next ones).
+// `npm run bench` runs it with the other scenarios; `npm run bench -- --scenario megaroom [--runs N]` alone.
+//
+// Locally every object runs in one workerd process and on one thread, so sharding cannot be faster here; what this
+// measures is what each object does per message, which is what decides the largest room on Cloudflare, where each
+// object has a thread of its own (docs/scaling.md). Per object: CPU, from a V8 profile of the isolate, each sample
+// given to the hub or a shard by the code on its stack (lib/profiler.ts); frames sent, from the members each object
+// holds (every member receives every message: the run checks it) and the calls the hub makes to its shards (from
+// the room's info). Clients join one at a time, so that the first SHARD_CAPACITY of them are the hub's.
+
+import { startDevServer } from "../tools/dev-server.ts";
+import { LOAD_VARS } from "./lib/load.ts";
+import { wranglerWorkerds } from "./lib/proc.ts";
+import { attribute, bundleModules, startProfiler, type Profile } from "./lib/profiler.ts";
+import { snapshotProject } from "./lib/snapshot.ts";
+import { fmt, median } from "./lib/stats.ts";
+import { runScenario, type Scenario, type ScenarioResult } from "./scenarios.ts";
+
+export const MEGAROOM_MEMBERS = 480;
+export const MEGAROOM_OBJECTS = [1, 2, 4, 8];
+
+/** Which object's code a module is: the rest (fan-out, codec, courier…) is counted for whoever called it. */
+const OWNERS: Record<string, string> = {
+  "src/server/room.ts": "hub", "src/server/outbox.ts": "hub", "src/server/shard-set.ts": "hub", "src/server/sessions.ts": "hub",
+  "src/server/room-storage.ts": "hub", "src/server/shard.ts": "shards", "src/server/shard-sockets.ts": "shards",
+  "src/server/in-order.ts": "shards", "src/server/index.ts": "worker",
+};
+
+export interface MegaroomRow {
+  objects: number;
+  shards: number;
+  capacity: number;
+  run: number;
+  result: ScenarioResult;
+  /** Profiled self time in the send phase, ms. */
+  cpuMs: Record<string, number>;
+  /** Calls from the hub to its shards in the send phase. */
+  hubCalls: number;
+}
+
+export async function runMegaroom(runs: number, scale: number): Promise<MegaroomRow[]> {
+  const messages = Math.max(10, Math.round(400 * scale));
+  const scenario: Scenario = {
+    name: "megaroom",
+    description: `${MEGAROOM_MEMBERS} members, 1 sender, ${messages} messages, window 64, on 1-8 objects`,
+    rooms: 1, membersPerRoom: MEGAROOM_MEMBERS, sendersPerRoom: 1, joinConcurrency: 1,
+    send: { kind: "window", messagesPerSender: messages, window: 64 },
+  };
+  const snapshot = snapshotProject();
+  const moduleAt = () => bundleModules(snapshot.dir);
+  const rows: MegaroomRow[] = [];
+  try {
+    for (let run = 1; run <= runs; run++) {
+      // Alternating order, as the main benchmark does: 1 2 4 8, then 8 4 2 1.
+      const order = run % 2 === 1 ? MEGAROOM_OBJECTS : [...MEGAROOM_OBJECTS].reverse();
+      for (const objects of order) {
+        const capacity = MEGAROOM_MEMBERS / objects;
+        const server = await startDevServer({ config: snapshot.withoutAssets, vars: { ...LOAD_VARS, SHARD_CAPACITY: capacity } });
+        try {
+          const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
+          let profiler: { stop(): Promise<Profile> } | undefined;
+          let profile: Profile | undefined;
+          const deliveries = async (room: string) => {
+            const info = (await (await fetch(`${server.httpUrl}/api/rooms/${room}`)).json()) as { shards?: { deliveries: number }[] };
+            return (info.shards ?? []).reduce((sum, shard) => sum + shard.deliveries, 0);
+          };
+          let callsBefore = 0;
+          let hubCalls = 0;
+          const result = await runScenario(scenario, {
+            label: `o${objects}`, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy,
+            sendPhase: async (moment, [room]) => {
+              if (moment === "start") {
+                callsBefore = await deliveries(room!);
+                profiler = await startProfiler(server);
+              } else {
+                profile = await profiler!.stop();
+                hubCalls = (await deliveries(room!)) - callsBefore;
+              }
+            },
+          }, run);
+          const cpuMs = attribute(profile!, moduleAt(), OWNERS);
+          rows.push({ objects, shards: objects - 1, capacity, run, result, cpuMs, hubCalls });
+          console.log(`  run ${run}, ${objects} object(s): ${fmt(result.deliveriesPerSec, 0)} deliveries/s, hub ${fmt(cpuMs.hub ?? 0)} ms, shards ${fmt(cpuMs.shards ?? 0)} ms, hub calls ${hubCalls}, lost ${result.lost}, duplicates ${result.duplicates}, reordered ${result.reordered}`);
+        } finally {
+          await server.dispose();
+        }
+      }
+    }
+  } finally {
+    snapshot.dispose();
+  }
+  return rows;
+}
+
+/** The table of medians per object count. */
+export function megaroomTable(rows: MegaroomRow[]): string {
+  const lines = [
+    "objects | deliveries/s | runtime CPU ms per 1k deliveries | hub CPU µs per message | hub frames + calls per message | shard CPU µs per 1k deliveries | frames per shard per message | lost/dup/reordered",
+    "---|---|---|---|---|---|---|---",
+  ];
+  for (const objects of MEGAROOM_OBJECTS) {
+    const mine = rows.filter((row) => row.objects === objects);
+    if (mine.length === 0) continue;
+    const { capacity, shards } = mine[0]!;
+    const m = (f: (row: MegaroomRow) => number) => median(mine.map(f));
+    const messages = (row: MegaroomRow) => row.result.sent;
+    const hubUs = m((row) => ((row.cpuMs.hub ?? 0) * 1000) / messages(row));
+    const calls = m((row) => row.hubCalls / messages(row));
+    // Shards deliver to every member past the hub's.
+    const shardUsPerK = shards === 0 ? NaN : m((row) => ((row.cpuMs.shards ?? 0) * 1000) / ((MEGAROOM_MEMBERS - capacity) * messages(row)) * 1000);
+    const faults = mine.map((row) => `${row.result.lost}/${row.result.duplicates}/${row.result.reordered}`).join(", ");
+    lines.push([
+      `${objects} (${shards} shard${shards === 1 ? "" : "s"})`, fmt(m((row) => row.result.deliveriesPerSec), 0),
+      fmt(m((row) => row.result.cpuPerKDelivery.runtime)), fmt(hubUs), `${capacity} + ${fmt(calls, 2)}`,
+      shards === 0 ? "–" : fmt(shardUsPerK), shards === 0 ? "–" : String(capacity), faults,
+    ].join(" | "));
+  }
+  return lines.join("\n");
+}
