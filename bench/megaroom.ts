@@ -1,5 +1,7 @@
-// The megaroom: one room of 480 members, one sender, 400 messages as fast as a window of 64 allows, served by 1, 2, 4
-// and 8 objects (SHARD_CAPACITY 480, 240, 120, 60: the hub holds the first connections, each shard the next ones).
+// The megaroom: one room of 480 members and one sender, served by 1, 2, 4 and 8 objects (SHARD_CAPACITY 480, 240,
+// 120, 60: the hub holds the first connections, each shard the next ones). Twice per server: 400 messages as fast as
+// a window of 64 allows (under load, the hub sends each shard one call per burst), then 100 messages one at a time
+// (window 1: every message is a call to every shard, what a quiet room pays).
 // `npm run bench` runs it with the other scenarios; `npm run bench -- --scenario megaroom [--runs N]` alone.
 //
 // Locally every object runs in one workerd process and on one thread, so sharding cannot be faster here; what this
@@ -9,7 +11,7 @@
 // holds (every member receives every message: the run checks it) and the calls the hub makes to its shards (from
 // the room's info). Clients join one at a time, so that the first SHARD_CAPACITY of them are the hub's.
 
-import { startDevServer } from "../tools/dev-server.ts";
+import { startDevServer, type DevServer } from "../tools/dev-server.ts";
 import { LOAD_VARS } from "./lib/load.ts";
 import { wranglerWorkerds } from "./lib/proc.ts";
 import { attribute, bundleModules, startProfiler, type Profile } from "./lib/profiler.ts";
@@ -19,6 +21,7 @@ import { runScenario, type Scenario, type ScenarioResult } from "./scenarios.ts"
 
 export const MEGAROOM_MEMBERS = 480;
 export const MEGAROOM_OBJECTS = [1, 2, 4, 8];
+export const MEGAROOM_WINDOWS = [64, 1];
 
 /** Which object's code a module is: the rest (fan-out, codec, courier…) is counted for whoever called it. */
 const OWNERS: Record<string, string> = {
@@ -28,6 +31,8 @@ const OWNERS: Record<string, string> = {
 };
 
 export interface MegaroomRow {
+  /** Messages in flight at most: 64 (batched) or 1 (one call per message per shard). */
+  window: number;
   objects: number;
   shards: number;
   capacity: number;
@@ -40,14 +45,14 @@ export interface MegaroomRow {
 }
 
 export async function runMegaroom(runs: number, scale: number): Promise<MegaroomRow[]> {
-  const messages = Math.max(10, Math.round(400 * scale));
-  const scenario: Scenario = {
+  const scenario = (window: number, messages: number): Scenario => ({
     name: "megaroom",
-    description: `${MEGAROOM_MEMBERS} members, 1 sender, ${messages} messages, window 64, on 1-8 objects`,
+    description: `${MEGAROOM_MEMBERS} members, 1 sender, ${messages} messages, window ${window}, on 1-8 objects`,
     rooms: 1, membersPerRoom: MEGAROOM_MEMBERS, sendersPerRoom: 1, joinConcurrency: 1,
-    send: { kind: "window", messagesPerSender: messages, window: 64 },
-  };
+    send: { kind: "window", messagesPerSender: Math.max(10, Math.round(messages * scale)), window },
+  });
   const snapshot = snapshotProject();
+  // The bundle is read once a server has built it.
   const moduleAt = () => bundleModules(snapshot.dir);
   const rows: MegaroomRow[] = [];
   try {
@@ -58,30 +63,13 @@ export async function runMegaroom(runs: number, scale: number): Promise<Megaroom
         const capacity = MEGAROOM_MEMBERS / objects;
         const server = await startDevServer({ config: snapshot.withoutAssets, vars: { ...LOAD_VARS, SHARD_CAPACITY: capacity } });
         try {
-          const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
-          let profiler: { stop(): Promise<Profile> } | undefined;
-          let profile: Profile | undefined;
-          const deliveries = async (room: string) => {
-            const info = (await (await fetch(`${server.httpUrl}/api/rooms/${room}`)).json()) as { shards?: { deliveries: number }[] };
-            return (info.shards ?? []).reduce((sum, shard) => sum + shard.deliveries, 0);
-          };
-          let callsBefore = 0;
-          let hubCalls = 0;
-          const result = await runScenario(scenario, {
-            label: `o${objects}`, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy,
-            sendPhase: async (moment, [room]) => {
-              if (moment === "start") {
-                callsBefore = await deliveries(room!);
-                profiler = await startProfiler(server);
-              } else {
-                profile = await profiler!.stop();
-                hubCalls = (await deliveries(room!)) - callsBefore;
-              }
-            },
-          }, run);
-          const cpuMs = attribute(profile!, moduleAt(), OWNERS);
-          rows.push({ objects, shards: objects - 1, capacity, run, result, cpuMs, hubCalls });
-          console.log(`  run ${run}, ${objects} object(s): ${fmt(result.deliveriesPerSec, 0)} deliveries/s, hub ${fmt(cpuMs.hub ?? 0)} ms, shards ${fmt(cpuMs.shards ?? 0)} ms, hub calls ${hubCalls}, lost ${result.lost}, duplicates ${result.duplicates}, reordered ${result.reordered}`);
+          for (const window of MEGAROOM_WINDOWS) {
+            const row = await measure(server, scenario(window, window === 1 ? 100 : 400), moduleAt());
+            rows.push({ ...row, window, objects, shards: objects - 1, capacity, run });
+            console.log(`  run ${run}, ${objects} object(s), window ${window}: ${fmt(row.result.deliveriesPerSec, 0)} deliveries/s, ` +
+              `hub ${fmt(row.cpuMs.hub ?? 0)} ms, shards ${fmt(row.cpuMs.shards ?? 0)} ms, hub calls ${row.hubCalls}, ` +
+              `lost ${row.result.lost}, duplicates ${row.result.duplicates}, reordered ${row.result.reordered}`);
+          }
         } finally {
           await server.dispose();
         }
@@ -93,8 +81,38 @@ export async function runMegaroom(runs: number, scale: number): Promise<Megaroom
   return rows;
 }
 
-/** The table of medians per object count. */
+/** One scenario on one server: its result, the CPU per owner and the hub's calls to its shards, in the send phase. */
+async function measure(server: DevServer, scenario: Scenario, moduleAt: (line: number) => string | undefined) {
+  const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
+  const hubCallsSoFar = async (room: string) => {
+    const info = (await (await fetch(`${server.httpUrl}/api/rooms/${room}`)).json()) as { shards?: { deliveries: number }[] };
+    return (info.shards ?? []).reduce((sum, shard) => sum + shard.deliveries, 0);
+  };
+  let profiler: { stop(): Promise<Profile> } | undefined;
+  let profile: Profile | undefined;
+  let callsBefore = 0;
+  let hubCalls = 0;
+  const result = await runScenario(scenario, {
+    label: "ours", wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy,
+    sendPhase: async (moment, [room]) => {
+      if (moment === "start") {
+        callsBefore = await hubCallsSoFar(room!);
+        profiler = await startProfiler(server);
+      } else {
+        profile = await profiler!.stop();
+        hubCalls = (await hubCallsSoFar(room!)) - callsBefore;
+      }
+    },
+  }, 1);
+  return { result, cpuMs: attribute(profile!, moduleAt, OWNERS), hubCalls };
+}
+
+/** The tables of medians per object count, one per window. */
 export function megaroomTable(rows: MegaroomRow[]): string {
+  return MEGAROOM_WINDOWS.map((window) => `window ${window}:\n\n${windowTable(rows.filter((row) => row.window === window))}`).join("\n\n");
+}
+
+function windowTable(rows: MegaroomRow[]): string {
   const lines = [
     "objects | deliveries/s | runtime CPU ms per 1k deliveries | hub CPU µs per message | hub frames + calls per message | shard CPU µs per 1k deliveries | frames per shard per message | lost/dup/reordered",
     "---|---|---|---|---|---|---|---",
