@@ -111,4 +111,18 @@ describe("a room of many objects", () => {
     await sleep(100);
     expect(chatsOf(cat.client).filter((p) => (p.seq as number) > 9000)).toHaveLength(6);
   });
+
+  it("lets no client place itself on a shard or bring a session: the Worker drops such headers", async () => {
+    const room = uniqueRoom("shard-forged");
+    const forged = {
+      "X-Room-Shard": "1", "X-Room-Connection": "forged",
+      "X-Room-Session": JSON.stringify({ joined: true, id: 99, name: "root", dialect: "native", resumeKey: "k" }),
+    };
+    const intruder = await connect(`/rooms/${room}`, undefined, forged);
+    intruder.send({ type: "chat", text: "as root" });
+    expect(await intruder.nextOfType("error")).toMatchObject({ code: "not_joined" });
+    expect(await socketsOn(env.ROOMS.getByName(room))).toBe(1);
+    expect(await socketsOn(shardOf(room, 1))).toBe(0);
+    expect(await env.SHARDS.getByName(shardName(room, 1)).fetch("http://shard/", { headers: { "X-Room-Connection": "x" } }).then((r) => r.status)).toBe(400);
+  });
 });
