@@ -2,7 +2,7 @@
 // the connections each shard holds, and the one ordered stream of items the hub sends each shard. The room's own
 // code (room.ts, sessions.ts, moderation.ts) sees a shard's connection as a socket like its own (`RemoteConnection`):
 // sending to it, closing it and saving its session become items for its shard. Only what everyone hears is sent
-// differently: once per shard that has members, which sends it on to them (`broadcast`, `announceJoins`).
+// differently: once per shard that has members, which sends it on to them (`audience`).
 
 import { Courier } from "./courier";
 import type { Env } from "./env";

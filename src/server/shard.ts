@@ -44,6 +44,7 @@ export class RoomShard extends DurableObject<Env> {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeHere(socket, code, reason),
     });
+    // Only its members' silence: the hub times joins (its join check closes a connection here through an item).
     this.liveness = new Liveness(this.settings, {
       unjoined: () => [],
       lastPing: (socket) => ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
