@@ -144,6 +144,7 @@ export class RoomShard extends DurableObject<Env> {
   /** A connection that ended on the client's side: the hub announces its leave. */
   private depart(socket: WebSocket): void {
     const conn = this.sockets.remove(socket);
+    this.forgetSeqIfEmpty();
     if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
   }
 
@@ -155,12 +156,21 @@ export class RoomShard extends DurableObject<Env> {
 
   private close(socket: WebSocket, code: number, reason: string): string | undefined {
     const conn = this.sockets.retire(socket);
+    this.forgetSeqIfEmpty();
     try {
       socket.close(code, reason);
     } catch {
       // Gone already.
     }
     return conn;
+  }
+
+  /**
+   * With no member left, nobody needs the order kept; and a room that emptied its storage (deleted, or with its
+   * history expired) numbers its messages from 1 again, which the next members here must receive.
+   */
+  private forgetSeqIfEmpty(): void {
+    if (this.sockets.joined().length === 0) this.lastSeq = undefined;
   }
 
   /** Frames the hub could not be reached for: their senders hear so, to send again. Closes are kept for later. */

@@ -3,7 +3,7 @@
 // too; these are about what only sharding has: which object holds whom, crashes of one object, and the order of
 // deliveries between them.
 
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoomShard } from "../../src/server/shard";
 import { shardName, type Delivery } from "../../src/server/shard-wire";
@@ -124,5 +124,22 @@ describe("a room of many objects", () => {
     expect(await socketsOn(env.ROOMS.getByName(room))).toBe(1);
     expect(await socketsOn(shardOf(room, 1))).toBe(0);
     expect(await env.SHARDS.getByName(shardName(room, 1)).fetch("http://shard/", { headers: { "X-Room-Connection": "x" } }).then((r) => r.status)).toBe(400);
+  });
+
+  it("numbers from 1 again on its shards too once the room is deleted and people come back", async () => {
+    const { room, ann, cat } = await fourMembers("shard-wipe");
+    ann.client.send({ type: "chat", text: "before" });
+    expect(await cat.client.nextOfType("chat")).toMatchObject({ seq: 1 });
+    ann.client.send({ type: "chat", text: "and again" });
+    expect(await cat.client.nextOfType("chat")).toMatchObject({ seq: 2 });
+    const wiped = await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "DELETE", headers: { Authorization: "Bearer admin-token-of-the-worker-pool" } });
+    expect(wiped.status).toBe(200);
+    expect(await cat.client.closed).toBe(4002);
+
+    const back = [];
+    for (const name of ["ann", "bob", "cat"]) back.push(await joinNative(room, name));
+    expect(await socketsOn(shardOf(room, 1))).toBe(1);
+    back[0]!.client.send({ type: "chat", text: "a new room" });
+    expect(await back[2]!.client.nextOfType("chat")).toMatchObject({ seq: 1, text: "a new room" });
   });
 });
