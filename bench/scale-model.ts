@@ -9,26 +9,31 @@ import { fmt, median } from "./lib/stats.ts";
 import type { MegaroomRow } from "./megaroom.ts";
 
 interface Costs {
-  /** Whole-runtime CPU per frame sent to a member, µs (megaroom, 1 object, window 64). */
+  /** Whole-runtime CPU per frame sent to a member, µs (megaroom, window 64, every object count). */
   deliveryUs: number;
-  /** Whole-runtime CPU per call from the hub to a shard, both ends, µs (megaroom, window 1: 8 objects against 1). */
+  /**
+   * Whole-runtime CPU per call from the hub to a shard, both ends, µs: at most what 7 calls per message (window 1, 8
+   * objects) could hide within the spread of the window-1 runs, whose frames per message are the same.
+   */
   callUs: number;
-  /** The hub's CPU per message besides its own members' frames and its calls, µs (receive, check, store). */
+  /** The hub's CPU per message besides frames and calls, µs: its profiled time per message with 8 objects, 60 frames included. */
   hubMessageUs: number;
 }
 
-/** The figures of bench/README.md ("the megaroom"), used without a results file. */
-const README_COSTS: Costs = { deliveryUs: 21, callUs: 60, hubMessageUs: 150 };
+/** The figures of bench/README.md ("the megaroom", 2026-12-01), used without a results file. */
+const README_COSTS: Costs = { deliveryUs: 20.7, callUs: 490, hubMessageUs: 136 };
 
 function costsOf(rows: MegaroomRow[]): Costs {
-  const at = (window: number, objects: number) => rows.filter((row) => row.window === window && row.objects === objects);
-  const perMessageUs = (row: MegaroomRow) => (row.result.cpuPerKDelivery.runtime * row.result.delivered) / row.result.sent;
-  const deliveryUs = median(at(64, 1).map((row) => row.result.cpuPerKDelivery.runtime));
-  // Window 1, the same 480 frames per message: what 8 objects cost more than 1 is the 7 calls per message.
-  const callUs = (median(at(1, 8).map(perMessageUs)) - median(at(1, 1).map(perMessageUs))) / 7;
-  // The runtime's CPU per message beyond its frames, with one object and one message at a time.
-  const hubMessageUs = Math.max(0, median(at(1, 1).map(perMessageUs)) - 480 * deliveryUs);
-  return { deliveryUs, callUs: Math.max(0, callUs), hubMessageUs };
+  const perK = (window: number, objects: number) =>
+    median(rows.filter((row) => row.window === window && row.objects === objects).map((row) => row.result.cpuPerKDelivery.runtime));
+  const objectCounts = [...new Set(rows.map((row) => row.objects))];
+  const deliveryUs = median(rows.filter((row) => row.window === 64).map((row) => row.result.cpuPerKDelivery.runtime));
+  const unbatched = objectCounts.map((objects) => perK(1, objects));
+  const members = rows[0]!.result.members;
+  const spreadPerMessageUs = (Math.max(...unbatched) - Math.min(...unbatched)) * members / 1000 * 1000;
+  const callUs = Math.max(spreadPerMessageUs, (perK(1, 8) - perK(1, 1)) * members) / 7;
+  const hubMessageUs = median(rows.filter((row) => row.window === 64 && row.objects === 8).map((row) => ((row.cpuMs.hub ?? 0) * 1000) / row.result.sent));
+  return { deliveryUs, callUs, hubMessageUs };
 }
 
 const file = process.argv[2];
@@ -50,11 +55,14 @@ for (const members of [1_000, 10_000, 100_000, 1_000_000]) {
   const shards = Math.ceil(members / CAPACITY) - 1;
   // A shard sends every message to its members and takes one call per batch.
   const shardRate = OBJECT_US_PER_SECOND / (CAPACITY * costs.deliveryUs + costs.callUs);
-  // The hub: its own members' frames and its work per message, plus one call per shard per batch; a batch is what
-  // gathers during a call's round trip, so at R msg/s it sends at most min(R, 1000 / round trip) calls per shard.
+  // The hub: its own members' frames and its work per message, plus one call per shard per batch. A batch is what
+  // gathers during a call's round trip: at R msg/s each shard gets min(R, 1000 / round trip) calls a second.
   const callsPerSecondPerShard = 1000 / CALL_ROUND_TRIP_MS;
-  const hubBudget = OBJECT_US_PER_SECOND - shards * Math.min(callsPerSecondPerShard, shardRate) * costs.callUs;
-  const hubRate = Math.max(0, hubBudget / (costs.hubMessageUs + here * costs.deliveryUs));
+  const perMessageUs = costs.hubMessageUs + here * costs.deliveryUs;
+  const unbatched = OBJECT_US_PER_SECOND / (perMessageUs + shards * costs.callUs);
+  const hubRate = unbatched <= callsPerSecondPerShard
+    ? unbatched
+    : Math.max(callsPerSecondPerShard, (OBJECT_US_PER_SECOND - shards * callsPerSecondPerShard * costs.callUs) / perMessageUs);
   const rate = shards === 0 ? hubRate : Math.min(hubRate, shardRate);
   const perBatch = Math.max(1, rate / callsPerSecondPerShard);
   // A client's frame is billed 1/20 of a request; each call between objects is a request.
