@@ -44,8 +44,10 @@ export class RemoteConnection implements RoomSocket {
   }
 
   serializeAttachment(attachment: Attachment): void {
-    // A connection being placed has no socket yet: its first session travels with the routing answer instead.
-    if (this.attachment !== undefined || this.link.connections.has(this.conn)) this.link.push({ kind: "attach", conn: this.conn, attachment });
+    // A connection being placed has no socket yet: its first session travels with the routing answer instead. A
+    // retirement needs no item: the close that follows it retires the socket on the shard.
+    const placed = this.link.connections.has(this.conn);
+    if (placed && !("retired" in attachment)) this.link.push({ kind: "attach", conn: this.conn, attachment });
     this.attachment = attachment;
     this.link.saw(this.conn, attachment);
   }

@@ -2,7 +2,7 @@
 // sent it (shard-wire.ts, "attach"). Both live in the socket's attachment, so they survive hibernation; the maps
 // here are a cache rebuilt from the attachments, as sessions.ts does for the room's own sockets.
 
-import type { Attachment, JoinedSession, RoomSocket, Session } from "./sessions";
+import type { JoinedSession, RoomSocket, Session } from "./sessions";
 
 /** What a shard's socket holds: its connection's name for the hub and its session, or the mark of a retired one. */
 type Held = { conn: string; session: Session } | { retired: true };
@@ -24,10 +24,10 @@ export class ShardSockets<Socket extends RoomSocket> {
     this.keep(socket, conn, session);
   }
 
-  /** The hub's latest session of a connection. A retirement waits for the close that follows it (`retire`). */
-  attach(conn: string, attachment: Attachment): void {
+  /** The hub's latest session of a connection. */
+  attach(conn: string, session: Session): void {
     const socket = this.byConn.get(conn);
-    if (socket && !("retired" in attachment)) this.keep(socket, conn, attachment);
+    if (socket) this.keep(socket, conn, session);
   }
 
   socket(conn: string): Socket | undefined {

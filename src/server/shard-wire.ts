@@ -5,12 +5,12 @@
 // shard, so that a shard can apply them in order whatever order they arrive in.
 
 import type { Member, ServerPacket } from "../shared/protocol";
-import type { Attachment, Session } from "./sessions";
+import type { Session } from "./sessions";
 
 /** What the hub tells one shard to do, in the order it must be done. */
 export type Item =
-  /** The connection's session (or its retirement), as the hub keeps it: the shard keeps it in the socket's attachment. */
-  | { kind: "attach"; conn: string; attachment: Attachment }
+  /** The connection's session as the hub keeps it: the shard keeps it in the socket's attachment. */
+  | { kind: "attach"; conn: string; attachment: Session }
   /** A frame for one connection (an answer, an error, a welcome). */
   | { kind: "send"; conn: string; frame: string }
   | { kind: "close"; conn: string; code: number; reason: string }
