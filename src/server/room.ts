@@ -4,7 +4,8 @@
 // rate-limits.ts (what input costs, per connection and room-wide), room-storage.ts (history in SQLite), fan-out.ts
 // (sending in each dialect), intake.ts (what every frame goes through first), liveness.ts (connections that
 // overstay), moderation.ts and ban-list.ts (what moderators do, and whom the room refuses), alarm-clock.ts (the one
-// alarm that wakes the room for its upkeep) and shard-set.ts (the shards of a room too big for one object).
+// alarm that wakes the room for its upkeep), shard-set.ts (the shards of a room too big for one object) and
+// hub-roster.ts (the room's own members, for its shards' members to hear of their leave if the room crashes).
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it (constructor included) when the next event arrives. So the constructor
@@ -25,6 +26,7 @@ import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
 import { CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, isSendableCloseCode } from "./close-codes";
 import { sendPacket } from "./fan-out";
+import { HubRoster } from "./hub-roster";
 import { describe, Intake } from "./intake";
 import { Liveness } from "./liveness";
 import { moderate, type ModeratedRoom, type ModerationOutcome } from "./moderation";
@@ -52,6 +54,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly settings: RoomSettings;
   private readonly storage: RoomStorage;
   private readonly bans: BanList;
+  private readonly hubRoster: HubRoster;
   private readonly sessions: Sessions<Connection>;
   private readonly limits: RateLimits<Connection>;
   private readonly intake: Intake<Connection>;
@@ -67,6 +70,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.settings = readSettings(env);
     this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes);
     this.bans = new BanList(ctx.storage);
+    this.hubRoster = new HubRoster(ctx.storage);
     this.sessions = new Sessions<Connection>(ctx.getWebSockets());
     this.limits = new RateLimits(this.settings, Date.now());
     this.intake = new Intake(this.settings.limits, this.limits, {
@@ -74,7 +78,7 @@ export class ChatRoom extends DurableObject<Env> {
       close: (socket, code, reason) => this.closeConnection(socket, code, reason),
     });
     this.alarmClock = new AlarmClock(ctx.storage);
-    this.shards = new ShardSet(env, ctx.id.name ?? "", this.settings.shardCapacity, Date.now());
+    this.shards = new ShardSet(env, ctx.id.name ?? "", this.settings.shardCapacity, Date.now(), this.hubRoster);
     this.outbox = new Outbox(this.sessions, this.shards.audience(this.sessions), (chats) => {
       const stored = this.storage.append(chats);
       // History is upkeep: from now on the room needs its alarm, to expire it.
@@ -112,6 +116,9 @@ export class ChatRoom extends DurableObject<Env> {
       const session = this.sessions.get(connection);
       if (session && !session.joined) this.liveness.expectJoin(session.openedAt);
     }
+    // The room's own members whose sockets did not come back (they died with it) left: its shards' members hear so.
+    const present = new Set(this.sessions.joined().map(([, session]) => session.id));
+    for (const member of this.hubRoster.missing(present)) this.outbox.leave(member);
   }
 
   /**
@@ -361,6 +368,7 @@ export class ChatRoom extends DurableObject<Env> {
   private async clearStorage(): Promise<void> {
     this.alarmClock.unset();
     this.bans.forget();
+    this.hubRoster.forget();
     await this.storage.clear();
   }
 

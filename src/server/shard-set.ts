@@ -6,10 +6,12 @@
 
 import { Courier } from "./courier";
 import type { Env } from "./env";
+import type { Member, ServerPacket } from "../shared/protocol";
 import { announceJoins, broadcast } from "./fan-out";
+import type { HubRoster } from "./hub-roster";
 import type { Audience } from "./outbox";
 import type { RoomStorage } from "./room-storage";
-import type { Attachment, RoomSocket, Sessions } from "./sessions";
+import { memberOf, type Attachment, type RoomSocket, type Sessions } from "./sessions";
 import type { RoomShard } from "./shard";
 import {
   CONNECTION_HEADER, SESSION_HEADER, SHARD_HEADER, shardName, type CheckIn, type Delivery, type Item,
@@ -126,6 +128,8 @@ export class ShardSet {
     private readonly capacity: number,
     /** When this instance of the hub started: shards drop deliveries of an older one (in-order.ts). */
     private readonly epoch: number,
+    /** The hub's own members, for its shards' members to hear of their leave if the hub loses them. */
+    private readonly hubRoster: HubRoster,
   ) {}
 
   /** The connection `conn` of shard `shard`, if the hub holds it. */
@@ -170,19 +174,39 @@ export class ShardSet {
     link?.members.delete(socket.conn);
   }
 
-  /** What the hub announces: to its own members, and once to each shard with members, for all of theirs. */
+  /**
+   * What the hub announces: to its own members, and once to each shard with members, for all of theirs. The hub's
+   * roster follows it (hub-roster.ts).
+   */
   audience<Socket extends RoomSocket>(sessions: Sessions<Socket>): Audience<Socket> {
     return {
       broadcast: (packet) => {
         broadcast(sessions.joinedHere(), packet);
         for (const link of this.withMembers()) link.push({ kind: "packet", packet });
+        this.followInRoster(packet);
       },
       announceJoins: (joins) => {
         announceJoins(sessions.joinedHere(), joins);
         const members = joins.map(({ member }) => member);
         for (const link of this.withMembers()) link.push({ kind: "joins", members });
+        if (this.hubRoster.started) {
+          this.hubRoster.keep(joins.filter(({ socket }) => !(socket instanceof RemoteConnection)).map(({ member }) => member));
+        } else if (joins.some(({ socket }) => socket instanceof RemoteConnection)) {
+          // The first member on a shard: from now on, members who do not share the hub's fate know the hub's own.
+          this.hubRoster.keep(sessions.joinedHere().map(([, session]) => memberOf(session)));
+        }
       },
     };
+  }
+
+  /** Leaves and renames, as the hub's roster keeps them. */
+  private followInRoster(packet: ServerPacket): void {
+    if (packet.type === "leave" || packet.type === "leaves") {
+      this.hubRoster.drop(packet.type === "leave" ? [packet] : packet.members);
+    } else if (packet.type === "rename") {
+      const { type: _type, previous: _previous, ...member } = packet;
+      this.hubRoster.renamed(member satisfies Member);
+    }
   }
 
   /**

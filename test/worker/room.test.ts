@@ -414,6 +414,8 @@ describe("hibernation", () => {
     const stub = env.ROOMS.getByName(room);
     const { client: ann, welcome: annWelcome } = await joinNative(room, "ann");
     const godot = await joinTutorial(room, "godot");
+    // A third member: in a sharded room (the worker-sharded project) it is on a shard, so the room that wakes is a hub.
+    const { client: cat } = await joinNative(room, "cat");
     ann.send({ type: "chat", text: "before sleep" });
     await ann.next(isChat);
     const marker = Symbol.for("test.instance");
@@ -426,7 +428,7 @@ describe("hibernation", () => {
     // A new instance, yet everything the room knew of its members came back from the attachments.
     expect(await runInDurableObject(stub, (instance) => (instance as unknown as Record<symbol, boolean>)[marker])).toBeUndefined();
     const info = await stub.info();
-    expect(info.members.map((m) => m.name).sort()).toEqual(["ann", "godot"]);
+    expect(info.members.map((m) => m.name).sort()).toEqual(["ann", "cat", "godot"]);
     expect(info.lastSeq).toBe(1);
 
     godot.sendBinary({ type: "chat_message", message: "after sleep" });
@@ -435,8 +437,11 @@ describe("hibernation", () => {
     expect(await godot.next((p) => p.message === "hello again")).toMatchObject({ name: "ann", id: annWelcome.id });
     const { welcome } = await joinNative(room, "new");
     expect(welcome.id).toBeGreaterThan(annWelcome.id as number);
-    expect((welcome.members as Packet[]).map((m) => m.name)).toEqual(["ann", "godot", "new"]);
+    expect((welcome.members as Packet[]).map((m) => m.name)).toEqual(["ann", "godot", "cat", "new"]);
     expect(await ann.next((p) => p.type === "join" && p.name === "new")).toMatchObject({ id: welcome.id });
+    expect(await cat.next((p) => p.type === "join" && p.name === "new")).toMatchObject({ id: welcome.id });
+    // Waking is no departure: nobody heard that anyone left.
+    expect([...leavesOf(ann), ...leavesOf(cat)]).toEqual([]);
   });
 });
 

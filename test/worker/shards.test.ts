@@ -7,7 +7,7 @@ import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare
 import { describe, expect, it } from "vitest";
 import type { RoomShard } from "../../src/server/shard";
 import { shardName, type Delivery } from "../../src/server/shard-wire";
-import { announcedLeaves, connect, joinNative, sleep, uniqueRoom, type Client, type Packet } from "./client";
+import { announcedJoins, announcedLeaves, connect, joinNative, sleep, uniqueRoom, type Client, type Packet } from "./client";
 
 const shardOf = (room: string, shard: number) => env.SHARDS.getByName(shardName(room, shard));
 const socketsOn = (stub: DurableObjectStub) => runInDurableObject(stub, (_, state) => state.getWebSockets().length);
@@ -82,10 +82,13 @@ describe("a room of many objects", () => {
     expect(await ann.client.closed).toBe(1006);
     expect(await bob.client.closed).toBe(1006);
 
-    // The hub starts again at the shard's next frame, and asks its shards whom they hold first.
+    // The hub starts again at the shard's next frame, and asks its shards whom they hold first. Its own members'
+    // sockets died with it: the shards' members hear that they left, before anything said after.
     cat.client.send({ type: "chat", text: "after" });
     const after = await dan.client.next((p) => p.type === "chat" && p.text === "after");
     expect(after.seq).toBe((before.seq as number) + 1);
+    const leaves = dan.client.received.slice(0, dan.client.received.indexOf(after)).flatMap(announcedLeaves);
+    expect(leaves.map((m) => m.id)).toEqual([ann.welcome.id, bob.welcome.id]);
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual(["cat", "dan"]);
 
     const { welcome } = await joinNative(room, "ann", before.seq as number);
@@ -93,6 +96,35 @@ describe("a room of many objects", () => {
     expect(await cat.client.next((p) => p.type === "join" && p.name === "ann")).toBeTruthy();
     await sleep(200);
     expect(chatsOf(dan.client).map((p) => p.text)).toEqual(["before", "after"]);
+  });
+
+  it("keeps its own members for its shards' sake only once a shard has one, and as they are named when it crashes", async () => {
+    const room = uniqueRoom("hub-roster");
+    // A fresh stub each time: a crashed object's stays broken.
+    const kept = () => runInDurableObject(env.ROOMS.getByName(room), (_, state) => {
+      const table = state.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE name = 'hub_members'`).toArray();
+      return table.length === 0 ? undefined : state.storage.sql.exec<{ member: string }>(`SELECT member FROM hub_members ORDER BY id`)
+        .toArray().map((row) => (JSON.parse(row.member) as { name: string }).name);
+    });
+    const ann = await joinNative(room, "ann");
+    const bob = await joinNative(room, "bob");
+    expect(await kept()).toBeUndefined();
+    const cat = await joinNative(room, "cat");
+    await ann.client.next((p) => announcedJoins(p).some((m) => m.name === "cat"));
+    expect(await kept()).toEqual(["ann", "bob"]);
+
+    bob.client.send({ type: "rename", name: "bea" });
+    await cat.client.nextOfType("rename");
+    ann.client.socket.close(1000);
+    expect(announcedLeaves(await cat.client.next((p) => announcedLeaves(p).length > 0))).toMatchObject([{ name: "ann" }]);
+    expect(await kept()).toEqual(["bea"]);
+
+    await crash(env.ROOMS.getByName(room));
+    cat.client.send({ type: "chat", text: "anyone?" });
+    const chat = await cat.client.next((p) => p.type === "chat");
+    const leaves = cat.client.received.slice(0, cat.client.received.indexOf(chat)).flatMap(announcedLeaves);
+    expect(leaves).toEqual([{ id: ann.welcome.id, name: "ann" }, { id: bob.welcome.id, name: "bea" }]);
+    expect(await kept()).toEqual([]);
   });
 
   it("applies the hub's deliveries in the hub's order, each once, whatever order they arrive in", async () => {
