@@ -4,9 +4,9 @@
 // sending to it, closing it and saving its session become items for its shard. Only what everyone hears is sent
 // differently: once per shard that has members, which sends it on to them (`audience`).
 
+import type { Member, ServerPacket } from "../shared/protocol";
 import { Courier } from "./courier";
 import type { Env } from "./env";
-import type { Member, ServerPacket } from "../shared/protocol";
 import { announceJoins, broadcast } from "./fan-out";
 import type { HubRoster } from "./hub-roster";
 import type { Audience } from "./outbox";
@@ -183,7 +183,7 @@ export class ShardSet {
       broadcast: (packet) => {
         broadcast(sessions.joinedHere(), packet);
         for (const link of this.withMembers()) link.push({ kind: "packet", packet });
-        this.followInRoster(packet);
+        this.updateHubRoster(packet);
       },
       announceJoins: (joins) => {
         announceJoins(sessions.joinedHere(), joins);
@@ -199,8 +199,8 @@ export class ShardSet {
     };
   }
 
-  /** Leaves and renames, as the hub's roster keeps them. */
-  private followInRoster(packet: ServerPacket): void {
+  /** The hub's roster after a leave or rename (a shard member's changes nothing in it). */
+  private updateHubRoster(packet: ServerPacket): void {
     if (packet.type === "leave" || packet.type === "leaves") {
       this.hubRoster.drop(packet.type === "leave" ? [packet] : packet.members);
     } else if (packet.type === "rename") {
