@@ -8,6 +8,8 @@
 // Like the history, the table is created by the first ban: checking a connection against a room that never banned
 // anyone reads nothing but `sqlite_master` and writes nothing.
 
+import { tableExists } from "./room-storage";
+
 export type BanTarget = { kind: "user"; user: string } | { kind: "address"; address: string };
 
 /** Who a connection is, as far as bans go. */
@@ -36,7 +38,7 @@ export class BanList {
 
   constructor(private readonly storage: DurableObjectStorage) {
     this.sql = storage.sql;
-    this.created = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'bans'`).toArray().length > 0;
+    this.created = tableExists(this.sql, "bans");
   }
 
   /** Whether any ban is kept, expired or not: the room's storage must stay while one is. */

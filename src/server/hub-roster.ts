@@ -8,6 +8,7 @@
 // The table is created by that first write, like the history's and the bans'.
 
 import type { Member } from "../shared/protocol";
+import { tableExists } from "./room-storage";
 
 export class HubRoster {
   private readonly sql: SqlStorage;
@@ -15,7 +16,7 @@ export class HubRoster {
 
   constructor(storage: DurableObjectStorage) {
     this.sql = storage.sql;
-    this.created = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hub_members'`).toArray().length > 0;
+    this.created = tableExists(this.sql, "hub_members");
   }
 
   /** Whether the roster has started: once a member on a shard has joined, and until the room's storage is cleared. */
@@ -30,9 +31,11 @@ export class HubRoster {
       this.sql.exec(`CREATE TABLE IF NOT EXISTS hub_members (id INTEGER PRIMARY KEY, member TEXT NOT NULL)`);
       this.created = true;
     }
-    for (const member of members) {
-      this.sql.exec(`INSERT OR REPLACE INTO hub_members (id, member) VALUES (?, ?)`, member.id, JSON.stringify(member));
-    }
+    // One statement for the whole batch: each element of the array is kept as its JSON text.
+    this.sql.exec(
+      `INSERT OR REPLACE INTO hub_members (id, member) SELECT json_extract(value, '$.id'), value FROM json_each(?)`,
+      JSON.stringify(members),
+    );
   }
 
   /** A member kept here took a new name (one on a shard is not kept: nothing changes). */
@@ -42,8 +45,9 @@ export class HubRoster {
 
   /** Members who left, their leave announced. */
   drop(members: readonly Member[]): void {
-    if (!this.created) return;
-    for (const { id } of members) this.sql.exec(`DELETE FROM hub_members WHERE id = ?`, id);
+    if (!this.created || members.length === 0) return;
+    const ids = JSON.stringify(members.map(({ id }) => id));
+    this.sql.exec(`DELETE FROM hub_members WHERE id IN (SELECT value FROM json_each(?))`, ids);
   }
 
   /** The members kept here whose ids are not among `present`: those whose sockets the hub lost. */

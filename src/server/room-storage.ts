@@ -66,7 +66,7 @@ export class RoomStorage {
     private readonly pageMaxBytes: number,
   ) {
     this.sql = storage.sql;
-    this.created = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).toArray().length > 0;
+    this.created = tableExists(this.sql, "messages");
     this.migrated = !this.created || this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames.includes("deleted");
     // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
     // table, so the sequence goes on from where it was.
@@ -224,6 +224,11 @@ export class RoomStorage {
   private counter(name: string): number | undefined {
     return this.sql.exec<{ value: number }>(`SELECT value FROM counters WHERE name = ?`, name).toArray()[0]?.value;
   }
+}
+
+/** Whether the room's SQLite has table `name`: read from `sqlite_master`, which writes nothing. */
+export function tableExists(sql: SqlStorage, name: string): boolean {
+  return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, name).toArray().length > 0;
 }
 
 function messageOf(row: MessageRow): ChatMessage {
