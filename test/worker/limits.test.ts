@@ -59,10 +59,15 @@ describe("the room's own budget", () => {
   it("takes joins at ROOM_JOINS_PER_SECOND after a burst, and tells the others when to come back", async () => {
     const room = uniqueRoom("join-budget");
     const clients = await Promise.all(Array.from({ length: 45 }, () => connect(`/rooms/${room}`)));
+    const sentAt = Date.now();
     clients.forEach((client, i) => client.send({ type: "join", name: `j${i}` }));
     const answers = await Promise.all(clients.map((client) => client.next((p) => p.type === "welcome" || p.type === "error")));
     const refused = answers.filter((p) => p.type === "error");
-    expect(answers.length - refused.length).toBe(40); // a burst of five seconds at eight per second
+    // A burst of five seconds at eight per second, and one more for each eighth of a second the burst took to arrive
+    // (on a loaded machine, through shards, it can take longer than that).
+    const refilled = Math.floor(((Date.now() - sentAt) / 1000) * 8);
+    expect(answers.length - refused.length).toBeGreaterThanOrEqual(40);
+    expect(answers.length - refused.length).toBeLessThanOrEqual(40 + refilled);
     expect(refused[0]).toMatchObject({ code: "room_busy" });
     const retryAfterMs = refused[0]!.retryAfterMs as number;
     expect(retryAfterMs).toBeGreaterThan(0);
