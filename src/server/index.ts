@@ -27,6 +27,10 @@ export { RoomShard } from "./shard";
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const { pathname } = new URL(request.url);
+    // A room cannot start with a bad setting: say which, at once, instead of letting every request reach a room
+    // that fails as it starts.
+    const misconfigured = settingsProblem(env);
+    if (misconfigured) return misconfigured;
 
     if (pathname.startsWith("/api/rooms/")) {
       const [rawName = "", action, ...beyond] = pathname.slice("/api/rooms/".length).split("/");
@@ -74,6 +78,24 @@ function accessSettings(env: Env): AccessSettings {
   const access = env.ROOM_ACCESS ?? "open";
   if (access !== "open" && access !== "token") throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
   return { secret: env.AUTH_SECRET || undefined, access, limits: readSettings(env).limits };
+}
+
+/** Settings are read once per isolate: the same `env` holds the same values. */
+const checked = new WeakMap<Env, Response | undefined>();
+
+/** A 503 naming the setting that is not valid, or undefined if all are. */
+function settingsProblem(env: Env): Response | undefined {
+  if (!checked.has(env)) {
+    try {
+      accessSettings(env);
+      checked.set(env, undefined);
+    } catch (error) {
+      console.error(`worker: ${String(error)}`);
+      checked.set(env, refusal(503, { error: "bad_setting", message: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+  // A Response's body can be read once: each request gets its own copy.
+  return checked.get(env)?.clone();
 }
 
 function roomName(raw: string): string | Response {

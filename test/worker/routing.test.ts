@@ -87,3 +87,19 @@ describe("routing", () => {
     expect((await SELF.fetch("http://rooms.test/no-such-file.txt")).status).toBe(404);
   });
 });
+
+describe("a bad setting", () => {
+  it.each([
+    ["an upgrade", "/rooms/games", upgrade],
+    ["a room's info", "/api/rooms/games", {}],
+    ["an admin action", "/api/rooms/games/kick", { Authorization: "Bearer admin-token-of-the-worker-pool" }],
+  ])("answers %s at once with a JSON 503 naming the setting", async (_, path, headers) => {
+    for (const [setting, value] of [["HISTORY_RETAINED", "lots"], ["MAX_FRAME_BYTES", "-1"], ["ROOM_ACCESS", "closed"]] as const) {
+      const misconfigured = { ...env, [setting]: value } as typeof env;
+      const method = path.endsWith("/kick") ? "POST" : "GET";
+      const response = await worker.fetch(new Request(`http://rooms.test${path}`, { method, headers, body: method === "POST" ? "{}" : null }), misconfigured);
+      expect(response.status, `${setting} on ${path}`).toBe(503);
+      expect(await response.json()).toMatchObject({ error: "bad_setting", message: expect.stringContaining(setting) });
+    }
+  });
+});
