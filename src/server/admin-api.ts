@@ -46,8 +46,11 @@ export async function adminRequest(request: Request, env: Env, name: string, act
   return outcome.ok ? Response.json({ ok: true, ...outcome.answer }) : answerError(outcome.error);
 }
 
-/** Compares in constant time, over digests of equal length, so that neither timing nor length tells anything. */
-async function bearsToken(request: Request, token: string): Promise<boolean> {
+/**
+ * Whether the request bears `token` (`Authorization: Bearer`). Compares in constant time, over digests of equal
+ * length, so that neither timing nor length tells anything.
+ */
+export async function bearsToken(request: Request, token: string): Promise<boolean> {
   const given = request.headers.get("Authorization")?.match(/^Bearer (.+)$/)?.[1];
   if (given === undefined) return false;
   const digest = (text: string) => crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

@@ -2,7 +2,8 @@
 //
 //   WebSocket upgrade on /              → room "lobby" (the Godot tutorial's client connects with no path)
 //   WebSocket upgrade on /rooms/<name>  → room <name>
-//   GET /api/rooms/<name>               → JSON about the room: members online, last sequence number
+//   GET /api/rooms/<name>               → JSON about the room: members online (in a token-only room, only to a
+//                                         caller with a token for it), last sequence number
 //   POST /api/rooms/<name>/<action>,
 //   DELETE /api/rooms/<name>            → the admin API (admin-api.ts), when ADMIN_TOKEN is set
 //   anything else                       → static/ (the browser client)
@@ -13,7 +14,7 @@
 
 import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
 import { refusal, refuseUpgrade } from "./admission";
-import { adminRequest, isAdminRoute } from "./admin-api";
+import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
 import { identify, IDENTITY_HEADER, type AccessSettings } from "./identity";
 import { readSettings } from "./settings";
 import type { Env } from "./env";
@@ -41,8 +42,9 @@ export default {
       }
       if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
       if (request.method !== "GET") return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
-      const info: RoomInfo = await env.ROOMS.getByName(name).info();
-      return Response.json({ room: name, ...info });
+      const listed = await mayListMembers(request, env, name);
+      const { members, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
+      return Response.json({ room: name, memberCount: members.length, ...counts, ...(listed ? { members } : {}) });
     }
 
     const wantsRoom = pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
@@ -78,6 +80,22 @@ function accessSettings(env: Env): AccessSettings {
   const access = env.ROOM_ACCESS ?? "open";
   if (access !== "open" && access !== "token") throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
   return { secret: env.AUTH_SECRET || undefined, access, limits: readSettings(env).limits };
+}
+
+/**
+ * Whether the caller may see who is in room `name`: anyone, in a room anyone may join; in a token-only room, the
+ * admin (its bearer token) or a caller with a valid token for that room (`?token=` or a bearer token). Others see
+ * counts only.
+ */
+async function mayListMembers(request: Request, env: Env, name: string): Promise<boolean> {
+  const access = accessSettings(env);
+  if (access.access === "open" || access.secret === undefined) return true;
+  if (env.ADMIN_TOKEN && (await bearsToken(request, env.ADMIN_TOKEN))) return true;
+  const url = new URL(request.url);
+  const bearer = request.headers.get("Authorization")?.match(/^Bearer (.+)$/)?.[1];
+  if (bearer !== undefined && !url.searchParams.has("token")) url.searchParams.set("token", bearer);
+  const identity = await identify(url, name, access);
+  return identity !== undefined && !(identity instanceof Response);
 }
 
 /** Settings are read once per isolate: the same `env` holds the same values. */

@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/server/index";
-import { joinNative, uniqueRoom, UPGRADE as upgrade } from "./client";
+import { connect, joinNative, token, uniqueRoom, UPGRADE as upgrade } from "./client";
 
 describe("routing", () => {
   it("joins the lobby from a WebSocket on / and a named room from /rooms/<name>", async () => {
@@ -79,7 +79,7 @@ describe("routing", () => {
     await client.nextOfType("chat");
     const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ room, members: [{ id: welcome.id, name: "ann" }], lastSeq: 1, connections: 1 });
+    expect(await response.json()).toEqual({ room, memberCount: 1, members: [{ id: welcome.id, name: "ann" }], lastSeq: 1, connections: 1 });
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
   });
 
@@ -101,5 +101,34 @@ describe("a bad setting", () => {
       expect(response.status, `${setting} on ${path}`).toBe(503);
       expect(await response.json()).toMatchObject({ error: "bad_setting", message: expect.stringContaining(setting) });
     }
+  });
+});
+
+describe("a room's info", () => {
+  it("lists a token-only room's members to a caller with a token for it or the admin token, and counts them for anyone", async () => {
+    const room = uniqueRoom("private-info");
+    const alice = await connect(`/rooms/${room}?token=${await token({ sub: "u-alice", name: "Alice" })}`);
+    alice.send({ type: "join", name: "Alice" });
+    await alice.nextOfType("welcome");
+    const tokenOnly = { ...env, ROOM_ACCESS: "token" } as typeof env;
+    const info = async (query = "", headers: Record<string, string> = {}) =>
+      (await worker.fetch(new Request(`http://rooms.test/api/rooms/${room}${query}`, { headers }), tokenOnly)).json() as Promise<Record<string, unknown>>;
+
+    const anyone = await info();
+    expect(anyone).toMatchObject({ room, memberCount: 1, connections: 1 });
+    expect(anyone).not.toHaveProperty("members");
+    expect(JSON.stringify(anyone)).not.toMatch(/Alice|u-alice/);
+    for (const refused of [`?token=forged`, `?token=${await token({ sub: "u-bob", name: "Bob", rooms: ["elsewhere"] })}`]) {
+      expect(await info(refused)).not.toHaveProperty("members");
+    }
+    expect(await info("", { Authorization: "Bearer not-the-admin-token" })).not.toHaveProperty("members");
+
+    const member = { members: [expect.objectContaining({ name: "Alice", user: "u-alice" })] };
+    expect(await info(`?token=${await token({ sub: "u-bob", name: "Bob" })}`)).toMatchObject(member);
+    expect(await info("", { Authorization: `Bearer ${await token({ sub: "u-bob", name: "Bob" })}` })).toMatchObject(member);
+    expect(await info("", { Authorization: "Bearer admin-token-of-the-worker-pool" })).toMatchObject(member);
+    // A room anyone may join shows its members to anyone.
+    expect(await (await SELF.fetch(`http://rooms.test/api/rooms/${room}`)).json()).toMatchObject({ memberCount: 1, ...member });
+    alice.socket.close(1000);
   });
 });
