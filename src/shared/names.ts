@@ -44,6 +44,15 @@ const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)
 const COLON_LIKE = /[:\u02D0\u02F8\u0589\u05C3\u0703\u0704\u16EC\u1803\u1809\u205A\u2236\uA4FD\uA789\uFE30]/u;
 /** The tutorial's member marker `(#`, or any other opening bracket before a '#' (NFKC makes '（＃' one too). */
 const MEMBER_MARKER = /\p{Ps}#/u;
+/**
+ * Combining marks that stack on one character: more than this many (after NFC, which folds the usual accents into
+ * their letters) is "Zalgo" text drawn over the lines around it. Three leave room for every script's real stacks
+ * (Vietnamese, Hebrew points, Indic signs, a keycap emoji).
+ */
+const MAX_MARKS_PER_CHARACTER = 3;
+const STACKED_MARKS = new RegExp(`[\\p{Mn}\\p{Me}]{${MAX_MARKS_PER_CHARACTER + 1},}`, "u");
+/** An 'i' with a combining dot above: 'İ' (U+0130) lower-cased, and drawn just like 'i'. */
+const DOTTED_I = /i\u0307/g;
 
 /** A name with its spaces as they will be shown: trimmed, every run of spaces and tabs one space. */
 export function normalizeName(raw: string): string {
@@ -69,6 +78,9 @@ export function nameProblem(name: string): string | undefined {
     return "name must not contain invisible or format characters (zero-width, fillers, tags…), except in emoji";
   }
   if (PRIVATE_OR_UNASSIGNED.test(name)) return "name must not contain private-use or unassigned characters";
+  if (STACKED_MARKS.test(name.normalize("NFC"))) {
+    return `name must not stack more than ${MAX_MARKS_PER_CHARACTER} combining marks on one character`;
+  }
   if (!VISIBLE.test(name)) return "name must show at least one letter, digit, punctuation mark or symbol";
   return undefined;
 }
@@ -77,11 +89,13 @@ export function nameProblem(name: string): string | undefined {
  * The key under which a room compares names. NFKC first ('Ａ' is 'A', 'ﬁ' is 'fi'); then case folding, which
  * lower-, upper- then lower-casing approximates: code point by code point it agrees with Unicode's full case
  * folding (CaseFolding.txt, C+F) but for the dotless 'ı', which it also takes for 'i' (stricter), and the first
- * lower-casing is what brings 'ẞ' to 'ss' like 'ß' and 'SS'. Then without default-ignorable code points, with every
- * run of spaces as one space, and NFKC again, since removing a code point can leave characters that compose.
- * Accents stay: NFKC does not strip them, so 'Zoë' and 'Zoe' are two names.
+ * lower-casing is what brings 'ẞ' to 'ss' like 'ß' and 'SS'. Full folding makes 'İ' an 'i' with a combining dot
+ * above, which is drawn as a plain 'i': that pair is 'i' here, so 'ALİCE' is 'alice' (as Turkish folds it). Then
+ * without default-ignorable code points, with every run of spaces as one space, and NFKC again, since removing a
+ * code point can leave characters that compose. Accents stay: NFKC does not strip them, so 'Zoë' and 'Zoe' are two
+ * names.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase()
+  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase().replace(DOTTED_I, "i")
     .replace(IGNORABLE, "").replace(SPACE_RUN, " ").trim().normalize("NFKC");
 }

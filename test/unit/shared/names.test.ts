@@ -69,6 +69,8 @@ describe("name rules", () => {
     ["a vertical two-dot leader, which looks like a colon", "Alice︰ hi", /":"/],
     ["a modifier letter colon", "Alice꞉ hi", /":"/],
     ["only combining marks", "\u0301\u0301", /show at least one/],
+    ["Zalgo text: a letter under 31 strokes", `a${"\u0336".repeat(31)}`, /combining marks/],
+    ["four marks on one letter", "Al\u0336\u0336\u0336\u0336ice", /combining marks/],
   ])("refuses a name with %s, saying which rule", (_, raw, rule) => {
     expect(checked(raw)).toMatchObject({ code: "invalid_name", message: expect.stringMatching(rule) });
   });
@@ -76,6 +78,7 @@ describe("name rules", () => {
   it.each([
     "Zoë", "李小龍", "ann_lee-2", "O'Brien", "Ann (admin)", "#1 fan", "Åsa", "שלום", "مرحبا", "दुःख", "Ｆｕｌｌ",
     "❤️ Ann", "👩‍💻 dev", "👍🏽", "🧑🏽‍💻", "🏳️‍🌈", "❤️‍🔥", "👨‍👩‍👧‍👦", "1️⃣", "☺︎",
+    "Việt", "Vie\u0323\u0302t", "קָדוֹשׁ", "क्षत्रिय", "ALİCE",
   ])("takes %s as it is", (name) => {
     expect(checked(name)).toEqual({ name });
   });
@@ -89,6 +92,7 @@ describe("nameKey", () => {
     ["the sharp s, however written", ["Straße", "STRASSE", "strasse", "STRAẞE"]],
     ["compatibility ligatures", ["ﬁona", "Fiona"]],
     ["Greek final sigma", ["ΟΔΟΣ", "οδος", "οδοσ"]],
+    ["a capital I with a dot above, drawn as i", ["ALİCE", "alice", "Alice", "ali\u0307ce"]],
     ["composed and decomposed accents", ["Zoë", "Zoe\u0308", "ZOË"]],
     ["accents an invisible character kept apart", ["Zoë", "Zoe\u200B\u0308"]],
     ["runs of spaces", ["Ann Lee", "ann  lee", "Ann\u3000Lee", " Ann Lee "]],
