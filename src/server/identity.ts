@@ -5,6 +5,7 @@
 // With no AUTH_SECRET, tokens are ignored and every room is open, as before.
 
 import { errors, jwtVerify } from "jose";
+import { endsLikeGuest, GUEST_MARK } from "../shared/names";
 import type { Limits } from "../shared/protocol";
 import { validateName } from "../shared/validation";
 import { refusal } from "./admission";
@@ -52,6 +53,8 @@ export async function identify(url: URL, room: string, settings: AccessSettings)
   if (typeof sub !== "string" || sub.length < 1 || sub.length > 64) return invalid("the token's sub must be 1 to 64 characters");
   const validName = validateName(name, settings.limits);
   if (!validName.ok) return invalid(`the token's name: ${validName.error.message}`);
+  // The tutorial dialect marks guests after their names: a verified name that ends so would pass for a guest's.
+  if (endsLikeGuest(validName.value)) return invalid(`the token's name must not end with "${GUEST_MARK.trim()}", which marks guests`);
   if (role !== "member" && role !== "moderator") return invalid("the token's role must be member or moderator");
   if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((r) => typeof r === "string"))) {
     return invalid("the token's rooms must be a list of room names");

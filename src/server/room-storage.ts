@@ -58,12 +58,14 @@ export class RoomStorage {
 
   /**
    * `retained`: messages kept; older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
-   * a request of a few bytes cannot pull megabytes.
+   * a request of a few bytes cannot pull megabytes. `verifies`: the room verifies tokens, so that an anonymous
+   * sender is read back as a guest (protocol.ts, `Member`).
    */
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly retained: number,
     private readonly pageMaxBytes: number,
+    private readonly verifies = false,
   ) {
     this.sql = storage.sql;
     this.created = tableExists(this.sql, "messages");
@@ -162,7 +164,7 @@ export class RoomStorage {
       if (bytes > this.pageMaxBytes && taken > 0) break;
     }
     const more = rows.length > taken;
-    return { messages: rows.slice(0, taken).reverse().map(messageOf), more };
+    return { messages: rows.slice(0, taken).reverse().map((row) => messageOf(row, this.verifies)), more };
   }
 
   /**
@@ -231,10 +233,9 @@ export function tableExists(sql: SqlStorage, name: string): boolean {
   return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, name).toArray().length > 0;
 }
 
-function messageOf(row: MessageRow): ChatMessage {
-  const sender: Member = row.sender_user === null
-    ? { id: row.sender_id, name: row.sender_name }
-    : { id: row.sender_id, name: row.sender_name, user: row.sender_user, verified: true };
+function messageOf(row: MessageRow, verifies: boolean): ChatMessage {
+  const { sender_id: id, sender_name: name, sender_user: user } = row;
+  const sender: Member = user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
   const { seq, ts } = row;
   return row.deleted ? { seq, ts, sender, text: "", deleted: true } : { seq, ts, sender, text: row.text };
 }

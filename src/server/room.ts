@@ -19,7 +19,7 @@
 // it has neither members nor history it deletes its storage.
 
 import { DurableObject } from "cloudflare:workers";
-import { NAME_TAKEN_RULE } from "../shared/names";
+import { guestName, NAME_TAKEN_RULE } from "../shared/names";
 import type { ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError } from "../shared/protocol";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
@@ -38,6 +38,9 @@ import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions
 import { readSettings, type RoomSettings } from "./settings";
 import { RemoteConnection, ShardSet, type ShardInfo } from "./shard-set";
 import type { Report } from "./shard-wire";
+
+/** The answer to a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
+const nameTaken = (name: string): ProtocolError => ({ code: "name_taken", message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}` });
 
 /** A member's connection: a socket of the room's own, or one a shard holds. */
 type Connection = WebSocket | RemoteConnection;
@@ -68,10 +71,12 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.settings = readSettings(env);
-    this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes);
+    // With tokens in use, an anonymous member is a guest, and shown as one (protocol.ts, `Member`).
+    const verifies = Boolean(env.AUTH_SECRET);
+    this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes, verifies);
     this.bans = new BanList(ctx.storage);
     this.hubRoster = new HubRoster(ctx.storage);
-    this.sessions = new Sessions<Connection>(ctx.getWebSockets());
+    this.sessions = new Sessions<Connection>(ctx.getWebSockets(), verifies);
     this.limits = new RateLimits(this.settings, Date.now());
     this.intake = new Intake(this.settings.limits, this.limits, {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
@@ -246,15 +251,19 @@ export class ChatRoom extends DurableObject<Env> {
       if (session.joined) {
         return this.sendError(socket, packetDialect, { code: "already_joined", message: "this connection has already joined" });
       }
+      // A verified member's name is its token's, whatever the join says.
+      const name = session.identity?.name ?? request.name;
+      // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
+      const claim = this.sessions.claim(socket, name, request.resume);
+      if (!claim.free) return this.refuseJoin(socket, packetDialect, nameTaken(name));
       const wait = this.limits.join(Date.now());
       if (wait > 0) {
-        return this.sendError(socket, packetDialect, {
+        return this.refuseJoin(socket, packetDialect, {
           code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait,
         });
       }
-      // A verified member's name is its token's, whatever the join says.
-      const name = session.identity?.name ?? request.name;
-      if (this.nameTaken(socket, packetDialect, name, request.resume)) return;
+      if (claim.ghost) this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
+      for (const squatter of claim.squatters) this.renameGuest(squatter);
       return this.join(socket, { ...request, name });
     }
     if (!session.joined) {
@@ -270,7 +279,7 @@ export class ChatRoom extends DurableObject<Env> {
         if (session.identity) {
           return this.sendError(socket, session.dialect, { code: "forbidden", message: "a verified member's name is its token's" });
         }
-        if (this.nameTaken(socket, session.dialect, request.name)) return;
+        if (!this.sessions.claim(socket, request.name).free) return this.sendError(socket, session.dialect, nameTaken(request.name));
         const renamed = this.sessions.rename(socket, request.name);
         return this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
       }
@@ -328,13 +337,23 @@ export class ChatRoom extends DurableObject<Env> {
     this.inBackground(this.alarmClock.ringBy(Date.now() + sweepInterval(this.settings.silenceMs)));
   }
 
-  /** Whether another member holds `name` or one that looks the same (sessions.ts); if so, the asker is told. */
-  private nameTaken(socket: Connection, dialect: Dialect, name: string, resume?: string): boolean {
-    const claim = this.sessions.claim(socket, name, resume);
-    if (claim.free && claim.ghost) this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
-    if (claim.free) return false;
-    this.sendError(socket, dialect, { code: "name_taken", message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}` });
-    return true;
+  /**
+   * Answers a refused join, and charges the answer to the sender: a connection that repeats a join the room refuses
+   * spends its own budget, not the room's joins (rate-limits.ts).
+   */
+  private refuseJoin(socket: Connection, dialect: Dialect, error: ProtocolError): void {
+    const session = this.sessions.get(socket);
+    const frames = sendPacket(socket, session?.joined ? session.dialect : dialect, { type: "error", ...error });
+    this.limits.answered(socket, frames, Date.now());
+  }
+
+  /** A guest who holds the name a verified member joins with gives it up for another, and everyone hears so. */
+  private renameGuest(socket: Connection): void {
+    const session = this.sessions.get(socket);
+    if (!session?.joined) return;
+    const name = guestName(session.name, this.settings.limits.maxNameChars, (name) => this.sessions.holds(name));
+    const renamed = this.sessions.rename(socket, name);
+    this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
   }
 
   /** Forgets a connection; announces its leave if it had joined. Safe to call more than once per socket. */

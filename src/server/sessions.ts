@@ -26,6 +26,8 @@ export type Session =
     joined: true; id: number; name: string; dialect: Dialect; resumeKey: string; address?: string;
     /** The verified user, for a member that came with a token; its name is the token's. */
     identity?: Identity;
+    /** An anonymous member of a room that verifies tokens (protocol.ts, `Member`). */
+    guest?: true;
   };
 
 export type JoinedSession = Extract<Session, { joined: true }>;
@@ -36,7 +38,18 @@ export type Attachment = Session | { retired: true };
 export const memberOf = (session: JoinedSession): Member =>
   session.identity
     ? { id: session.id, name: session.name, user: session.identity.user, verified: true }
-    : { id: session.id, name: session.name };
+    : session.guest ? { id: session.id, name: session.name, guest: true } : { id: session.id, name: session.name };
+
+/** What a claim of a name finds (`Sessions.claim`). */
+export type Claim<Socket> =
+  | {
+    free: true;
+    /** The claimant's own old connection, which its resume key replaces: to be closed. */
+    ghost?: Socket;
+    /** Guests holding the name a verified member claims: a verified member always gets its name, so they give it up. */
+    squatters: Socket[];
+  }
+  | { free: false };
 
 export class Sessions<Socket extends RoomSocket> {
   private readonly bySocket = new Map<Socket, Session>();
@@ -51,8 +64,11 @@ export class Sessions<Socket extends RoomSocket> {
   /** Who holds each name, by its key (names.ts): names are unique in a room. */
   private readonly byName = new Map<string, Socket[]>();
 
-  /** Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. */
-  constructor(sockets: Socket[]) {
+  /**
+   * Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. `verifies`: the room
+   * verifies tokens (the server has AUTH_SECRET), so its anonymous members are guests.
+   */
+  constructor(sockets: Socket[], private readonly verifies = false) {
     this.restore(sockets);
   }
 
@@ -94,18 +110,25 @@ export class Sessions<Socket extends RoomSocket> {
 
   /**
    * Whether the connection on `socket` may take `name`: names are unique in a room (compared by their key, names.ts),
-   * but one verified user may be here more than once (two tabs) under its own name, and a rejoin that carries a
-   * member's resume key is that member coming back while the room still holds its dead connection (`ghost`), which
-   * must then be closed.
+   * but one verified user may be here more than once (two tabs that do not resume) under its own name. A rejoin that
+   * carries a member's resume key is that member coming back while the room still holds its old connection
+   * (`ghost`), verified or not: that connection must then be closed, since a resume key stands for one membership.
+   * A verified member always gets its name: anonymous holders of it (`squatters`) must give it up.
    */
-  claim(socket: Socket, name: string, resume?: string): { free: true; ghost?: Socket } | { free: false } {
+  claim(socket: Socket, name: string, resume?: string): Claim<Socket> {
     const holders = (this.byName.get(nameKey(name)) ?? []).filter((holder) => holder !== socket);
-    if (holders.length === 0) return { free: true };
+    const ghost = resume === undefined ? undefined : holders.find((holder) => this.resumedBy(holder, resume));
+    const others = holders.filter((holder) => holder !== ghost);
     const user = this.bySocket.get(socket)?.identity?.user;
-    if (user !== undefined && holders.every((holder) => this.bySocket.get(holder)?.identity?.user === user)) return { free: true };
-    const ghost = holders[0]!;
-    if (holders.length === 1 && resume !== undefined && this.resumedBy(ghost, resume)) return { free: true, ghost };
-    return { free: false };
+    const squatters = user === undefined ? [] : others.filter((holder) => this.bySocket.get(holder)?.identity === undefined);
+    const free = others.every((holder) => squatters.includes(holder) || (user !== undefined && this.bySocket.get(holder)?.identity?.user === user));
+    if (!free) return { free: false };
+    return ghost === undefined ? { free: true, squatters } : { free: true, ghost, squatters };
+  }
+
+  /** Whether another member than the one on `socket` holds `name`, or one with the same key. */
+  holds(name: string, socket?: Socket): boolean {
+    return (this.byName.get(nameKey(name)) ?? []).some((holder) => holder !== socket);
   }
 
   /**
@@ -139,13 +162,17 @@ export class Sessions<Socket extends RoomSocket> {
     return this.bySocket.get(socket);
   }
 
-  /** A connection joins as a member; it gets a resume key of its own (see `resumedBy`). */
+  /**
+   * A connection joins as a member; it gets a resume key of its own (see `resumedBy`). In a room that verifies
+   * tokens, an anonymous member is a guest.
+   */
   join(socket: Socket, member: { id: number; name: string; dialect: Dialect }): JoinedSession {
     const session = this.bySocket.get(socket);
     if (!session) throw new Error("join on a connection the room does not hold");
     const joined: JoinedSession = { joined: true, ...member, resumeKey: newResumeKey() };
     if (session.address !== undefined) joined.address = session.address;
     if (session.identity !== undefined) joined.identity = session.identity;
+    else if (this.verifies) joined.guest = true;
     this.save(socket, joined);
     return joined;
   }

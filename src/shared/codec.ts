@@ -2,6 +2,7 @@
 // reads it (and for size before that: the room closes a connection that sends an oversized frame); a server packet is written once per dialect: as is for native clients, translated into
 // the Godot 3 tutorial's own packets for tutorial clients.
 
+import { GUEST_MARK } from "./names";
 import type { ChatMessage, Departure, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
 import { fail, parseRequest, type ParsedRequest } from "./validation";
 
@@ -86,8 +87,11 @@ export function leavesPacket(members: Departure[]): ServerPacket {
   return members.length === 1 ? { type: "leave", ...members[0]! } : { type: "leaves", members };
 }
 
+/** A member's name as the tutorial client shows it: a guest's (protocol.ts, `Member`) with its mark. */
+const tutorialName = (member: Pick<Member, "name" | "guest">): string => (member.guest ? `${member.name}${GUEST_MARK}` : member.name);
+
 /** How the tutorial client names a member in its server messages. */
-const tutorialLabel = (member: Member): string => `${member.name}(#${member.id})`;
+const tutorialLabel = (member: Pick<Member, "id" | "name" | "guest">): string => `${tutorialName(member)}(#${member.id})`;
 
 const serverMessage = (message: string): TutorialServerPacket => ({ type: "server_message", message });
 
@@ -105,7 +109,7 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
     case "leaves":
       return tutorialLeaves(packet.members);
     case "rename":
-      return [serverMessage(`${tutorialLabel({ id: packet.id, name: packet.previous })} is now known as ${packet.name}.`)];
+      return [serverMessage(`${tutorialLabel({ ...packet, name: packet.previous })} is now known as ${tutorialName(packet)}.`)];
     case "chat":
       return tutorialChats([packet]);
     case "history":
@@ -161,7 +165,7 @@ const tutorialChats = (messages: ChatMessage[]): TutorialServerPacket[] =>
 function tutorialChat(message: ChatMessage): TutorialServerPacket {
   return {
     type: "chat_message",
-    name: message.sender.name,
+    name: tutorialName(message.sender),
     message: flattened(message.text),
     id: message.sender.id,
     seq: message.seq,

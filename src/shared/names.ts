@@ -16,6 +16,29 @@
 // Which code points are assigned, pictographic or ignorable is the JavaScript engine's Unicode version: a browser
 // older than the room may refuse a name made of characters newer than it knows, never the other way round.
 
+/**
+ * What the tutorial dialect shows after a guest's name (an anonymous member of a room that verifies tokens): that
+ * dialect has no other way to tell a verified member from one who only took the same-looking name.
+ */
+export const GUEST_MARK = " (guest)";
+
+/** Whether a name ends like a guest's mark, by key: a verified member's name must not (identity.ts). */
+export const endsLikeGuest = (name: string): boolean => nameKey(name).endsWith(nameKey(GUEST_MARK.trim()));
+
+/**
+ * The name a guest takes when it must give up its own to a verified member (who always gets its name): `name 2`,
+ * `name 3`… (the name cut to fit `maxChars`), the first that `taken` says is free.
+ */
+export function guestName(name: string, maxChars: number, taken: (name: string) => boolean): string {
+  for (let n = 2; ; n++) {
+    const suffix = ` ${n}`;
+    const cut = [...name].slice(0, Math.max(1, maxChars - suffix.length)).join("").trim();
+    // Cutting may leave half an emoji, which no name may end with.
+    const candidate = nameProblem(`${cut}${suffix}`) === undefined ? `${cut}${suffix}` : `guest${suffix}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
 /** The message tail of a `name_taken` error. */
 export const NAME_TAKEN_RULE = "names are unique in a room, compared ignoring case, width and invisible characters";
 

@@ -9,13 +9,15 @@
 
 export type Dialect = "native" | "tutorial";
 
-export interface Member {
-  id: number;
-  name: string;
-  /** For a member whose token the server verified: its user id, and `verified: true`. Absent for anyone else. */
-  user?: string;
-  verified?: true;
-}
+/**
+ * A member as others see it. A member whose token the server verified carries its user id and `verified: true`; in
+ * a room that verifies tokens (the server has AUTH_SECRET), every other member is a `guest`, which clients show
+ * (the tutorial dialect as a " (guest)" after the name), so that no anonymous member can pass for a verified one.
+ */
+export type Member = { id: number; name: string } & (
+  | { user: string; verified: true; guest?: never }
+  | { user?: never; verified?: never; guest?: true }
+);
 
 /**
  * One stored chat message, as the room keeps it and sends it. A message a moderator deleted is a tombstone: it keeps

@@ -3,6 +3,7 @@
 
 import { SELF } from "cloudflare:test";
 import { SignJWT } from "jose";
+import { GUEST_MARK } from "../../src/shared/names";
 import type { NativeClientPacket, TutorialClientPacket } from "../../src/shared/protocol";
 
 export type Packet = Record<string, unknown> & { type: string };
@@ -114,12 +115,18 @@ export async function joinNative(room: string, name: string, since?: number): Pr
   return { client, welcome: await client.nextOfType("welcome") };
 }
 
+/**
+ * How the tutorial dialect shows an anonymous member's name in this pool: the pool verifies tokens (AUTH_SECRET), so
+ * an anonymous member is a guest, marked after its name.
+ */
+export const asGuest = (name: string) => `${name}${GUEST_MARK}`;
+
 /** Connects and joins as the Godot tutorial client does: binary frames, `test` first, then `user_joined`. */
 export async function joinTutorial(room: string, name: string): Promise<Client> {
   const client = await connect(`/rooms/${room}`);
   const hello: TutorialClientPacket[] = [{ type: "test", test: "test message" }, { type: "user_joined", name }];
   for (const packet of hello) client.sendBinary(packet);
-  await client.next((p) => p.type === "server_message" && String(p.message).startsWith(`${name}(#`));
+  await client.next((p) => p.type === "server_message" && String(p.message).startsWith(`${asGuest(name)}(#`));
   return client;
 }
 

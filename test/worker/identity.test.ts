@@ -52,7 +52,7 @@ describe("tokens", () => {
     client.send({ type: "join", name: "eve" });
     const welcome = await client.nextOfType("welcome");
     expect(welcome.name).toBe("eve");
-    expect((welcome.members as Packet[])[0]).toEqual({ id: welcome.id, name: "eve" });
+    expect((welcome.members as Packet[])[0]).toEqual({ id: welcome.id, name: "eve", guest: true });
   });
 
   it("keeps a verified user's name from anyone else, and lets the same user in twice", async () => {

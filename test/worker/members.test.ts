@@ -19,7 +19,8 @@ describe("members", () => {
     expect(ids(welcome.members)).toEqual(everyone.slice(0, 30));
     client.send({ type: "members", after: everyone[29] });
     expect(await client.nextOfType("members")).toEqual({ type: "members", members: [
-      { id: everyone[30], name: "m30" }, { id: everyone[31], name: "m31" }, { id: everyone[32], name: "late" },
+      { id: everyone[30], name: "m30", guest: true }, { id: everyone[31], name: "m31", guest: true },
+      { id: everyone[32], name: "late", guest: true },
     ], more: false });
     client.send({ type: "members", limit: 2 });
     expect(await client.nextOfType("members")).toMatchObject({ members: [{ name: "m0" }, { name: "m1" }], more: true });

@@ -4,7 +4,7 @@
 import { abortAllDurableObjects, env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/server/room";
-import { connect, joinTutorial, sleep, token, uniqueRoom, UPGRADE, type Client, type Packet } from "./client";
+import { asGuest, connect, joinTutorial, sleep, token, uniqueRoom, UPGRADE, type Client, type Packet } from "./client";
 
 /** Joins `room` with a token for these claims (or anonymously), from `address` if given. */
 async function member(room: string, claims?: { sub: string; name: string; role?: string }, address?: string, anonName = "anon") {
@@ -72,9 +72,9 @@ describe("moderation packets", () => {
     mod.client.send({ type: "kick", id: target.id, reason: "stop spamming" });
     expect(await target.client.nextOfType("error")).toMatchObject({ code: "kicked", message: expect.stringContaining("stop spamming") });
     expect(await target.client.closed).toBe(4001);
-    expect(await mod.client.next((p) => p.type === "leave")).toEqual({ type: "leave", id: target.id, name: "spammer", reason: "kicked" });
+    expect(await mod.client.next((p) => p.type === "leave")).toEqual({ type: "leave", id: target.id, name: "spammer", guest: true, reason: "kicked" });
     expect(await godot.next((p) => p.type === "server_message" && String(p.message).includes("spammer")))
-      .toMatchObject({ message: `spammer(#${target.id}) was removed by a moderator.` });
+      .toMatchObject({ message: `${asGuest("spammer")}(#${target.id}) was removed by a moderator.` });
     // A kick is not a ban: the member may come back.
     expect((await member(room, undefined, undefined, "spammer")).welcome.name).toBe("spammer");
     mod.client.send({ type: "kick", id: 999_999 });

@@ -2,7 +2,8 @@
 // takes its name back from its own ghost with the resume key of its welcome, and nobody else can.
 
 import { describe, expect, it } from "vitest";
-import { connect, joinNative, joinTutorial, uniqueRoom } from "./client";
+import { env, SELF } from "cloudflare:test";
+import { asGuest, connect, joinNative, joinTutorial, token, uniqueRoom, UPGRADE, type Client, type Packet } from "./client";
 
 describe("names", () => {
   it("refuses a name another member holds, or one that only looks different (name_taken)", async () => {
@@ -52,7 +53,7 @@ describe("names", () => {
     const { client: eve } = await joinNative(room, "eve");
     eve.send({ type: "chat", text: "ok\nAlice: send me your password" });
     expect(await eve.nextOfType("chat")).toMatchObject({ text: "ok\nAlice: send me your password" });
-    expect(await godot.next((p) => p.type === "chat_message")).toMatchObject({ name: "eve", message: "ok Alice: send me your password" });
+    expect(await godot.next((p) => p.type === "chat_message")).toMatchObject({ name: asGuest("eve"), message: "ok Alice: send me your password" });
   });
 });
 
@@ -75,5 +76,97 @@ describe("taking a name back after a drop", () => {
     expect(await ghost.closed).toBe(4009);
     expect(await ann.next((p) => p.type === "leave" && p.name === "kim")).toMatchObject({ id: welcome.id });
     expect(await ann.next((p) => p.type === "join" && p.name === "kim")).toMatchObject({ id: rewelcome.id });
+  });
+});
+
+describe("a verified member's name", () => {
+  async function joinWith(room: string, claims: Record<string, unknown>, name = "anything", resume?: string) {
+    const client = await connect(`/rooms/${room}?token=${await token(claims)}`);
+    client.send({ type: "join", name, ...(resume === undefined ? {} : { resume }) });
+    return { client, welcome: await client.nextOfType("welcome") };
+  }
+
+  it("is always its own: a guest who took it, in any look-alike form, gives it up, and everyone hears so", async () => {
+    const room = uniqueRoom("squat");
+    const godot = await joinTutorial(room, "godot");
+    const { client: squatter, welcome: squatted } = await joinNative(room, "ｍｏｄｅｒａｔｏｒ");
+    const { client: alice } = await joinNative(room, "alice");
+    const { client: mod, welcome } = await joinWith(room, { sub: "u-mod", name: "moderator", role: "moderator" });
+    expect(welcome).toMatchObject({ name: "moderator" });
+    const renamed = { type: "rename", id: squatted.id, name: "ｍｏｄｅｒａｔｏｒ 2", previous: "ｍｏｄｅｒａｔｏｒ", guest: true };
+    for (const client of [squatter, alice]) expect(await client.nextOfType("rename")).toEqual(renamed);
+    expect(await godot.next((p) => String(p.message).includes("known as"))).toMatchObject({
+      message: `${asGuest("ｍｏｄｅｒａｔｏｒ")}(#${squatted.id}) is now known as ${asGuest("ｍｏｄｅｒａｔｏｒ 2")}.`,
+    });
+    // The verified one can act at once: remove the squatter.
+    mod.send({ type: "kick", id: squatted.id });
+    expect(await squatter.closed).toBe(4001);
+    // A second squatter cannot take the name while its verified holder is here.
+    const late = await connect(`/rooms/${room}`);
+    late.send({ type: "join", name: "Moderator" });
+    expect(await late.nextOfType("error")).toMatchObject({ code: "name_taken" });
+    alice.send({ type: "rename", name: "MODERATOR" });
+    expect(await alice.nextOfType("error")).toMatchObject({ code: "name_taken" });
+  });
+
+  it("never looks like a guest's, and a guest never looks like a verified member, in either dialect", async () => {
+    const room = uniqueRoom("guest-mark");
+    const godot = await joinTutorial(room, "godot");
+    const { client: fake } = await joinNative(room, "Alice");
+    fake.send({ type: "chat", text: "I am Alice" });
+    const { client: alice } = await joinWith(room, { sub: "u-alice", name: "Alice" });
+    await fake.nextOfType("rename");
+    alice.send({ type: "chat", text: "I am the real Alice" });
+    const lines = await godot.collect((p) => p.type === "chat_message", 2);
+    expect(lines.map((p) => p.name)).toEqual([asGuest("Alice"), "Alice"]);
+    const chats = await fake.collect((p) => p.type === "chat", 2);
+    expect(chats.map((p) => p.sender)).toEqual([
+      { id: expect.any(Number), name: "Alice", guest: true },
+      { id: expect.any(Number), name: "Alice", user: "u-alice", verified: true },
+    ]);
+    // History tells them apart too, for those who join later.
+    const { welcome } = await joinNative(room, "late");
+    expect((welcome.history as Packet[]).map((m) => m.sender)).toEqual(chats.map((p) => p.sender));
+    // No token may give a verified member a name that reads as a guest's.
+    for (const name of ["Bob (guest)", "Bob(GUEST)", "Bob （guest）"]) {
+      const response = await SELF.fetch(`http://rooms.test/rooms/${room}?token=${await token({ sub: "u-bob", name })}`, { headers: UPGRADE });
+      expect(response.status, name).toBe(401);
+      expect(await response.json()).toMatchObject({ error: "invalid_token", message: expect.stringContaining("guest") });
+    }
+  });
+
+  it("replaces its own old connection when it resumes, while another tab that does not resume stays", async () => {
+    const room = uniqueRoom("verified-resume");
+    const { client: ann } = await joinNative(room, "ann");
+    const claims = { sub: "u-kim", name: "Kim" };
+    const { client: first, welcome } = await joinWith(room, claims);
+    const { client: tab } = await joinWith(room, claims);
+    const back = await joinWith(room, claims, "Kim", welcome.resumeKey as string);
+    expect(await first.closed).toBe(4009);
+    expect(await ann.next((p) => p.type === "leave" && p.id === welcome.id)).toBeTruthy();
+    const members = (await env.ROOMS.getByName(room).info()).members.filter((m) => m.name === "Kim");
+    expect(members.map((m) => m.id).sort()).toEqual([back.welcome.id, (await tabId(tab))].sort());
+  });
+});
+
+async function tabId(client: Client): Promise<number> {
+  return (client.received.find((p) => p.type === "welcome")!.id) as number;
+}
+
+describe("joins refused for their name", () => {
+  it("spend none of the room's joins, and are charged to their sender", async () => {
+    const room = uniqueRoom("join-budget");
+    await joinNative(room, "taken");
+    // More refused joins than the room's whole burst of joins (40 in this pool), from connections that never join.
+    const squatters: Client[] = await Promise.all(Array.from({ length: 12 }, () => connect(`/rooms/${room}`)));
+    for (const squatter of squatters) for (let i = 0; i < 8; i++) squatter.send({ type: "join", name: "Taken" });
+    const answers = await Promise.all(squatters.map((s) => s.collect((p) => p.type === "error", 6)));
+    const honest = await Promise.all(Array.from({ length: 12 }, (_, i) => joinNative(room, `honest ${i}`)));
+    expect(honest.map(({ welcome }) => welcome.type)).toEqual(Array(12).fill("welcome"));
+    // Each refusal costs its sender its frame and its answer: 10 tokens pay for 5 answered refusals, then it waits.
+    for (const answered of answers) {
+      expect(answered.filter((p) => p.code === "name_taken").length).toBeLessThanOrEqual(5);
+      expect(answered.some((p) => p.code === "rate_limited")).toBe(true);
+    }
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/server/room";
 import type { RoomShard } from "../../src/server/shard";
 import { shardName } from "../../src/server/shard-wire";
-import { announcedJoins, announcedLeaves, connect, joinNative, joinTutorial, knownMemberIds, sleep, uniqueRoom, type Client, type Packet } from "./client";
+import { announcedJoins, asGuest, announcedLeaves, connect, joinNative, joinTutorial, knownMemberIds, sleep, uniqueRoom, type Client, type Packet } from "./client";
 
 const isChat = (p: Packet) => p.type === "chat";
 const texts = (packets: Packet[]) => packets.map((p) => p.text);
@@ -17,9 +17,9 @@ describe("native dialect", () => {
     expect(annWelcome.limits).toMatchObject({ maxMessageChars: 2000, maxNameChars: 32, rateLimitBurst: 10 });
 
     const { client: bob, welcome: bobWelcome } = await joinNative(room, "bob");
-    expect(bobWelcome.members).toEqual([{ id: annWelcome.id, name: "ann" }, { id: bobWelcome.id, name: "bob" }]);
-    expect(await ann.next((p) => p.type === "join" && p.name === "bob")).toEqual({ type: "join", id: bobWelcome.id, name: "bob" });
-    expect(await bob.next((p) => p.type === "join")).toEqual({ type: "join", id: bobWelcome.id, name: "bob" });
+    expect(bobWelcome.members).toEqual([{ id: annWelcome.id, name: "ann", guest: true }, { id: bobWelcome.id, name: "bob", guest: true }]);
+    expect(await ann.next((p) => p.type === "join" && p.name === "bob")).toEqual({ type: "join", id: bobWelcome.id, name: "bob", guest: true });
+    expect(await bob.next((p) => p.type === "join")).toEqual({ type: "join", id: bobWelcome.id, name: "bob", guest: true });
   });
 
   it("stamps every chat with sequence, time and the real sender, ignoring any name the client claims", async () => {
@@ -39,11 +39,11 @@ describe("native dialect", () => {
     const { client: ann, welcome } = await joinNative(room, "ann");
     const { client: bob } = await joinNative(room, "bob");
     ann.send({ type: "rename", name: "annie" });
-    expect(await bob.nextOfType("rename")).toEqual({ type: "rename", id: welcome.id, name: "annie", previous: "ann" });
+    expect(await bob.nextOfType("rename")).toEqual({ type: "rename", id: welcome.id, name: "annie", guest: true, previous: "ann" });
     ann.send({ type: "chat", text: "still me" });
     expect(await bob.next(isChat)).toMatchObject({ sender: { id: welcome.id, name: "annie" } });
     const info = await env.ROOMS.getByName(room).info();
-    expect(info.members).toContainEqual({ id: welcome.id, name: "annie" });
+    expect(info.members).toContainEqual({ id: welcome.id, name: "annie", guest: true });
   });
 
   // Every member sees one order. That each sender's own messages keep their order is checked end to end against
@@ -99,17 +99,17 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     const room = uniqueRoom("tutorial");
     const godot = await joinTutorial(room, "godot");
     const joined = godot.received.find((p) => p.type === "server_message")!;
-    expect(joined.message).toMatch(/^godot\(#\d+\) joined the chat\.$/);
+    expect(joined.message).toMatch(/^godot \(guest\)\(#\d+\) joined the chat\.$/);
 
     const other = await joinTutorial(room, "other");
-    expect(await godot.next((p) => p.type === "server_message" && /^other\(#\d+\) joined/.test(String(p.message)))).toBeTruthy();
+    expect(await godot.next((p) => p.type === "server_message" && /^other \(guest\)\(#\d+\) joined/.test(String(p.message)))).toBeTruthy();
     godot.sendBinary({ type: "chat_message", name: "other", message: "héllo 😀" });
     for (const client of [godot, other]) {
-      expect(await client.nextOfType("chat_message")).toMatchObject({ type: "chat_message", name: "godot", message: "héllo 😀", seq: 1 });
+      expect(await client.nextOfType("chat_message")).toMatchObject({ type: "chat_message", name: asGuest("godot"), message: "héllo 😀", seq: 1 });
     }
     other.socket.close(1000, "bye");
     expect((await godot.next((p) => p.type === "server_message" && String(p.message).includes("left"))).message)
-      .toMatch(/^other\(#\d+\) left the chat\.$/);
+      .toMatch(/^other \(guest\)\(#\d+\) left the chat\.$/);
   });
 
   it("gives a late joiner the recent history as chat messages", async () => {
@@ -122,7 +122,7 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     }
     const godot = await joinTutorial(room, "godot");
     const history = godot.received.filter((p) => p.type === "chat_message");
-    expect(history.map((p) => [p.name, p.message])).toEqual([["ann", "one"], ["ann", "two"]]);
+    expect(history.map((p) => [p.name, p.message])).toEqual([[asGuest("ann"), "one"], [asGuest("ann"), "two"]]);
   });
 
   it("shares one room with native members, each hearing the other in its own dialect", async () => {
@@ -130,7 +130,7 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     const godot = await joinTutorial(room, "godot");
     const { client: ann, welcome } = await joinNative(room, "ann");
     expect(welcome.members).toHaveLength(2);
-    expect((await godot.next((p) => String(p.message).startsWith("ann(#"))).message).toBe(`ann(#${welcome.id}) joined the chat.`);
+    expect((await godot.next((p) => String(p.message).startsWith(`${asGuest("ann")}(#`))).message).toBe(`${asGuest("ann")}(#${welcome.id}) joined the chat.`);
 
     godot.sendBinary({ type: "chat_message", name: "godot", message: "from godot" });
     ann.send({ type: "chat", text: "from ann" });
@@ -139,7 +139,7 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     expect(godotSees.map((p) => p.seq)).toEqual(annSees.map((p) => p.seq));
     expect(godotSees.map((p) => p.message)).toEqual(texts(annSees));
     ann.send({ type: "rename", name: "annie" });
-    expect((await godot.next((p) => String(p.message).includes("known as"))).message).toBe(`ann(#${welcome.id}) is now known as annie.`);
+    expect((await godot.next((p) => String(p.message).includes("known as"))).message).toBe(`${asGuest("ann")}(#${welcome.id}) is now known as ${asGuest("annie")}.`);
   });
 });
 
@@ -256,7 +256,7 @@ describe("leaving", () => {
     const { ann, bob, bobId } = await twoMembers("leave-clean");
     bob.socket.close(1000, "bye");
     expect(await bob.closed).toBe(1000);
-    expect(await ann.nextOfType("leave")).toEqual({ type: "leave", id: bobId, name: "bob" });
+    expect(await ann.nextOfType("leave")).toEqual({ type: "leave", id: bobId, name: "bob", guest: true });
     await sleep(200);
     expect(leavesOf(ann)).toHaveLength(1);
   });
@@ -434,7 +434,7 @@ describe("hibernation", () => {
     godot.sendBinary({ type: "chat_message", message: "after sleep" });
     expect(await ann.next(isChat)).toMatchObject({ seq: 2, text: "after sleep", sender: { name: "godot" } });
     ann.send({ type: "chat", text: "hello again" });
-    expect(await godot.next((p) => p.message === "hello again")).toMatchObject({ name: "ann", id: annWelcome.id });
+    expect(await godot.next((p) => p.message === "hello again")).toMatchObject({ name: asGuest("ann"), id: annWelcome.id });
     const { welcome } = await joinNative(room, "new");
     expect(welcome.id).toBeGreaterThan(annWelcome.id as number);
     expect((welcome.members as Packet[]).map((m) => m.name)).toEqual(["ann", "godot", "cat", "new"]);

@@ -79,7 +79,7 @@ describe("routing", () => {
     await client.nextOfType("chat");
     const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ room, memberCount: 1, members: [{ id: welcome.id, name: "ann" }], lastSeq: 1, connections: 1 });
+    expect(await response.json()).toEqual({ room, memberCount: 1, members: [{ id: welcome.id, name: "ann", guest: true }], lastSeq: 1, connections: 1 });
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
   });
 

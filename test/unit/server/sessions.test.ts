@@ -83,14 +83,25 @@ describe("Sessions", () => {
     sessions.join(ann, { id: 1, name: "Ann", dialect: "native" });
     expect(sessions.claim(other, "ann")).toEqual({ free: false });
     expect(sessions.claim(other, "ＡＮＮ")).toEqual({ free: false });
-    expect(sessions.claim(ann, "ann")).toEqual({ free: true });
-    expect(sessions.claim(other, "bob")).toEqual({ free: true });
+    expect(sessions.claim(ann, "ann")).toEqual({ free: true, squatters: [] });
+    expect(sessions.claim(other, "bob")).toEqual({ free: true, squatters: [] });
 
     const alice = { user: "u-1", name: "Alice", role: "member" } as const;
     for (const socket of [alice1, alice2]) sessions.open(socket, 3, { identity: alice });
     sessions.open(mallory, 5, { identity: { ...alice, user: "u-2" } });
     sessions.join(alice1, { id: 2, name: "Alice", dialect: "native" });
-    expect(sessions.claim(alice2, "Alice")).toEqual({ free: true });
+    expect(sessions.claim(alice2, "Alice")).toEqual({ free: true, squatters: [] });
     expect(sessions.claim(mallory, "Alice")).toEqual({ free: false });
+  });
+
+  it("gives a verified member its name: the anonymous holders of it are squatters", () => {
+    const { sessions, connect } = room();
+    const [guest, other, alice] = [connect(1), connect(2), connect(3)];
+    sessions.join(guest, { id: 1, name: "ALİCE", dialect: "tutorial" });
+    sessions.open(alice, 3, { identity: { user: "u-1", name: "Alice", role: "member" } });
+    expect(sessions.claim(alice, "Alice")).toEqual({ free: true, squatters: [guest] });
+    expect(sessions.claim(other, "Alice")).toEqual({ free: false });
+    expect(sessions.holds("alice")).toBe(true);
+    expect(sessions.holds("alice", guest)).toBe(false);
   });
 });

@@ -305,6 +305,8 @@ func _member_of(packet):
 	if packet.get("verified", false):
 		member["verified"] = true
 		member["user"] = str(packet.get("user", ""))
+	elif packet.get("guest", false):
+		member["guest"] = true
 	if packet.has("reason"):
 		member["reason"] = str(packet["reason"])
 	return member
