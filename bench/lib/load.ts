@@ -5,6 +5,7 @@
 
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { GUEST_MARK } from "../../src/shared/names.ts";
 import { Samples, sleep } from "./stats.ts";
 
 export type Dialect = "native" | "tutorial";
@@ -243,8 +244,9 @@ export class LoadClient {
         const message = String(packet.message);
         if (packet.code) return this.countError(packet.code);
         if (message.endsWith(" joined the chat.")) {
-          const own = `${this.name}(#`;
-          if (!this.joined && message.startsWith(own)) {
+          // Where tokens are verified, an anonymous member is a guest, shown with its mark.
+          const own = [`${this.name}(#`, `${this.name}${GUEST_MARK}(#`].find((label) => message.startsWith(label));
+          if (!this.joined && own !== undefined) {
             this.id = Number(message.slice(own.length, message.indexOf(")", own.length)));
             joinedNow();
           }
