@@ -4,6 +4,7 @@
 import { abortAllDurableObjects, env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/server/room";
+import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../../src/server/shard-wire";
 import { connect, joinTutorial, sleep, token, uniqueRoom, UPGRADE, type Client, type Packet } from "./client";
 
 /** Joins `room` with a token for these claims (or anonymously), from `address` if given. */
@@ -417,5 +418,31 @@ describe("who may lift a ban", () => {
     const tables = await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
       state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name LIKE 'ban%'`).toArray());
     expect(tables).toEqual([]);
+  });
+});
+
+describe("a ban on a connection's way in", () => {
+  it("closes a connection placed before the ban as it arrives, telling it why, not after it tries to join", async () => {
+    const room = uniqueRoom("ban-in-flight");
+    await moderatorOf(room);
+    // In the worker-sharded project the room now holds SHARD_CAPACITY connections: the next goes to a shard.
+    await member(room, undefined, "198.51.100.40", "filler");
+    const url = `http://rooms.test/rooms/${room}`;
+    // The Worker's two steps, taken by hand so that the ban comes between them: the room places the connection...
+    const identity = { user: "u-in-flight", name: "Flight", role: "member" };
+    const headers = { ...UPGRADE, "X-Edge-Chat-Identity": JSON.stringify(identity), "CF-Connecting-IP": "198.51.100.41" };
+    const placed = await env.ROOMS.getByName(room).fetch(new Request(url, { headers }));
+    expect((await admin(room, "ban", { user: "u-in-flight" })).status).toBe(200);
+    await sleep(100);
+    // ...and the upgrade reaches the shard it names (a room that is not full accepted it itself).
+    const routing = Object.fromEntries(ROUTING_HEADERS.map((header) => [header, placed.headers.get(header) ?? ""]));
+    const socket = placed.webSocket ?? (await env.SHARDS.getByName(shardName(room, Number(routing[SHARD_HEADER])))
+      .fetch(new Request(url, { headers: { ...UPGRADE, ...routing } }))).webSocket!;
+    const received: Packet[] = [];
+    socket.addEventListener("message", (event) => received.push(JSON.parse(String(event.data)) as Packet));
+    const closed = new Promise((resolve) => socket.addEventListener("close", (event) => resolve(event.code)));
+    socket.accept();
+    expect(await Promise.race([closed, sleep(1000).then(() => "open")])).toBe(4003);
+    expect(received).toEqual([expect.objectContaining({ type: "error", code: "banned" })]);
   });
 });
