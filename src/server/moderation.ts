@@ -75,12 +75,13 @@ async function ban<Socket extends RoomSocket>(
   if (!aimed.ok) return aimed;
   const { session, shown } = aimed;
   const reach = reachOf(room.sessions, action, session);
-  if (!reach) return notFound(`member ${"id" in shown ? shown.id : ""} has neither a user id nor a known address to ban: kick it instead`);
+  if (!reach) return notFound("that member has neither a user id nor a known address to ban: kick it instead");
   const removes = membersReached(room.sessions, reach);
   if (action.kind === "preview_ban" || needsConfirming(reach, removes, action.confirm)) {
     return { ok: true, answer: { type: "ban_preview", target: shown, removes } };
   }
   const until = action.minutes === undefined ? undefined : now + action.minutes * 60_000;
+  // The admin's ban of this user may have landed while this one waited for its hashes: a moderator's never replaces it.
   const added = await room.bans.add(reach.target, until, setterOf(by), now);
   if (!added.ok) return forbidden("the admin has banned this member already: only the admin API may change that ban");
   if (until !== undefined) room.banEndsAt(until);
