@@ -38,8 +38,11 @@ export type ConnectionEvent =
   | { type: "presence"; packet: PresencePacket }
   /** A moderator deleted message `seq`: show it as deleted. */
   | { type: "deleted"; seq: number }
-  /** The room's answer to our own moderation: whom a ban refuses, or that one was lifted. */
-  | { type: "moderated"; packet: Extract<ServerPacket, { type: "banned" | "unbanned" }> }
+  /**
+   * The room's answer to our own moderation: whom a ban would remove (to confirm), whom a ban refuses, or that one
+   * was lifted.
+   */
+  | { type: "moderated"; packet: Extract<ServerPacket, { type: "ban_preview" | "banned" | "unbanned" }> }
   /** Whether older history exists, and whether a page of it is on its way. */
   | { type: "older"; more: boolean; loading: boolean }
   /** Messages after `after` and before `before` were missed and the room no longer keeps them. */

@@ -183,6 +183,7 @@ export class RoomConnection {
         return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text }], "live");
       case "deleted":
         return this.options.onEvent({ type: "deleted", seq: packet.seq });
+      case "ban_preview":
       case "banned":
       case "unbanned":
         return this.options.onEvent({ type: "moderated", packet });

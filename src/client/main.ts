@@ -2,6 +2,7 @@
 // connection to the views.
 
 import { DEFAULT_LIMITS, type Departure, type Member, type ModerationPacket } from "../shared/protocol";
+import { BanDialog } from "./ban-dialog";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
 import type { ConnectionEvent, PresencePacket } from "./connection-events";
@@ -21,7 +22,7 @@ const room = roomFromPath(location.pathname);
 const token = takeToken({ location, history, storage: sessionStorage });
 /** Read, not verified: the room verifies the token, and a claim it refuses gets nothing done. */
 const claims = token ? readClaims(token) : {};
-const moderate = claims.role === "moderator" ? (packet: ModerationPacket) => connection?.moderate(packet) : undefined;
+const moderate = claims.role === "moderator" ? (packet: ModerationPacket) => void connection?.moderate(packet) : undefined;
 /** The default limits are good enough to check a name before the room has told us its own. */
 let limits = DEFAULT_LIMITS;
 let self: Member | undefined;
@@ -37,7 +38,18 @@ const nameDialog = new NameDialog({
   submit: byId<HTMLButtonElement>("name-submit"),
   cancel: byId<HTMLButtonElement>("name-cancel"),
 });
-const members = new MemberList(byId<HTMLUListElement>("member-list"), [byId("member-count"), byId("member-count-toggle")], moderate);
+const banDialog = moderate && new BanDialog({
+  dialog: byId<HTMLDialogElement>("ban-dialog"),
+  title: byId("ban-dialog-title"),
+  summary: byId("ban-dialog-summary"),
+  list: byId<HTMLUListElement>("ban-dialog-list"),
+  confirm: byId<HTMLButtonElement>("ban-confirm"),
+  cancel: byId<HTMLButtonElement>("ban-cancel"),
+}, moderate);
+const members = new MemberList(
+  byId<HTMLUListElement>("member-list"), [byId("member-count"), byId("member-count-toggle")],
+  moderate && banDialog && { send: moderate, ban: (id, choice) => banDialog.ask(id, choice) },
+);
 const messages = new MessageList({
   scroller: byId("scroller"),
   list: byId<HTMLOListElement>("messages"),
@@ -119,6 +131,7 @@ function onEvent(event: ConnectionEvent): void {
       return messages.markDeleted(event.seq);
     case "moderated": {
       const { packet } = event;
+      if (packet.type === "ban_preview") return banDialog?.preview(packet);
       if (packet.type === "unbanned") return messages.notice(`You lifted the ban on ${isolate(packet.user)}.`);
       const until = packet.until === undefined ? "until the ban is lifted" : `until ${new Date(packet.until).toLocaleString()}`;
       return messages.notice(`You banned ${isolate(packet.name ?? packet.user)} ${until}. To lift it: ${isolate(packet.user)}.`);

@@ -2,20 +2,31 @@
 // verified (its token's) carries a mark; for a moderator, each other member has a menu to kick or ban it.
 
 import type { Member, ModerationPacket } from "../shared/protocol";
+import type { BanChoice } from "./ban-dialog";
 import { el } from "./dom";
 
-/** The lengths a moderator may ban for from the menu; undefined: until lifted. */
-const BANS: [label: string, minutes: number | undefined][] = [["Ban 10 minutes", 10], ["Ban 1 day", 24 * 60], ["Ban until lifted", undefined]];
+/** The lengths a moderator may ban for from the menu. */
+const BANS: [label: string, choice: BanChoice][] = [
+  ["Ban 10 minutes", { minutes: 10, length: "for 10 minutes" }],
+  ["Ban 1 day", { minutes: 24 * 60, length: "for 1 day" }],
+  ["Ban until lifted", { length: "until the ban is lifted" }],
+];
+
+/** What a moderator's menu does: sends a kick, and asks to ban (which is confirmed first, ban-dialog.ts). */
+export interface Moderation {
+  send(packet: ModerationPacket): void;
+  ban(id: number, choice: BanChoice): void;
+}
 
 export class MemberList {
   private readonly members = new Map<number, Member>();
   private selfId: number | undefined;
 
-  /** `counts`: every element that shows how many are here. `moderate`: for a moderator, what its menu sends. */
+  /** `counts`: every element that shows how many are here. `moderate`: for a moderator, what its menu does. */
   constructor(
     private readonly list: HTMLUListElement,
     private readonly counts: HTMLElement[],
-    private readonly moderate?: (packet: ModerationPacket) => void,
+    private readonly moderate?: Moderation,
   ) {}
 
   reset(members: Member[], selfId: number): void {
@@ -64,17 +75,21 @@ export class MemberList {
   }
 
   private menu(member: Member): HTMLElement {
-    const action = (label: string, packet: ModerationPacket) => {
+    const action = (label: string, act: () => void) => {
       const button = el("button", { className: "quiet", text: label, attrs: { type: "button" } });
-      button.addEventListener("click", () => this.moderate?.(packet));
+      button.addEventListener("click", () => {
+        // The choice is made: the menu folds, whatever comes of it (a ban asks for confirmation first).
+        menu.open = false;
+        act();
+      });
       return button;
     };
-    return el("details", { className: "moderate" }, [
+    const menu = el("details", { className: "moderate" }, [
       el("summary", { text: "⋯", attrs: { "aria-label": `Moderate ${member.name}`, title: "Moderate" } }),
-      action("Kick", { type: "kick", id: member.id }),
-      ...BANS.map(([label, minutes]) =>
-        action(label, minutes === undefined ? { type: "ban", id: member.id } : { type: "ban", id: member.id, minutes })),
+      action("Kick", () => this.moderate?.send({ type: "kick", id: member.id })),
+      ...BANS.map(([label, choice]) => action(label, () => this.moderate?.ban(member.id, choice))),
     ]);
+    return menu;
   }
 }
 

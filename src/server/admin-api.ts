@@ -1,19 +1,20 @@
 // The admin API: what an operator, or a game's backend, does to a room without joining it.
 //
-//   POST /api/rooms/<name>/kick|ban|unban|delete   a moderation action (moderation.ts), JSON body as the packet's
+//   POST /api/rooms/<name>/kick|ban|unban|delete   a moderation action (moderation.ts), JSON body as the packet's;
+//                                                  a ban that needs confirming answers 409 with whom it would remove
 //   DELETE /api/rooms/<name>                       wipe the room: history and bans, everyone closed with 4002
 //
 // It exists only when the secret ADMIN_TOKEN is set (otherwise these routes answer 404), and answers only requests
 // that bear it: `Authorization: Bearer <ADMIN_TOKEN>`. Bodies are read, bounded and checked here, in the Worker:
 // a room is reached only by a valid request of its admin.
 
-import type { ModerationAction, ProtocolError } from "../shared/protocol";
+import type { ModerationPacket, ProtocolError } from "../shared/protocol";
 import { parseModeration } from "../shared/validation";
 import { refusal } from "./admission";
 import type { Env } from "./env";
 import { readSettings } from "./settings";
 
-const ACTIONS: readonly string[] = ["kick", "ban", "unban", "delete"] satisfies ModerationAction["kind"][];
+const ACTIONS: readonly string[] = ["kick", "ban", "unban", "delete"] satisfies ModerationPacket["type"][];
 
 /** A moderation request is a few fields: anything larger is not one. */
 const MAX_BODY_BYTES = 4096;
@@ -40,10 +41,19 @@ export async function adminRequest(request: Request, env: Env, name: string, act
   }
   const body = await readJson(request);
   if (body instanceof Response) return body;
-  const parsed = parseModeration(action as ModerationAction["kind"], body, readSettings(env).limits, true);
+  const parsed = parseModeration(action as ModerationPacket["type"], body, readSettings(env).limits, true);
   if (!parsed.ok) return answerError(parsed.error);
   const outcome = await room.moderateAsAdmin(parsed.value);
-  return outcome.ok ? Response.json({ ok: true, ...outcome.answer }) : answerError(outcome.error);
+  if (!outcome.ok) return answerError(outcome.error);
+  // A ban that would remove others besides its target waits for `confirm`: it was not carried out.
+  if (outcome.answer?.type === "ban_preview" && parsed.value.kind === "ban") {
+    return Response.json({
+      ok: false, error: "confirm_required",
+      message: "this ban would remove others besides its target: send it again with confirm listing the ids in removes",
+      ...outcome.answer,
+    }, { status: 409 });
+  }
+  return Response.json({ ok: true, ...outcome.answer });
 }
 
 /**

@@ -1,13 +1,15 @@
 // What moderators do to a room: remove a member for now (kick), or for a time or for good (ban), lift a ban, and
 // delete a message. The same actions come from a member whose token gives it the moderator role, and from the admin
-// API (`"admin"`), which may also ban a user who is not in the room and act on moderators.
+// API (`"admin"`), which may also ban a user who is not in the room, act on moderators, and lift any ban (a
+// moderator lifts only moderators' bans).
 
-import type { LeaveReason, ModerationAction, ProtocolError, ServerPacket } from "../shared/protocol";
-import type { BanList, BanTarget } from "./ban-list";
+import type { BanAim, LeaveReason, ModerationAction, ProtocolError, ServerPacket } from "../shared/protocol";
+import type { BanList, BanSetter } from "./ban-list";
+import { membersReached, needsConfirming, reachOf } from "./ban-reach";
 import { CLOSE_BANNED, CLOSE_KICKED } from "./close-codes";
 import type { Identity } from "./identity";
 import type { RoomStorage } from "./room-storage";
-import type { RoomSocket, Session, Sessions } from "./sessions";
+import { memberOf, type RoomSocket, type Sessions } from "./sessions";
 
 /** Who acts: a moderator in the room (its verified identity), or the admin API. */
 export type Moderator = Identity | "admin";
@@ -45,33 +47,16 @@ export async function moderate<Socket extends RoomSocket>(
       room.remove(target.socket, removal("kicked", action.reason));
       return { ok: true };
     }
-    case "ban": {
-      let target: BanTarget;
-      let member: { id: number; name: string } | undefined;
-      if ("user" in action) {
-        target = { kind: "user", user: action.user };
-      } else {
-        const found = targetOf(room, action.id, by);
-        if (!found.ok) return found;
-        const { session } = found;
-        member = { id: session.id, name: session.name };
-        if (session.identity) target = { kind: "user", user: session.identity.user };
-        else if (session.address !== undefined) target = { kind: "address", address: session.address };
-        else return notFound(`member ${session.id} has neither a user id nor a known address to ban: kick it instead`);
-      }
-      const until = action.minutes === undefined ? undefined : now + action.minutes * 60_000;
-      const ban = await room.bans.add(target, until);
-      if (until !== undefined) room.banEndsAt(until);
-      // Every connection the ban refuses goes, the member's other tabs included; found after the wait above, so
-      // that one opened meanwhile goes too.
-      for (const socket of room.sessions.where((session) => refusedBy(target, session))) {
-        room.remove(socket, removal("banned", action.reason));
-      }
-      return { ok: true, answer: { type: "banned", ...member, user: ban.handle, ...(until === undefined ? {} : { until }) } };
+    case "preview_ban":
+    case "ban":
+      return ban(room, action, by, now);
+    case "unban": {
+      const lifted = room.bans.remove(action.user, setterOf(by));
+      if (lifted.ok) return { ok: true, answer: { type: "unbanned", user: action.user } };
+      return lifted.why === "absent"
+        ? notFound(`no ban of ${action.user} in this room`)
+        : forbidden(`the ban of ${action.user} was set by the admin: only the admin API may lift it`);
     }
-    case "unban":
-      if (!room.bans.remove(action.user)) return notFound(`no ban of ${action.user} in this room`);
-      return { ok: true, answer: { type: "unbanned", user: action.user } };
     case "delete":
       if (!room.storage.tombstone(action.seq)) return notFound(`no message ${action.seq} in the room's history`);
       room.announce({ type: "deleted", seq: action.seq });
@@ -79,23 +64,52 @@ export async function moderate<Socket extends RoomSocket>(
   }
 }
 
+/**
+ * A ban, or the preview of one: whom it would remove. A ban that would remove members besides its target goes ahead
+ * only if each of them is in its `confirm`; otherwise the asker gets the preview, to confirm.
+ */
+async function ban<Socket extends RoomSocket>(
+  room: ModeratedRoom<Socket>, action: Extract<ModerationAction, { kind: "ban" | "preview_ban" }>, by: Moderator, now: number,
+): Promise<ModerationOutcome> {
+  const aimed = aimOf(room, action, by);
+  if (!aimed.ok) return aimed;
+  const { session, shown } = aimed;
+  const reach = reachOf(room.sessions, action, session);
+  if (!reach) return notFound("that member has neither a user id nor a known address to ban: kick it instead");
+  const removes = membersReached(room.sessions, reach);
+  if (action.kind === "preview_ban" || needsConfirming(reach, removes, action.confirm)) {
+    return { ok: true, answer: { type: "ban_preview", target: shown, removes } };
+  }
+  const until = action.minutes === undefined ? undefined : now + action.minutes * 60_000;
+  // The admin's ban of this user may have landed while this one waited for its hashes: a moderator's never replaces it.
+  const added = await room.bans.add(reach.target, until, setterOf(by), now);
+  if (!added.ok) return forbidden("the admin has banned this member already: only the admin API may change that ban");
+  if (until !== undefined) room.banEndsAt(until);
+  // Every connection the ban refuses goes, joined or not, here or on a shard: the member's other tabs, ones still
+  // to join, anonymous ones from its address. Found after the wait above, so that one opened meanwhile goes too.
+  for (const socket of room.sessions.where(reach.refuses)) room.remove(socket, removal("banned", action.reason));
+  const member = session && { id: session.id, name: session.name };
+  return { ok: true, answer: { type: "banned", ...member, user: added.ban.handle, ...(until === undefined ? {} : { until }) } };
+}
+
+/** A ban's target: the member it names by id (`session`), or a user by id, who need not be in the room. */
+function aimOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, aim: BanAim, by: Moderator) {
+  if ("user" in aim) return { ok: true, shown: { user: aim.user } } as const;
+  const found = targetOf(room, aim.id, by);
+  if (!found.ok) return found;
+  return { ok: true, session: found.session, shown: memberOf(found.session) } as const;
+}
+
 /** The member a kick or ban is aimed at. A moderator cannot remove another: only the admin API can. */
 function targetOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, id: number, by: Moderator) {
   const found = room.sessions.member(id);
   if (!found) return notFound(`no member ${id} in the room`);
   const [socket, session] = found;
-  if (by !== "admin" && session.identity?.role === "moderator") {
-    return { ok: false, error: { code: "forbidden", message: "a moderator cannot remove another moderator" } } as const;
-  }
+  if (by !== "admin" && session.identity?.role === "moderator") return forbidden("a moderator cannot remove another moderator");
   return { ok: true, socket, session } as const;
 }
 
-/** Whether a ban of `target` refuses this connection (an address ban refuses anonymous connections only). */
-function refusedBy(target: BanTarget, session: Session): boolean {
-  return target.kind === "user"
-    ? session.identity?.user === target.user
-    : session.identity === undefined && session.address === target.address;
-}
+const setterOf = (by: Moderator): BanSetter => (by === "admin" ? "admin" : "moderator");
 
 function removal(leave: LeaveReason, reason: string | undefined): Removal {
   const what = leave === "kicked" ? "removed you from the room" : "banned you from the room";
@@ -109,3 +123,4 @@ function removal(leave: LeaveReason, reason: string | undefined): Removal {
 }
 
 const notFound = (message: string) => ({ ok: false, error: { code: "not_found", message } }) as const;
+const forbidden = (message: string) => ({ ok: false, error: { code: "forbidden", message } }) as const;

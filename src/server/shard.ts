@@ -18,6 +18,7 @@ import { InOrder } from "./in-order";
 import { Intake } from "./intake";
 import { Liveness } from "./liveness";
 import { RateLimits } from "./rate-limits";
+import { Arrivals } from "./shard-arrivals";
 import type { Session } from "./sessions";
 import { readSettings, type RoomSettings } from "./settings";
 import { ShardSockets } from "./shard-sockets";
@@ -31,6 +32,8 @@ export class RoomShard extends DurableObject<Env> {
   private readonly intake: Intake<WebSocket>;
   private readonly liveness: Liveness<WebSocket>;
   private readonly inOrder = new InOrder();
+  /** Items for connections the hub placed here that have not arrived yet. */
+  private readonly arrivals = new Arrivals();
   private readonly toHub: Courier<Report, Report[]>;
   /** The newest message delivered here, for a hub that starts again (shard-set.ts, `rebuild`). */
   private lastSeq: number | undefined;
@@ -66,6 +69,8 @@ export class RoomShard extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     this.sockets.open(server, conn, JSON.parse(session) as Session);
+    // What the hub did to the connection while it was on its way: a ban, say, closes it now.
+    for (const item of this.arrivals.take(conn)) this.carryOut(item);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -115,6 +120,7 @@ export class RoomShard extends DurableObject<Env> {
   // -------------------------------------------------------------------------------------------------------------
 
   private carryOut(item: Item): void {
+    if ("conn" in item && !this.sockets.socket(item.conn)) return this.arrivals.keep(item, Date.now());
     switch (item.kind) {
       case "attach":
         return this.sockets.attach(item.conn, item.attachment);

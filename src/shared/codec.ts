@@ -122,6 +122,10 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
       return [serverMessage(`A moderator deleted message #${packet.seq}.`)];
     case "banned":
       return [serverMessage(`Banned ${packet.user}${packet.until === undefined ? "" : ` until ${new Date(packet.until).toISOString()}`}.`)];
+    case "ban_preview": {
+      const removes = packet.removes.map(tutorialLabel).join(", ") || "nobody";
+      return [serverMessage(`This ban would remove ${removes}. To ban, send it again with confirm: [${packet.removes.map((m) => m.id).join(", ")}].`)];
+    }
     case "unbanned":
       return [serverMessage(`Unbanned ${packet.user}.`)];
     case "error":

@@ -36,15 +36,22 @@ export type LeaveReason = "kicked" | "banned";
 /** A member that left, and why if a moderator removed it. */
 export type Departure = Member & { reason?: LeaveReason };
 
+/** Whom a ban is aimed at: a member in the room, or (the admin API only) a user who need not be in it. */
+export type BanAim = { id: number } | { user: string };
+
 /**
  * What a moderator may do to a room (a member with the moderator role, or the admin API). Whom a ban refuses: a
- * member's user (its token's `sub`), or for an anonymous member a salted hash of its address. The admin API may also
- * ban a `user` who is not in the room. `minutes` absent: until unbanned.
+ * member's user (its token's `sub`) and, for as long, anonymous connections from the addresses that user came from;
+ * or for an anonymous member a salted hash of its address. The admin API may also ban a `user` who is not in the
+ * room. `minutes` absent: until unbanned.
+ *
+ * A ban that would remove members besides its target (anonymous members sharing an address) is carried out only
+ * with `confirm` listing them; otherwise it is answered with `ban_preview`. `preview_ban` only asks who would go.
  */
 export type ModerationAction =
   | { kind: "kick"; id: number; reason?: string }
-  | { kind: "ban"; id: number; minutes?: number; reason?: string }
-  | { kind: "ban"; user: string; minutes?: number; reason?: string }
+  | ({ kind: "ban"; minutes?: number; reason?: string; confirm?: number[] } & BanAim)
+  | ({ kind: "preview_ban" } & BanAim)
   /** `user`: a ban's `user` as the `banned` answer gave it (a sub, or `address:…` for an anonymous member). */
   | { kind: "unban"; user: string }
   | { kind: "delete"; seq: number };
@@ -100,7 +107,10 @@ export type NativeClientPacket =
   | { type: "members"; after?: number; limit?: number }
   // Moderators only (docs/auth.md):
   | { type: "kick"; id: number; reason?: string }
-  | { type: "ban"; id: number; minutes?: number; reason?: string }
+  /** `confirm`: the ids of the other members the ban removes, as a `ban_preview` listed them. */
+  | { type: "ban"; id: number; minutes?: number; reason?: string; confirm?: number[] }
+  /** Asks who a ban of member `id` would remove, without banning: answered with `ban_preview`. */
+  | { type: "ban"; id: number; preview: true }
   | { type: "unban"; user: string }
   | { type: "delete"; seq: number };
 
@@ -138,8 +148,12 @@ export type ErrorCode =
   | "invalid_text"
   | "not_joined"
   | "already_joined"
-  /** What only another kind of member may do: moderation, or renaming (a verified member's name is its token's). */
+  /**
+   * What only another kind of member may do: moderation, renaming (a verified member's name is its token's), or
+   * lifting or replacing a ban the admin set (only the admin API may).
+   */
   | "forbidden"
+  /**
   /** A moderator's target that is not there: no such member in the room, no such message in history, no such ban. */
   | "not_found"
   /** Sent just before the room closes the connection: a moderator removed this member (close code 4001)... */
@@ -199,6 +213,12 @@ export type ServerPacket =
    * `unban` takes) and until when (absent: until unbanned).
    */
   | { type: "banned"; id?: number; name?: string; user: string; until?: number }
+  /**
+   * To a moderator, instead of banning: everyone the ban would remove now (`removes`, its target's connections
+   * included), for a `preview`, or for a ban that removes others besides its target and was not confirmed. To ban,
+   * send the ban again with `confirm` holding the ids in `removes`.
+   */
+  | { type: "ban_preview"; target: Member | { user: string }; removes: Member[] }
   /** To the moderator who lifted a ban. */
   | { type: "unbanned"; user: string }
   | ({ type: "error" } & ProtocolError);

@@ -3,7 +3,9 @@
 
 import { confineBidi } from "./bidi";
 import { nameProblem, normalizeName } from "./names";
-import type { ClientRequest, Dialect, ErrorCode, Limits, ModerationAction, ProtocolError } from "./protocol";
+import type {
+  BanAim, ClientRequest, Dialect, ErrorCode, Limits, ModerationAction, ModerationPacket, ProtocolError,
+} from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
@@ -137,7 +139,7 @@ const MAX_USER_CHARS = 64;
  * that action. Only the admin API may ban a `user` by id rather than a member in the room (`byUser`).
  */
 export function parseModeration(
-  type: ModerationAction["kind"], packet: Record<string, unknown>, limits: Limits, byUser = false,
+  type: ModerationPacket["type"], packet: Record<string, unknown>, limits: Limits, byUser = false,
 ): Parsed<ModerationAction> {
   if (type === "delete") {
     const seq = requiredSeq(packet, "seq");
@@ -147,23 +149,56 @@ export function parseModeration(
     const user = readUser(packet);
     return user.ok ? ok({ kind: "unban", user: user.value }) : user;
   }
+  if (type === "ban") return readBan(packet, limits, byUser);
   const reason = optionalReason(packet, limits);
   if (!reason.ok) return reason;
-  const because = reason.value === undefined ? {} : { reason: reason.value };
-  if (type === "kick") {
-    if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
+  if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
+  const id = requiredSeq(packet, "id");
+  return id.ok ? ok({ kind: "kick", id: id.value, ...(reason.value === undefined ? {} : { reason: reason.value }) }) : id;
+}
+
+/** The most ids a ban's `confirm` may list: more than one address may hold (MAX_CONNECTIONS_PER_ADDRESS). */
+export const MAX_CONFIRM_IDS = 1000;
+
+/** A ban, or with `preview: true` the question of whom it would remove (nothing else may come with it). */
+function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolean): Parsed<ModerationAction> {
+  let aim: Parsed<BanAim>;
+  if (byUser && packet.user !== undefined) {
+    if (packet.id !== undefined) return fail("invalid_field", "a ban names an id or a user, not both");
+    const user = readUser(packet);
+    aim = user.ok ? ok({ user: user.value }) : user;
+  } else {
     const id = requiredSeq(packet, "id");
-    return id.ok ? ok({ kind: "kick", id: id.value, ...because }) : id;
+    aim = id.ok ? ok({ id: id.value }) : id;
   }
+  if (!aim.ok) return aim;
+  if (packet.preview !== undefined) {
+    if (packet.preview !== true) return fail("invalid_field", "preview must be true if present");
+    const extra = ["minutes", "reason", "confirm"].find((field) => packet[field] !== undefined);
+    if (extra !== undefined) return fail("invalid_field", `a preview bans nothing: it takes no ${extra}`);
+    return ok({ kind: "preview_ban", ...aim.value });
+  }
+  const reason = optionalReason(packet, limits);
+  if (!reason.ok) return reason;
   const minutes = optionalSeq(packet, "minutes", 1, MAX_BAN_MINUTES);
   if (!minutes.ok) return minutes;
-  const options = { ...because, ...(minutes.value === undefined ? {} : { minutes: minutes.value }) };
-  if (byUser && packet.user !== undefined) {
-    const user = readUser(packet);
-    return user.ok ? ok({ kind: "ban", user: user.value, ...options }) : user;
-  }
-  const id = requiredSeq(packet, "id");
-  return id.ok ? ok({ kind: "ban", id: id.value, ...options }) : id;
+  const confirm = optionalIds(packet, "confirm");
+  if (!confirm.ok) return confirm;
+  return ok({
+    kind: "ban",
+    ...aim.value,
+    ...(reason.value === undefined ? {} : { reason: reason.value }),
+    ...(minutes.value === undefined ? {} : { minutes: minutes.value }),
+    ...(confirm.value === undefined ? {} : { confirm: confirm.value }),
+  });
+}
+
+function optionalIds(packet: Record<string, unknown>, field: string): Parsed<number[] | undefined> {
+  const raw = packet[field];
+  if (raw === undefined) return ok(undefined);
+  const valid = Array.isArray(raw) && raw.length <= MAX_CONFIRM_IDS &&
+    raw.every((id) => typeof id === "number" && Number.isSafeInteger(id) && id >= 1);
+  return valid ? ok(raw as number[]) : fail("invalid_field", `${field} must be a list of at most ${MAX_CONFIRM_IDS} member ids`);
 }
 
 function readUser(packet: Record<string, unknown>): Parsed<string> {
@@ -179,7 +214,7 @@ function optionalReason(packet: Record<string, unknown>, limits: Limits): Parsed
   return validateText(packet.reason, { ...limits, maxMessageChars: MAX_REASON_CHARS }, "reason");
 }
 
-const readModeration = (type: ModerationAction["kind"]) => (packet: Packet, limits: Limits): Parsed<ClientRequest> => {
+const readModeration = (type: ModerationPacket["type"]) => (packet: Packet, limits: Limits): Parsed<ClientRequest> => {
   const action = parseModeration(type, packet, limits);
   return action.ok ? ok({ kind: "moderate", action: action.value }) : action;
 };

@@ -18,6 +18,7 @@ let browser: Browser;
 let moderator: Page;
 let member: Page;
 let anonymous: Page;
+let eve: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -124,15 +125,38 @@ describe("moderation in the browser", () => {
     await moderator.waitForSelector(`#member-list li >> text="Alice ✓ real"`);
   });
 
-  it("lets the moderator ban a verified member, who is told and offered no way back", async () => {
+  it("asks the moderator to confirm a ban, naming as text everyone it would remove, and bans nobody on Cancel", async () => {
+    // All pages connect from this machine's address: banning Alice refuses anonymous members there too.
+    eve = await open("<img src=x onerror=alert(1)>Eve");
+    await moderator.waitForSelector(`#member-list li >> text="<img src=x onerror=alert(1)>Eve"`);
     await moderator.click(`#member-list li:has-text("Alice") >> nth=0 >> summary`);
     await moderator.getByRole("button", { name: "Ban 10 minutes" }).click();
-    await notice(anonymous, "\u2068Alice\u2069 was banned by a moderator.");
+    const dialog = moderator.locator("#ban-dialog");
+    await dialog.waitFor({ state: "visible" });
+    expect(await moderator.textContent("#ban-dialog-title")).toBe("Ban Alice for 10 minutes?");
+    expect(await moderator.$$eval("#ban-dialog-list li .member-name", (names) => names.map((name) => name.textContent)))
+      .toEqual(["Alice", "Alice ✓ real", "<img src=x onerror=alert(1)>Eve"]);
+    // A name is text, never markup.
+    expect(await moderator.locator("#ban-dialog img").count()).toBe(0);
+    await moderator.screenshot({ path: "test-results/screenshots/moderator-ban-confirm-light.png" });
+    await moderator.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await moderator.waitForTimeout(1000);
+    expect((await roomInfo()).members).toHaveLength(4);
+  });
+
+  it("bans on the moderator's yes: the member and the anonymous members at its address are told and offered no way back", async () => {
+    await moderator.click(`#member-list li:has-text("Alice") >> nth=0 >> summary`);
+    await moderator.getByRole("button", { name: "Ban 10 minutes" }).click();
+    await moderator.locator("#ban-dialog").getByRole("button", { name: "Ban", exact: true }).click();
     await moderator.waitForSelector(`#messages li.notice >> text=/You banned \u2068Alice\u2069 until/`);
-    await member.waitForSelector(`#status >> text="Banned from this room"`);
-    expect(await member.isVisible("#retry")).toBe(false);
-    await member.waitForTimeout(3000);
-    expect((await roomInfo()).members.map((m) => m.name).sort()).toEqual(["Alice ✓ real", "Mod"]);
+    for (const page of [member, anonymous, eve]) {
+      await page.waitForSelector(`#status >> text="Banned from this room"`);
+      expect(await page.isVisible("#retry")).toBe(false);
+    }
+    await notice(moderator, "\u2068Alice ✓ real\u2069 was banned by a moderator.");
+    await moderator.waitForTimeout(3000);
+    expect((await roomInfo()).members.map((m) => m.name)).toEqual(["Mod"]);
     expect(pageErrors).toEqual([]);
   });
 });

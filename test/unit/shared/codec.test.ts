@@ -114,6 +114,8 @@ describe("encode", () => {
       members: [{ id: 3, name: "Zoë", reason: "banned" }, { id: 4, name: "Al" }, { id: 5, name: "Bo", reason: "banned" }],
     })).toEqual(["Zoë(#3), Bo(#5) were banned by a moderator.", "Al(#4) left the chat."]);
     expect(lines({ type: "deleted", seq: 7 })).toEqual(["A moderator deleted message #7."]);
+    expect(lines({ type: "ban_preview", target: { id: 3, name: "p1" }, removes: [{ id: 3, name: "p1" }, { id: 4, name: "p2" }] }))
+      .toEqual(["This ban would remove p1(#3), p2(#4). To ban, send it again with confirm: [3, 4]."]);
     const tombstone: ChatMessage = { seq: 8, ts: message.ts, sender: message.sender, text: "", deleted: true };
     expect(lines({ type: "history", messages: [message, tombstone], more: false })).toEqual(["héllo 😀"]);
   });

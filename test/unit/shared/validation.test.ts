@@ -145,5 +145,21 @@ describe("moderation packets", () => {
     });
     expect(parseModeration("ban", { id: 2 }, limits, true)).toEqual({ ok: true, value: { kind: "ban", id: 2 } });
     expect(parseModeration("ban", { user: "u-1" }, limits).ok).toBe(false);
+    expect(parseModeration("ban", { user: "u-1", id: 2 }, limits, true)).toMatchObject({ ok: false, error: { message: "a ban names an id or a user, not both" } });
+  });
+
+  it("reads a ban's preview, which bans nothing, and its confirmation, a list of member ids", () => {
+    expect(request({ type: "ban", id: 3, preview: true })).toEqual({ ok: true, value: { kind: "moderate", action: { kind: "preview_ban", id: 3 } } });
+    expect(request({ type: "ban", id: 3, minutes: 5, confirm: [4, 5] })).toEqual({
+      ok: true, value: { kind: "moderate", action: { kind: "ban", id: 3, minutes: 5, confirm: [4, 5] } },
+    });
+    for (const [packet, message] of [
+      [{ type: "ban", id: 3, preview: true, reason: "r" }, "a preview bans nothing: it takes no reason"],
+      [{ type: "ban", id: 3, preview: false }, "preview must be true"],
+      [{ type: "ban", id: 3, confirm: [1.5] }, "confirm must be a list of at most 1000 member ids"],
+      [{ type: "ban", id: 3, confirm: Array.from({ length: 1001 }, (_, i) => i + 1) }, "confirm must be a list"],
+    ] as const) {
+      expect(request(packet)).toMatchObject({ ok: false, error: { code: "invalid_field", message: expect.stringContaining(message) } });
+    }
   });
 });
