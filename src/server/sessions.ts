@@ -117,18 +117,21 @@ export class Sessions<Socket extends RoomSocket> {
    */
   claim(socket: Socket, name: string, resume?: string): Claim<Socket> {
     const holders = (this.byName.get(nameKey(name)) ?? []).filter((holder) => holder !== socket);
-    const ghost = resume === undefined ? undefined : holders.find((holder) => this.resumedBy(holder, resume));
-    const others = holders.filter((holder) => holder !== ghost);
     const user = this.bySocket.get(socket)?.identity?.user;
+    // A key resumes the membership it was given to: a verified one only for the same user.
+    const ghost = resume === undefined
+      ? undefined
+      : holders.find((holder) => this.bySocket.get(holder)?.identity?.user === user && this.resumedBy(holder, resume));
+    const others = holders.filter((holder) => holder !== ghost);
     const squatters = user === undefined ? [] : others.filter((holder) => this.bySocket.get(holder)?.identity === undefined);
     const free = others.every((holder) => squatters.includes(holder) || (user !== undefined && this.bySocket.get(holder)?.identity?.user === user));
     if (!free) return { free: false };
     return ghost === undefined ? { free: true, squatters } : { free: true, ghost, squatters };
   }
 
-  /** Whether another member than the one on `socket` holds `name`, or one with the same key. */
-  holds(name: string, socket?: Socket): boolean {
-    return (this.byName.get(nameKey(name)) ?? []).some((holder) => holder !== socket);
+  /** Whether a member holds `name`, or one with the same key. */
+  holds(name: string): boolean {
+    return this.byName.has(nameKey(name));
   }
 
   /**

@@ -141,6 +141,10 @@ describe("a verified member's name", () => {
     const claims = { sub: "u-kim", name: "Kim" };
     const { client: first, welcome } = await joinWith(room, claims);
     const { client: tab } = await joinWith(room, claims);
+    // The key of a verified membership resumes nothing for a connection without the same user's token.
+    const anonymous = await connect(`/rooms/${room}`);
+    anonymous.send({ type: "join", name: "Kim", resume: welcome.resumeKey });
+    expect(await anonymous.nextOfType("error")).toMatchObject({ code: "name_taken" });
     const back = await joinWith(room, claims, "Kim", welcome.resumeKey as string);
     expect(await first.closed).toBe(4009);
     expect(await ann.next((p) => p.type === "leave" && p.id === welcome.id)).toBeTruthy();

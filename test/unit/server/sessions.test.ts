@@ -102,6 +102,6 @@ describe("Sessions", () => {
     expect(sessions.claim(alice, "Alice")).toEqual({ free: true, squatters: [guest] });
     expect(sessions.claim(other, "Alice")).toEqual({ free: false });
     expect(sessions.holds("alice")).toBe(true);
-    expect(sessions.holds("alice", guest)).toBe(false);
+    expect(sessions.holds("bob")).toBe(false);
   });
 });
