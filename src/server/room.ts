@@ -25,6 +25,7 @@ import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
 import { CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, isSendableCloseCode } from "./close-codes";
+import { switchingProtocols } from "./compression";
 import { sendPacket } from "./fan-out";
 import { HubRoster } from "./hub-roster";
 import { describe, Intake } from "./intake";
@@ -141,7 +142,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     this.sessions.open(server, now, arrival);
     this.liveness.expectJoin(now);
-    return new Response(null, { status: 101, webSocket: client });
+    return switchingProtocols(client);
   }
 
   /** What a shard's connections did, in order: frames the shard let through, and connections that closed. */

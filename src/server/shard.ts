@@ -11,6 +11,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ProtocolError, Dialect } from "../shared/protocol";
 import { isSendableCloseCode } from "./close-codes";
+import { switchingProtocols } from "./compression";
 import { Courier } from "./courier";
 import type { Env } from "./env";
 import { announceJoins, broadcast, sendPacket } from "./fan-out";
@@ -66,7 +67,7 @@ export class RoomShard extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     this.sockets.open(server, conn, JSON.parse(session) as Session);
-    return new Response(null, { status: 101, webSocket: client });
+    return switchingProtocols(client);
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
