@@ -151,6 +151,9 @@ export class ChatRoom extends DurableObject<Env> {
       const connection = this.shards.connection(shard, report.conn);
       if (report.kind === "closed") {
         if (connection) await this.depart(connection);
+      } else if (report.kind === "shut") {
+        // The shard closed it itself (too big a frame, flooding): the room does as it would for its own socket.
+        if (connection) this.closeConnection(connection, report.code, report.reason);
       } else if (connection) {
         await this.receive(connection, report.frame);
       } else {
@@ -382,7 +385,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
-   * Closes a connection from the room's side: it stops counting at once, and its leave is announced once, with
+   * Closes a connection from the room's side: it stops being listed at once, and its leave is announced once, with
    * `leave` as its reason if a moderator removed it.
    */
   private closeConnection(socket: Connection, code: number, reason: string, leave?: LeaveReason): void {
@@ -392,11 +395,13 @@ export class ChatRoom extends DurableObject<Env> {
     this.inBackground(this.releaseIfEmpty());
   }
 
-  /** Closes a connection and stops counting it at once; returns its member if it had joined. */
+  /**
+   * Closes a connection and stops listing it at once; returns its member if it had joined. Its address counts it,
+   * and its shard holds it, until the runtime reports it gone (`depart`).
+   */
   private shut(socket: Connection, code: number, reason: string): JoinedSession | undefined {
     const departed = this.sessions.retire(socket);
     this.limits.forget(socket);
-    this.shards.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     return departed;

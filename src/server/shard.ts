@@ -99,7 +99,7 @@ export class RoomShard extends DurableObject<Env> {
 
   /** Whom this shard holds, for a hub that starts again. */
   async roster(): Promise<Roster> {
-    const roster: Roster = { connections: this.sockets.all() };
+    const roster: Roster = { connections: this.sockets.roster() };
     if (this.lastSeq !== undefined) roster.lastSeq = this.lastSeq;
     return roster;
   }
@@ -142,17 +142,17 @@ export class RoomShard extends DurableObject<Env> {
     }
   }
 
-  /** A connection that ended on the client's side: the hub announces its leave. */
+  /** A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. */
   private depart(socket: WebSocket): void {
     const conn = this.sockets.remove(socket);
     this.forgetSeqIfEmpty();
     if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
   }
 
-  /** A connection this shard closes itself (too big a frame, flooding): the hub hears it closed. */
+  /** A connection this shard closes itself (too big a frame, flooding): the hub hears it shut, and later gone. */
   private closeHere(socket: WebSocket, code: number, reason: string): void {
     const conn = this.close(socket, code, reason);
-    if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
+    if (conn !== undefined) this.toHub.push({ kind: "shut", conn, code, reason });
   }
 
   private close(socket: WebSocket, code: number, reason: string): string | undefined {
@@ -178,7 +178,7 @@ export class RoomShard extends DurableObject<Env> {
   private undelivered(reports: Report[], error: unknown): void {
     console.error(`shard: the hub did not take ${reports.length} reports: ${String(error)}`);
     for (const report of reports) {
-      if (report.kind === "closed") {
+      if (report.kind !== "frame") {
         this.toHub.push(report);
         continue;
       }
