@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { startDevServer } from "../tools/dev-server.ts";
+import { openRaw, type RawSocket } from "../tools/raw-websocket.ts";
 import { check, measurements, stream, waitFor } from "./lib/checks.ts";
 import { closeAll, joinAll, LoadClient, nextAddress, now, Tracker } from "./lib/load.ts";
 import { rssBytes, wranglerWorkerds } from "./lib/proc.ts";
@@ -284,35 +285,56 @@ export async function historyAbuse(config: string): Promise<void> {
 
 export async function lurkers(config: string): Promise<void> {
   const test = "lurkers";
-  const LURKERS = 2000;
-  console.log(`\n[lurkers] ${LURKERS} connections (20 from each of 100 addresses) that never join; JOIN_TIMEOUT_SECONDS is 10`);
+  const ADDRESSES = 100;
+  const PER_ADDRESS = 20;
+  const JOIN_TIMEOUT_SECONDS = 10;
+  console.log(`\n[lurkers] ${ADDRESSES * PER_ADDRESS} connections (${PER_ADDRESS} from each of ${ADDRESSES} addresses) that never join; JOIN_TIMEOUT_SECONDS is ${JOIN_TIMEOUT_SECONDS}`);
   const server = await startDevServer({ config });
   try {
     const url = `${server.wsUrl}/rooms/lurked`;
     const member = new LoadClient({ url, name: "member" });
     await member.join();
-    const addresses = Array.from({ length: 100 }, () => nextAddress());
-    const closes = new Map<number, number>();
+    // Raw sockets, which tell when the room's close frame arrives: a client library reports a close only once the
+    // TCP connection ends, and the runtime ends that of a socket that never sent a frame only when it lets go of the
+    // room (docs/protocol.md, closing codes). They answer the close, as any client does. The room's clock starts
+    // between the upgrade's request and its answer: each close is timed from both.
+    const lurking: { raw: RawSocket; requestedAt: number; openedAt: number }[] = [];
     let refused = 0;
-    const sockets: WebSocket[] = [];
-    await pool(Array.from({ length: LURKERS }, (_, i) => i), 50, async (i) => {
-      const { ws } = await open(url, addresses[i % addresses.length]!);
-      if (!ws) return void refused++;
-      sockets.push(ws);
-      ws.on("close", (code) => closes.set(code, (closes.get(code) ?? 0) + 1));
+    let extraAccepted = 0;
+    // Address by address, each one's 21st right after its 20: all 20 are open then, however long the others take.
+    await pool(Array.from({ length: ADDRESSES }, () => nextAddress()), 3, async (address) => {
+      await Promise.all(Array.from({ length: PER_ADDRESS }, async () => {
+        const requestedAt = now();
+        const raw = await openRaw(url, { address, answerClose: true });
+        if (raw.status === 101) lurking.push({ raw, requestedAt, openedAt: now() });
+        else refused++;
+      }));
+      const extra = await openRaw(url, { address });
+      if (extra.status === 101) extraAccepted++;
+      extra.destroy();
     });
-    const extra = await open(url, addresses[0]!);
     const info = async () => (await (await fetch(`${server.httpUrl}/api/rooms/lurked`)).json()) as { connections: number; members: unknown[] };
     const held = (await info()).connections;
-    const started = now();
-    await waitFor(() => (closes.get(4008) ?? 0) >= sockets.length, 20_000);
-    const closedAfter = now() - started;
-    const after = await info();
-    check(test, "a 21st connection from one address is refused (429)", extra.status === 429, `status ${extra.status ?? "101 (accepted)"}`);
-    check(test, "every connection that never joined is closed (4008) and stops counting", (closes.get(4008) ?? 0) === sockets.length && after.connections === 1,
-      `${held} connections held at first; ${closes.get(4008) ?? 0} closed with 4008 within ${fmt(closedAfter / 1000)} s more; then ${after.connections} connection(s), ${after.members.length} member(s); ${refused} refused`);
-    measurements.lurkers = { lurkers: LURKERS, held, closedWith4008: closes.get(4008) ?? 0, closedWithinMs: closedAfter, connectionsAfter: after.connections };
-    extra.ws?.terminate();
+    await waitFor(() => lurking.every(({ raw }) => raw.closeFrame !== undefined), (JOIN_TIMEOUT_SECONDS + 5) * 1000);
+    const closedWith4008 = lurking.filter(({ raw }) => raw.closeFrame?.code === 4008).length;
+    const closed = lurking.filter(({ raw }) => raw.closeFrame);
+    const [earliest] = quantiles(closed.map(({ raw, requestedAt }) => raw.closeFrame!.at - requestedAt), [0]) as [number];
+    const [median, latest] = quantiles(closed.map(({ raw, openedAt }) => raw.closeFrame!.at - openedAt), [0.5, 1]) as [number, number];
+    const timeout = JOIN_TIMEOUT_SECONDS * 1000;
+    // The runtime reports each answered close to the room: then it stops counting the connection.
+    let counted = await info();
+    for (const deadline = now() + 5000; counted.connections > 1 && now() < deadline; counted = await info()) await sleep(200);
+    check(test, `a ${PER_ADDRESS + 1}st connection from an address is refused (429)`, extraAccepted === 0,
+      `${extraAccepted} of ${ADDRESSES} addresses got a ${PER_ADDRESS + 1}st connection`);
+    check(test, `every connection that never joined is closed (4008) ${JOIN_TIMEOUT_SECONDS} s (± 1 s) after it opened`,
+      closedWith4008 === lurking.length && lurking.length === ADDRESSES * PER_ADDRESS && earliest >= timeout - 1000 && latest <= timeout + 1000,
+      `${held} connections held at first; ${closedWith4008} of ${lurking.length} closed with 4008; the close came ` +
+      `${fmt(earliest / 1000, 2)} s after the upgrade's request at the earliest, ${fmt(median / 1000, 2)} s after its answer at the median, ` +
+      `${fmt(latest / 1000, 2)} s at the latest; ${refused} refused`);
+    check(test, "once their closes are answered, the room no longer counts them", counted.connections === 1 && counted.members.length === 1,
+      `${counted.connections} connection(s), ${counted.members.length} member(s)`);
+    measurements.lurkers = { lurkers: lurking.length, held, extraAccepted, closedWith4008, closeFrameAfterMs: { earliest, median, latest }, connectionsAfter: counted.connections };
+    for (const { raw } of lurking) raw.destroy();
     await member.close();
   } finally {
     await server.dispose();

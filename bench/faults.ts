@@ -1,7 +1,8 @@
-// The fault suite: `npm run bench:faults [-- --only drops,restart,hostile,slow,reads,crowd,churn,history,lurkers,tokens,squatting,joinbudget]`.
-// Each test starts its own `wrangler dev` of the room, misbehaves at it and checks what honest clients observe (the
-// attacks from the open internet are in attacks.ts, the attack on identity in token-attacks.ts, those on names and
-// joins in name-attacks.ts). Exits non-zero if any
+// The fault suite: `npm run bench:faults [-- --only drops,restart,hostile,slow,reads,crowd,churn,history,lurkers,tokens,
+// squatting,joinbudget,compression,unanswered]`. Each test starts its own `wrangler dev` of the room, misbehaves at it
+// and checks what honest clients observe (the attacks from the open internet are in attacks.ts, the attack on
+// identity in token-attacks.ts, those on names and joins in name-attacks.ts, those on the socket itself in
+// socket-attacks.ts). Exits non-zero if any
 // check fails; writes bench/results/faults-<timestamp>.json. See bench/README.md.
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { snapshotProject } from "./lib/snapshot.ts";
 import { captureOutput, check, checks, isRun, measurements, stream, waitFor } from "./lib/checks.ts";
 import { churn, crowd, historyAbuse, lurkers, reads } from "./attacks.ts";
 import { joinBudget, squatting } from "./name-attacks.ts";
+import { compression, unanswered } from "./socket-attacks.ts";
 import { tokens } from "./token-attacks.ts";
 import { fmt, quantiles, sleep } from "./lib/stats.ts";
 
@@ -384,6 +386,7 @@ const tests: Record<string, () => Promise<void>> = {
   reads: () => reads(CONFIG), crowd: () => crowd(CONFIG), churn: () => churn(CONFIG),
   history: () => historyAbuse(CONFIG), lurkers: () => lurkers(CONFIG), tokens: () => tokens(CONFIG),
   squatting: () => squatting(CONFIG), joinbudget: () => joinBudget(CONFIG),
+  compression: () => compression(CONFIG), unanswered: () => unanswered(CONFIG),
 };
 const started = new Date();
 for (const [name, run] of Object.entries(tests)) {

@@ -15,6 +15,7 @@
 import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
 import { refusal, refuseUpgrade } from "./admission";
 import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
+import { EXTENSIONS_HEADER } from "./compression";
 import { identify, IDENTITY_HEADER, type AccessSettings } from "./identity";
 import { readSettings } from "./settings";
 import type { Env } from "./env";
@@ -67,6 +68,8 @@ export default {
     // headers goes.
     const headers = new Headers(request.headers);
     for (const header of [IDENTITY_HEADER, ...ROUTING_HEADERS]) headers.delete(header);
+    // Rooms take no compressed frames (compression.ts): they answer without the extension, and never see it offered.
+    headers.delete(EXTENSIONS_HEADER);
     if (identity) headers.set(IDENTITY_HEADER, JSON.stringify(identity));
     const answer = await env.ROOMS.getByName(name).fetch(new Request(request, { headers }));
     const shard = answer.headers.get(SHARD_HEADER);

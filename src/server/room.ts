@@ -25,6 +25,7 @@ import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
 import { CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, isSendableCloseCode } from "./close-codes";
+import { switchingProtocols } from "./compression";
 import { sendPacket } from "./fan-out";
 import { HubRoster } from "./hub-roster";
 import { describe, Intake } from "./intake";
@@ -146,7 +147,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     this.sessions.open(server, now, arrival);
     this.liveness.expectJoin(now);
-    return new Response(null, { status: 101, webSocket: client });
+    return switchingProtocols(client);
   }
 
   /** What a shard's connections did, in order: frames the shard let through, and connections that closed. */
@@ -155,6 +156,9 @@ export class ChatRoom extends DurableObject<Env> {
       const connection = this.shards.connection(shard, report.conn);
       if (report.kind === "closed") {
         if (connection) await this.depart(connection);
+      } else if (report.kind === "shut") {
+        // The shard closed it itself (too big a frame, flooding): the room does as it would for its own socket.
+        if (connection) this.closeConnection(connection, report.code, report.reason);
       } else if (connection) {
         await this.receive(connection, report.frame);
       } else {
@@ -400,7 +404,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /**
-   * Closes a connection from the room's side: it stops counting at once, and its leave is announced once, with
+   * Closes a connection from the room's side: it stops being listed at once, and its leave is announced once, with
    * `leave` as its reason if a moderator removed it.
    */
   private closeConnection(socket: Connection, code: number, reason: string, leave?: LeaveReason): void {
@@ -410,11 +414,13 @@ export class ChatRoom extends DurableObject<Env> {
     this.inBackground(this.releaseIfEmpty());
   }
 
-  /** Closes a connection and stops counting it at once; returns its member if it had joined. */
+  /**
+   * Closes a connection and stops listing it at once; returns its member if it had joined. Its address counts it,
+   * and its shard holds it, until the runtime reports it gone (`depart`).
+   */
   private shut(socket: Connection, code: number, reason: string): JoinedSession | undefined {
     const departed = this.sessions.retire(socket);
     this.limits.forget(socket);
-    this.shards.forget(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     return departed;

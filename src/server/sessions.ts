@@ -32,8 +32,13 @@ export type Session =
 
 export type JoinedSession = Extract<Session, { joined: true }>;
 
-/** What an attachment holds: a session, or the mark of a connection the room closed itself and no longer counts. */
-export type Attachment = Session | { retired: true };
+/**
+ * What an attachment holds: a session, or the mark of a connection the room closed itself. A retired connection is
+ * no member and never joins, but until the runtime reports it gone (its peer answered the close, or the connection
+ * broke) it still counts against its address: a client that never answers closes would otherwise hold sockets
+ * without limit. The runtime cannot abort a hibernatable socket, so only its peer or its TCP connection ends it.
+ */
+export type Attachment = Session | { retired: true; address?: string };
 
 export const memberOf = (session: JoinedSession): Member =>
   session.identity
@@ -59,8 +64,10 @@ export class Sessions<Socket extends RoomSocket> {
   private joinedHereEntries: [Socket, JoinedSession][] | undefined;
   private unjoinedCount = 0;
   private hereCount = 0;
-  /** Open connections per client address. */
+  /** Connections per client address: open ones, and retired ones the runtime has not reported gone. */
   private readonly perAddress = new Map<string, number>();
+  /** Retired connections from a known address, until the runtime reports them gone. */
+  private readonly closing = new Map<Socket, string>();
   /** Who holds each name, by its key (names.ts): names are unique in a room. */
   private readonly byName = new Map<string, Socket[]>();
 
@@ -77,8 +84,8 @@ export class Sessions<Socket extends RoomSocket> {
     const restored: [Socket, Session][] = [...this.bySocket];
     for (const socket of sockets) {
       const attachment = socket.deserializeAttachment() as Attachment;
-      // A retired socket may linger until its peer answers the close, or forever if the peer never does.
       if (!("retired" in attachment)) restored.push([socket, attachment]);
+      else if (attachment.address !== undefined && !this.closing.has(socket)) this.closeOn(socket, attachment.address);
     }
     for (const [socket, session] of this.bySocket) this.count(socket, session, -1);
     this.bySocket.clear();
@@ -155,7 +162,7 @@ export class Sessions<Socket extends RoomSocket> {
     return [...this.bySocket].filter(([, session]) => matches(session)).map(([socket]) => socket);
   }
 
-  /** How many open connections come from `address`. */
+  /** How many connections come from `address`: open ones, and retired ones not yet gone. */
   connectionsFrom(address: string): number {
     return this.perAddress.get(address) ?? 0;
   }
@@ -189,10 +196,20 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   /**
-   * Forgets a connection. Returns its session if it had joined (its leave is to be announced), undefined if it had
-   * not, or was removed before: a connection's leave is announced once, however many ways it ends.
+   * Forgets a connection the runtime reports gone. Returns its session if it had joined (its leave is to be
+   * announced), undefined if it had not, or was removed or retired before: a connection's leave is announced once,
+   * however many ways it ends.
    */
   remove(socket: Socket): JoinedSession | undefined {
+    const address = this.closing.get(socket);
+    if (address !== undefined) {
+      this.closing.delete(socket);
+      this.countAddress(address, -1);
+    }
+    return this.forget(socket);
+  }
+
+  private forget(socket: Socket): JoinedSession | undefined {
     const session = this.bySocket.get(socket);
     if (!session) return undefined;
     this.bySocket.delete(socket);
@@ -202,15 +219,26 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   /**
-   * Forgets a connection the room is closing itself, and marks its attachment as retired: should the room be
-   * re-created before the socket's close arrives (or if its peer never answers the close), it will not count the
-   * connection, list the member, nor announce its leave again.
+   * A connection the room is closing itself: no longer listed nor joined, but counted against its address until
+   * `remove` (see `Attachment`). Its attachment says so: should the room be re-created before the socket's close
+   * arrives, it will not list the member nor announce its leave again, and it will count the socket still.
    */
   retire(socket: Socket): JoinedSession | undefined {
-    const held = this.bySocket.has(socket);
-    const joined = this.remove(socket);
-    if (held) socket.serializeAttachment({ retired: true } satisfies Attachment);
+    const session = this.bySocket.get(socket);
+    if (!session) return undefined;
+    const joined = this.forget(socket);
+    const retired: Extract<Attachment, { retired: true }> = { retired: true };
+    if (session.address !== undefined) {
+      retired.address = session.address;
+      this.closeOn(socket, session.address);
+    }
+    socket.serializeAttachment(retired);
     return joined;
+  }
+
+  private closeOn(socket: Socket, address: string): void {
+    this.closing.set(socket, address);
+    this.countAddress(address, 1);
   }
 
   /** Whether any connection has not joined yet. */
@@ -269,11 +297,13 @@ export class Sessions<Socket extends RoomSocket> {
     if (socket.shard === undefined) this.hereCount += delta;
     if (!session.joined) this.unjoinedCount += delta;
     else this.index(nameKey(session.name), socket, delta);
-    if (session.address !== undefined) {
-      const connections = (this.perAddress.get(session.address) ?? 0) + delta;
-      if (connections > 0) this.perAddress.set(session.address, connections);
-      else this.perAddress.delete(session.address);
-    }
+    if (session.address !== undefined) this.countAddress(session.address, delta);
+  }
+
+  private countAddress(address: string, delta: 1 | -1): void {
+    const connections = (this.perAddress.get(address) ?? 0) + delta;
+    if (connections > 0) this.perAddress.set(address, connections);
+    else this.perAddress.delete(address);
   }
 
   private index(key: string, socket: Socket, delta: 1 | -1): void {

@@ -1,21 +1,27 @@
 // The sockets a shard holds, each with its connection's name for the hub (`conn`) and its session as the hub last
 // sent it (shard-wire.ts, "attach"). Both live in the socket's attachment, so they survive hibernation; the maps
-// here are a cache rebuilt from the attachments, as sessions.ts does for the room's own sockets.
+// here are a cache rebuilt from the attachments, as sessions.ts does for the room's own sockets. A socket closed
+// from this side is retired: no longer held, but remembered until the runtime reports it gone, for the hub counts
+// it against its address until then (sessions.ts, `Attachment`).
 
-import type { JoinedSession, RoomSocket, Session } from "./sessions";
+import type { Attachment, JoinedSession, RoomSocket, Session } from "./sessions";
+
+type Retired = Extract<Attachment, { retired: true }>;
 
 /** What a shard's socket holds: its connection's name for the hub and its session, or the mark of a retired one. */
-type Held = { conn: string; session: Session } | { retired: true };
+type Held = { conn: string; session: Session } | { conn: string; retired: Retired };
 
 export class ShardSockets<Socket extends RoomSocket> {
   private readonly byConn = new Map<string, Socket>();
   private readonly held = new Map<Socket, { conn: string; session: Session }>();
+  private readonly retired = new Map<Socket, { conn: string; retired: Retired }>();
   private joinedEntries: [Socket, JoinedSession][] | undefined;
 
   constructor(sockets: Socket[]) {
     for (const socket of sockets) {
       const attachment = socket.deserializeAttachment() as Held;
-      if (!("retired" in attachment)) this.keep(socket, attachment.conn, attachment.session, false);
+      if ("retired" in attachment) this.retired.set(socket, attachment);
+      else this.keep(socket, attachment.conn, attachment.session, false);
     }
   }
 
@@ -38,9 +44,14 @@ export class ShardSockets<Socket extends RoomSocket> {
     return this.held.get(socket);
   }
 
-  /** Every connection held, with its session: what a hub that starts again learns from this shard. */
+  /** Every connection held, with its session: whom a hub's upkeep asks about. */
   all(): { conn: string; attachment: Session }[] {
     return [...this.held.values()].map(({ conn, session }) => ({ conn, attachment: session }));
+  }
+
+  /** Every connection held or retired: what a hub that starts again learns from this shard. */
+  roster(): { conn: string; attachment: Attachment }[] {
+    return [...this.all(), ...[...this.retired.values()].map(({ conn, retired }) => ({ conn, attachment: retired }))];
   }
 
   /** The members here, with their sessions: who hears what the room announces. */
@@ -50,8 +61,17 @@ export class ShardSockets<Socket extends RoomSocket> {
       .map(([socket, { session }]) => [socket, session]));
   }
 
-  /** Forgets a connection; returns its name for the hub if it was held. */
+  /** Forgets a connection the runtime reports gone; returns its name for the hub if it was held or retired. */
   remove(socket: Socket): string | undefined {
+    const retired = this.retired.get(socket);
+    if (retired) {
+      this.retired.delete(socket);
+      return retired.conn;
+    }
+    return this.release(socket);
+  }
+
+  private release(socket: Socket): string | undefined {
     const held = this.held.get(socket);
     if (!held) return undefined;
     this.held.delete(socket);
@@ -60,10 +80,18 @@ export class ShardSockets<Socket extends RoomSocket> {
     return held.conn;
   }
 
-  /** Forgets a connection about to be closed, for good: should the shard wake before its close arrives, it stays forgotten. */
+  /**
+   * A connection about to be closed: no longer held, so that it hears nothing more, even should the shard wake
+   * before its close arrives; remembered, with its address, until `remove`.
+   */
   retire(socket: Socket): string | undefined {
-    const conn = this.remove(socket);
-    if (conn !== undefined) socket.serializeAttachment({ retired: true } satisfies Held);
+    const session = this.held.get(socket)?.session;
+    const conn = this.release(socket);
+    if (conn === undefined || !session) return undefined;
+    const retired: Retired = { retired: true };
+    if (session.address !== undefined) retired.address = session.address;
+    this.retired.set(socket, { conn, retired });
+    socket.serializeAttachment({ conn, retired } satisfies Held);
     return conn;
   }
 

@@ -5,7 +5,7 @@
 // shard, so that a shard can apply them in order whatever order they arrive in.
 
 import type { Member, ServerPacket } from "../shared/protocol";
-import type { Session } from "./sessions";
+import type { Attachment, Session } from "./sessions";
 
 /** What the hub tells one shard to do, in the order it must be done. */
 export type Item =
@@ -33,11 +33,15 @@ export interface Delivery {
 export type Report =
   /** A frame the shard checked (size, rate limit, validity) for the room to carry out. */
   | { kind: "frame"; conn: string; frame: string | ArrayBuffer }
+  /** The shard closed the connection itself (too big a frame, flooding); it holds the socket until it is gone. */
+  | { kind: "shut"; conn: string; code: number; reason: string }
+  /** The runtime reports the connection gone: its close was answered, or it broke. */
   | { kind: "closed"; conn: string };
 
 /** What a shard holds, for a hub that starts again and must learn who its members are. */
 export interface Roster {
-  connections: { conn: string; attachment: Session }[];
+  /** Retired connections too: they count against their address until they are gone (sessions.ts). */
+  connections: { conn: string; attachment: Attachment }[];
   /** The newest message the shard delivered, if it remembers (it forgets when it hibernates). */
   lastSeq?: number;
 }

@@ -11,6 +11,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { ProtocolError, Dialect } from "../shared/protocol";
 import { isSendableCloseCode } from "./close-codes";
+import { switchingProtocols } from "./compression";
 import { Courier } from "./courier";
 import type { Env } from "./env";
 import { announceJoins, broadcast, sendPacket } from "./fan-out";
@@ -71,7 +72,7 @@ export class RoomShard extends DurableObject<Env> {
     this.sockets.open(server, conn, JSON.parse(session) as Session);
     // What the hub did to the connection while it was on its way: a ban, say, closes it now.
     for (const item of this.arrivals.take(conn)) this.carryOut(item);
-    return new Response(null, { status: 101, webSocket: client });
+    return switchingProtocols(client);
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
@@ -103,7 +104,7 @@ export class RoomShard extends DurableObject<Env> {
 
   /** Whom this shard holds, for a hub that starts again. */
   async roster(): Promise<Roster> {
-    const roster: Roster = { connections: this.sockets.all() };
+    const roster: Roster = { connections: this.sockets.roster() };
     if (this.lastSeq !== undefined) roster.lastSeq = this.lastSeq;
     return roster;
   }
@@ -147,17 +148,17 @@ export class RoomShard extends DurableObject<Env> {
     }
   }
 
-  /** A connection that ended on the client's side: the hub announces its leave. */
+  /** A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. */
   private depart(socket: WebSocket): void {
     const conn = this.sockets.remove(socket);
     this.forgetSeqIfEmpty();
     if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
   }
 
-  /** A connection this shard closes itself (too big a frame, flooding): the hub hears it closed. */
+  /** A connection this shard closes itself (too big a frame, flooding): the hub hears it shut, and later gone. */
   private closeHere(socket: WebSocket, code: number, reason: string): void {
     const conn = this.close(socket, code, reason);
-    if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
+    if (conn !== undefined) this.toHub.push({ kind: "shut", conn, code, reason });
   }
 
   private close(socket: WebSocket, code: number, reason: string): string | undefined {
@@ -183,7 +184,7 @@ export class RoomShard extends DurableObject<Env> {
   private undelivered(reports: Report[], error: unknown): void {
     console.error(`shard: the hub did not take ${reports.length} reports: ${String(error)}`);
     for (const report of reports) {
-      if (report.kind === "closed") {
+      if (report.kind !== "frame") {
         this.toHub.push(report);
         continue;
       }

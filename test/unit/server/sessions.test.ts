@@ -71,6 +71,29 @@ describe("Sessions", () => {
     expect(new Sessions([lurker]).size).toBe(0);
   });
 
+  it("counts a retired connection against its address until the runtime reports it gone, after a re-creation too", () => {
+    const sessions = new Sessions<FakeSocket>([]);
+    const [lurker, member] = [new FakeSocket("lurker"), new FakeSocket("member")];
+    sessions.open(lurker, 100, { address: "192.0.2.1" });
+    sessions.open(member, 100, { address: "192.0.2.1" });
+    sessions.join(member, { id: 1, name: "ann", dialect: "native" });
+    expect(sessions.retire(lurker)).toBeUndefined();
+    expect(sessions.retire(member)).toMatchObject({ id: 1 });
+    expect(sessions.size).toBe(0);
+    expect(sessions.connectionsFrom("192.0.2.1")).toBe(2);
+
+    // Its peer never answered the close, and the room was evicted meanwhile: the sockets still count.
+    const rebuilt = new Sessions([lurker, member]);
+    expect(rebuilt.size).toBe(0);
+    expect(rebuilt.members()).toEqual([]);
+    expect(rebuilt.connectionsFrom("192.0.2.1")).toBe(2);
+    expect(rebuilt.remove(lurker)).toBeUndefined();
+    expect(rebuilt.remove(member)).toBeUndefined();
+    expect(rebuilt.connectionsFrom("192.0.2.1")).toBe(0);
+    expect(rebuilt.remove(member)).toBeUndefined();
+    expect(rebuilt.connectionsFrom("192.0.2.1")).toBe(0);
+  });
+
   it("refuses to join a connection it does not hold, or to rename one that has not joined", () => {
     const { sessions, connect } = room();
     expect(() => sessions.join(new FakeSocket(), { id: 1, name: "ghost", dialect: "native" })).toThrow(/does not hold/);
