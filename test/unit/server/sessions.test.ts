@@ -86,7 +86,7 @@ describe("Sessions", () => {
     expect(sessions.claim(ann, "ann")).toEqual({ free: true });
     expect(sessions.claim(other, "bob")).toEqual({ free: true });
 
-    const alice = { user: "u-1", name: "Alice", role: "member" } as const;
+    const alice = { user: "u-1", name: "Alice", role: "member", exp: 2e9 } as const;
     for (const socket of [alice1, alice2]) sessions.open(socket, 3, { identity: alice });
     sessions.open(mallory, 5, { identity: { ...alice, user: "u-2" } });
     sessions.join(alice1, { id: 2, name: "Alice", dialect: "native" });
