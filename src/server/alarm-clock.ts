@@ -1,8 +1,9 @@
-// The room's one alarm, which wakes it for its upkeep (dropping silent members, expiring old history and bans). The rule that
-// keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
-// the next one; a room with neither has none and never wakes. So between rings, callers mostly need the alarm to
-// ring no later than some time (`ringBy`), and the clock writes only when that moves it earlier. The one exception
-// is a room whose last member left (`ringAt`): it has nobody to check on, and its alarm moves later.
+// The room's one alarm, which wakes it for its upkeep (dropping silent members, closing those whose tokens expired,
+// expiring old history and bans). The rule that keeps it cheap: while the room has members or history, an alarm is
+// set, and each time it rings the room computes the next one; a room with neither has none and never wakes. So
+// between rings, callers mostly need the alarm to ring no later than some time (`ringBy`), and the clock writes only
+// when that moves it earlier. The one exception is a room whose last member left (`ringAt`): it has nobody to check
+// on, and its alarm moves later.
 
 export class AlarmClock {
   /** When the alarm is set to ring; null if it is not set; undefined until read from storage. */
