@@ -1,12 +1,14 @@
 // The fault suite's attack on identity (issue 9): a storm of upgrades with forged, expired and missing tokens against
 // a server that admits only verified members, while honest members chat. The Worker must refuse every one of them
-// before any room is reached; the honest members must not notice.
+// before any room is reached; the honest members must not notice. Then, on the same server, tokens that end while
+// their connections are open (token-expiry-attack.ts).
 
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import WebSocket from "ws";
 import { startDevServer } from "../tools/dev-server.ts";
 import { roomFiles } from "./attacks.ts";
+import { expiredTokens } from "./token-expiry-attack.ts";
 import { check, measurements, stream, waitFor } from "./lib/checks.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, nextAddress, now, Tracker } from "./lib/load.ts";
 import { fmt, quantiles, sleep } from "./lib/stats.ts";
@@ -128,6 +130,7 @@ export async function tokens(config: string): Promise<void> {
       refusalLatencyMs: { p50, p99 }, honest: { sent: tracker.sent, latencyMs: { p50: h50, p99: h99, max: hmax } },
     };
     await closeAll(honest);
+    await expiredTokens(server, secret);
   } finally {
     await server.dispose();
   }

@@ -16,17 +16,24 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 import type { ConnectionEvent, ConnectionStatus, MessageOrigin } from "./connection-events";
 import { DeliveryRecord, type HistoryKind } from "./delivery-record";
 import { MemberPages } from "./member-pages";
-import { isRemovalNotice, removalOf } from "./removal";
+import { isRemovalNotice, mayRejoin, removalOf } from "./removal";
 import { SendQueue } from "./send-queue";
 import type { SocketFactory, SocketLike } from "./socket";
 import { NamedTimers, systemClock, type Clock } from "./timers";
+import { withToken } from "./token";
+import { CLOSE_TOKEN_EXPIRED, type TokenProvider } from "./token-refresh";
 
 /** How long after a refusal a chat that the room has not echoed counts as refused: echoes take milliseconds. */
 const REFUSAL_CHECK_MS = 1000;
 
 export interface ConnectionOptions {
-  /** The room's WebSocket address. */
+  /** The room's WebSocket address (without `?token=` when `token` is given). */
   url: string;
+  /**
+   * Gets a new token from the app's backend (token-refresh.ts): asked before each connection attempt, and the
+   * connection comes straight back in, resuming, when the room closes it because its token expired (4010).
+   */
+  token?: TokenProvider;
   name: string;
   createSocket: SocketFactory;
   onEvent(event: ConnectionEvent): void;
@@ -49,6 +56,10 @@ export class RoomConnection {
 
   private name: string;
   private socket: SocketLike | undefined;
+  /** Counts connection attempts and drops: a token that arrives for an attempt given up on since is not used. */
+  private attempt = 0;
+  /** An attempt is waiting for its token. */
+  private fetchingToken = false;
   private joined = false;
   private everJoined = false;
   private closedByUser = false;
@@ -82,7 +93,7 @@ export class RoomConnection {
 
   /** Connects, unless already connected or on the way. */
   open(): void {
-    if (this.socket) return;
+    if (this.socket || this.fetchingToken) return;
     this.timers.clear("reconnect");
     this.closedByUser = false;
     this.failures = 0;
@@ -105,7 +116,7 @@ export class RoomConnection {
    */
   retryNow(): void {
     const status = this.state;
-    if (status.state === "offline" && status.reason === "removed" && status.removal.kind !== "banned") return this.open();
+    if (status.state === "offline" && status.reason === "removed" && mayRejoin(status.removal)) return this.open();
     if (status.state !== "reconnecting" && !(status.state === "offline" && status.reason === "gave_up")) return;
     this.timers.clear("reconnect");
     this.connect();
@@ -144,17 +155,33 @@ export class RoomConnection {
   // -------------------------------------------------------------------------------------------------------------
   // The socket's life
 
-  private connect(): void {
-    this.setStatus({ state: "connecting", attempt: this.failures });
-    const socket: SocketLike = this.options.createSocket(this.options.url, {
+  /** Connects; `quietly`, as the refresh of an expired token is, with no status for the app to see. */
+  private connect(quietly = false): void {
+    if (!quietly) this.setStatus({ state: "connecting", attempt: this.failures });
+    // A connection that neither fails nor gets through to the welcome is as good as dropped; so is a token that
+    // does not come.
+    this.timers.start("answer", this.answerTimeoutMs, () => this.abandon());
+    const { token } = this.options;
+    if (!token) return this.connectTo(this.options.url);
+    const attempt = ++this.attempt;
+    this.fetchingToken = true;
+    const current = () => attempt === this.attempt && !this.closedByUser;
+    token().then(
+      (fresh) => current() && this.connectTo(withToken(this.options.url, fresh)),
+      // The backend could not give one now: a failed attempt, tried again after a backoff delay.
+      () => current() && this.onDrop(),
+    );
+  }
+
+  private connectTo(url: string): void {
+    this.fetchingToken = false;
+    const socket: SocketLike = this.options.createSocket(url, {
       // Events of a socket already given up on are ignored: it is no longer ours.
       open: () => socket === this.socket && this.onOpen(),
       message: (data) => socket === this.socket && this.onFrame(data),
       close: (code) => socket === this.socket && this.onDrop(code),
     });
     this.socket = socket;
-    // A connection that neither fails nor gets through to the welcome is as good as dropped.
-    this.timers.start("answer", this.answerTimeoutMs, () => this.abandon());
   }
 
   private onOpen(): void {
@@ -216,9 +243,14 @@ export class RoomConnection {
    * removed us (its close `code` says so).
    */
   private onDrop(code?: number): void {
+    const wasJoined = this.joined;
     this.detach();
     if (this.closedByUser) return;
-    const removal = removalOf(code, this.removalNotice);
+    const refreshable = code === CLOSE_TOKEN_EXPIRED && this.options.token !== undefined;
+    // The token ran out while in the room: with a new one, straight back in, resuming; the app sees no drop. (One
+    // that expired before the welcome is a failed attempt: the next comes after a backoff delay, with a new token.)
+    if (refreshable && wasJoined) return this.connect(true);
+    const removal = refreshable ? undefined : removalOf(code, this.removalNotice);
     this.removalNotice = undefined;
     if (removal) {
       this.closedByUser = true;
@@ -253,6 +285,8 @@ export class RoomConnection {
 
   private detach(): void {
     this.socket = undefined;
+    this.attempt++;
+    this.fetchingToken = false;
     this.joined = false;
     // A history page asked for on the old socket will never come: ask again after the rejoin.
     this.delivered.requestLost();
@@ -302,7 +336,8 @@ export class RoomConnection {
       this.deliver(welcome.history, "recent");
       this.emitOlder();
     }
-    this.setStatus({ state: "online" });
+    // After a quiet refresh of the token the app saw no drop, and hears of no return either.
+    if (this.state.state !== "online") this.setStatus({ state: "online" });
     this.schedulePing();
     if (!this.delivered.hasGap) this.outgoing.resendLost(self.id);
     this.drain();

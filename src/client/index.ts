@@ -8,6 +8,7 @@ export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket }
 export type { Removal } from "./removal";
 export { webSocketFactory, type SocketFactory, type SocketHandlers, type SocketLike, type StandardWebSocket, type WebSocketClass } from "./socket";
 export { withToken } from "./token";
+export type { TokenProvider } from "./token-refresh";
 export { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
 export { roomSocketUrl } from "./room-address";
 export {

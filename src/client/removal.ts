@@ -1,16 +1,22 @@
 // When the room itself ends our membership: a moderator removed us (kick, close 4001) or banned us (4003), or the
-// room's admin deleted the room (4002). Reconnecting by ourselves would undo a kick, or knock on a closed door
-// until the ban ends, so the connection stops and says why; the page may offer to rejoin, except into a ban.
+// room's admin deleted the room (4002), or our token expired (4010) and the app gave no way to get a new one
+// (token-refresh.ts). Reconnecting by ourselves would undo a kick, knock on a closed door until the ban ends, or
+// show the room the same expired token, so the connection stops and says why; the page may offer to rejoin,
+// except into a ban or with the expired token.
 
 import type { ProtocolError } from "../shared/protocol";
 
-export type Removal = { kind: "kicked" | "banned" | "room_deleted"; message: string };
+export type Removal = { kind: "kicked" | "banned" | "room_deleted" | "token_expired"; message: string };
 
 const BY_CLOSE_CODE: Record<number, Removal> = {
   4001: { kind: "kicked", message: "a moderator removed you from the room" },
   4002: { kind: "room_deleted", message: "the room was deleted" },
   4003: { kind: "banned", message: "a moderator banned you from the room" },
+  4010: { kind: "token_expired", message: "your token expired; get a new one to come back" },
 };
+
+/** Whether rejoining as we are can work: not into a ban, nor with the token that expired. */
+export const mayRejoin = (removal: Removal): boolean => removal.kind !== "banned" && removal.kind !== "token_expired";
 
 /**
  * What a close with `code` means, if the room removed us; `notice` is the error the room sent just before (code

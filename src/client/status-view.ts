@@ -2,6 +2,7 @@
 
 import type { ConnectionStatus } from "./connection-events";
 import { el } from "./dom";
+import { mayRejoin as mayRejoinAfter } from "./removal";
 
 export class StatusView {
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -14,8 +15,8 @@ export class StatusView {
     clearInterval(this.ticker);
     this.ticker = undefined;
     this.status.dataset.state = status.state;
-    // After a kick or the room's deletion, rejoining is the user's choice; after a ban there is none.
-    const mayRejoin = status.state === "offline" && status.reason === "removed" && status.removal.kind !== "banned";
+    // After a kick or the room's deletion, rejoining is the user's choice; after a ban, or with an expired token, there is none.
+    const mayRejoin = status.state === "offline" && status.reason === "removed" && mayRejoinAfter(status.removal);
     this.retry.hidden = !(status.state === "reconnecting" || (status.state === "offline" && status.reason === "gave_up") || mayRejoin);
     this.retry.textContent = status.state === "reconnecting" ? "Retry now" : mayRejoin ? "Rejoin" : "Reconnect";
 
@@ -37,7 +38,10 @@ export class StatusView {
       }
       case "offline":
         if (status.reason === "removed") {
-          return this.render({ kicked: "Removed by a moderator", banned: "Banned from this room", room_deleted: "The room was deleted" }[status.removal.kind]);
+          return this.render({
+            kicked: "Removed by a moderator", banned: "Banned from this room", room_deleted: "The room was deleted",
+            token_expired: "Offline: your token expired",
+          }[status.removal.kind]);
         }
         return this.render({
           closed: "Offline",

@@ -1,8 +1,9 @@
-// The room's one alarm, which wakes it for its upkeep (dropping silent members, expiring old history and bans). The rule that
-// keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
-// the next one; a room with neither has none and never wakes. So between rings, callers mostly need the alarm to
-// ring no later than some time (`ringBy`), and the clock writes only when that moves it earlier. The one exception
-// is a room whose last member left (`ringAt`): it has nobody to check on, and its alarm moves later.
+// The room's one alarm, which wakes it for its upkeep (dropping silent members, closing those whose tokens expired,
+// expiring old history and bans). The rule that keeps it cheap: while the room has members or history, an alarm is
+// set, and each time it rings the room computes the next one; a room with neither has none and never wakes. So
+// between rings, callers mostly need the alarm to ring no later than some time (`ringBy`), and the clock writes only
+// when that moves it earlier. The one exception is a room whose last member left (`ringAt`): it has nobody to check
+// on, and its alarm moves later.
 
 export class AlarmClock {
   /** When the alarm is set to ring; null if it is not set; undefined until read from storage. */
@@ -51,17 +52,20 @@ export interface UpkeepState {
   historyMaxAgeMs: number;
   /** When the first ban of the room's ends, if one does. */
   banEnds: number | undefined;
+  /** When the first member's token expires, if a member came with one (token-expiry.ts). */
+  tokenExpires: number | undefined;
 }
 
 /**
  * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
- * 1.5 limits), to expire its oldest message (once a day at most), and to forget a ban that ended, so that a room
- * left with nothing else can delete its storage. Infinity: no alarm is needed.
+ * 1.5 limits), to expire its oldest message (once a day at most), to forget a ban that ended, so that a room
+ * left with nothing else can delete its storage, and to close a member whose token expired, even a silent one.
+ * Infinity: no alarm is needed.
  */
 export function nextUpkeep(state: UpkeepState): number {
   const sweep = state.hasMembers ? state.now + sweepInterval(state.silenceMs) : Infinity;
   const expiry = state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, state.now + DAY_MS);
-  return Math.min(sweep, expiry, state.banEnds ?? Infinity);
+  return Math.min(sweep, expiry, state.banEnds ?? Infinity, state.tokenExpires ?? Infinity);
 }
 
 export function sweepInterval(silenceMs: number): number {

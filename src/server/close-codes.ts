@@ -14,6 +14,12 @@ export const CLOSE_TIMEOUT = 4008;
 /** Ours: a member's connection that a rejoin of the same member (its resume key) replaced. */
 export const CLOSE_REPLACED = 4009;
 
+/**
+ * Ours: a verified member's token expired (its `exp`, past the clock skew allowed); the client is to get a new token
+ * and connect again, resuming with `since` and its resume key.
+ */
+export const CLOSE_TOKEN_EXPIRED = 4010;
+
 /** Codes such as 1005 and 1006 only report what happened; they cannot be sent. */
 export function isSendableCloseCode(code: number): boolean {
   return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);

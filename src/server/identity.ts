@@ -16,19 +16,26 @@ export interface Identity {
   /** The display name the token gives. */
   name: string;
   role: "member" | "moderator";
+  /**
+   * The token's `exp`, in seconds since the epoch: the room closes the connection once it has passed (token-expiry.ts),
+   * so that a connection lives no longer than its token.
+   */
+  exp: number;
 }
 
 /** The header that carries a verified identity from the Worker to a room. */
 export const IDENTITY_HEADER = "X-Edge-Chat-Identity";
 
-/** Clock skew allowed on `exp`. */
-const CLOCK_TOLERANCE_SECONDS = 60;
+/** Clock skew allowed on `exp` and `iat`, between the backend that signs tokens and this server. */
+export const CLOCK_TOLERANCE_SECONDS = 60;
 
 export interface AccessSettings {
   secret: string | undefined;
   /** "open": tokens optional; "token": every connection needs one. */
   access: "open" | "token";
   limits: Limits;
+  /** The longest a token may live from now (MAX_TOKEN_LIFE_SECONDS): a leaked token is good for no longer. */
+  maxTokenLifeSeconds: number;
 }
 
 /** The identity a request proves (undefined: anonymous), or the refusal to answer it with. */
@@ -49,7 +56,14 @@ export async function identify(url: URL, room: string, settings: AccessSettings)
     }
     return invalid("the token is not valid");
   }
-  const { sub, name, role = "member", rooms } = claims;
+  const { sub, name, role = "member", rooms, iat } = claims;
+  // jose checked that `exp` is a number, and `iat` if present; it bounds neither in the future.
+  const exp = claims.exp as number;
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof iat === "number" && iat > now + CLOCK_TOLERANCE_SECONDS) return invalid("the token's iat is in the future");
+  if (exp > now + settings.maxTokenLifeSeconds + CLOCK_TOLERANCE_SECONDS) {
+    return invalid(`the token's exp is more than ${settings.maxTokenLifeSeconds} s away (MAX_TOKEN_LIFE_SECONDS)`);
+  }
   if (typeof sub !== "string" || sub.length < 1 || sub.length > 64) return invalid("the token's sub must be 1 to 64 characters");
   const validName = validateName(name, settings.limits);
   if (!validName.ok) return invalid(`the token's name: ${validName.error.message}`);
@@ -62,7 +76,7 @@ export async function identify(url: URL, room: string, settings: AccessSettings)
   if (rooms !== undefined && !rooms.includes(room)) {
     return refusal(403, { error: "room_not_allowed", message: `the token does not admit room ${room}` });
   }
-  return { user: sub, name: validName.value, role };
+  return { user: sub, name: validName.value, role, exp };
 }
 
 const invalid = (message: string): Response => refusal(401, { error: "invalid_token", message });

@@ -82,7 +82,8 @@ export default {
 function accessSettings(env: Env): AccessSettings {
   const access = env.ROOM_ACCESS ?? "open";
   if (access !== "open" && access !== "token") throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
-  return { secret: env.AUTH_SECRET || undefined, access, limits: readSettings(env).limits };
+  const { limits, maxTokenLifeSeconds } = readSettings(env);
+  return { secret: env.AUTH_SECRET || undefined, access, limits, maxTokenLifeSeconds };
 }
 
 /**

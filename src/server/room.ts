@@ -24,7 +24,9 @@ import type { ClientRequest, Dialect, LeaveReason, Member, ModerationAction, Pro
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
-import { CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, isSendableCloseCode } from "./close-codes";
+import {
+  CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED, isSendableCloseCode,
+} from "./close-codes";
 import { switchingProtocols } from "./compression";
 import { sendPacket } from "./fan-out";
 import { HubRoster } from "./hub-roster";
@@ -39,6 +41,7 @@ import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions
 import { readSettings, type RoomSettings } from "./settings";
 import { RemoteConnection, ShardSet, type ShardInfo } from "./shard-set";
 import type { Report } from "./shard-wire";
+import { expiredMembers, expiresAt, firstExpiry, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
 /** The answer to a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
 const nameTaken = (name: string): ProtocolError => ({ code: "name_taken", message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}` });
@@ -198,6 +201,8 @@ export class ChatRoom extends DurableObject<Env> {
     const session = this.sessions.get(socket);
     // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
     if (!session || socket.readyState !== WebSocket.OPEN) return;
+    // Nothing a connection sends after its token expired is carried out, its join included.
+    if (tokenExpired(session, Date.now())) return this.closeConnection(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     this.liveness.heard(socket, Date.now());
     try {
       const taken = this.intake.take(socket, session, frame, Date.now());
@@ -239,6 +244,7 @@ export class ChatRoom extends DurableObject<Env> {
     for (const connection of onShards.gone) await this.depart(connection);
     const silent = [...this.liveness.silent(this.sessions.joinedHere().map(([socket]) => socket), now), ...onShards.silent];
     for (const socket of silent) this.closeConnection(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
+    for (const socket of expiredMembers(this.sessions.joined(), now)) this.closeConnection(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     this.storage.expire(now - this.settings.historyMaxAgeMs);
     if (await this.releaseIfEmpty()) return;
     await this.alarmClock.ringBy(this.nextUpkeep());
@@ -337,8 +343,9 @@ export class ChatRoom extends DurableObject<Env> {
       resumeKey: joined.resumeKey,
     });
     this.outbox.join(memberOf(joined), socket);
-    // Members are upkeep: the alarm must come round to check that they are still there.
-    this.inBackground(this.alarmClock.ringBy(Date.now() + sweepInterval(this.settings.silenceMs)));
+    // Members are upkeep: the alarm must come round to check that they are still there, and that their tokens are valid.
+    const sweep = Date.now() + sweepInterval(this.settings.silenceMs);
+    this.inBackground(this.alarmClock.ringBy(joined.identity ? Math.min(sweep, expiresAt(joined.identity)) : sweep));
   }
 
   /**
@@ -397,9 +404,10 @@ export class ChatRoom extends DurableObject<Env> {
 
   private nextUpkeep(oldestTs = this.storage.oldestTs()): number {
     const { silenceMs, historyMaxAgeMs } = this.settings;
-    const hasMembers = this.sessions.joined().length > 0;
+    const members = this.sessions.joined();
     return nextUpkeep({
-      now: Date.now(), hasMembers, oldestTs, silenceMs, historyMaxAgeMs, banEnds: this.bans.nextExpiry(),
+      now: Date.now(), hasMembers: members.length > 0, oldestTs, silenceMs, historyMaxAgeMs, banEnds: this.bans.nextExpiry(),
+      tokenExpires: firstExpiry(members),
     });
   }
 

@@ -28,6 +28,8 @@ export interface RoomSettings {
   maxConnectionsPerAddress: number;
   /** Connections one object of a room holds; past it, the room opens shards (docs/scaling.md). */
   shardCapacity: number;
+  /** How far in the future a token's `exp` may be (identity.ts): the longest a token, and so a connection, lives. */
+  maxTokenLifeSeconds: number;
 }
 
 const DEFAULTS = {
@@ -51,6 +53,7 @@ const DEFAULTS = {
   ROOM_JOINS_PER_SECOND: 20,
   MAX_CONNECTIONS_PER_ADDRESS: 20,
   SHARD_CAPACITY: 5000,
+  MAX_TOKEN_LIFE_SECONDS: 24 * 60 * 60,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;
@@ -87,6 +90,7 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     roomJoinsPerSecond: read("ROOM_JOINS_PER_SECOND"),
     maxConnectionsPerAddress: read("MAX_CONNECTIONS_PER_ADDRESS"),
     shardCapacity: read("SHARD_CAPACITY"),
+    maxTokenLifeSeconds: read("MAX_TOKEN_LIFE_SECONDS"),
   };
   const { maxFrameBytes, rateLimitBytesPerToken, rateLimitBurst } = settings.limits;
   if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {

@@ -3,6 +3,7 @@
 // server restart in the middle of the chat included. Its Godot 4 scripts are parsed in test/unit/godot-parse.test.ts.
 
 import { execFile, spawn } from "node:child_process";
+import { SignJWT } from "jose";
 import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,6 +15,8 @@ const GODOT = "/usr/bin/godot3-server";
 const ADDON = resolve(import.meta.dirname, "../../clients/godot/addons/edge_chat");
 const TESTS = resolve(import.meta.dirname, "../godot");
 const ROOM = "godot-addon";
+/** The server's AUTH_SECRET, for the game's tokens; rooms stay open to anonymous members. */
+const SECRET = "secret-of-the-godot-addon-test";
 
 /** A scratch Godot 3 project holding a copy of the addon, as a developer's project would. */
 function project(): string {
@@ -26,7 +29,7 @@ function project(): string {
 
 let server: DevServer;
 beforeAll(async () => {
-  server = await startDevServer();
+  server = await startDevServer({ vars: { AUTH_SECRET: SECRET } });
 });
 afterAll(async () => {
   await server?.dispose();
@@ -87,6 +90,47 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     expect(Number(delay)).toBeLessThanOrEqual(0.5);
     // Shown the way the example scene shows them: BBCode stays text.
     expect(output).toContain("RENDERED héllo [color=red]red[/color] 😀 | [b]bold[/b] [url=https://evil.example]click[/url] 🎮 |");
+    await ann.close();
+  });
+
+  it("gets a new token each time its token expires, and resumes with no drop: every message once, in order", async () => {
+    const room = "godot-tokens";
+    // Token i ends 5 s after token i − 1 (its exp lies in the past, within the server's 60 s of clock skew): the
+    // room closes the connection with 4010 at each end, and the game answers token_needed with the next.
+    const start = Math.floor(Date.now() / 1000);
+    const tokens = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      new SignJWT({ sub: "u-godot", name: "godot" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(start - 60 + 8 + 5 * i)
+        .sign(new TextEncoder().encode(SECRET))));
+    const ann = await connect(`${server.wsUrl}/rooms/${room}`);
+    ann.send({ type: "join", name: "ann" });
+    await ann.next((p) => p.type === "welcome");
+    let output = "";
+    const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`,
+      `--room=${room}`, "--name=godot", "--say=hello", "--until=bye", `--token=${tokens[0]}`, `--tokens=${tokens.slice(1).join(",")}`],
+    { cwd: mkdtempSync(join(tmpdir(), "godot-")) });
+    godot.stdout.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
+    const said: string[] = [];
+    try {
+      await ann.next((p) => p.type === "chat" && p.text === "hello", 30_000);
+      // Chats through two of the game's tokens' ends.
+      while (Date.now() < (start + 19) * 1000) {
+        said.push(`ann ${said.length + 1}`);
+        ann.send({ type: "chat", text: said.at(-1) });
+        await new Promise((resolveSleep) => setTimeout(resolveSleep, 250));
+      }
+      said.push("bye");
+      ann.send({ type: "chat", text: "bye" });
+      expect(await exited).toBe(0);
+    } finally {
+      godot.kill();
+    }
+    expect(output.match(/^TOKEN_NEEDED/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(output).not.toMatch(/^(RECONNECTING|DISCONNECTED)/m);
+    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({ seq: Number(seq), name, text }));
+    expect(chats.map((c) => c.seq)).toEqual([...chats.map((c) => c.seq)].sort((a, b) => a - b));
+    expect(new Set(chats.map((c) => c.seq)).size).toBe(chats.length);
+    expect(chats.filter((c) => c.name === "ann").map((c) => c.text)).toEqual(said);
     await ann.close();
   });
 });

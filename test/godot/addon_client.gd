@@ -3,13 +3,16 @@
 #   godot3-server --no-window --path <project> -s res://addon_client.gd --url=… --room=… --name=… --say=… --until=…
 # Prints each signal as a line ("CHAT <seq> <name>: <text>", "RECONNECTING <delay> <attempt>", …), says --say once
 # connected, shows every chat in a RichTextLabel with BBCode on the way the example does (add_text), and quits once
-# a chat containing --until arrives, printing what the label shows.
+# a chat containing --until arrives, printing what the label shows. With --token it joins with that token; with
+# --tokens (comma-separated) it listens to token_needed and answers each with the next, a frame later, as a game
+# that asks its backend would.
 extends SceneTree
 
 var _options = {}
 var _chat
 var _label = RichTextLabel.new()
 var _said = false
+var _tokens = []
 
 func _init():
 	for arg in OS.get_cmdline_args():
@@ -20,11 +23,22 @@ func _init():
 	_chat = load("res://addons/edge_chat/edge_chat_godot3.gd").new()
 	for signal_name in ["connected", "disconnected", "reconnecting", "chat", "member_joined", "member_left", "error"]:
 		_chat.connect(signal_name, self, "_on_" + signal_name)
+	if _options.has("tokens"):
+		_tokens = Array(_options["tokens"].split(","))
+		_chat.connect("token_needed", self, "_on_token_needed")
 	call_deferred("_start")
 
 func _start():
 	get_root().add_child(_chat)
-	_chat.connect_to_room(_options["url"], _options["room"], _options["name"])
+	_chat.connect_to_room(_options["url"], _options["room"], _options["name"], _options.get("token", ""))
+
+func _on_token_needed():
+	print("TOKEN_NEEDED ", _tokens.size())
+	if not _tokens.empty():
+		call_deferred("_give_token", _tokens.pop_front())
+
+func _give_token(token):
+	_chat.set_token(token)
 
 func _on_connected(me):
 	print("CONNECTED ", me["id"], " ", me["name"])

@@ -19,6 +19,7 @@ func _init():
 	test_pacing()
 	test_removal_stops()
 	test_lost_chats_resent()
+	test_token_refresh()
 	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
 	quit(0 if _failures == 0 else 1)
 
@@ -131,3 +132,24 @@ func test_lost_chats_resent():
 	logic.on_packet(welcome(2, []), 0)
 	var packet = logic.next_packet()
 	check("a chat the room never echoed is sent again after the rejoin", packet != null and packet["text"] == "lost one")
+
+func test_token_refresh():
+	var logic = Logic.new("me")
+	# set(): against a logic without the property, the checks below fail rather than the script stopping.
+	logic.set("refreshes_token", true)
+	logic.on_packet(welcome(1, [msg(1), msg(2)]), 0)
+	logic.send_chat("said just before it expired")
+	logic.wait_before_sending(0, 10)
+	var events = logic.on_closed(4010, "the token expired", 0.5)
+	check("an expired token while joined asks the game for a new one, with no drop and no backoff", same(events, [["token_needed"]]) and not logic.stopped)
+	check("the rejoin resumes", same(logic.join_packet(), {"type": "join", "name": "me", "since": 2, "resume": "k1"}))
+	events = logic.on_packet(welcome(2, [msg(2), msg(3)]), 0)
+	check("the resume delivers only what was missed", events[0][0] == "connected" and chat_seqs(events) == [3])
+	var packet = logic.next_packet()
+	check("a chat the room did not take is sent again", packet != null and packet["text"] == "said just before it expired")
+	check("a token that expired before the welcome is a failed attempt, with backoff", logic.on_closed(1006, "", 0.5)[0][0] == "reconnecting"
+		and logic.on_closed(4010, "", 0.5)[0][0] == "reconnecting")
+	var without = Logic.new("me")
+	without.on_packet(welcome(1, []), 0)
+	events = without.on_closed(4010, "the token expired", 0.5)
+	check("without new tokens, an expired one stops: the same would be refused", events[0][0] == "disconnected" and events[0][1] == 4010 and without.stopped)

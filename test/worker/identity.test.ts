@@ -29,6 +29,9 @@ describe("tokens", () => {
     ["a bad name", async () => token({ sub: "u", name: "Admin(#1)" }), 401, "invalid_token"],
     ["a bad role", async () => token({ sub: "u", name: "N", role: "admin" }), 401, "invalid_token"],
     ["an expiry past the skew", async () => token({ sub: "u", name: "N" }, { expiresIn: -120 }), 401, "token_expired"],
+    ["an iat in the future, past the skew", async () => token({ sub: "u", name: "N", iat: Math.floor(Date.now() / 1000) + 600 }), 401, "invalid_token"],
+    // MAX_TOKEN_LIFE_SECONDS is a day by default: a token must not be good for longer, leaked or not.
+    ["an exp further than the longest token life", async () => token({ sub: "u", name: "N" }, { expiresIn: 2 * 24 * 3600 }), 401, "invalid_token"],
     ["rooms that leave this one out", async () => token({ sub: "u", name: "N", rooms: ["elsewhere"] }), 403, "room_not_allowed"],
   ])("refuses a token with %s in the Worker", async (_, make, status, error) => {
     const room = uniqueRoom("refused");
@@ -43,6 +46,9 @@ describe("tokens", () => {
     const room = uniqueRoom("skew");
     const late = await token({ sub: "u-2", name: "Late", rooms: [room] }, { expiresIn: -30 });
     expect((await upgrade(`/rooms/${room}?token=${late}`)).status).toBe(101);
+    // Issued a little ahead of this server's clock, and good for the longest token life: both within the rules.
+    const ahead = await token({ sub: "u-2", name: "Ahead", iat: Math.floor(Date.now() / 1000) + 30 }, { expiresIn: 24 * 3600 });
+    expect((await upgrade(`/rooms/${room}?token=${ahead}`)).status).toBe(101);
   });
 
   it("never takes an identity from a client's own header", async () => {

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { nextUpkeep, type UpkeepState } from "../../../src/server/alarm-clock";
 
 const DAY = 24 * 60 * 60 * 1000;
-const base: UpkeepState = { now: 10 * DAY, hasMembers: false, oldestTs: undefined, silenceMs: 120_000, historyMaxAgeMs: 30 * DAY, banEnds: undefined };
+const base: UpkeepState = { now: 10 * DAY, hasMembers: false, oldestTs: undefined, silenceMs: 120_000, historyMaxAgeMs: 30 * DAY, banEnds: undefined,
+  tokenExpires: undefined,
+};
 
 describe("nextUpkeep", () => {
   it("needs no alarm for a room with no members, history or ending ban", () => {
@@ -15,5 +17,10 @@ describe("nextUpkeep", () => {
     expect(nextUpkeep({ ...base, oldestTs: base.now - 2 * DAY })).toBe(base.now + 28 * DAY);
     expect(nextUpkeep({ ...base, oldestTs: base.now, banEnds: base.now + 5000 })).toBe(base.now + 5000);
     expect(nextUpkeep({ ...base, hasMembers: true, banEnds: base.now + 5 * 60_000 })).toBe(base.now + 60_000);
+  });
+
+  it("rings when a member's token expires, if that comes before the sweep", () => {
+    expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + DAY })).toBe(base.now + 60_000);
   });
 });

@@ -109,7 +109,7 @@ describe("Sessions", () => {
     expect(sessions.claim(ann, "ann")).toEqual({ free: true, squatters: [] });
     expect(sessions.claim(other, "bob")).toEqual({ free: true, squatters: [] });
 
-    const alice = { user: "u-1", name: "Alice", role: "member" } as const;
+    const alice = { user: "u-1", name: "Alice", role: "member", exp: 2e9 } as const;
     for (const socket of [alice1, alice2]) sessions.open(socket, 3, { identity: alice });
     sessions.open(mallory, 5, { identity: { ...alice, user: "u-2" } });
     sessions.join(alice1, { id: 2, name: "Alice", dialect: "native" });
@@ -121,7 +121,7 @@ describe("Sessions", () => {
     const { sessions, connect } = room();
     const [guest, other, alice] = [connect(1), connect(2), connect(3)];
     sessions.join(guest, { id: 1, name: "ALİCE", dialect: "tutorial" });
-    sessions.open(alice, 3, { identity: { user: "u-1", name: "Alice", role: "member" } });
+    sessions.open(alice, 3, { identity: { user: "u-1", name: "Alice", role: "member", exp: 9e9 } });
     expect(sessions.claim(alice, "Alice")).toEqual({ free: true, squatters: [guest] });
     expect(sessions.claim(other, "Alice")).toEqual({ free: false });
     expect(sessions.holds("alice")).toBe(true);

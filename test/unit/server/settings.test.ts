@@ -4,9 +4,10 @@ import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
 
 describe("readSettings", () => {
   it("takes numbers and numeric strings, and refuses anything else by name", () => {
-    expect(readSettings({ RATE_LIMIT_BURST: "20", HISTORY_ON_JOIN: 5 })).toMatchObject({
-      limits: { rateLimitBurst: 20 }, historyOnJoin: 5,
+    expect(readSettings({ RATE_LIMIT_BURST: "20", HISTORY_ON_JOIN: 5, MAX_TOKEN_LIFE_SECONDS: "3600" })).toMatchObject({
+      limits: { rateLimitBurst: 20 }, historyOnJoin: 5, maxTokenLifeSeconds: 3600,
     });
+    expect(() => readSettings({ MAX_TOKEN_LIFE_SECONDS: "1h" })).toThrow(/MAX_TOKEN_LIFE_SECONDS/);
     expect(() => readSettings({ MAX_MESSAGE_CHARS: "lots" })).toThrow(/MAX_MESSAGE_CHARS/);
     expect(() => readSettings({ HISTORY_RETAINED: 0 })).toThrow(/HISTORY_RETAINED/);
   });

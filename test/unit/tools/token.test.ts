@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
 import { mintToken, parseTokenArgs, parseTtl, readSecret, UsageError } from "../../../tools/token.ts";
 
 const SECRET = "secret-of-the-token-tests";
-const settings: AccessSettings = { secret: SECRET, access: "token", limits: DEFAULT_LIMITS };
+const settings: AccessSettings = { secret: SECRET, access: "token", limits: DEFAULT_LIMITS, maxTokenLifeSeconds: 86_400 };
 const connect = (token: string, room = "lobby", as = settings) =>
   identify(new URL(`https://rooms.example/rooms/${room}?token=${token}`), room, as);
 
@@ -24,14 +24,15 @@ const mintFrom = (args: string[], now?: number) =>
 describe("tokens the tool mints", () => {
   it("are accepted by the Worker as the user, name and role they give", async () => {
     const token = await mintFrom(["--sub", "u1", "--name", "  Alice  ", "--role", "moderator", "--rooms", "lobby, games"]);
-    expect(await connect(token)).toEqual({ user: "u1", name: "Alice", role: "moderator" });
-    expect(await connect(token, "games")).toEqual({ user: "u1", name: "Alice", role: "moderator" });
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    expect(await connect(token)).toEqual({ user: "u1", name: "Alice", role: "moderator", exp: expect.closeTo(exp, 0) });
+    expect(await connect(token, "games")).toMatchObject({ user: "u1", name: "Alice", role: "moderator" });
   });
 
   it("admit only their rooms, and every room without --rooms", async () => {
     expect(await refusal(await connect(await mintFrom(["--sub", "u1", "--name", "Alice", "--rooms", "lobby"]), "games")))
       .toEqual([403, "room_not_allowed"]);
-    expect(await connect(await mintFrom(["--sub", "u2", "--name", "Bob"]), "games")).toEqual({ user: "u2", name: "Bob", role: "member" });
+    expect(await connect(await mintFrom(["--sub", "u2", "--name", "Bob"]), "games")).toMatchObject({ user: "u2", name: "Bob", role: "member" });
   });
 
   it("expire after their --ttl, beyond the Worker's clock skew", async () => {
@@ -39,6 +40,12 @@ describe("tokens the tool mints", () => {
     expect(await refusal(await connect(await mintFrom(["--sub", "u1", "--name", "Alice", "--ttl", "1h"], twoHoursAgo))))
       .toEqual([401, "token_expired"]);
     expect(await connect(await mintFrom(["--sub", "u1", "--name", "Alice", "--ttl", "3h"], twoHoursAgo))).toMatchObject({ user: "u1" });
+  });
+
+  it("are refused when their --ttl is longer than the server's MAX_TOKEN_LIFE_SECONDS", async () => {
+    const token = await mintFrom(["--sub", "u1", "--name", "Alice", "--ttl", "7d"]);
+    expect(await refusal(await connect(token))).toEqual([401, "invalid_token"]);
+    expect(await connect(token, "lobby", { ...settings, maxTokenLifeSeconds: 7 * 86_400 })).toMatchObject({ user: "u1" });
   });
 
   it("are signed with the secret given: another server's secret refuses them", async () => {
@@ -113,7 +120,7 @@ describe("npm run token", () => {
     const { code, stdout, stderr } = await run(["--sub", "u1", "--name", "Alice", "--role", "moderator", "--env-file", envFile]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    expect(await connect(stdout.trim())).toEqual({ user: "u1", name: "Alice", role: "moderator" });
+    expect(await connect(stdout.trim())).toMatchObject({ user: "u1", name: "Alice", role: "moderator" });
   }, 30_000);
 
   it("exits with code 2 and says how to make a secret when it has none", async () => {

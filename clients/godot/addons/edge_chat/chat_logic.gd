@@ -14,12 +14,17 @@ const MAX_ATTEMPTS = 30
 const BYTES_PER_TOKEN_DEFAULT = 4096
 # Close codes with which the room ends a membership for good: no reconnect by ourselves.
 const REMOVAL_CODES = {4001: "kicked", 4002: "room_deleted", 4003: "banned"}
+# The room closes a connection whose token expired: with a new token we come back, resuming; without, the same
+# token would only be refused again.
+const TOKEN_EXPIRED = 4010
 
 var name = ""
 var joined = false
 var ever_joined = false
 # leave() was called, or the room removed us: nothing reconnects.
 var stopped = false
+# The game gives new tokens (it listens to `token_needed`): each attempt after the first asks for one.
+var refreshes_token = false
 var failures = 0
 var me = {}
 var resume_key = ""
@@ -58,15 +63,20 @@ func join_packet():
 			packet["resume"] = resume_key
 	return packet
 
-# The socket closed (`code` 1006 if it just died): [["reconnecting", delay_seconds, attempt]] or
-# [["disconnected", code, reason]] when nothing will follow. `random` is a number in [0, 1).
+# The socket closed (`code` 1006 if it just died): [["reconnecting", delay_seconds, attempt]],
+# [["disconnected", code, reason]] when nothing will follow, or [["token_needed"]] when the token expired while in
+# the room and the game gives new ones: the adapter connects again as soon as it has one, with no backoff and no
+# signal of a drop. `random` is a number in [0, 1).
 func on_closed(code, reason, random):
+	var was_joined = joined
 	joined = false
 	if _history_in_flight != "":
 		_older_wanted = _older_wanted or _history_in_flight == "older"
 		_history_in_flight = ""
-	if REMOVAL_CODES.has(code):
+	if REMOVAL_CODES.has(code) or (code == TOKEN_EXPIRED and not refreshes_token):
 		stopped = true
+	if code == TOKEN_EXPIRED and was_joined and not stopped:
+		return [["token_needed"]]
 	if stopped:
 		return [["disconnected", code, reason]]
 	failures += 1

@@ -17,6 +17,11 @@ signal member_renamed(member: Dictionary, previous: String)
 signal history(messages: Array, more: bool)
 signal message_deleted(seq: int)
 signal error(code: String, message: String, retry_after_ms: int)
+# The connection needs a new token: the room closed it because its token expired (4010), or a reconnect is due.
+# Fetch one from your backend and answer with set_token(token); the addon connects with it at once and resumes, with
+# no `disconnected` or `reconnecting`. Listen to it only if your game can get new tokens: without a listener, an
+# expired token ends the connection (`disconnected` with 4010). No answer within 10 s is a failed attempt.
+signal token_needed()
 
 const Logic = preload("chat_logic.gd")
 # A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
@@ -27,18 +32,26 @@ const ANSWER_TIMEOUT_MS = 10000
 var _logic = null
 var _socket: WebSocketPeer = null
 var _opened := false
+var _room_url := ""
 var _url := ""
+var _awaiting_token := false
 var _reconnect_at := -1
 var _ping_at := -1
 var _answer_by := -1
 var _send_at := -1
 
 func connect_to_room(base_url: String, room: String, display_name: String, token := "") -> void:
-	_url = base_url.trim_suffix("/") + "/rooms/" + room
-	if token != "":
-		_url += "?token=" + token.uri_encode()
+	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
+	_use_token(token)
 	_logic = Logic.new(display_name)
 	_open()
+
+# The answer to `token_needed`: a new token from your backend.
+func set_token(token: String) -> void:
+	_use_token(token)
+	if _awaiting_token:
+		_awaiting_token = false
+		_open()
 
 func send_chat(text: String) -> void:
 	_logic.send_chat(text)
@@ -55,12 +68,25 @@ func load_older() -> void:
 func leave() -> void:
 	_logic.leave()
 	_reconnect_at = -1
+	_awaiting_token = false
 	if _socket != null:
 		_socket.close(1000, "leave")
 	else:
 		_emit([["disconnected", 1000, "leave"]])
 
 # -------------------------------------------------------------------------------------------------------------------
+
+func _use_token(token: String) -> void:
+	_url = _room_url
+	if token != "":
+		_url += "?token=" + token.uri_encode()
+
+# Each attempt after the first asks the game for a new token, if it gives them: a reconnect never shows a stale one.
+func _attempt() -> void:
+	if _logic.refreshes_token:
+		_emit([["token_needed"]])
+	else:
+		_open()
 
 func _open() -> void:
 	_socket = WebSocketPeer.new()
@@ -73,7 +99,12 @@ func _process(_delta: float) -> void:
 	var now := Time.get_ticks_msec()
 	if _reconnect_at >= 0 and now >= _reconnect_at:
 		_reconnect_at = -1
-		_open()
+		_attempt()
+	if _awaiting_token and now >= _answer_by:
+		# No token came in time: a failed attempt, tried again after a backoff delay.
+		_awaiting_token = false
+		_answer_by = -1
+		_emit(_logic.on_closed(1006, "no token", randf()))
 	if _socket == null:
 		return
 	_socket.poll()
@@ -117,6 +148,8 @@ func _dropped(code: int, reason: String) -> void:
 	_answer_by = -1
 	_send_at = -1
 	socket.close(1000)
+	# The game gives new tokens if it listens for them.
+	_logic.refreshes_token = not get_signal_connection_list("token_needed").is_empty()
 	# -1: closed without a close frame (the connection died).
 	_emit(_logic.on_closed(1006 if code < 0 else code, reason, randf()))
 
@@ -126,6 +159,10 @@ func _emit(events: Array) -> void:
 			_ping_at = Time.get_ticks_msec() + PING_INTERVAL_MS
 		elif event[0] == "reconnecting":
 			_reconnect_at = Time.get_ticks_msec() + int(event[1] * 1000)
+		elif event[0] == "token_needed":
+			# Set before the signal: a game may answer (set_token) within it.
+			_awaiting_token = true
+			_answer_by = Time.get_ticks_msec() + ANSWER_TIMEOUT_MS
 		callv("emit_signal", event)
 
 # Sends what may go now, as the room's rate limit allows; comes back when the rest may.
