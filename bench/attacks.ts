@@ -22,13 +22,15 @@ async function pool<T>(items: T[], concurrency: number, task: (item: T) => Promi
 }
 
 /**
- * The rooms' SQLite files under a `--persist-to` directory: how many, what they weigh, and how many databases hold
- * a table of ours. Locally the runtime gives every object it instantiates a database, and writes a table of its own
+ * The rooms' SQLite files under a `--persist-to` directory: how many (databases, and with their -wal and -shm files,
+ * which come and go as the runtime opens and closes a database), what they weigh, and how many databases hold a
+ * table of ours. Locally the runtime gives every object it instantiates a database, and writes a table of its own
  * into it (`__miniflare_do_name`), so files alone prove nothing; our tables' definitions, in the database or its
  * write-ahead log, do.
  */
-export function roomFiles(dir: string): { files: number; bytes: number; withOurTables: number } {
+export function roomFiles(dir: string): { files: number; databases: number; bytes: number; withOurTables: number } {
   let files = 0;
+  let databases = 0;
   let bytes = 0;
   let withOurTables = 0;
   const walk = (path: string) => {
@@ -40,12 +42,13 @@ export function roomFiles(dir: string): { files: number; bytes: number; withOurT
       // A -shm or -wal file may vanish as the runtime closes a database.
       bytes += statSync(full, { throwIfNoEntry: false })?.size ?? 0;
       if (!entry.name.endsWith(".sqlite")) continue;
+      databases++;
       const text = [full, `${full}-wal`].map((file) => readIfThere(file)).join("");
       if (/CREATE TABLE[^(]*\bmessages\b/.test(text)) withOurTables++;
     }
   };
   walk(dir);
-  return { files, bytes, withOurTables };
+  return { files, databases, bytes, withOurTables };
 }
 
 function readIfThere(file: string): string {

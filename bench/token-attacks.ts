@@ -89,7 +89,7 @@ export async function tokens(config: string): Promise<void> {
         if (/^(join|joins|leave|leaves)$/.test(packet.type)) presence++;
       };
     }
-    const filesBefore = roomFiles(server.persistTo).files;
+    const filesBefore = roomFiles(server.persistTo).databases;
     const senders = honest.map((c) => tracker.addSender(c, 1000, honest.length));
     const streaming = stream(tracker, senders, 10);
 
@@ -120,8 +120,8 @@ export async function tokens(config: string): Promise<void> {
       `${ATTEMPTS - wrong.length}/${ATTEMPTS} refused as expected in ${fmt(stormMs / 1000)} s (${fmt(ATTEMPTS / (stormMs / 1000))}/s; ` +
       `refusal p50 ${fmt(p50!)} ms, p99 ${fmt(p99!)} ms)${wrong.length ? `; wrong: ${wrong.slice(0, 3).join("; ")}` : ""}`);
     check(test, "no room was reached: the honest room counts its 4 members only, and no other room was created",
-      info.connections === honest.length && roomFiles(server.persistTo).files === filesBefore,
-      `connections ${info.connections}; rooms' database files ${filesBefore} before, ${roomFiles(server.persistTo).files} after`);
+      info.connections === honest.length && roomFiles(server.persistTo).databases === filesBefore,
+      `connections ${info.connections}; rooms' databases ${filesBefore} before, ${roomFiles(server.persistTo).databases} after`);
     check(test, "the honest members lost nothing and heard of nobody else", honest.every((c) => c.delivered === tracker.sent && c.errors === 0)
       && tracker.duplicates === 0 && tracker.reordered === 0 && presence === 0,
       `${tracker.sent} sent; ${presence} joins or leaves heard; delivered ${honest.map((c) => c.delivered).join(", ")}; their p50 ${fmt(h50!)} ms, p99 ${fmt(h99!)} ms, max ${fmt(hmax!)} ms`);
