@@ -1,6 +1,7 @@
 // The conversation: messages in sequence order, with quiet system lines among them. While the reader is at the
-// bottom, the view stays pinned to the newest message; scrolled up, nothing moves under them and a button offers
-// the new messages instead. Getting near the top asks for older history.
+// bottom, the view stays pinned to the newest message, through new messages and through resizes (a phone turned,
+// a window narrowed); scrolled up, nothing moves under them and a button offers the new messages instead. Getting
+// near the top asks for older history.
 
 import type { ChatMessage, Member } from "../shared/protocol";
 import type { MessageOrigin } from "./connection-events";
@@ -39,9 +40,18 @@ export class MessageList {
   private unread = 0;
   private olderMore = false;
   private olderLoading = false;
+  /**
+   * Whether the reader was at the bottom as of the last scroll. A resize moves the bottom away without a scroll
+   * event, so after one this says where the reader was, not `atBottom()`.
+   */
+  private pinned = true;
 
   constructor(private readonly ui: MessageListElements, private readonly options: MessageListOptions) {
     ui.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
+    // The scroller resizes with the window; the content reflows with it (or as fonts load).
+    const resized = new ResizeObserver(() => this.pinned && this.scrollToBottom());
+    resized.observe(ui.scroller);
+    resized.observe(ui.list);
     ui.newMessages.addEventListener("click", () => {
       this.scrollToBottom();
       ui.scroller.focus();
@@ -98,6 +108,7 @@ export class MessageList {
 
   scrollToBottom(): void {
     this.ui.scroller.scrollTop = this.ui.scroller.scrollHeight;
+    this.pinned = true;
     this.unread = 0;
     this.showUnread();
   }
@@ -145,6 +156,7 @@ export class MessageList {
   }
 
   private onScroll(): void {
+    this.pinned = this.atBottom();
     if (this.unread > 0 && this.atBottom()) {
       this.unread = 0;
       this.showUnread();
