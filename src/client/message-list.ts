@@ -7,6 +7,7 @@ import type { ChatMessage, Member } from "../shared/protocol";
 import type { MessageOrigin } from "./connection-events";
 import { el } from "./dom";
 import { verifiedMark } from "./member-list";
+import { messageNodes } from "./message-text";
 import { fullTime, shortTime } from "./time-format";
 
 /** Within this many pixels of the bottom counts as "at the bottom": a fraction of a line is not scrolling up. */
@@ -29,6 +30,8 @@ export interface MessageListElements {
 
 export interface MessageListOptions {
   isOwn(sender: Member): boolean;
+  /** The reader's name now: mentions of it are marked. */
+  selfName(): string | undefined;
   wantOlder(): void;
   /** For a moderator: each message gets a button that asks to delete it. */
   deleteMessage?(seq: number): void;
@@ -217,7 +220,8 @@ export class MessageList {
     const className = ["message", ...(own ? ["own"] : []), ...(message.deleted ? ["deleted"] : [])].join(" ");
     return el("li", { className, attrs }, [
       meta,
-      el("p", { className: "text", text: message.deleted ? DELETED_TEXT : message.text, attrs: { dir: "auto" } }),
+      el("p", { className: "text", attrs: { dir: "auto" } },
+        message.deleted ? [new Text(DELETED_TEXT)] : messageNodes(message.text, this.options.selfName())),
       // Outside the meta line, which a continued message hides from the eye.
       ...(deleteMessage && !message.deleted ? [deleteButton(() => deleteMessage(message.seq))] : []),
     ]);
