@@ -238,6 +238,8 @@ describe("what a browser user hits", () => {
     const remove = message.getByRole("button", { name: "Delete" });
     expect(await remove.evaluate((button) => getComputedStyle(button).opacity)).toBe("1");
     await moderator.screenshot({ path: `${SCREENSHOTS}/touch-delete-light.png` });
+    // At this width the room form once took the first line and squeezed the room's name to a sliver.
+    expect((await moderator.locator(".room-title").boundingBox())!.width).toBeGreaterThan(60);
 
     // On a phone's width the members are behind their toggle.
     await moderator.click("#members-toggle");
