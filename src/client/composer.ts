@@ -1,13 +1,27 @@
 // Where messages are typed: Enter sends, Shift+Enter starts a new line. It knows the room's limits (a counter
 // appears near the maximum, counting characters as the room does), checks a message before it goes, and shows
-// the room's refusals, with how long to wait when the room says so.
+// the room's refusals long enough to read. A member the room removed cannot write, and is told why.
 
 import type { Limits, ProtocolError } from "../shared/protocol";
 import { countChars, validateText } from "../shared/validation";
+import type { Removal } from "./removal";
 import { asSentence } from "./sentence";
 
 /** The counter shows from this share of the maximum on: far from the limit it is noise. */
 const COUNTER_FROM = 0.8;
+/**
+ * A refusal the room lifts by itself (too fast, busy) stays at least this long: the room's wait is often a third
+ * of a second, too short to read, and the message waits, pending, meanwhile.
+ */
+const READABLE_MS = 6000;
+
+/** Why a removed member's composer is disabled, and what (if anything) brings it back. */
+const REMOVED: Record<Removal["kind"], string> = {
+  kicked: "A moderator removed you from the room. Rejoin to write again.",
+  banned: "A moderator banned you from the room. You cannot write here.",
+  room_deleted: "The room was deleted. Rejoin to write again.",
+  token_expired: "Your sign-in expired. Open the room again from where you signed in to write again.",
+};
 
 export interface ComposerElements {
   form: HTMLFormElement;
@@ -21,7 +35,9 @@ export interface ComposerElements {
 export class Composer {
   private limits: Limits | undefined;
   private online = false;
-  private errorTimer: ReturnType<typeof setInterval> | undefined;
+  /** Set while removed: the composer stays disabled and says why, until the room lets us back in. */
+  private removal: Removal | undefined;
+  private errorTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly ui: ComposerElements, private readonly sendText: (text: string) => void) {
     ui.form.addEventListener("submit", (event) => {
@@ -41,8 +57,17 @@ export class Composer {
   /** The room's limits arrived: typing may begin. */
   enable(limits: Limits): void {
     this.limits = limits;
+    this.removal = undefined;
     this.ui.input.disabled = false;
     this.update();
+  }
+
+  /** The room removed us: nothing typed here could reach it, so nothing may be typed. */
+  disableFor(removal: Removal): void {
+    this.removal = removal;
+    this.ui.input.disabled = true;
+    this.ui.send.disabled = true;
+    this.ui.queue.textContent = REMOVED[removal.kind];
   }
 
   setOnline(online: boolean, queued: number): void {
@@ -51,27 +76,24 @@ export class Composer {
   }
 
   showQueue(size: number): void {
+    if (this.removal) return;
     const messages = `${size} message${size === 1 ? "" : "s"}`;
     this.ui.queue.textContent = size === 0 ? "" : this.online ? `Sending ${messages}…` : `${messages} will be sent when reconnected`;
   }
 
-  /** Shows a refusal; one with a retry time counts down and then clears itself. */
+  /**
+   * Shows a refusal. One with a retry time is the room's "not now": the connection sends the message again by
+   * itself, so it says so, and clears itself once read.
+   */
   showError(error: ProtocolError): void {
-    clearInterval(this.errorTimer);
-    this.errorTimer = undefined;
-    const text = error.code === "rate_limited" ? "You are sending too fast." : asSentence(error.message);
+    this.clearError();
     if (error.retryAfterMs === undefined) {
-      this.ui.error.textContent = text;
+      this.ui.error.textContent = asSentence(error.message);
       return;
     }
-    const until = Date.now() + error.retryAfterMs;
-    const tick = () => {
-      const left = until - Date.now();
-      if (left <= 0) return this.clearError();
-      this.ui.error.textContent = `${text} Try again in ${(left / 1000).toFixed(1)} s.`;
-    };
-    tick();
-    this.errorTimer = setInterval(tick, 100);
+    const why = error.code === "rate_limited" ? "You are sending too fast." : "The room is busy.";
+    this.ui.error.textContent = `${why} Your message waits and goes out by itself in a moment.`;
+    this.errorTimer = setTimeout(() => this.clearError(), Math.max(error.retryAfterMs, READABLE_MS));
   }
 
   focus(): void {
@@ -79,7 +101,7 @@ export class Composer {
   }
 
   private submit(): void {
-    if (!this.limits) return;
+    if (!this.limits || this.removal) return;
     const checked = validateText(this.ui.input.value, this.limits, "a message");
     if (!checked.ok) {
       // An empty message is not an error worth a word.
@@ -88,7 +110,8 @@ export class Composer {
     }
     this.sendText(checked.value);
     this.ui.input.value = "";
-    this.clearError();
+    // A "not now" from the room stays until read: the next message waits behind the refused one anyway.
+    if (this.errorTimer === undefined) this.clearError();
     this.update();
   }
 
@@ -108,7 +131,7 @@ export class Composer {
   }
 
   private clearError(): void {
-    clearInterval(this.errorTimer);
+    clearTimeout(this.errorTimer);
     this.errorTimer = undefined;
     this.ui.error.textContent = "";
   }

@@ -1,7 +1,7 @@
 // The chat page: finds its room in the address, asks for a name (unless a token gives it), and wires the room
 // connection to the views.
 
-import { DEFAULT_LIMITS, type Departure, type Member, type ModerationPacket } from "../shared/protocol";
+import { DEFAULT_LIMITS, type Departure, type Member, type ModerationPacket, type ProtocolError } from "../shared/protocol";
 import { BanDialog } from "./ban-dialog";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
@@ -10,6 +10,9 @@ import { byId } from "./dom";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
 import { NameDialog } from "./name-dialog";
+import { freeName } from "./name-suggestion";
+import { OwnMemberships } from "./own-memberships";
+import { PendingList } from "./pending-list";
 import { roomFromPath, roomSocketUrl } from "./room-address";
 import { setUpRoomControls } from "./room-controls";
 import { asSentence } from "./sentence";
@@ -26,8 +29,10 @@ const moderate = claims.role === "moderator" ? (packet: ModerationPacket) => voi
 /** The default limits are good enough to check a name before the room has told us its own. */
 let limits = DEFAULT_LIMITS;
 let self: Member | undefined;
-/** Every id this page has had in the room: a rejoin gets a new one, and our old messages stay ours. */
-const ownIds = new Set<number>();
+/** The name the page last asked the room for: the one to keep in the dialog if the room refuses it. */
+let joinName = "";
+/** Every id this tab has had in the room (a rejoin or a reload gets a new one), and our verified user. */
+const own = new OwnMemberships(room, claims.sub);
 
 const nameDialog = new NameDialog({
   dialog: byId<HTMLDialogElement>("name-dialog"),
@@ -35,6 +40,7 @@ const nameDialog = new NameDialog({
   title: byId("name-dialog-action"),
   input: byId<HTMLInputElement>("name-input"),
   error: byId("name-error"),
+  suggestion: byId("name-suggestion"),
   submit: byId<HTMLButtonElement>("name-submit"),
   cancel: byId<HTMLButtonElement>("name-cancel"),
 });
@@ -47,7 +53,10 @@ const banDialog = moderate && new BanDialog({
   cancel: byId<HTMLButtonElement>("ban-cancel"),
 }, moderate);
 const members = new MemberList(
-  byId<HTMLUListElement>("member-list"), [byId("member-count"), byId("member-count-toggle")],
+  {
+    panel: byId("members"), list: byId<HTMLUListElement>("member-list"), counts: [byId("member-count"), byId("member-count-toggle")],
+    staleNote: byId("members-stale"),
+  },
   moderate && banDialog && { send: moderate, ban: (id, choice) => banDialog.ask(id, choice) },
 );
 const messages = new MessageList({
@@ -58,10 +67,12 @@ const messages = new MessageList({
   historyStart: byId("history-start"),
   announcer: byId("announcer"),
 }, {
-  isOwn: (sender) => ownIds.has(sender.id),
+  isOwn: (sender) => own.isOwn(sender),
+  selfName: () => self?.name,
   wantOlder: () => connection?.loadOlder(),
   ...(moderate && { deleteMessage: (seq: number) => moderate({ type: "delete", seq }) }),
 });
+const pending = new PendingList(byId<HTMLOListElement>("pending-messages"), (sender) => own.isMembership(sender.id));
 const composer = new Composer({
   form: byId<HTMLFormElement>("composer"),
   input: byId<HTMLTextAreaElement>("composer-input"),
@@ -69,7 +80,11 @@ const composer = new Composer({
   counter: byId("composer-counter"),
   error: byId("composer-error"),
   queue: byId("composer-queue"),
-}, (text) => connection?.sendChat(text));
+}, (text) => {
+  connection?.sendChat(text);
+  pending.add(text);
+  messages.scrollToBottom();
+});
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
 let connection: RoomConnection | undefined;
 let queued = 0;
@@ -82,11 +97,15 @@ async function start(): Promise<void> {
   byId("rename").hidden = token !== undefined;
   const name = token ? claims.name ?? "member" : localStorage.getItem(NAME_KEY) ?? await nameDialog.ask({ mode: "join", current: "", limits });
   if (name === undefined) return;
+  joinName = name;
   const url = withToken(roomSocketUrl(location, room), token);
   connection = new RoomConnection({ url, name, createSocket: browserSocket, onEvent });
   connection.open();
-  // The browser knows when the network is back before any backoff timer does.
-  addEventListener("online", () => connection?.retryNow());
+  // The browser knows when the network is back before any backoff timer does, and a user who comes back to the
+  // tab wants the room now, not after a backoff delay that grew while nobody looked.
+  addEventListener("online", retrySoon);
+  addEventListener("focus", retrySoon);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && retrySoon());
   // A page with an open socket cannot enter the back/forward cache; leave cleanly and come back when shown again.
   addEventListener("pagehide", () => connection?.close());
   addEventListener("pageshow", (event) => event.persisted && connection?.open());
@@ -96,15 +115,21 @@ function onEvent(event: ConnectionEvent): void {
   switch (event.type) {
     case "status": {
       const { status } = event;
+      const removed = status.state === "offline" && status.reason === "removed";
       statusView.show(status);
       composer.setOnline(status.state === "online", queued);
-      if (status.state === "offline" && status.reason === "rejected") void askNameAgain(status.error.message);
-      if (status.state === "offline" && status.reason === "removed") messages.notice(asSentence(status.removal.message));
+      members.setStale(status.state !== "online");
+      pending.setState(status.state === "online" ? "sending" : removed ? "stopped" : "waiting");
+      if (status.state === "offline" && status.reason === "rejected") void askNameAgain(status.error);
+      if (status.state === "offline" && status.reason === "removed") {
+        messages.notice(asSentence(status.removal.message));
+        composer.disableFor(status.removal);
+      }
       return;
     }
     case "welcome":
       self = event.self;
-      ownIds.add(self.id);
+      own.add(self.id);
       limits = event.limits;
       if (!token) localStorage.setItem(NAME_KEY, self.name);
       byId("self-name").textContent = self.name;
@@ -124,7 +149,8 @@ function onEvent(event: ConnectionEvent): void {
     case "members":
       return members.add(event.members);
     case "messages":
-      return messages.add(event.messages, event.origin);
+      messages.add(event.messages, event.origin);
+      return pending.confirm(event.messages);
     case "presence":
       return onPresence(event.packet);
     case "deleted":
@@ -150,13 +176,13 @@ function onEvent(event: ConnectionEvent): void {
 
 function onJoin(member: Member): void {
   // Our own join only confirms the welcome.
-  if (members.join(member) && !ownIds.has(member.id)) messages.notice(`${isolate(member.name)} joined.`);
+  if (members.join(member) && !own.isMembership(member.id)) messages.notice(`${isolate(member.name)} joined.`);
 }
 
 function onLeave(member: Departure): void {
   members.leave(member.id);
   // The leave of our own earlier connection, noticed by the room only after we were back, is no news.
-  if (ownIds.has(member.id)) return;
+  if (own.isMembership(member.id)) return;
   const how = { kicked: "was removed by a moderator", banned: "was banned by a moderator" };
   messages.notice(`${isolate(member.name)} ${member.reason ? how[member.reason] : "left"}.`);
 }
@@ -184,11 +210,23 @@ function onPresence(packet: PresencePacket): void {
   }
 }
 
-/** The room refused the name: ask for another and join with it. */
-async function askNameAgain(reason: string): Promise<void> {
+/** Only a connection waiting to try again is hurried: after a kick, "try now" would mean "rejoin", the user's call. */
+function retrySoon(): void {
+  const status = connection?.status;
+  if (status?.state === "reconnecting" || (status?.state === "offline" && status.reason === "gave_up")) connection?.retryNow();
+}
+
+/** The room refused the name: ask again, with the name still typed to edit, and join with the answer. */
+async function askNameAgain(error: ProtocolError): Promise<void> {
   localStorage.removeItem(NAME_KEY);
-  const name = await nameDialog.ask({ mode: "join", current: "", limits, error: asSentence(reason) });
+  const taken = error.code === "name_taken";
+  const name = await nameDialog.ask({
+    mode: "join", current: joinName, limits,
+    error: taken ? `Someone here is already called ${isolate(joinName)}.` : asSentence(error.message),
+    ...(taken && { suggestion: await freeName(room, joinName, limits.maxNameChars) }),
+  });
   if (name === undefined || !connection) return;
+  joinName = name;
   connection.rename(name);
   connection.open();
 }

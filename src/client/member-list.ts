@@ -1,5 +1,6 @@
 // Who is in the room, kept up to date from the welcome and the join, leave and rename packets. A member the room
-// verified (its token's) carries a mark; for a moderator, each other member has a menu to kick or ban it.
+// verified (its token's) carries a mark; for a moderator, each other member has a menu to kick or ban it. While
+// offline nothing keeps it up to date, so it says so until the next welcome brings the list afresh.
 
 import type { Member, ModerationPacket } from "../shared/protocol";
 import type { BanChoice } from "./ban-dialog";
@@ -18,22 +19,42 @@ export interface Moderation {
   ban(id: number, choice: BanChoice): void;
 }
 
+export interface MemberListElements {
+  /** The panel: `data-stale` on it says whether the list is out of date. */
+  panel: HTMLElement;
+  list: HTMLUListElement;
+  /** Every element that shows how many are here. */
+  counts: HTMLElement[];
+  /** Says the list is out of date; hidden while it is not. */
+  staleNote: HTMLElement;
+}
+
 export class MemberList {
   private readonly members = new Map<number, Member>();
+  private readonly list: HTMLUListElement;
   private selfId: number | undefined;
 
-  /** `counts`: every element that shows how many are here. `moderate`: for a moderator, what its menu does. */
-  constructor(
-    private readonly list: HTMLUListElement,
-    private readonly counts: HTMLElement[],
-    private readonly moderate?: Moderation,
-  ) {}
+  /** `moderate`: for a moderator, what its menu does. */
+  constructor(private readonly ui: MemberListElements, private readonly moderate?: Moderation) {
+    this.list = ui.list;
+    this.setStale(false);
+  }
 
+  /** The welcome's list: the whole truth as of now. */
   reset(members: Member[], selfId: number): void {
     this.members.clear();
     for (const member of members) this.members.set(member.id, member);
     this.selfId = selfId;
+    this.setStale(false);
     this.render();
+  }
+
+  /** Offline: joins and leaves go unheard, so the list may be wrong until the next `reset`. */
+  setStale(stale: boolean): void {
+    // Before the first welcome there is no list to be out of date.
+    const shown = stale && this.selfId !== undefined;
+    this.ui.panel.dataset.stale = String(shown);
+    this.ui.staleNote.hidden = !shown;
   }
 
   /** More of a large room's list, a page at a time: one that joined meanwhile may be known already. */
@@ -71,7 +92,7 @@ export class MemberList {
         ...(!self && this.moderate ? [this.menu(member)] : []),
       ]);
     }));
-    for (const count of this.counts) count.textContent = String(this.members.size);
+    for (const count of this.ui.counts) count.textContent = String(this.members.size);
   }
 
   private menu(member: Member): HTMLElement {

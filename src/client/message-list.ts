@@ -1,11 +1,13 @@
 // The conversation: messages in sequence order, with quiet system lines among them. While the reader is at the
-// bottom, the view stays pinned to the newest message; scrolled up, nothing moves under them and a button offers
-// the new messages instead. Getting near the top asks for older history.
+// bottom, the view stays pinned to the newest message, through new messages and through resizes (a phone turned,
+// a window narrowed); scrolled up, nothing moves under them and a button offers the new messages instead. Getting
+// near the top asks for older history.
 
 import type { ChatMessage, Member } from "../shared/protocol";
 import type { MessageOrigin } from "./connection-events";
 import { el } from "./dom";
 import { verifiedMark } from "./member-list";
+import { messageNodes } from "./message-text";
 import { fullTime, shortTime } from "./time-format";
 
 /** Within this many pixels of the bottom counts as "at the bottom": a fraction of a line is not scrolling up. */
@@ -28,6 +30,8 @@ export interface MessageListElements {
 
 export interface MessageListOptions {
   isOwn(sender: Member): boolean;
+  /** The reader's name now: mentions of it are marked. */
+  selfName(): string | undefined;
   wantOlder(): void;
   /** For a moderator: each message gets a button that asks to delete it. */
   deleteMessage?(seq: number): void;
@@ -39,9 +43,18 @@ export class MessageList {
   private unread = 0;
   private olderMore = false;
   private olderLoading = false;
+  /**
+   * Whether the reader was at the bottom as of the last scroll. A resize moves the bottom away without a scroll
+   * event, so after one this says where the reader was, not `atBottom()`.
+   */
+  private pinned = true;
 
   constructor(private readonly ui: MessageListElements, private readonly options: MessageListOptions) {
     ui.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
+    // The scroller resizes with the window; the content reflows with it (or as fonts load).
+    const resized = new ResizeObserver(() => this.pinned && this.scrollToBottom());
+    resized.observe(ui.scroller);
+    resized.observe(ui.list);
     ui.newMessages.addEventListener("click", () => {
       this.scrollToBottom();
       ui.scroller.focus();
@@ -98,6 +111,7 @@ export class MessageList {
 
   scrollToBottom(): void {
     this.ui.scroller.scrollTop = this.ui.scroller.scrollHeight;
+    this.pinned = true;
     this.unread = 0;
     this.showUnread();
   }
@@ -145,6 +159,7 @@ export class MessageList {
   }
 
   private onScroll(): void {
+    this.pinned = this.atBottom();
     if (this.unread > 0 && this.atBottom()) {
       this.unread = 0;
       this.showUnread();
@@ -205,7 +220,8 @@ export class MessageList {
     const className = ["message", ...(own ? ["own"] : []), ...(message.deleted ? ["deleted"] : [])].join(" ");
     return el("li", { className, attrs }, [
       meta,
-      el("p", { className: "text", text: message.deleted ? DELETED_TEXT : message.text, attrs: { dir: "auto" } }),
+      el("p", { className: "text", attrs: { dir: "auto" } },
+        message.deleted ? [new Text(DELETED_TEXT)] : messageNodes(message.text, this.options.selfName())),
       // Outside the meta line, which a continued message hides from the eye.
       ...(deleteMessage && !message.deleted ? [deleteButton(() => deleteMessage(message.seq))] : []),
     ]);

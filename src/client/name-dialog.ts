@@ -1,7 +1,9 @@
-// Asks for a name: before the first join (it cannot be skipped), to rename, or again when the room refused one.
+// Asks for a name: before the first join (it cannot be skipped), to rename, or again when the room refused one
+// (then with the refused name still typed, to edit, and a free one to take with a click).
 
 import type { Limits } from "../shared/protocol";
 import { validateName } from "../shared/validation";
+import { el } from "./dom";
 import { asSentence } from "./sentence";
 
 export interface NameDialogElements {
@@ -10,6 +12,8 @@ export interface NameDialogElements {
   title: HTMLElement;
   input: HTMLInputElement;
   error: HTMLElement;
+  /** Holds the button that takes a suggested name. */
+  suggestion: HTMLElement;
   submit: HTMLButtonElement;
   cancel: HTMLButtonElement;
 }
@@ -21,6 +25,8 @@ export interface NameRequest {
   limits: Limits;
   /** Why the previous name was refused. */
   error?: string;
+  /** A name the room would take instead. */
+  suggestion?: string;
 }
 
 export class NameDialog {
@@ -51,9 +57,23 @@ export class NameDialog {
     input.maxLength = request.limits.maxNameChars;
     error.textContent = request.error ?? "";
     input.setAttribute("aria-invalid", String(request.error !== undefined));
+    this.suggest(request.suggestion);
     if (!dialog.open) dialog.showModal();
     input.select();
     return new Promise((resolve) => (this.answer = resolve));
+  }
+
+  private suggest(name: string | undefined): void {
+    const { suggestion, input } = this.ui;
+    suggestion.hidden = name === undefined;
+    if (name === undefined) return suggestion.replaceChildren();
+    const take = el("button", { className: "quiet", text: `Use ${name}`, attrs: { type: "button" } });
+    take.addEventListener("click", () => {
+      input.value = name;
+      input.setAttribute("aria-invalid", "false");
+      input.focus();
+    });
+    suggestion.replaceChildren(take);
   }
 
   private submit(): void {
