@@ -17,14 +17,12 @@ import type { ConnectionEvent, ConnectionStatus, MessageOrigin } from "./connect
 import { DeliveryRecord, type HistoryKind } from "./delivery-record";
 import { MemberPages } from "./member-pages";
 import { isRemovalNotice, mayRejoin, removalOf } from "./removal";
+import { Roster } from "./roster";
 import { SendQueue } from "./send-queue";
 import type { SocketFactory, SocketLike } from "./socket";
 import { NamedTimers, systemClock, type Clock } from "./timers";
 import { withToken } from "./token";
 import { CLOSE_TOKEN_EXPIRED, type TokenProvider } from "./token-refresh";
-
-/** How long after a refusal a chat that the room has not echoed counts as refused: echoes take milliseconds. */
-const REFUSAL_CHECK_MS = 1000;
 
 export interface ConnectionOptions {
   /** The room's WebSocket address (without `?token=` when `token` is given). */
@@ -44,6 +42,8 @@ export interface ConnectionOptions {
   pingIntervalMs?: number;
   /** How long an answer (the welcome, a pong, a history page) may take before the request counts as lost. */
   answerTimeoutMs?: number;
+  /** The largest frame this client takes, told to the room in the join: it cuts welcomes and pages to fit. */
+  maxFrameBytes?: number;
 }
 
 export class RoomConnection {
@@ -52,7 +52,7 @@ export class RoomConnection {
   private readonly policy: BackoffPolicy;
   private readonly pingIntervalMs: number;
   private readonly answerTimeoutMs: number;
-  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history" | "members" | "refused">;
+  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history" | "members">;
 
   private name: string;
   private socket: SocketLike | undefined;
@@ -74,6 +74,7 @@ export class RoomConnection {
 
   private readonly delivered = new DeliveryRecord();
   private readonly memberPages = new MemberPages();
+  private readonly roster = new Roster();
   private readonly outgoing = new SendQueue();
   private reportedQueueSize = 0;
 
@@ -89,6 +90,11 @@ export class RoomConnection {
 
   get status(): ConnectionStatus {
     return this.state;
+  }
+
+  /** The room's members as last heard, in the order they joined (empty before the first welcome). */
+  get members(): Member[] {
+    return this.roster.members;
   }
 
   /** Connects, unless already connected or on the way. */
@@ -187,9 +193,10 @@ export class RoomConnection {
   private onOpen(): void {
     // A rejoin asks for exactly what was missed since the newest message delivered, and shows the key of the last
     // welcome: should the room still hold our dead connection, it hands our name back instead of refusing it.
-    const join: NativeClientPacket = this.everJoined
+    const join: NativeClientPacket & { maxFrameBytes?: number } = this.everJoined
       ? { type: "join", name: this.name, since: this.delivered.newestSeq, ...(this.resumeKey && { resume: this.resumeKey }) }
       : { type: "join", name: this.name };
+    if (this.options.maxFrameBytes !== undefined) join.maxFrameBytes = this.options.maxFrameBytes;
     this.socket?.send(JSON.stringify(join));
   }
 
@@ -207,6 +214,8 @@ export class RoomConnection {
       case "welcome":
         return this.onWelcome(packet);
       case "chat":
+        // Our own chat's echo (by its cid), or the room's answer to one sent again that it had stored already.
+        this.outgoing.confirm(packet);
         return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text }], "live");
       case "deleted":
         return this.options.onEvent({ type: "deleted", seq: packet.seq });
@@ -223,6 +232,7 @@ export class RoomConnection {
           this.self = { id: packet.id, name: packet.name };
           this.name = packet.name;
         }
+        this.roster.apply(packet);
         return this.options.onEvent({ type: "presence", packet });
       case "history":
         // The room charges a history answer to our rate limit by its size.
@@ -231,6 +241,7 @@ export class RoomConnection {
       case "members":
         this.timers.clear("members");
         this.outgoing.bill(this.clock.now(), this.costOf(data));
+        this.roster.add(packet.members);
         this.options.onEvent({ type: "members", members: this.memberPages.received(packet) });
         return this.drain();
       case "error":
@@ -292,7 +303,7 @@ export class RoomConnection {
     this.delivered.requestLost();
     this.memberPages.lost();
     // Chats refused on this connection are unconfirmed: the rejoin sends them again with every other lost one.
-    this.timers.clear("answer", "ping", "drain", "history", "members", "refused");
+    this.timers.clear("answer", "ping", "drain", "history", "members");
   }
 
   private schedulePing(): void {
@@ -324,6 +335,7 @@ export class RoomConnection {
     this.outgoing.dropRenames();
 
     this.memberPages.start(welcome);
+    this.roster.reset(welcome.members);
     this.options.onEvent({
       type: "welcome", self, members: welcome.members, memberCount: welcome.memberCount, limits: welcome.limits,
       lastSeq: welcome.lastSeq, resumed: resumed && !reset, reset,
@@ -377,13 +389,14 @@ export class RoomConnection {
       return;
     }
     if (error.retryAfterMs !== undefined) {
-      this.outgoing.pauseUntil(this.clock.now() + error.retryAfterMs);
-      // What was refused is sent again, once the echoes of what was taken have had time to come back.
-      this.outgoing.suspectRefused();
-      this.timers.start("refused", Math.max(error.retryAfterMs, REFUSAL_CHECK_MS), () => {
-        this.outgoing.resendRefused();
-        this.drain();
-      });
+      const now = this.clock.now();
+      this.outgoing.pauseUntil(now + error.retryAfterMs);
+      // The refused chat and those after it go again, in order (send-queue.ts); a refusal that names no chat of ours
+      // (an older room, or a refused history request in whose second chats may have been dropped unanswered)
+      // leaves every unconfirmed chat suspect until the echoes of those taken have had time to come back.
+      const { cid } = packet as { cid?: string };
+      if (cid === undefined || !this.outgoing.refused(cid)) this.outgoing.suspectAll(now, error.retryAfterMs);
+      this.drain();
     }
     this.options.onEvent({ type: "error", error });
   }
@@ -403,7 +416,12 @@ export class RoomConnection {
     this.timers.clear("drain");
     while (this.joined && this.socket && this.self) {
       const next = this.nextPacket();
-      if (!next) break;
+      if (!next) {
+        // Chats suspected refused are due when the pause ends, even with nothing else to send.
+        const due = this.outgoing.suspectsDueIn(this.clock.now());
+        if (due !== undefined) this.timers.start("drain", due, () => this.drain());
+        break;
+      }
       const frame = JSON.stringify(next.packet);
       const wait = this.outgoing.waitBeforeSending(this.clock.now(), this.costOf(frame));
       if (wait > 0) {
@@ -431,7 +449,7 @@ export class RoomConnection {
     if (members) return { packet: members };
     // Chats wait for a gap to be filled: only then is it known which earlier ones must be sent again.
     if (this.delivered.hasGap) return undefined;
-    const packet = this.outgoing.next;
+    const packet = this.outgoing.next(this.clock.now());
     return packet && { packet };
   }
 
