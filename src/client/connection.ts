@@ -24,6 +24,11 @@ import { NamedTimers, systemClock, type Clock } from "./timers";
 import { withToken } from "./token";
 import { CLOSE_TOKEN_EXPIRED, type TokenProvider } from "./token-refresh";
 
+/** How often to ping the room while joined (clients/spec/constants.json, as every default below). */
+export const DEFAULT_PING_INTERVAL_MS = 25_000;
+/** How long an answer may take before the request counts as lost. */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 10_000;
+
 export interface ConnectionOptions {
   /** The room's WebSocket address (without `?token=` when `token` is given). */
   url: string;
@@ -83,8 +88,8 @@ export class RoomConnection {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.policy = options.backoff ?? DEFAULT_BACKOFF;
-    this.pingIntervalMs = options.pingIntervalMs ?? 25_000;
-    this.answerTimeoutMs = options.answerTimeoutMs ?? 10_000;
+    this.pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
     this.timers = new NamedTimers(this.clock);
   }
 

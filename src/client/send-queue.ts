@@ -12,6 +12,9 @@ import { newChatId } from "./chat-id";
 export type OutgoingChat = { type: "chat"; text: string; cid: string };
 export type Outgoing = OutgoingChat | Extract<NativeClientPacket, { type: "rename" }>;
 
+/** How many tokens short of the room's burst we keep, for frames the network bunches up on the way. */
+export const BURST_MARGIN = 1;
+
 /** How long after an unattributed refusal a chat the room has not echoed counts as refused: echoes take ms. */
 export const REFUSAL_CHECK_MS = 1000;
 
@@ -53,8 +56,7 @@ export class SendQueue {
 
   /** Paces sending to a room's limits, as its welcome gives them. */
   paceTo(limits: Limits, now: number): void {
-    // One token short of the room's burst, for frames the network bunches up on the way.
-    this.bucket = new TokenBucket(Math.max(1, limits.rateLimitBurst - 1), limits.rateLimitPerSecond, now);
+    this.bucket = new TokenBucket(Math.max(1, limits.rateLimitBurst - BURST_MARGIN), limits.rateLimitPerSecond, now);
   }
 
   /** The room refused a packet and said when to try again: nothing goes before then. */
