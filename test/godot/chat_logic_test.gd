@@ -65,12 +65,12 @@ func test_backoff():
 
 func test_join_and_dedupe():
 	var logic = Logic.new("me")
-	check("a first join has no since", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65536}))
+	check("a first join has no since", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65535}))
 	var events = logic.on_packet(welcome(1, [msg(1), msg(2)]), 0)
 	check("welcome: connected, then the history", events[0][0] == "connected" and chat_seqs(events) == [1, 2])
 	check("a message seen before is not delivered again", logic.on_packet({"type": "chat", "seq": 2, "ts": 1, "sender": {"id": 9, "name": "ann"}, "text": "m2"}, 0).empty())
 	logic.on_closed(1006, "", 0.0)
-	check("a rejoin asks for what came after the newest", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65536, "since": 2, "resume": "k1"}))
+	check("a rejoin asks for what came after the newest", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65535, "since": 2, "resume": "k1"}))
 
 func test_resume_fills_gap_in_order():
 	var logic = Logic.new("me")
@@ -148,7 +148,7 @@ func test_token_refresh():
 	logic.wait_before_sending(0, 10)
 	var events = logic.on_closed(4010, "the token expired", 0.5)
 	check("an expired token while joined asks the game for a new one, with no drop and no backoff", same(events, [["token_needed"]]) and not logic.stopped)
-	check("the rejoin resumes", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65536, "since": 2, "resume": "k1"}))
+	check("the rejoin resumes", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65535, "since": 2, "resume": "k1"}))
 	events = logic.on_packet(welcome(2, [msg(2), msg(3)]), 0)
 	check("the resume delivers only what was missed", events[0][0] == "connected" and chat_seqs(events) == [3])
 	var packet = logic.next_packet()

@@ -20,8 +20,9 @@ const MAX_ATTEMPTS = 30
 const PING_INTERVAL_MS = 25000
 # How long the welcome, or a pong, may take before the connection counts as dead.
 const ANSWER_TIMEOUT_MS = 10000
-# The largest frame Godot 3 takes by default (network/limits/websocket_client/max_in_buffer_kb, 64).
-const DEFAULT_MAX_FRAME_BYTES = 65536
+# The largest frame Godot takes by default: Godot 4's inbound_buffer_size, and Godot 3's 64 KiB inbound buffer
+# (network/limits/websocket_client/max_in_buffer_kb), a ring buffer that holds one byte less than its size.
+const DEFAULT_MAX_FRAME_BYTES = 65535
 # Close codes with which the room ends a membership for good: no reconnect by ourselves.
 const REMOVAL_CODES = {4001: "kicked", 4002: "room_deleted", 4003: "banned"}
 # The room closes a connection whose token expired: with a new token we come back, resuming; without, the same
