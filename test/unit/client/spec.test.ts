@@ -2,6 +2,8 @@
 // against a RoomConnection on a fake clock and fake sockets. test/godot/spec_runner.gd runs the same file against
 // the Godot addon's chat_logic.gd.
 
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BACKOFF } from "../../../src/client/backoff";
 import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, RoomConnection } from "../../../src/client/connection";
@@ -141,6 +143,13 @@ describe("the shared spec (clients/spec), run by the JavaScript client", () => {
       expect(covering.length, rule).toBeGreaterThan(0);
     }
     for (const scenario of spec.scenarios) for (const rule of scenario.rules) expect(Object.keys(spec.rules)).toContain(rule);
+  });
+
+  it("is what the behaviour sections of the docs sum up: every rule, by its id", () => {
+    for (const doc of ["docs/client-sdk.md", "clients/godot/addons/edge_chat/README.md"]) {
+      const text = readFileSync(resolve(import.meta.dirname, "../../..", doc), "utf8");
+      for (const rule of Object.keys(spec.rules)) expect(text, `${doc} sums up ${rule}`).toContain(`- \`${rule}\`: `);
+    }
   });
 
   const runs = spec.scenarios.filter((scenario) => !scenario.unsupported?.ts);
