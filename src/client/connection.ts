@@ -201,8 +201,8 @@ export class RoomConnection {
     const join: NativeClientPacket & { maxFrameBytes?: number } = this.everJoined
       ? { type: "join", name: this.name, since: this.delivered.newestSeq, ...(this.resumeKey && { resume: this.resumeKey }) }
       : { type: "join", name: this.name };
-    if (this.options.maxFrameBytes !== undefined) join.maxFrameBytes = this.options.maxFrameBytes;
-    this.socket?.send(JSON.stringify(join));
+    const { maxFrameBytes } = this.options;
+    this.socket?.send(JSON.stringify(maxFrameBytes === undefined ? join : { ...join, maxFrameBytes }));
   }
 
   private onFrame(data: string): void {
@@ -394,13 +394,8 @@ export class RoomConnection {
       return;
     }
     if (error.retryAfterMs !== undefined) {
-      const now = this.clock.now();
-      this.outgoing.pauseUntil(now + error.retryAfterMs);
-      // The refused chat and those after it go again, in order (send-queue.ts); a refusal that names no chat of ours
-      // (an older room, or a refused history request in whose second chats may have been dropped unanswered)
-      // leaves every unconfirmed chat suspect until the echoes of those taken have had time to come back.
-      const { cid } = packet as { cid?: string };
-      if (cid === undefined || !this.outgoing.refused(cid)) this.outgoing.suspectAll(now, error.retryAfterMs);
+      // What was refused goes again, in order, once the wait is over (send-queue.ts).
+      this.outgoing.refusal(this.clock.now(), error.retryAfterMs, (packet as { cid?: string }).cid);
       this.drain();
     }
     this.options.onEvent({ type: "error", error });

@@ -64,6 +64,16 @@ export class SendQueue {
     this.pausedUntil = Math.max(this.pausedUntil, at);
   }
 
+  /**
+   * The room refused something with `retryAfterMs`, naming our chat `cid` or none: nothing goes before then, and
+   * what was refused goes again, in order. A refusal that names no chat of ours (an older room, or a refused
+   * history request in whose second chats may have been dropped unanswered) makes every unconfirmed chat suspect.
+   */
+  refusal(now: number, retryAfterMs: number, cid: string | undefined): void {
+    this.pauseUntil(now + retryAfterMs);
+    if (cid === undefined || !this.refused(cid)) this.suspectAll(now, retryAfterMs);
+  }
+
   /** 0 if a frame (of the queue or not) costing `cost` may go now, and it is charged for; otherwise how long to wait. */
   waitBeforeSending(now: number, cost: number): number {
     if (this.pausedUntil > now) return this.pausedUntil - now;

@@ -2,10 +2,8 @@
 // (clients/spec/README.md), and the comparison of frames with cid placeholders. test/godot/spec_runner.gd does the
 // same for the Godot addon.
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-
-const SPEC = resolve(import.meta.dirname, "../../../clients/spec");
+import constantsFile from "../../../clients/spec/constants.json";
+import scenariosFile from "../../../clients/spec/scenarios.json";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Packet = { [key: string]: Json };
@@ -47,15 +45,8 @@ export interface Spec {
   scenarios: Scenario[];
 }
 
-export const spec = JSON.parse(readFileSync(`${SPEC}/scenarios.json`, "utf8")) as Spec;
-export const constants = JSON.parse(readFileSync(`${SPEC}/constants.json`, "utf8")) as {
-  backoff: { baseMs: number; maxMs: number; maxAttempts: number };
-  pingIntervalMs: number;
-  answerTimeoutMs: number;
-  refusalCheckMs: number;
-  burstMargin: number;
-  godotMaxFrameBytes: number;
-};
+export const spec = scenariosFile as unknown as Spec;
+export const constants = constantsFile;
 
 /** Cids as the scenario writes them (#1, #2…), in the order the client first sent them. */
 export class CidNames {
@@ -98,11 +89,11 @@ export function expand(packet: Packet, cids: CidNames, limits: Packet): Packet {
       const name = (packet.name as string | undefined) ?? "me";
       const history = ((packet.history as Json[] | undefined) ?? []).map((m) => message(m, cids));
       const members = ((packet.members as Json[] | undefined) ?? [{ id, name }]).map(member);
-      return {
-        type: "welcome", id, name, members, memberCount: members.length, history, more: false,
-        lastSeq: (history.at(-1)?.seq as number | undefined) ?? 0, limits, resumeKey: `k${id}`,
-        ...packet, ...{ id, name, members, history },
+      const defaults: Packet = {
+        type: "welcome", memberCount: members.length, more: false, lastSeq: (history.at(-1)?.seq as number | undefined) ?? 0,
+        limits, resumeKey: `k${id}`,
       };
+      return { ...defaults, ...packet, id, name, members, history };
     }
     case "chat":
       return { ...message(packet, cids), type: "chat" };
