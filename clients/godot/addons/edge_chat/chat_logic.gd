@@ -1,8 +1,8 @@
 # Everything EdgeChat decides, with no socket and no engine singleton in sight: when to reconnect (capped exponential
 # backoff with jitter), what a rejoin asks for (`since`, `resume`), which messages are new (dedupe by seq), which
 # history pages fill a gap a resume left (messages are handed on in seq order only once the gap is filled), who is in
-# the room, and when to stop trying (leave(), a refused join, a kick, a ban, a deleted room). What is sent, and when,
-# is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
+# the room (roster.gd), and when to stop trying (leave(), a refused join, a kick, a ban, a deleted room). What is
+# sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
 # against this file by test/godot/spec_runner.gd.
 #
 # Written in the GDScript that Godot 3 and Godot 4 both parse: no `extends` (a Reference in 3, a RefCounted in 4),
@@ -10,6 +10,7 @@
 # for Godot 3). Each entry point returns a list of events for the adapter to emit as signals: [signal_name, args...];
 # an event whose name starts with "_" is an instruction to the adapter, not a signal.
 
+const Roster = preload("roster.gd")
 const SendQueue = preload("send_queue.gd")
 
 # The numbers of clients/spec/constants.json.
@@ -57,11 +58,7 @@ var _held = []
 var _history_in_flight = ""
 var _older_wanted = false
 var _limits = {}
-# The room's members, in the order they joined; a large room's list is paged after the welcome.
-var _members = []
-var _members_after = 0
-var _members_wanted = false
-var _members_asked = false
+var _roster = Roster.new()
 
 func _init(display_name = ""):
 	name = display_name
@@ -71,7 +68,7 @@ func _init(display_name = ""):
 
 # The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
 func members():
-	return _members.duplicate(true)
+	return _roster.members()
 
 # -------------------------------------------------------------------------------------------------------------------
 # The connection's life
@@ -95,7 +92,7 @@ func on_closed(code, reason, random = -1.0):
 	if _history_in_flight != "":
 		_older_wanted = _older_wanted or _history_in_flight == "older"
 		_history_in_flight = ""
-	_members_asked = false
+	_roster.lost()
 	if _told_stop:
 		return []
 	if REMOVAL_CODES.has(code) or (code == TOKEN_EXPIRED and not refreshes_token):
@@ -148,12 +145,7 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			return _on_history(packet)
 		"members":
 			_queue.bill(now_ms, frame_bytes)
-			_members_asked = false
-			_members_wanted = bool(packet.get("more", false))
-			for raw in packet.get("members", []):
-				var member = _member_of(raw)
-				_add_member(member)
-				_members_after = member["id"]
+			_roster.received(_members_of(packet.get("members", [])), bool(packet.get("more", false)))
 			return []
 		"join":
 			return _joined([packet])
@@ -168,9 +160,7 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			if renamed["id"] == int(me.get("id", -1)):
 				name = renamed["name"]
 				me["name"] = name
-			for member in _members:
-				if member["id"] == renamed["id"]:
-					member["name"] = renamed["name"]
+			_roster.rename(renamed["id"], renamed["name"])
 			return [["member_renamed", renamed, str(packet.get("previous", ""))]]
 		"deleted":
 			return [["message_deleted", int(packet.get("seq", 0))]]
@@ -200,12 +190,7 @@ func _on_welcome(packet, now_ms):
 	_limits = packet.get("limits", {})
 	_queue.pace_to(_limits, now_ms)
 	_queue.drop_renames()
-	_members = []
-	for member in packet.get("members", []):
-		_add_member(_member_of(member))
-	_members_after = 0 if _members.size() == 0 else _members[_members.size() - 1]["id"]
-	_members_wanted = _members.size() < int(packet.get("memberCount", 0))
-	_members_asked = false
+	_roster.start(_members_of(packet.get("members", [])), int(packet.get("memberCount", 0)))
 	var events = [["connected", me.duplicate()]]
 	var more = bool(packet.get("more", false))
 	if resumed and more and history.size() > 0:
@@ -300,8 +285,9 @@ func next_packet(now_ms = 0):
 			return {"type": "history", "before": _gap["before"], "limit": _limits.get("historyPageMax", 200)}
 		if _older_wanted and oldest_seq > 0:
 			return {"type": "history", "before": oldest_seq, "limit": _limits.get("historyPageMax", 200)}
-	if _members_wanted and not _members_asked:
-		return {"type": "members", "after": _members_after, "limit": _limits.get("membersPageMax", 500)}
+	var members_page = _roster.next_request(_limits.get("membersPageMax", 500))
+	if members_page != null:
+		return members_page
 	if _gap.size() > 0:
 		return null
 	return _queue.next(now_ms)
@@ -319,7 +305,7 @@ func wait_before_sending(now_ms, bytes):
 		if _history_in_flight == "older":
 			_older_wanted = false
 	elif packet["type"] == "members":
-		_members_asked = true
+		_roster.requested()
 	else:
 		_queue.take(me.get("id", 0))
 	return 0
@@ -355,30 +341,23 @@ func _insert_sorted(list, message):
 # Members the list did not hold (our own join is in the welcome already): added, each with its signal.
 func _joined(raw_members):
 	var events = []
-	for raw in raw_members:
-		var member = _member_of(raw)
-		if _add_member(member):
-			events.append(["member_joined", member])
+	for member in _members_of(raw_members):
+		if _roster.add(member):
+			events.append(["member_joined", member.duplicate()])
 	return events
 
 func _left(raw_members):
 	var events = []
-	for raw in raw_members:
-		var member = _member_of(raw)
-		var kept = []
-		for known in _members:
-			if known["id"] != member["id"]:
-				kept.append(known)
-		_members = kept
+	for member in _members_of(raw_members):
+		_roster.remove(member["id"])
 		events.append(["member_left", member])
 	return events
 
-func _add_member(member):
-	for known in _members:
-		if known["id"] == member["id"]:
-			return false
-	_members.append(member)
-	return true
+func _members_of(raw_members):
+	var members = []
+	for raw in raw_members:
+		members.append(_member_of(raw))
+	return members
 
 func _member_of(packet):
 	var member = {"id": int(packet.get("id", 0)), "name": str(packet.get("name", ""))}
