@@ -218,10 +218,10 @@ export class RoomConnection {
     switch (packet.type) {
       case "welcome":
         return this.onWelcome(packet);
-      case "chat":
-        // Our own chat's echo (by its cid), or the room's answer to one sent again that it had stored already.
-        this.outgoing.confirm(packet);
-        return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text }], "live");
+      case "chat": {
+        const { cid } = packet as { cid?: string };
+        return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text, ...(cid !== undefined && { cid }) }], "live");
+      }
       case "deleted":
         return this.options.onEvent({ type: "deleted", seq: packet.seq });
       case "ban_preview":
@@ -402,9 +402,12 @@ export class RoomConnection {
   }
 
   /** Hands on the messages not delivered before, and marks our own as confirmed. */
-  private deliver(messages: ChatMessage[], origin: MessageOrigin): void {
+  private deliver(messages: (ChatMessage & { cid?: string })[], origin: MessageOrigin): void {
     const fresh = this.delivered.accept(messages);
-    for (const message of fresh) this.outgoing.confirm(message);
+    // Ours among them confirm our chats: the fresh ones, and (by its cid) the room's answer to a chat sent again that
+    // it had stored already, whose seq was delivered before. A message seen before without a cid confirms nothing:
+    // matched by text, it could take the place of another chat that says the same.
+    for (const message of messages) if (message.cid !== undefined || fresh.includes(message)) this.outgoing.confirm(message);
     if (fresh.length > 0) this.options.onEvent({ type: "messages", messages: fresh, origin });
   }
 

@@ -134,8 +134,7 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 		"welcome":
 			return _on_welcome(packet, now_ms)
 		"chat":
-			# Our own chat's echo (by its cid), or the room's answer to one sent again that it had stored already.
-			_queue.confirm(packet)
+			_confirm(packet)
 			if _gap.size() > 0:
 				_held.append(_message_of(packet))
 				return []
@@ -172,7 +171,7 @@ func _on_welcome(packet, now_ms):
 	var resumed = ever_joined
 	var history = []
 	for raw in packet.get("history", []):
-		_queue.confirm(raw)
+		_confirm(raw)
 		history.append(_message_of(raw))
 	# A room whose newest message is older than ours lost its history: start over.
 	if resumed and int(packet.get("lastSeq", 0)) < newest_seq:
@@ -209,7 +208,7 @@ func _on_history(packet):
 	_history_in_flight = ""
 	var messages = []
 	for raw in packet.get("messages", []):
-		_queue.confirm(raw)
+		_confirm(raw)
 		messages.append(_message_of(raw))
 	var more = bool(packet.get("more", false))
 	if kind == "older":
@@ -311,6 +310,13 @@ func wait_before_sending(now_ms, bytes):
 	return 0
 
 # -------------------------------------------------------------------------------------------------------------------
+
+# A message from the room confirms our chat if it is ours: a new one, or (by its cid) the room's answer to a chat
+# sent again that it had stored already, whose seq was delivered before. A message seen before without a cid
+# confirms nothing: matched by text, it could take the place of another chat that says the same.
+func _confirm(raw):
+	if raw.has("cid") or not _seen.has(int(raw.get("seq", 0))):
+		_queue.confirm(raw)
 
 # Messages not delivered before, in seq order, as chat events.
 func _deliver(messages):
