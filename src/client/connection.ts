@@ -307,7 +307,7 @@ export class RoomConnection {
     // A history page asked for on the old socket will never come: ask again after the rejoin.
     this.delivered.requestLost();
     this.memberPages.lost();
-    // Chats refused on this connection are unconfirmed: the rejoin sends them again with every other lost one.
+    // Chats refused on this connection wait in the queue, or unconfirmed as suspects: the rejoin sends them again.
     this.timers.clear("answer", "ping", "drain", "history", "members");
   }
 

@@ -54,8 +54,9 @@ export class SendQueue {
     this.waiting = this.waiting.filter((packet) => packet.type !== "rename");
   }
 
-  /** Paces sending to a room's limits, as its welcome gives them. */
+  /** Paces sending to a room's limits, as its welcome gives them: a new connection, a full bucket, no pause. */
   paceTo(limits: Limits, now: number): void {
+    this.pausedUntil = 0;
     this.bucket = new TokenBucket(Math.max(1, limits.rateLimitBurst - BURST_MARGIN), limits.rateLimitPerSecond, now);
   }
 
