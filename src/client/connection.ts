@@ -17,14 +17,17 @@ import type { ConnectionEvent, ConnectionStatus, MessageOrigin } from "./connect
 import { DeliveryRecord, type HistoryKind } from "./delivery-record";
 import { MemberPages } from "./member-pages";
 import { isRemovalNotice, mayRejoin, removalOf } from "./removal";
+import { Roster } from "./roster";
 import { SendQueue } from "./send-queue";
 import type { SocketFactory, SocketLike } from "./socket";
 import { NamedTimers, systemClock, type Clock } from "./timers";
 import { withToken } from "./token";
 import { CLOSE_TOKEN_EXPIRED, type TokenProvider } from "./token-refresh";
 
-/** How long after a refusal a chat that the room has not echoed counts as refused: echoes take milliseconds. */
-const REFUSAL_CHECK_MS = 1000;
+/** How often to ping the room while joined (clients/spec/constants.json, as every default below). */
+export const DEFAULT_PING_INTERVAL_MS = 25_000;
+/** How long an answer may take before the request counts as lost. */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 10_000;
 
 export interface ConnectionOptions {
   /** The room's WebSocket address (without `?token=` when `token` is given). */
@@ -44,6 +47,8 @@ export interface ConnectionOptions {
   pingIntervalMs?: number;
   /** How long an answer (the welcome, a pong, a history page) may take before the request counts as lost. */
   answerTimeoutMs?: number;
+  /** The largest frame this client takes, told to the room in the join: it cuts welcomes and pages to fit. */
+  maxFrameBytes?: number;
 }
 
 export class RoomConnection {
@@ -52,7 +57,7 @@ export class RoomConnection {
   private readonly policy: BackoffPolicy;
   private readonly pingIntervalMs: number;
   private readonly answerTimeoutMs: number;
-  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history" | "members" | "refused">;
+  private readonly timers: NamedTimers<"reconnect" | "answer" | "ping" | "drain" | "history" | "members">;
 
   private name: string;
   private socket: SocketLike | undefined;
@@ -74,6 +79,7 @@ export class RoomConnection {
 
   private readonly delivered = new DeliveryRecord();
   private readonly memberPages = new MemberPages();
+  private readonly roster = new Roster();
   private readonly outgoing = new SendQueue();
   private reportedQueueSize = 0;
 
@@ -82,13 +88,18 @@ export class RoomConnection {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.policy = options.backoff ?? DEFAULT_BACKOFF;
-    this.pingIntervalMs = options.pingIntervalMs ?? 25_000;
-    this.answerTimeoutMs = options.answerTimeoutMs ?? 10_000;
+    this.pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
     this.timers = new NamedTimers(this.clock);
   }
 
   get status(): ConnectionStatus {
     return this.state;
+  }
+
+  /** The room's members as last heard, in the order they joined (empty before the first welcome). */
+  get members(): Member[] {
+    return this.roster.members;
   }
 
   /** Connects, unless already connected or on the way. */
@@ -187,10 +198,11 @@ export class RoomConnection {
   private onOpen(): void {
     // A rejoin asks for exactly what was missed since the newest message delivered, and shows the key of the last
     // welcome: should the room still hold our dead connection, it hands our name back instead of refusing it.
-    const join: NativeClientPacket = this.everJoined
+    const join: NativeClientPacket & { maxFrameBytes?: number } = this.everJoined
       ? { type: "join", name: this.name, since: this.delivered.newestSeq, ...(this.resumeKey && { resume: this.resumeKey }) }
       : { type: "join", name: this.name };
-    this.socket?.send(JSON.stringify(join));
+    const { maxFrameBytes } = this.options;
+    this.socket?.send(JSON.stringify(maxFrameBytes === undefined ? join : { ...join, maxFrameBytes }));
   }
 
   private onFrame(data: string): void {
@@ -206,8 +218,10 @@ export class RoomConnection {
     switch (packet.type) {
       case "welcome":
         return this.onWelcome(packet);
-      case "chat":
-        return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text }], "live");
+      case "chat": {
+        const { cid } = packet as { cid?: string };
+        return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text, ...(cid !== undefined && { cid }) }], "live");
+      }
       case "deleted":
         return this.options.onEvent({ type: "deleted", seq: packet.seq });
       case "ban_preview":
@@ -223,6 +237,7 @@ export class RoomConnection {
           this.self = { id: packet.id, name: packet.name };
           this.name = packet.name;
         }
+        this.roster.apply(packet);
         return this.options.onEvent({ type: "presence", packet });
       case "history":
         // The room charges a history answer to our rate limit by its size.
@@ -231,6 +246,7 @@ export class RoomConnection {
       case "members":
         this.timers.clear("members");
         this.outgoing.bill(this.clock.now(), this.costOf(data));
+        this.roster.add(packet.members);
         this.options.onEvent({ type: "members", members: this.memberPages.received(packet) });
         return this.drain();
       case "error":
@@ -291,8 +307,8 @@ export class RoomConnection {
     // A history page asked for on the old socket will never come: ask again after the rejoin.
     this.delivered.requestLost();
     this.memberPages.lost();
-    // Chats refused on this connection are unconfirmed: the rejoin sends them again with every other lost one.
-    this.timers.clear("answer", "ping", "drain", "history", "members", "refused");
+    // Chats refused on this connection wait in the queue, or unconfirmed as suspects: the rejoin sends them again.
+    this.timers.clear("answer", "ping", "drain", "history", "members");
   }
 
   private schedulePing(): void {
@@ -324,6 +340,7 @@ export class RoomConnection {
     this.outgoing.dropRenames();
 
     this.memberPages.start(welcome);
+    this.roster.reset(welcome.members);
     this.options.onEvent({
       type: "welcome", self, members: welcome.members, memberCount: welcome.memberCount, limits: welcome.limits,
       lastSeq: welcome.lastSeq, resumed: resumed && !reset, reset,
@@ -377,21 +394,20 @@ export class RoomConnection {
       return;
     }
     if (error.retryAfterMs !== undefined) {
-      this.outgoing.pauseUntil(this.clock.now() + error.retryAfterMs);
-      // What was refused is sent again, once the echoes of what was taken have had time to come back.
-      this.outgoing.suspectRefused();
-      this.timers.start("refused", Math.max(error.retryAfterMs, REFUSAL_CHECK_MS), () => {
-        this.outgoing.resendRefused();
-        this.drain();
-      });
+      // What was refused goes again, in order, once the wait is over (send-queue.ts).
+      this.outgoing.refusal(this.clock.now(), error.retryAfterMs, (packet as { cid?: string }).cid);
+      this.drain();
     }
     this.options.onEvent({ type: "error", error });
   }
 
   /** Hands on the messages not delivered before, and marks our own as confirmed. */
-  private deliver(messages: ChatMessage[], origin: MessageOrigin): void {
+  private deliver(messages: (ChatMessage & { cid?: string })[], origin: MessageOrigin): void {
     const fresh = this.delivered.accept(messages);
-    for (const message of fresh) this.outgoing.confirm(message);
+    // Ours among them confirm our chats: the fresh ones, and (by its cid) the room's answer to a chat sent again that
+    // it had stored already, whose seq was delivered before. A message seen before without a cid confirms nothing:
+    // matched by text, it could take the place of another chat that says the same.
+    for (const message of messages) if (message.cid !== undefined || fresh.includes(message)) this.outgoing.confirm(message);
     if (fresh.length > 0) this.options.onEvent({ type: "messages", messages: fresh, origin });
   }
 
@@ -403,7 +419,12 @@ export class RoomConnection {
     this.timers.clear("drain");
     while (this.joined && this.socket && this.self) {
       const next = this.nextPacket();
-      if (!next) break;
+      if (!next) {
+        // Chats suspected refused are due when the pause ends, even with nothing else to send.
+        const due = this.outgoing.suspectsDueIn(this.clock.now());
+        if (due !== undefined) this.timers.start("drain", due, () => this.drain());
+        break;
+      }
       const frame = JSON.stringify(next.packet);
       const wait = this.outgoing.waitBeforeSending(this.clock.now(), this.costOf(frame));
       if (wait > 0) {
@@ -431,7 +452,7 @@ export class RoomConnection {
     if (members) return { packet: members };
     // Chats wait for a gap to be filled: only then is it known which earlier ones must be sent again.
     if (this.delivered.hasGap) return undefined;
-    const packet = this.outgoing.next;
+    const packet = this.outgoing.next(this.clock.now());
     return packet && { packet };
   }
 

@@ -1,16 +1,34 @@
 // What the user sends to the room: queued while the room is out of reach, paced to the room's rate limit so that
 // a backlog is not refused in a burst, and remembered until the room's echo confirms it, so that a chat lost with
-// a dropped connection is sent again.
+// a dropped connection, or refused, is sent again, in the order the user typed (the rules: clients/spec).
+//
+// Every chat carries a client id (chat-id.ts): the room's echo and its refusals name it, and a chat sent again is
+// not posted twice. A room that ignores cids (an older server) is matched by sender and text instead.
 
 import type { ChatMessage, Limits, NativeClientPacket } from "../shared/protocol";
 import { TokenBucket } from "../shared/token-bucket";
+import { newChatId } from "./chat-id";
 
-export type Outgoing = Extract<NativeClientPacket, { type: "chat" | "rename" }>;
+export type OutgoingChat = { type: "chat"; text: string; cid: string };
+export type Outgoing = OutgoingChat | Extract<NativeClientPacket, { type: "rename" }>;
+
+/** How many tokens short of the room's burst we keep, for frames the network bunches up on the way. */
+export const BURST_MARGIN = 1;
+
+/** How long after an unattributed refusal a chat the room has not echoed counts as refused: echoes take ms. */
+export const REFUSAL_CHECK_MS = 1000;
+
+interface Sent extends OutgoingChat {
+  /** The connection (our member id then) that sent it. */
+  senderId: number;
+  /** Sent before a refusal that named no chat: refused, unless its echo comes back before the check. */
+  suspect?: boolean;
+}
 
 export class SendQueue {
-  private readonly waiting: Outgoing[] = [];
-  /** Chats handed to a socket whose echo has not come back. */
-  private unconfirmed: { senderId: number; text: string; sentBeforeRefusal?: boolean }[] = [];
+  private waiting: Outgoing[] = [];
+  /** Chats handed to a socket whose echo has not come back, in the order they were sent. */
+  private unconfirmed: Sent[] = [];
   private bucket: TokenBucket | undefined;
   private pausedUntil = 0;
 
@@ -18,29 +36,43 @@ export class SendQueue {
     return this.waiting.length;
   }
 
-  /** The packet to send next, if any. */
-  get next(): Outgoing | undefined {
+  /** The packet to send next, if any, as of `now`: suspects of a refusal whose check is due go first. */
+  next(now: number): Outgoing | undefined {
+    if (now >= this.pausedUntil && this.unconfirmed.some((sent) => sent.suspect)) {
+      this.requeue(this.unconfirmed.filter((sent) => sent.suspect));
+    }
     return this.waiting[0];
   }
 
-  push(packet: Outgoing): void {
-    this.waiting.push(packet);
+  /** Queues a chat (with a new cid) or a rename. */
+  push(packet: { type: "chat"; text: string } | Extract<Outgoing, { type: "rename" }>): void {
+    this.waiting.push(packet.type === "chat" ? { ...packet, cid: newChatId() } : packet);
   }
 
   /** A join carries the newest name: renames still waiting have nothing left to do. */
   dropRenames(): void {
-    for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i]!.type === "rename") this.waiting.splice(i, 1);
+    this.waiting = this.waiting.filter((packet) => packet.type !== "rename");
   }
 
-  /** Paces sending to a room's limits, as its welcome gives them. */
+  /** Paces sending to a room's limits, as its welcome gives them: a new connection, a full bucket, no pause. */
   paceTo(limits: Limits, now: number): void {
-    // One token short of the room's burst, for frames the network bunches up on the way.
-    this.bucket = new TokenBucket(Math.max(1, limits.rateLimitBurst - 1), limits.rateLimitPerSecond, now);
+    this.pausedUntil = 0;
+    this.bucket = new TokenBucket(Math.max(1, limits.rateLimitBurst - BURST_MARGIN), limits.rateLimitPerSecond, now);
   }
 
   /** The room refused a packet and said when to try again: nothing goes before then. */
   pauseUntil(at: number): void {
-    this.pausedUntil = at;
+    this.pausedUntil = Math.max(this.pausedUntil, at);
+  }
+
+  /**
+   * The room refused something with `retryAfterMs`, naming our chat `cid` or none: nothing goes before then, and
+   * what was refused goes again, in order. A refusal that names no chat of ours (an older room, or a refused
+   * history request in whose second chats may have been dropped unanswered) makes every unconfirmed chat suspect.
+   */
+  refusal(now: number, retryAfterMs: number, cid: string | undefined): void {
+    this.pauseUntil(now + retryAfterMs);
+    if (cid === undefined || !this.refused(cid)) this.suspectAll(now, retryAfterMs);
   }
 
   /** 0 if a frame (of the queue or not) costing `cost` may go now, and it is charged for; otherwise how long to wait. */
@@ -49,7 +81,7 @@ export class SendQueue {
     return this.bucket?.take(now, cost) ?? 0;
   }
 
-  /** The room charged us for an answer (a history page) by its size, as we must too. */
+  /** The room charged us for an answer (a history or members page) by its size, as we must too. */
   bill(now: number, cost: number): void {
     this.bucket?.bill(now, cost);
   }
@@ -57,30 +89,42 @@ export class SendQueue {
   /** Takes the next packet off the queue to send it; a chat is remembered until the room confirms it. */
   take(senderId: number): Outgoing | undefined {
     const packet = this.waiting.shift();
-    if (packet?.type === "chat") this.unconfirmed.push({ senderId, text: packet.text });
+    if (packet?.type === "chat") this.unconfirmed.push({ ...packet, senderId });
     return packet;
   }
 
-  /** A message came back from the room: if it is one of ours, it arrived. */
-  confirm(message: ChatMessage): void {
-    const index = this.unconfirmed.findIndex((sent) => sent.senderId === message.sender.id && sent.text === message.text);
+  /** A message came back from the room: if it is one of ours, it arrived, and is never sent again. */
+  confirm(message: ChatMessage & { cid?: string }): void {
+    const { cid } = message;
+    const ours = (sent: OutgoingChat & { senderId?: number }) =>
+      cid !== undefined ? sent.cid === cid : sent.senderId === message.sender.id && sent.text.trim() === message.text;
+    const index = this.unconfirmed.findIndex(ours);
     if (index !== -1) this.unconfirmed.splice(index, 1);
+    // A resend already queued again whose first copy made it after all (a room without cids cannot tell).
+    if (cid !== undefined) this.waiting = this.waiting.filter((packet) => packet.type !== "chat" || packet.cid !== cid);
   }
 
   /**
-   * The room refused something: it answers only the first refusal of a second and does not say which packet, and
-   * packets in flight meanwhile may have been refused unanswered. So every chat not yet confirmed is suspect. The
-   * room echoes a chat it took within milliseconds; `resendRefused`, called well after, sends the suspects that are
-   * still unconfirmed again, ahead of anything queued since.
+   * The room refused the chat `cid` (rate_limited, room_busy), and answers only the first refusal of a second:
+   * the chats sent after it may have been dropped unanswered. They all go again, in order, when the pause is over;
+   * one the room took after all is not stored twice (same cid) and comes back as its echo. False if not ours.
    */
-  suspectRefused(): void {
-    for (const sent of this.unconfirmed) sent.sentBeforeRefusal = true;
+  refused(cid: string): boolean {
+    const index = this.unconfirmed.findIndex((sent) => sent.cid === cid);
+    if (index === -1) return false;
+    this.requeue(this.unconfirmed.slice(index));
+    return true;
   }
 
-  resendRefused(): void {
-    const refused = this.unconfirmed.filter((sent) => sent.sentBeforeRefusal);
-    this.unconfirmed = this.unconfirmed.filter((sent) => !sent.sentBeforeRefusal);
-    this.waiting.unshift(...refused.map((sent): Outgoing => ({ type: "chat", text: sent.text })));
+  /**
+   * The room refused something without saying which (a room without cids): every chat not yet confirmed is
+   * suspect. The room echoes a chat it took within milliseconds, so the suspects still unconfirmed once the pause
+   * (at least REFUSAL_CHECK_MS) is over go again, ahead of anything typed since, which waits for them.
+   */
+  suspectAll(now: number, retryAfterMs: number): void {
+    if (this.unconfirmed.length === 0) return;
+    for (const sent of this.unconfirmed) sent.suspect = true;
+    this.pauseUntil(now + Math.max(retryAfterMs, REFUSAL_CHECK_MS));
   }
 
   /**
@@ -88,8 +132,18 @@ export class SendQueue {
    * they go out again, ahead of anything queued since. Call once a resume has delivered everything missed.
    */
   resendLost(senderId: number): void {
-    const lost = this.unconfirmed.filter((sent) => sent.senderId !== senderId);
-    this.unconfirmed = this.unconfirmed.filter((sent) => sent.senderId === senderId);
-    this.waiting.unshift(...lost.map((sent): Outgoing => ({ type: "chat", text: sent.text })));
+    this.requeue(this.unconfirmed.filter((sent) => sent.senderId !== senderId));
+  }
+
+  /** How long until chats suspected refused are due to go again, if any are waiting for that. */
+  suspectsDueIn(now: number): number | undefined {
+    if (this.pausedUntil <= now || !this.unconfirmed.some((sent) => sent.suspect)) return undefined;
+    return this.pausedUntil - now;
+  }
+
+  /** Puts chats sent before back at the head of the queue, in the order they were sent, with their cids. */
+  private requeue(chats: Sent[]): void {
+    this.unconfirmed = this.unconfirmed.filter((sent) => !chats.includes(sent));
+    this.waiting.unshift(...chats.map(({ text, cid }): OutgoingChat => ({ type: "chat", text, cid })));
   }
 }

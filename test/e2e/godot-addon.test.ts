@@ -74,7 +74,7 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
       for (let i = 1; i <= 3; i++) said.push(`after ${i}`);
       said.push("bye");
       for (const text of said.slice(-4)) ann.send({ type: "chat", text });
-      expect(await exited).toBe(0);
+      expect(await exited, output).toBe(0);
     } finally {
       godot.kill();
     }
@@ -121,7 +121,7 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
       }
       said.push("bye");
       ann.send({ type: "chat", text: "bye" });
-      expect(await exited).toBe(0);
+      expect(await exited, output).toBe(0);
     } finally {
       godot.kill();
     }

@@ -20,6 +20,10 @@ func _init():
 	test_removal_stops()
 	test_lost_chats_resent()
 	test_token_refresh()
+	test_seeded_jitter()
+	test_members_and_own_join()
+	test_refused_join_said_once()
+	test_cid_format()
 	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
 	quit(0 if _failures == 0 else 1)
 
@@ -61,12 +65,12 @@ func test_backoff():
 
 func test_join_and_dedupe():
 	var logic = Logic.new("me")
-	check("a first join has no since", same(logic.join_packet(), {"type": "join", "name": "me"}))
+	check("a first join has no since", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65535}))
 	var events = logic.on_packet(welcome(1, [msg(1), msg(2)]), 0)
 	check("welcome: connected, then the history", events[0][0] == "connected" and chat_seqs(events) == [1, 2])
 	check("a message seen before is not delivered again", logic.on_packet({"type": "chat", "seq": 2, "ts": 1, "sender": {"id": 9, "name": "ann"}, "text": "m2"}, 0).empty())
 	logic.on_closed(1006, "", 0.0)
-	check("a rejoin asks for what came after the newest", same(logic.join_packet(), {"type": "join", "name": "me", "since": 2, "resume": "k1"}))
+	check("a rejoin asks for what came after the newest", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65535, "since": 2, "resume": "k1"}))
 
 func test_resume_fills_gap_in_order():
 	var logic = Logic.new("me")
@@ -110,8 +114,10 @@ func test_pacing():
 	check("then it waits for the refill (2 per second)", logic.wait_before_sending(1000, 20) == 500)
 	check("after the wait, the next one goes", logic.wait_before_sending(1500, 20) == 0)
 	logic.on_packet({"type": "error", "code": "rate_limited", "message": "slow", "retryAfterMs": 800}, 1500)
-	check("a refusal's retryAfterMs pauses sending", logic.wait_before_sending(1600, 20) == 700)
-	check("a frame costs a token per started 4096 bytes", logic.wait_before_sending(10000, 5000) == 0 and logic._tokens == 0)
+	# A refusal that names no chat, with chats awaiting their echo: the pause lasts at least the refusal check (1 s),
+	# for the echoes of the chats the room took to come back (clients/spec, rule refused-chats).
+	check("a refusal's retryAfterMs pauses sending", logic.wait_before_sending(1600, 20) == 900)
+	check("a frame costs a token per started 4096 bytes", logic.wait_before_sending(10000, 5000) == 0 and logic._queue._tokens == 0)
 
 func test_removal_stops():
 	for code in [4001, 4002, 4003]:
@@ -142,7 +148,7 @@ func test_token_refresh():
 	logic.wait_before_sending(0, 10)
 	var events = logic.on_closed(4010, "the token expired", 0.5)
 	check("an expired token while joined asks the game for a new one, with no drop and no backoff", same(events, [["token_needed"]]) and not logic.stopped)
-	check("the rejoin resumes", same(logic.join_packet(), {"type": "join", "name": "me", "since": 2, "resume": "k1"}))
+	check("the rejoin resumes", same(logic.join_packet(), {"type": "join", "name": "me", "maxFrameBytes": 65535, "since": 2, "resume": "k1"}))
 	events = logic.on_packet(welcome(2, [msg(2), msg(3)]), 0)
 	check("the resume delivers only what was missed", events[0][0] == "connected" and chat_seqs(events) == [3])
 	var packet = logic.next_packet()
@@ -153,3 +159,56 @@ func test_token_refresh():
 	without.on_packet(welcome(1, []), 0)
 	events = without.on_closed(4010, "the token expired", 0.5)
 	check("without new tokens, an expired one stops: the same would be refused", events[0][0] == "disconnected" and events[0][1] == 4010 and without.stopped)
+
+# The rules both clients share are in clients/spec (test/godot/spec_runner.gd); these are the addon's own.
+
+func test_seeded_jitter():
+	# Godot 3 seeds its random numbers the same way in every run unless told otherwise: two players would come back
+	# at the same moment. Two logics, as in two runs, draw different delays (equal by chance once in 10^15).
+	var delays = []
+	for _run in range(2):
+		var logic = Logic.new("me")
+		var drawn = []
+		for _attempt in range(8):
+			var events = logic.on_closed(1006, "")
+			drawn.append(events[0][1])
+		delays.append(drawn)
+	check("the jitter differs from run to run", delays[0].size() == 8 and str(delays[0]) != str(delays[1]))
+
+func test_members_and_own_join():
+	var logic = Logic.new("me")
+	var w = welcome(5, [])
+	w["members"] = [{"id": 3, "name": "ann"}, {"id": 5, "name": "me"}]
+	w["memberCount"] = 2
+	logic.on_packet(w, 0)
+	check("the welcome's members are kept", same(logic.members(), [{"id": 3, "name": "ann"}, {"id": 5, "name": "me"}]))
+	check("our own join, listed in the welcome, is no member_joined", logic.on_packet({"type": "join", "id": 5, "name": "me"}, 0).size() == 0)
+	var events = logic.on_packet({"type": "join", "id": 8, "name": "cy"}, 0)
+	check("another's join is", events.size() == 1 and events[0][0] == "member_joined" and logic.members().size() == 3)
+	logic.members()[0]["name"] = "changed by the game"
+	check("members() is a copy", logic.members()[0]["name"] == "ann")
+
+func test_refused_join_said_once():
+	var logic = Logic.new("me")
+	var events = logic.on_packet({"type": "error", "code": "name_taken", "message": "taken"}, 0)
+	check("a taken name: the error, the socket closed, disconnected", events.size() == 3 and events[0][0] == "error" and events[1][0] == "_close_socket"
+		and events[2][0] == "disconnected" and events[2][2] == "name_taken")
+	check("and never again", logic.on_closed(1006, "", 0.5).size() == 0 and logic.stopped)
+
+func test_cid_format():
+	var logic = Logic.new("me")
+	logic.on_packet(welcome(1, []), 0)
+	logic.send_chat("a")
+	logic.send_chat("b")
+	var first = logic.next_packet(0)["cid"]
+	logic.wait_before_sending(0, 10)
+	var second = logic.next_packet(0)["cid"]
+	check("a chat's cid is 1-64 of [A-Za-z0-9_-], one per chat", valid_cid(first) and valid_cid(second) and first != second)
+
+func valid_cid(cid):
+	if cid.length() < 1 or cid.length() > 64:
+		return false
+	for c in cid:
+		if not (c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"):
+			return false
+	return true

@@ -1,17 +1,29 @@
 # Everything EdgeChat decides, with no socket and no engine singleton in sight: when to reconnect (capped exponential
-# backoff with jitter, the browser client's policy), what a rejoin asks for (`since`, `resume`), which messages are
-# new (dedupe by seq), which history pages fill a gap a resume left (messages are handed on in seq order only once
-# the gap is filled), when a queued packet may go (the room's rate limit, from its welcome), and when to stop trying
-# (leave(), a kick, a ban, a deleted room).
+# backoff with jitter), what a rejoin asks for (`since`, `resume`), which messages are new (dedupe by seq), which
+# history pages fill a gap a resume left (messages are handed on in seq order only once the gap is filled), who is in
+# the room (roster.gd), and when to stop trying (leave(), a refused join, a kick, a ban, a deleted room). What is
+# sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
+# against this file by test/godot/spec_runner.gd.
 #
 # Written in the GDScript that Godot 3 and Godot 4 both parse: no `extends` (a Reference in 3, a RefCounted in 4),
 # time passed in as milliseconds, JSON and bytes left to the adapters (edge_chat.gd for Godot 4, edge_chat_godot3.gd
-# for Godot 3). Each entry point returns a list of events for the adapter to emit as signals: [signal_name, args...].
+# for Godot 3). Each entry point returns a list of events for the adapter to emit as signals: [signal_name, args...];
+# an event whose name starts with "_" is an instruction to the adapter, not a signal.
 
+const Roster = preload("roster.gd")
+const SendQueue = preload("send_queue.gd")
+
+# The numbers of clients/spec/constants.json.
 const BACKOFF_BASE_MS = 500
 const BACKOFF_MAX_MS = 30000
 const MAX_ATTEMPTS = 30
-const BYTES_PER_TOKEN_DEFAULT = 4096
+# A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
+const PING_INTERVAL_MS = 25000
+# How long the welcome, or a pong, may take before the connection counts as dead.
+const ANSWER_TIMEOUT_MS = 10000
+# The largest frame Godot takes by default: Godot 4's inbound_buffer_size, and Godot 3's 64 KiB inbound buffer
+# (network/limits/websocket_client/max_in_buffer_kb), a ring buffer that holds one byte less than its size.
+const DEFAULT_MAX_FRAME_BYTES = 65535
 # Close codes with which the room ends a membership for good: no reconnect by ourselves.
 const REMOVAL_CODES = {4001: "kicked", 4002: "room_deleted", 4003: "banned"}
 # The room closes a connection whose token expired: with a new token we come back, resuming; without, the same
@@ -21,42 +33,49 @@ const TOKEN_EXPIRED = 4010
 var name = ""
 var joined = false
 var ever_joined = false
-# leave() was called, or the room removed us: nothing reconnects.
+# leave() was called, the room refused the join, or removed us: nothing reconnects.
 var stopped = false
+# Why: "closed" (leave), "gave_up", "rejected" (the join: its name), "removed" (kick, ban, deletion, token).
+var stop_reason = ""
 # The game gives new tokens (it listens to `token_needed`): each attempt after the first asks for one.
 var refreshes_token = false
+# The largest frame the adapter's socket takes, told to the room in the join so that it cuts what it sends to fit.
+var max_frame_bytes = DEFAULT_MAX_FRAME_BYTES
 var failures = 0
 var me = {}
 var resume_key = ""
 var newest_seq = 0
 var oldest_seq = 0
 var has_older = false
+var _told_stop = false
+var _rng = RandomNumberGenerator.new()
+var _queue
 var _seen = {}
-# Holes a resume left, {"after": a, "before": b}: filled one history page at a time, newest first.
+# The hole a resume left, {"after": a, "before": b}: filled one history page at a time, newest first.
 var _gap = {}
 # Messages held back while a gap is filled, so that the game gets them in order.
 var _held = []
 var _history_in_flight = ""
 var _older_wanted = false
-var _queue = []
-# Chats handed to a socket and not yet echoed by the room, {"id": our id then, "text": …}: a drop may have lost them.
-var _unconfirmed = []
 var _limits = {}
-var _tokens = 0.0
-var _capacity = 0.0
-var _refill_per_ms = 0.0
-var _refilled_at = 0
-var _paused_until = 0
+var _roster = Roster.new()
 
 func _init(display_name = ""):
 	name = display_name
+	# Godot 3 starts every run with the same seed: without this, every player would come back at the same moment.
+	_rng.randomize()
+	_queue = SendQueue.new(_rng)
+
+# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
+func members():
+	return _roster.members()
 
 # -------------------------------------------------------------------------------------------------------------------
 # The connection's life
 
 # The first packet on a new socket: a rejoin asks for what it missed and shows the last welcome's resume key.
 func join_packet():
-	var packet = {"type": "join", "name": name}
+	var packet = {"type": "join", "name": name, "maxFrameBytes": max_frame_bytes}
 	if ever_joined:
 		packet["since"] = newest_seq
 		if resume_key != "":
@@ -66,23 +85,30 @@ func join_packet():
 # The socket closed (`code` 1006 if it just died): [["reconnecting", delay_seconds, attempt]],
 # [["disconnected", code, reason]] when nothing will follow, or [["token_needed"]] when the token expired while in
 # the room and the game gives new ones: the adapter connects again as soon as it has one, with no backoff and no
-# signal of a drop. `random` is a number in [0, 1).
-func on_closed(code, reason, random):
+# signal of a drop. `random`, in [0, 1), is for tests: by default the jitter is random.
+func on_closed(code, reason, random = -1.0):
 	var was_joined = joined
 	joined = false
 	if _history_in_flight != "":
 		_older_wanted = _older_wanted or _history_in_flight == "older"
 		_history_in_flight = ""
+	_roster.lost()
+	if _told_stop:
+		return []
 	if REMOVAL_CODES.has(code) or (code == TOKEN_EXPIRED and not refreshes_token):
-		stopped = true
+		_stop("removed")
 	if code == TOKEN_EXPIRED and was_joined and not stopped:
 		return [["token_needed"]]
 	if stopped:
+		_told_stop = true
 		return [["disconnected", code, reason]]
 	failures += 1
 	if failures > MAX_ATTEMPTS:
-		stopped = true
+		_stop("gave_up")
+		_told_stop = true
 		return [["disconnected", code, "gave up after %d attempts" % MAX_ATTEMPTS]]
+	if random < 0:
+		random = _rng.randf()
 	return [["reconnecting", backoff_delay_ms(failures, random) / 1000.0, failures]]
 
 # The delay before attempt `attempt` (1 for the first retry): the ceiling doubles per attempt up to the cap, and the
@@ -92,35 +118,49 @@ func backoff_delay_ms(attempt, random):
 	return int(round(ceiling / 2.0 + random * ceiling / 2.0))
 
 func leave():
-	stopped = true
+	_stop("closed")
+
+func _stop(reason):
+	if not stopped:
+		stopped = true
+		stop_reason = reason
 
 # -------------------------------------------------------------------------------------------------------------------
 # Packets from the room
 
-func on_packet(packet, now_ms):
+# `frame_bytes`: the frame's size, which the room bills to us for a history or members answer (0: unknown, not billed).
+func on_packet(packet, now_ms, frame_bytes = 0):
 	match packet.get("type", ""):
 		"welcome":
 			return _on_welcome(packet, now_ms)
 		"chat":
+			_confirm(packet)
 			if _gap.size() > 0:
 				_held.append(_message_of(packet))
 				return []
 			return _deliver([_message_of(packet)])
 		"history":
+			_queue.bill(now_ms, frame_bytes)
 			return _on_history(packet)
+		"members":
+			_queue.bill(now_ms, frame_bytes)
+			_roster.received(_members_of(packet.get("members", [])), bool(packet.get("more", false)))
+			return []
 		"join":
-			return [["member_joined", _member_of(packet)]]
+			return _joined([packet])
 		"joins":
-			return _each("member_joined", packet.get("members", []))
+			return _joined(packet.get("members", []))
 		"leave":
-			return [["member_left", _member_of(packet)]]
+			return _left([packet])
 		"leaves":
-			return _each("member_left", packet.get("members", []))
+			return _left(packet.get("members", []))
 		"rename":
-			if int(packet.get("id", 0)) == int(me.get("id", -1)):
-				name = str(packet.get("name", name))
+			var renamed = _member_of(packet)
+			if renamed["id"] == int(me.get("id", -1)):
+				name = renamed["name"]
 				me["name"] = name
-			return [["member_renamed", _member_of(packet), str(packet.get("previous", ""))]]
+			_roster.rename(renamed["id"], renamed["name"])
+			return [["member_renamed", renamed, str(packet.get("previous", ""))]]
 		"deleted":
 			return [["message_deleted", int(packet.get("seq", 0))]]
 		"error":
@@ -131,6 +171,7 @@ func _on_welcome(packet, now_ms):
 	var resumed = ever_joined
 	var history = []
 	for raw in packet.get("history", []):
+		_confirm(raw)
 		history.append(_message_of(raw))
 	# A room whose newest message is older than ours lost its history: start over.
 	if resumed and int(packet.get("lastSeq", 0)) < newest_seq:
@@ -145,7 +186,10 @@ func _on_welcome(packet, now_ms):
 	me = {"id": int(packet.get("id", 0)), "name": str(packet.get("name", name))}
 	name = me["name"]
 	resume_key = str(packet.get("resumeKey", ""))
-	_pace_to(packet.get("limits", {}), now_ms)
+	_limits = packet.get("limits", {})
+	_queue.pace_to(_limits, now_ms)
+	_queue.drop_renames()
+	_roster.start(_members_of(packet.get("members", [])), int(packet.get("memberCount", 0)))
 	var events = [["connected", me.duplicate()]]
 	var more = bool(packet.get("more", false))
 	if resumed and more and history.size() > 0:
@@ -156,7 +200,7 @@ func _on_welcome(packet, now_ms):
 		has_older = more
 	for event in _deliver(history):
 		events.append(event)
-	_resend_lost()
+	_queue.resend_lost(me["id"])
 	return events
 
 func _on_history(packet):
@@ -164,6 +208,7 @@ func _on_history(packet):
 	_history_in_flight = ""
 	var messages = []
 	for raw in packet.get("messages", []):
+		_confirm(raw)
 		messages.append(_message_of(raw))
 	var more = bool(packet.get("more", false))
 	if kind == "older":
@@ -184,27 +229,43 @@ func _on_history(packet):
 		var held = _held
 		_held = []
 		var events = _deliver(held)
-		_resend_lost()
+		# Only now is it known which chats sent before the drop never reached the room.
+		_queue.resend_lost(me.get("id", 0))
 		return events
 	_gap["before"] = lowest
 	return []
 
 func _on_error(packet, now_ms):
+	var code = str(packet.get("code", ""))
+	var message = str(packet.get("message", ""))
 	var retry_after = int(packet.get("retryAfterMs", 0))
+	if not joined and not stopped:
+		if retry_after > 0:
+			# Refused before the welcome for now (the room is busy): come back exactly when it says.
+			return [["_close_socket"], ["reconnecting", retry_after / 1000.0, failures]]
+		# Refused before the welcome: the join itself (its name) is wrong, and trying again would not help.
+		_stop("rejected")
+		_told_stop = true
+		return [["error", code, message, 0], ["_close_socket"], ["disconnected", 1000, code]]
 	if retry_after > 0:
-		_paused_until = now_ms + retry_after
-	return [["error", str(packet.get("code", "")), str(packet.get("message", "")), retry_after]]
+		_queue.pause_until(now_ms + retry_after)
+		# The refused chat and those after it go again, in order (send_queue.gd); a refusal that names no chat of ours
+		# (an older room, or a refused request in whose second chats may have been dropped unanswered) leaves every
+		# unconfirmed chat suspect until the echoes of those taken have had time to come back.
+		if not _queue.refused(str(packet.get("cid", ""))):
+			_queue.suspect_all(now_ms, retry_after)
+	return [["error", code, message, retry_after]]
 
 # -------------------------------------------------------------------------------------------------------------------
 # Packets to the room
 
 func send_chat(text):
-	_queue.append({"type": "chat", "text": text})
+	_queue.push_chat(text)
 
 func rename(new_name):
 	name = new_name
 	if joined:
-		_queue.append({"type": "rename", "name": new_name})
+		_queue.push_rename(new_name)
 
 # Asks for the page before the oldest message delivered; false if there is none.
 func load_older():
@@ -213,77 +274,56 @@ func load_older():
 	_older_wanted = true
 	return true
 
-# The packet to send next, if any: a due history request first, then the queue. Chats wait while a gap is filled.
-func next_packet():
+# The packet to send next as of `now_ms`, if any: a due history request first, then a page of members, then the
+# queue. Chats wait while a gap is filled: only then is it known which earlier ones must be sent again.
+func next_packet(now_ms = 0):
 	if not joined:
 		return null
 	if _history_in_flight == "":
-		if not _gap.size() == 0:
+		if _gap.size() > 0:
 			return {"type": "history", "before": _gap["before"], "limit": _limits.get("historyPageMax", 200)}
 		if _older_wanted and oldest_seq > 0:
 			return {"type": "history", "before": oldest_seq, "limit": _limits.get("historyPageMax", 200)}
-	if not _gap.size() == 0 or _queue.size() == 0:
+	var members_page = _roster.next_request(_limits.get("membersPageMax", 500))
+	if members_page != null:
+		return members_page
+	if _gap.size() > 0:
 		return null
-	return _queue[0]
+	return _queue.next(now_ms)
 
 # How long to wait before `next_packet()`, `bytes` long, may go: 0 if now, and then it is charged and taken.
 func wait_before_sending(now_ms, bytes):
-	if _paused_until > now_ms:
-		return _paused_until - now_ms
-	if _capacity > 0:
-		_tokens = min(_capacity, _tokens + (now_ms - _refilled_at) * _refill_per_ms)
-		_refilled_at = now_ms
-		var cost = max(1, int(ceil(float(bytes) / _limits.get("rateLimitBytesPerToken", BYTES_PER_TOKEN_DEFAULT))))
-		if _tokens < cost:
-			return int(ceil((cost - _tokens) / _refill_per_ms))
-		_tokens -= cost
-	var packet = next_packet()
-	if packet != null and packet["type"] == "history":
-		_history_in_flight = "older"
-		if not _gap.size() == 0:
-			_history_in_flight = "gap"
-		else:
+	var wait = _queue.wait_before_sending(now_ms, bytes)
+	if wait > 0:
+		return wait
+	var packet = next_packet(now_ms)
+	if packet == null:
+		return 0
+	if packet["type"] == "history":
+		_history_in_flight = "gap" if _gap.size() > 0 else "older"
+		if _history_in_flight == "older":
 			_older_wanted = false
-	elif packet != null:
-		_queue.pop_front()
-		if packet["type"] == "chat":
-			_unconfirmed.append({"id": me.get("id", 0), "text": packet["text"]})
+	elif packet["type"] == "members":
+		_roster.requested()
+	else:
+		_queue.take(me.get("id", 0))
 	return 0
 
 # -------------------------------------------------------------------------------------------------------------------
 
-func _pace_to(limits, now_ms):
-	_limits = limits
-	# One token short of the room's burst, for frames the network bunches up on the way.
-	_capacity = max(1, int(limits.get("rateLimitBurst", 10)) - 1)
-	_refill_per_ms = float(limits.get("rateLimitPerSecond", 5)) / 1000.0
-	_tokens = _capacity
-	_refilled_at = now_ms
-	_paused_until = 0
+# A message from the room confirms our chat if it is ours: a new one, or (by its cid) the room's answer to a chat
+# sent again that it had stored already, whose seq was delivered before. A message seen before without a cid
+# confirms nothing: matched by text, it could take the place of another chat that says the same.
+func _confirm(raw):
+	if raw.has("cid") or not _seen.has(int(raw.get("seq", 0))):
+		_queue.confirm(raw)
 
-# Messages not delivered before, in seq order, as chat events; our own, echoed, are confirmed.
+# Messages not delivered before, in seq order, as chat events.
 func _deliver(messages):
 	var events = []
 	for message in _fresh(messages):
 		events.append(["chat", message])
-		for i in range(_unconfirmed.size()):
-			if _unconfirmed[i]["id"] == message["sender"]["id"] and _unconfirmed[i]["text"] == message["text"]:
-				_unconfirmed.erase(_unconfirmed[i])
-				break
 	return events
-
-# Once everything missed is delivered, chats of an earlier connection that never came back were lost with it: they
-# go out again, ahead of anything queued since.
-func _resend_lost():
-	var kept = []
-	var lost = []
-	for sent in _unconfirmed:
-		if sent["id"] == me.get("id", 0):
-			kept.append(sent)
-		else:
-			lost.append({"type": "chat", "text": sent["text"]})
-	_unconfirmed = kept
-	_queue = lost + _queue
 
 func _fresh(messages):
 	var fresh = []
@@ -304,11 +344,26 @@ func _insert_sorted(list, message):
 		at -= 1
 	list.insert(at, message)
 
-func _each(signal_name, members):
+# Members the list did not hold (our own join is in the welcome already): added, each with its signal.
+func _joined(raw_members):
 	var events = []
-	for member in members:
-		events.append([signal_name, _member_of(member)])
+	for member in _members_of(raw_members):
+		if _roster.add(member):
+			events.append(["member_joined", member.duplicate()])
 	return events
+
+func _left(raw_members):
+	var events = []
+	for member in _members_of(raw_members):
+		_roster.remove(member["id"])
+		events.append(["member_left", member])
+	return events
+
+func _members_of(raw_members):
+	var members = []
+	for raw in raw_members:
+		members.append(_member_of(raw))
+	return members
 
 func _member_of(packet):
 	var member = {"id": int(packet.get("id", 0)), "name": str(packet.get("name", ""))}

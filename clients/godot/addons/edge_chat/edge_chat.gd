@@ -25,9 +25,9 @@ signal token_needed()
 
 const Logic = preload("chat_logic.gd")
 # A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
-const PING_INTERVAL_MS = 25000
+const PING_INTERVAL_MS = Logic.PING_INTERVAL_MS
 # How long the welcome, or a pong, may take before the connection counts as dead.
-const ANSWER_TIMEOUT_MS = 10000
+const ANSWER_TIMEOUT_MS = Logic.ANSWER_TIMEOUT_MS
 
 var _logic = null
 var _socket: WebSocketPeer = null
@@ -61,6 +61,10 @@ func rename(display_name: String) -> void:
 	_logic.rename(display_name)
 	_drain()
 
+# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
+func members() -> Array:
+	return [] if _logic == null else _logic.members()
+
 func load_older() -> void:
 	if _logic.load_older():
 		_drain()
@@ -90,6 +94,8 @@ func _attempt() -> void:
 
 func _open() -> void:
 	_socket = WebSocketPeer.new()
+	# The join tells the room the largest frame the socket takes, so that it cuts what it sends to fit.
+	_logic.max_frame_bytes = _socket.inbound_buffer_size
 	_opened = false
 	_answer_by = Time.get_ticks_msec() + ANSWER_TIMEOUT_MS
 	if _socket.connect_to_url(_url) != OK:
@@ -104,7 +110,7 @@ func _process(_delta: float) -> void:
 		# No token came in time: a failed attempt, tried again after a backoff delay.
 		_awaiting_token = false
 		_answer_by = -1
-		_emit(_logic.on_closed(1006, "no token", randf()))
+		_emit(_logic.on_closed(1006, "no token"))
 	if _socket == null:
 		return
 	_socket.poll()
@@ -136,7 +142,7 @@ func _on_frame(text: String) -> void:
 	var packet = JSON.parse_string(text)
 	if typeof(packet) != TYPE_DICTIONARY:
 		return
-	_emit(_logic.on_packet(packet, Time.get_ticks_msec()))
+	_emit(_logic.on_packet(packet, Time.get_ticks_msec(), text.to_utf8_buffer().size()))
 	_drain()
 
 func _dropped(code: int, reason: String) -> void:
@@ -151,7 +157,7 @@ func _dropped(code: int, reason: String) -> void:
 	# The game gives new tokens if it listens for them.
 	_logic.refreshes_token = not get_signal_connection_list("token_needed").is_empty()
 	# -1: closed without a close frame (the connection died).
-	_emit(_logic.on_closed(1006 if code < 0 else code, reason, randf()))
+	_emit(_logic.on_closed(1006 if code < 0 else code, reason))
 
 func _emit(events: Array) -> void:
 	for event in events:
@@ -159,6 +165,15 @@ func _emit(events: Array) -> void:
 			_ping_at = Time.get_ticks_msec() + PING_INTERVAL_MS
 		elif event[0] == "reconnecting":
 			_reconnect_at = Time.get_ticks_msec() + int(event[1] * 1000)
+		elif event[0] == "_close_socket":
+			# The room refused the join: this socket is done with, and its close is no drop.
+			var socket := _socket
+			_socket = null
+			_ping_at = -1
+			_answer_by = -1
+			_send_at = -1
+			socket.close(1000, "join refused")
+			continue
 		elif event[0] == "token_needed":
 			# Set before the signal: a game may answer (set_token) within it.
 			_awaiting_token = true
@@ -169,7 +184,7 @@ func _emit(events: Array) -> void:
 func _drain() -> void:
 	_send_at = -1
 	while _socket != null and _opened:
-		var packet = _logic.next_packet()
+		var packet = _logic.next_packet(Time.get_ticks_msec())
 		if packet == null:
 			return
 		var frame := JSON.stringify(packet)

@@ -25,9 +25,11 @@ signal token_needed()
 
 const Logic = preload("chat_logic.gd")
 # A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
-const PING_INTERVAL_MS = 25000
+const PING_INTERVAL_MS = Logic.PING_INTERVAL_MS
 # How long the welcome, or a pong, may take before the connection counts as dead.
-const ANSWER_TIMEOUT_MS = 10000
+const ANSWER_TIMEOUT_MS = Logic.ANSWER_TIMEOUT_MS
+# Where Godot 3 keeps the size of a WebSocket client's inbound buffer, in KiB: the largest frame it takes.
+const IN_BUFFER_SETTING = "network/limits/websocket_client/max_in_buffer_kb"
 
 var _logic = null
 var _client = null
@@ -45,6 +47,9 @@ func connect_to_room(base_url, room, display_name, token = ""):
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
 	_logic = Logic.new(display_name)
+	if ProjectSettings.has_setting(IN_BUFFER_SETTING):
+		# A ring buffer: it holds one byte less than its size.
+		_logic.max_frame_bytes = int(ProjectSettings.get_setting(IN_BUFFER_SETTING)) * 1024 - 1
 	_open()
 
 # The answer to `token_needed`: a new token from your backend.
@@ -61,6 +66,10 @@ func send_chat(text):
 func rename(display_name):
 	_logic.rename(display_name)
 	_drain()
+
+# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
+func members():
+	return [] if _logic == null else _logic.members()
 
 func load_older():
 	if _logic.load_older():
@@ -113,7 +122,7 @@ func _process(_delta):
 		# No token came in time: a failed attempt, tried again after a backoff delay.
 		_awaiting_token = false
 		_answer_by = -1
-		_emit(_logic.on_closed(1006, "no token", randf()))
+		_emit(_logic.on_closed(1006, "no token"))
 	if _client == null:
 		return
 	if _answer_by >= 0 and now >= _answer_by:
@@ -146,7 +155,7 @@ func _on_data():
 	var parsed = JSON.parse(text)
 	if parsed.error != OK or typeof(parsed.result) != TYPE_DICTIONARY:
 		return
-	_emit(_logic.on_packet(parsed.result, OS.get_ticks_msec()))
+	_emit(_logic.on_packet(parsed.result, OS.get_ticks_msec(), text.to_utf8().size()))
 	_drain()
 
 func _dropped():
@@ -160,7 +169,7 @@ func _dropped():
 	client.disconnect_from_host(1000, "")
 	# The game gives new tokens if it listens for them.
 	_logic.refreshes_token = not get_signal_connection_list("token_needed").empty()
-	_emit(_logic.on_closed(_close_code, _close_reason, randf()))
+	_emit(_logic.on_closed(_close_code, _close_reason))
 
 func _emit(events):
 	for event in events:
@@ -168,6 +177,15 @@ func _emit(events):
 			_ping_at = OS.get_ticks_msec() + PING_INTERVAL_MS
 		elif event[0] == "reconnecting":
 			_reconnect_at = OS.get_ticks_msec() + int(event[1] * 1000)
+		elif event[0] == "_close_socket":
+			# The room refused the join: this socket is done with, and its close is no drop.
+			var client = _client
+			_client = null
+			_ping_at = -1
+			_answer_by = -1
+			_send_at = -1
+			client.disconnect_from_host(1000, "join refused")
+			continue
 		elif event[0] == "token_needed":
 			# Set before the signal: a game may answer (set_token) within it.
 			_awaiting_token = true
@@ -178,7 +196,7 @@ func _emit(events):
 func _drain():
 	_send_at = -1
 	while _client != null:
-		var packet = _logic.next_packet()
+		var packet = _logic.next_packet(OS.get_ticks_msec())
 		if packet == null:
 			return
 		var frame = to_json(packet)

@@ -1,0 +1,335 @@
+# The shared spec's runner for the Godot addon: every scenario of clients/spec/scenarios.json, step by step, against
+# chat_logic.gd, in headless Godot 3 (test/unit/godot-spec.test.ts starts it):
+#   godot3-server --no-window -s spec_runner.gd --logic=/abs/chat_logic.gd --spec=/abs/clients/spec
+# It stands in for the adapter (edge_chat_godot3.gd): a socket that connects at once, the drain loop, the reconnect
+# timer, and a game that answers token_needed at once. Prints "FAIL <scenario>: <what>" for each failed check, and
+# "PASSED <n>" or "FAILED <n>"; exits 0 only if all passed. test/unit/client/spec.test.ts runs the same file.
+extends SceneTree
+
+var Logic
+var spec
+var _checks = 0
+var _failures = 0
+
+# One scenario's run.
+var _name = ""
+var _logic = null
+var _random = 0.5
+var _now = 1000000
+var _connected = false
+var _send_at = -1
+var _reconnect_at = -1
+var _last_reconnect = 0
+var _cids = []
+var _frames = []
+var _delivered = []
+var _errors = []
+var _reconnect_in = null
+
+func _init():
+	var logic_path = ""
+	var spec_dir = ""
+	for arg in OS.get_cmdline_args():
+		if arg.begins_with("--logic="):
+			logic_path = arg.substr("--logic=".length())
+		elif arg.begins_with("--spec="):
+			spec_dir = arg.substr("--spec=".length())
+	Logic = load(logic_path)
+	spec = _read_json(spec_dir + "/scenarios.json")
+	check_constants(_read_json(spec_dir + "/constants.json"))
+	check_coverage()
+	for scenario in spec["scenarios"]:
+		if scenario.get("unsupported", {}).has("godot"):
+			print("SKIP %s: %s" % [scenario["name"], scenario["unsupported"]["godot"]])
+			continue
+		run(scenario)
+	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
+	quit(0 if _failures == 0 else 1)
+
+func _read_json(path):
+	var file = File.new()
+	file.open(path, File.READ)
+	var parsed = JSON.parse(file.get_as_text())
+	file.close()
+	return parsed.result
+
+func check(what, ok, detail = ""):
+	_checks += 1
+	if not ok:
+		_failures += 1
+		print("FAIL %s: %s %s" % [_name, what, detail])
+
+func check_constants(constants):
+	_name = "constants"
+	var logic = Logic.new("me")
+	var queue = logic._queue
+	check("backoff", logic.BACKOFF_BASE_MS == constants["backoff"]["baseMs"] and logic.BACKOFF_MAX_MS == constants["backoff"]["maxMs"]
+		and logic.MAX_ATTEMPTS == constants["backoff"]["maxAttempts"])
+	check("ping interval and answer timeout", logic.PING_INTERVAL_MS == constants["pingIntervalMs"] and logic.ANSWER_TIMEOUT_MS == constants["answerTimeoutMs"])
+	check("pacing", queue.BURST_MARGIN == constants["burstMargin"] and queue.REFUSAL_CHECK_MS == constants["refusalCheckMs"])
+	check("the frame size Godot 3 takes", logic.DEFAULT_MAX_FRAME_BYTES == constants["godotMaxFrameBytes"] and logic.max_frame_bytes == constants["godotMaxFrameBytes"])
+
+# Every rule has a scenario that this client runs, or says why it cannot.
+func check_coverage():
+	_name = "coverage"
+	for rule in spec["rules"]:
+		var covered = false
+		for scenario in spec["scenarios"]:
+			if scenario["rules"].has(rule):
+				covered = true
+		check("rule %s has a scenario" % rule, covered)
+
+# -------------------------------------------------------------------------------------------------------------------
+
+func run(scenario):
+	_name = scenario["name"]
+	_logic = null
+	_random = scenario.get("random", spec["defaults"]["random"])
+	_now = 1000000
+	_connected = false
+	_send_at = -1
+	_reconnect_at = -1
+	_last_reconnect = 0
+	_cids = []
+	_frames = []
+	_delivered = []
+	_errors = []
+	_reconnect_in = null
+	var client = scenario.get("client", {})
+	for step in scenario["steps"]:
+		do_step(step, client)
+
+func do_step(step, client):
+	if step.has("do") and step["do"] == "open":
+		_logic = Logic.new("me")
+		if client.has("maxFrameBytes"):
+			_logic.max_frame_bytes = int(client["maxFrameBytes"])
+		_logic.refreshes_token = client.get("tokens", false)
+		_open_socket()
+	elif step.has("do") and step["do"] == "loadOlder":
+		_logic.load_older()
+	elif step.has("do") and step["do"] == "leave":
+		# The adapter closes its socket: the close step that follows is its close.
+		_logic.leave()
+	elif step.has("in"):
+		# The adapter answers pong itself: chat_logic.gd never sees one.
+		if typeof(step["in"]) == TYPE_DICTIONARY:
+			var packet = expand(step["in"])
+			_emit(_logic.on_packet(packet, _now, to_json(packet).to_utf8().size()))
+	elif step.has("close"):
+		if _connected:
+			_connected = false
+			_send_at = -1
+			_emit(_logic.on_closed(int(step["close"]), "", _random))
+	elif step.has("wait"):
+		_wait(_last_reconnect if typeof(step["wait"]) == TYPE_STRING else int(step["wait"]))
+	elif step.has("send"):
+		var texts = step["send"] if typeof(step["send"]) == TYPE_ARRAY else [step["send"]]
+		for text in texts:
+			_logic.send_chat(text)
+	elif step.has("rename"):
+		_logic.rename(step["rename"])
+	elif step.has("repeat"):
+		for _i in range(int(step["repeat"])):
+			for inner in step["steps"]:
+				do_step(inner, client)
+	elif step.has("expect"):
+		expect(step["expect"])
+		return
+	_drain()
+
+func _open_socket():
+	_connected = true
+	_frames.append(_named(_logic.join_packet()))
+
+# Time passes: the reconnect and the next send happen when due, in order.
+func _wait(ms):
+	var end = _now + ms
+	while true:
+		var due = -1
+		if _send_at >= 0 and _send_at <= end:
+			due = _send_at
+		if _reconnect_at >= 0 and _reconnect_at <= end and (due < 0 or _reconnect_at < due):
+			due = _reconnect_at
+		if due < 0:
+			break
+		_now = due
+		if due == _reconnect_at:
+			_reconnect_at = -1
+			_open_socket()
+		_drain()
+	_now = end
+
+func _emit(events):
+	for event in events:
+		match event[0]:
+			"reconnecting":
+				_reconnect_in = int(round(event[1] * 1000))
+				_last_reconnect = _reconnect_in
+				_reconnect_at = _now + _reconnect_in
+			"chat":
+				_delivered.append(event[1]["seq"])
+			"history":
+				for message in event[1]:
+					_delivered.append(message["seq"])
+			"error":
+				_errors.append(event[1])
+			"_close_socket":
+				_connected = false
+				_send_at = -1
+			"token_needed":
+				# The game answers with a new token at once.
+				_open_socket()
+
+# What the adapter does after every event: send what may go now, and come back when the rest may.
+func _drain():
+	_send_at = -1
+	while _connected:
+		var packet = _logic.next_packet(_now)
+		if packet == null:
+			return
+		var wait = _logic.wait_before_sending(_now, to_json(packet).to_utf8().size())
+		if wait > 0:
+			_send_at = _now + wait
+			return
+		_frames.append(_named(packet.duplicate(true)))
+
+# -------------------------------------------------------------------------------------------------------------------
+# Checks
+
+func expect(wanted):
+	if wanted.has("out"):
+		var ok = _frames.size() == wanted["out"].size()
+		for i in range(min(_frames.size(), wanted["out"].size())):
+			for key in wanted["out"][i]:
+				ok = ok and _frames[i].has(key) and _same(_frames[i][key], wanted["out"][i][key])
+		check("out", ok, "%s, expected %s" % [to_json(_frames), to_json(wanted["out"])])
+	if wanted.has("chats"):
+		var texts = []
+		for frame in _frames:
+			if frame["type"] == "chat":
+				texts.append(frame["text"])
+		check("chats", _same(texts, wanted["chats"]), "%s, expected %s" % [to_json(texts), to_json(wanted["chats"])])
+	if wanted.has("out") or wanted.has("chats"):
+		_frames = []
+	if wanted.has("pings"):
+		check("pings", false, "are the adapter's: mark the scenario unsupported")
+	if wanted.has("delivered"):
+		_delivered.sort()
+		check("delivered", _same(_delivered, wanted["delivered"]), "%s, expected %s" % [to_json(_delivered), to_json(wanted["delivered"])])
+		_delivered = []
+	if wanted.has("errors"):
+		check("errors", _same(_errors, wanted["errors"]), "%s, expected %s" % [to_json(_errors), to_json(wanted["errors"])])
+		_errors = []
+	if wanted.has("reconnectIn"):
+		check("reconnectIn", _same(_reconnect_in, wanted["reconnectIn"]), "%s, expected %s" % [_reconnect_in, wanted["reconnectIn"]])
+		_reconnect_in = null
+	if wanted.has("stopped"):
+		var reason = null if _logic.stop_reason == "" else _logic.stop_reason
+		check("stopped", _same(reason, wanted["stopped"]), "%s, expected %s" % [reason, wanted["stopped"]])
+	if wanted.has("members"):
+		var ids = []
+		for member in _logic.members():
+			ids.append(member["id"])
+		check("members", _same(ids, wanted["members"]), "%s, expected %s" % [to_json(ids), to_json(wanted["members"])])
+
+# Equal values; JSON's numbers are floats, the client's ints.
+func _same(a, b):
+	if typeof(a) in [TYPE_INT, TYPE_REAL] and typeof(b) in [TYPE_INT, TYPE_REAL]:
+		return float(a) == float(b)
+	if typeof(a) != typeof(b):
+		return false
+	if typeof(a) == TYPE_ARRAY:
+		if a.size() != b.size():
+			return false
+		for i in range(a.size()):
+			if not _same(a[i], b[i]):
+				return false
+		return true
+	if typeof(a) == TYPE_DICTIONARY:
+		if a.size() != b.size():
+			return false
+		for key in a:
+			if not b.has(key) or not _same(a[key], b[key]):
+				return false
+		return true
+	return a == b
+
+# -------------------------------------------------------------------------------------------------------------------
+# The shorthands of clients/spec/README.md, expanded as spec-scenarios.ts does
+
+# A sent frame as the scenario writes it: its cid as #1, #2… in the order first sent.
+func _named(frame):
+	if frame.has("cid"):
+		if not _cids.has(frame["cid"]):
+			_cids.append(frame["cid"])
+		frame["cid"] = "#%d" % (_cids.find(frame["cid"]) + 1)
+	return frame
+
+func _real_cid(placeholder):
+	if placeholder.begins_with("#") and int(placeholder.substr(1)) <= _cids.size():
+		return _cids[int(placeholder.substr(1)) - 1]
+	return placeholder
+
+func _member(value):
+	if typeof(value) in [TYPE_INT, TYPE_REAL]:
+		return {"id": int(value), "name": "u%d" % int(value)}
+	return value
+
+func _message(value):
+	var given = {"seq": value} if typeof(value) in [TYPE_INT, TYPE_REAL] else value
+	var seq = int(given["seq"])
+	var message = {"seq": seq, "ts": seq, "sender": {"id": 9, "name": "ann"}, "text": "m%d" % seq}
+	for key in given:
+		if key == "from":
+			message["sender"] = {"id": int(given["from"]), "name": "me"}
+		elif key == "size":
+			message["text"] = _repeat("x", int(given["size"]))
+		elif key == "cid":
+			message["cid"] = _real_cid(given["cid"])
+		else:
+			message[key] = given[key]
+	return message
+
+func _repeat(text, times):
+	var result = ""
+	for _i in range(times):
+		result += text
+	return result
+
+func expand(packet):
+	var full = packet.duplicate(true)
+	match packet["type"]:
+		"welcome":
+			var id = int(packet.get("id", 1))
+			var name = packet.get("name", "me")
+			var history = []
+			for value in packet.get("history", []):
+				history.append(_message(value))
+			var members = []
+			for value in packet.get("members", [{"id": id, "name": name}]):
+				members.append(_member(value))
+			full = {"type": "welcome", "id": id, "name": name, "members": members, "memberCount": members.size(), "history": history,
+				"more": false, "lastSeq": 0 if history.size() == 0 else history[history.size() - 1]["seq"], "limits": spec["defaults"]["limits"],
+				"resumeKey": "k%d" % id}
+			for key in packet:
+				if not key in ["id", "name", "members", "history"]:
+					full[key] = packet[key]
+		"chat":
+			full = _message(packet)
+			full["type"] = "chat"
+		"history":
+			full["messages"] = []
+			for value in packet["messages"]:
+				full["messages"].append(_message(value))
+		"members", "joins", "leaves":
+			full["members"] = []
+			for value in packet["members"]:
+				full["members"].append(_member(value))
+		"join", "leave":
+			if not packet.has("name"):
+				full["name"] = "u%d" % int(packet["id"])
+		"error":
+			if packet.has("cid"):
+				full["cid"] = _real_cid(packet["cid"])
+	return full

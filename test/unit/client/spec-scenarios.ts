@@ -1,0 +1,128 @@
+// The shared spec (clients/spec) as the TypeScript runner reads it: the scenarios, their shorthands expanded
+// (clients/spec/README.md), and the comparison of frames with cid placeholders. test/godot/spec_runner.gd does the
+// same for the Godot addon.
+
+import constantsFile from "../../../clients/spec/constants.json";
+import scenariosFile from "../../../clients/spec/scenarios.json";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Packet = { [key: string]: Json };
+
+export interface Expectations {
+  out?: Packet[];
+  chats?: string[];
+  pings?: number;
+  delivered?: number[];
+  errors?: string[];
+  reconnectIn?: number | null;
+  stopped?: string | null;
+  members?: number[];
+}
+
+export type Step =
+  | { do: "open" | "loadOlder" | "leave" }
+  | { in: Packet | "pong" }
+  | { close: number }
+  | { wait: number | "reconnect" }
+  | { send: string | string[] }
+  | { rename: string }
+  | { repeat: number; steps: Step[] }
+  | { expect: Expectations };
+
+export interface Scenario {
+  name: string;
+  rules: string[];
+  random?: number;
+  client?: { maxFrameBytes?: number; tokens?: boolean };
+  unsupported?: { ts?: string; godot?: string };
+  drift?: string;
+  steps: Step[];
+}
+
+export interface Spec {
+  defaults: { random: number; limits: Packet };
+  rules: Record<string, string>;
+  scenarios: Scenario[];
+}
+
+export const spec = scenariosFile as unknown as Spec;
+export const constants = constantsFile;
+
+/** Cids as the scenario writes them (#1, #2…), in the order the client first sent them. */
+export class CidNames {
+  private readonly real: string[] = [];
+
+  /** The placeholder of a cid the client sent, naming it on first sight. */
+  nameOf(cid: string): string {
+    if (!this.real.includes(cid)) this.real.push(cid);
+    return `#${this.real.indexOf(cid) + 1}`;
+  }
+
+  /** The real cid behind a placeholder (a placeholder not sent yet stays as written). */
+  realOf(placeholder: string): string {
+    const match = /^#(\d+)$/.exec(placeholder);
+    return (match && this.real[Number(match[1]) - 1]) ?? placeholder;
+  }
+}
+
+const member = (value: Json): Json => (typeof value === "number" ? { id: value, name: `u${value}` } : value);
+
+function message(value: Json, cids: CidNames): Packet {
+  const given = (typeof value === "number" ? { seq: value } : value) as Packet;
+  const { from, size, ...rest } = given;
+  const seq = rest.seq as number;
+  const filled: Packet = {
+    ts: seq,
+    sender: from === undefined ? { id: 9, name: "ann" } : { id: from, name: "me" },
+    text: size === undefined ? `m${seq}` : "x".repeat(size as number),
+    ...rest,
+  };
+  if (typeof filled.cid === "string") filled.cid = cids.realOf(filled.cid);
+  return filled;
+}
+
+/** A frame from the room, its shorthands expanded. */
+export function expand(packet: Packet, cids: CidNames, limits: Packet): Packet {
+  switch (packet.type) {
+    case "welcome": {
+      const id = (packet.id as number | undefined) ?? 1;
+      const name = (packet.name as string | undefined) ?? "me";
+      const history = ((packet.history as Json[] | undefined) ?? []).map((m) => message(m, cids));
+      const members = ((packet.members as Json[] | undefined) ?? [{ id, name }]).map(member);
+      const defaults: Packet = {
+        type: "welcome", memberCount: members.length, more: false, lastSeq: (history.at(-1)?.seq as number | undefined) ?? 0,
+        limits, resumeKey: `k${id}`,
+      };
+      return { ...defaults, ...packet, id, name, members, history };
+    }
+    case "chat":
+      return { ...message(packet, cids), type: "chat" };
+    case "history":
+      return { ...packet, messages: (packet.messages as Json[]).map((m) => message(m, cids)) };
+    case "members":
+    case "joins":
+    case "leaves":
+      return { ...packet, members: (packet.members as Json[]).map(member) };
+    case "join":
+    case "leave":
+      return { name: `u${packet.id as number}`, ...packet };
+    case "error":
+      return typeof packet.cid === "string" ? { ...packet, cid: cids.realOf(packet.cid) } : packet;
+    default:
+      return packet;
+  }
+}
+
+/** A sent frame as the scenario writes it: its cid as a placeholder. */
+export function named(frame: Packet, cids: CidNames): Packet {
+  return typeof frame.cid === "string" ? { ...frame, cid: cids.nameOf(frame.cid) } : frame;
+}
+
+/** The sent frames, each cut to the fields its expected packet lists (so extra fields are not compared). */
+export function cutTo(actual: Packet[], expected: Packet[]): Packet[] {
+  return actual.map((frame, i) => {
+    const wanted = expected[i];
+    if (!wanted) return frame;
+    return Object.fromEntries(Object.keys(wanted).filter((key) => key in frame).map((key) => [key, frame[key]!]));
+  });
+}

@@ -1,0 +1,150 @@
+// The shared spec's runner for the JavaScript client: every scenario of clients/spec/scenarios.json, step by step,
+// against a RoomConnection on a fake clock and fake sockets. test/godot/spec_runner.gd runs the same file against
+// the Godot addon's chat_logic.gd.
+
+import { describe, expect, it } from "vitest";
+import { DEFAULT_BACKOFF } from "../../../src/client/backoff";
+import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, RoomConnection } from "../../../src/client/connection";
+import type { ConnectionEvent } from "../../../src/client/connection-events";
+import { BURST_MARGIN, REFUSAL_CHECK_MS } from "../../../src/client/send-queue";
+import type { ServerPacket } from "../../../src/shared/protocol";
+import { FakeClock, socketFactory, type FakeSocket } from "./fakes";
+import {
+  CidNames, constants, cutTo, expand, named, spec, type Expectations, type Packet, type Scenario, type Step,
+} from "./spec-scenarios";
+
+/** What a scenario has seen so far of the client, kept until the check that reads it. */
+class Observed {
+  frames: Packet[] = [];
+  pings = 0;
+  delivered: number[] = [];
+  errors: string[] = [];
+  reconnectIn: number | null = null;
+  /** The delay of the last reconnect scheduled, which `{"wait": "reconnect"}` waits out. */
+  lastReconnect = 0;
+}
+
+async function run(scenario: Scenario): Promise<void> {
+  const clock = new FakeClock();
+  const sockets = socketFactory();
+  const cids = new CidNames();
+  const seen = new Observed();
+  const limits = spec.defaults.limits;
+  const random = scenario.random ?? spec.defaults.random;
+  let connection: RoomConnection | undefined;
+  let sentCount = 0;
+
+  const onEvent = (event: ConnectionEvent) => {
+    if (event.type === "messages") seen.delivered.push(...event.messages.map((m) => m.seq));
+    if (event.type === "error") seen.errors.push(event.error.code);
+    if (event.type === "status" && event.status.state === "reconnecting") {
+      seen.reconnectIn = seen.lastReconnect = event.status.retryAt - clock.now();
+    }
+  };
+  const create: typeof sockets.create = (url, handlers) => {
+    const socket = sockets.create(url, handlers) as FakeSocket;
+    // The network connects at once: as soon as the connection has taken the socket as its own.
+    clock.setTimeout(() => socket.open(), 0);
+    return socket;
+  };
+  /** Lets a token promise settle, and a socket it opened connect. */
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    clock.advance(0);
+  };
+  const collectSent = () => {
+    const all = sockets.sockets.flatMap((socket) => socket.sent);
+    for (const frame of all.slice(sentCount)) {
+      if (frame === "ping") seen.pings++;
+      else seen.frames.push(named(JSON.parse(frame) as Packet, cids));
+    }
+    sentCount = all.length;
+  };
+
+  const step = async (s: Step): Promise<void> => {
+    if ("do" in s) {
+      if (s.do === "open") {
+        connection = new RoomConnection({
+          url: "ws://chat.test/rooms/spec", name: "me", createSocket: create, onEvent, clock, random: () => random,
+          ...(scenario.client?.tokens && { token: async () => "a-token" }),
+          ...(scenario.client?.maxFrameBytes !== undefined && { maxFrameBytes: scenario.client.maxFrameBytes }),
+        });
+        connection.open();
+      } else if (s.do === "loadOlder") connection!.loadOlder();
+      else connection!.close();
+    } else if ("in" in s) {
+      const data = s.in === "pong" ? "pong" : (expand(s.in, cids, limits) as unknown as ServerPacket);
+      sockets.last().receive(data);
+    } else if ("close" in s) {
+      const socket = sockets.last();
+      if (!socket.closed) socket.drop(s.close);
+    } else if ("wait" in s) {
+      let left = s.wait === "reconnect" ? seen.lastReconnect : s.wait;
+      // A timer at a time, so that a token promise settles between them as it would.
+      for (;;) {
+        const next = clock.nextDelay();
+        if (next === undefined || next > left) break;
+        clock.advance(next);
+        left -= next;
+        await settle();
+      }
+      clock.advance(left);
+    } else if ("send" in s) {
+      for (const text of typeof s.send === "string" ? [s.send] : s.send) connection!.sendChat(text);
+    } else if ("rename" in s) {
+      connection!.rename(s.rename);
+    } else if ("repeat" in s) {
+      for (let i = 0; i < s.repeat; i++) for (const inner of s.steps) await step(inner);
+    } else {
+      check(s.expect);
+    }
+    await settle();
+    collectSent();
+  };
+
+  const check = (wanted: Expectations) => {
+    collectSent();
+    if (wanted.out !== undefined) expect(cutTo(seen.frames, wanted.out), "out").toEqual(wanted.out);
+    if (wanted.chats !== undefined) {
+      expect(seen.frames.filter((f) => f.type === "chat").map((f) => f.text), "chats").toEqual(wanted.chats);
+    }
+    if (wanted.out !== undefined || wanted.chats !== undefined) seen.frames = [];
+    if (wanted.pings !== undefined) expect(seen.pings, "pings").toBe(wanted.pings), (seen.pings = 0);
+    if (wanted.delivered !== undefined) {
+      expect([...seen.delivered].sort((a, b) => a - b), "delivered").toEqual(wanted.delivered);
+      seen.delivered = [];
+    }
+    if (wanted.errors !== undefined) expect(seen.errors, "errors").toEqual(wanted.errors), (seen.errors = []);
+    if (wanted.reconnectIn !== undefined) expect(seen.reconnectIn, "reconnectIn").toBe(wanted.reconnectIn), (seen.reconnectIn = null);
+    if (wanted.stopped !== undefined) {
+      const status = connection!.status;
+      expect(status.state === "offline" ? status.reason : null, "stopped").toBe(wanted.stopped);
+    }
+    if (wanted.members !== undefined) expect(connection!.members.map((m) => m.id), "members").toEqual(wanted.members);
+  };
+
+  for (const s of scenario.steps) await step(s);
+}
+
+describe("the shared spec (clients/spec), run by the JavaScript client", () => {
+  it("uses the shared constants", () => {
+    expect(DEFAULT_BACKOFF).toEqual(constants.backoff);
+    expect(DEFAULT_PING_INTERVAL_MS).toBe(constants.pingIntervalMs);
+    expect(DEFAULT_ANSWER_TIMEOUT_MS).toBe(constants.answerTimeoutMs);
+    expect(REFUSAL_CHECK_MS).toBe(constants.refusalCheckMs);
+    expect(BURST_MARGIN).toBe(constants.burstMargin);
+  });
+
+  it("has a scenario this client runs, or a reason it cannot, for every rule; and no rule that is not stated", () => {
+    for (const rule of Object.keys(spec.rules)) {
+      const covering = spec.scenarios.filter((s) => s.rules.includes(rule));
+      expect(covering.length, rule).toBeGreaterThan(0);
+    }
+    for (const scenario of spec.scenarios) for (const rule of scenario.rules) expect(Object.keys(spec.rules)).toContain(rule);
+  });
+
+  const runs = spec.scenarios.filter((scenario) => !scenario.unsupported?.ts);
+  it.each(runs.map((scenario) => [scenario.name, scenario] as const))("%s", async (_name, scenario) => {
+    await run(scenario);
+  });
+});
