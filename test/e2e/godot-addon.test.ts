@@ -1,6 +1,7 @@
-// The Godot addon (clients/godot/addons/edge_chat) in a real headless Godot 3 (Debian's godot3-server, 3.2.3): the
-// unit tests of its shared logic, and a game using it against `wrangler dev` with a native client in the room, a
-// server restart in the middle of the chat included. Its Godot 4 scripts are parsed in test/unit/godot-parse.test.ts.
+// The Godot addon's Godot 3 folder (clients/godot/addons/edge_chat_godot3) in a real headless Godot 3 (Debian's
+// godot3-server, 3.2.3): the unit tests of its shared logic, and a game using it against `wrangler dev` with a native
+// client in the room, a server restart in the middle of the chat included. Its Godot 4 folder is parsed in
+// test/unit/godot-parse.test.ts, and its README's quick start runs in test/e2e/godot-quick-start.test.ts.
 
 import { execFile, spawn } from "node:child_process";
 import { SignJWT } from "jose";
@@ -9,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { ADDON_GODOT3, ADDON_GODOT4 } from "../support/godot-addon.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
 const GODOT = "/usr/bin/godot3-server";
-const ADDON = resolve(import.meta.dirname, "../../clients/godot/addons/edge_chat");
 const TESTS = resolve(import.meta.dirname, "../godot");
 const ROOM = "godot-addon";
 /** The server's AUTH_SECRET, for the game's tokens; rooms stay open to anonymous members. */
@@ -21,7 +22,7 @@ const SECRET = "secret-of-the-godot-addon-test";
 /** A scratch Godot 3 project holding a copy of the addon, as a developer's project would. */
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), "godot-addon-"));
-  cpSync(ADDON, join(dir, "addons/edge_chat"), { recursive: true });
+  cpSync(ADDON_GODOT3, join(dir, "addons/edge_chat_godot3"), { recursive: true });
   cpSync(join(TESTS, "addon_client.gd"), join(dir, "addon_client.gd"));
   writeFileSync(join(dir, "project.godot"), 'config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n');
   return dir;
@@ -39,7 +40,7 @@ afterAll(async () => {
 describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot 3", () => {
   it("passes the unit tests of its shared logic", async () => {
     const output = await new Promise<string>((resolveOutput, reject) => {
-      execFile(GODOT, ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON, "chat_logic.gd")}`],
+      execFile(GODOT, ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON_GODOT4, "chat_logic.gd")}`],
         { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
         (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)));
     });

@@ -1,5 +1,5 @@
 # A game using the EdgeChat addon (its Godot 3 adapter), run headless by test/e2e/godot-addon.test.ts from a scratch
-# project that holds a copy of addons/edge_chat:
+# project that holds a copy of addons/edge_chat_godot3:
 #   godot3-server --no-window --path <project> -s res://addon_client.gd --url=… --room=… --name=… --say=… --until=…
 # Prints each signal as a line ("CHAT <seq> <name>: <text>", "RECONNECTING <delay> <attempt>", …), says --say once
 # connected, shows every chat in a RichTextLabel with BBCode on the way the example does (add_text), and quits once
@@ -20,7 +20,7 @@ func _init():
 			var pair = arg.substr(2).split("=", true, 1)
 			_options[pair[0]] = pair[1]
 	_label.bbcode_enabled = true
-	_chat = load("res://addons/edge_chat/edge_chat_godot3.gd").new()
+	_chat = load("res://addons/edge_chat_godot3/edge_chat_godot3.gd").new()
 	for signal_name in ["connected", "disconnected", "reconnecting", "chat", "member_joined", "member_left", "error"]:
 		_chat.connect(signal_name, self, "_on_" + signal_name)
 	if _options.has("tokens"):

@@ -1,5 +1,6 @@
-# EdgeChat for Godot 3 (3.2 and later): the socket adapter around chat_logic.gd, which decides everything. Add this
-# script as an autoload named EdgeChat (Project Settings > AutoLoad); Godot 4 uses edge_chat.gd instead.
+# EdgeChat for Godot 3 (3.2 and later): the socket adapter around chat_logic.gd, which decides everything. The plugin
+# registers it as the autoload EdgeChat (Project > Project Settings > Plugins: enable "Edge Chat"); Godot 4 uses
+# addons/edge_chat instead.
 #
 #   EdgeChat.connect("chat", self, "_on_chat")
 #   EdgeChat.connect_to_room("wss://chat.example.com", "lobby", "Player")
