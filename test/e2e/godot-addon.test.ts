@@ -48,6 +48,24 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     expect(output).not.toContain("FAIL ");
   });
 
+  it.each(["127.0.0.1:8787", "http://127.0.0.1:8787"])("refuses the address %s at once, with a clear error, and does not retry it", async (address) => {
+    const started = Date.now();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun) => {
+      execFile(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${address}`, "--room=x", "--name=godot",
+        "--say=hello", "--until=bye"], { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+      (error, out, err) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout: out, stderr: err }));
+    });
+    const message = `EdgeChat: "${address}" is not a WebSocket address: it must begin with ws:// or wss://`;
+    expect(stdout).toContain(`ERROR bad_address ${message} 0`);
+    expect(stdout).toContain(`DISCONNECTED 0 ${message}`);
+    expect(stdout).not.toContain("RECONNECTING");
+    // push_error(): Godot 3 prints it as "ERROR: call: <message>".
+    expect(stderr).toContain(`ERROR: call: ${message}`);
+    // addon_client.gd quits with 3 on `disconnected`: at once, not after a backoff.
+    expect(code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it("chats both ways with a native client, keeps BBCode and emoji as text, and rides out a server restart", async () => {
     const native = async (since?: number): Promise<TestClient> => {
       const client = await connect(`${server.wsUrl}/rooms/${ROOM}`);

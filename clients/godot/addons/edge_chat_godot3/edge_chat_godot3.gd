@@ -43,6 +43,9 @@ var _answer_by = -1
 var _send_at = -1
 
 func connect_to_room(base_url, room, display_name, token = ""):
+	if not _is_socket_address(base_url):
+		_refuse(base_url, display_name)
+		return
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
 	_logic = Logic.new(display_name)
@@ -77,6 +80,19 @@ func leave():
 		_emit([["disconnected", 1000, "leave"]])
 
 # -------------------------------------------------------------------------------------------------------------------
+
+# Anything else never connects, and would be retried quietly until the backoff gives up: it is refused at once.
+func _is_socket_address(base_url):
+	var lower = base_url.to_lower()
+	return lower.begins_with("ws://") or lower.begins_with("wss://")
+
+func _refuse(base_url, display_name):
+	var message = "EdgeChat: \"%s\" is not a WebSocket address: it must begin with ws:// or wss://" % base_url
+	push_error(message)
+	# Stopped logic: a send_chat() before the next connect_to_room() is queued, not sent anywhere.
+	_logic = Logic.new(display_name)
+	_logic.leave()
+	_emit([["error", "bad_address", message, 0], ["disconnected", 0, message]])
 
 func _use_token(token):
 	_url = _room_url
