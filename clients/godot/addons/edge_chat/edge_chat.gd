@@ -29,6 +29,10 @@ const PING_INTERVAL_MS = 25000
 # How long the welcome, or a pong, may take before the connection counts as dead.
 const ANSWER_TIMEOUT_MS = 10000
 
+# The largest frame the socket takes, in bytes (WebSocketPeer's inbound_buffer_size): a room with a long history
+# sends a large welcome. Set it before connect_to_room().
+var inbound_buffer_size := 65535
+
 var _logic = null
 var _socket: WebSocketPeer = null
 var _opened := false
@@ -106,6 +110,7 @@ func _attempt() -> void:
 
 func _open() -> void:
 	_socket = WebSocketPeer.new()
+	_socket.inbound_buffer_size = inbound_buffer_size
 	_opened = false
 	_answer_by = Time.get_ticks_msec() + ANSWER_TIMEOUT_MS
 	if _socket.connect_to_url(_url) != OK:
