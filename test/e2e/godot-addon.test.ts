@@ -19,12 +19,12 @@ const ROOM = "godot-addon";
 /** The server's AUTH_SECRET, for the game's tokens; rooms stay open to anonymous members. */
 const SECRET = "secret-of-the-godot-addon-test";
 
-/** A scratch Godot 3 project holding a copy of the addon, as a developer's project would. */
-function project(): string {
+/** A scratch Godot 3 project holding a copy of the addon, as a developer's project would, with `settings`. */
+function project(settings = ""): string {
   const dir = mkdtempSync(join(tmpdir(), "godot-addon-"));
   cpSync(ADDON_GODOT3, join(dir, "addons/edge_chat_godot3"), { recursive: true });
   cpSync(join(TESTS, "addon_client.gd"), join(dir, "addon_client.gd"));
-  writeFileSync(join(dir, "project.godot"), 'config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n');
+  writeFileSync(join(dir, "project.godot"), `config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n${settings}`);
   return dir;
 }
 
@@ -64,6 +64,35 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     // addon_client.gd quits with 3 on `disconnected`: at once, not after a backoff.
     expect(code).toBe(3);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("takes a welcome bigger than 64 KiB once the README's setting gives its socket room, and not without", async () => {
+    const room = "godot-big-welcome";
+    // 40 chats of 2,000 characters: a welcome of about 90 KB. Five senders, each well within its burst.
+    const senders = await Promise.all(["a", "b", "c", "d", "e"].map(async (name) => {
+      const client = await connect(`${server.wsUrl}/rooms/${room}`);
+      client.send({ type: "join", name });
+      await client.next((p) => p.type === "welcome");
+      return client;
+    }));
+    for (const [i, sender] of senders.entries()) {
+      for (let n = 1; n <= 8; n++) sender.send({ type: "chat", text: `${i * 8 + n} ${"x".repeat(1990)}` });
+      await sender.next((p) => p.type === "chat" && String(p.text).startsWith(`${i * 8 + 8} `));
+    }
+    await Promise.all(senders.map((sender) => sender.close()));
+    const game = (settings: string) => new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
+      execFile(GODOT, ["--no-window", "--path", project(settings), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`, `--room=${room}`,
+        "--name=godot", "--say=hello", "--until=40 x"], { timeout: 15_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+      (error, stdout) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout }));
+    });
+    const [plain, roomy] = await Promise.all([game(""), game("\n[network]\n\nlimits/websocket_client/max_in_buffer_kb=1024\n")]);
+    // With the default 64 KiB, the welcome never gets through: no join, and the game is still trying when stopped.
+    expect(plain.stdout).not.toContain("CONNECTED");
+    expect(plain.code).toBeNull();
+    // Until it is done: its leave() then ends the connection.
+    const [untilDone] = roomy.stdout.split("\nDONE\n");
+    expect({ code: roomy.code, ends: untilDone!.match(/^(DISCONNECTED|RECONNECTING|ERROR) .*$/gm) }).toEqual({ code: 0, ends: null });
+    expect(roomy.stdout.match(/^CHAT \d+ [a-e]: /gm)?.length).toBe(40);
   });
 
   it("chats both ways with a native client, keeps BBCode and emoji as text, and rides out a server restart", async () => {
