@@ -32,6 +32,9 @@ const ANSWER_TIMEOUT_MS = 10000
 
 var _logic = null
 var _client = null
+# The last socket dropped, kept until the next drop: it is dropped from within its own signals, and freeing it there
+# is an error ("freed or unreferenced while a signal is being emitted").
+var _dropped_client = null
 var _room_url = ""
 var _url = ""
 var _awaiting_token = false
@@ -169,12 +172,12 @@ func _on_data():
 func _dropped():
 	if _client == null:
 		return
-	var client = _client
+	_dropped_client = _client
 	_client = null
 	_ping_at = -1
 	_answer_by = -1
 	_send_at = -1
-	client.disconnect_from_host(1000, "")
+	_dropped_client.disconnect_from_host(1000, "")
 	# The game gives new tokens if it listens for them.
 	_logic.refreshes_token = not get_signal_connection_list("token_needed").empty()
 	_emit(_logic.on_closed(_close_code, _close_reason, randf()))
