@@ -1,6 +1,7 @@
-// The Godot addon (clients/godot/addons/edge_chat) in a real headless Godot 3 (Debian's godot3-server, 3.2.3): the
-// unit tests of its shared logic, and a game using it against `wrangler dev` with a native client in the room, a
-// server restart in the middle of the chat included. Its Godot 4 scripts are parsed in test/unit/godot-parse.test.ts.
+// The Godot addon's Godot 3 folder (clients/godot/addons/edge_chat_godot3) in a real headless Godot 3 (Debian's
+// godot3-server, 3.2.3): the unit tests of its shared logic, and a game using it against `wrangler dev` with a native
+// client in the room, a server restart in the middle of the chat included. Its Godot 4 folder is parsed in
+// test/unit/godot-parse.test.ts, and its README's quick start runs in test/e2e/godot-quick-start.test.ts.
 
 import { execFile, spawn } from "node:child_process";
 import { SignJWT } from "jose";
@@ -9,21 +10,21 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { ADDON_GODOT3, ADDON_GODOT4 } from "../support/godot-addon.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
 const GODOT = "/usr/bin/godot3-server";
-const ADDON = resolve(import.meta.dirname, "../../clients/godot/addons/edge_chat");
 const TESTS = resolve(import.meta.dirname, "../godot");
 const ROOM = "godot-addon";
 /** The server's AUTH_SECRET, for the game's tokens; rooms stay open to anonymous members. */
 const SECRET = "secret-of-the-godot-addon-test";
 
-/** A scratch Godot 3 project holding a copy of the addon, as a developer's project would. */
-function project(): string {
+/** A scratch Godot 3 project holding a copy of the addon, as a developer's project would, with `settings`. */
+function project(settings = ""): string {
   const dir = mkdtempSync(join(tmpdir(), "godot-addon-"));
-  cpSync(ADDON, join(dir, "addons/edge_chat"), { recursive: true });
+  cpSync(ADDON_GODOT3, join(dir, "addons/edge_chat_godot3"), { recursive: true });
   cpSync(join(TESTS, "addon_client.gd"), join(dir, "addon_client.gd"));
-  writeFileSync(join(dir, "project.godot"), 'config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n');
+  writeFileSync(join(dir, "project.godot"), `config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n${settings}`);
   return dir;
 }
 
@@ -39,12 +40,59 @@ afterAll(async () => {
 describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot 3", () => {
   it("passes the unit tests of its shared logic", async () => {
     const output = await new Promise<string>((resolveOutput, reject) => {
-      execFile(GODOT, ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON, "chat_logic.gd")}`],
+      execFile(GODOT, ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON_GODOT4, "chat_logic.gd")}`],
         { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
         (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)));
     });
     expect(output).toMatch(/^PASSED \d+$/m);
     expect(output).not.toContain("FAIL ");
+  });
+
+  it.each(["127.0.0.1:8787", "http://127.0.0.1:8787"])("refuses the address %s at once, with a clear error, and does not retry it", async (address) => {
+    const started = Date.now();
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun) => {
+      execFile(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${address}`, "--room=x", "--name=godot",
+        "--say=hello", "--until=bye"], { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+      (error, out, err) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout: out, stderr: err }));
+    });
+    const message = `EdgeChat: "${address}" is not a WebSocket address: it must begin with ws:// or wss://`;
+    expect(stdout).toContain(`ERROR bad_address ${message} 0`);
+    expect(stdout).toContain(`DISCONNECTED 0 ${message}`);
+    expect(stdout).not.toContain("RECONNECTING");
+    // push_error(): Godot 3 prints it as "ERROR: call: <message>".
+    expect(stderr).toContain(`ERROR: call: ${message}`);
+    // addon_client.gd quits with 3 on `disconnected`: at once, not after a backoff.
+    expect(code).toBe(3);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("takes a welcome bigger than 64 KiB once the README's setting gives its socket room, and not without", async () => {
+    const room = "godot-big-welcome";
+    // 40 chats of 2,000 characters: a welcome of about 90 KB. Five senders, each well within its burst.
+    const senders = await Promise.all(["a", "b", "c", "d", "e"].map(async (name) => {
+      const client = await connect(`${server.wsUrl}/rooms/${room}`);
+      client.send({ type: "join", name });
+      await client.next((p) => p.type === "welcome");
+      return client;
+    }));
+    for (const [i, sender] of senders.entries()) {
+      for (let n = 1; n <= 8; n++) sender.send({ type: "chat", text: `${i * 8 + n} ${"x".repeat(1990)}` });
+      await sender.next((p) => p.type === "chat" && String(p.text).startsWith(`${i * 8 + 8} `));
+    }
+    await Promise.all(senders.map((sender) => sender.close()));
+    const game = (settings: string) => new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
+      execFile(GODOT, ["--no-window", "--path", project(settings), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`, `--room=${room}`,
+        "--name=godot", "--say=hello", "--until=40 x"], { timeout: 15_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+      (error, stdout) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout }));
+    });
+    const [plain, roomy] = await Promise.all([game(""), game("\n[network]\n\nlimits/websocket_client/max_in_buffer_kb=1024\n")]);
+    // With the default 64 KiB, the welcome never gets through: no join, and the game is still trying when stopped.
+    expect(plain.stdout).not.toContain("CONNECTED");
+    expect(plain.code).toBeNull();
+    // Until it is done: its leave() then ends the connection.
+    const [untilDone] = roomy.stdout.split("\nDONE\n");
+    expect({ code: roomy.code, ends: untilDone!.match(/^(DISCONNECTED|RECONNECTING|ERROR) .*$/gm) }).toEqual({ code: 0, ends: null });
+    expect(roomy.stdout.match(/^CHAT \d+ [a-e]: /gm)?.length).toBe(40);
   });
 
   it("chats both ways with a native client, keeps BBCode and emoji as text, and rides out a server restart", async () => {
@@ -59,6 +107,8 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`,
       `--room=${ROOM}`, "--name=godot", "--say=héllo [color=red]red[/color] 😀", "--until=bye"], { cwd: mkdtempSync(join(tmpdir(), "godot-")) });
     godot.stdout.on("data", (chunk) => (output += chunk));
+    let errors = "";
+    godot.stderr.on("data", (chunk) => (errors += chunk));
     const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
     const said: string[] = ["[b]bold[/b] [url=https://evil.example]click[/url] 🎮"];
     try {
@@ -90,6 +140,8 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     expect(Number(delay)).toBeLessThanOrEqual(0.5);
     // Shown the way the example scene shows them: BBCode stays text.
     expect(output).toContain("RENDERED héllo [color=red]red[/color] 😀 | [b]bold[/b] [url=https://evil.example]click[/url] 🎮 |");
+    // The drop freed no socket in the middle of its own signal.
+    expect(errors).not.toContain("freed or unreferenced while a signal is being emitted");
     await ann.close();
   });
 

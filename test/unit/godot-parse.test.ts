@@ -1,11 +1,14 @@
-// No Godot 4 runs on these machines (Debian ships Godot 3 only), so the addon's Godot 4 scripts are parsed with a
-// GDScript 4 grammar (tree-sitter-gdscript) and must parse without an error node. The shared logic and the Godot 3
-// adapter also run, in test/e2e/godot-addon.test.ts.
+// No Godot 4 runs on these machines (Debian ships Godot 3 only), so the addon's Godot 4 folder (addons/edge_chat)
+// and its README's Godot 4 quick start are parsed with a GDScript 4 grammar (tree-sitter-gdscript) and must parse
+// without an error node. The Godot 3 folder (addons/edge_chat_godot3) runs in a real Godot 3, in
+// test/e2e/godot-addon.test.ts and test/e2e/godot-quick-start.test.ts; here, each folder's scenes are checked to be in
+// their engine's format, and the two folders to hold the same shared logic.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ADDON_GODOT3, ADDON_GODOT4, readmeBlock } from "../support/godot-addon.ts";
 
 const require = createRequire(import.meta.url);
 const Parser = require("tree-sitter") as new () => {
@@ -20,7 +23,6 @@ interface SyntaxNode {
   children: SyntaxNode[];
 }
 
-const ADDON = resolve(import.meta.dirname, "../../clients/godot/addons/edge_chat");
 const parser = new Parser();
 parser.setLanguage(require("tree-sitter-gdscript"));
 
@@ -35,17 +37,56 @@ function problems(source: string): string[] {
   return found;
 }
 
-const scripts = readdirSync(ADDON, { recursive: true, withFileTypes: true })
-  .filter((entry) => entry.isFile() && entry.name.endsWith(".gd"))
-  .map((entry) => relative(ADDON, join(entry.parentPath, entry.name)));
+/** The files under `folder` whose names end with `extension`, relative to it. */
+function filesOf(folder: string, extension: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)));
+}
+
+const scripts = filesOf(ADDON_GODOT4, ".gd");
 
 describe("the Godot addon's scripts, parsed as GDScript 4", () => {
   it("finds errors where there are some", () => {
     expect(problems("func broken(:\n\tpass\n")).not.toEqual([]);
-    expect(scripts).toEqual(expect.arrayContaining(["edge_chat.gd", "plugin.gd", "chat_logic.gd", "example/chat_panel.gd"]));
+    expect(scripts.sort()).toEqual(["chat_logic.gd", "edge_chat.gd", "example/chat_panel.gd", "plugin.gd", "roster.gd", "send_queue.gd"]);
   });
 
   it.each(scripts)("%s parses without an error", (script) => {
-    expect(problems(readFileSync(join(ADDON, script), "utf8"))).toEqual([]);
+    expect(problems(readFileSync(join(ADDON_GODOT4, script), "utf8"))).toEqual([]);
+  });
+
+  it("the README's Godot 4 quick start parses without an error", () => {
+    const quickStart = readmeBlock("quick-start:godot4");
+    expect(quickStart).toContain("EdgeChat.connect_to_room(");
+    expect(problems(quickStart)).toEqual([]);
+  });
+});
+
+describe("the Godot addon's two folders", () => {
+  // Godot 3 refuses a scene of format 3 ("Saved with newer format version"); Godot 4 converts one of format 2.
+  it.each([
+    { name: "edge_chat (Godot 4)", folder: ADDON_GODOT4, format: 3 },
+    { name: "edge_chat_godot3", folder: ADDON_GODOT3, format: 2 },
+  ])("scenes of $name are in format $format", ({ folder, format }) => {
+    const scenes = filesOf(folder, ".tscn");
+    expect(scenes).toEqual(["example/chat_panel.tscn"]);
+    for (const scene of scenes) {
+      expect(/^\[gd_scene [^\]]*\bformat=(\d+)/.exec(readFileSync(join(folder, scene), "utf8"))?.[1]).toBe(String(format));
+    }
+  });
+
+  // The Godot 3 panel is run, in test/e2e/godot-quick-start.test.ts; Godot 4's can only be read. Markup from
+  // players would go in by append_text() (4), append_bbcode() (3), parse_bbcode() or the label's text properties.
+  it.each(["edge_chat", "edge_chat_godot3"])("%s: the example panel adds players' names and texts as text", (name) => {
+    const folder = name === "edge_chat" ? ADDON_GODOT4 : ADDON_GODOT3;
+    const panel = readFileSync(join(folder, "example/chat_panel.gd"), "utf8").split("\n").filter((line) => !line.startsWith("#")).join("\n");
+    expect(panel).toContain("_log.add_text(message[\"sender\"][\"name\"])");
+    expect(panel).not.toMatch(/append_text|append_bbcode|parse_bbcode|bbcode_text|\.text\s*[+]?=/);
+  });
+
+  // The Godot 4 folder's copies are the ones to edit: after a change, copy them into the Godot 3 folder.
+  it.each(["chat_logic.gd", "roster.gd", "send_queue.gd", "LICENSE"])("hold the same %s", (file) => {
+    expect(readFileSync(join(ADDON_GODOT3, file), "utf8")).toBe(readFileSync(join(ADDON_GODOT4, file), "utf8"));
   });
 });

@@ -29,6 +29,10 @@ const PING_INTERVAL_MS = Logic.PING_INTERVAL_MS
 # How long the welcome, or a pong, may take before the connection counts as dead.
 const ANSWER_TIMEOUT_MS = Logic.ANSWER_TIMEOUT_MS
 
+# The largest frame the socket takes, in bytes (WebSocketPeer's inbound_buffer_size): a room with a long history
+# sends a large welcome. Set it before connect_to_room().
+var inbound_buffer_size := 65535
+
 var _logic = null
 var _socket: WebSocketPeer = null
 var _opened := false
@@ -41,6 +45,9 @@ var _answer_by := -1
 var _send_at := -1
 
 func connect_to_room(base_url: String, room: String, display_name: String, token := "") -> void:
+	if not _is_socket_address(base_url):
+		_refuse(base_url, display_name)
+		return
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
 	_logic = Logic.new(display_name)
@@ -80,6 +87,19 @@ func leave() -> void:
 
 # -------------------------------------------------------------------------------------------------------------------
 
+# Anything else never connects, and would be retried quietly until the backoff gives up: it is refused at once.
+func _is_socket_address(base_url: String) -> bool:
+	var lower := base_url.to_lower()
+	return lower.begins_with("ws://") or lower.begins_with("wss://")
+
+func _refuse(base_url: String, display_name: String) -> void:
+	var message := "EdgeChat: \"%s\" is not a WebSocket address: it must begin with ws:// or wss://" % base_url
+	push_error(message)
+	# Stopped logic: a send_chat() before the next connect_to_room() is queued, not sent anywhere.
+	_logic = Logic.new(display_name)
+	_logic.leave()
+	_emit([["error", "bad_address", message, 0], ["disconnected", 0, message]])
+
 func _use_token(token: String) -> void:
 	_url = _room_url
 	if token != "":
@@ -94,6 +114,7 @@ func _attempt() -> void:
 
 func _open() -> void:
 	_socket = WebSocketPeer.new()
+	_socket.inbound_buffer_size = inbound_buffer_size
 	# The join tells the room the largest frame the socket takes, so that it cuts what it sends to fit.
 	_logic.max_frame_bytes = _socket.inbound_buffer_size
 	_opened = false

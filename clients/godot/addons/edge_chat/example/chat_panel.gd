@@ -7,22 +7,24 @@ extends VBoxContainer
 @export var room := "lobby"
 @export var player_name := "Player"
 
+# Found when the panel runs, not named in the script: the folder must parse before its plugin adds the autoload.
+@onready var _chat = get_node("/root/EdgeChat")
 @onready var _log: RichTextLabel = $Log
 @onready var _input: LineEdit = $Input/Text
 @onready var _send: Button = $Input/Send
 
 func _ready() -> void:
-	EdgeChat.connected.connect(func(me): _notice("You joined #%s as %s." % [room, me["name"]]))
-	EdgeChat.reconnecting.connect(func(delay, _attempt): _notice("Reconnecting in %.1f s…" % delay))
-	EdgeChat.disconnected.connect(func(_code, reason): _notice("Disconnected: %s" % reason))
-	EdgeChat.chat.connect(_on_chat)
-	EdgeChat.member_joined.connect(func(member): _notice("%s joined." % member["name"]))
-	EdgeChat.member_left.connect(func(member): _notice("%s left." % member["name"]))
-	EdgeChat.message_deleted.connect(func(seq): _notice("A moderator deleted message #%d." % seq))
-	EdgeChat.error.connect(func(_code, message, _retry): _notice(message))
+	_chat.connected.connect(func(me): _notice("You joined #%s as %s." % [room, me["name"]]))
+	_chat.reconnecting.connect(func(delay, _attempt): _notice("Reconnecting in %.1f s…" % delay))
+	_chat.disconnected.connect(func(_code, reason): _notice("Disconnected: %s" % reason))
+	_chat.chat.connect(_on_chat)
+	_chat.member_joined.connect(func(member): _notice("%s joined." % member["name"]))
+	_chat.member_left.connect(func(member): _notice("%s left." % member["name"]))
+	_chat.message_deleted.connect(func(seq): _notice("A moderator deleted message #%d." % seq))
+	_chat.error.connect(func(_code, message, _retry): _notice(message))
 	_send.pressed.connect(_submit)
 	_input.text_submitted.connect(func(_text): _submit())
-	EdgeChat.connect_to_room(server_url, room, player_name)
+	_chat.connect_to_room(server_url, room, player_name)
 
 func _on_chat(message: Dictionary) -> void:
 	_log.push_bold()
@@ -43,5 +45,5 @@ func _submit() -> void:
 	var text := _input.text.strip_edges()
 	if text.is_empty():
 		return
-	EdgeChat.send_chat(text)
+	_chat.send_chat(text)
 	_input.clear()

@@ -1,5 +1,6 @@
-# EdgeChat for Godot 3 (3.2 and later): the socket adapter around chat_logic.gd, which decides everything. Add this
-# script as an autoload named EdgeChat (Project Settings > AutoLoad); Godot 4 uses edge_chat.gd instead.
+# EdgeChat for Godot 3 (3.2 and later): the socket adapter around chat_logic.gd, which decides everything. The plugin
+# registers it as the autoload EdgeChat (Project > Project Settings > Plugins: enable "Edge Chat"); Godot 4 uses
+# addons/edge_chat instead.
 #
 #   EdgeChat.connect("chat", self, "_on_chat")
 #   EdgeChat.connect_to_room("wss://chat.example.com", "lobby", "Player")
@@ -33,6 +34,9 @@ const IN_BUFFER_SETTING = "network/limits/websocket_client/max_in_buffer_kb"
 
 var _logic = null
 var _client = null
+# The last socket dropped, kept until the next drop: it is dropped from within its own signals, and freeing it there
+# is an error ("freed or unreferenced while a signal is being emitted").
+var _dropped_client = null
 var _room_url = ""
 var _url = ""
 var _awaiting_token = false
@@ -44,6 +48,9 @@ var _answer_by = -1
 var _send_at = -1
 
 func connect_to_room(base_url, room, display_name, token = ""):
+	if not _is_socket_address(base_url):
+		_refuse(base_url, display_name)
+		return
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
 	_logic = Logic.new(display_name)
@@ -85,6 +92,19 @@ func leave():
 		_emit([["disconnected", 1000, "leave"]])
 
 # -------------------------------------------------------------------------------------------------------------------
+
+# Anything else never connects, and would be retried quietly until the backoff gives up: it is refused at once.
+func _is_socket_address(base_url):
+	var lower = base_url.to_lower()
+	return lower.begins_with("ws://") or lower.begins_with("wss://")
+
+func _refuse(base_url, display_name):
+	var message = "EdgeChat: \"%s\" is not a WebSocket address: it must begin with ws:// or wss://" % base_url
+	push_error(message)
+	# Stopped logic: a send_chat() before the next connect_to_room() is queued, not sent anywhere.
+	_logic = Logic.new(display_name)
+	_logic.leave()
+	_emit([["error", "bad_address", message, 0], ["disconnected", 0, message]])
 
 func _use_token(token):
 	_url = _room_url
@@ -161,12 +181,12 @@ func _on_data():
 func _dropped():
 	if _client == null:
 		return
-	var client = _client
+	_dropped_client = _client
 	_client = null
 	_ping_at = -1
 	_answer_by = -1
 	_send_at = -1
-	client.disconnect_from_host(1000, "")
+	_dropped_client.disconnect_from_host(1000, "")
 	# The game gives new tokens if it listens for them.
 	_logic.refreshes_token = not get_signal_connection_list("token_needed").empty()
 	_emit(_logic.on_closed(_close_code, _close_reason))

@@ -1,0 +1,384 @@
+# Everything EdgeChat decides, with no socket and no engine singleton in sight: when to reconnect (capped exponential
+# backoff with jitter), what a rejoin asks for (`since`, `resume`), which messages are new (dedupe by seq), which
+# history pages fill a gap a resume left (messages are handed on in seq order only once the gap is filled), who is in
+# the room (roster.gd), and when to stop trying (leave(), a refused join, a kick, a ban, a deleted room). What is
+# sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
+# against this file by test/godot/spec_runner.gd.
+#
+# Written in the GDScript that Godot 3 and Godot 4 both parse: no `extends` (a Reference in 3, a RefCounted in 4),
+# time passed in as milliseconds, JSON and bytes left to the adapters (edge_chat.gd for Godot 4, edge_chat_godot3.gd
+# for Godot 3). Each entry point returns a list of events for the adapter to emit as signals: [signal_name, args...];
+# an event whose name starts with "_" is an instruction to the adapter, not a signal.
+
+const Roster = preload("roster.gd")
+const SendQueue = preload("send_queue.gd")
+
+# The numbers of clients/spec/constants.json.
+const BACKOFF_BASE_MS = 500
+const BACKOFF_MAX_MS = 30000
+const MAX_ATTEMPTS = 30
+# A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
+const PING_INTERVAL_MS = 25000
+# How long the welcome, or a pong, may take before the connection counts as dead.
+const ANSWER_TIMEOUT_MS = 10000
+# The largest frame Godot takes by default: Godot 4's inbound_buffer_size, and Godot 3's 64 KiB inbound buffer
+# (network/limits/websocket_client/max_in_buffer_kb), a ring buffer that holds one byte less than its size.
+const DEFAULT_MAX_FRAME_BYTES = 65535
+# Close codes with which the room ends a membership for good: no reconnect by ourselves.
+const REMOVAL_CODES = {4001: "kicked", 4002: "room_deleted", 4003: "banned"}
+# The room closes a connection whose token expired: with a new token we come back, resuming; without, the same
+# token would only be refused again.
+const TOKEN_EXPIRED = 4010
+
+var name = ""
+var joined = false
+var ever_joined = false
+# leave() was called, the room refused the join, or removed us: nothing reconnects.
+var stopped = false
+# Why: "closed" (leave), "gave_up", "rejected" (the join: its name), "removed" (kick, ban, deletion, token).
+var stop_reason = ""
+# The game gives new tokens (it listens to `token_needed`): each attempt after the first asks for one.
+var refreshes_token = false
+# The largest frame the adapter's socket takes, told to the room in the join so that it cuts what it sends to fit.
+var max_frame_bytes = DEFAULT_MAX_FRAME_BYTES
+var failures = 0
+var me = {}
+var resume_key = ""
+var newest_seq = 0
+var oldest_seq = 0
+var has_older = false
+var _told_stop = false
+var _rng = RandomNumberGenerator.new()
+var _queue
+var _seen = {}
+# The hole a resume left, {"after": a, "before": b}: filled one history page at a time, newest first.
+var _gap = {}
+# Messages held back while a gap is filled, so that the game gets them in order.
+var _held = []
+var _history_in_flight = ""
+var _older_wanted = false
+var _limits = {}
+var _roster = Roster.new()
+
+func _init(display_name = ""):
+	name = display_name
+	# Godot 3 starts every run with the same seed: without this, every player would come back at the same moment.
+	_rng.randomize()
+	_queue = SendQueue.new(_rng)
+
+# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
+func members():
+	return _roster.members()
+
+# -------------------------------------------------------------------------------------------------------------------
+# The connection's life
+
+# The first packet on a new socket: a rejoin asks for what it missed and shows the last welcome's resume key.
+func join_packet():
+	var packet = {"type": "join", "name": name, "maxFrameBytes": max_frame_bytes}
+	if ever_joined:
+		packet["since"] = newest_seq
+		if resume_key != "":
+			packet["resume"] = resume_key
+	return packet
+
+# The socket closed (`code` 1006 if it just died): [["reconnecting", delay_seconds, attempt]],
+# [["disconnected", code, reason]] when nothing will follow, or [["token_needed"]] when the token expired while in
+# the room and the game gives new ones: the adapter connects again as soon as it has one, with no backoff and no
+# signal of a drop. `random`, in [0, 1), is for tests: by default the jitter is random.
+func on_closed(code, reason, random = -1.0):
+	var was_joined = joined
+	joined = false
+	if _history_in_flight != "":
+		_older_wanted = _older_wanted or _history_in_flight == "older"
+		_history_in_flight = ""
+	_roster.lost()
+	if _told_stop:
+		return []
+	if REMOVAL_CODES.has(code) or (code == TOKEN_EXPIRED and not refreshes_token):
+		_stop("removed")
+	if code == TOKEN_EXPIRED and was_joined and not stopped:
+		return [["token_needed"]]
+	if stopped:
+		_told_stop = true
+		return [["disconnected", code, reason]]
+	failures += 1
+	if failures > MAX_ATTEMPTS:
+		_stop("gave_up")
+		_told_stop = true
+		return [["disconnected", code, "gave up after %d attempts" % MAX_ATTEMPTS]]
+	if random < 0:
+		random = _rng.randf()
+	return [["reconnecting", backoff_delay_ms(failures, random) / 1000.0, failures]]
+
+# The delay before attempt `attempt` (1 for the first retry): the ceiling doubles per attempt up to the cap, and the
+# delay is a random point in its upper half, so that clients who lost the same server do not come back together.
+func backoff_delay_ms(attempt, random):
+	var ceiling = min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * pow(2, max(0, attempt - 1)))
+	return int(round(ceiling / 2.0 + random * ceiling / 2.0))
+
+func leave():
+	_stop("closed")
+
+func _stop(reason):
+	if not stopped:
+		stopped = true
+		stop_reason = reason
+
+# -------------------------------------------------------------------------------------------------------------------
+# Packets from the room
+
+# `frame_bytes`: the frame's size, which the room bills to us for a history or members answer (0: unknown, not billed).
+func on_packet(packet, now_ms, frame_bytes = 0):
+	match packet.get("type", ""):
+		"welcome":
+			return _on_welcome(packet, now_ms)
+		"chat":
+			_confirm(packet)
+			if _gap.size() > 0:
+				_held.append(_message_of(packet))
+				return []
+			return _deliver([_message_of(packet)])
+		"history":
+			_queue.bill(now_ms, frame_bytes)
+			return _on_history(packet)
+		"members":
+			_queue.bill(now_ms, frame_bytes)
+			_roster.received(_members_of(packet.get("members", [])), bool(packet.get("more", false)))
+			return []
+		"join":
+			return _joined([packet])
+		"joins":
+			return _joined(packet.get("members", []))
+		"leave":
+			return _left([packet])
+		"leaves":
+			return _left(packet.get("members", []))
+		"rename":
+			var renamed = _member_of(packet)
+			if renamed["id"] == int(me.get("id", -1)):
+				name = renamed["name"]
+				me["name"] = name
+			_roster.rename(renamed["id"], renamed["name"])
+			return [["member_renamed", renamed, str(packet.get("previous", ""))]]
+		"deleted":
+			return [["message_deleted", int(packet.get("seq", 0))]]
+		"error":
+			return _on_error(packet, now_ms)
+	return []
+
+func _on_welcome(packet, now_ms):
+	var resumed = ever_joined
+	var history = []
+	for raw in packet.get("history", []):
+		_confirm(raw)
+		history.append(_message_of(raw))
+	# A room whose newest message is older than ours lost its history: start over.
+	if resumed and int(packet.get("lastSeq", 0)) < newest_seq:
+		_seen = {}
+		newest_seq = 0
+		oldest_seq = 0
+		_gap = {}
+		resumed = false
+	joined = true
+	ever_joined = true
+	failures = 0
+	me = {"id": int(packet.get("id", 0)), "name": str(packet.get("name", name))}
+	name = me["name"]
+	resume_key = str(packet.get("resumeKey", ""))
+	_limits = packet.get("limits", {})
+	_queue.pace_to(_limits, now_ms)
+	_queue.drop_renames()
+	_roster.start(_members_of(packet.get("members", [])), int(packet.get("memberCount", 0)))
+	var events = [["connected", me.duplicate()]]
+	var more = bool(packet.get("more", false))
+	if resumed and more and history.size() > 0:
+		_gap = {"after": newest_seq, "before": history[0]["seq"]}
+		_held = history
+		return events
+	if not resumed:
+		has_older = more
+	for event in _deliver(history):
+		events.append(event)
+	_queue.resend_lost(me["id"])
+	return events
+
+func _on_history(packet):
+	var kind = _history_in_flight
+	_history_in_flight = ""
+	var messages = []
+	for raw in packet.get("messages", []):
+		_confirm(raw)
+		messages.append(_message_of(raw))
+	var more = bool(packet.get("more", false))
+	if kind == "older":
+		has_older = more
+		var fresh = _fresh(messages)
+		return [["history", fresh, more]]
+	if kind != "gap" or _gap.size() == 0:
+		return []
+	for message in messages:
+		if message["seq"] > _gap["after"]:
+			_held.append(message)
+	var lowest = _gap["before"]
+	if messages.size() > 0:
+		lowest = messages[0]["seq"]
+	if lowest <= _gap["after"] + 1 or not more:
+		# Filled, or the room no longer keeps the rest: what is held goes out, in order.
+		_gap = {}
+		var held = _held
+		_held = []
+		var events = _deliver(held)
+		# Only now is it known which chats sent before the drop never reached the room.
+		_queue.resend_lost(me.get("id", 0))
+		return events
+	_gap["before"] = lowest
+	return []
+
+func _on_error(packet, now_ms):
+	var code = str(packet.get("code", ""))
+	var message = str(packet.get("message", ""))
+	var retry_after = int(packet.get("retryAfterMs", 0))
+	if not joined and not stopped:
+		if retry_after > 0:
+			# Refused before the welcome for now (the room is busy): come back exactly when it says.
+			return [["_close_socket"], ["reconnecting", retry_after / 1000.0, failures]]
+		# Refused before the welcome: the join itself (its name) is wrong, and trying again would not help.
+		_stop("rejected")
+		_told_stop = true
+		return [["error", code, message, 0], ["_close_socket"], ["disconnected", 1000, code]]
+	if retry_after > 0:
+		_queue.pause_until(now_ms + retry_after)
+		# The refused chat and those after it go again, in order (send_queue.gd); a refusal that names no chat of ours
+		# (an older room, or a refused request in whose second chats may have been dropped unanswered) leaves every
+		# unconfirmed chat suspect until the echoes of those taken have had time to come back.
+		if not _queue.refused(str(packet.get("cid", ""))):
+			_queue.suspect_all(now_ms, retry_after)
+	return [["error", code, message, retry_after]]
+
+# -------------------------------------------------------------------------------------------------------------------
+# Packets to the room
+
+func send_chat(text):
+	_queue.push_chat(text)
+
+func rename(new_name):
+	name = new_name
+	if joined:
+		_queue.push_rename(new_name)
+
+# Asks for the page before the oldest message delivered; false if there is none.
+func load_older():
+	if not has_older or _older_wanted or _history_in_flight == "older":
+		return false
+	_older_wanted = true
+	return true
+
+# The packet to send next as of `now_ms`, if any: a due history request first, then a page of members, then the
+# queue. Chats wait while a gap is filled: only then is it known which earlier ones must be sent again.
+func next_packet(now_ms = 0):
+	if not joined:
+		return null
+	if _history_in_flight == "":
+		if _gap.size() > 0:
+			return {"type": "history", "before": _gap["before"], "limit": _limits.get("historyPageMax", 200)}
+		if _older_wanted and oldest_seq > 0:
+			return {"type": "history", "before": oldest_seq, "limit": _limits.get("historyPageMax", 200)}
+	var members_page = _roster.next_request(_limits.get("membersPageMax", 500))
+	if members_page != null:
+		return members_page
+	if _gap.size() > 0:
+		return null
+	return _queue.next(now_ms)
+
+# How long to wait before `next_packet()`, `bytes` long, may go: 0 if now, and then it is charged and taken.
+func wait_before_sending(now_ms, bytes):
+	var wait = _queue.wait_before_sending(now_ms, bytes)
+	if wait > 0:
+		return wait
+	var packet = next_packet(now_ms)
+	if packet == null:
+		return 0
+	if packet["type"] == "history":
+		_history_in_flight = "gap" if _gap.size() > 0 else "older"
+		if _history_in_flight == "older":
+			_older_wanted = false
+	elif packet["type"] == "members":
+		_roster.requested()
+	else:
+		_queue.take(me.get("id", 0))
+	return 0
+
+# -------------------------------------------------------------------------------------------------------------------
+
+# A message from the room confirms our chat if it is ours: a new one, or (by its cid) the room's answer to a chat
+# sent again that it had stored already, whose seq was delivered before. A message seen before without a cid
+# confirms nothing: matched by text, it could take the place of another chat that says the same.
+func _confirm(raw):
+	if raw.has("cid") or not _seen.has(int(raw.get("seq", 0))):
+		_queue.confirm(raw)
+
+# Messages not delivered before, in seq order, as chat events.
+func _deliver(messages):
+	var events = []
+	for message in _fresh(messages):
+		events.append(["chat", message])
+	return events
+
+func _fresh(messages):
+	var fresh = []
+	for message in messages:
+		var seq = message["seq"]
+		if _seen.has(seq):
+			continue
+		_seen[seq] = true
+		newest_seq = max(newest_seq, seq)
+		if oldest_seq == 0 or seq < oldest_seq:
+			oldest_seq = seq
+		_insert_sorted(fresh, message)
+	return fresh
+
+func _insert_sorted(list, message):
+	var at = list.size()
+	while at > 0 and list[at - 1]["seq"] > message["seq"]:
+		at -= 1
+	list.insert(at, message)
+
+# Members the list did not hold (our own join is in the welcome already): added, each with its signal.
+func _joined(raw_members):
+	var events = []
+	for member in _members_of(raw_members):
+		if _roster.add(member):
+			events.append(["member_joined", member.duplicate()])
+	return events
+
+func _left(raw_members):
+	var events = []
+	for member in _members_of(raw_members):
+		_roster.remove(member["id"])
+		events.append(["member_left", member])
+	return events
+
+func _members_of(raw_members):
+	var members = []
+	for raw in raw_members:
+		members.append(_member_of(raw))
+	return members
+
+func _member_of(packet):
+	var member = {"id": int(packet.get("id", 0)), "name": str(packet.get("name", ""))}
+	if packet.get("verified", false):
+		member["verified"] = true
+		member["user"] = str(packet.get("user", ""))
+	elif packet.get("guest", false):
+		member["guest"] = true
+	if packet.has("reason"):
+		member["reason"] = str(packet["reason"])
+	return member
+
+func _message_of(packet):
+	var message = {"seq": int(packet.get("seq", 0)), "ts": int(packet.get("ts", 0)), "sender": _member_of(packet.get("sender", {})),
+		"text": str(packet.get("text", ""))}
+	if packet.get("deleted", false):
+		message["deleted"] = true
+	return message
