@@ -2,6 +2,7 @@
 // resend of a cid its sender posted is stored once and acked to the sender alone, and errors name what they answer.
 
 import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../src/shared/protocol";
 import { connect, joinNative, sleep, token, uniqueRoom, type Client, type Packet } from "./client";
 
 const chatWith = (cid: string) => (packet: Packet) => packet.type === "chat" && packet.cid === cid;
@@ -34,7 +35,7 @@ describe("client chat ids", () => {
     expect((page.messages as Packet[]).map((m) => [m.text, m.cid])).toEqual([["hello", "ann-1"], ["next", undefined]]);
   });
 
-  it("answers every chat of a burst once, echoes before refusals; a resend after a refusal is stored once", async () => {
+  it("answers every chat of a burst once, echoes before the first refusal; a resend after a refusal is stored once", async () => {
     const room = uniqueRoom("cid-refused");
     const ann = await joinNative(room, "ann");
     const bob = await joinNative(room, "bob");
@@ -43,11 +44,14 @@ describe("client chat ids", () => {
     const refusal = await ann.client.next((p) => p.type === "error" && p.code === "rate_limited");
     expect(refusal).toMatchObject({ for: "chat" });
     expect(cids).toContain(refusal.cid);
-    // Every chat of the burst is answered once: its echo, or a refusal naming it; the echoes come first.
+    // Every chat of the burst is answered once: its echo, or a refusal naming it.
     const burst = await ann.client.collect((p) => p.type === "chat" || p.type === "error", cids.length);
     expect(burst.map((p) => p.cid).sort()).toEqual([...cids].sort());
-    const firstRefusal = burst.findIndex((p) => p.type === "error");
-    expect(burst.slice(firstRefusal).every((p) => p.type === "error" && p.for === "chat")).toBe(true);
+    expect(burst.filter((p) => p.type === "error").every((p) => p.code === "rate_limited" && p.for === "chat")).toBe(true);
+    // The first refusal comes after the echoes of the chats taken before it: a full bucket's worth, less the join's
+    // token. (Which chats those are depends on the order the frames reached the room, and refills may let one
+    // through between refusals: only the count is certain.)
+    expect(burst.findIndex((p) => p.type === "error")).toBeGreaterThanOrEqual(DEFAULT_LIMITS.rateLimitBurst - 1);
     // The client resends all of them, as one that cannot tell which got through would, each until it is acked.
     await sleep(refusal.retryAfterMs as number);
     for (const cid of cids) {
@@ -61,7 +65,8 @@ describe("client chat ids", () => {
     }
     await bob.client.collect((p) => p.type === "chat", cids.length);
     await sleep(100);
-    expect(chats(bob.client).map((p) => p.cid)).toEqual(cids);
+    // Each stored once (in the order the frames reached the room, which a burst does not fix).
+    expect(chats(bob.client).map((p) => p.cid).sort()).toEqual([...cids].sort());
     const seqs = new Map(chats(bob.client).map((p) => [p.cid, p.seq]));
     for (const echo of chats(ann.client)) expect(echo.seq).toBe(seqs.get(echo.cid));
   });
