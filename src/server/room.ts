@@ -20,7 +20,9 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { guestName, NAME_TAKEN_RULE } from "../shared/names";
-import type { Answering, ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError } from "../shared/protocol";
+import type {
+  Answering, ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError, ServerPacket,
+} from "../shared/protocol";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
@@ -338,7 +340,7 @@ export class ChatRoom extends DurableObject<Env> {
     // A room of thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them.
     const listed = this.sessions.membersAfter(0, limits.membersPageMax);
     const maxServerFrameBytes = frameLimit(limits, joined);
-    sendPacket(socket, joined.dialect, fitWelcome({
+    const welcome: Extract<ServerPacket, { type: "welcome" }> = {
       type: "welcome",
       id: joined.id,
       name: joined.name,
@@ -350,7 +352,9 @@ export class ChatRoom extends DurableObject<Env> {
       lastSeq: this.storage.newestSeq,
       limits: { ...limits, maxServerFrameBytes },
       resumeKey: joined.resumeKey,
-    }, maxServerFrameBytes));
+    };
+    // A tutorial client gets its history one message a frame (codec.ts), and cannot page: it gets all of it.
+    sendPacket(socket, joined.dialect, joined.dialect === "native" ? fitWelcome(welcome, maxServerFrameBytes) : welcome);
     this.outbox.join(memberOf(joined), socket);
     // Members are upkeep: the alarm must come round to check that they are still there, and that their tokens are valid.
     const sweep = Date.now() + sweepInterval(this.settings.silenceMs);
