@@ -1,6 +1,7 @@
 // Sending packets to members: each in its own dialect, each packet serialized once per dialect, not once per member.
 
 import { encode, joinsPacket } from "../shared/codec";
+import { chunks } from "./frame-fit";
 import type { Dialect, Member, ServerPacket } from "../shared/protocol";
 import type { JoinedSession, RoomSocket } from "./sessions";
 
@@ -36,12 +37,14 @@ export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Sock
 }
 
 /**
- * Announces a batch of joins, oldest first, in one frame per member. A member who joined within the batch knows
- * the earlier joiners from its welcome, so it hears of its own join and the later ones only.
+ * Announces a batch of joins, oldest first, in one frame per member (more if the batch is over `budget` bytes:
+ * frame-fit.ts, `batchBudget`). A member who joined within the batch knows the earlier joiners from its welcome, so
+ * it hears of its own join and the later ones only.
  */
 export function announceJoins<Socket extends RoomSocket>(
   recipients: Recipients<Socket>,
   joins: { member: Member; socket: Socket }[],
+  budget: number,
 ): void {
   const firstNewTo = new Map(joins.map(({ socket }, index) => [socket, index]));
   const frames = new Map<string, string[]>();
@@ -50,7 +53,8 @@ export function announceJoins<Socket extends RoomSocket>(
     const key = `${session.dialect}:${from}`;
     let encoded = frames.get(key);
     if (!encoded) {
-      encoded = encode(joinsPacket(joins.slice(from).map(({ member }) => member)), session.dialect);
+      const members = joins.slice(from).map(({ member }) => member);
+      encoded = chunks(members, budget).flatMap((run) => encode(joinsPacket(run), session.dialect));
       frames.set(key, encoded);
     }
     for (const frame of encoded) sendFrame(socket, frame);

@@ -11,10 +11,11 @@
 //   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
 // Neither timer outlives a burst, so the outbox never keeps an idle room awake.
 
-import type { ChatMessage, Departure, Member, ServerPacket } from "../shared/protocol";
+import type { Departure, Member, ServerPacket } from "../shared/protocol";
 import { leavesPacket } from "../shared/codec";
 import { sendPacket } from "./fan-out";
-import type { UnstoredChat } from "./room-storage";
+import { chunks } from "./frame-fit";
+import type { Appended, UnstoredChat } from "./room-storage";
 import type { RoomSocket, Sessions } from "./sessions";
 
 export const PRESENCE_WINDOW_MS = 50;
@@ -33,8 +34,11 @@ export interface Audience<Socket> {
   announceJoins(joins: { member: Member; socket: Socket }[]): void;
 }
 
-/** Stores chats and numbers them, all or nothing; throws if none could be stored. */
-export type StoreChats = (chats: UnstoredChat[]) => ChatMessage[];
+/**
+ * Stores chats and numbers them, all or nothing; throws if none could be stored. A chat its author posted already
+ * (its cid) comes back as the stored message, a duplicate, and is not stored again.
+ */
+export type StoreChats = (chats: UnstoredChat[]) => Appended[];
 
 export class Outbox<Socket extends RoomSocket> {
   private readonly queue: Announcement<Socket>[] = [];
@@ -46,6 +50,8 @@ export class Outbox<Socket extends RoomSocket> {
     private readonly sessions: Sessions<Socket>,
     private readonly audience: Audience<Socket>,
     private readonly store: StoreChats,
+    /** What one frame of leaves may hold (frame-fit.ts, `batchBudget`): a batch of more goes in several. */
+    private readonly batchBudget: number,
   ) {}
 
   chat(chat: UnstoredChat, socket: Socket): void {
@@ -118,7 +124,8 @@ export class Outbox<Socket extends RoomSocket> {
         return this.audience.announceJoins(announcement.joins);
       case "leaves":
         this.lastPresenceAt = Date.now();
-        return this.audience.broadcast(leavesPacket(announcement.members));
+        for (const run of chunks(announcement.members, this.batchBudget)) this.audience.broadcast(leavesPacket(run));
+        return;
       case "other":
         return this.audience.broadcast(announcement.packet);
       case "chats":
@@ -131,21 +138,28 @@ export class Outbox<Socket extends RoomSocket> {
    * that could be lost. If the write fails, nothing was stored and every sender hears so, to send again.
    */
   private storeAndBroadcast(chats: { chat: UnstoredChat; socket: Socket }[]): void {
-    let stored: ChatMessage[];
+    let stored: Appended[];
     try {
       stored = this.store(chats.map(({ chat }) => chat));
     } catch (error) {
       console.error(`room: could not store ${chats.length} messages: ${String(error)}`);
-      for (const { socket } of chats) {
+      for (const { chat, socket } of chats) {
         const session = this.sessions.get(socket);
         if (!session?.joined) continue;
         sendPacket(socket, session.dialect, {
           type: "error", code: "internal_error", message: "your message could not be stored; send it again",
+          for: session.dialect === "native" ? "chat" : "chat_message", ...(chat.cid === undefined ? {} : { cid: chat.cid }),
         });
       }
       return;
     }
-    for (const message of stored) this.audience.broadcast({ type: "chat", ...message });
+    stored.forEach(({ message, duplicate }, index) => {
+      if (!duplicate) return this.audience.broadcast({ type: "chat", ...message });
+      // A resend of what the room holds: its sender alone hears of it again, as it was stored (its ack).
+      const { socket } = chats[index]!;
+      const session = this.sessions.get(socket);
+      if (session?.joined) sendPacket(socket, session.dialect, { type: "chat", ...message });
+    });
   }
 
   private wakeIn(ms: number): void {

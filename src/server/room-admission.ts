@@ -6,6 +6,9 @@ import type { BanList } from "./ban-list";
 import { IDENTITY_HEADER, type Identity } from "./identity";
 import type { RoomSocket, Sessions } from "./sessions";
 
+/** What a refused connection is told to wait, in seconds. */
+const RETRY_AFTER_SECONDS = "10";
+
 /** Who is arriving, as far as the room can tell. */
 export interface Arrival {
   address?: string;
@@ -24,10 +27,11 @@ export async function admit(request: Request, door: Door, now: number): Promise<
   const address = clientAddress(request);
   const { maxConnectionsPerAddress } = door;
   if (address !== undefined && door.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
+    // When one of them closes is not known here: a retry after a while, as for the Worker's own 429 (admission.ts).
     return refusal(429, {
       error: "too_many_connections",
       message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
-    });
+    }, { "Retry-After": RETRY_AFTER_SECONDS });
   }
   // Only the Worker sets this header: it removes whatever a client sent in it.
   const header = request.headers.get(IDENTITY_HEADER);

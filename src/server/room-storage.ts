@@ -8,8 +8,15 @@
 
 import type { ChatMessage, Member } from "../shared/protocol";
 
-/** A chat accepted from a member, not yet stored: it has no sequence number until it is. */
-export type UnstoredChat = { ts: number; sender: Member; text: string };
+/**
+ * A chat accepted from a member, not yet stored: it has no sequence number until it is. `author` is who the
+ * sender is across connections (sessions.ts, `authorOf`), for a chat with a client chat id (`cid`): a chat whose
+ * cid its author already posted, and the room still holds, is not stored again.
+ */
+export type UnstoredChat = { ts: number; sender: Member; text: string; cid?: string; author?: string };
+
+/** What became of a chat: stored now, or found stored already (the same author posted its cid before). */
+export type Appended = { message: ChatMessage; duplicate: boolean };
 
 /** Connection ids reserved per write. */
 const ID_BLOCK = 64;
@@ -27,13 +34,23 @@ type MessageRow = {
   sender_user: string | null;
   /** 1 for a tombstone: a moderator deleted the message, and its text is gone. */
   deleted: 0 | 1;
+  /** The client chat id the sender gave, if any. */
+  cid: string | null;
 };
 
 /**
  * Columns added after the first rooms were created. A room's table gets them with its next write; until then, reads
  * go without them (a read never writes, not even a migration).
  */
-const ADDED_COLUMNS = ["sender_user TEXT", "deleted INTEGER NOT NULL DEFAULT 0"];
+const ADDED_COLUMNS = ["sender_user TEXT", "deleted INTEGER NOT NULL DEFAULT 0", "cid TEXT", "author TEXT"];
+
+const ADDED_COLUMN_NAMES = ADDED_COLUMNS.map((column) => column.split(" ")[0]!);
+
+/** What a read takes for an added column the table lacks: what a row written before the column was would hold. */
+const ABSENT = { sender_user: "NULL", deleted: "0", cid: "NULL" } as const;
+
+/** Finds a chat by its author and cid without reading the table; created with the table, or by the migration. */
+const CID_INDEX = `CREATE INDEX IF NOT EXISTS messages_by_cid ON messages (cid, author) WHERE cid IS NOT NULL`;
 
 export interface Page {
   /** Oldest first. */
@@ -47,6 +64,8 @@ export class RoomStorage {
   private created: boolean;
   /** Whether the table has every column of ADDED_COLUMNS. */
   private migrated: boolean;
+  /** The added columns the table has, until it is migrated: a read goes without the others. */
+  private columns: Set<string>;
   /** The block of connection ids reserved and not handed out yet: `next` up to, not including, `end`. */
   private ids = { next: 0, end: 0 };
   /** Kept in memory, since only this object writes the table. */
@@ -69,7 +88,8 @@ export class RoomStorage {
   ) {
     this.sql = storage.sql;
     this.created = tableExists(this.sql, "messages");
-    this.migrated = !this.created || this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames.includes("deleted");
+    this.columns = new Set(this.created ? this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames : ADDED_COLUMN_NAMES);
+    this.migrated = ADDED_COLUMN_NAMES.every((column) => this.columns.has(column));
     // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
     // table, so the sequence goes on from where it was.
     this.newest = this.created
@@ -126,24 +146,51 @@ export class RoomStorage {
    * time). All or nothing: if it throws, none was stored and the sequence number is where it was, so the senders can
    * simply resend.
    */
-  append(chats: UnstoredChat[]): ChatMessage[] {
-    // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
-    const stored: ChatMessage[] = chats.map(({ ts, sender, text }, index) => ({ seq: this.newest + 1 + index, ts, sender, text }));
-    const newest = this.newest + stored.length;
-    const pruneThrough = newest - this.retained >= this.prunedThrough + PRUNE_BLOCK ? newest - this.retained : undefined;
+  append(chats: UnstoredChat[]): Appended[] {
     this.create();
-    this.storage.transactionSync(() => {
-      for (const message of stored) {
-        this.sql.exec(
-          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text) VALUES (?, ?, ?, ?, ?, ?)`,
-          message.seq, message.ts, message.sender.id, message.sender.name, message.sender.user ?? null, message.text,
-        );
+    const appended: Appended[] = [];
+    /** The chats of this batch by author and cid: a chat sent twice within one batch is stored once too. */
+    const inBatch = new Map<string, ChatMessage>();
+    let newest = this.newest;
+    for (const { ts, sender, text, cid, author } of chats) {
+      const key = cid === undefined || author === undefined ? undefined : JSON.stringify([author, cid]);
+      const earlier = key === undefined ? undefined : inBatch.get(key) ?? this.posted(author!, cid!);
+      if (earlier) {
+        appended.push({ message: earlier, duplicate: true });
+        continue;
       }
+      // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
+      const message: ChatMessage = cid === undefined ? { seq: ++newest, ts, sender, text } : { seq: ++newest, ts, sender, cid, text };
+      if (key !== undefined) inBatch.set(key, message);
+      appended.push({ message, duplicate: false });
+    }
+    const pruneThrough = newest - this.retained >= this.prunedThrough + PRUNE_BLOCK ? newest - this.retained : undefined;
+    this.storage.transactionSync(() => {
+      appended.forEach(({ message, duplicate }, index) => {
+        if (duplicate) return;
+        const { seq, ts, sender, text, cid } = message;
+        this.sql.exec(
+          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          seq, ts, sender.id, sender.name, sender.user ?? null, text, cid ?? null,
+          cid === undefined ? null : chats[index]!.author ?? null,
+        );
+      });
       if (pruneThrough !== undefined) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, pruneThrough);
     });
     this.prunedThrough = pruneThrough ?? this.prunedThrough;
     this.newest = newest;
-    return stored;
+    return appended;
+  }
+
+  /** The retained message `author` posted with `cid`, if any (a tombstone included: it is what the room holds). */
+  private posted(author: string, cid: string): ChatMessage | undefined {
+    if (!this.columns.has("author")) return undefined;
+    const row = this.sql.exec<MessageRow>(
+      `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
+       WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
+      cid, author, this.retainedAfter,
+    ).toArray()[0];
+    return row && messageOf(row, this.verifies);
   }
 
   /**
@@ -152,7 +199,7 @@ export class RoomStorage {
    */
   page(limit: number, range: { after?: number; before?: number } = {}): Page {
     if (!this.created) return { messages: [], more: false };
-    const added = this.migrated ? "sender_user, deleted" : "NULL AS sender_user, 0 AS deleted";
+    const added = Object.entries(ABSENT).map(([column, absent]) => (this.columns.has(column) ? column : `${absent} AS ${column}`)).join(", ");
     const rows = this.sql.exec<MessageRow>(
       `SELECT seq, ts, sender_id, sender_name, text, ${added} FROM messages
        WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -193,6 +240,7 @@ export class RoomStorage {
     // Forgotten at once: whatever is written after this call (the runtime keeps the order) starts a new room.
     this.created = false;
     this.migrated = true;
+    this.columns = new Set(ADDED_COLUMN_NAMES);
     this.newest = 0;
     this.ids = { next: 0, end: 0 };
     this.shards = 0;
@@ -202,9 +250,14 @@ export class RoomStorage {
   private create(): void {
     if (!this.migrated) {
       this.storage.transactionSync(() => {
-        for (const column of ADDED_COLUMNS) this.sql.exec(`ALTER TABLE messages ADD COLUMN ${column}`);
+        // A table may have some of them already: those added before the newest.
+        ADDED_COLUMNS.forEach((column, index) => {
+          if (!this.columns.has(ADDED_COLUMN_NAMES[index]!)) this.sql.exec(`ALTER TABLE messages ADD COLUMN ${column}`);
+        });
+        this.sql.exec(CID_INDEX);
       });
       this.migrated = true;
+      this.columns = new Set(ADDED_COLUMN_NAMES);
     }
     if (this.created) return;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
@@ -214,6 +267,7 @@ export class RoomStorage {
       sender_name TEXT NOT NULL,
       text TEXT NOT NULL,
       ${ADDED_COLUMNS.join(",\n      ")})`);
+    this.sql.exec(CID_INDEX);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
     this.created = true;
   }
@@ -237,10 +291,12 @@ function messageOf(row: MessageRow, verifies: boolean): ChatMessage {
   const { sender_id: id, sender_name: name, sender_user: user } = row;
   const sender: Member = user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
   const { seq, ts } = row;
-  return row.deleted ? { seq, ts, sender, text: "", deleted: true } : { seq, ts, sender, text: row.text };
+  const message: ChatMessage = row.deleted ? { seq, ts, sender, text: "", deleted: true } : { seq, ts, sender, text: row.text };
+  if (row.cid !== null) message.cid = row.cid;
+  return message;
 }
 
 /** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */
 function weight(row: MessageRow): number {
-  return (row.text.length + row.sender_name.length) * 3 + 80;
+  return (row.text.length + row.sender_name.length) * 3 + 80 + (row.cid?.length ?? 0);
 }

@@ -20,7 +20,9 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { guestName, NAME_TAKEN_RULE } from "../shared/names";
-import type { ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError } from "../shared/protocol";
+import type {
+  Answering, ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError, ServerPacket,
+} from "../shared/protocol";
 import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
@@ -29,15 +31,16 @@ import {
 } from "./close-codes";
 import { switchingProtocols } from "./compression";
 import { sendPacket } from "./fan-out";
+import { batchBudget, fitHistory, fitMembers, fitWelcome, frameLimit } from "./frame-fit";
 import { HubRoster } from "./hub-roster";
-import { describe, Intake } from "./intake";
+import { describe, Intake, type Taken } from "./intake";
 import { Liveness } from "./liveness";
 import { moderate, type ModeratedRoom, type ModerationOutcome } from "./moderation";
 import { Outbox } from "./outbox";
 import { RateLimits } from "./rate-limits";
 import { admit } from "./room-admission";
 import { RoomStorage } from "./room-storage";
-import { memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
+import { authorOf, memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
 import { readSettings, type RoomSettings } from "./settings";
 import { RemoteConnection, ShardSet, type ShardInfo } from "./shard-set";
 import type { Report } from "./shard-wire";
@@ -85,15 +88,17 @@ export class ChatRoom extends DurableObject<Env> {
     this.intake = new Intake(this.settings.limits, this.limits, {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeConnection(socket, code, reason),
+      sendFrame: (socket, frame) => socket.send(frame),
     });
     this.alarmClock = new AlarmClock(ctx.storage);
     this.shards = new ShardSet(env, ctx.id.name ?? "", this.settings.shardCapacity, Date.now(), this.hubRoster);
-    this.outbox = new Outbox(this.sessions, this.shards.audience(this.sessions), (chats) => {
+    const budget = batchBudget(this.settings.limits);
+    this.outbox = new Outbox(this.sessions, this.shards.audience(this.sessions, budget), (chats) => {
       const stored = this.storage.append(chats);
       // History is upkeep: from now on the room needs its alarm, to expire it.
       this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep()));
       return stored;
-    });
+    }, budget);
     this.liveness = new Liveness(this.settings, {
       unjoined: () => this.sessions.unjoined(),
       // Only the room's own members: a shard watches its own (`ShardSet.checkIn`).
@@ -204,16 +209,18 @@ export class ChatRoom extends DurableObject<Env> {
     // Nothing a connection sends after its token expired is carried out, its join included.
     if (tokenExpired(session, Date.now())) return this.closeConnection(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     this.liveness.heard(socket, Date.now());
+    let answering: Answering | undefined;
     try {
       const taken = this.intake.take(socket, session, frame, Date.now());
       if (!taken) return;
+      answering = taken.answering;
       // Only moderation waits (a ban's hash); everything else is done by now, without a turn of the event loop.
-      const moderating = this.handle(socket, session, taken.request, taken.dialect, frame);
+      const moderating = this.handle(socket, session, taken, frame);
       if (moderating) await moderating;
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
       console.error(`room: ${describe(session)}: ${String(error)}`);
-      this.sendError(socket, "native", { code: "internal_error", message: "the server could not handle that packet" });
+      this.sendError(socket, "native", { code: "internal_error", message: "the server could not handle that packet", ...answering });
     }
   }
 
@@ -252,71 +259,71 @@ export class ChatRoom extends DurableObject<Env> {
 
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Carries out one valid request; only moderation waits for anything (a ban's hash). */
-  private handle(
-    socket: Connection, session: Session, request: ClientRequest, packetDialect: Dialect, frame: string | ArrayBuffer,
-  ): void | Promise<void> {
+  /**
+   * Carries out one valid request; only moderation waits for anything (a ban's hash). Every error it answers with
+   * names the packet (`answering`).
+   */
+  private handle(socket: Connection, session: Session, taken: Taken, frame: string | ArrayBuffer): void | Promise<void> {
+    const { request, dialect: packetDialect, answering } = taken;
+    const reply = (error: ProtocolError) => this.sendError(socket, packetDialect, { ...error, ...answering });
     if (request.kind === "ignore") return;
     if (request.kind === "join") {
-      if (session.joined) {
-        return this.sendError(socket, packetDialect, { code: "already_joined", message: "this connection has already joined" });
-      }
+      if (session.joined) return reply({ code: "already_joined", message: "this connection has already joined" });
       // A verified member's name is its token's, whatever the join says.
       const name = session.identity?.name ?? request.name;
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
       const claim = this.sessions.claim(socket, name, request.resume);
-      if (!claim.free) return this.refuseJoin(socket, packetDialect, nameTaken(name));
+      if (!claim.free) return this.refuseJoin(socket, packetDialect, { ...nameTaken(name), ...answering });
       const wait = this.limits.join(Date.now());
       if (wait > 0) {
         return this.refuseJoin(socket, packetDialect, {
-          code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait,
+          code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait, ...answering,
         });
       }
       if (claim.ghost) this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
       for (const squatter of claim.squatters) this.renameGuest(squatter);
       return this.join(socket, { ...request, name });
     }
-    if (!session.joined) {
-      return this.sendError(socket, packetDialect, { code: "not_joined", message: `join before sending ${request.kind}` });
-    }
+    if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     const heardByAll = request.kind !== "history" && request.kind !== "members";
-    if (heardByAll && !this.intake.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()))) return;
+    if (heardByAll && !this.intake.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()), frame)) return;
     switch (request.kind) {
-      case "chat":
-        return this.outbox.chat({ ts: Date.now(), sender: memberOf(session), text: request.text }, socket);
+      case "chat": {
+        const { text, cid } = request;
+        const chat = { ts: Date.now(), sender: memberOf(session), text };
+        return this.outbox.chat(cid === undefined ? chat : { ...chat, cid, author: authorOf(session) }, socket);
+      }
       case "rename": {
-        if (session.identity) {
-          return this.sendError(socket, session.dialect, { code: "forbidden", message: "a verified member's name is its token's" });
-        }
-        if (!this.sessions.claim(socket, request.name).free) return this.sendError(socket, session.dialect, nameTaken(request.name));
+        if (session.identity) return reply({ code: "forbidden", message: "a verified member's name is its token's" });
+        if (!this.sessions.claim(socket, request.name).free) return reply(nameTaken(request.name));
         const renamed = this.sessions.rename(socket, request.name);
         return this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
       }
       case "history": {
         // What was said a moment ago belongs in the page: store it first.
         this.outbox.flush();
-        const page = this.storage.page(request.limit, { before: request.before });
-        const frames = sendPacket(socket, session.dialect, { type: "history", ...page });
+        const page = fitHistory(this.storage.page(request.limit, { before: request.before }), frameLimit(this.settings.limits, session));
+        const frames = sendPacket(socket, session.dialect, page);
         // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
         return this.limits.answered(socket, frames, Date.now());
       }
       case "members": {
-        const page = this.sessions.membersAfter(request.after, request.limit);
-        const frames = sendPacket(socket, session.dialect, { type: "members", ...page });
+        const page = fitMembers(this.sessions.membersAfter(request.after, request.limit), frameLimit(this.settings.limits, session));
+        const frames = sendPacket(socket, session.dialect, page);
         return this.limits.answered(socket, frames, Date.now());
       }
       case "moderate":
-        return this.moderate(socket, session, request.action);
+        return this.moderate(socket, session, request.action, reply);
     }
   }
 
-  private async moderate(socket: Connection, session: JoinedSession, action: ModerationAction): Promise<void> {
-    if (session.identity?.role !== "moderator") {
-      return this.sendError(socket, session.dialect, { code: "forbidden", message: "only a moderator may do that" });
-    }
+  private async moderate(
+    socket: Connection, session: JoinedSession, action: ModerationAction, reply: (error: ProtocolError) => void,
+  ): Promise<void> {
+    if (session.identity?.role !== "moderator") return reply({ code: "forbidden", message: "only a moderator may do that" });
     const outcome = await moderate(this.moderated, action, session.identity, Date.now());
-    if (!outcome.ok) return this.sendError(socket, session.dialect, outcome.error);
+    if (!outcome.ok) return reply(outcome.error);
     if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
   }
 
@@ -327,21 +334,27 @@ export class ChatRoom extends DurableObject<Env> {
       ? this.storage.page(historyOnJoin)
       : this.storage.page(limits.historyPageMax, { after: request.since });
     // The first write a connection causes: ids stay unique for the room's whole life.
-    const joined = this.sessions.join(socket, { id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect });
+    const member = { id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect };
+    const joined = this.sessions.join(socket, request.maxFrameBytes === undefined ? member : { ...member, frameBytes: request.maxFrameBytes }, request.resume);
     this.stopJoinCheckIfNoneLeft();
-    sendPacket(socket, joined.dialect, {
+    // A room of thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them.
+    const listed = this.sessions.membersAfter(0, limits.membersPageMax);
+    const maxServerFrameBytes = frameLimit(limits, joined);
+    const welcome: Extract<ServerPacket, { type: "welcome" }> = {
       type: "welcome",
       id: joined.id,
       name: joined.name,
-      // A room of thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them.
-      members: this.sessions.membersAfter(0, limits.membersPageMax).members,
+      members: listed.members,
+      moreMembers: listed.more,
       memberCount: this.sessions.joined().length,
       history: page.messages,
       more: page.more,
       lastSeq: this.storage.newestSeq,
-      limits,
+      limits: { ...limits, maxServerFrameBytes },
       resumeKey: joined.resumeKey,
-    });
+    };
+    // A tutorial client gets its history one message a frame (codec.ts), and cannot page: it gets all of it.
+    sendPacket(socket, joined.dialect, joined.dialect === "native" ? fitWelcome(welcome, maxServerFrameBytes) : welcome);
     this.outbox.join(memberOf(joined), socket);
     // Members are upkeep: the alarm must come round to check that they are still there, and that their tokens are valid.
     const sweep = Date.now() + sweepInterval(this.settings.silenceMs);
@@ -444,8 +457,12 @@ export class ChatRoom extends DurableObject<Env> {
     work.catch((error: unknown) => console.error(`room: upkeep failed: ${String(error)}`));
   }
 
-  /** Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. */
+  /**
+   * Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. What the
+   * outbox holds goes out first: the echo of a chat sent before the packet an error answers comes before the error.
+   */
   private sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError): void {
+    this.outbox.flush();
     const session = this.sessions.get(socket);
     sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
   }

@@ -23,7 +23,11 @@ export interface RoomSocket {
 export type Session =
   | { joined: false; openedAt: number; address?: string; identity?: Identity }
   | {
-    joined: true; id: number; name: string; dialect: Dialect; resumeKey: string; address?: string;
+    joined: true; id: number; name: string; dialect: Dialect; address?: string;
+    /** A secret of the connection's, whose first half names its membership (see `newResumeKey`). */
+    resumeKey: string;
+    /** The largest frame this connection takes, if its join asked for less than the room sends (frame-fit.ts). */
+    frameBytes?: number;
     /** The verified user, for a member that came with a token; its name is the token's. */
     identity?: Identity;
     /** An anonymous member of a room that verifies tokens (protocol.ts, `Member`). */
@@ -176,10 +180,12 @@ export class Sessions<Socket extends RoomSocket> {
    * A connection joins as a member; it gets a resume key of its own (see `resumedBy`). In a room that verifies
    * tokens, an anonymous member is a guest.
    */
-  join(socket: Socket, member: { id: number; name: string; dialect: Dialect }): JoinedSession {
+  join(
+    socket: Socket, member: { id: number; name: string; dialect: Dialect; frameBytes?: number }, resume?: string,
+  ): JoinedSession {
     const session = this.bySocket.get(socket);
     if (!session) throw new Error("join on a connection the room does not hold");
-    const joined: JoinedSession = { joined: true, ...member, resumeKey: newResumeKey() };
+    const joined: JoinedSession = { joined: true, ...member, resumeKey: newResumeKey(resume) };
     if (session.address !== undefined) joined.address = session.address;
     if (session.identity !== undefined) joined.identity = session.identity;
     else if (this.verifies) joined.guest = true;
@@ -315,5 +321,22 @@ export class Sessions<Socket extends RoomSocket> {
   }
 }
 
-/** 128 bits from the platform's generator, as hex. */
-const newResumeKey = (): string => crypto.randomUUID().replaceAll("-", "");
+/**
+ * A resume key: 32 hex digits. Its first 16 name the membership, which a resume passes on (`resume`: the key the
+ * join showed); its last 16 are new for each connection. Only the whole key takes a name back from a connection
+ * still held (`resumedBy`), so a key stays a secret of one connection; the membership half lets an anonymous member
+ * be known as the same sender across reconnects (`authorOf`), even once its old connection is gone.
+ */
+function newResumeKey(resume?: string): string {
+  const fresh = [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return resume === undefined ? fresh : `${resume.slice(0, MEMBERSHIP_HEX)}${fresh.slice(MEMBERSHIP_HEX)}`;
+}
+
+const MEMBERSHIP_HEX = 16;
+
+/**
+ * Who sent a chat, across connections, for chat ids (room-storage.ts, `append`): a verified member's user, or an
+ * anonymous member's membership (its resume key's first half: 64 random bits, never shown to others).
+ */
+export const authorOf = (session: JoinedSession): string =>
+  session.identity ? `user:${session.identity.user}` : `member:${session.resumeKey.slice(0, MEMBERSHIP_HEX)}`;

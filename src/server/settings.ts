@@ -3,6 +3,7 @@
 // because a typo that silently fell back to a default would be worse.
 
 import { DEFAULT_LIMITS, type Limits } from "../shared/protocol";
+import { minServerFrameBytes } from "../shared/validation";
 
 export interface RoomSettings {
   limits: Limits;
@@ -36,6 +37,7 @@ const DEFAULTS = {
   MAX_NAME_CHARS: DEFAULT_LIMITS.maxNameChars,
   MAX_MESSAGE_CHARS: DEFAULT_LIMITS.maxMessageChars,
   MAX_FRAME_BYTES: DEFAULT_LIMITS.maxFrameBytes,
+  MAX_SERVER_FRAME_BYTES: DEFAULT_LIMITS.maxServerFrameBytes,
   RATE_LIMIT_BURST: DEFAULT_LIMITS.rateLimitBurst,
   RATE_LIMIT_PER_SECOND: DEFAULT_LIMITS.rateLimitPerSecond,
   RATE_LIMIT_BYTES_PER_TOKEN: DEFAULT_LIMITS.rateLimitBytesPerToken,
@@ -73,6 +75,7 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
       maxNameChars: read("MAX_NAME_CHARS"),
       maxMessageChars: read("MAX_MESSAGE_CHARS"),
       maxFrameBytes: read("MAX_FRAME_BYTES"),
+      maxServerFrameBytes: read("MAX_SERVER_FRAME_BYTES"),
       rateLimitBurst: read("RATE_LIMIT_BURST"),
       rateLimitPerSecond: read("RATE_LIMIT_PER_SECOND"),
       rateLimitBytesPerToken: read("RATE_LIMIT_BYTES_PER_TOKEN"),
@@ -96,6 +99,11 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
   if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {
     // Such a frame could never be afforded: the client would wait forever, the room refuse forever.
     throw new Error("settings: a frame of MAX_FRAME_BYTES must cost at most RATE_LIMIT_BURST tokens (raise RATE_LIMIT_BYTES_PER_TOKEN)");
+  }
+  const floor = minServerFrameBytes(settings.limits);
+  if (settings.limits.maxServerFrameBytes < floor) {
+    // The room could not send a message of the longest length in one frame.
+    throw new Error(`settings: MAX_SERVER_FRAME_BYTES must be at least ${floor} for messages of MAX_MESSAGE_CHARS and names of MAX_NAME_CHARS`);
   }
   return settings;
 }

@@ -178,7 +178,8 @@ export class ShardSet {
    * What the hub announces: to its own members, and once to each shard with members, for all of theirs. The hub's
    * roster follows it (hub-roster.ts).
    */
-  audience<Socket extends RoomSocket>(sessions: Sessions<Socket>): Audience<Socket> {
+  /** `budget`: what one frame of joins may hold (frame-fit.ts, `batchBudget`). */
+  audience<Socket extends RoomSocket>(sessions: Sessions<Socket>, budget: number): Audience<Socket> {
     return {
       broadcast: (packet) => {
         broadcast(sessions.joinedHere(), packet);
@@ -186,7 +187,7 @@ export class ShardSet {
         this.updateHubRoster(packet);
       },
       announceJoins: (joins) => {
-        announceJoins(sessions.joinedHere(), joins);
+        announceJoins(sessions.joinedHere(), joins, budget);
         const members = joins.map(({ member }) => member);
         for (const link of this.withMembers()) link.push({ kind: "joins", members });
         if (this.hubRoster.started) {

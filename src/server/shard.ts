@@ -10,9 +10,11 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { ProtocolError, Dialect } from "../shared/protocol";
+import { decodeFrame } from "../shared/codec";
 import { isSendableCloseCode } from "./close-codes";
 import { switchingProtocols } from "./compression";
 import { Courier } from "./courier";
+import { batchBudget } from "./frame-fit";
 import type { Env } from "./env";
 import { announceJoins, broadcast, sendPacket } from "./fan-out";
 import { InOrder } from "./in-order";
@@ -47,6 +49,7 @@ export class RoomShard extends DurableObject<Env> {
     this.intake = new Intake(this.settings.limits, new RateLimits(this.settings, Date.now()), {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeHere(socket, code, reason),
+      sendFrame: (socket, frame) => trySend(socket, frame),
     });
     // Only its members' silence: the hub times joins (its join check closes a connection here through an item).
     this.liveness = new Liveness(this.settings, {
@@ -143,7 +146,8 @@ export class RoomShard extends DurableObject<Env> {
       }
       case "joins": {
         const here = new Map(this.sockets.joined().map(([socket, session]) => [session.id, socket]));
-        return announceJoins(this.sockets.joined(), item.members.map((member) => ({ member, socket: here.get(member.id) ?? NOT_HERE })));
+        const joins = item.members.map((member) => ({ member, socket: here.get(member.id) ?? NOT_HERE }));
+        return announceJoins(this.sockets.joined(), joins, batchBudget(this.settings.limits));
       }
     }
   }
@@ -189,7 +193,11 @@ export class RoomShard extends DurableObject<Env> {
         continue;
       }
       const socket = this.sockets.socket(report.conn);
-      if (socket) this.sendError(socket, "native", { code: "internal_error", message: "the room could not take that packet; send it again" });
+      if (!socket) continue;
+      this.sendError(socket, "native", {
+        code: "internal_error", message: "the room could not take that packet; send it again",
+        ...decodeFrame(report.frame, this.settings.limits).answering,
+      });
     }
   }
 

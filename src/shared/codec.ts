@@ -32,6 +32,16 @@ export function decodeFrame(frame: string | ArrayBuffer, limits: Limits): Parsed
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/**
+ * Whether a frame is the keep-alive `ping` in a binary frame, as Godot 3's client sends text by default. The runtime
+ * answers a text `ping` itself (`setWebSocketAutoResponse`), but matches text frames only.
+ */
+export function isBinaryPing(frame: string | ArrayBuffer): boolean {
+  if (typeof frame === "string" || frame.byteLength !== 4) return false;
+  const bytes = new Uint8Array(frame);
+  return bytes[0] === 0x70 && bytes[1] === 0x69 && bytes[2] === 0x6e && bytes[3] === 0x67;
+}
 const utf8 = new TextEncoder();
 
 /**

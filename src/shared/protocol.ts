@@ -28,6 +28,8 @@ export type ChatMessage = {
   /** Server time, milliseconds since the epoch. */
   ts: number;
   sender: Member;
+  /** The client chat id the sender gave its `chat` (CHAT_ID_RULE), if it gave one. */
+  cid?: string;
 } & ({ text: string; deleted?: never } | { text: ""; deleted: true });
 
 /** Why a member left, when it did not leave by itself. */
@@ -61,6 +63,12 @@ export interface Limits {
   maxNameChars: number;
   maxMessageChars: number;
   maxFrameBytes: number;
+  /**
+   * The largest frame the room sends this connection, in bytes: the server's MAX_SERVER_FRAME_BYTES, or less if
+   * the join asked for less (`join.maxFrameBytes`). Lists that would not fit (a welcome's, a page's, a batch of
+   * joins or leaves) are cut, with `more` set, or split over several packets.
+   */
+  maxServerFrameBytes: number;
   rateLimitBurst: number;
   rateLimitPerSecond: number;
   /** A frame costs one rate-limit token per started this many bytes (a history answer too, by its size). */
@@ -75,6 +83,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxNameChars: 32,
   maxMessageChars: 2000,
   maxFrameBytes: 16 * 1024,
+  // Godot 3's client takes frames of up to 64 KiB by default (network/limits/websocket_client/max_in_buffer_kb):
+  // a stock game must be safe, with a margin.
+  maxServerFrameBytes: 60_000,
   rateLimitBurst: 10,
   rateLimitPerSecond: 5,
   rateLimitBytesPerToken: 4096,
@@ -94,13 +105,24 @@ const ONLY_DOTS = /^\.+$/;
 export const isRoomName = (name: string): boolean => ROOM_NAME.test(name) && !ONLY_DOTS.test(name);
 
 // ---------------------------------------------------------------------------------------------------------------
+// Client chat ids: a client names each chat it sends, so that it can match the room's answers to it, and resend it
+// without its being stored twice.
+
+export const CHAT_ID_RULE = "cid must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'";
+const CHAT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const isChatId = (cid: unknown): cid is string => typeof cid === "string" && CHAT_ID.test(cid);
+
+// ---------------------------------------------------------------------------------------------------------------
 // Client → server
 
 /** Native packets a client may send. */
 export type NativeClientPacket =
   /** `resume`: the `resumeKey` of this member's last welcome, to take its name back from a connection that died. */
-  | { type: "join"; name: string; since?: number; resume?: string }
-  | { type: "chat"; text: string }
+  /** `maxFrameBytes`: the largest frame this client takes (at least `minServerFrameBytes`, validation.ts). */
+  | { type: "join"; name: string; since?: number; resume?: string; maxFrameBytes?: number }
+  /** `cid`: the client's id of this chat, unique among its sender's chats (CHAT_ID_RULE). */
+  | { type: "chat"; text: string; cid?: string }
   | { type: "rename"; name: string }
   | { type: "history"; before?: number; limit?: number }
   /** The members after id `after` (0: from the first), in the order they joined: the rest of a welcome's list. */
@@ -125,8 +147,8 @@ export type TutorialClientPacket =
 
 /** What a valid client packet asks the room to do, whichever dialect it came in. */
 export type ClientRequest =
-  | { kind: "join"; dialect: Dialect; name: string; since?: number; resume?: string }
-  | { kind: "chat"; text: string }
+  | { kind: "join"; dialect: Dialect; name: string; since?: number; resume?: string; maxFrameBytes?: number }
+  | { kind: "chat"; text: string; cid?: string }
   | { kind: "rename"; name: string }
   | { kind: "history"; before?: number; limit: number }
   | { kind: "members"; after: number; limit: number }
@@ -165,11 +187,24 @@ export type ErrorCode =
   | "room_busy"
   | "internal_error";
 
+/** Every packet type a client may send, in either dialect. */
+export type ClientPacketType = NativeClientPacket["type"] | TutorialClientPacket["type"];
+
+/** What an answer answers: the type of the packet it answers, and that packet's `cid` if it carried a valid one. */
+export interface Answering {
+  for: ClientPacketType;
+  cid?: string;
+}
+
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
   /** With `rate_limited` and `room_busy`: how long to wait before the next packet will be accepted. */
   retryAfterMs?: number;
+  /** The type of the packet this error answers, when it answers one whose type the room knows. */
+  for?: ClientPacketType;
+  /** The `cid` of the packet this error answers, when it carried a valid one. */
+  cid?: string;
 }
 
 export type ServerPacket =
@@ -183,6 +218,11 @@ export type ServerPacket =
        * `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
        */
       members: Member[];
+      /**
+       * True when members after these were left out (past `limits.membersPageMax`, or to keep the frame within
+       * `limits.maxServerFrameBytes`): ask for them with `members`, `after` the last id listed.
+       */
+      moreMembers: boolean;
       /** How many members the room has now, you included. */
       memberCount: number;
       /** Recent history, or with `since` what you missed; oldest first. */

@@ -3,16 +3,22 @@
 
 import { confineBidi } from "./bidi";
 import { nameProblem, normalizeName } from "./names";
-import type {
-  BanAim, ClientRequest, Dialect, ErrorCode, Limits, ModerationAction, ModerationPacket, ProtocolError,
+import {
+  CHAT_ID_RULE, isChatId,
+  type Answering, type BanAim, type ClientPacketType, type ClientRequest, type Dialect, type ErrorCode, type Limits,
+  type ModerationAction, type ModerationPacket, type ProtocolError,
 } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
 
-/** A packet read: what it asks for, and the dialect it is written in, to answer an error in that dialect. */
+/**
+ * A packet read: what it asks for, the dialect it is written in, to answer an error in that dialect, and what an
+ * answer to it names (`for`, `cid`), for a packet whose type the room knows.
+ */
 export interface ParsedRequest {
   dialect: Dialect;
   request: Parsed<ClientRequest>;
+  answering?: Answering;
 }
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -87,6 +93,13 @@ function requiredSeq(packet: Record<string, unknown>, field: string): Parsed<num
 
 type Packet = Record<string, unknown> & { type: string };
 
+/**
+ * The smallest frame limit a client may ask for (`join.maxFrameBytes`): one largest message must fit in a frame,
+ * with a welcome's other fields. A code point is at most 4 bytes of UTF-8 (JSON escapes take no more than that for
+ * what validation lets in); 2,048 bytes are for everything else (the packet's fields, `limits`, a sender's user id).
+ */
+export const minServerFrameBytes = (limits: Limits): number => (limits.maxMessageChars + limits.maxNameChars) * 4 + 2048;
+
 const RESUME_KEY = /^[0-9a-f]{32}$/;
 
 function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<ClientRequest> {
@@ -98,15 +111,22 @@ function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<Clie
   if (resume !== undefined && (typeof resume !== "string" || !RESUME_KEY.test(resume))) {
     return fail("invalid_field", "resume must be the resumeKey of a welcome");
   }
+  const floor = minServerFrameBytes(limits);
+  const maxFrameBytes = optionalSeq(packet, "maxFrameBytes", floor);
+  if (!maxFrameBytes.ok) return maxFrameBytes;
   const join: ClientRequest = { kind: "join", dialect, name: name.value };
   if (since.value !== undefined) join.since = since.value;
   if (resume !== undefined) join.resume = resume;
+  if (maxFrameBytes.value !== undefined) join.maxFrameBytes = maxFrameBytes.value;
   return ok(join);
 }
 
 function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Parsed<ClientRequest> {
   const text = validateText(packet[field], limits, field);
-  return text.ok ? ok({ kind: "chat", text: text.value }) : text;
+  if (!text.ok) return text;
+  // Only the native dialect has chat ids: the tutorial's client sends none, and whatever it sends is ignored.
+  if (field === "message" || packet.cid === undefined) return ok({ kind: "chat", text: text.value });
+  return isChatId(packet.cid) ? ok({ kind: "chat", text: text.value, cid: packet.cid }) : fail("invalid_field", CHAT_ID_RULE);
 }
 
 function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
@@ -252,7 +272,9 @@ export function parseRequest(value: unknown, limits: Limits): ParsedRequest {
   if (!reader) {
     return { dialect: "native", request: fail("unknown_type", `unknown packet type ${JSON.stringify(type.slice(0, 40))}`) };
   }
-  return { dialect: reader.dialect, request: reader.read(value as Packet, limits) };
+  const answering: Answering = { for: type as ClientPacketType };
+  if (reader.dialect === "native" && isChatId(value.cid)) answering.cid = value.cid;
+  return { dialect: reader.dialect, request: reader.read(value as Packet, limits), answering };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

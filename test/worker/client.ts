@@ -14,6 +14,8 @@ export interface Client {
   received: Packet[];
   /** Text frames received that were not JSON (e.g. the `pong` keep-alive answer). */
   plain: string[];
+  /** Every frame received, as its UTF-8 size in bytes. */
+  frameSizes: number[];
   send(packet: unknown): void;
   /** Sends UTF-8 JSON in a binary frame, as Godot 3's client does. */
   sendBinary(packet: unknown): void;
@@ -40,10 +42,12 @@ export async function connect(path = "/rooms/test", address?: string, extraHeade
 
   const received: Packet[] = [];
   const plain: string[] = [];
+  const frameSizes: number[] = [];
   const taken = new Set<number>();
   const wakers = new Set<() => void>();
   socket.addEventListener("message", (event) => {
     const data = typeof event.data === "string" ? event.data : new TextDecoder().decode(event.data as ArrayBuffer);
+    frameSizes.push(new TextEncoder().encode(data).byteLength);
     try {
       received.push(JSON.parse(data) as Packet);
     } catch {
@@ -79,6 +83,7 @@ export async function connect(path = "/rooms/test", address?: string, extraHeade
     socket,
     received,
     plain,
+    frameSizes,
     closed,
     send: (packet) => socket.send(JSON.stringify(packet)),
     sendBinary: (packet) => socket.send(new TextEncoder().encode(JSON.stringify(packet))),

@@ -85,6 +85,7 @@ describe("per-address caps", () => {
     const refused = await SELF.fetch(`http://rooms.test/rooms/${room}`, { headers: { ...UPGRADE, "CF-Connecting-IP": "203.0.113.20" } });
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: "too_many_connections" });
+    expect(refused.headers.get("Retry-After")).toMatch(/^[1-9][0-9]*$/);
     await connect(`/rooms/${room}`, "203.0.113.21");
     held[0]!.socket.close(1000);
     await held[0]!.closed;
@@ -96,15 +97,18 @@ describe("per-address caps", () => {
   it("refuses upgrades from an address past the Worker's rate limit, before any room is reached", async () => {
     const address = "203.0.113.60";
     const statuses: number[] = [];
+    let retryAfter: string | null = null;
     // A different room each time: no room's own cap is reached, and none of them is touched by the refusals. The
     // limit counts in fixed 10-second windows, so the loop may straddle two of them: it stops at the first refusal.
     while (statuses.at(-1) !== 429 && statuses.length < 130) {
       const response = await SELF.fetch(`http://rooms.test/rooms/${uniqueRoom("loop")}`, { headers: { ...UPGRADE, "CF-Connecting-IP": address } });
       statuses.push(response.status);
+      retryAfter = response.headers.get("Retry-After");
       response.webSocket?.accept();
       response.webSocket?.close(1000);
     }
     expect(statuses.at(-1)).toBe(429);
+    expect(retryAfter).toMatch(/^[1-9][0-9]*$/);
     expect(statuses.length - 1).toBeGreaterThanOrEqual(60);
     expect(statuses.length - 1).toBeLessThan(120);
   });

@@ -5,6 +5,10 @@ import { memberOf, Sessions } from "../../../src/server/sessions";
 import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../src/shared/protocol";
 import { announceJoins, broadcast } from "../../../src/server/fan-out";
 import { FakeSocket } from "./fakes";
+import { batchBudget } from "../../../src/server/frame-fit";
+import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
+
+const BATCH_BUDGET = batchBudget(DEFAULT_LIMITS);
 
 /** A room's sessions and outbox, with a store that numbers chats in memory and records each write. */
 function room() {
@@ -18,14 +22,14 @@ function room() {
       throw new Error("disk full");
     }
     writes.push(chats);
-    return chats.map((chat): ChatMessage => ({ seq: ++seq, ...chat }));
+    return chats.map(({ ts, sender, text }) => ({ message: { seq: ++seq, ts, sender, text } as ChatMessage, duplicate: false }));
   };
   // A room of one object: everyone it announces to is on its own sockets.
   const audience = {
     broadcast: (packet: ServerPacket) => broadcast(sessions.joined(), packet),
-    announceJoins: (joins: { member: Member; socket: FakeSocket }[]) => announceJoins(sessions.joined(), joins),
+    announceJoins: (joins: { member: Member; socket: FakeSocket }[]) => announceJoins(sessions.joined(), joins, BATCH_BUDGET),
   };
-  const outbox = new Outbox(sessions, audience, store);
+  const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET);
   let nextId = 1;
   /** Connects and joins a member as the room does: the welcome comes after what the outbox had to deliver. */
   const join = (name: string, dialect: Dialect = "native") => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Sessions } from "../../../src/server/sessions";
+import { authorOf, Sessions } from "../../../src/server/sessions";
 import { FakeSocket } from "./fakes";
 
 function room() {
@@ -13,6 +13,22 @@ function room() {
 }
 
 describe("Sessions", () => {
+  it("passes a membership on through resume keys, and keeps each connection's key its own", () => {
+    const { sessions, connect } = room();
+    const first = sessions.join(connect(100), { id: 1, name: "ann", dialect: "native" });
+    const resumed = sessions.join(connect(200), { id: 2, name: "ann", dialect: "native" }, first.resumeKey);
+    const again = sessions.join(connect(300), { id: 3, name: "ann", dialect: "native" }, resumed.resumeKey);
+    const fresh = sessions.join(connect(400), { id: 4, name: "bo", dialect: "native" });
+    for (const key of [first, resumed, again, fresh].map((session) => session.resumeKey)) expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set([first, resumed, again, fresh].map((session) => session.resumeKey)).size).toBe(4);
+    expect(authorOf(resumed)).toBe(authorOf(first));
+    expect(authorOf(again)).toBe(authorOf(first));
+    expect(authorOf(fresh)).not.toBe(authorOf(first));
+    // A verified member is its user, whatever its connection.
+    const verified = { joined: true as const, id: 5, name: "kim", dialect: "native" as const, resumeKey: fresh.resumeKey, identity: { user: "u-1", name: "kim", role: "member" as const, exp: 2e9 } };
+    expect(authorOf(verified)).toBe("user:u-1");
+  });
+
   it("lists joined members only; a connection gets its id when it joins", () => {
     const { sessions, connect } = room();
     const [a, b, c] = [connect(100), connect(200), connect(300)];

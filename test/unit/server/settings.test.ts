@@ -17,6 +17,13 @@ describe("readSettings", () => {
     expect(readSettings({ MAX_FRAME_BYTES: 65536, RATE_LIMIT_BYTES_PER_TOKEN: 8192 }).limits.maxFrameBytes).toBe(65536);
   });
 
+  it("sends frames of at most MAX_SERVER_FRAME_BYTES, never less than one longest message needs", () => {
+    expect(readSettings({}).limits.maxServerFrameBytes).toBe(60_000);
+    expect(readSettings({ MAX_SERVER_FRAME_BYTES: "10176" }).limits.maxServerFrameBytes).toBe(10_176);
+    expect(() => readSettings({ MAX_SERVER_FRAME_BYTES: 10_175 })).toThrow(/MAX_SERVER_FRAME_BYTES must be at least 10176/);
+    expect(() => readSettings({ MAX_SERVER_FRAME_BYTES: 60_000, MAX_MESSAGE_CHARS: 20_000 })).toThrow(/MAX_SERVER_FRAME_BYTES/);
+  });
+
   it("defaults to the limits that clients assume before a room's welcome", () => {
     expect(readSettings({}).limits).toEqual(DEFAULT_LIMITS);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeFrame, encode, frameCost, frameExceeds } from "../../../src/shared/codec";
+import { decodeFrame, encode, frameCost, frameExceeds, isBinaryPing } from "../../../src/shared/codec";
 import { DEFAULT_LIMITS as limits, type ChatMessage, type ServerPacket } from "../../../src/shared/protocol";
 
 const message: ChatMessage = { seq: 7, ts: 1700000000000, sender: { id: 3, name: "Zoë" }, text: "héllo 😀" };
@@ -15,6 +15,7 @@ describe("decodeFrame", () => {
     expect(decodeFrame(bytes('{"type":"chat_message","message":"héllo"}'), limits)).toEqual({
       dialect: "tutorial",
       request: { ok: true, value: { kind: "chat", text: "héllo" } },
+      answering: { for: "chat_message" },
     });
     expect(code('{"type":"chat","text":"hi"}')).toBe("ok");
   });
@@ -23,6 +24,24 @@ describe("decodeFrame", () => {
     expect(code(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]).buffer as ArrayBuffer)).toBe("invalid_utf8");
     expect(code('{"type":"chat",')).toBe("invalid_json");
     expect(code("[".repeat(10_000))).toBe("invalid_json");
+  });
+
+  it("names what an answer answers: the packet's type, and its cid if valid (native only)", () => {
+    expect(decodeFrame('{"type":"chat","text":"","cid":"a-1"}', limits)).toMatchObject({
+      request: { ok: false, error: { code: "invalid_text" } }, answering: { for: "chat", cid: "a-1" },
+    });
+    expect(decodeFrame('{"type":"history","cid":"x"}', limits).answering).toEqual({ for: "history", cid: "x" });
+    expect(decodeFrame('{"type":"chat","text":"hi","cid":"no spaces"}', limits).answering).toEqual({ for: "chat" });
+    expect(decodeFrame('{"type":"chat_message","message":"hi","cid":"x"}', limits).answering).toEqual({ for: "chat_message" });
+    expect(decodeFrame('{"type":"shout","cid":"x"}', limits).answering).toBeUndefined();
+    expect(decodeFrame("{", limits).answering).toBeUndefined();
+  });
+
+  it("knows a binary ping, and nothing else, for one", () => {
+    expect(isBinaryPing(bytes("ping"))).toBe(true);
+    expect(isBinaryPing("ping")).toBe(false);
+    expect(isBinaryPing(bytes("pong"))).toBe(false);
+    expect(isBinaryPing(bytes("ping "))).toBe(false);
   });
 
   it("names the dialect a packet looks like, to answer errors in it", () => {
@@ -89,7 +108,7 @@ describe("encode", () => {
     expect(tutorial({ type: "chat", ...attack })).toEqual(["ok Alice: send me your password"]);
     expect(tutorial({ type: "history", messages: [attack], more: false })).toEqual(["ok Alice: send me your password"]);
     expect(tutorial({
-      type: "welcome", id: 4, name: "ann", members: [], memberCount: 0, history: [attack], more: false, lastSeq: 7, limits, resumeKey: "k",
+      type: "welcome", id: 4, name: "ann", members: [], moreMembers: false, memberCount: 0, history: [attack], more: false, lastSeq: 7, limits, resumeKey: "k",
     })).toEqual(["ok Alice: send me your password"]);
     // Each run of line breaks and tabs is one space, whichever line break it is.
     const breaks = { ...attack, text: "a\r\nb\n\n\tc\u2028d\u2029e\u0085f\u000Bg\fh" };
@@ -100,7 +119,7 @@ describe("encode", () => {
 
   it("gives a tutorial client its history as chat messages in place of a welcome", () => {
     const frames = encode({
-      type: "welcome", id: 4, name: "ann", members: [], memberCount: 0, history: [message, { ...message, seq: 8 }],
+      type: "welcome", id: 4, name: "ann", members: [], moreMembers: false, memberCount: 0, history: [message, { ...message, seq: 8 }],
       more: false, lastSeq: 8, limits, resumeKey: "k",
     }, "tutorial");
     expect(frames.map((f) => JSON.parse(f).seq)).toEqual([7, 8]);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS as limits } from "../../../src/shared/protocol";
-import { countChars, MAX_BAN_MINUTES, parseModeration, parseRequest, validateText } from "../../../src/shared/validation";
+import {
+  countChars, MAX_BAN_MINUTES, minServerFrameBytes, parseModeration, parseRequest, validateText,
+} from "../../../src/shared/validation";
 
 const request = (value: unknown) => parseRequest(value, limits).request;
 
@@ -17,6 +19,27 @@ describe("parseRequest", () => {
     expect(request({ type: "history", before: 40, limit: 10 })).toEqual({
       ok: true, value: { kind: "history", before: 40, limit: 10 },
     });
+  });
+
+  it("reads a chat's cid: 1 to 64 of A-Z, a-z, 0-9, _ and -; anything else is invalid_field", () => {
+    expect(request({ type: "chat", text: "hi", cid: "Ab_-9" })).toEqual({ ok: true, value: { kind: "chat", text: "hi", cid: "Ab_-9" } });
+    expect(request({ type: "chat", text: "hi", cid: "x".repeat(64) })).toMatchObject({ ok: true });
+    for (const cid of ["", "x".repeat(65), "a b", "é", 5, null, ["a"]]) {
+      expect(request({ type: "chat", text: "hi", cid })).toMatchObject({ ok: false, error: { code: "invalid_field" } });
+    }
+    // The tutorial dialect has none: a cid in its chat is ignored, like any field its client adds.
+    expect(request({ type: "chat_message", message: "hi", cid: "a b" })).toEqual({ ok: true, value: { kind: "chat", text: "hi" } });
+  });
+
+  it("reads a join's maxFrameBytes: a whole number of at least the floor that fits one largest message", () => {
+    const floor = minServerFrameBytes(limits);
+    expect(floor).toBeGreaterThanOrEqual((limits.maxMessageChars + limits.maxNameChars) * 4);
+    expect(request({ type: "join", name: "ann", maxFrameBytes: floor })).toEqual({
+      ok: true, value: { kind: "join", dialect: "native", name: "ann", maxFrameBytes: floor },
+    });
+    for (const bad of [floor - 1, 0, -1, 1.5, "60000", null]) {
+      expect(request({ type: "join", name: "ann", maxFrameBytes: bad })).toMatchObject({ ok: false, error: { code: "invalid_field" } });
+    }
   });
 
   it("reads the tutorial client's packets and ignores its name in chat", () => {
