@@ -50,7 +50,9 @@ function run(args: string[], env = environment()): Promise<string> {
   });
 }
 
-const ADDON_FILES = ["chat_logic.gd", "edge_chat_godot3.gd", "example/chat_panel.gd", "example/chat_panel.tscn", "plugin.gd"];
+const ADDON_FILES = [
+  "chat_logic.gd", "edge_chat_godot3.gd", "example/chat_panel.gd", "example/chat_panel.tscn", "plugin.gd", "roster.gd", "send_queue.gd",
+];
 
 let server: DevServer;
 beforeAll(async () => {
@@ -118,10 +120,10 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon's README
     }
     const lines = output.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("Godot Engine v3."));
     expect(lines.filter((line) => /^\S+: /.test(line))).toEqual(["Player: hello from Godot", "ann: hi [b]Player[/b] 🎮", "ann: bye"]);
-    // The room announces a join to everyone, the joiner included (docs/protocol.md); ann was there before.
-    expect(lines.filter((line) => / (joined|left)$/.test(line))).toEqual(["Player joined", "bob joined", "bob left"]);
+    // The game hears of the others' joins and leaves, not of its own (it is `connected`); ann was there before.
+    expect(lines.filter((line) => / (joined|left)$/.test(line))).toEqual(["bob joined", "bob left"]);
     // Nothing else: no error, no warning.
-    expect(lines.length).toBe(6);
+    expect(lines.length).toBe(5);
   });
 
   it("the example chat panel shows players' names and texts as text: BBCode in them is not markup", async () => {
