@@ -21,6 +21,7 @@ const REMOVED: Record<Removal["kind"], string> = {
   banned: "A moderator banned you from the room. You cannot write here.",
   room_deleted: "The room was deleted. Rejoin to write again.",
   token_expired: "Your sign-in expired. Open the room again from where you signed in to write again.",
+  replaced: "You went on in another tab or device. Rejoin to write here again.",
 };
 
 export interface ComposerElements {

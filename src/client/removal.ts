@@ -1,17 +1,19 @@
 // When the room itself ends our membership: a moderator removed us (kick, close 4001) or banned us (4003), or the
 // room's admin deleted the room (4002), or our token expired (4010) and the app gave no way to get a new one
-// (token-refresh.ts). Reconnecting by ourselves would undo a kick, knock on a closed door until the ban ends, or
-// show the room the same expired token, so the connection stops and says why; the page may offer to rejoin,
-// except into a ban or with the expired token.
+// (token-refresh.ts), or the membership went on from another connection that resumed it (4009: another tab or
+// device). Reconnecting by ourselves would undo a kick, knock on a closed door until the ban ends, show the room the
+// same expired token, or knock out the connection that replaced us, so the connection stops and says why; the page
+// may offer to rejoin, except into a ban or with the expired token.
 
 import type { ProtocolError } from "../shared/protocol";
 
-export type Removal = { kind: "kicked" | "banned" | "room_deleted" | "token_expired"; message: string };
+export type Removal = { kind: "kicked" | "banned" | "room_deleted" | "token_expired" | "replaced"; message: string };
 
 const BY_CLOSE_CODE: Record<number, Removal> = {
   4001: { kind: "kicked", message: "a moderator removed you from the room" },
   4002: { kind: "room_deleted", message: "the room was deleted" },
   4003: { kind: "banned", message: "a moderator banned you from the room" },
+  4009: { kind: "replaced", message: "you went on from another connection (another tab or device)" },
   4010: { kind: "token_expired", message: "your token expired; get a new one to come back" },
 };
 

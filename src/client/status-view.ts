@@ -40,7 +40,7 @@ export class StatusView {
         if (status.reason === "removed") {
           return this.render({
             kicked: "Removed by a moderator", banned: "Banned from this room", room_deleted: "The room was deleted",
-            token_expired: "Offline: your token expired",
+            token_expired: "Offline: your token expired", replaced: "Offline: you went on in another tab or device",
           }[status.removal.kind]);
         }
         return this.render({

@@ -7,6 +7,7 @@ import { execFile, spawn } from "node:child_process";
 import { SignJWT } from "jose";
 import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
@@ -96,6 +97,62 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
       expect(new Set(seqs).size).toBe(seqs.length);
       expect(seqs.at(-1)).toBe(50);
+    }
+  });
+
+  it("sends 10 chats right after a large history page: all 10 arrive once, in order", async () => {
+    const room = "godot-burst";
+    const observer = await connect(`${server.wsUrl}/rooms/${room}`);
+    observer.send({ type: "join", name: "observer" });
+    await observer.next((p) => p.type === "welcome");
+    // 40 chats of 2,000 characters: a history page of about 80 KB, charged to the game's rate limit by its size.
+    const senders = await Promise.all(Array.from({ length: 5 }, async (_, i) => {
+      const client = await connect(`${server.wsUrl}/rooms/${room}`);
+      client.send({ type: "join", name: `s${i}` });
+      await client.next((p) => p.type === "welcome");
+      return client;
+    }));
+    for (const [i, sender] of senders.entries()) {
+      for (let n = 1; n <= 8; n++) sender.send({ type: "chat", text: `${i * 8 + n} ${"x".repeat(1990)}` });
+      await sender.next((p) => p.type === "chat" && String(p.text).startsWith(`${i * 8 + 8} `));
+    }
+    await Promise.all(senders.map((sender) => sender.close()));
+    const run = await new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
+      execFile(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`, `--room=${room}`,
+        "--name=godot", "--say=burst", "--burst=10", "--until=burst 10"], { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+      (error, stdout) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout }));
+    });
+    expect(run.code, run.stdout.slice(-2000)).toBe(0);
+    // The game quit on the echo of its tenth: the observer has heard them all by then, or within a moment.
+    await observer.next((p) => p.type === "chat" && p.text === "burst 10");
+    await sleep(500);
+    const heard = observer.received.filter((p) => p.type === "chat" && String(p.text).startsWith("burst ")).map((p) => p.text);
+    expect(heard).toEqual(Array.from({ length: 10 }, (_, i) => `burst ${i + 1}`));
+    await observer.close();
+  });
+
+  it("posts a chat with spaces round it once, across a server restart", async () => {
+    const room = "godot-padded";
+    let output = "";
+    const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`,
+      `--room=${room}`, "--name=godot", "--say=   padded hello   ", "--until=bye"], { cwd: mkdtempSync(join(tmpdir(), "godot-")) });
+    godot.stdout.on("data", (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
+    try {
+      await expect.poll(() => output, { timeout: 30_000 }).toMatch(/^CHAT \d+ godot: padded hello$/m);
+      server = await server.restart();
+      await expect.poll(() => output, { timeout: 30_000 }).toMatch(/^CONNECTED [\s\S]*^CONNECTED /m);
+      const ann = await connect(`${server.wsUrl}/rooms/${room}`);
+      ann.send({ type: "join", name: "ann" });
+      const welcome = await ann.next((p) => p.type === "welcome");
+      ann.send({ type: "chat", text: "bye" });
+      expect(await exited, output).toBe(0);
+      const history = (welcome.history as { text: string }[]).map((m) => m.text);
+      expect(history.filter((text) => text === "padded hello")).toHaveLength(1);
+      expect(output.match(/^CHAT \d+ godot: padded hello$/gm)).toHaveLength(1);
+      await ann.close();
+    } finally {
+      godot.kill();
     }
   });
 

@@ -5,7 +5,8 @@
 # connected, shows every chat in a RichTextLabel with BBCode on the way the example does (add_text), and quits once
 # a chat containing --until arrives, printing what the label shows. With --token it joins with that token; with
 # --tokens (comma-separated) it listens to token_needed and answers each with the next, a frame later, as a game
-# that asks its backend would.
+# that asks its backend would. With --burst=N it asks for older history once connected, and at once sends N chats,
+# "<say> 1" to "<say> N", where it would say --say once: a history answer is charged to its rate limit.
 extends SceneTree
 
 var _options = {}
@@ -45,7 +46,12 @@ func _on_connected(me):
 	print("CONNECTED ", me["id"], " ", me["name"])
 	if not _said:
 		_said = true
-		_chat.send_chat(_options["say"])
+		if _options.has("burst"):
+			_chat.load_older()
+			for i in range(int(_options["burst"])):
+				_chat.send_chat("%s %d" % [_options["say"], i + 1])
+		else:
+			_chat.send_chat(_options["say"])
 
 func _on_disconnected(code, reason):
 	print("DISCONNECTED ", code, " ", reason)

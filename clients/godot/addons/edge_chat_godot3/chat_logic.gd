@@ -25,7 +25,7 @@ const ANSWER_TIMEOUT_MS = 10000
 # (network/limits/websocket_client/max_in_buffer_kb), a ring buffer that holds one byte less than its size.
 const DEFAULT_MAX_FRAME_BYTES = 65535
 # Close codes with which the room ends a membership for good: no reconnect by ourselves.
-const REMOVAL_CODES = {4001: "kicked", 4002: "room_deleted", 4003: "banned"}
+const REMOVAL_CODES = {4001: "kicked", 4002: "room_deleted", 4003: "banned", 4009: "replaced"}
 # The room closes a connection whose token expired: with a new token we come back, resuming; without, the same
 # token would only be refused again.
 const TOKEN_EXPIRED = 4010
