@@ -174,8 +174,9 @@ export async function joinBudget(config: string): Promise<void> {
   try {
     const url = `${server.wsUrl}/rooms/joinbudget`;
     const { tracker, members } = await honestRoom(url);
-    const streaming = stream(tracker, members.map((c) => tracker.addSender(c, 1000, members.length + 1)), 10);
+    // The attackers connect first: what is measured is their joins, not 38 upgrades at once.
     const attackers = await Promise.all(Array.from({ length: ATTACKERS }, () => Raw.open(url)));
+    const streaming = stream(tracker, members.map((c) => tracker.addSender(c, 1000, members.length + 1)), 10);
     const started = now();
     const flood = setInterval(() => {
       for (const attacker of attackers) attacker.send({ type: "join", name: "ANN" });
