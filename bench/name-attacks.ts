@@ -98,11 +98,12 @@ export async function squatting(config: string): Promise<void> {
   try {
     const url = `${server.wsUrl}/rooms/squat`;
     const { tracker, members, lines } = await honestRoom(url);
+    // The squatters connect first: what is measured is their joins and what follows, not 20 upgrades at once.
+    const squatters = await Promise.all(Array.from({ length: 20 }, () => Raw.open(url)));
     const streaming = stream(tracker, members.map((c) => tracker.addSender(c, 1000, members.length + 1)), 10);
 
-    // The squatters: each tries a look-alike (one of each name's can be held at a time: they are one name to the
-    // room), or else a name of its own, and then says it is who it pretends.
-    const squatters = await Promise.all(Array.from({ length: 20 }, () => Raw.open(url)));
+    // Each squatter tries a look-alike (one of each name's can be held at a time: they are one name to the room), or
+    // else a name of its own, and then says it is who it pretends.
     const held: { squatter: Raw; name: string; id: number }[] = [];
     const lookalikes = VERIFIED.flatMap((v) => v.lookalikes);
     for (const [i, squatter] of squatters.entries()) {
