@@ -67,27 +67,37 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it("joins a room whose welcome would be 200 KB with Godot 3's default 64 KiB buffer, and with a bigger one", async () => {
-    const room = "godot-big-welcome";
-    // 50 chats (the welcome's history) of 2,000 two-byte characters: a welcome of about 200 KB, which the room cuts
-    // to the frame size the game says it takes. Ten senders, each within its burst.
-    const senders = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+  /**
+   * Fills `room` with `senders` × `each` chats numbered from 1 ("<n> <padding>"), each sender within its burst, and
+   * waits until the last of each is stored.
+   */
+  async function fill(room: string, senders: number, each: number, padding: string): Promise<void> {
+    const clients = await Promise.all(Array.from({ length: senders }, async (_, i) => {
       const client = await connect(`${server.wsUrl}/rooms/${room}`);
       client.send({ type: "join", name: `s${i}` });
       await client.next((p) => p.type === "welcome");
       return client;
     }));
-    for (const [i, sender] of senders.entries()) {
-      for (let n = 1; n <= 5; n++) sender.send({ type: "chat", text: `${i * 5 + n} ${"é".repeat(1995)}` });
-      await sender.next((p) => p.type === "chat" && String(p.text).startsWith(`${i * 5 + 5} `));
+    for (const [i, sender] of clients.entries()) {
+      for (let n = 1; n <= each; n++) sender.send({ type: "chat", text: `${i * each + n} ${padding}` });
+      await sender.next((p) => p.type === "chat" && String(p.text).startsWith(`${i * each + each} `));
     }
-    await Promise.all(senders.map((sender) => sender.close()));
-    const game = (settings: string) => new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
+    await Promise.all(clients.map((client) => client.close()));
+  }
+
+  it("joins a room whose welcome would be 200 KB with Godot 3's default 64 KiB buffer, and with a bigger one", async () => {
+    const room = "godot-big-welcome";
+    // 50 chats (the welcome's history) of 2,000 two-byte characters: a welcome of about 200 KB, which the room cuts
+    // to the frame size the game says it takes. Ten senders, each within its burst.
+    await fill(room, 10, 5, "é".repeat(1995));
+    // Two games at once, so each under a name of its own.
+    const game = (name: string, settings: string) => new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
       execFile(GODOT, ["--no-window", "--path", project(settings), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`, `--room=${room}`,
-        "--name=godot", "--say=hello", "--until=50 é"], { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+        `--name=${name}`, "--say=hello", "--until=50 é"], { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
       (error, stdout) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout }));
     });
-    for (const run of await Promise.all([game(""), game("\n[network]\n\nlimits/websocket_client/max_in_buffer_kb=1024\n")])) {
+    const runs = [game("stock", ""), game("roomy", "\n[network]\n\nlimits/websocket_client/max_in_buffer_kb=1024\n")];
+    for (const run of await Promise.all(runs)) {
       // Joined at once, with the newest messages that fit in a frame, in order; no drop, no retry.
       const [untilDone] = run.stdout.split("\nDONE\n");
       expect({ code: run.code, ends: untilDone!.match(/^(DISCONNECTED|RECONNECTING|ERROR) .*$/gm) }).toEqual({ code: 0, ends: null });
@@ -106,17 +116,7 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     observer.send({ type: "join", name: "observer" });
     await observer.next((p) => p.type === "welcome");
     // 40 chats of 2,000 characters: a history page of about 80 KB, charged to the game's rate limit by its size.
-    const senders = await Promise.all(Array.from({ length: 5 }, async (_, i) => {
-      const client = await connect(`${server.wsUrl}/rooms/${room}`);
-      client.send({ type: "join", name: `s${i}` });
-      await client.next((p) => p.type === "welcome");
-      return client;
-    }));
-    for (const [i, sender] of senders.entries()) {
-      for (let n = 1; n <= 8; n++) sender.send({ type: "chat", text: `${i * 8 + n} ${"x".repeat(1990)}` });
-      await sender.next((p) => p.type === "chat" && String(p.text).startsWith(`${i * 8 + 8} `));
-    }
-    await Promise.all(senders.map((sender) => sender.close()));
+    await fill(room, 5, 8, "x".repeat(1990));
     const run = await new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
       execFile(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`, `--room=${room}`,
         "--name=godot", "--say=burst", "--burst=10", "--until=burst 10"], { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
