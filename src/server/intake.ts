@@ -62,7 +62,10 @@ export class Intake<Socket extends object> {
       case "pass":
         return true;
       case "refuse": {
-        const read = isBinaryPing(frame) ? undefined : decodeFrame(frame, this.limits);
+        // A flood is mostly refusals: a frame is read only when its answer needs it (the first of a window, or one
+        // that may name a `cid`, which only a native text frame can).
+        const mayName = typeof frame === "string" && frame.includes('"cid"');
+        const read = (verdict.answer || mayName) && !isBinaryPing(frame) ? decodeFrame(frame, this.limits) : undefined;
         if (verdict.answer || read?.answering?.cid !== undefined) {
           const why = verdict.code === "rate_limited" ? "too many packets" : "the room is busy";
           this.hooks.sendError(socket, session.joined ? "native" : read?.dialect ?? "native", {

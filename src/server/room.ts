@@ -265,7 +265,7 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private handle(socket: Connection, session: Session, taken: Taken, frame: string | ArrayBuffer): void | Promise<void> {
     const { request, dialect: packetDialect, answering } = taken;
-    const reply = (error: ProtocolError) => this.sendError(socket, packetDialect, { ...error, ...answering });
+    const reply = (error: ProtocolError, charged = false) => this.sendError(socket, packetDialect, { ...error, ...answering }, charged);
     if (request.kind === "ignore") return;
     if (request.kind === "join") {
       if (session.joined) return reply({ code: "already_joined", message: "this connection has already joined" });
@@ -273,12 +273,10 @@ export class ChatRoom extends DurableObject<Env> {
       const name = session.identity?.name ?? request.name;
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
       const claim = this.sessions.claim(socket, name, request.resume);
-      if (!claim.free) return this.refuseJoin(socket, packetDialect, { ...nameTaken(name), ...answering });
+      if (!claim.free) return reply(nameTaken(name), true);
       const wait = this.limits.join(Date.now());
       if (wait > 0) {
-        return this.refuseJoin(socket, packetDialect, {
-          code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait, ...answering,
-        });
+        return reply({ code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait }, true);
       }
       if (claim.ghost) this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
       for (const squatter of claim.squatters) this.renameGuest(squatter);
@@ -359,16 +357,6 @@ export class ChatRoom extends DurableObject<Env> {
     // Members are upkeep: the alarm must come round to check that they are still there, and that their tokens are valid.
     const sweep = Date.now() + sweepInterval(this.settings.silenceMs);
     this.inBackground(this.alarmClock.ringBy(joined.identity ? Math.min(sweep, expiresAt(joined.identity)) : sweep));
-  }
-
-  /**
-   * Answers a refused join, and charges the answer to the sender: a connection that repeats a join the room refuses
-   * spends its own budget, not the room's joins (rate-limits.ts).
-   */
-  private refuseJoin(socket: Connection, dialect: Dialect, error: ProtocolError): void {
-    const session = this.sessions.get(socket);
-    const frames = sendPacket(socket, session?.joined ? session.dialect : dialect, { type: "error", ...error });
-    this.limits.answered(socket, frames, Date.now());
   }
 
   /** A guest who holds the name a verified member joins with gives it up for another, and everyone hears so. */
@@ -461,9 +449,12 @@ export class ChatRoom extends DurableObject<Env> {
    * Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. What the
    * outbox holds goes out first: the echo of a chat sent before the packet an error answers comes before the error.
    */
-  private sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError): void {
+  private sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError, charged = false): void {
     this.outbox.flush();
     const session = this.sessions.get(socket);
-    sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
+    const frames = sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
+    // A refused join is charged to its sender: one that repeats it spends its own budget, not the room's joins.
+    if (charged) this.limits.answered(socket, frames, Date.now());
   }
+
 }

@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
-import { connect, type TestClient } from "../support/ws-client.ts";
+import { member, send } from "./page-actions.ts";
 
 const ROOM = "browser-e2e";
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -45,7 +45,7 @@ beforeAll(async () => {
     }),
   ]);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const seeder = await member("seeder");
+  const seeder = await member(server.wsUrl, ROOM, "seeder");
   for (let i = 1; i <= SEEDED; i++) seeder.send({ type: "chat", text: `seed ${i}` });
   await seeder.next((p) => p.type === "chat" && p.text === `seed ${SEEDED}`);
   await seeder.close();
@@ -150,7 +150,7 @@ describe("the chat page", () => {
     await bob.page.waitForSelector("#status[data-state=online]", { timeout: 30_000 });
     await send(bob.page, "bob is back");
     // More than one history page (5) is missed: the resume must fill the gap from history.
-    const carol = await member("carol");
+    const carol = await member(server.wsUrl, ROOM, "carol");
     for (let i = 1; i <= 12; i++) carol.send({ type: "chat", text: `missed ${i}` });
     await carol.next((p) => p.type === "chat" && p.text === "missed 12");
     await carol.close();
@@ -234,18 +234,7 @@ async function openChat(name: string, viewport: { width: number; height: number 
   return { context, page, dialogs, errors };
 }
 
-async function member(name: string): Promise<TestClient> {
-  const client = await connect(`${server.wsUrl}/rooms/${ROOM}`);
-  client.send({ type: "join", name });
-  await client.next((p) => p.type === "welcome");
-  return client;
-}
 
-/** Types a message and sends it with Enter, as a person would. */
-async function send(page: Page, text: string): Promise<void> {
-  await page.fill("#composer-input", text);
-  await page.press("#composer-input", "Enter");
-}
 
 function messageTexts(page: Page): Promise<string[]> {
   return page.$$eval("#messages li.message .text", (items) => items.map((item) => item.textContent ?? ""));

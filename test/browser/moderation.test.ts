@@ -9,6 +9,7 @@ import { SignJWT } from "jose";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { send } from "./page-actions.ts";
 
 const SECRET = "browser-auth-secret";
 const ROOM = "moderated-browser";
@@ -58,10 +59,6 @@ async function open(name: string, token?: string): Promise<Page> {
 
 const roomInfo = async () => (await (await fetch(`${server.httpUrl}/api/rooms/${ROOM}`)).json()) as { members: { name: string }[] };
 
-async function send(page: Page, text: string): Promise<void> {
-  await page.fill("#composer-input", text);
-  await page.press("#composer-input", "Enter");
-}
 
 const notice = (page: Page, text: string) => page.waitForSelector(`#messages li.notice >> text="${text}"`);
 

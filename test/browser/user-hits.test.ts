@@ -12,7 +12,7 @@ import { SignJWT } from "jose";
 import { chromium, type Browser, type BrowserContextOptions, type Page, type WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
-import { connect, type TestClient } from "../support/ws-client.ts";
+import { member, send } from "./page-actions.ts";
 
 const SECRET = "user-hits-secret";
 const ROOM = "user-hits";
@@ -87,17 +87,7 @@ async function route(page: Page, network: Network): Promise<void> {
   });
 }
 
-async function member(name: string): Promise<TestClient> {
-  const client = await connect(`${server.wsUrl}/rooms/${ROOM}`);
-  client.send({ type: "join", name });
-  await client.next((p) => p.type === "welcome");
-  return client;
-}
 
-async function send(page: Page, text: string): Promise<void> {
-  await page.fill("#composer-input", text);
-  await page.press("#composer-input", "Enter");
-}
 
 /** Messages shown, delivered or pending. */
 const messageItems = (page: Page, text: string) => page.locator("#scroller li.message", { has: page.locator(".text", { hasText: text }) });
@@ -131,7 +121,7 @@ describe("what a browser user hits", () => {
     network.live?.close({ code: 4000, reason: "dropped" });
     await page.waitForSelector("#status[data-state=reconnecting]");
     // Someone joins while we are away.
-    const zed = await member("Zed");
+    const zed = await member(server.wsUrl, ROOM, "Zed");
     await send(page, "typed offline");
     const pending = messageItems(page, "typed offline");
     await pending.and(page.locator(".pending")).waitFor();
@@ -176,7 +166,7 @@ describe("what a browser user hits", () => {
 
   it("makes links clickable, safely, and highlights mentions of you", async () => {
     const lin = await open("Lin");
-    const bob = await member("Bob");
+    const bob = await member(server.wsUrl, ROOM, "Bob");
     bob.send({ type: "chat", text: "read https://example.com/a?b=1&c=2, not javascript:alert(1) or <a href=x>x</a> @ＬＩＮ and @Linnea" });
     const item = messageItems(lin, "read ");
     await item.waitFor();
@@ -192,7 +182,7 @@ describe("what a browser user hits", () => {
 
   it("keeps the view at the newest message through a resize to a phone's width", async () => {
     const page = await open("Resizer");
-    const talker = await member("Talker");
+    const talker = await member(server.wsUrl, ROOM, "Talker");
     for (let i = 1; i <= 25; i++) talker.send({ type: "chat", text: `long line ${i} `.repeat(12) });
     await messageItems(page, "long line 25 ").waitFor();
     expect(await fromBottom(page)).toBeLessThan(2);
