@@ -8,19 +8,27 @@ import { defineConfig } from "vitest/config";
  */
 function workerProject(name: string, settings: Record<string, number>, exclude: string[]) {
   return {
-    plugins: [cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          HISTORY_RETAINED: 40, HISTORY_ON_JOIN: 20, HISTORY_PAGE_MAX: 30, HISTORY_PAGE_MAX_BYTES: 20_000,
-          MEMBERS_PAGE_MAX: 30,
-          JOIN_TIMEOUT_SECONDS: 2, MEMBER_SILENCE_SECONDS: 2, ROOM_JOINS_PER_SECOND: 8,
-          ALLOWED_ORIGINS: "https://games.example",
-          AUTH_SECRET: "test-secret-of-the-worker-pool", ADMIN_TOKEN: "admin-token-of-the-worker-pool",
-          ...settings,
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            HISTORY_RETAINED: 40,
+            HISTORY_ON_JOIN: 20,
+            HISTORY_PAGE_MAX: 30,
+            HISTORY_PAGE_MAX_BYTES: 20_000,
+            MEMBERS_PAGE_MAX: 30,
+            JOIN_TIMEOUT_SECONDS: 2,
+            MEMBER_SILENCE_SECONDS: 2,
+            ROOM_JOINS_PER_SECOND: 8,
+            ALLOWED_ORIGINS: "https://games.example",
+            AUTH_SECRET: "test-secret-of-the-worker-pool",
+            ADMIN_TOKEN: "admin-token-of-the-worker-pool",
+            ...settings,
+          },
         },
-      },
-    })],
+      }),
+    ],
     test: { name, include: ["test/worker/**/*.test.ts"], exclude, testTimeout: 30_000 },
   };
 }

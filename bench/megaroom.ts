@@ -11,10 +11,10 @@
 // holds (every member receives every message: the run checks it) and the calls the hub makes to its shards (from
 // the room's info). Clients join one at a time, so that the first SHARD_CAPACITY of them are the hub's.
 
-import { startDevServer, type DevServer } from "../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../tools/dev-server.ts";
 import { LOAD_VARS } from "./lib/load.ts";
 import { wranglerWorkerds } from "./lib/proc.ts";
-import { attribute, bundleModules, startProfiler, type Profile } from "./lib/profiler.ts";
+import { attribute, bundleModules, type Profile, startProfiler } from "./lib/profiler.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt, median } from "./lib/stats.ts";
 import { runScenario, type Scenario, type ScenarioResult } from "./scenarios.ts";
@@ -25,9 +25,15 @@ export const MEGAROOM_WINDOWS = [64, 1];
 
 /** Which object's code a module is: the rest (fan-out, codec, courier…) is counted for whoever called it. */
 const OWNERS: Record<string, string> = {
-  "src/server/room.ts": "hub", "src/server/outbox.ts": "hub", "src/server/shard-set.ts": "hub", "src/server/sessions.ts": "hub",
-  "src/server/room-storage.ts": "hub", "src/server/shard.ts": "shards", "src/server/shard-sockets.ts": "shards",
-  "src/server/in-order.ts": "shards", "src/server/index.ts": "worker",
+  "src/server/room.ts": "hub",
+  "src/server/outbox.ts": "hub",
+  "src/server/shard-set.ts": "hub",
+  "src/server/sessions.ts": "hub",
+  "src/server/room-storage.ts": "hub",
+  "src/server/shard.ts": "shards",
+  "src/server/shard-sockets.ts": "shards",
+  "src/server/in-order.ts": "shards",
+  "src/server/index.ts": "worker",
 };
 
 export interface MegaroomRow {
@@ -48,7 +54,10 @@ export async function runMegaroom(runs: number, scale: number): Promise<Megaroom
   const scenario = (window: number, messages: number): Scenario => ({
     name: "megaroom",
     description: `${MEGAROOM_MEMBERS} members, 1 sender, ${messages} messages, window ${window}, on 1-8 objects`,
-    rooms: 1, membersPerRoom: MEGAROOM_MEMBERS, sendersPerRoom: 1, joinConcurrency: 1,
+    rooms: 1,
+    membersPerRoom: MEGAROOM_MEMBERS,
+    sendersPerRoom: 1,
+    joinConcurrency: 1,
     send: { kind: "window", messagesPerSender: Math.max(10, Math.round(messages * scale)), window },
   });
   const snapshot = snapshotProject();
@@ -61,14 +70,19 @@ export async function runMegaroom(runs: number, scale: number): Promise<Megaroom
       const order = run % 2 === 1 ? MEGAROOM_OBJECTS : [...MEGAROOM_OBJECTS].reverse();
       for (const objects of order) {
         const capacity = MEGAROOM_MEMBERS / objects;
-        const server = await startDevServer({ config: snapshot.withoutAssets, vars: { ...LOAD_VARS, SHARD_CAPACITY: capacity } });
+        const server = await startDevServer({
+          config: snapshot.withoutAssets,
+          vars: { ...LOAD_VARS, SHARD_CAPACITY: capacity },
+        });
         try {
           for (const window of MEGAROOM_WINDOWS) {
             const row = await measure(server, scenario(window, window === 1 ? 100 : 400), moduleAt());
             rows.push({ ...row, window, objects, shards: objects - 1, capacity, run });
-            console.log(`  run ${run}, ${objects} object(s), window ${window}: ${fmt(row.result.deliveriesPerSec, 0)} deliveries/s, ` +
-              `hub ${fmt(row.cpuMs.hub ?? 0)} ms, shards ${fmt(row.cpuMs.shards ?? 0)} ms, hub calls ${row.hubCalls}, ` +
-              `lost ${row.result.lost}, duplicates ${row.result.duplicates}, reordered ${row.result.reordered}`);
+            console.log(
+              `  run ${run}, ${objects} object(s), window ${window}: ${fmt(row.result.deliveriesPerSec, 0)} deliveries/s, ` +
+                `hub ${fmt(row.cpuMs.hub ?? 0)} ms, shards ${fmt(row.cpuMs.shards ?? 0)} ms, hub calls ${row.hubCalls}, ` +
+                `lost ${row.result.lost}, duplicates ${row.result.duplicates}, reordered ${row.result.reordered}`,
+            );
           }
         } finally {
           await server.dispose();
@@ -85,31 +99,42 @@ export async function runMegaroom(runs: number, scale: number): Promise<Megaroom
 async function measure(server: DevServer, scenario: Scenario, moduleAt: (line: number) => string | undefined) {
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   const hubCallsSoFar = async (room: string) => {
-    const info = (await (await fetch(`${server.httpUrl}/api/rooms/${room}`)).json()) as { shards?: { deliveries: number }[] };
+    const info = (await (await fetch(`${server.httpUrl}/api/rooms/${room}`)).json()) as {
+      shards?: { deliveries: number }[];
+    };
     return (info.shards ?? []).reduce((sum, shard) => sum + shard.deliveries, 0);
   };
   let profiler: { stop(): Promise<Profile> } | undefined;
   let profile: Profile | undefined;
   let callsBefore = 0;
   let hubCalls = 0;
-  const result = await runScenario(scenario, {
-    label: "ours", wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy,
-    sendPhase: async (moment, [room]) => {
-      if (moment === "start") {
-        callsBefore = await hubCallsSoFar(room!);
-        profiler = await startProfiler(server);
-      } else {
-        profile = await profiler!.stop();
-        hubCalls = (await hubCallsSoFar(room!)) - callsBefore;
-      }
+  const result = await runScenario(
+    scenario,
+    {
+      label: "ours",
+      wsUrl: server.wsUrl,
+      runtimePid: runtime,
+      proxyPid: proxy,
+      sendPhase: async (moment, [room]) => {
+        if (moment === "start") {
+          callsBefore = await hubCallsSoFar(room!);
+          profiler = await startProfiler(server);
+        } else {
+          profile = await profiler!.stop();
+          hubCalls = (await hubCallsSoFar(room!)) - callsBefore;
+        }
+      },
     },
-  }, 1);
+    1,
+  );
   return { result, cpuMs: attribute(profile!, moduleAt, OWNERS), hubCalls };
 }
 
 /** The tables of medians per object count, one per window. */
 export function megaroomTable(rows: MegaroomRow[]): string {
-  return MEGAROOM_WINDOWS.map((window) => `window ${window}:\n\n${windowTable(rows.filter((row) => row.window === window))}`).join("\n\n");
+  return MEGAROOM_WINDOWS.map(
+    (window) => `window ${window}:\n\n${windowTable(rows.filter((row) => row.window === window))}`,
+  ).join("\n\n");
 }
 
 function windowTable(rows: MegaroomRow[]): string {
@@ -126,13 +151,26 @@ function windowTable(rows: MegaroomRow[]): string {
     const hubUs = m((row) => ((row.cpuMs.hub ?? 0) * 1000) / messages(row));
     const calls = m((row) => row.hubCalls / messages(row));
     // Shards deliver to every member past the hub's.
-    const shardUsPerK = shards === 0 ? NaN : m((row) => ((row.cpuMs.shards ?? 0) * 1000) / ((MEGAROOM_MEMBERS - capacity) * messages(row)) * 1000);
+    const shardUsPerK =
+      shards === 0
+        ? NaN
+        : m((row) => (((row.cpuMs.shards ?? 0) * 1000) / ((MEGAROOM_MEMBERS - capacity) * messages(row))) * 1000);
     const faults = mine.map((row) => `${row.result.lost}/${row.result.duplicates}/${row.result.reordered}`).join(", ");
-    lines.push([
-      `${objects} (${shards} shard${shards === 1 ? "" : "s"})`, fmt(m((row) => row.result.deliveriesPerSec), 0),
-      fmt(m((row) => row.result.cpuPerKDelivery.runtime)), fmt(hubUs), `${capacity} + ${fmt(calls, 2)}`,
-      shards === 0 ? "–" : fmt(shardUsPerK), shards === 0 ? "–" : String(capacity), faults,
-    ].join(" | "));
+    lines.push(
+      [
+        `${objects} (${shards} shard${shards === 1 ? "" : "s"})`,
+        fmt(
+          m((row) => row.result.deliveriesPerSec),
+          0,
+        ),
+        fmt(m((row) => row.result.cpuPerKDelivery.runtime)),
+        fmt(hubUs),
+        `${capacity} + ${fmt(calls, 2)}`,
+        shards === 0 ? "–" : fmt(shardUsPerK),
+        shards === 0 ? "–" : String(capacity),
+        faults,
+      ].join(" | "),
+    );
   }
   return lines.join("\n");
 }

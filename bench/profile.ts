@@ -16,7 +16,12 @@ import { fmt } from "./lib/stats.ts";
 import { runScenario, scenarios } from "./scenarios.ts";
 
 const { values: options } = parseArgs({
-  options: { scenario: { type: "string", default: "fanout" }, scale: { type: "string", default: "1" }, config: { type: "string" }, top: { type: "string", default: "25" } },
+  options: {
+    scenario: { type: "string", default: "fanout" },
+    scale: { type: "string", default: "1" },
+    config: { type: "string" },
+    top: { type: "string", default: "25" },
+  },
 });
 const scenario = scenarios(Number(options.scale)).find((s) => s.name === options.scenario);
 if (!scenario) throw new Error(`no scenario ${options.scenario}`);
@@ -29,10 +34,16 @@ const server = await startDevServer({
 try {
   const profiler = await startProfiler(server);
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
-  const result = await runScenario(scenario, { label: "ours", wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy }, 1);
+  const result = await runScenario(
+    scenario,
+    { label: "ours", wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy },
+    1,
+  );
   const profile = await profiler.stop();
 
-  console.log(`${scenario.name}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, p99 ${fmt(result.latency.p99)} ms, joins ${fmt(result.joinPhaseMs, 0)} ms (profiler attached: slower than unprofiled)`);
+  console.log(
+    `${scenario.name}: ${fmt(result.deliveriesPerSec, 0)} deliveries/s, p99 ${fmt(result.latency.p99)} ms, joins ${fmt(result.joinPhaseMs, 0)} ms (profiler attached: slower than unprofiled)`,
+  );
   const total = profile.endTime - profile.startTime;
   const interval = total / Math.max(1, profile.samples.length);
   const self = new Map<string, number>();
@@ -43,9 +54,16 @@ try {
     self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0) * interval);
   }
   const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(options.top));
-  console.log(`\nself time, top ${rows.length} of ${fmt(total / 1000, 0)} ms profiled (V8 in the runtime workerd; "(program)" and "(idle)" are outside JS)`);
-  for (const [key, us] of rows) console.log(`${fmt(us / 1000).padStart(9)} ms  ${fmt((us / total) * 100).padStart(5)}%  ${key}`);
-  const out = join(import.meta.dirname, "results", `${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`);
+  console.log(
+    `\nself time, top ${rows.length} of ${fmt(total / 1000, 0)} ms profiled (V8 in the runtime workerd; "(program)" and "(idle)" are outside JS)`,
+  );
+  for (const [key, us] of rows)
+    console.log(`${fmt(us / 1000).padStart(9)} ms  ${fmt((us / total) * 100).padStart(5)}%  ${key}`);
+  const out = join(
+    import.meta.dirname,
+    "results",
+    `${scenario.name}-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`,
+  );
   mkdirSync(join(out, ".."), { recursive: true });
   writeFileSync(out, JSON.stringify(profile));
   console.log(`\nwrote ${out}`);

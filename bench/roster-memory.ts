@@ -7,7 +7,7 @@ import type { Env } from "../src/server/env";
 import type { HubRoster } from "../src/server/hub-roster";
 import type { RoomStorage } from "../src/server/room-storage";
 import { Sessions } from "../src/server/sessions";
-import { RemoteConnection, ShardSet } from "../src/server/shard-set";
+import { type RemoteConnection, ShardSet } from "../src/server/shard-set";
 import { fmt } from "./lib/stats.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -17,7 +17,12 @@ const members = Number(process.argv[2] ?? 100_000);
 // Shards that take every delivery at once; the storage only counts shards.
 const env = { SHARDS: { getByName: () => ({ deliver: async () => {} }) } } as unknown as Env;
 let shards = 0;
-const storage = { get shardCount() { return shards; }, countShards: (count: number) => (shards = count) } as unknown as RoomStorage;
+const storage = {
+  get shardCount() {
+    return shards;
+  },
+  countShards: (count: number) => (shards = count),
+} as unknown as RoomStorage;
 
 const heap = async () => {
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -39,4 +44,6 @@ for (let i = 1; i <= members; i++) {
 const after = await heap();
 // Both are still in use here, so the collector kept them.
 if (sessions.size !== members || set.info().length !== shards) throw new Error("the roster is not whole");
-console.log(`${fmt(members, 0)} members on ${shards} shards: ${fmt((after - before) / 2 ** 20)} MB of heap, ${fmt((after - before) / members, 0)} bytes per member`);
+console.log(
+  `${fmt(members, 0)} members on ${shards} shards: ${fmt((after - before) / 2 ** 20)} MB of heap, ${fmt((after - before) / members, 0)} bytes per member`,
+);

@@ -2,20 +2,20 @@
 // durable floor (bench/floor), runs every scenario against each, alternating (A B C, then C B A, …) for --runs
 // rounds, prints tables and writes everything to bench/results/<timestamp>.json. See bench/README.md.
 
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
-import { startDevServer, type DevServer } from "../tools/dev-server.ts";
-import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
+import { type DevServer, startDevServer } from "../tools/dev-server.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts";
+import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { best, fmt, median, sleep } from "./lib/stats.ts";
-import { runScenario, scenarios, type ScenarioResult, type Target } from "./scenarios.ts";
-import { MEGAROOM_MEMBERS, MEGAROOM_OBJECTS, megaroomTable, runMegaroom, type MegaroomRow } from "./megaroom.ts";
+import { MEGAROOM_MEMBERS, MEGAROOM_OBJECTS, type MegaroomRow, megaroomTable, runMegaroom } from "./megaroom.ts";
+import { runScenario, type ScenarioResult, scenarios, type Target } from "./scenarios.ts";
 
 const BENCH_DIR = import.meta.dirname;
 
@@ -71,17 +71,24 @@ interface Running {
 }
 
 async function start(kind: string): Promise<Running> {
-  const server = kind === "floor"
-    ? await startDevServer({ config: join(BENCH_DIR, "floor/wrangler.toml") })
-    : kind === "durable"
-    ? await startDevServer({ config: join(BENCH_DIR, "floor/durable.toml") })
-    : kind === "exp"
-    ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
-    : kind === "tokens"
-    ? await startDevServer({ vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" }, config: snapshot.withoutAssets })
-    : kind === "shipped"
-    ? await startDevServer({ vars: LOAD_VARS, config: snapshot.config })
-    : await startDevServer({ vars: LOAD_VARS, config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets });
+  const server =
+    kind === "floor"
+      ? await startDevServer({ config: join(BENCH_DIR, "floor/wrangler.toml") })
+      : kind === "durable"
+        ? await startDevServer({ config: join(BENCH_DIR, "floor/durable.toml") })
+        : kind === "exp"
+          ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
+          : kind === "tokens"
+            ? await startDevServer({
+                vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" },
+                config: snapshot.withoutAssets,
+              })
+            : kind === "shipped"
+              ? await startDevServer({ vars: LOAD_VARS, config: snapshot.config })
+              : await startDevServer({
+                  vars: LOAD_VARS,
+                  config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets,
+                });
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   if (!runtime) throw new Error(`no workerd found under wrangler (${kind})`);
   const label = kind === "ours" ? options["ours-label"]! : kind;
@@ -93,7 +100,10 @@ async function start(kind: string): Promise<Running> {
 /** The "tokens" server's secret, and a token of its own for each client, as a game's backend would sign it. */
 const TOKEN_SECRET = randomBytes(32).toString("hex");
 const mintToken = (name: string): Promise<string> =>
-  new SignJWT({ name }).setProtectedHeader({ alg: "HS256" }).setSubject(name).setExpirationTime("1h")
+  new SignJWT({ name })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(name)
+    .setExpirationTime("1h")
     .sign(new TextEncoder().encode(TOKEN_SECRET));
 
 const prune = ({ runtime, proxy }: { runtime?: number; proxy?: number }) => ({ runtimePid: runtime, proxyPid: proxy });
@@ -113,7 +123,9 @@ async function waitIdle(target: Target, maxMs = 30_000): Promise<void> {
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
 const loadBefore = loadAverage();
 const started = new Date();
-console.log(`bench: ${chosen.map((s) => s.name).join(", ")} on ${serverKinds.join(", ")}, ${runs} run(s), scale ${scale}`);
+console.log(
+  `bench: ${chosen.map((s) => s.name).join(", ")} on ${serverKinds.join(", ")}, ${runs} run(s), scale ${scale}`,
+);
 const snapshot = snapshotProject();
 
 // The megaroom first: one server of ours per object count, no floors (megaroom.ts).
@@ -123,19 +135,26 @@ if (megaroomWanted) {
   megaroom = await runMegaroom(runs, scale);
   console.log(`\nMegaroom (medians of ${runs} runs)\n\n${megaroomTable(megaroom)}\n`);
   if (chosen.length === 0) {
-    const out = options.out ?? join(BENCH_DIR, "results", `megaroom-${started.toISOString().replace(/[:.]/g, "-")}.json`);
+    const out =
+      options.out ?? join(BENCH_DIR, "results", `megaroom-${started.toISOString().replace(/[:.]/g, "-")}.json`);
     mkdirSync(join(out, ".."), { recursive: true });
     writeFileSync(out, JSON.stringify({ startedAt: started.toISOString(), runs, scale, megaroom }, null, 1));
     console.log(`wrote ${out}`);
     snapshot.dispose();
-    const faults = megaroom.reduce((sum, row) => sum + row.result.lost + row.result.duplicates + row.result.reordered, 0);
+    const faults = megaroom.reduce(
+      (sum, row) => sum + row.result.lost + row.result.duplicates + row.result.reordered,
+      0,
+    );
     process.exit(faults === 0 ? 0 : 1);
   }
 }
 
 // Memory: on a fresh server of each kind (a used one keeps the heap it grew), the runtime workerd's RSS before and
 // after 1,000 members joined one room, and after they left again.
-const memory: Record<string, { members: number; before: number; joined: number; left: number; perMemberBytes: number }> = {};
+const memory: Record<
+  string,
+  { members: number; before: number; joined: number; left: number; perMemberBytes: number }
+> = {};
 if (!options["no-memory"]) {
   for (const kind of serverKinds) {
     const running = await start(kind);
@@ -151,9 +170,17 @@ if (!options["no-memory"]) {
       await closeAll(clients);
       await waitIdle(running.target);
       const left = rssBytes(pid);
-      memory[running.label] = { members: clients.length, before, joined, left, perMemberBytes: (joined - before) / clients.length };
-      console.log(`  memory ${running.label.padEnd(6)} runtime workerd RSS ${fmt(before / 2 ** 20)} MB -> ${fmt(joined / 2 ** 20)} MB with 1,000 members ` +
-        `(${fmt((joined - before) / 1000 / 1024)} KiB per member); ${fmt(left / 2 ** 20)} MB after they left`);
+      memory[running.label] = {
+        members: clients.length,
+        before,
+        joined,
+        left,
+        perMemberBytes: (joined - before) / clients.length,
+      };
+      console.log(
+        `  memory ${running.label.padEnd(6)} runtime workerd RSS ${fmt(before / 2 ** 20)} MB -> ${fmt(joined / 2 ** 20)} MB with 1,000 members ` +
+          `(${fmt((joined - before) / 1000 / 1024)} KiB per member); ${fmt(left / 2 ** 20)} MB after they left`,
+      );
     } finally {
       await running.server.dispose();
     }
@@ -171,15 +198,21 @@ try {
       const order = run % 2 === 1 ? servers : [...servers].reverse();
       for (const { target, server } of order) {
         // wrangler may have restarted its workerd processes since: look them up again.
-        Object.assign(target, { runtimePid: undefined, proxyPid: undefined }, prune(wranglerWorkerds(server.process.pid!)));
+        Object.assign(
+          target,
+          { runtimePid: undefined, proxyPid: undefined },
+          prune(wranglerWorkerds(server.process.pid!)),
+        );
         await waitIdle(target);
         const t0 = Date.now();
         try {
           const result = await runScenario(scenario, target, run);
           results.push(result);
-          console.log(`  run ${run} ${scenario.name.padEnd(7)} ${target.label.padEnd(6)} ${fmt(result.deliveriesPerSec, 0).padStart(8)} deliveries/s, ` +
-            `p99 ${fmt(result.latency.p99)} ms, join p99 ${fmt(result.join.p99)} ms, lost ${result.lost}, dup ${result.duplicates}, ` +
-            `reordered ${result.reordered}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+          console.log(
+            `  run ${run} ${scenario.name.padEnd(7)} ${target.label.padEnd(6)} ${fmt(result.deliveriesPerSec, 0).padStart(8)} deliveries/s, ` +
+              `p99 ${fmt(result.latency.p99)} ms, join p99 ${fmt(result.join.p99)} ms, lost ${result.lost}, dup ${result.duplicates}, ` +
+              `reordered ${result.reordered}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+          );
         } catch (error) {
           failures.push(`run ${run} ${scenario.name} ${target.label}: ${String(error)}`);
           console.log(`  run ${run} ${scenario.name} ${target.label}: FAILED ${String(error)}`);
@@ -200,11 +233,17 @@ function table(rows: Row[]): string {
   if (rows.length === 0) return "";
   const keys = Object.keys(rows[0]!);
   const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => (r[k] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join("  ");
-  return [line(keys), line(width.map((w) => "-".repeat(w))), ...rows.map((r) => line(keys.map((k) => r[k] ?? "")))].join("\n");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join("  ");
+  return [
+    line(keys),
+    line(width.map((w) => "-".repeat(w))),
+    ...rows.map((r) => line(keys.map((k) => r[k] ?? ""))),
+  ].join("\n");
 }
 
-const pick = (scenario: string, server: string) => results.filter((r) => r.scenario === scenario && r.server === server);
+const pick = (scenario: string, server: string) =>
+  results.filter((r) => r.scenario === scenario && r.server === server);
 const summary: Record<string, any> = {};
 const rows: Row[] = [];
 for (const scenario of chosen) {
@@ -214,18 +253,54 @@ for (const scenario of chosen) {
     if (rs.length === 0) continue;
     const s = {
       runs: rs.length,
-      deliveriesPerSec: { best: best(rs.map((r) => r.deliveriesPerSec), true), median: median(rs.map((r) => r.deliveriesPerSec)) },
-      p50: { best: best(rs.map((r) => r.latency.p50), false), median: median(rs.map((r) => r.latency.p50)) },
-      p95: { best: best(rs.map((r) => r.latency.p95), false), median: median(rs.map((r) => r.latency.p95)) },
-      p99: { best: best(rs.map((r) => r.latency.p99), false), median: median(rs.map((r) => r.latency.p99)) },
+      deliveriesPerSec: {
+        best: best(
+          rs.map((r) => r.deliveriesPerSec),
+          true,
+        ),
+        median: median(rs.map((r) => r.deliveriesPerSec)),
+      },
+      p50: {
+        best: best(
+          rs.map((r) => r.latency.p50),
+          false,
+        ),
+        median: median(rs.map((r) => r.latency.p50)),
+      },
+      p95: {
+        best: best(
+          rs.map((r) => r.latency.p95),
+          false,
+        ),
+        median: median(rs.map((r) => r.latency.p95)),
+      },
+      p99: {
+        best: best(
+          rs.map((r) => r.latency.p99),
+          false,
+        ),
+        median: median(rs.map((r) => r.latency.p99)),
+      },
       max: { median: median(rs.map((r) => r.latency.max)) },
       joinP50: { median: median(rs.map((r) => r.join.p50)) },
-      joinP99: { best: best(rs.map((r) => r.join.p99), false), median: median(rs.map((r) => r.join.p99)) },
+      joinP99: {
+        best: best(
+          rs.map((r) => r.join.p99),
+          false,
+        ),
+        median: median(rs.map((r) => r.join.p99)),
+      },
       joinPhaseMs: { median: median(rs.map((r) => r.joinPhaseMs)) },
       joinSettleMs: { median: median(rs.map((r) => r.joinSettleMs)) },
       joinFrames: { median: median(rs.map((r) => r.joinFrames)) },
-      cpuPerKDelivery: { runtime: median(rs.map((r) => r.cpuPerKDelivery.runtime)), proxy: median(rs.map((r) => r.cpuPerKDelivery.proxy)) },
-      joinCpuMs: { runtime: median(rs.map((r) => r.joinCpuMs.runtime)), proxy: median(rs.map((r) => r.joinCpuMs.proxy)) },
+      cpuPerKDelivery: {
+        runtime: median(rs.map((r) => r.cpuPerKDelivery.runtime)),
+        proxy: median(rs.map((r) => r.cpuPerKDelivery.proxy)),
+      },
+      joinCpuMs: {
+        runtime: median(rs.map((r) => r.joinCpuMs.runtime)),
+        proxy: median(rs.map((r) => r.joinCpuMs.proxy)),
+      },
       lost: rs.reduce((a, r) => a + r.lost, 0),
       duplicates: rs.reduce((a, r) => a + r.duplicates, 0),
       reordered: rs.reduce((a, r) => a + r.reordered, 0),
@@ -258,8 +333,10 @@ for (const scenario of chosen) {
   }
 }
 
-console.log(`\nPer scenario and server (medians over runs unless "best"; latency = send call to receipt, ms; ` +
-  `"joins ms" = time for all to join; "settle ms" = until presence traffic stops; cpu/1k = runtime workerd CPU ms per 1,000 deliveries)\n`);
+console.log(
+  `\nPer scenario and server (medians over runs unless "best"; latency = send call to receipt, ms; ` +
+    `"joins ms" = time for all to join; "settle ms" = until presence traffic stops; cpu/1k = runtime workerd CPU ms per 1,000 deliveries)\n`,
+);
 console.log(table(rows));
 
 const oursLabel = options["ours-label"]!;
@@ -315,28 +392,62 @@ target("fanout deliveries/s vs floor (best-of-N)", vsFloor.fanout?.throughputBes
 target("fanout deliveries/s vs floor (median)", vsFloor.fanout?.throughputMedian, ">= 1.2", (v) => v >= 1.2);
 target("chatty p99 vs floor (best-of-N)", vsFloor.chatty?.p99Best, "<= 1.2", (v) => v <= 1.2);
 target("chatty p99 vs floor (median)", vsFloor.chatty?.p99Median, "<= 1.2", (v) => v <= 1.2);
-target("fanout deliveries/s vs durable floor (best-of-N)", vsDurable.fanout?.throughputBest, ">= 0.95", (v) => v >= 0.95);
-target("fanout deliveries/s vs durable floor (median)", vsDurable.fanout?.throughputMedian, ">= 0.95", (v) => v >= 0.95);
+target(
+  "fanout deliveries/s vs durable floor (best-of-N)",
+  vsDurable.fanout?.throughputBest,
+  ">= 0.95",
+  (v) => v >= 0.95,
+);
+target(
+  "fanout deliveries/s vs durable floor (median)",
+  vsDurable.fanout?.throughputMedian,
+  ">= 0.95",
+  (v) => v >= 0.95,
+);
 target("chatty p99 vs durable floor (median)", vsDurable.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
 target("rooms p99 vs durable floor (median)", vsDurable.rooms?.p99Median, "<= 1.2", (v) => v <= 1.2);
 
 // A proposed change ("exp") against the room as it is.
-for (const [name, ratios] of Object.entries(ratiosOf("exp", oursLabel).byScenario)) Object.assign(summary[name], { expRatio: ratios });
+for (const [name, ratios] of Object.entries(ratiosOf("exp", oursLabel).byScenario))
+  Object.assign(summary[name], { expRatio: ratios });
 if (memory.exp && memory[oursLabel]) {
-  console.log(`exp / ${oursLabel} memory per member (fresh server): ${fmt(memory.exp.perMemberBytes / memory[oursLabel]!.perMemberBytes, 2)}`);
+  console.log(
+    `exp / ${oursLabel} memory per member (fresh server): ${fmt(memory.exp.perMemberBytes / memory[oursLabel]!.perMemberBytes, 2)}`,
+  );
 }
 const oursResults = results.filter((r) => r.server === oursLabel);
 if (memory[oursLabel] && memory.floor) {
-  target("memory per member at 1,000 members vs floor", memory[oursLabel]!.perMemberBytes / memory.floor.perMemberBytes, "<= 1.1", (v) => v <= 1.1);
+  target(
+    "memory per member at 1,000 members vs floor",
+    memory[oursLabel]!.perMemberBytes / memory.floor.perMemberBytes,
+    "<= 1.1",
+    (v) => v <= 1.1,
+  );
 }
-const totalLost = [...results, ...megaroom.map((row) => row.result)].reduce((a, r) => a + r.lost + r.duplicates + r.reordered, 0);
-checks.push({ name: "loss + duplicates + reordering, every run of every server", value: totalLost, target: "= 0", pass: totalLost === 0 });
+const totalLost = [...results, ...megaroom.map((row) => row.result)].reduce(
+  (a, r) => a + r.lost + r.duplicates + r.reordered,
+  0,
+);
+checks.push({
+  name: "loss + duplicates + reordering, every run of every server",
+  value: totalLost,
+  target: "= 0",
+  pass: totalLost === 0,
+});
 if (Object.keys(memory).length) {
-  console.log(`\nMemory: runtime workerd RSS per joined member at 1,000 members (fresh server): ` +
-    Object.entries(memory).map(([k, v]) => `${k} ${fmt(v.perMemberBytes / 1024)} KiB`).join(", "));
+  console.log(
+    `\nMemory: runtime workerd RSS per joined member at 1,000 members (fresh server): ` +
+      Object.entries(memory)
+        .map(([k, v]) => `${k} ${fmt(v.perMemberBytes / 1024)} KiB`)
+        .join(", "),
+  );
 }
 console.log(`\nTargets\n`);
-console.log(table(checks.map((c) => ({ check: c.name, value: fmt(c.value, 2), target: c.target, result: c.pass ? "PASS" : "MISS" }))));
+console.log(
+  table(
+    checks.map((c) => ({ check: c.name, value: fmt(c.value, 2), target: c.target, result: c.pass ? "PASS" : "MISS" })),
+  ),
+);
 if (failures.length) console.log(`\nFailed runs:\n  ${failures.join("\n  ")}`);
 
 let commit = "";
@@ -347,18 +458,39 @@ try {
 }
 const out = options.out ?? join(BENCH_DIR, "results", `${started.toISOString().replace(/[:.]/g, "-")}.json`);
 mkdirSync(join(out, ".."), { recursive: true });
-writeFileSync(out, JSON.stringify({
-  startedAt: started.toISOString(),
-  finishedAt: new Date().toISOString(),
-  options: { runs, scale, scenarios: chosen, servers: serverKinds, oursConfig: options["ours-config"] ?? null, loadVars: LOAD_VARS },
-  environment: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, commit, loadAverageBefore: loadBefore, loadAverageAfter: loadAverage() },
-  summary,
-  megaroom,
-  memory,
-  checks,
-  failures,
-  results,
-  oursRuns: oursResults.length,
-}, null, 2));
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      options: {
+        runs,
+        scale,
+        scenarios: chosen,
+        servers: serverKinds,
+        oursConfig: options["ours-config"] ?? null,
+        loadVars: LOAD_VARS,
+      },
+      environment: {
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        commit,
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAverage(),
+      },
+      summary,
+      megaroom,
+      memory,
+      checks,
+      failures,
+      results,
+      oursRuns: oursResults.length,
+    },
+    null,
+    2,
+  ),
+);
 console.log(`\nwrote ${out}`);
 process.exit(failures.length ? 1 : 0);

@@ -1,6 +1,6 @@
 // The load scenarios and the engine that runs one of them against one server.
 
-import { closeAll, joinAll, LoadClient, now, settle, Tracker, traffic, type Dialect } from "./lib/load.ts";
+import { closeAll, type Dialect, joinAll, LoadClient, now, settle, Tracker, traffic } from "./lib/load.ts";
 import { cpuMs, rssBytes } from "./lib/proc.ts";
 import { quantiles, sleep } from "./lib/stats.ts";
 
@@ -29,31 +29,47 @@ export function scenarios(scale: number): Scenario[] {
     {
       name: "fanout",
       description: "200 members, 1 sender, 1,500 messages as fast as a window of 64 in-flight messages allows",
-      rooms: 1, membersPerRoom: 200, sendersPerRoom: 1, joinConcurrency: 50,
+      rooms: 1,
+      membersPerRoom: 200,
+      sendersPerRoom: 1,
+      joinConcurrency: 50,
       send: { kind: "window", messagesPerSender: s(1500), window: 64 },
     },
     {
       name: "chatty",
       description: "100 members, 20 senders, 200 msg/s in total",
-      rooms: 1, membersPerRoom: 100, sendersPerRoom: 20, joinConcurrency: 50,
+      rooms: 1,
+      membersPerRoom: 100,
+      sendersPerRoom: 20,
+      joinConcurrency: 50,
       send: { kind: "rate", perSecond: 200, seconds: s(5) },
     },
     {
       name: "storm",
       description: "1,000 clients join one room at once (all connecting together), then one message",
-      rooms: 1, membersPerRoom: 1000, sendersPerRoom: 1, joinConcurrency: 1000,
+      rooms: 1,
+      membersPerRoom: 1000,
+      sendersPerRoom: 1,
+      joinConcurrency: 1000,
       send: { kind: "rate", perSecond: 1, seconds: 1 },
     },
     {
       name: "mixed",
       description: "100 members, half of them tutorial clients (binary frames); 10 senders, half tutorial; 200 msg/s",
-      rooms: 1, membersPerRoom: 100, sendersPerRoom: 10, mixedDialects: true, joinConcurrency: 50,
+      rooms: 1,
+      membersPerRoom: 100,
+      sendersPerRoom: 10,
+      mixedDialects: true,
+      joinConcurrency: 50,
       send: { kind: "rate", perSecond: 200, seconds: s(4) },
     },
     {
       name: "rooms",
       description: "200 rooms x 5 members, every member sending; 1,000 msg/s in total",
-      rooms: 200, membersPerRoom: 5, sendersPerRoom: 5, joinConcurrency: 50,
+      rooms: 200,
+      membersPerRoom: 5,
+      sendersPerRoom: 5,
+      joinConcurrency: 50,
       send: { kind: "rate", perSecond: 1000, seconds: s(3) },
     },
   ];
@@ -130,7 +146,10 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     clients.push(...members);
   }
 
-  const cpu = () => ({ runtime: target.runtimePid ? cpuMs(target.runtimePid) : NaN, proxy: target.proxyPid ? cpuMs(target.proxyPid) : NaN });
+  const cpu = () => ({
+    runtime: target.runtimePid ? cpuMs(target.runtimePid) : NaN,
+    proxy: target.proxyPid ? cpuMs(target.proxyPid) : NaN,
+  });
   const rssBefore = target.runtimePid ? rssBytes(target.runtimePid) : NaN;
   const cpu0 = cpu();
   const frames0 = traffic.frames;
@@ -143,10 +162,18 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
 
     // Senders are the first members of each room (so with mixed dialects, half are tutorial clients).
     const senders = rooms.flatMap((members) => {
-      const perSender = scenario.send.kind === "window"
-        ? scenario.send.messagesPerSender
-        : Math.max(1, Math.round((scenario.send.perSecond * scenario.send.seconds) / (scenario.rooms * scenario.sendersPerRoom)));
-      return members.slice(0, scenario.sendersPerRoom).map((client) => tracker.addSender(client, perSender, members.length));
+      const perSender =
+        scenario.send.kind === "window"
+          ? scenario.send.messagesPerSender
+          : Math.max(
+              1,
+              Math.round(
+                (scenario.send.perSecond * scenario.send.seconds) / (scenario.rooms * scenario.sendersPerRoom),
+              ),
+            );
+      return members
+        .slice(0, scenario.sendersPerRoom)
+        .map((client) => tracker.addSender(client, perSender, members.length));
     });
     const totalPlanned = senders.reduce((sum, s) => sum + s.planned, 0);
 
@@ -191,7 +218,11 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     // Wait for every delivery, or until nothing has arrived for a while.
     const expectedNow = () => senders.reduce((sum, s) => sum + s.sent * s.roomSize, 0);
     const deadline = now() + 120_000;
-    while (tracker.delivered < expectedNow() && now() < deadline && now() - Math.max(traffic.lastFrameAt, tracker.firstSendAt) < 5000) {
+    while (
+      tracker.delivered < expectedNow() &&
+      now() < deadline &&
+      now() - Math.max(traffic.lastFrameAt, tracker.firstSendAt) < 5000
+    ) {
       await sleep(20);
     }
     await sleep(100); // late duplicates, if any
@@ -201,7 +232,10 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     const expected = senders.reduce((sum, s) => sum + s.sent * s.roomSize, 0);
     const sendPhaseMs = tracker.lastDeliveryAt - tracker.firstSendAt;
     const [p50, p95, p99, max] = quantiles(tracker.latencies.values(), [0.5, 0.95, 0.99, 1]);
-    const [j50, j99, jmax] = quantiles(clients.map((c) => c.joinMs), [0.5, 0.99, 1]);
+    const [j50, j99, jmax] = quantiles(
+      clients.map((c) => c.joinMs),
+      [0.5, 0.99, 1],
+    );
     const perK = (a: number, b: number) => ((b - a) / Math.max(1, tracker.delivered)) * 1000;
     return {
       scenario: scenario.name,

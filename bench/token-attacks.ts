@@ -8,10 +8,10 @@ import { SignJWT } from "jose";
 import WebSocket from "ws";
 import { startDevServer } from "../tools/dev-server.ts";
 import { roomFiles } from "./attacks.ts";
-import { expiredTokens } from "./token-expiry-attack.ts";
 import { check, measurements, stream, waitFor } from "./lib/checks.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, nextAddress, now, Tracker } from "./lib/load.ts";
 import { fmt, quantiles, sleep } from "./lib/stats.ts";
+import { expiredTokens } from "./token-expiry-attack.ts";
 
 const ATTEMPTS = 3000;
 const CONCURRENCY = 50;
@@ -27,19 +27,36 @@ const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toStrin
 function forgeries(secret: string): Forgery[] {
   const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
   return [
-    { kind: "another secret", expect: "invalid_token", token: () => sign({ sub: "x", name: "Forger" }, "not-the-secret", inAnHour()) },
-    { kind: "alg none", expect: "invalid_token", token: async () => `${base64url({ alg: "none" })}.${base64url({ sub: "x", name: "Admin", exp: inAnHour() })}.` },
+    {
+      kind: "another secret",
+      expect: "invalid_token",
+      token: () => sign({ sub: "x", name: "Forger" }, "not-the-secret", inAnHour()),
+    },
+    {
+      kind: "alg none",
+      expect: "invalid_token",
+      token: async () => `${base64url({ alg: "none" })}.${base64url({ sub: "x", name: "Admin", exp: inAnHour() })}.`,
+    },
     { kind: "garbage", expect: "invalid_token", token: async () => randomBytes(40).toString("base64url") },
     // The right secret under another algorithm: the Worker takes HS256 only.
-    { kind: "HS512", expect: "invalid_token", token: () => sign({ sub: "x", name: "Other" }, secret, inAnHour(), "HS512") },
     {
-      kind: "tampered claims", expect: "invalid_token",
+      kind: "HS512",
+      expect: "invalid_token",
+      token: () => sign({ sub: "x", name: "Other" }, secret, inAnHour(), "HS512"),
+    },
+    {
+      kind: "tampered claims",
+      expect: "invalid_token",
       token: async () => {
         const [header, , signature] = (await sign({ sub: "x", name: "Member" }, secret, inAnHour())).split(".");
         return `${header}.${base64url({ sub: "x", name: "Member", role: "moderator", exp: inAnHour() })}.${signature}`;
       },
     },
-    { kind: "expired an hour ago", expect: "token_expired", token: () => sign({ sub: "x", name: "Late" }, secret, Math.floor(Date.now() / 1000) - 3600) },
+    {
+      kind: "expired an hour ago",
+      expect: "token_expired",
+      token: () => sign({ sub: "x", name: "Late" }, secret, Math.floor(Date.now() / 1000) - 3600),
+    },
     { kind: "no token", expect: "invalid_token", token: async () => undefined },
   ];
 }
@@ -72,15 +89,26 @@ function attempt(url: string): Promise<{ status: number; error?: string; ms: num
 
 export async function tokens(config: string): Promise<void> {
   const test = "tokens";
-  console.log(`\n[tokens] ${ATTEMPTS} upgrades with forged (another secret, alg none, HS512, tampered, garbage), expired or no tokens (${CONCURRENCY} at once, each from its own address), ` +
-    "half to the room where 4 verified members chat at 10 msg/s, half to rooms of their own");
+  console.log(
+    `\n[tokens] ${ATTEMPTS} upgrades with forged (another secret, alg none, HS512, tampered, garbage), expired or no tokens (${CONCURRENCY} at once, each from its own address), ` +
+      "half to the room where 4 verified members chat at 10 msg/s, half to rooms of their own",
+  );
   const secret = randomBytes(32).toString("hex");
   const server = await startDevServer({ config, vars: { ...LOAD_VARS, AUTH_SECRET: secret, ROOM_ACCESS: "token" } });
   try {
     const room = `${server.wsUrl}/rooms/tokens`;
     const tracker = new Tracker();
-    const honest = await Promise.all(["ann", "ben", "cy", "di"].map(async (name) =>
-      new LoadClient({ url: `${room}?token=${await sign({ sub: name, name }, secret, Math.floor(Date.now() / 1000) + 3600)}`, name, tracker, keepSeqs: true })));
+    const honest = await Promise.all(
+      ["ann", "ben", "cy", "di"].map(
+        async (name) =>
+          new LoadClient({
+            url: `${room}?token=${await sign({ sub: name, name }, secret, Math.floor(Date.now() / 1000) + 3600)}`,
+            name,
+            tracker,
+            keepSeqs: true,
+          }),
+      ),
+    );
     await joinAll(honest, 4);
     await sleep(300);
     let presence = 0;
@@ -98,17 +126,20 @@ export async function tokens(config: string): Promise<void> {
     const latencies: number[] = [];
     const started = now();
     let next = 0;
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < ATTEMPTS) {
-        const i = next++;
-        const forgery = kinds[i % kinds.length]!;
-        const token = await forgery.token();
-        const target = i % 2 === 0 ? room : `${server.wsUrl}/rooms/storm-${i}`;
-        const result = await attempt(token === undefined ? target : `${target}?token=${token}`);
-        latencies.push(result.ms);
-        if (result.status !== 401 || result.error !== forgery.expect) wrong.push(`${forgery.kind}: ${result.status} ${result.error ?? ""}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < ATTEMPTS) {
+          const i = next++;
+          const forgery = kinds[i % kinds.length]!;
+          const token = await forgery.token();
+          const target = i % 2 === 0 ? room : `${server.wsUrl}/rooms/storm-${i}`;
+          const result = await attempt(token === undefined ? target : `${target}?token=${token}`);
+          latencies.push(result.ms);
+          if (result.status !== 401 || result.error !== forgery.expect)
+            wrong.push(`${forgery.kind}: ${result.status} ${result.error ?? ""}`);
+        }
+      }),
+    );
     const stormMs = now() - started;
     await streaming.stop();
     await waitFor(() => honest.every((c) => c.delivered === tracker.sent), 10_000);
@@ -116,18 +147,35 @@ export async function tokens(config: string): Promise<void> {
     const info = (await (await fetch(`${server.httpUrl}/api/rooms/tokens`)).json()) as { connections: number };
     const [p50, p99] = quantiles(latencies, [0.5, 0.99]);
     const [h50, h99, hmax] = quantiles(tracker.latencies.values(), [0.5, 0.99, 1]);
-    check(test, "no forged, expired or missing token was admitted, and each got its own 401", wrong.length === 0,
+    check(
+      test,
+      "no forged, expired or missing token was admitted, and each got its own 401",
+      wrong.length === 0,
       `${ATTEMPTS - wrong.length}/${ATTEMPTS} refused as expected in ${fmt(stormMs / 1000)} s (${fmt(ATTEMPTS / (stormMs / 1000))}/s; ` +
-      `refusal p50 ${fmt(p50!)} ms, p99 ${fmt(p99!)} ms)${wrong.length ? `; wrong: ${wrong.slice(0, 3).join("; ")}` : ""}`);
-    check(test, "no room was reached: the honest room counts its 4 members only, and no other room was created",
+        `refusal p50 ${fmt(p50!)} ms, p99 ${fmt(p99!)} ms)${wrong.length ? `; wrong: ${wrong.slice(0, 3).join("; ")}` : ""}`,
+    );
+    check(
+      test,
+      "no room was reached: the honest room counts its 4 members only, and no other room was created",
       info.connections === honest.length && roomFiles(server.persistTo).databases === filesBefore,
-      `connections ${info.connections}; rooms' databases ${filesBefore} before, ${roomFiles(server.persistTo).databases} after`);
-    check(test, "the honest members lost nothing and heard of nobody else", honest.every((c) => c.delivered === tracker.sent && c.errors === 0)
-      && tracker.duplicates === 0 && tracker.reordered === 0 && presence === 0,
-      `${tracker.sent} sent; ${presence} joins or leaves heard; delivered ${honest.map((c) => c.delivered).join(", ")}; their p50 ${fmt(h50!)} ms, p99 ${fmt(h99!)} ms, max ${fmt(hmax!)} ms`);
+      `connections ${info.connections}; rooms' databases ${filesBefore} before, ${roomFiles(server.persistTo).databases} after`,
+    );
+    check(
+      test,
+      "the honest members lost nothing and heard of nobody else",
+      honest.every((c) => c.delivered === tracker.sent && c.errors === 0) &&
+        tracker.duplicates === 0 &&
+        tracker.reordered === 0 &&
+        presence === 0,
+      `${tracker.sent} sent; ${presence} joins or leaves heard; delivered ${honest.map((c) => c.delivered).join(", ")}; their p50 ${fmt(h50!)} ms, p99 ${fmt(h99!)} ms, max ${fmt(hmax!)} ms`,
+    );
     measurements.tokens = {
-      attempts: ATTEMPTS, stormMs, refusedPerSecond: ATTEMPTS / (stormMs / 1000), wrong: wrong.length,
-      refusalLatencyMs: { p50, p99 }, honest: { sent: tracker.sent, latencyMs: { p50: h50, p99: h99, max: hmax } },
+      attempts: ATTEMPTS,
+      stormMs,
+      refusedPerSecond: ATTEMPTS / (stormMs / 1000),
+      wrong: wrong.length,
+      refusalLatencyMs: { p50, p99 },
+      honest: { sent: tracker.sent, latencyMs: { p50: h50, p99: h99, max: hmax } },
     };
     await closeAll(honest);
     await expiredTokens(server, secret);

@@ -4,10 +4,10 @@
 // take no chat after it; the app must lose nothing, repeat nothing and never be seen disconnected; the honest
 // members must not notice.
 
+// The package entry, as an app imports it (built into sdk/ by npm install and npm run build:sdk).
+import { type ConnectionStatus, RoomConnection, webSocketFactory } from "edge-chat-rooms/client";
 import { SignJWT } from "jose";
 import WebSocket from "ws";
-// The package entry, as an app imports it (built into sdk/ by npm install and npm run build:sdk).
-import { RoomConnection, webSocketFactory, type ConnectionStatus } from "edge-chat-rooms/client";
 import type { DevServer } from "../tools/dev-server.ts";
 import { check, isRun, measurements, stream, waitFor } from "./lib/checks.ts";
 import { closeAll, joinAll, LoadClient, nextAddress, Tracker } from "./lib/load.ts";
@@ -22,7 +22,10 @@ const RUN_MS = 18_000;
 const GIVE_UP_MS = 10_000;
 
 const sign = (claims: Record<string, unknown>, secret: string, exp: number) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(new TextEncoder().encode(secret));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime(exp)
+    .sign(new TextEncoder().encode(secret));
 
 /** A token that ends LIFE_S seconds from now or a little sooner (its `exp` lies in the past, within the skew), with when. */
 async function shortToken(secret: string, sub: string): Promise<{ token: string; endsAt: number }> {
@@ -72,13 +75,15 @@ function outlaw(url: string, endsAt: number, chatEveryMs?: number): Promise<Outl
     }
     if (packet.type === "chat" && packet.sender.id === id && packet.ts >= endsAt) result.takenAfterEnd++;
   });
-  return new Promise((resolve) => ws.on("close", (code) => {
-    clearInterval(chatting);
-    clearInterval(volley);
-    clearTimeout(giveUp);
-    Object.assign(result, { code, closedAt: Date.now() });
-    resolve(result);
-  }));
+  return new Promise((resolve) =>
+    ws.on("close", (code) => {
+      clearInterval(chatting);
+      clearInterval(volley);
+      clearTimeout(giveUp);
+      Object.assign(result, { code, closedAt: Date.now() });
+      resolve(result);
+    }),
+  );
 }
 
 /** An app on the JS client that gets a new short token whenever it needs one, and chats every 200 ms. */
@@ -90,7 +95,14 @@ function app(url: string, secret: string) {
       super(target, { perMessageDeflate: false, headers: { "CF-Connecting-IP": address } });
     }
   };
-  const seen = { tokens: 0, statusesAfterOnline: [] as ConnectionStatus[], online: false, seqs: [] as number[], own: new Map<string, number>(), sent: 0 };
+  const seen = {
+    tokens: 0,
+    statusesAfterOnline: [] as ConnectionStatus[],
+    online: false,
+    seqs: [] as number[],
+    own: new Map<string, number>(),
+    sent: 0,
+  };
   const connection = new RoomConnection({
     url,
     name: "app",
@@ -126,19 +138,26 @@ function app(url: string, secret: string) {
 
 export async function expiredTokens(server: DevServer, secret: string): Promise<void> {
   const test = "tokens";
-  console.log(`\n[tokens] tokens that end (${LIFE_S} s each): a member chats on past its token's end (every 100 ms, every 5 ms around the end), another stays silent, ` +
-    `an app on the JS client with a token callback chats every 200 ms through several ends; 4 honest members chat at 10 msg/s`);
+  console.log(
+    `\n[tokens] tokens that end (${LIFE_S} s each): a member chats on past its token's end (every 100 ms, every 5 ms around the end), another stays silent, ` +
+      `an app on the JS client with a token callback chats every 200 ms through several ends; 4 honest members chat at 10 msg/s`,
+  );
   const room = `${server.wsUrl}/rooms/expiry`;
   const tracker = new Tracker();
   const inAnHour = Math.floor(Date.now() / 1000) + 3600;
-  const honest = await Promise.all(["ann", "ben", "cy", "di"].map(async (name) =>
-    new LoadClient({ url: `${room}?token=${await sign({ sub: name, name }, secret, inAnHour)}`, name, tracker })));
+  const honest = await Promise.all(
+    ["ann", "ben", "cy", "di"].map(
+      async (name) =>
+        new LoadClient({ url: `${room}?token=${await sign({ sub: name, name }, secret, inAnHour)}`, name, tracker }),
+    ),
+  );
   await joinAll(honest, 4);
   let outlawHeardAfterEnd = 0;
   const chatty = await shortToken(secret, "outlaw");
   for (const client of honest) {
     client.onPacket = (packet) => {
-      if (packet.type === "chat" && packet.sender.name === "outlaw" && packet.ts >= chatty.endsAt) outlawHeardAfterEnd++;
+      if (packet.type === "chat" && packet.sender.name === "outlaw" && packet.ts >= chatty.endsAt)
+        outlawHeardAfterEnd++;
     };
   }
   const silentToken = await shortToken(secret, "silent");
@@ -155,31 +174,67 @@ export async function expiredTokens(server: DevServer, secret: string): Promise<
   await waitFor(() => honest.every((c) => c.delivered === tracker.sent) && sdk.seen.own.size === sdk.seen.sent, 10_000);
 
   const closedLate = (o: Outlaw, endsAt: number) => o.closedAt - endsAt;
-  check(test, "a member chatting past its token's end is closed then (4010), and no chat of it after the end is taken",
-    talked.code === 4010 && closedLate(talked, chatty.endsAt) >= 0 && closedLate(talked, chatty.endsAt) < 2000
-      && talked.takenAfterEnd === 0 && outlawHeardAfterEnd === 0,
+  check(
+    test,
+    "a member chatting past its token's end is closed then (4010), and no chat of it after the end is taken",
+    talked.code === 4010 &&
+      closedLate(talked, chatty.endsAt) >= 0 &&
+      closedLate(talked, chatty.endsAt) < 2000 &&
+      talked.takenAfterEnd === 0 &&
+      outlawHeardAfterEnd === 0,
     `closed ${talked.code} ${fmt(closedLate(talked, chatty.endsAt), 0)} ms after its token's end (its exp + ${SKEW_S} s of skew); ` +
-    `${talked.sent} chats sent, ${talked.sentAfterEnd} of them after the end; taken after the end: ${talked.takenAfterEnd} (echoed), ` +
-    `${outlawHeardAfterEnd} (heard by the honest)`);
-  check(test, "a silent member is closed at its token's end too (4010, the room's alarm)",
-    stayedSilent.code === 4010 && closedLate(stayedSilent, silentToken.endsAt) >= 0 && closedLate(stayedSilent, silentToken.endsAt) < 2000,
-    `closed ${stayedSilent.code} ${fmt(closedLate(stayedSilent, silentToken.endsAt), 0)} ms after its token's end`);
+      `${talked.sent} chats sent, ${talked.sentAfterEnd} of them after the end; taken after the end: ${talked.takenAfterEnd} (echoed), ` +
+      `${outlawHeardAfterEnd} (heard by the honest)`,
+  );
+  check(
+    test,
+    "a silent member is closed at its token's end too (4010, the room's alarm)",
+    stayedSilent.code === 4010 &&
+      closedLate(stayedSilent, silentToken.endsAt) >= 0 &&
+      closedLate(stayedSilent, silentToken.endsAt) < 2000,
+    `closed ${stayedSilent.code} ${fmt(closedLate(stayedSilent, silentToken.endsAt), 0)} ms after its token's end`,
+  );
   const { seen } = sdk;
   const ownOnce = [...seen.own.values()].every((n) => n === 1);
   const seqs = [...seen.seqs].sort((a, b) => a - b);
-  check(test, "the app with a token callback rode through its tokens' ends: never seen disconnected, nothing lost or repeated",
-    seen.tokens >= 3 && seen.statusesAfterOnline.length === 0 && seen.own.size === seen.sent && ownOnce
-      && new Set(seqs).size === seqs.length && isRun(seqs, seqs[0]!, seqs.at(-1)!),
+  check(
+    test,
+    "the app with a token callback rode through its tokens' ends: never seen disconnected, nothing lost or repeated",
+    seen.tokens >= 3 &&
+      seen.statusesAfterOnline.length === 0 &&
+      seen.own.size === seen.sent &&
+      ownOnce &&
+      new Set(seqs).size === seqs.length &&
+      isRun(seqs, seqs[0]!, seqs.at(-1)!),
     `${seen.tokens} tokens (${seen.tokens - 1} refreshes); statuses after online: ${seen.statusesAfterOnline.map((s) => s.state).join(", ") || "none"}; ` +
-    `own chats delivered ${seen.own.size}/${seen.sent}, ${ownOnce ? "each once" : "some twice"}; ${seqs.length} messages, seq ${seqs[0]}..${seqs.at(-1)} without a gap: ${isRun(seqs, seqs[0]!, seqs.at(-1)!)}`);
+      `own chats delivered ${seen.own.size}/${seen.sent}, ${ownOnce ? "each once" : "some twice"}; ${seqs.length} messages, seq ${seqs[0]}..${seqs.at(-1)} without a gap: ${isRun(seqs, seqs[0]!, seqs.at(-1)!)}`,
+  );
   const [h50, h99, hmax] = quantiles(tracker.latencies.values(), [0.5, 0.99, 1]);
-  check(test, "the honest members lost nothing, at p99 under 100 ms", honest.every((c) => c.delivered === tracker.sent) && tracker.duplicates === 0
-    && tracker.reordered === 0 && h99! < 100,
-    `${tracker.sent} sent; delivered ${honest.map((c) => c.delivered).join(", ")}; p50 ${fmt(h50!)} ms, p99 ${fmt(h99!)} ms, max ${fmt(hmax!)} ms`);
+  check(
+    test,
+    "the honest members lost nothing, at p99 under 100 ms",
+    honest.every((c) => c.delivered === tracker.sent) &&
+      tracker.duplicates === 0 &&
+      tracker.reordered === 0 &&
+      h99! < 100,
+    `${tracker.sent} sent; delivered ${honest.map((c) => c.delivered).join(", ")}; p50 ${fmt(h50!)} ms, p99 ${fmt(h99!)} ms, max ${fmt(hmax!)} ms`,
+  );
   measurements.tokenExpiry = {
-    chatting: { code: talked.code, closedAfterEndMs: closedLate(talked, chatty.endsAt), sent: talked.sent, sentAfterEnd: talked.sentAfterEnd, takenAfterEnd: talked.takenAfterEnd + outlawHeardAfterEnd },
+    chatting: {
+      code: talked.code,
+      closedAfterEndMs: closedLate(talked, chatty.endsAt),
+      sent: talked.sent,
+      sentAfterEnd: talked.sentAfterEnd,
+      takenAfterEnd: talked.takenAfterEnd + outlawHeardAfterEnd,
+    },
     silent: { code: stayedSilent.code, closedAfterEndMs: closedLate(stayedSilent, silentToken.endsAt) },
-    app: { tokens: seen.tokens, statusesAfterOnline: seen.statusesAfterOnline.length, sent: seen.sent, delivered: seen.own.size, messages: seqs.length },
+    app: {
+      tokens: seen.tokens,
+      statusesAfterOnline: seen.statusesAfterOnline.length,
+      sent: seen.sent,
+      delivered: seen.own.size,
+      messages: seqs.length,
+    },
     honest: { sent: tracker.sent, latencyMs: { p50: h50, p99: h99, max: hmax } },
   };
   sdk.close();

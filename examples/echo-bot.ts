@@ -7,10 +7,14 @@
 // Node 20 has no WebSocket of its own, so the bot passes the `ws` package's; in a browser or Node 22+,
 // `webSocketFactory()` takes the platform's.
 
+import { type ConnectionEvent, type Member, RoomConnection, webSocketFactory } from "edge-chat-rooms/client";
 import WebSocket from "ws";
-import { RoomConnection, webSocketFactory, type ConnectionEvent, type Member } from "edge-chat-rooms/client";
 
-export function startEchoBot(url: string, name = "echo-bot", onEvent?: (event: ConnectionEvent) => void): RoomConnection {
+export function startEchoBot(
+  url: string,
+  name = "echo-bot",
+  onEvent?: (event: ConnectionEvent) => void,
+): RoomConnection {
   let self: Member | undefined;
   const connection = new RoomConnection({
     url,
@@ -22,7 +26,8 @@ export function startEchoBot(url: string, name = "echo-bot", onEvent?: (event: C
       // "live" messages are new; the history a join brings is not asked anything.
       if (event.type !== "messages" || event.origin !== "live") return;
       for (const message of event.messages) {
-        if (message.sender.id !== self?.id && message.text.startsWith("!echo ")) connection.sendChat(message.text.slice("!echo ".length));
+        if (message.sender.id !== self?.id && message.text.startsWith("!echo "))
+          connection.sendChat(message.text.slice("!echo ".length));
       }
     },
   });

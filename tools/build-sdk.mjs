@@ -21,7 +21,9 @@ await build({
   logLevel: "warning",
   outfile: join(OUT, "client.js"),
 });
-execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.sdk.json")], { stdio: "inherit" });
+execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.sdk.json")], {
+  stdio: "inherit",
+});
 
 // The sources import each other without extensions, as a bundler resolves them; a Node ESM consumer's TypeScript
 // needs the extension in the declarations it reads.

@@ -2,7 +2,7 @@
 // benchmarks. Each server keeps its Durable Object storage in its own directory, so a restart finds its history
 // and runs never see each other's rooms.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -80,8 +80,20 @@ class PortTakenError extends Error {}
 async function startOnce(options: DevServerOptions & { persistTo: string }): Promise<DevServer> {
   const { persistTo } = options;
   const port = options.port ?? (await freePort());
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
-    "--persist-to", persistTo, "--log-level", "warn", "--show-interactive-dev-session=false"];
+  const args = [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(await freePort()),
+    "--persist-to",
+    persistTo,
+    "--log-level",
+    "warn",
+    "--show-interactive-dev-session=false",
+  ];
   if (options.config) args.push("--config", options.config);
   // SHARD_CAPACITY in the environment runs every room of the suite on shards past that many connections.
   const sharded = process.env.SHARD_CAPACITY ? { SHARD_CAPACITY: process.env.SHARD_CAPACITY } : {};

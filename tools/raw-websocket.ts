@@ -40,8 +40,12 @@ const now = (): number => performance.now();
 export function openRaw(url: string, options: RawOptions = {}): Promise<RawSocket> {
   const { hostname, port, pathname } = new URL(url);
   const headers = [
-    `GET ${pathname} HTTP/1.1`, `Host: ${hostname}:${port}`, "Upgrade: websocket", "Connection: Upgrade",
-    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`, "Sec-WebSocket-Version: 13",
+    `GET ${pathname} HTTP/1.1`,
+    `Host: ${hostname}:${port}`,
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+    "Sec-WebSocket-Version: 13",
   ];
   if (options.address) headers.push(`CF-Connecting-IP: ${options.address}`);
   if (options.offerDeflate) headers.push("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits");
@@ -62,7 +66,11 @@ export function openRaw(url: string, options: RawOptions = {}): Promise<RawSocke
         const head = buffered.subarray(0, end).toString("latin1").split("\r\n");
         buffered = buffered.subarray(end + 4);
         const status = Number(head[0]!.split(" ")[1]);
-        const extensions = head.find((line) => /^sec-websocket-extensions:/i.test(line))?.split(":")[1]?.trim() ?? "";
+        const extensions =
+          head
+            .find((line) => /^sec-websocket-extensions:/i.test(line))
+            ?.split(":")[1]
+            ?.trim() ?? "";
         raw = rawSocket(tcp, status, extensions);
         resolve(raw);
         // A refused upgrade's body is of no interest.
@@ -79,7 +87,10 @@ export function openRaw(url: string, options: RawOptions = {}): Promise<RawSocke
 
 function rawSocket(tcp: Socket, status: number, extensions: string): RawSocket {
   return {
-    status, extensions, closeFrame: undefined, endedAt: undefined,
+    status,
+    extensions,
+    closeFrame: undefined,
+    endedAt: undefined,
     send(payload, { compressed = false } = {}) {
       tcp.write(frame(0x1, Buffer.from(payload), compressed));
     },

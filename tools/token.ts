@@ -46,7 +46,15 @@ const TTL = /^([1-9][0-9]*)([smhd])$/;
 const TTL_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
 /** An HS256 JWT with the claims the Worker's identify() reads. */
-export async function mintToken({ secret, sub, name, role, rooms, ttlSeconds, now = Date.now() }: MintOptions): Promise<string> {
+export async function mintToken({
+  secret,
+  sub,
+  name,
+  role,
+  rooms,
+  ttlSeconds,
+  now = Date.now(),
+}: MintOptions): Promise<string> {
   const issuedAt = Math.floor(now / 1000);
   return new SignJWT({ name, role, ...(rooms === undefined ? {} : { rooms }) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
@@ -59,7 +67,10 @@ export async function mintToken({ secret, sub, name, role, rooms, ttlSeconds, no
 /** `30s`, `15m`, `1h`, `7d` in seconds. */
 export function parseTtl(ttl: string): number {
   const match = TTL.exec(ttl);
-  if (!match) throw new UsageError(`--ttl must be a whole number with s, m, h or d (30s, 15m, 1h, 7d), not ${JSON.stringify(ttl)}`);
+  if (!match)
+    throw new UsageError(
+      `--ttl must be a whole number with s, m, h or d (30s, 15m, 1h, 7d), not ${JSON.stringify(ttl)}`,
+    );
   return Number(match[1]) * TTL_UNIT_SECONDS[match[2] as keyof typeof TTL_UNIT_SECONDS];
 }
 
@@ -93,12 +104,14 @@ export function parseTokenArgs(args: string[]): TokenRequest {
   // Normalized as the Worker normalizes it, so the token carries the name members will see.
   const name = validateName(values.name, DEFAULT_LIMITS);
   if (!name.ok) throw new UsageError(`--name: ${name.error.message}`);
-  if (role !== "member" && role !== "moderator") throw new UsageError(`--role must be member or moderator, not ${JSON.stringify(role)}`);
+  if (role !== "member" && role !== "moderator")
+    throw new UsageError(`--role must be member or moderator, not ${JSON.stringify(role)}`);
   const request: TokenRequest = { sub, name: name.value, role, ttlSeconds: parseTtl(values.ttl) };
   if (values.rooms !== undefined) {
     request.rooms = values.rooms.split(",").map((room) => room.trim());
     const bad = request.rooms.find((room) => !isRoomName(room));
-    if (bad !== undefined) throw new UsageError(`--rooms: ${JSON.stringify(bad)} is not a room name (${ROOM_NAME_RULE})`);
+    if (bad !== undefined)
+      throw new UsageError(`--rooms: ${JSON.stringify(bad)} is not a room name (${ROOM_NAME_RULE})`);
   }
   // An empty secret would sign with an empty key, which no Worker should share.
   if (values.secret === "") throw new UsageError("--secret must not be empty");
@@ -113,10 +126,13 @@ export function readSecret(envFile = join(PROJECT_ROOT, ".dev.vars")): string {
   try {
     content = readFileSync(envFile, "utf8");
   } catch {
-    throw new UsageError(`cannot read ${envFile}; create it in the project root with\n  ${CREATE_DEV_VARS}\nor pass --secret`);
+    throw new UsageError(
+      `cannot read ${envFile}; create it in the project root with\n  ${CREATE_DEV_VARS}\nor pass --secret`,
+    );
   }
   const secret = parseEnv(content).AUTH_SECRET;
-  if (!secret) throw new UsageError(`${envFile} has no AUTH_SECRET; add one with\n  ${CREATE_DEV_VARS}\nor pass --secret`);
+  if (!secret)
+    throw new UsageError(`${envFile} has no AUTH_SECRET; add one with\n  ${CREATE_DEV_VARS}\nor pass --secret`);
   return secret;
 }
 

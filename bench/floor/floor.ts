@@ -31,7 +31,17 @@ export class Floor extends DurableObject<Env> {
     const packet = JSON.parse(typeof frame === "string" ? frame : decoder.decode(frame)) as Record<string, string>;
     if (packet.type === "join" || packet.type === "user_joined") {
       const id = ++this.nextId;
-      socket.send(JSON.stringify({ type: "welcome", id, name: packet.name, members: [], history: [], more: false, lastSeq: this.seq }));
+      socket.send(
+        JSON.stringify({
+          type: "welcome",
+          id,
+          name: packet.name,
+          members: [],
+          history: [],
+          more: false,
+          lastSeq: this.seq,
+        }),
+      );
       this.broadcast(JSON.stringify({ type: "join", id, name: packet.name }));
       return;
     }
@@ -63,7 +73,9 @@ export class DurableFloor extends Floor {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, text TEXT NOT NULL)`);
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS messages (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, text TEXT NOT NULL)`,
+    );
     this.seq = ctx.storage.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0;
   }
 
@@ -77,7 +89,9 @@ export class DurableFloor extends Floor {
     this.queue = [];
     const first = this.seq + 1;
     this.ctx.storage.transactionSync(() => {
-      chats.forEach(({ ts, text }, i) => this.ctx.storage.sql.exec(`INSERT INTO messages (seq, ts, text) VALUES (?, ?, ?)`, first + i, ts, text));
+      chats.forEach(({ ts, text }, i) =>
+        this.ctx.storage.sql.exec(`INSERT INTO messages (seq, ts, text) VALUES (?, ?, ?)`, first + i, ts, text),
+      );
     });
     this.seq += chats.length;
     chats.forEach(({ ts, text }, i) => this.broadcast(chatFrame(first + i, ts, text)));

@@ -35,7 +35,11 @@ export function captureOutput(server: DevServer): { text: () => string } {
 }
 
 /** Sends chats from `senders` at `perSecond` in total until `stop()` is called; returns the stopper. */
-export function stream(tracker: Tracker, senders: ReturnType<Tracker["addSender"]>[], perSecond: number): { stop: () => Promise<void> } {
+export function stream(
+  tracker: Tracker,
+  senders: ReturnType<Tracker["addSender"]>[],
+  perSecond: number,
+): { stop: () => Promise<void> } {
   const intervalMs = 1000 / perSecond;
   const started = now();
   let k = 0;
@@ -67,4 +71,3 @@ export async function waitFor(condition: () => boolean, timeoutMs: number): Prom
   }
   return true;
 }
-

@@ -17,8 +17,12 @@ export const now = (): number => performance.now();
  * refuse. The fault suite's attacks run at the default limits instead.
  */
 export const LOAD_VARS = {
-  RATE_LIMIT_BURST: 1_000_000, RATE_LIMIT_PER_SECOND: 1_000_000, FLOOD_CLOSE_AFTER: 1_000_000,
-  ROOM_MESSAGES_PER_SECOND: 1_000_000_000, ROOM_BYTES_PER_SECOND: 1_000_000_000, ROOM_JOINS_PER_SECOND: 1_000_000,
+  RATE_LIMIT_BURST: 1_000_000,
+  RATE_LIMIT_PER_SECOND: 1_000_000,
+  FLOOD_CLOSE_AFTER: 1_000_000,
+  ROOM_MESSAGES_PER_SECOND: 1_000_000_000,
+  ROOM_BYTES_PER_SECOND: 1_000_000_000,
+  ROOM_JOINS_PER_SECOND: 1_000_000,
 };
 
 let addresses = 0;
@@ -54,7 +58,14 @@ export class Tracker {
   padding = "";
 
   addSender(client: LoadClient, planned: number, roomSize: number): SenderState {
-    const sender: SenderState = { index: this.senders.length, client, planned, sent: 0, roomSize, receivedBy: new Uint16Array(planned) };
+    const sender: SenderState = {
+      index: this.senders.length,
+      client,
+      planned,
+      sent: 0,
+      roomSize,
+      receivedBy: new Uint16Array(planned),
+    };
     this.senders.push(sender);
     return sender;
   }
@@ -168,8 +179,15 @@ export class LoadClient {
   join(options: { since?: number; timeoutMs?: number } = {}): Promise<void> {
     const started = now();
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: not joined within ${options.timeoutMs ?? 60_000} ms`)), options.timeoutMs ?? 60_000);
-      const ws = new WebSocket(this.url, { perMessageDeflate: false, skipUTF8Validation: true, headers: { "CF-Connecting-IP": this.address } });
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: not joined within ${options.timeoutMs ?? 60_000} ms`)),
+        options.timeoutMs ?? 60_000,
+      );
+      const ws = new WebSocket(this.url, {
+        perMessageDeflate: false,
+        skipUTF8Validation: true,
+        headers: { "CF-Connecting-IP": this.address },
+      });
       this.ws = ws;
       const joinedNow = () => {
         this.joined = true;
@@ -179,7 +197,13 @@ export class LoadClient {
       };
       ws.on("open", () => {
         if (this.dialect === "native") {
-          ws.send(JSON.stringify(options.since === undefined ? { type: "join", name: this.name } : { type: "join", name: this.name, since: options.since }));
+          ws.send(
+            JSON.stringify(
+              options.since === undefined
+                ? { type: "join", name: this.name }
+                : { type: "join", name: this.name, since: options.since },
+            ),
+          );
         } else {
           ws.send(Buffer.from(JSON.stringify({ type: "user_joined", name: this.name })), { binary: true });
         }
@@ -228,7 +252,11 @@ export class LoadClient {
       }
       case "welcome":
         this.id = packet.id;
-        this.welcome = { lastSeq: packet.lastSeq, history: (packet.history as { seq: number; text: string }[]).map((m) => ({ seq: m.seq, text: m.text })), more: packet.more };
+        this.welcome = {
+          lastSeq: packet.lastSeq,
+          history: (packet.history as { seq: number; text: string }[]).map((m) => ({ seq: m.seq, text: m.text })),
+          more: packet.more,
+        };
         if (!this.joined) joinedNow();
         return;
       case "leave":
@@ -267,7 +295,10 @@ export class LoadClient {
   sendChat(text: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (this.dialect === "native") this.ws.send(JSON.stringify({ type: "chat", text }));
-    else this.ws.send(Buffer.from(JSON.stringify({ type: "chat_message", name: this.name, message: text })), { binary: true });
+    else
+      this.ws.send(Buffer.from(JSON.stringify({ type: "chat_message", name: this.name, message: text })), {
+        binary: true,
+      });
   }
 
   close(timeoutMs = 5000): Promise<void> {

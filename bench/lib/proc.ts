@@ -1,6 +1,6 @@
 // The runtime's processes, read from /proc: which workerd serves a `wrangler dev`, how much memory and CPU it uses.
 
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 interface ProcInfo {
   pid: number;
@@ -71,7 +71,9 @@ export function cpuMs(pid: number): number {
 
 /** The workerd processes under a wrangler process. */
 export function workerdPids(wranglerPid: number): number[] {
-  return descendants(wranglerPid).filter((p) => p.comm.startsWith("workerd")).map((p) => p.pid);
+  return descendants(wranglerPid)
+    .filter((p) => p.comm.startsWith("workerd"))
+    .map((p) => p.pid);
 }
 
 function cmdline(pid: number): string {

@@ -26,7 +26,9 @@ export async function startProfiler(server: DevServer): Promise<{ stop(): Promis
   const args = server.process.spawnargs;
   const inspectorPort = args[args.indexOf("--inspector-port") + 1];
   // Wrangler's inspector proxy lists the Worker once it has run; the startup probe has run it already.
-  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
   const inspector = new WebSocket(targets[0]!.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
     inspector.once("open", resolve);
@@ -38,11 +40,12 @@ export async function startProfiler(server: DevServer): Promise<{ stop(): Promis
     const message = JSON.parse(data.toString());
     if (message.id !== undefined) pending.get(message.id)?.(message.result ?? message.error);
   });
-  const call = (method: string, params: object = {}) => new Promise<any>((resolve) => {
-    const id = ++nextId;
-    pending.set(id, resolve);
-    inspector.send(JSON.stringify({ id, method, params }));
-  });
+  const call = (method: string, params: object = {}) =>
+    new Promise<any>((resolve) => {
+      const id = ++nextId;
+      pending.set(id, resolve);
+      inspector.send(JSON.stringify({ id, method, params }));
+    });
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
@@ -61,15 +64,18 @@ export async function startProfiler(server: DevServer): Promise<{ stop(): Promis
  */
 export function bundleModules(dir: string): (line: number) => string | undefined {
   const tmp = join(dir, ".wrangler", "tmp");
-  const newest = readdirSync(tmp).filter((name) => name.startsWith("dev-"))
+  const newest = readdirSync(tmp)
+    .filter((name) => name.startsWith("dev-"))
     .map((name) => join(tmp, name, "index.js"))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (!newest) throw new Error(`no bundle under ${tmp}`);
   const starts: [number, string][] = [];
-  readFileSync(newest, "utf8").split("\n").forEach((text, line) => {
-    const marker = /^\/\/ (src\/\S+\.ts)$/.exec(text);
-    if (marker) starts.push([line, marker[1]!]);
-  });
+  readFileSync(newest, "utf8")
+    .split("\n")
+    .forEach((text, line) => {
+      const marker = /^\/\/ (src\/\S+\.ts)$/.exec(text);
+      if (marker) starts.push([line, marker[1]!]);
+    });
   return (line) => {
     let module: string | undefined;
     for (const [start, name] of starts) if (start <= line) module = name;
@@ -81,7 +87,11 @@ export function bundleModules(dir: string): (line: number) => string | undefined
  * Self time of the profile, in ms, per owner: each sample goes to the owner of the nearest frame on its stack whose
  * module has one (`owners`: module → owner); samples with none go to "other" (the runtime outside our code, GC).
  */
-export function attribute(profile: Profile, moduleAt: (line: number) => string | undefined, owners: Record<string, string>): Record<string, number> {
+export function attribute(
+  profile: Profile,
+  moduleAt: (line: number) => string | undefined,
+  owners: Record<string, string>,
+): Record<string, number> {
   const parent = new Map<number, ProfileNode>();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);

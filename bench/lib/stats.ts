@@ -3,7 +3,9 @@
 /** Sorts in place and returns the sample at quantile q (nearest rank), or NaN for no samples. */
 export function quantiles(samples: Float64Array | number[], qs: number[]): number[] {
   const sorted = Float64Array.from(samples).sort();
-  return qs.map((q) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!));
+  return qs.map((q) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!,
+  );
 }
 
 export function median(values: number[]): number {

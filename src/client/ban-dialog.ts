@@ -30,7 +30,10 @@ export class BanDialog {
   /** The ban the open dialog would send. */
   private shown: Extract<ModerationPacket, { type: "ban"; confirm?: number[] }> | undefined;
 
-  constructor(private readonly ui: BanDialogElements, private readonly send: (packet: ModerationPacket) => void) {
+  constructor(
+    private readonly ui: BanDialogElements,
+    private readonly send: (packet: ModerationPacket) => void,
+  ) {
     ui.confirm.addEventListener("click", () => {
       if (this.shown) this.send(this.shown);
       this.close();
@@ -52,16 +55,25 @@ export class BanDialog {
     if (!("id" in target) || !choice) return;
     this.asked.delete(target.id);
     this.shown = {
-      type: "ban", id: target.id, ...(choice.minutes === undefined ? {} : { minutes: choice.minutes }),
+      type: "ban",
+      id: target.id,
+      ...(choice.minutes === undefined ? {} : { minutes: choice.minutes }),
       confirm: removes.map((member) => member.id),
     };
     const { dialog, title, summary, list } = this.ui;
     title.textContent = `Ban ${target.name} ${choice.length}?`;
-    summary.textContent = removes.length > 1
-      ? `This removes ${removes.length} members: anonymous members who share the banned address go too.`
-      : "This removes:";
-    list.replaceChildren(...removes.map((member: Member) =>
-      el("li", {}, [el("span", { className: "member-name", text: member.name, attrs: { dir: "auto" } }), ...verifiedMark(member)])));
+    summary.textContent =
+      removes.length > 1
+        ? `This removes ${removes.length} members: anonymous members who share the banned address go too.`
+        : "This removes:";
+    list.replaceChildren(
+      ...removes.map((member: Member) =>
+        el("li", {}, [
+          el("span", { className: "member-name", text: member.name, attrs: { dir: "auto" } }),
+          ...verifiedMark(member),
+        ]),
+      ),
+    );
     if (!dialog.open) dialog.showModal();
     this.ui.cancel.focus();
   }

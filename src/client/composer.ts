@@ -40,7 +40,10 @@ export class Composer {
   private removal: Removal | undefined;
   private errorTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly ui: ComposerElements, private readonly sendText: (text: string) => void) {
+  constructor(
+    private readonly ui: ComposerElements,
+    private readonly sendText: (text: string) => void,
+  ) {
     ui.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -79,7 +82,8 @@ export class Composer {
   showQueue(size: number): void {
     if (this.removal) return;
     const messages = `${size} message${size === 1 ? "" : "s"}`;
-    this.ui.queue.textContent = size === 0 ? "" : this.online ? `Sending ${messages}…` : `${messages} will be sent when reconnected`;
+    this.ui.queue.textContent =
+      size === 0 ? "" : this.online ? `Sending ${messages}…` : `${messages} will be sent when reconnected`;
   }
 
   /**

@@ -28,7 +28,13 @@ export type ConnectionEvent =
    * history restarted; drop what is shown. `lastSeq`: the room's newest message as of this join.
    */
   | {
-      type: "welcome"; self: Member; members: Member[]; memberCount: number; limits: Limits; lastSeq: number; resumed: boolean;
+      type: "welcome";
+      self: Member;
+      members: Member[];
+      memberCount: number;
+      limits: Limits;
+      lastSeq: number;
+      resumed: boolean;
       reset: boolean;
     }
   /** More of a large room's member list than its welcome had room for (see member-pages.ts). */

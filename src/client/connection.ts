@@ -9,10 +9,16 @@
 
 import { frameCost } from "../shared/codec";
 import {
-  DEFAULT_LIMITS, type ChatMessage, type Limits, type Member, type ModerationPacket, type NativeClientPacket, type ProtocolError,
+  type ChatMessage,
+  DEFAULT_LIMITS,
+  type Limits,
+  type Member,
+  type ModerationPacket,
+  type NativeClientPacket,
+  type ProtocolError,
   type ServerPacket,
 } from "../shared/protocol";
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from "./backoff";
 import type { ConnectionEvent, ConnectionStatus, MessageOrigin } from "./connection-events";
 import { DeliveryRecord, type HistoryKind } from "./delivery-record";
 import { MemberPages } from "./member-pages";
@@ -20,7 +26,7 @@ import { isRemovalNotice, mayRejoin, removalOf } from "./removal";
 import { Roster } from "./roster";
 import { SendQueue } from "./send-queue";
 import type { SocketFactory, SocketLike } from "./socket";
-import { NamedTimers, systemClock, type Clock } from "./timers";
+import { type Clock, NamedTimers, systemClock } from "./timers";
 import { withToken } from "./token";
 import { CLOSE_TOKEN_EXPIRED, type TokenProvider } from "./token-refresh";
 
@@ -199,7 +205,12 @@ export class RoomConnection {
     // A rejoin asks for exactly what was missed since the newest message delivered, and shows the key of the last
     // welcome: should the room still hold our dead connection, it hands our name back instead of refusing it.
     const join: NativeClientPacket & { maxFrameBytes?: number } = this.everJoined
-      ? { type: "join", name: this.name, since: this.delivered.newestSeq, ...(this.resumeKey && { resume: this.resumeKey }) }
+      ? {
+          type: "join",
+          name: this.name,
+          since: this.delivered.newestSeq,
+          ...(this.resumeKey && { resume: this.resumeKey }),
+        }
       : { type: "join", name: this.name };
     const { maxFrameBytes } = this.options;
     this.socket?.send(JSON.stringify(maxFrameBytes === undefined ? join : { ...join, maxFrameBytes }));
@@ -220,7 +231,18 @@ export class RoomConnection {
         return this.onWelcome(packet);
       case "chat": {
         const { cid } = packet as { cid?: string };
-        return this.deliver([{ seq: packet.seq, ts: packet.ts, sender: packet.sender, text: packet.text, ...(cid !== undefined && { cid }) }], "live");
+        return this.deliver(
+          [
+            {
+              seq: packet.seq,
+              ts: packet.ts,
+              sender: packet.sender,
+              text: packet.text,
+              ...(cid !== undefined && { cid }),
+            },
+          ],
+          "live",
+        );
       }
       case "deleted":
         return this.options.onEvent({ type: "deleted", seq: packet.seq });
@@ -342,8 +364,14 @@ export class RoomConnection {
     this.memberPages.start(welcome);
     this.roster.reset(welcome.members);
     this.options.onEvent({
-      type: "welcome", self, members: welcome.members, memberCount: welcome.memberCount, limits: welcome.limits,
-      lastSeq: welcome.lastSeq, resumed: resumed && !reset, reset,
+      type: "welcome",
+      self,
+      members: welcome.members,
+      memberCount: welcome.memberCount,
+      limits: welcome.limits,
+      lastSeq: welcome.lastSeq,
+      resumed: resumed && !reset,
+      reset,
     });
     if (resumed && !reset) {
       this.delivered.resumeFrom(welcome.history, welcome.more);
@@ -407,7 +435,8 @@ export class RoomConnection {
     // Ours among them confirm our chats: the fresh ones, and (by its cid) the room's answer to a chat sent again that
     // it had stored already, whose seq was delivered before. A message seen before without a cid confirms nothing:
     // matched by text, it could take the place of another chat that says the same.
-    for (const message of messages) if (message.cid !== undefined || fresh.includes(message)) this.outgoing.confirm(message);
+    for (const message of messages)
+      if (message.cid !== undefined || fresh.includes(message)) this.outgoing.confirm(message);
     if (fresh.length > 0) this.options.onEvent({ type: "messages", messages: fresh, origin });
   }
 
@@ -446,7 +475,10 @@ export class RoomConnection {
   private nextPacket(): { packet: NativeClientPacket; history?: HistoryKind } | undefined {
     const request = this.delivered.nextRequest();
     if (request) {
-      return { packet: { type: "history", before: request.before, limit: this.limits?.historyPageMax }, history: request.kind };
+      return {
+        packet: { type: "history", before: request.before, limit: this.limits?.historyPageMax },
+        history: request.kind,
+      };
     }
     const members = this.memberPages.nextRequest(this.limits?.membersPageMax);
     if (members) return { packet: members };

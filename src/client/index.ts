@@ -3,16 +3,30 @@
 // Deno, Node 22+); in Node 20, pass one, e.g. `webSocketFactory(WebSocket)` with `import WebSocket from "ws"`.
 // Guide: docs/client-sdk.md.
 
-export { RoomConnection, type ConnectionOptions } from "./connection";
-export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";
-export type { Removal } from "./removal";
-export { webSocketFactory, type SocketFactory, type SocketHandlers, type SocketLike, type StandardWebSocket, type WebSocketClass } from "./socket";
-export { withToken } from "./token";
-export type { TokenProvider } from "./token-refresh";
-export { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
-export { roomSocketUrl } from "./room-address";
 export {
-  DEFAULT_LIMITS, DEFAULT_ROOM, isRoomName,
-  type ChatMessage, type Departure, type Limits, type Member, type ModerationPacket, type ProtocolError,
+  type ChatMessage,
+  DEFAULT_LIMITS,
+  DEFAULT_ROOM,
+  type Departure,
+  isRoomName,
+  type Limits,
+  type Member,
+  type ModerationPacket,
+  type ProtocolError,
 } from "../shared/protocol";
 export { validateName, validateText } from "../shared/validation";
+export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
+export { type ConnectionOptions, RoomConnection } from "./connection";
+export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";
+export type { Removal } from "./removal";
+export { roomSocketUrl } from "./room-address";
+export {
+  type SocketFactory,
+  type SocketHandlers,
+  type SocketLike,
+  type StandardWebSocket,
+  type WebSocketClass,
+  webSocketFactory,
+} from "./socket";
+export { withToken } from "./token";
+export type { TokenProvider } from "./token-refresh";

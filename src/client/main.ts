@@ -1,7 +1,13 @@
 // The chat page: finds its room in the address, asks for a name (unless a token gives it), and wires the room
 // connection to the views.
 
-import { DEFAULT_LIMITS, type Departure, type Member, type ModerationPacket, type ProtocolError } from "../shared/protocol";
+import {
+  DEFAULT_LIMITS,
+  type Departure,
+  type Member,
+  type ModerationPacket,
+  type ProtocolError,
+} from "../shared/protocol";
 import { BanDialog } from "./ban-dialog";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
@@ -25,7 +31,8 @@ const room = roomFromPath(location.pathname);
 const token = takeToken({ location, history, storage: sessionStorage });
 /** Read, not verified: the room verifies the token, and a claim it refuses gets nothing done. */
 const claims = token ? readClaims(token) : {};
-const moderate = claims.role === "moderator" ? (packet: ModerationPacket) => void connection?.moderate(packet) : undefined;
+const moderate =
+  claims.role === "moderator" ? (packet: ModerationPacket) => void connection?.moderate(packet) : undefined;
 /** The default limits are good enough to check a name before the room has told us its own. */
 let limits = DEFAULT_LIMITS;
 let self: Member | undefined;
@@ -44,47 +51,60 @@ const nameDialog = new NameDialog({
   submit: byId<HTMLButtonElement>("name-submit"),
   cancel: byId<HTMLButtonElement>("name-cancel"),
 });
-const banDialog = moderate && new BanDialog({
-  dialog: byId<HTMLDialogElement>("ban-dialog"),
-  title: byId("ban-dialog-title"),
-  summary: byId("ban-dialog-summary"),
-  list: byId<HTMLUListElement>("ban-dialog-list"),
-  confirm: byId<HTMLButtonElement>("ban-confirm"),
-  cancel: byId<HTMLButtonElement>("ban-cancel"),
-}, moderate);
+const banDialog =
+  moderate &&
+  new BanDialog(
+    {
+      dialog: byId<HTMLDialogElement>("ban-dialog"),
+      title: byId("ban-dialog-title"),
+      summary: byId("ban-dialog-summary"),
+      list: byId<HTMLUListElement>("ban-dialog-list"),
+      confirm: byId<HTMLButtonElement>("ban-confirm"),
+      cancel: byId<HTMLButtonElement>("ban-cancel"),
+    },
+    moderate,
+  );
 const members = new MemberList(
   {
-    panel: byId("members"), list: byId<HTMLUListElement>("member-list"), counts: [byId("member-count"), byId("member-count-toggle")],
+    panel: byId("members"),
+    list: byId<HTMLUListElement>("member-list"),
+    counts: [byId("member-count"), byId("member-count-toggle")],
     staleNote: byId("members-stale"),
   },
   moderate && banDialog && { send: moderate, ban: (id, choice) => banDialog.ask(id, choice) },
 );
-const messages = new MessageList({
-  scroller: byId("scroller"),
-  list: byId<HTMLOListElement>("messages"),
-  newMessages: byId<HTMLButtonElement>("new-messages"),
-  loadOlder: byId<HTMLButtonElement>("load-older"),
-  historyStart: byId("history-start"),
-  announcer: byId("announcer"),
-}, {
-  isOwn: (sender) => own.isOwn(sender),
-  selfName: () => self?.name,
-  wantOlder: () => connection?.loadOlder(),
-  ...(moderate && { deleteMessage: (seq: number) => moderate({ type: "delete", seq }) }),
-});
+const messages = new MessageList(
+  {
+    scroller: byId("scroller"),
+    list: byId<HTMLOListElement>("messages"),
+    newMessages: byId<HTMLButtonElement>("new-messages"),
+    loadOlder: byId<HTMLButtonElement>("load-older"),
+    historyStart: byId("history-start"),
+    announcer: byId("announcer"),
+  },
+  {
+    isOwn: (sender) => own.isOwn(sender),
+    selfName: () => self?.name,
+    wantOlder: () => connection?.loadOlder(),
+    ...(moderate && { deleteMessage: (seq: number) => moderate({ type: "delete", seq }) }),
+  },
+);
 const pending = new PendingList(byId<HTMLOListElement>("pending-messages"), (sender) => own.isMembership(sender.id));
-const composer = new Composer({
-  form: byId<HTMLFormElement>("composer"),
-  input: byId<HTMLTextAreaElement>("composer-input"),
-  send: byId<HTMLButtonElement>("send"),
-  counter: byId("composer-counter"),
-  error: byId("composer-error"),
-  queue: byId("composer-queue"),
-}, (text) => {
-  connection?.sendChat(text);
-  pending.add(text);
-  messages.scrollToBottom();
-});
+const composer = new Composer(
+  {
+    form: byId<HTMLFormElement>("composer"),
+    input: byId<HTMLTextAreaElement>("composer-input"),
+    send: byId<HTMLButtonElement>("send"),
+    counter: byId("composer-counter"),
+    error: byId("composer-error"),
+    queue: byId("composer-queue"),
+  },
+  (text) => {
+    connection?.sendChat(text);
+    pending.add(text);
+    messages.scrollToBottom();
+  },
+);
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
 let connection: RoomConnection | undefined;
 let queued = 0;
@@ -95,7 +115,9 @@ void start();
 async function start(): Promise<void> {
   // With a token the room takes the name from it: a verified member has no other, and cannot rename.
   byId("rename").hidden = token !== undefined;
-  const name = token ? claims.name ?? "member" : localStorage.getItem(NAME_KEY) ?? await nameDialog.ask({ mode: "join", current: "", limits });
+  const name = token
+    ? (claims.name ?? "member")
+    : (localStorage.getItem(NAME_KEY) ?? (await nameDialog.ask({ mode: "join", current: "", limits })));
   if (name === undefined) return;
   joinName = name;
   const url = withToken(roomSocketUrl(location, room), token);
@@ -159,8 +181,11 @@ function onEvent(event: ConnectionEvent): void {
       const { packet } = event;
       if (packet.type === "ban_preview") return banDialog?.preview(packet);
       if (packet.type === "unbanned") return messages.notice(`You lifted the ban on ${isolate(packet.user)}.`);
-      const until = packet.until === undefined ? "until the ban is lifted" : `until ${new Date(packet.until).toLocaleString()}`;
-      return messages.notice(`You banned ${isolate(packet.name ?? packet.user)} ${until}. To lift it: ${isolate(packet.user)}.`);
+      const until =
+        packet.until === undefined ? "until the ban is lifted" : `until ${new Date(packet.until).toLocaleString()}`;
+      return messages.notice(
+        `You banned ${isolate(packet.name ?? packet.user)} ${until}. To lift it: ${isolate(packet.user)}.`,
+      );
     }
     case "older":
       return messages.setOlder(event.more, event.loading);
@@ -213,7 +238,8 @@ function onPresence(packet: PresencePacket): void {
 /** Only a connection waiting to try again is hurried: after a kick, "try now" would mean "rejoin", the user's call. */
 function retrySoon(): void {
   const status = connection?.status;
-  if (status?.state === "reconnecting" || (status?.state === "offline" && status.reason === "gave_up")) connection?.retryNow();
+  if (status?.state === "reconnecting" || (status?.state === "offline" && status.reason === "gave_up"))
+    connection?.retryNow();
 }
 
 /** The room refused the name: ask again, with the name still typed to edit, and join with the answer. */
@@ -221,7 +247,9 @@ async function askNameAgain(error: ProtocolError): Promise<void> {
   localStorage.removeItem(NAME_KEY);
   const taken = error.code === "name_taken";
   const name = await nameDialog.ask({
-    mode: "join", current: joinName, limits,
+    mode: "join",
+    current: joinName,
+    limits,
     error: taken ? `Someone here is already called ${isolate(joinName)}.` : asSentence(error.message),
     ...(taken && { suggestion: await freeName(room, joinName, limits.maxNameChars) }),
   });

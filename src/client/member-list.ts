@@ -35,7 +35,10 @@ export class MemberList {
   private selfId: number | undefined;
 
   /** `moderate`: for a moderator, what its menu does. */
-  constructor(private readonly ui: MemberListElements, private readonly moderate?: Moderation) {
+  constructor(
+    private readonly ui: MemberListElements,
+    private readonly moderate?: Moderation,
+  ) {
     this.list = ui.list;
     this.setStale(false);
   }
@@ -83,15 +86,17 @@ export class MemberList {
 
   private render(): void {
     const sorted = [...this.members.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
-    this.list.replaceChildren(...sorted.map((member) => {
-      const self = member.id === this.selfId;
-      return el("li", { className: self ? "member self" : "member", attrs: { "data-id": String(member.id) } }, [
-        el("span", { className: "member-name", text: member.name, attrs: { dir: "auto" } }),
-        ...verifiedMark(member),
-        ...(self ? [el("span", { className: "you", text: "(you)" })] : []),
-        ...(!self && this.moderate ? [this.menu(member)] : []),
-      ]);
-    }));
+    this.list.replaceChildren(
+      ...sorted.map((member) => {
+        const self = member.id === this.selfId;
+        return el("li", { className: self ? "member self" : "member", attrs: { "data-id": String(member.id) } }, [
+          el("span", { className: "member-name", text: member.name, attrs: { dir: "auto" } }),
+          ...verifiedMark(member),
+          ...(self ? [el("span", { className: "you", text: "(you)" })] : []),
+          ...(!self && this.moderate ? [this.menu(member)] : []),
+        ]);
+      }),
+    );
     for (const count of this.ui.counts) count.textContent = String(this.members.size);
   }
 

@@ -49,7 +49,10 @@ export class MessageList {
    */
   private pinned = true;
 
-  constructor(private readonly ui: MessageListElements, private readonly options: MessageListOptions) {
+  constructor(
+    private readonly ui: MessageListElements,
+    private readonly options: MessageListOptions,
+  ) {
     ui.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
     // The scroller resizes with the window; the content reflows with it (or as fonts load).
     const resized = new ResizeObserver(() => this.pinned && this.scrollToBottom());
@@ -65,7 +68,10 @@ export class MessageList {
   add(messages: ChatMessage[], origin: MessageOrigin): void {
     const isNew = origin === "live" || origin === "gap";
     const fromOthers = isNew ? messages.filter((message) => !this.options.isOwn(message.sender)) : [];
-    this.insert(messages.map((message) => this.render(message)), fromOthers.length);
+    this.insert(
+      messages.map((message) => this.render(message)),
+      fromOthers.length,
+    );
     // Whoever just sent a message wants to see it, wherever they had scrolled to.
     if (origin === "recent" || (isNew && fromOthers.length < messages.length)) this.scrollToBottom();
     this.announce(fromOthers);
@@ -193,9 +199,10 @@ export class MessageList {
 
   private announce(messages: ChatMessage[]): void {
     if (messages.length === 0) return;
-    const lines = messages.length > ANNOUNCE_EACH
-      ? [`${messages.length} new messages`]
-      : messages.map((message) => `${message.sender.name}: ${message.deleted ? DELETED_TEXT : message.text}`);
+    const lines =
+      messages.length > ANNOUNCE_EACH
+        ? [`${messages.length} new messages`]
+        : messages.map((message) => `${message.sender.name}: ${message.deleted ? DELETED_TEXT : message.text}`);
     const { announcer } = this.ui;
     announcer.append(...lines.map((line) => el("span", { text: line })));
     // Only additions are read out; old lines are dead weight.
@@ -216,12 +223,20 @@ export class MessageList {
       }),
     ]);
     const seq = String(message.seq);
-    const attrs = { "data-key": seq, "data-seq": seq, "data-sender": String(message.sender.id), "data-ts": String(message.ts) };
+    const attrs = {
+      "data-key": seq,
+      "data-seq": seq,
+      "data-sender": String(message.sender.id),
+      "data-ts": String(message.ts),
+    };
     const className = ["message", ...(own ? ["own"] : []), ...(message.deleted ? ["deleted"] : [])].join(" ");
     return el("li", { className, attrs }, [
       meta,
-      el("p", { className: "text", attrs: { dir: "auto" } },
-        message.deleted ? [new Text(DELETED_TEXT)] : messageNodes(message.text, this.options.selfName())),
+      el(
+        "p",
+        { className: "text", attrs: { dir: "auto" } },
+        message.deleted ? [new Text(DELETED_TEXT)] : messageNodes(message.text, this.options.selfName()),
+      ),
       // Outside the meta line, which a continued message hides from the eye.
       ...(deleteMessage && !message.deleted ? [deleteButton(() => deleteMessage(message.seq))] : []),
     ]);
@@ -229,7 +244,11 @@ export class MessageList {
 }
 
 function deleteButton(onClick: () => void): HTMLButtonElement {
-  const button = el("button", { className: "delete quiet", text: "Delete", attrs: { type: "button", title: "Delete this message for everyone" } });
+  const button = el("button", {
+    className: "delete quiet",
+    text: "Delete",
+    attrs: { type: "button", title: "Delete this message for everyone" },
+  });
   button.addEventListener("click", onClick);
   return button;
 }
@@ -243,8 +262,10 @@ function keyOf(item: HTMLElement): number {
 function markContinuation(item: Element | null): void {
   if (!(item instanceof HTMLElement) || !item.classList.contains("message")) return;
   const previous = item.previousElementSibling;
-  const continues = previous instanceof HTMLElement && previous.classList.contains("message")
-    && previous.dataset.sender === item.dataset.sender
-    && Number(item.dataset.ts) - Number(previous.dataset.ts) < CONTINUATION_MS;
+  const continues =
+    previous instanceof HTMLElement &&
+    previous.classList.contains("message") &&
+    previous.dataset.sender === item.dataset.sender &&
+    Number(item.dataset.ts) - Number(previous.dataset.ts) < CONTINUATION_MS;
   item.classList.toggle("continued", continues);
 }

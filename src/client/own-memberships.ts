@@ -13,7 +13,11 @@ export class OwnMemberships {
   private readonly key: string;
 
   /** `user`: the verified user this page joins as, if any (read from its token). */
-  constructor(room: string, private readonly user: string | undefined, private readonly storage: Storage = sessionStorage) {
+  constructor(
+    room: string,
+    private readonly user: string | undefined,
+    private readonly storage: Storage = sessionStorage,
+  ) {
     this.key = `edge-chat-rooms.own-ids.${room}`;
     this.ids = new Set(read(storage.getItem(this.key)));
   }
@@ -31,7 +35,9 @@ export class OwnMemberships {
 
   /** Sent by us: by one of this tab's memberships, or by our verified user from anywhere. */
   isOwn(sender: Member): boolean {
-    return this.ids.has(sender.id) || (this.user !== undefined && sender.verified === true && sender.user === this.user);
+    return (
+      this.ids.has(sender.id) || (this.user !== undefined && sender.verified === true && sender.user === this.user)
+    );
   }
 }
 

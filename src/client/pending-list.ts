@@ -23,7 +23,10 @@ export class PendingList {
   private state: PendingState = "waiting";
 
   /** `sentHere`: whether a sender is one of this page's own memberships (not another tab of the same user). */
-  constructor(private readonly list: HTMLOListElement, private readonly sentHere: (sender: Member) => boolean) {}
+  constructor(
+    private readonly list: HTMLOListElement,
+    private readonly sentHere: (sender: Member) => boolean,
+  ) {}
 
   add(text: string): void {
     const item = el("li", { className: "message own pending", attrs: { "aria-label": `Pending: ${text}` } }, [

@@ -7,7 +7,11 @@ import { mayRejoin as mayRejoinAfter } from "./removal";
 export class StatusView {
   private ticker: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly status: HTMLElement, private readonly retry: HTMLButtonElement, onRetry: () => void) {
+  constructor(
+    private readonly status: HTMLElement,
+    private readonly retry: HTMLButtonElement,
+    onRetry: () => void,
+  ) {
     retry.addEventListener("click", onRetry);
   }
 
@@ -17,7 +21,11 @@ export class StatusView {
     this.status.dataset.state = status.state;
     // After a kick or the room's deletion, rejoining is the user's choice; after a ban, or with an expired token, there is none.
     const mayRejoin = status.state === "offline" && status.reason === "removed" && mayRejoinAfter(status.removal);
-    this.retry.hidden = !(status.state === "reconnecting" || (status.state === "offline" && status.reason === "gave_up") || mayRejoin);
+    this.retry.hidden = !(
+      status.state === "reconnecting" ||
+      (status.state === "offline" && status.reason === "gave_up") ||
+      mayRejoin
+    );
     this.retry.textContent = status.state === "reconnecting" ? "Retry now" : mayRejoin ? "Rejoin" : "Reconnect";
 
     switch (status.state) {
@@ -38,16 +46,23 @@ export class StatusView {
       }
       case "offline":
         if (status.reason === "removed") {
-          return this.render({
-            kicked: "Removed by a moderator", banned: "Banned from this room", room_deleted: "The room was deleted",
-            token_expired: "Offline: your token expired", replaced: "Offline: you went on in another tab or device",
-          }[status.removal.kind]);
+          return this.render(
+            {
+              kicked: "Removed by a moderator",
+              banned: "Banned from this room",
+              room_deleted: "The room was deleted",
+              token_expired: "Offline: your token expired",
+              replaced: "Offline: you went on in another tab or device",
+            }[status.removal.kind],
+          );
         }
-        return this.render({
-          closed: "Offline",
-          gave_up: "Offline: the room cannot be reached",
-          rejected: "Offline: the room refused to let you join",
-        }[status.reason]);
+        return this.render(
+          {
+            closed: "Offline",
+            gave_up: "Offline: the room cannot be reached",
+            rejected: "Offline: the room refused to let you join",
+          }[status.reason],
+        );
     }
   }
 

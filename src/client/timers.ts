@@ -20,10 +20,13 @@ export class NamedTimers<Name extends string> {
 
   start(name: Name, ms: number, callback: () => void): void {
     this.clear(name);
-    this.handles.set(name, this.clock.setTimeout(() => {
-      this.handles.delete(name);
-      callback();
-    }, ms));
+    this.handles.set(
+      name,
+      this.clock.setTimeout(() => {
+        this.handles.delete(name);
+        callback();
+      }, ms),
+    );
   }
 
   clear(...names: Name[]): void {

@@ -33,7 +33,9 @@ export function takeToken({ location, history, storage }: TokenSources): string 
 export function readClaims(token: string): TokenClaims {
   try {
     const payload = token.split(".")[1] ?? "";
-    const json = new TextDecoder().decode(Uint8Array.from(atob(payload.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)));
+    const json = new TextDecoder().decode(
+      Uint8Array.from(atob(payload.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
+    );
     const claims = JSON.parse(json) as Record<string, unknown>;
     const text = (value: unknown) => (typeof value === "string" ? value : undefined);
     return { sub: text(claims.sub), name: text(claims.name), role: text(claims.role) };

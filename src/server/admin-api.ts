@@ -24,15 +24,24 @@ export const isAdminRoute = (action: string | undefined, method: string): boolea
   action === undefined ? method === "DELETE" : ACTIONS.includes(action);
 
 /** Answers an admin route of room `name` (see `isAdminRoute`). */
-export async function adminRequest(request: Request, env: Env, name: string, action: string | undefined): Promise<Response> {
+export async function adminRequest(
+  request: Request,
+  env: Env,
+  name: string,
+  action: string | undefined,
+): Promise<Response> {
   if (!env.ADMIN_TOKEN) return refusal(404, { error: "not_found", message: "no admin API: ADMIN_TOKEN is not set" });
   if (action !== undefined && request.method !== "POST") {
     return refusal(405, { error: "method_not_allowed", message: "use POST" }, { Allow: "POST" });
   }
   if (!(await bearsToken(request, env.ADMIN_TOKEN))) {
-    return refusal(401, { error: "unauthorized", message: "send Authorization: Bearer <ADMIN_TOKEN>" }, {
-      "WWW-Authenticate": 'Bearer realm="admin"',
-    });
+    return refusal(
+      401,
+      { error: "unauthorized", message: "send Authorization: Bearer <ADMIN_TOKEN>" },
+      {
+        "WWW-Authenticate": 'Bearer realm="admin"',
+      },
+    );
   }
   const room = env.ROOMS.getByName(name);
   if (action === undefined) {
@@ -47,11 +56,16 @@ export async function adminRequest(request: Request, env: Env, name: string, act
   if (!outcome.ok) return answerError(outcome.error);
   // A ban that would remove others besides its target waits for `confirm`: it was not carried out.
   if (outcome.answer?.type === "ban_preview" && parsed.value.kind === "ban") {
-    return Response.json({
-      ok: false, error: "confirm_required",
-      message: "this ban would remove others besides its target: send it again with confirm listing the ids in removes",
-      ...outcome.answer,
-    }, { status: 409 });
+    return Response.json(
+      {
+        ok: false,
+        error: "confirm_required",
+        message:
+          "this ban would remove others besides its target: send it again with confirm listing the ids in removes",
+        ...outcome.answer,
+      },
+      { status: 409 },
+    );
   }
   return Response.json({ ok: true, ...outcome.answer });
 }
@@ -69,7 +83,8 @@ export async function bearsToken(request: Request, token: string): Promise<boole
 
 /** The body as a JSON object, read no further than MAX_BODY_BYTES; or the refusal. */
 async function readJson(request: Request): Promise<Record<string, unknown> | Response> {
-  const tooLarge = () => refusal(413, { error: "too_large", message: `a body must be at most ${MAX_BODY_BYTES} bytes` });
+  const tooLarge = () =>
+    refusal(413, { error: "too_large", message: `a body must be at most ${MAX_BODY_BYTES} bytes` });
   if (Number(request.headers.get("Content-Length") ?? 0) > MAX_BODY_BYTES) return tooLarge();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -104,5 +119,8 @@ function concat(chunks: Uint8Array[], bytes: number): Uint8Array {
 
 /** A moderation error as an HTTP answer: a missing target is 404, anything else the request's fault. */
 function answerError(error: ProtocolError): Response {
-  return refusal(error.code === "not_found" ? 404 : error.code === "forbidden" ? 403 : 400, { error: error.code, message: error.message });
+  return refusal(error.code === "not_found" ? 404 : error.code === "forbidden" ? 403 : 400, {
+    error: error.code,
+    message: error.message,
+  });
 }

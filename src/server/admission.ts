@@ -8,10 +8,17 @@ const WEBSOCKET_KEY = /^[A-Za-z0-9+/]{22}==$/;
 /** The refusal for an upgrade no room should see, or undefined to let it through. */
 export async function refuseUpgrade(request: Request, env: Env): Promise<Response | undefined> {
   if (request.method !== "GET") {
-    return refusal(405, { error: "method_not_allowed", message: "a WebSocket upgrade is a GET request" }, { Allow: "GET" });
+    return refusal(
+      405,
+      { error: "method_not_allowed", message: "a WebSocket upgrade is a GET request" },
+      { Allow: "GET" },
+    );
   }
   if (!WEBSOCKET_KEY.test(request.headers.get("Sec-WebSocket-Key") ?? "")) {
-    return refusal(400, { error: "bad_upgrade", message: "a WebSocket upgrade needs a valid Sec-WebSocket-Key header" });
+    return refusal(400, {
+      error: "bad_upgrade",
+      message: "a WebSocket upgrade needs a valid Sec-WebSocket-Key header",
+    });
   }
   const origin = request.headers.get("Origin");
   // Game clients send no Origin and are always welcome; a browser page must come from an allowed site.
@@ -44,7 +51,10 @@ export function clientAddress(request: Request): string | undefined {
   const groups = ipv6Groups(ip.toLowerCase());
   const mapped = ipv4Mapped(groups);
   if (mapped !== undefined) return mapped;
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /** An IPv6 address's eight groups, `::` expanded; a dotted IPv4 tail stays one last group. */
@@ -70,10 +80,17 @@ function ipv4Mapped(groups: string[]): string | undefined {
 /** The Worker's own pages are always allowed; others only if `ALLOWED_ORIGINS` (comma-separated) is unset or lists them. */
 function originAllowed(origin: string, request: Request, allowed: string | undefined): boolean {
   if (origin === new URL(request.url).origin) return true;
-  const list = (allowed ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const list = (allowed ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return list.length === 0 || list.includes(origin);
 }
 
-export function refusal(status: number, body: { error: string; message: string }, headers: Record<string, string> = {}): Response {
+export function refusal(
+  status: number,
+  body: { error: string; message: string },
+  headers: Record<string, string> = {},
+): Response {
   return Response.json(body, { status, headers });
 }

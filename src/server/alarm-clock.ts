@@ -64,7 +64,8 @@ export interface UpkeepState {
  */
 export function nextUpkeep(state: UpkeepState): number {
   const sweep = state.hasMembers ? state.now + sweepInterval(state.silenceMs) : Infinity;
-  const expiry = state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, state.now + DAY_MS);
+  const expiry =
+    state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, state.now + DAY_MS);
   return Math.min(sweep, expiry, state.banEnds ?? Infinity, state.tokenExpires ?? Infinity);
 }
 

@@ -22,8 +22,7 @@ import { tableExists } from "./room-storage";
 
 export type BanTarget =
   /** `addresses`: where the user's connections came from, for the ban's address half (may be empty). */
-  | { kind: "user"; user: string; addresses: readonly string[] }
-  | { kind: "address"; address: string };
+  { kind: "user"; user: string; addresses: readonly string[] } | { kind: "address"; address: string };
 
 export type BanSetter = "admin" | "moderator";
 
@@ -72,10 +71,18 @@ export class BanList {
     if (visitor.user !== undefined) return this.active("user", visitor.user, now);
     if (visitor.address === undefined) return undefined;
     const address = await this.hash(visitor.address);
-    return this.active("address", address, now) ?? this.sql.exec<BanRow>(
-      `SELECT b.kind, b.value, b.until, b.set_by FROM ban_addresses a JOIN bans b ON b.kind = 'user' AND b.value = a.user
-       WHERE a.address = ? AND (b.until IS NULL OR b.until > ?) LIMIT 1`, address, now,
-    ).toArray().map(banOf)[0];
+    return (
+      this.active("address", address, now) ??
+      this.sql
+        .exec<BanRow>(
+          `SELECT b.kind, b.value, b.until, b.set_by FROM ban_addresses a JOIN bans b ON b.kind = 'user' AND b.value = a.user
+       WHERE a.address = ? AND (b.until IS NULL OR b.until > ?) LIMIT 1`,
+          address,
+          now,
+        )
+        .toArray()
+        .map(banOf)[0]
+    );
   }
 
   /**
@@ -85,12 +92,18 @@ export class BanList {
   async add(target: BanTarget, until: number | undefined, setBy: BanSetter, now: number): Promise<BanChange> {
     this.create();
     const value = target.kind === "user" ? target.user : await this.hash(target.address);
-    const halves = target.kind === "user" ? await Promise.all(target.addresses.map((address) => this.hash(address))) : [];
+    const halves =
+      target.kind === "user" ? await Promise.all(target.addresses.map((address) => this.hash(address))) : [];
     const standing = this.active(target.kind, value, now);
     if (standing?.setBy === "admin" && setBy === "moderator") return { ok: false, why: "admins" };
     this.storage.transactionSync(() => {
-      this.sql.exec(`INSERT OR REPLACE INTO bans (kind, value, until, set_by) VALUES (?, ?, ?, ?)`,
-        target.kind, value, until ?? null, setBy);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO bans (kind, value, until, set_by) VALUES (?, ?, ?, ?)`,
+        target.kind,
+        value,
+        until ?? null,
+        setBy,
+      );
       for (const address of halves) {
         this.sql.exec(`INSERT OR IGNORE INTO ban_addresses (user, address) VALUES (?, ?)`, value, address);
       }
@@ -139,7 +152,8 @@ export class BanList {
   }
 
   private row(kind: BanRow["kind"], value: string): BanRow | undefined {
-    return this.sql.exec<BanRow>(`SELECT kind, value, until, set_by FROM bans WHERE kind = ? AND value = ?`, kind, value)
+    return this.sql
+      .exec<BanRow>(`SELECT kind, value, until, set_by FROM bans WHERE kind = ? AND value = ?`, kind, value)
       .toArray()[0];
   }
 
@@ -153,7 +167,10 @@ export class BanList {
       PRIMARY KEY (kind, value))`);
     migrate(this.sql);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS ban_salt (salt TEXT NOT NULL)`);
-    this.sql.exec(`INSERT INTO ban_salt (salt) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM ban_salt)`, crypto.randomUUID());
+    this.sql.exec(
+      `INSERT INTO ban_salt (salt) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM ban_salt)`,
+      crypto.randomUUID(),
+    );
     this.created = true;
   }
 
@@ -170,7 +187,8 @@ export class BanList {
  * bans keep no setter: the admin's, see above), and the address halves' table. Only for a room that has the table.
  */
 function migrate(sql: SqlStorage): void {
-  if (!sql.exec(`SELECT * FROM bans LIMIT 0`).columnNames.includes("set_by")) sql.exec(`ALTER TABLE bans ADD COLUMN set_by TEXT`);
+  if (!sql.exec(`SELECT * FROM bans LIMIT 0`).columnNames.includes("set_by"))
+    sql.exec(`ALTER TABLE bans ADD COLUMN set_by TEXT`);
   if (tableExists(sql, "ban_addresses")) return;
   sql.exec(`CREATE TABLE ban_addresses (
     user TEXT NOT NULL,

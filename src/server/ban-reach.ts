@@ -18,7 +18,11 @@ export interface BanReach {
 }
 
 /** The reach of a ban aimed at `aim`'s member (`session`, found by id) or user. */
-export function reachOf<Socket extends RoomSocket>(sessions: Sessions<Socket>, aim: BanAim, session?: Session): BanReach | undefined {
+export function reachOf<Socket extends RoomSocket>(
+  sessions: Sessions<Socket>,
+  aim: BanAim,
+  session?: Session,
+): BanReach | undefined {
   const user = "user" in aim ? aim.user : session?.identity?.user;
   if (user !== undefined) {
     const addresses = new Set<string>();
@@ -28,7 +32,8 @@ export function reachOf<Socket extends RoomSocket>(sessions: Sessions<Socket>, a
     }
     return {
       target: { kind: "user", user, addresses: [...addresses] },
-      refuses: (other) => (other.identity ? other.identity.user === user : other.address !== undefined && addresses.has(other.address)),
+      refuses: (other) =>
+        other.identity ? other.identity.user === user : other.address !== undefined && addresses.has(other.address),
       isTarget: (member) => member.user === user,
     };
   }
@@ -43,7 +48,10 @@ export function reachOf<Socket extends RoomSocket>(sessions: Sessions<Socket>, a
 
 /** The members the ban would remove now, in the order they joined. */
 export function membersReached<Socket extends RoomSocket>(sessions: Sessions<Socket>, reach: BanReach): Member[] {
-  return sessions.joined().filter(([, session]) => reach.refuses(session)).map(([, session]) => memberOf(session));
+  return sessions
+    .joined()
+    .filter(([, session]) => reach.refuses(session))
+    .map(([, session]) => memberOf(session));
 }
 
 /** Whether removing `removes` needs the moderator's confirmation it lacks: someone besides the target, not confirmed. */

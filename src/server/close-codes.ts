@@ -22,5 +22,7 @@ export const CLOSE_TOKEN_EXPIRED = 4010;
 
 /** Codes such as 1005 and 1006 only report what happened; they cannot be sent. */
 export function isSendableCloseCode(code: number): boolean {
-  return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+  return (
+    code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)
+  );
 }

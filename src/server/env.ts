@@ -1,8 +1,8 @@
 // The Worker's bindings (wrangler.toml): the rooms and their shards, the static assets, the upgrade rate limit, and
 // the settings of `[vars]`.
 import type { ChatRoom } from "./room";
-import type { RoomShard } from "./shard";
 import type { SettingName } from "./settings";
+import type { RoomShard } from "./shard";
 
 export type Env = {
   ROOMS: DurableObjectNamespace<ChatRoom>;

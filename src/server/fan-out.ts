@@ -1,8 +1,8 @@
 // Sending packets to members: each in its own dialect, each packet serialized once per dialect, not once per member.
 
 import { encode, joinsPacket } from "../shared/codec";
-import { chunks } from "./frame-fit";
 import type { Dialect, Member, ServerPacket } from "../shared/protocol";
+import { chunks } from "./frame-fit";
 import type { JoinedSession, RoomSocket } from "./sessions";
 
 export type Recipients<Socket extends RoomSocket> = readonly (readonly [Socket, JoinedSession])[];
@@ -26,7 +26,10 @@ export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Sock
     try {
       for (; i < recipients.length; i++) {
         const [socket, session] = recipients[i]!;
-        const frames = session.dialect === "native" ? (native ??= encode(packet, "native")) : (tutorial ??= encode(packet, "tutorial"));
+        const frames =
+          session.dialect === "native"
+            ? (native ??= encode(packet, "native"))
+            : (tutorial ??= encode(packet, "tutorial"));
         if (frames.length === 1) socket.send(frames[0]!);
         else for (const frame of frames) socket.send(frame);
       }

@@ -48,14 +48,20 @@ export class FloodControl<Socket extends object> {
   }
 
   /** Counts a refusal of a packet from `socket`, for whatever reason (the room's budget too): the verdict on it. */
-  refuse(socket: Socket, now: number, retryAfterMs: number, code: "rate_limited" | "room_busy"): Exclude<Verdict, { kind: "pass" }> {
+  refuse(
+    socket: Socket,
+    now: number,
+    retryAfterMs: number,
+    code: "rate_limited" | "room_busy",
+  ): Exclude<Verdict, { kind: "pass" }> {
     const meter = this.meterOf(socket, now);
     if (now - meter.windowStart >= FLOOD_WINDOW_MS) {
       meter.windowStart = now;
       meter.refusedInWindow = 0;
     }
     meter.refusedInWindow++;
-    if (meter.refusedInWindow >= this.limits.closeAfter) return { kind: "close", refusedInWindow: meter.refusedInWindow };
+    if (meter.refusedInWindow >= this.limits.closeAfter)
+      return { kind: "close", refusedInWindow: meter.refusedInWindow };
     return { kind: "refuse", code, retryAfterMs, answer: meter.refusedInWindow === 1 };
   }
 
@@ -67,7 +73,11 @@ export class FloodControl<Socket extends object> {
   private meterOf(socket: Socket, now: number): Meter {
     let meter = this.meters.get(socket);
     if (!meter) {
-      meter = { bucket: new TokenBucket(this.limits.burst, this.limits.perSecond, now), windowStart: now, refusedInWindow: 0 };
+      meter = {
+        bucket: new TokenBucket(this.limits.burst, this.limits.perSecond, now),
+        windowStart: now,
+        refusedInWindow: 0,
+      };
       this.meters.set(socket, meter);
     }
     return meter;

@@ -75,14 +75,20 @@ export function fitWelcome(welcome: Welcome, limit: number): Welcome {
 }
 
 /** A page of history cut to `limit` bytes: the newest messages kept, `more` set if older ones were cut. */
-export function fitHistory(page: { messages: ChatMessage[]; more: boolean }, limit: number): Extract<ServerPacket, { type: "history" }> {
+export function fitHistory(
+  page: { messages: ChatMessage[]; more: boolean },
+  limit: number,
+): Extract<ServerPacket, { type: "history" }> {
   const budget = limit - frameBytes(JSON.stringify({ type: "history", messages: [], more: false }));
   const messages = newestFitting(page.messages, budget, true);
   return { type: "history", messages, more: page.more || messages.length < page.messages.length };
 }
 
 /** A page of members cut to `limit` bytes: the first kept, `more` set if later ones were cut. */
-export function fitMembers(page: { members: Member[]; more: boolean }, limit: number): Extract<ServerPacket, { type: "members" }> {
+export function fitMembers(
+  page: { members: Member[]; more: boolean },
+  limit: number,
+): Extract<ServerPacket, { type: "members" }> {
   const budget = limit - frameBytes(JSON.stringify({ type: "members", members: [], more: false }));
   const members = firstFitting(page.members, budget, true);
   return { type: "members", members, more: page.more || members.length < page.members.length };

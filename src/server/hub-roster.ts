@@ -40,7 +40,8 @@ export class HubRoster {
 
   /** A member kept here took a new name (one on a shard is not kept: nothing changes). */
   renamed(member: Member): void {
-    if (this.created) this.sql.exec(`UPDATE hub_members SET member = ? WHERE id = ?`, JSON.stringify(member), member.id);
+    if (this.created)
+      this.sql.exec(`UPDATE hub_members SET member = ? WHERE id = ?`, JSON.stringify(member), member.id);
   }
 
   /** Members who left, their leave announced. */
@@ -53,7 +54,9 @@ export class HubRoster {
   /** The members kept here whose ids are not among `present`: those whose sockets the hub lost. */
   missing(present: ReadonlySet<number>): Member[] {
     if (!this.created) return [];
-    return this.sql.exec<{ id: number; member: string }>(`SELECT id, member FROM hub_members ORDER BY id`).toArray()
+    return this.sql
+      .exec<{ id: number; member: string }>(`SELECT id, member FROM hub_members ORDER BY id`)
+      .toArray()
       .filter(({ id }) => !present.has(id))
       .map(({ member }) => JSON.parse(member) as Member);
   }

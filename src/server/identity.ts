@@ -39,16 +39,24 @@ export interface AccessSettings {
 }
 
 /** The identity a request proves (undefined: anonymous), or the refusal to answer it with. */
-export async function identify(url: URL, room: string, settings: AccessSettings): Promise<Identity | undefined | Response> {
+export async function identify(
+  url: URL,
+  room: string,
+  settings: AccessSettings,
+): Promise<Identity | undefined | Response> {
   const token = url.searchParams.get("token");
   if (settings.secret === undefined) return undefined;
   if (token === null) {
-    return settings.access === "token" ? invalid("this server admits only connections with a token (?token=…)") : undefined;
+    return settings.access === "token"
+      ? invalid("this server admits only connections with a token (?token=…)")
+      : undefined;
   }
   let claims: Record<string, unknown>;
   try {
     ({ payload: claims } = await jwtVerify(token, await verifyingKey(settings.secret), {
-      algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ["exp", "sub"],
+      algorithms: ["HS256"],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      requiredClaims: ["exp", "sub"],
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
@@ -60,15 +68,18 @@ export async function identify(url: URL, room: string, settings: AccessSettings)
   // jose checked that `exp` is a number, and `iat` if present; it bounds neither in the future.
   const exp = claims.exp as number;
   const now = Math.floor(Date.now() / 1000);
-  if (typeof iat === "number" && iat > now + CLOCK_TOLERANCE_SECONDS) return invalid("the token's iat is in the future");
+  if (typeof iat === "number" && iat > now + CLOCK_TOLERANCE_SECONDS)
+    return invalid("the token's iat is in the future");
   if (exp > now + settings.maxTokenLifeSeconds + CLOCK_TOLERANCE_SECONDS) {
     return invalid(`the token's exp is more than ${settings.maxTokenLifeSeconds} s away (MAX_TOKEN_LIFE_SECONDS)`);
   }
-  if (typeof sub !== "string" || sub.length < 1 || sub.length > 64) return invalid("the token's sub must be 1 to 64 characters");
+  if (typeof sub !== "string" || sub.length < 1 || sub.length > 64)
+    return invalid("the token's sub must be 1 to 64 characters");
   const validName = validateName(name, settings.limits);
   if (!validName.ok) return invalid(`the token's name: ${validName.error.message}`);
   // The tutorial dialect marks guests after their names: a verified name that ends so would pass for a guest's.
-  if (endsLikeGuest(validName.value)) return invalid(`the token's name must not end with "${GUEST_MARK.trim()}", which marks guests`);
+  if (endsLikeGuest(validName.value))
+    return invalid(`the token's name must not end with "${GUEST_MARK.trim()}", which marks guests`);
   if (role !== "member" && role !== "moderator") return invalid("the token's role must be member or moderator");
   if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((r) => typeof r === "string"))) {
     return invalid("the token's rooms must be a list of room names");
@@ -88,7 +99,13 @@ const invalid = (message: string): Response => refusal(401, { error: "invalid_to
 let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
 function verifyingKey(secret: string): Promise<CryptoKey> {
   if (imported?.secret !== secret) {
-    const key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    const key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
     imported = { secret, key };
   }
   return imported.key;

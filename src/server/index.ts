@@ -12,14 +12,14 @@
 // wherever in the world they connect from. A room that holds SHARD_CAPACITY connections answers an upgrade with
 // the shard to send it to instead (docs/scaling.md); small rooms never see that second step.
 
-import { DEFAULT_ROOM, ROOM_NAME_RULE, isRoomName } from "../shared/protocol";
-import { refusal, refuseUpgrade } from "./admission";
+import { DEFAULT_ROOM, isRoomName, ROOM_NAME_RULE } from "../shared/protocol";
 import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
+import { refusal, refuseUpgrade } from "./admission";
 import { EXTENSIONS_HEADER } from "./compression";
-import { identify, IDENTITY_HEADER, type AccessSettings } from "./identity";
-import { readSettings } from "./settings";
 import type { Env } from "./env";
+import { type AccessSettings, IDENTITY_HEADER, identify } from "./identity";
 import type { RoomInfo } from "./room";
+import { readSettings } from "./settings";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "./shard-wire";
 
 // The module's exports are what the runtime loads: the Durable Object classes and the fetch handler, nothing else.
@@ -42,13 +42,15 @@ export default {
         return refusal(404, { error: "not_found", message: "no such route" });
       }
       if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
-      if (request.method !== "GET") return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
+      if (request.method !== "GET")
+        return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
       const listed = await mayListMembers(request, env, name);
       const { members, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
       return Response.json({ room: name, memberCount: members.length, ...counts, ...(listed ? { members } : {}) });
     }
 
-    const wantsRoom = pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
+    const wantsRoom =
+      pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
     if (wantsRoom === null) return env.ASSETS.fetch(request);
     const name = roomName(wantsRoom);
     if (name instanceof Response) return name;
@@ -58,7 +60,11 @@ export default {
       if (request.method === "GET" && request.headers.get("Accept")?.includes("text/html")) {
         return env.ASSETS.fetch(new Request(new URL("/", request.url), request));
       }
-      return refusal(426, { error: "upgrade_required", message: "this address takes WebSocket connections" }, { Upgrade: "websocket" });
+      return refusal(
+        426,
+        { error: "upgrade_required", message: "this address takes WebSocket connections" },
+        { Upgrade: "websocket" },
+      );
     }
     const refused = await refuseUpgrade(request, env);
     if (refused) return refused;
@@ -81,7 +87,8 @@ export default {
 
 function accessSettings(env: Env): AccessSettings {
   const access = env.ROOM_ACCESS ?? "open";
-  if (access !== "open" && access !== "token") throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
+  if (access !== "open" && access !== "token")
+    throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
   const { limits, maxTokenLifeSeconds } = readSettings(env);
   return { secret: env.AUTH_SECRET || undefined, access, limits, maxTokenLifeSeconds };
 }
@@ -113,7 +120,10 @@ function settingsProblem(env: Env): Response | undefined {
       checked.set(env, undefined);
     } catch (error) {
       console.error(`worker: ${String(error)}`);
-      checked.set(env, refusal(503, { error: "bad_setting", message: error instanceof Error ? error.message : String(error) }));
+      checked.set(
+        env,
+        refusal(503, { error: "bad_setting", message: error instanceof Error ? error.message : String(error) }),
+      );
     }
   }
   // A Response's body can be read once: each request gets its own copy.

@@ -68,7 +68,7 @@ export class Intake<Socket extends object> {
         const read = (verdict.answer || mayName) && !isBinaryPing(frame) ? decodeFrame(frame, this.limits) : undefined;
         if (verdict.answer || read?.answering?.cid !== undefined) {
           const why = verdict.code === "rate_limited" ? "too many packets" : "the room is busy";
-          this.hooks.sendError(socket, session.joined ? "native" : read?.dialect ?? "native", {
+          this.hooks.sendError(socket, session.joined ? "native" : (read?.dialect ?? "native"), {
             code: verdict.code,
             message: `${why}; retry in ${verdict.retryAfterMs} ms`,
             retryAfterMs: verdict.retryAfterMs,
@@ -80,7 +80,9 @@ export class Intake<Socket extends object> {
       case "close":
         this.hooks.close(socket, CLOSE_POLICY, "rate limit exceeded");
         // One line per closed connection: enough for an operator to see a flood, never a flood of its own.
-        console.warn(`room: closed ${describe(session)} for flooding (${verdict.refusedInWindow} packets refused within a second)`);
+        console.warn(
+          `room: closed ${describe(session)} for flooding (${verdict.refusedInWindow} packets refused within a second)`,
+        );
         return false;
     }
   }
@@ -93,4 +95,5 @@ export interface Taken {
   answering?: Answering;
 }
 
-export const describe = (session: Session): string => (session.joined ? `member ${session.id}` : "a connection that has not joined");
+export const describe = (session: Session): string =>
+  session.joined ? `member ${session.id}` : "a connection that has not joined";

@@ -33,7 +33,10 @@ export class Liveness<Socket extends object> {
   private joinTimer: ReturnType<typeof setTimeout> | undefined;
   private joinTimerAt = Infinity;
 
-  constructor(private readonly settings: LivenessSettings, private readonly hooks: LivenessHooks<Socket>) {}
+  constructor(
+    private readonly settings: LivenessSettings,
+    private readonly hooks: LivenessHooks<Socket>,
+  ) {}
 
   /** A connection opened at `openedAt` must join within the join timeout. */
   expectJoin(openedAt: number): void {

@@ -38,7 +38,10 @@ export interface ModeratedRoom<Socket extends RoomSocket> {
 }
 
 export async function moderate<Socket extends RoomSocket>(
-  room: ModeratedRoom<Socket>, action: ModerationAction, by: Moderator, now: number,
+  room: ModeratedRoom<Socket>,
+  action: ModerationAction,
+  by: Moderator,
+  now: number,
 ): Promise<ModerationOutcome> {
   switch (action.kind) {
     case "kick": {
@@ -69,7 +72,10 @@ export async function moderate<Socket extends RoomSocket>(
  * only if each of them is in its `confirm`; otherwise the asker gets the preview, to confirm.
  */
 async function ban<Socket extends RoomSocket>(
-  room: ModeratedRoom<Socket>, action: Extract<ModerationAction, { kind: "ban" | "preview_ban" }>, by: Moderator, now: number,
+  room: ModeratedRoom<Socket>,
+  action: Extract<ModerationAction, { kind: "ban" | "preview_ban" }>,
+  by: Moderator,
+  now: number,
 ): Promise<ModerationOutcome> {
   const aimed = aimOf(room, action, by);
   if (!aimed.ok) return aimed;
@@ -89,7 +95,10 @@ async function ban<Socket extends RoomSocket>(
   // to join, anonymous ones from its address. Found after the wait above, so that one opened meanwhile goes too.
   for (const socket of room.sessions.where(reach.refuses)) room.remove(socket, removal("banned", action.reason));
   const member = session && { id: session.id, name: session.name };
-  return { ok: true, answer: { type: "banned", ...member, user: added.ban.handle, ...(until === undefined ? {} : { until }) } };
+  return {
+    ok: true,
+    answer: { type: "banned", ...member, user: added.ban.handle, ...(until === undefined ? {} : { until }) },
+  };
 }
 
 /** A ban's target: the member it names by id (`session`), or a user by id, who need not be in the room. */
@@ -105,7 +114,8 @@ function targetOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, id: nu
   const found = room.sessions.member(id);
   if (!found) return notFound(`no member ${id} in the room`);
   const [socket, session] = found;
-  if (by !== "admin" && session.identity?.role === "moderator") return forbidden("a moderator cannot remove another moderator");
+  if (by !== "admin" && session.identity?.role === "moderator")
+    return forbidden("a moderator cannot remove another moderator");
   return { ok: true, socket, session } as const;
 }
 

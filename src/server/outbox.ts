@@ -11,8 +11,8 @@
 //   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
 // Neither timer outlives a burst, so the outbox never keeps an idle room awake.
 
-import type { Departure, Member, ServerPacket } from "../shared/protocol";
 import { leavesPacket } from "../shared/codec";
+import type { Departure, Member, ServerPacket } from "../shared/protocol";
 import { sendPacket } from "./fan-out";
 import { chunks } from "./frame-fit";
 import type { Appended, UnstoredChat } from "./room-storage";
@@ -147,8 +147,11 @@ export class Outbox<Socket extends RoomSocket> {
         const session = this.sessions.get(socket);
         if (!session?.joined) continue;
         sendPacket(socket, session.dialect, {
-          type: "error", code: "internal_error", message: "your message could not be stored; send it again",
-          for: session.dialect === "native" ? "chat" : "chat_message", ...(chat.cid === undefined ? {} : { cid: chat.cid }),
+          type: "error",
+          code: "internal_error",
+          message: "your message could not be stored; send it again",
+          for: session.dialect === "native" ? "chat" : "chat_message",
+          ...(chat.cid === undefined ? {} : { cid: chat.cid }),
         });
       }
       return;

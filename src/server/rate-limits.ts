@@ -25,7 +25,11 @@ export class RateLimits<Socket extends object> {
   constructor(settings: RoomSettings, now: number) {
     const { limits, roomJoinsPerSecond } = settings;
     this.bytesPerToken = limits.rateLimitBytesPerToken;
-    this.flood = new FloodControl({ burst: limits.rateLimitBurst, perSecond: limits.rateLimitPerSecond, closeAfter: settings.floodCloseAfter });
+    this.flood = new FloodControl({
+      burst: limits.rateLimitBurst,
+      perSecond: limits.rateLimitPerSecond,
+      closeAfter: settings.floodCloseAfter,
+    });
     this.budget = new RoomBudget(settings.roomBudget);
     this.joins = new TokenBucket(roomJoinsPerSecond * JOIN_BURST_SECONDS, roomJoinsPerSecond, now);
   }
@@ -48,7 +52,11 @@ export class RateLimits<Socket extends object> {
 
   /** An answer sent to `socket` (a history page), billed by its size. */
   answered(socket: Socket, frames: string[], now: number): void {
-    this.flood.bill(socket, now, frames.reduce((sum, frame) => sum + frameCost(frame, this.bytesPerToken), 0));
+    this.flood.bill(
+      socket,
+      now,
+      frames.reduce((sum, frame) => sum + frameCost(frame, this.bytesPerToken), 0),
+    );
   }
 
   /** A connection is gone. */

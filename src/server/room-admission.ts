@@ -28,17 +28,22 @@ export async function admit(request: Request, door: Door, now: number): Promise<
   const { maxConnectionsPerAddress } = door;
   if (address !== undefined && door.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
     // When one of them closes is not known here: a retry after a while, as for the Worker's own 429 (admission.ts).
-    return refusal(429, {
-      error: "too_many_connections",
-      message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
-    }, { "Retry-After": RETRY_AFTER_SECONDS });
+    return refusal(
+      429,
+      {
+        error: "too_many_connections",
+        message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
+      },
+      { "Retry-After": RETRY_AFTER_SECONDS },
+    );
   }
   // Only the Worker sets this header: it removes whatever a client sent in it.
   const header = request.headers.get(IDENTITY_HEADER);
   const identity = header ? (JSON.parse(header) as Identity) : undefined;
   const ban = await door.bans.refusing({ user: identity?.user, address }, now);
   if (ban) {
-    const until = ban.until === undefined ? "until a moderator lifts the ban" : `until ${new Date(ban.until).toISOString()}`;
+    const until =
+      ban.until === undefined ? "until a moderator lifts the ban" : `until ${new Date(ban.until).toISOString()}`;
     return refusal(403, { error: "banned", message: `you are banned from this room ${until}` });
   }
   return { address, identity };

@@ -42,12 +42,14 @@ export class RoomBudget<Socket extends object> {
     }
     const weight = 1 - (now - this.windowStart) / BUDGET_WINDOW_MS;
     const { messagesPerSecond, bytesPerSecond } = this.limits;
-    const withinBudget = rate(this.room, "messages", weight) + 1 <= messagesPerSecond
-      && rate(this.room, "bytes", weight) + bytes <= bytesPerSecond;
+    const withinBudget =
+      rate(this.room, "messages", weight) + 1 <= messagesPerSecond &&
+      rate(this.room, "bytes", weight) + bytes <= bytesPerSecond;
     if (!withinBudget) {
       const active = this.senders.size;
-      const underShare = rate(sender, "messages", weight) < messagesPerSecond / active
-        && rate(sender, "bytes", weight) < bytesPerSecond / active;
+      const underShare =
+        rate(sender, "messages", weight) < messagesPerSecond / active &&
+        rate(sender, "bytes", weight) < bytesPerSecond / active;
       if (!underShare) return Math.max(1, Math.ceil(this.windowStart + BUDGET_WINDOW_MS - now));
     }
     for (const meter of [sender, this.room]) {

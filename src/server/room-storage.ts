@@ -29,7 +29,11 @@ const ID_BLOCK = 64;
 const PRUNE_BLOCK = 64;
 
 type MessageRow = {
-  seq: number; ts: number; sender_id: number; sender_name: string; text: string;
+  seq: number;
+  ts: number;
+  sender_id: number;
+  sender_name: string;
+  text: string;
   /** The verified sender's user id; null for an anonymous sender. */
   sender_user: string | null;
   /** 1 for a tombstone: a moderator deleted the message, and its text is gone. */
@@ -88,15 +92,17 @@ export class RoomStorage {
   ) {
     this.sql = storage.sql;
     this.created = tableExists(this.sql, "messages");
-    this.columns = new Set(this.created ? this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames : ADDED_COLUMN_NAMES);
+    this.columns = new Set(
+      this.created ? this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames : ADDED_COLUMN_NAMES,
+    );
     this.migrated = ADDED_COLUMN_NAMES.every((column) => this.columns.has(column));
     // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
     // table, so the sequence goes on from where it was.
     this.newest = this.created
       ? Math.max(
-        this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
-        this.counter("seq") ?? 0,
-      )
+          this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
+          this.counter("seq") ?? 0,
+        )
       : 0;
   }
 
@@ -108,7 +114,10 @@ export class RoomStorage {
   /** The time of the oldest stored message; undefined if there is none. */
   oldestTs(): number | undefined {
     if (!this.created) return undefined;
-    const oldest = this.sql.exec<{ ts: number | null }>(`SELECT MIN(ts) AS ts FROM messages WHERE seq > ?`, this.retainedAfter);
+    const oldest = this.sql.exec<{ ts: number | null }>(
+      `SELECT MIN(ts) AS ts FROM messages WHERE seq > ?`,
+      this.retainedAfter,
+    );
     return oldest.one().ts ?? undefined;
   }
 
@@ -120,11 +129,13 @@ export class RoomStorage {
   nextConnectionId(): number {
     if (this.ids.next === this.ids.end) {
       this.create();
-      const reserved = this.sql.exec<{ value: number }>(
-        `INSERT INTO counters (name, value) VALUES ('connection', ?)
+      const reserved = this.sql
+        .exec<{ value: number }>(
+          `INSERT INTO counters (name, value) VALUES ('connection', ?)
          ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value`,
-        ID_BLOCK,
-      ).one().value;
+          ID_BLOCK,
+        )
+        .one().value;
       this.ids = { next: reserved - ID_BLOCK + 1, end: reserved + 1 };
     }
     return this.ids.next++;
@@ -132,7 +143,7 @@ export class RoomStorage {
 
   /** How many shards the room has opened; 0 for a room that never needed one. */
   get shardCount(): number {
-    return (this.shards ??= this.created ? this.counter("shards") ?? 0 : 0);
+    return (this.shards ??= this.created ? (this.counter("shards") ?? 0) : 0);
   }
 
   countShards(count: number): void {
@@ -154,25 +165,33 @@ export class RoomStorage {
     let newest = this.newest;
     for (const { ts, sender, text, cid, author } of chats) {
       const key = cid === undefined || author === undefined ? undefined : JSON.stringify([author, cid]);
-      const earlier = key === undefined ? undefined : inBatch.get(key) ?? this.posted(author!, cid!);
+      const earlier = key === undefined ? undefined : (inBatch.get(key) ?? this.posted(author!, cid!));
       if (earlier) {
         appended.push({ message: earlier, duplicate: true });
         continue;
       }
       // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
-      const message: ChatMessage = cid === undefined ? { seq: ++newest, ts, sender, text } : { seq: ++newest, ts, sender, cid, text };
+      const message: ChatMessage =
+        cid === undefined ? { seq: ++newest, ts, sender, text } : { seq: ++newest, ts, sender, cid, text };
       if (key !== undefined) inBatch.set(key, message);
       appended.push({ message, duplicate: false });
     }
-    const pruneThrough = newest - this.retained >= this.prunedThrough + PRUNE_BLOCK ? newest - this.retained : undefined;
+    const pruneThrough =
+      newest - this.retained >= this.prunedThrough + PRUNE_BLOCK ? newest - this.retained : undefined;
     this.storage.transactionSync(() => {
       appended.forEach(({ message, duplicate }, index) => {
         if (duplicate) return;
         const { seq, ts, sender, text, cid } = message;
         this.sql.exec(
           `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          seq, ts, sender.id, sender.name, sender.user ?? null, text, cid ?? null,
-          cid === undefined ? null : chats[index]!.author ?? null,
+          seq,
+          ts,
+          sender.id,
+          sender.name,
+          sender.user ?? null,
+          text,
+          cid ?? null,
+          cid === undefined ? null : (chats[index]!.author ?? null),
         );
       });
       if (pruneThrough !== undefined) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, pruneThrough);
@@ -185,11 +204,15 @@ export class RoomStorage {
   /** The retained message `author` posted with `cid`, if any (a tombstone included: it is what the room holds). */
   private posted(author: string, cid: string): ChatMessage | undefined {
     if (!this.columns.has("author")) return undefined;
-    const row = this.sql.exec<MessageRow>(
-      `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
+    const row = this.sql
+      .exec<MessageRow>(
+        `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
        WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
-      cid, author, this.retainedAfter,
-    ).toArray()[0];
+        cid,
+        author,
+        this.retainedAfter,
+      )
+      .toArray()[0];
     return row && messageOf(row, this.verifies);
   }
 
@@ -199,19 +222,31 @@ export class RoomStorage {
    */
   page(limit: number, range: { after?: number; before?: number } = {}): Page {
     if (!this.created) return { messages: [], more: false };
-    const added = Object.entries(ABSENT).map(([column, absent]) => (this.columns.has(column) ? column : `${absent} AS ${column}`)).join(", ");
-    const rows = this.sql.exec<MessageRow>(
-      `SELECT seq, ts, sender_id, sender_name, text, ${added} FROM messages
+    const added = Object.entries(ABSENT)
+      .map(([column, absent]) => (this.columns.has(column) ? column : `${absent} AS ${column}`))
+      .join(", ");
+    const rows = this.sql
+      .exec<MessageRow>(
+        `SELECT seq, ts, sender_id, sender_name, text, ${added} FROM messages
        WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
-      Math.max(range.after ?? 0, this.retainedAfter), range.before ?? Number.MAX_SAFE_INTEGER, limit + 1,
-    ).toArray();
+        Math.max(range.after ?? 0, this.retainedAfter),
+        range.before ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
+      .toArray();
     let taken = 0;
     for (let bytes = 0; taken < Math.min(limit, rows.length); taken++) {
       bytes += weight(rows[taken]!);
       if (bytes > this.pageMaxBytes && taken > 0) break;
     }
     const more = rows.length > taken;
-    return { messages: rows.slice(0, taken).reverse().map((row) => messageOf(row, this.verifies)), more };
+    return {
+      messages: rows
+        .slice(0, taken)
+        .reverse()
+        .map((row) => messageOf(row, this.verifies)),
+      more,
+    };
   }
 
   /**
@@ -222,7 +257,9 @@ export class RoomStorage {
     if (!this.created) return false;
     this.create();
     if (seq <= this.retainedAfter) return false;
-    return this.sql.exec(`UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0`, seq).rowsWritten > 0;
+    return (
+      this.sql.exec(`UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0`, seq).rowsWritten > 0
+    );
   }
 
   /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
@@ -289,9 +326,12 @@ export function tableExists(sql: SqlStorage, name: string): boolean {
 
 function messageOf(row: MessageRow, verifies: boolean): ChatMessage {
   const { sender_id: id, sender_name: name, sender_user: user } = row;
-  const sender: Member = user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
+  const sender: Member =
+    user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
   const { seq, ts } = row;
-  const message: ChatMessage = row.deleted ? { seq, ts, sender, text: "", deleted: true } : { seq, ts, sender, text: row.text };
+  const message: ChatMessage = row.deleted
+    ? { seq, ts, sender, text: "", deleted: true }
+    : { seq, ts, sender, text: row.text };
   if (row.cid !== null) message.cid = row.cid;
   return message;
 }

@@ -21,33 +21,48 @@
 import { DurableObject } from "cloudflare:workers";
 import { guestName, NAME_TAKEN_RULE } from "../shared/names";
 import type {
-  Answering, ClientRequest, Dialect, LeaveReason, Member, ModerationAction, ProtocolError, ServerPacket,
+  Answering,
+  ClientRequest,
+  Dialect,
+  LeaveReason,
+  Member,
+  ModerationAction,
+  ProtocolError,
+  ServerPacket,
 } from "../shared/protocol";
-import type { Env } from "./env";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { BanList } from "./ban-list";
 import {
-  CLOSE_RECONNECT, CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED, isSendableCloseCode,
+  CLOSE_RECONNECT,
+  CLOSE_REPLACED,
+  CLOSE_ROOM_DELETED,
+  CLOSE_TIMEOUT,
+  CLOSE_TOKEN_EXPIRED,
+  isSendableCloseCode,
 } from "./close-codes";
 import { switchingProtocols } from "./compression";
+import type { Env } from "./env";
 import { sendPacket } from "./fan-out";
 import { batchBudget, fitHistory, fitMembers, fitWelcome, frameLimit } from "./frame-fit";
 import { HubRoster } from "./hub-roster";
 import { describe, Intake, type Taken } from "./intake";
 import { Liveness } from "./liveness";
-import { moderate, type ModeratedRoom, type ModerationOutcome } from "./moderation";
+import { type ModeratedRoom, type ModerationOutcome, moderate } from "./moderation";
 import { Outbox } from "./outbox";
 import { RateLimits } from "./rate-limits";
 import { admit } from "./room-admission";
 import { RoomStorage } from "./room-storage";
-import { authorOf, memberOf, Sessions, type JoinedSession, type Session } from "./sessions";
-import { readSettings, type RoomSettings } from "./settings";
-import { RemoteConnection, ShardSet, type ShardInfo } from "./shard-set";
+import { authorOf, type JoinedSession, memberOf, type Session, Sessions } from "./sessions";
+import { type RoomSettings, readSettings } from "./settings";
+import { RemoteConnection, type ShardInfo, ShardSet } from "./shard-set";
 import type { Report } from "./shard-wire";
 import { expiredMembers, expiresAt, firstExpiry, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
 /** The answer to a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
-const nameTaken = (name: string): ProtocolError => ({ code: "name_taken", message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}` });
+const nameTaken = (name: string): ProtocolError => ({
+  code: "name_taken",
+  message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}`,
+});
 
 /** A member's connection: a socket of the room's own, or one a shard holds. */
 type Connection = WebSocket | RemoteConnection;
@@ -80,7 +95,12 @@ export class ChatRoom extends DurableObject<Env> {
     this.settings = readSettings(env);
     // With tokens in use, an anonymous member is a guest, and shown as one (protocol.ts, `Member`).
     const verifies = Boolean(env.AUTH_SECRET);
-    this.storage = new RoomStorage(ctx.storage, this.settings.historyRetained, this.settings.historyPageMaxBytes, verifies);
+    this.storage = new RoomStorage(
+      ctx.storage,
+      this.settings.historyRetained,
+      this.settings.historyPageMaxBytes,
+      verifies,
+    );
     this.bans = new BanList(ctx.storage);
     this.hubRoster = new HubRoster(ctx.storage);
     this.sessions = new Sessions<Connection>(ctx.getWebSockets(), verifies);
@@ -93,16 +113,22 @@ export class ChatRoom extends DurableObject<Env> {
     this.alarmClock = new AlarmClock(ctx.storage);
     this.shards = new ShardSet(env, ctx.id.name ?? "", this.settings.shardCapacity, Date.now(), this.hubRoster);
     const budget = batchBudget(this.settings.limits);
-    this.outbox = new Outbox(this.sessions, this.shards.audience(this.sessions, budget), (chats) => {
-      const stored = this.storage.append(chats);
-      // History is upkeep: from now on the room needs its alarm, to expire it.
-      this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep()));
-      return stored;
-    }, budget);
+    this.outbox = new Outbox(
+      this.sessions,
+      this.shards.audience(this.sessions, budget),
+      (chats) => {
+        const stored = this.storage.append(chats);
+        // History is upkeep: from now on the room needs its alarm, to expire it.
+        this.inBackground(this.alarmClock.ensure(() => this.nextUpkeep()));
+        return stored;
+      },
+      budget,
+    );
     this.liveness = new Liveness(this.settings, {
       unjoined: () => this.sessions.unjoined(),
       // Only the room's own members: a shard watches its own (`ShardSet.checkIn`).
-      lastPing: (socket) => (socket instanceof RemoteConnection ? undefined : ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime()),
+      lastPing: (socket) =>
+        socket instanceof RemoteConnection ? undefined : ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
       close: (socket, reason) => this.closeConnection(socket, CLOSE_TIMEOUT, reason),
     });
     this.moderated = {
@@ -141,7 +167,11 @@ export class ChatRoom extends DurableObject<Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     const { sessions, bans } = this;
-    const arrival = await admit(request, { sessions, bans, maxConnectionsPerAddress: this.settings.maxConnectionsPerAddress }, Date.now());
+    const arrival = await admit(
+      request,
+      { sessions, bans, maxConnectionsPerAddress: this.settings.maxConnectionsPerAddress },
+      Date.now(),
+    );
     if (arrival instanceof Response) return arrival;
     const now = Date.now();
     if (this.sessions.sizeHere >= this.settings.shardCapacity) {
@@ -178,7 +208,11 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** What `GET /api/rooms/<name>` reports. */
   info(): RoomInfo {
-    const info: RoomInfo = { members: this.sessions.members(), lastSeq: this.storage.newestSeq, connections: this.sessions.size };
+    const info: RoomInfo = {
+      members: this.sessions.members(),
+      lastSeq: this.storage.newestSeq,
+      connections: this.sessions.size,
+    };
     const shards = this.shards.info();
     if (shards.length > 0) info.shards = shards;
     return info;
@@ -207,7 +241,8 @@ export class ChatRoom extends DurableObject<Env> {
     // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
     if (!session || socket.readyState !== WebSocket.OPEN) return;
     // Nothing a connection sends after its token expired is carried out, its join included.
-    if (tokenExpired(session, Date.now())) return this.closeConnection(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
+    if (tokenExpired(session, Date.now()))
+      return this.closeConnection(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     this.liveness.heard(socket, Date.now());
     let answering: Answering | undefined;
     try {
@@ -220,7 +255,11 @@ export class ChatRoom extends DurableObject<Env> {
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
       console.error(`room: ${describe(session)}: ${String(error)}`);
-      this.sendError(socket, "native", { code: "internal_error", message: "the server could not handle that packet", ...answering });
+      this.sendError(socket, "native", {
+        code: "internal_error",
+        message: "the server could not handle that packet",
+        ...answering,
+      });
     }
   }
 
@@ -249,9 +288,17 @@ export class ChatRoom extends DurableObject<Env> {
     const onShards = await this.shards.checkIn();
     // A shard that no longer holds a member's socket crashed, or lost its close: the member is gone.
     for (const connection of onShards.gone) await this.depart(connection);
-    const silent = [...this.liveness.silent(this.sessions.joinedHere().map(([socket]) => socket), now), ...onShards.silent];
-    for (const socket of silent) this.closeConnection(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
-    for (const socket of expiredMembers(this.sessions.joined(), now)) this.closeConnection(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
+    const silent = [
+      ...this.liveness.silent(
+        this.sessions.joinedHere().map(([socket]) => socket),
+        now,
+      ),
+      ...onShards.silent,
+    ];
+    for (const socket of silent)
+      this.closeConnection(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
+    for (const socket of expiredMembers(this.sessions.joined(), now))
+      this.closeConnection(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     this.storage.expire(now - this.settings.historyMaxAgeMs);
     if (await this.releaseIfEmpty()) return;
     await this.alarmClock.ringBy(this.nextUpkeep());
@@ -263,9 +310,15 @@ export class ChatRoom extends DurableObject<Env> {
    * Carries out one valid request; only moderation waits for anything (a ban's hash). Every error it answers with
    * names the packet (`answering`).
    */
-  private handle(socket: Connection, session: Session, taken: Taken, frame: string | ArrayBuffer): void | Promise<void> {
+  private handle(
+    socket: Connection,
+    session: Session,
+    taken: Taken,
+    frame: string | ArrayBuffer,
+  ): void | Promise<void> {
     const { request, dialect: packetDialect, answering } = taken;
-    const reply = (error: ProtocolError, charged = false) => this.sendError(socket, packetDialect, { ...error, ...answering }, charged);
+    const reply = (error: ProtocolError, charged = false) =>
+      this.sendError(socket, packetDialect, { ...error, ...answering }, charged);
     if (request.kind === "ignore") return;
     if (request.kind === "join") {
       if (session.joined) return reply({ code: "already_joined", message: "this connection has already joined" });
@@ -276,16 +329,21 @@ export class ChatRoom extends DurableObject<Env> {
       if (!claim.free) return reply(nameTaken(name), true);
       const wait = this.limits.join(Date.now());
       if (wait > 0) {
-        return reply({ code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait }, true);
+        return reply(
+          { code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait },
+          true,
+        );
       }
-      if (claim.ghost) this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
+      if (claim.ghost)
+        this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
       for (const squatter of claim.squatters) this.renameGuest(squatter);
       return this.join(socket, { ...request, name });
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     const heardByAll = request.kind !== "history" && request.kind !== "members";
-    if (heardByAll && !this.intake.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()), frame)) return;
+    if (heardByAll && !this.intake.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()), frame))
+      return;
     switch (request.kind) {
       case "chat": {
         const { text, cid } = request;
@@ -301,13 +359,19 @@ export class ChatRoom extends DurableObject<Env> {
       case "history": {
         // What was said a moment ago belongs in the page: store it first.
         this.outbox.flush();
-        const page = fitHistory(this.storage.page(request.limit, { before: request.before }), frameLimit(this.settings.limits, session));
+        const page = fitHistory(
+          this.storage.page(request.limit, { before: request.before }),
+          frameLimit(this.settings.limits, session),
+        );
         const frames = sendPacket(socket, session.dialect, page);
         // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
         return this.limits.answered(socket, frames, Date.now());
       }
       case "members": {
-        const page = fitMembers(this.sessions.membersAfter(request.after, request.limit), frameLimit(this.settings.limits, session));
+        const page = fitMembers(
+          this.sessions.membersAfter(request.after, request.limit),
+          frameLimit(this.settings.limits, session),
+        );
         const frames = sendPacket(socket, session.dialect, page);
         return this.limits.answered(socket, frames, Date.now());
       }
@@ -317,9 +381,13 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private async moderate(
-    socket: Connection, session: JoinedSession, action: ModerationAction, reply: (error: ProtocolError) => void,
+    socket: Connection,
+    session: JoinedSession,
+    action: ModerationAction,
+    reply: (error: ProtocolError) => void,
   ): Promise<void> {
-    if (session.identity?.role !== "moderator") return reply({ code: "forbidden", message: "only a moderator may do that" });
+    if (session.identity?.role !== "moderator")
+      return reply({ code: "forbidden", message: "only a moderator may do that" });
     const outcome = await moderate(this.moderated, action, session.identity, Date.now());
     if (!outcome.ok) return reply(outcome.error);
     if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
@@ -328,12 +396,17 @@ export class ChatRoom extends DurableObject<Env> {
   private join(socket: Connection, request: Extract<ClientRequest, { kind: "join" }>): void {
     this.outbox.flushBeforeWelcome();
     const { historyOnJoin, limits } = this.settings;
-    const page = request.since === undefined
-      ? this.storage.page(historyOnJoin)
-      : this.storage.page(limits.historyPageMax, { after: request.since });
+    const page =
+      request.since === undefined
+        ? this.storage.page(historyOnJoin)
+        : this.storage.page(limits.historyPageMax, { after: request.since });
     // The first write a connection causes: ids stay unique for the room's whole life.
     const member = { id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect };
-    const joined = this.sessions.join(socket, request.maxFrameBytes === undefined ? member : { ...member, frameBytes: request.maxFrameBytes }, request.resume);
+    const joined = this.sessions.join(
+      socket,
+      request.maxFrameBytes === undefined ? member : { ...member, frameBytes: request.maxFrameBytes },
+      request.resume,
+    );
     this.stopJoinCheckIfNoneLeft();
     // A room of thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them.
     const listed = this.sessions.membersAfter(0, limits.membersPageMax);
@@ -352,7 +425,11 @@ export class ChatRoom extends DurableObject<Env> {
       resumeKey: joined.resumeKey,
     };
     // A tutorial client gets its history one message a frame (codec.ts), and cannot page: it gets all of it.
-    sendPacket(socket, joined.dialect, joined.dialect === "native" ? fitWelcome(welcome, maxServerFrameBytes) : welcome);
+    sendPacket(
+      socket,
+      joined.dialect,
+      joined.dialect === "native" ? fitWelcome(welcome, maxServerFrameBytes) : welcome,
+    );
     this.outbox.join(memberOf(joined), socket);
     // Members are upkeep: the alarm must come round to check that they are still there, and that their tokens are valid.
     const sweep = Date.now() + sweepInterval(this.settings.silenceMs);
@@ -407,7 +484,12 @@ export class ChatRoom extends DurableObject<Env> {
     const { silenceMs, historyMaxAgeMs } = this.settings;
     const members = this.sessions.joined();
     return nextUpkeep({
-      now: Date.now(), hasMembers: members.length > 0, oldestTs, silenceMs, historyMaxAgeMs, banEnds: this.bans.nextExpiry(),
+      now: Date.now(),
+      hasMembers: members.length > 0,
+      oldestTs,
+      silenceMs,
+      historyMaxAgeMs,
+      banEnds: this.bans.nextExpiry(),
       tokenExpires: firstExpiry(members),
     });
   }
@@ -452,9 +534,11 @@ export class ChatRoom extends DurableObject<Env> {
   private sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError, charged = false): void {
     this.outbox.flush();
     const session = this.sessions.get(socket);
-    const frames = sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
+    const frames = sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, {
+      type: "error",
+      ...error,
+    });
     // A refused join is charged to its sender: one that repeats it spends its own budget, not the room's joins.
     if (charged) this.limits.answered(socket, frames, Date.now());
   }
-
 }

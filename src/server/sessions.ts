@@ -4,8 +4,8 @@
 // the map here is a cache rebuilt from the attachments. This is the one place that reads or writes them.
 
 import { nameKey } from "../shared/names";
-import type { Identity } from "./identity";
 import type { Dialect, Member } from "../shared/protocol";
+import type { Identity } from "./identity";
 
 /** What the room uses of a hibernatable WebSocket; tests in Node pass fakes. */
 export interface RoomSocket {
@@ -23,16 +23,20 @@ export interface RoomSocket {
 export type Session =
   | { joined: false; openedAt: number; address?: string; identity?: Identity }
   | {
-    joined: true; id: number; name: string; dialect: Dialect; address?: string;
-    /** A secret of the connection's, whose first half names its membership (see `newResumeKey`). */
-    resumeKey: string;
-    /** The largest frame this connection takes, if its join asked for less than the room sends (frame-fit.ts). */
-    frameBytes?: number;
-    /** The verified user, for a member that came with a token; its name is the token's. */
-    identity?: Identity;
-    /** An anonymous member of a room that verifies tokens (protocol.ts, `Member`). */
-    guest?: true;
-  };
+      joined: true;
+      id: number;
+      name: string;
+      dialect: Dialect;
+      address?: string;
+      /** A secret of the connection's, whose first half names its membership (see `newResumeKey`). */
+      resumeKey: string;
+      /** The largest frame this connection takes, if its join asked for less than the room sends (frame-fit.ts). */
+      frameBytes?: number;
+      /** The verified user, for a member that came with a token; its name is the token's. */
+      identity?: Identity;
+      /** An anonymous member of a room that verifies tokens (protocol.ts, `Member`). */
+      guest?: true;
+    };
 
 export type JoinedSession = Extract<Session, { joined: true }>;
 
@@ -47,17 +51,19 @@ export type Attachment = Session | { retired: true; address?: string };
 export const memberOf = (session: JoinedSession): Member =>
   session.identity
     ? { id: session.id, name: session.name, user: session.identity.user, verified: true }
-    : session.guest ? { id: session.id, name: session.name, guest: true } : { id: session.id, name: session.name };
+    : session.guest
+      ? { id: session.id, name: session.name, guest: true }
+      : { id: session.id, name: session.name };
 
 /** What a claim of a name finds (`Sessions.claim`). */
 export type Claim<Socket> =
   | {
-    free: true;
-    /** The claimant's own old connection, which its resume key replaces: to be closed. */
-    ghost?: Socket;
-    /** Guests holding the name a verified member claims: a verified member always gets its name, so they give it up. */
-    squatters: Socket[];
-  }
+      free: true;
+      /** The claimant's own old connection, which its resume key replaces: to be closed. */
+      ghost?: Socket;
+      /** Guests holding the name a verified member claims: a verified member always gets its name, so they give it up. */
+      squatters: Socket[];
+    }
   | { free: false };
 
 export class Sessions<Socket extends RoomSocket> {
@@ -79,7 +85,10 @@ export class Sessions<Socket extends RoomSocket> {
    * Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. `verifies`: the room
    * verifies tokens (the server has AUTH_SECRET), so its anonymous members are guests.
    */
-  constructor(sockets: Socket[], private readonly verifies = false) {
+  constructor(
+    sockets: Socket[],
+    private readonly verifies = false,
+  ) {
     this.restore(sockets);
   }
 
@@ -95,7 +104,8 @@ export class Sessions<Socket extends RoomSocket> {
     this.bySocket.clear();
     // Ids grow with each join, so sorting by id lists members in the order they arrived.
     const order = (session: Session) => (session.joined ? session.id : Infinity);
-    for (const [socket, session] of restored.sort(([, a], [, b]) => order(a) - order(b))) this.save(socket, session, false);
+    for (const [socket, session] of restored.sort(([, a], [, b]) => order(a) - order(b)))
+      this.save(socket, session, false);
   }
 
   /** Open connections, joined or not. */
@@ -130,12 +140,19 @@ export class Sessions<Socket extends RoomSocket> {
     const holders = (this.byName.get(nameKey(name)) ?? []).filter((holder) => holder !== socket);
     const user = this.bySocket.get(socket)?.identity?.user;
     // A key resumes the membership it was given to: a verified one only for the same user.
-    const ghost = resume === undefined
-      ? undefined
-      : holders.find((holder) => this.bySocket.get(holder)?.identity?.user === user && this.resumedBy(holder, resume));
+    const ghost =
+      resume === undefined
+        ? undefined
+        : holders.find(
+            (holder) => this.bySocket.get(holder)?.identity?.user === user && this.resumedBy(holder, resume),
+          );
     const others = holders.filter((holder) => holder !== ghost);
-    const squatters = user === undefined ? [] : others.filter((holder) => this.bySocket.get(holder)?.identity === undefined);
-    const free = others.every((holder) => squatters.includes(holder) || (user !== undefined && this.bySocket.get(holder)?.identity?.user === user));
+    const squatters =
+      user === undefined ? [] : others.filter((holder) => this.bySocket.get(holder)?.identity === undefined);
+    const free = others.every(
+      (holder) =>
+        squatters.includes(holder) || (user !== undefined && this.bySocket.get(holder)?.identity?.user === user),
+    );
     if (!free) return { free: false };
     return ghost === undefined ? { free: true, squatters } : { free: true, ghost, squatters };
   }
@@ -181,7 +198,9 @@ export class Sessions<Socket extends RoomSocket> {
    * tokens, an anonymous member is a guest.
    */
   join(
-    socket: Socket, member: { id: number; name: string; dialect: Dialect; frameBytes?: number }, resume?: string,
+    socket: Socket,
+    member: { id: number; name: string; dialect: Dialect; frameBytes?: number },
+    resume?: string,
   ): JoinedSession {
     const session = this.bySocket.get(socket);
     if (!session) throw new Error("join on a connection the room does not hold");
@@ -267,7 +286,7 @@ export class Sessions<Socket extends RoomSocket> {
     const joined = this.joined();
     // Ids grow in the order members joined: the first one after `after` is found by halving.
     let low = 0;
-    for (let high = joined.length; low < high;) {
+    for (let high = joined.length; low < high; ) {
       const middle = (low + high) >>> 1;
       if (joined[middle]![1].id <= after) low = middle + 1;
       else high = middle;
@@ -278,7 +297,9 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** Every joined connection with its session, on the room's sockets and its shards'. */
   joined(): readonly [Socket, JoinedSession][] {
-    return (this.joinedEntries ??= [...this.bySocket].filter((entry): entry is [Socket, JoinedSession] => entry[1].joined));
+    return (this.joinedEntries ??= [...this.bySocket].filter(
+      (entry): entry is [Socket, JoinedSession] => entry[1].joined,
+    ));
   }
 
   /** The joined connections on the room's own sockets: those it sends to itself. */
@@ -328,7 +349,9 @@ export class Sessions<Socket extends RoomSocket> {
  * be known as the same sender across reconnects (`authorOf`), even once its old connection is gone.
  */
 function newResumeKey(resume?: string): string {
-  const fresh = [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  const fresh = [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((byte) => byte.toString(16).padStart(2, "0"))
+    .join("");
   return resume === undefined ? fresh : `${resume.slice(0, MEMBERSHIP_HEX)}${fresh.slice(MEMBERSHIP_HEX)}`;
 }
 

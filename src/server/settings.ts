@@ -98,12 +98,16 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
   const { maxFrameBytes, rateLimitBytesPerToken, rateLimitBurst } = settings.limits;
   if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {
     // Such a frame could never be afforded: the client would wait forever, the room refuse forever.
-    throw new Error("settings: a frame of MAX_FRAME_BYTES must cost at most RATE_LIMIT_BURST tokens (raise RATE_LIMIT_BYTES_PER_TOKEN)");
+    throw new Error(
+      "settings: a frame of MAX_FRAME_BYTES must cost at most RATE_LIMIT_BURST tokens (raise RATE_LIMIT_BYTES_PER_TOKEN)",
+    );
   }
   const floor = minServerFrameBytes(settings.limits);
   if (settings.limits.maxServerFrameBytes < floor) {
     // The room could not send a message of the longest length in one frame.
-    throw new Error(`settings: MAX_SERVER_FRAME_BYTES must be at least ${floor} for messages of MAX_MESSAGE_CHARS and names of MAX_NAME_CHARS`);
+    throw new Error(
+      `settings: MAX_SERVER_FRAME_BYTES must be at least ${floor} for messages of MAX_MESSAGE_CHARS and names of MAX_NAME_CHARS`,
+    );
   }
   return settings;
 }

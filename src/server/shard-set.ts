@@ -11,10 +11,16 @@ import { announceJoins, broadcast } from "./fan-out";
 import type { HubRoster } from "./hub-roster";
 import type { Audience } from "./outbox";
 import type { RoomStorage } from "./room-storage";
-import { memberOf, type Attachment, type RoomSocket, type Sessions } from "./sessions";
+import { type Attachment, memberOf, type RoomSocket, type Sessions } from "./sessions";
 import type { RoomShard } from "./shard";
 import {
-  CONNECTION_HEADER, SESSION_HEADER, SHARD_HEADER, shardName, type CheckIn, type Delivery, type Item,
+  type CheckIn,
+  CONNECTION_HEADER,
+  type Delivery,
+  type Item,
+  SESSION_HEADER,
+  SHARD_HEADER,
+  shardName,
 } from "./shard-wire";
 
 /** A connection a shard holds, as the hub sees it. */
@@ -22,7 +28,11 @@ export class RemoteConnection implements RoomSocket {
   private attachment: Attachment | undefined;
   private open = true;
 
-  constructor(private readonly link: ShardLink, readonly conn: string, attachment?: Attachment) {
+  constructor(
+    private readonly link: ShardLink,
+    readonly conn: string,
+    attachment?: Attachment,
+  ) {
     this.attachment = attachment;
     if (attachment !== undefined) link.saw(conn, attachment);
   }
@@ -82,7 +92,11 @@ class ShardLink {
 
   private stub: ShardStub | undefined;
 
-  constructor(readonly shard: number, private readonly connect: () => ShardStub, epoch: number) {
+  constructor(
+    readonly shard: number,
+    private readonly connect: () => ShardStub,
+    epoch: number,
+  ) {
     this.epoch = epoch;
     this.courier = new Courier(
       (items) => {
@@ -106,7 +120,7 @@ class ShardLink {
   /** A call to the shard. A stub whose object crashed stays broken: after a failure, the next call makes a new one. */
   async call<T>(work: (stub: ShardStub) => Promise<T>): Promise<T> {
     try {
-      return await work(this.stub ??= this.connect());
+      return await work((this.stub ??= this.connect()));
     } catch (error) {
       this.stub = undefined;
       throw error;
@@ -191,7 +205,9 @@ export class ShardSet {
         const members = joins.map(({ member }) => member);
         for (const link of this.withMembers()) link.push({ kind: "joins", members });
         if (this.hubRoster.started) {
-          this.hubRoster.keep(joins.filter(({ socket }) => !(socket instanceof RemoteConnection)).map(({ member }) => member));
+          this.hubRoster.keep(
+            joins.filter(({ socket }) => !(socket instanceof RemoteConnection)).map(({ member }) => member),
+          );
         } else if (joins.some(({ socket }) => socket instanceof RemoteConnection)) {
           // The first member on a shard: from now on, members who do not share the hub's fate know the hub's own.
           this.hubRoster.keep(sessions.joinedHere().map(([, session]) => memberOf(session)));
@@ -217,23 +233,26 @@ export class ShardSet {
   async rebuild(storage: RoomStorage): Promise<RemoteConnection[]> {
     const missed = (after: number) => storage.page(storage.newestSeq - after, { after }).messages;
     const connections: RemoteConnection[] = [];
-    await Promise.all(Array.from({ length: storage.shardCount }, async (_, index) => {
-      const link = this.link(index + 1);
-      try {
-        const roster = await link.call((stub) => stub.roster());
-        for (const { conn, attachment } of roster.connections) {
-          const connection = new RemoteConnection(link, conn, attachment);
-          link.connections.set(conn, connection);
-          connections.push(connection);
+    await Promise.all(
+      Array.from({ length: storage.shardCount }, async (_, index) => {
+        const link = this.link(index + 1);
+        try {
+          const roster = await link.call((stub) => stub.roster());
+          for (const { conn, attachment } of roster.connections) {
+            const connection = new RemoteConnection(link, conn, attachment);
+            link.connections.set(conn, connection);
+            connections.push(connection);
+          }
+          if (roster.lastSeq !== undefined && link.members.size > 0) {
+            for (const message of missed(roster.lastSeq))
+              link.push({ kind: "packet", packet: { type: "chat", ...message } });
+          }
+        } catch (error) {
+          // Its connections' frames will reach a hub that does not know them, which closes them: they come back.
+          console.error(`room: shard ${link.shard} did not say whom it holds: ${String(error)}`);
         }
-        if (roster.lastSeq !== undefined && link.members.size > 0) {
-          for (const message of missed(roster.lastSeq)) link.push({ kind: "packet", packet: { type: "chat", ...message } });
-        }
-      } catch (error) {
-        // Its connections' frames will reach a hub that does not know them, which closes them: they come back.
-        console.error(`room: shard ${link.shard} did not say whom it holds: ${String(error)}`);
-      }
-    }));
+      }),
+    );
     return connections;
   }
 
@@ -244,27 +263,33 @@ export class ShardSet {
   async checkIn(): Promise<{ gone: RemoteConnection[]; silent: RemoteConnection[] }> {
     const gone: RemoteConnection[] = [];
     const silent: RemoteConnection[] = [];
-    await Promise.all([...this.withMembers()].map(async (link) => {
-      let answer: CheckIn;
-      try {
-        answer = await link.call((stub) => stub.checkIn());
-      } catch {
-        return; // Asked again at the next upkeep.
-      }
-      const held = new Set(answer.held);
-      for (const conn of link.members) if (!held.has(conn)) gone.push(link.connections.get(conn)!);
-      for (const conn of answer.silent) {
-        const connection = link.connections.get(conn);
-        if (connection) silent.push(connection);
-      }
-    }));
+    await Promise.all(
+      [...this.withMembers()].map(async (link) => {
+        let answer: CheckIn;
+        try {
+          answer = await link.call((stub) => stub.checkIn());
+        } catch {
+          return; // Asked again at the next upkeep.
+        }
+        const held = new Set(answer.held);
+        for (const conn of link.members) if (!held.has(conn)) gone.push(link.connections.get(conn)!);
+        for (const conn of answer.silent) {
+          const connection = link.connections.get(conn);
+          if (connection) silent.push(connection);
+        }
+      }),
+    );
     return { gone, silent };
   }
 
   /** What `GET /api/rooms/<name>` tells of the shards this instance of the hub knows. */
   info(): ShardInfo[] {
-    return [...this.links.values()].map(({ shard, connections, members, delivered }) =>
-      ({ shard, connections: connections.size, members: members.size, deliveries: delivered }));
+    return [...this.links.values()].map(({ shard, connections, members, delivered }) => ({
+      shard,
+      connections: connections.size,
+      members: members.size,
+      deliveries: delivered,
+    }));
   }
 
   private *withMembers(): Iterable<ShardLink> {

@@ -9,24 +9,31 @@
 // and costs nothing.
 
 import { DurableObject } from "cloudflare:workers";
-import type { ProtocolError, Dialect } from "../shared/protocol";
 import { decodeFrame } from "../shared/codec";
+import type { Dialect, ProtocolError } from "../shared/protocol";
 import { isSendableCloseCode } from "./close-codes";
 import { switchingProtocols } from "./compression";
 import { Courier } from "./courier";
-import { batchBudget } from "./frame-fit";
 import type { Env } from "./env";
 import { announceJoins, broadcast, sendPacket } from "./fan-out";
+import { batchBudget } from "./frame-fit";
 import { InOrder } from "./in-order";
 import { Intake } from "./intake";
 import { Liveness } from "./liveness";
 import { RateLimits } from "./rate-limits";
-import { Arrivals } from "./shard-arrivals";
 import type { Session } from "./sessions";
-import { readSettings, type RoomSettings } from "./settings";
+import { type RoomSettings, readSettings } from "./settings";
+import { Arrivals } from "./shard-arrivals";
 import { ShardSockets } from "./shard-sockets";
 import {
-  CONNECTION_HEADER, SESSION_HEADER, roomOfShard, type CheckIn, type Delivery, type Item, type Report, type Roster,
+  type CheckIn,
+  CONNECTION_HEADER,
+  type Delivery,
+  type Item,
+  type Report,
+  type Roster,
+  roomOfShard,
+  SESSION_HEADER,
 } from "./shard-wire";
 
 export class RoomShard extends DurableObject<Env> {
@@ -195,7 +202,8 @@ export class RoomShard extends DurableObject<Env> {
       const socket = this.sockets.socket(report.conn);
       if (!socket) continue;
       this.sendError(socket, "native", {
-        code: "internal_error", message: "the room could not take that packet; send it again",
+        code: "internal_error",
+        message: "the room could not take that packet; send it again",
         ...decodeFrame(report.frame, this.settings.limits).answering,
       });
     }

@@ -4,7 +4,7 @@
 
 import { GUEST_MARK } from "./names";
 import type { ChatMessage, Departure, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
-import { fail, parseRequest, type ParsedRequest } from "./validation";
+import { fail, type ParsedRequest, parseRequest } from "./validation";
 
 /**
  * Turns one WebSocket frame, no larger than the limit (`frameExceeds`), into a request: UTF-8, JSON, then the
@@ -98,10 +98,12 @@ export function leavesPacket(members: Departure[]): ServerPacket {
 }
 
 /** A member's name as the tutorial client shows it: a guest's (protocol.ts, `Member`) with its mark. */
-const tutorialName = (member: Pick<Member, "name" | "guest">): string => (member.guest ? `${member.name}${GUEST_MARK}` : member.name);
+const tutorialName = (member: Pick<Member, "name" | "guest">): string =>
+  member.guest ? `${member.name}${GUEST_MARK}` : member.name;
 
 /** How the tutorial client names a member in its server messages. */
-const tutorialLabel = (member: Pick<Member, "id" | "name" | "guest">): string => `${tutorialName(member)}(#${member.id})`;
+const tutorialLabel = (member: Pick<Member, "id" | "name" | "guest">): string =>
+  `${tutorialName(member)}(#${member.id})`;
 
 const serverMessage = (message: string): TutorialServerPacket => ({ type: "server_message", message });
 
@@ -119,7 +121,11 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
     case "leaves":
       return tutorialLeaves(packet.members);
     case "rename":
-      return [serverMessage(`${tutorialLabel({ ...packet, name: packet.previous })} is now known as ${tutorialName(packet)}.`)];
+      return [
+        serverMessage(
+          `${tutorialLabel({ ...packet, name: packet.previous })} is now known as ${tutorialName(packet)}.`,
+        ),
+      ];
     case "chat":
       return tutorialChats([packet]);
     case "history":
@@ -131,20 +137,30 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
       // The tutorial client cannot take back a line it has shown; it can say which one no longer stands.
       return [serverMessage(`A moderator deleted message #${packet.seq}.`)];
     case "banned":
-      return [serverMessage(`Banned ${packet.user}${packet.until === undefined ? "" : ` until ${new Date(packet.until).toISOString()}`}.`)];
+      return [
+        serverMessage(
+          `Banned ${packet.user}${packet.until === undefined ? "" : ` until ${new Date(packet.until).toISOString()}`}.`,
+        ),
+      ];
     case "ban_preview": {
       const removes = packet.removes.map(tutorialLabel).join(", ") || "nobody";
-      return [serverMessage(`This ban would remove ${removes}. To ban, send it again with confirm: [${packet.removes.map((m) => m.id).join(", ")}].`)];
+      return [
+        serverMessage(
+          `This ban would remove ${removes}. To ban, send it again with confirm: [${packet.removes.map((m) => m.id).join(", ")}].`,
+        ),
+      ];
     }
     case "unbanned":
       return [serverMessage(`Unbanned ${packet.user}.`)];
     case "error":
-      return [{
-        type: "server_message",
-        message: `Error: ${packet.message}`,
-        code: packet.code,
-        ...(packet.retryAfterMs === undefined ? {} : { retryAfterMs: packet.retryAfterMs }),
-      }];
+      return [
+        {
+          type: "server_message",
+          message: `Error: ${packet.message}`,
+          code: packet.code,
+          ...(packet.retryAfterMs === undefined ? {} : { retryAfterMs: packet.retryAfterMs }),
+        },
+      ];
   }
 }
 
@@ -167,7 +183,8 @@ function tutorialLeaves(departures: Departure[]): TutorialServerPacket[] {
   }
   return [...byReason].map(([reason, members]) => {
     const was = members.length === 1 ? "was" : "were";
-    const how = reason === undefined ? "left the chat" : `${was} ${reason === "kicked" ? "removed" : "banned"} by a moderator`;
+    const how =
+      reason === undefined ? "left the chat" : `${was} ${reason === "kicked" ? "removed" : "banned"} by a moderator`;
     return serverMessage(`${members.map(tutorialLabel).join(", ")} ${how}.`);
   });
 }

@@ -32,7 +32,10 @@ export const endsLikeGuest = (name: string): boolean => nameKey(name).endsWith(n
 export function guestName(name: string, maxChars: number, taken: (name: string) => boolean): string {
   for (let n = 2; ; n++) {
     const suffix = ` ${n}`;
-    const cut = [...name].slice(0, Math.max(1, maxChars - suffix.length)).join("").trim();
+    const cut = [...name]
+      .slice(0, Math.max(1, maxChars - suffix.length))
+      .join("")
+      .trim();
     // Cutting may leave half an emoji, which no name may end with.
     const candidate = nameProblem(`${cut}${suffix}`) === undefined ? `${cut}${suffix}` : `guest${suffix}`;
     if (!taken(candidate)) return candidate;
@@ -91,10 +94,10 @@ export function nameProblem(name: string): string | undefined {
   if (CONTROLS.test(name)) return "name must not contain control characters";
   if (BIDI_CONTROLS.test(name)) return "name must not contain bidi controls";
   if (looksLike(MEMBER_MARKER)) {
-    return "name must not contain \"(#\", which marks members in the tutorial's notices";
+    return 'name must not contain "(#", which marks members in the tutorial\'s notices';
   }
   if (looksLike(COLON_LIKE)) {
-    return "name must not contain \":\" or a look-alike, which ends the name in the tutorial's chat lines";
+    return 'name must not contain ":" or a look-alike, which ends the name in the tutorial\'s chat lines';
   }
   if (BLANK_LOOKING.test(name)) return "name must not contain blank-looking characters";
   if (INVISIBLE.test(name.replace(EMOJI_PRESENTATION, "").replace(EMOJI_JOINER, ""))) {
@@ -119,6 +122,14 @@ export function nameProblem(name: string): string | undefined {
  * names.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase().replace(DOTTED_I, "i")
-    .replace(IGNORABLE, "").replace(SPACE_RUN, " ").trim().normalize("NFKC");
+  return name
+    .normalize("NFKC")
+    .toLowerCase()
+    .toUpperCase()
+    .toLowerCase()
+    .replace(DOTTED_I, "i")
+    .replace(IGNORABLE, "")
+    .replace(SPACE_RUN, " ")
+    .trim()
+    .normalize("NFKC");
 }

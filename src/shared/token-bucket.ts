@@ -10,7 +10,11 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
-  constructor(private readonly burst: number, private readonly perSecond: number, now: number) {
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+    now: number,
+  ) {
     this.tokens = burst;
     this.updatedAt = now;
   }

@@ -4,9 +4,18 @@
 import { confineBidi } from "./bidi";
 import { nameProblem, normalizeName } from "./names";
 import {
-  CHAT_ID_RULE, isChatId,
-  type Answering, type BanAim, type ClientPacketType, type ClientRequest, type Dialect, type ErrorCode, type Limits,
-  type ModerationAction, type ModerationPacket, type ProtocolError,
+  type Answering,
+  type BanAim,
+  CHAT_ID_RULE,
+  type ClientPacketType,
+  type ClientRequest,
+  type Dialect,
+  type ErrorCode,
+  isChatId,
+  type Limits,
+  type ModerationAction,
+  type ModerationPacket,
+  type ProtocolError,
 } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
@@ -74,13 +83,21 @@ export function validateText(raw: unknown, limits: Limits, field = "text"): Pars
   return ok(text);
 }
 
-function optionalSeq(packet: Record<string, unknown>, field: string, min = 0, max = Number.MAX_SAFE_INTEGER): Parsed<number | undefined> {
+function optionalSeq(
+  packet: Record<string, unknown>,
+  field: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): Parsed<number | undefined> {
   const raw = packet[field];
   if (raw === undefined) return ok(undefined);
   if (typeof raw !== "number" || !Number.isSafeInteger(raw) || raw < min || raw > max) {
-    return fail("invalid_field", max === Number.MAX_SAFE_INTEGER
-      ? `${field} must be an integer of at least ${min}`
-      : `${field} must be an integer from ${min} to ${max}`);
+    return fail(
+      "invalid_field",
+      max === Number.MAX_SAFE_INTEGER
+        ? `${field} must be an integer of at least ${min}`
+        : `${field} must be an integer from ${min} to ${max}`,
+    );
   }
   return ok(raw);
 }
@@ -98,7 +115,8 @@ type Packet = Record<string, unknown> & { type: string };
  * with a welcome's other fields. A code point is at most 4 bytes of UTF-8 (JSON escapes take no more than that for
  * what validation lets in); 2,048 bytes are for everything else (the packet's fields, `limits`, a sender's user id).
  */
-export const minServerFrameBytes = (limits: Limits): number => (limits.maxMessageChars + limits.maxNameChars) * 4 + 2048;
+export const minServerFrameBytes = (limits: Limits): number =>
+  (limits.maxMessageChars + limits.maxNameChars) * 4 + 2048;
 
 const RESUME_KEY = /^[0-9a-f]{32}$/;
 
@@ -126,7 +144,9 @@ function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Pa
   if (!text.ok) return text;
   // Only the native dialect has chat ids: the tutorial's client sends none, and whatever it sends is ignored.
   if (field === "message" || packet.cid === undefined) return ok({ kind: "chat", text: text.value });
-  return isChatId(packet.cid) ? ok({ kind: "chat", text: text.value, cid: packet.cid }) : fail("invalid_field", CHAT_ID_RULE);
+  return isChatId(packet.cid)
+    ? ok({ kind: "chat", text: text.value, cid: packet.cid })
+    : fail("invalid_field", CHAT_ID_RULE);
 }
 
 function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
@@ -136,9 +156,11 @@ function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
   if (!limit.ok) return limit;
   if (limit.value === 0) return fail("invalid_field", "limit must be at least 1");
   const capped = Math.min(limit.value ?? limits.historyPageMax, limits.historyPageMax);
-  return ok(before.value === undefined
-    ? { kind: "history", limit: capped }
-    : { kind: "history", before: before.value, limit: capped });
+  return ok(
+    before.value === undefined
+      ? { kind: "history", limit: capped }
+      : { kind: "history", before: before.value, limit: capped },
+  );
 }
 
 function readMembers(packet: Packet, limits: Limits): Parsed<ClientRequest> {
@@ -146,7 +168,11 @@ function readMembers(packet: Packet, limits: Limits): Parsed<ClientRequest> {
   if (!after.ok) return after;
   const limit = optionalSeq(packet, "limit", 1);
   if (!limit.ok) return limit;
-  return ok({ kind: "members", after: after.value ?? 0, limit: Math.min(limit.value ?? limits.membersPageMax, limits.membersPageMax) });
+  return ok({
+    kind: "members",
+    after: after.value ?? 0,
+    limit: Math.min(limit.value ?? limits.membersPageMax, limits.membersPageMax),
+  });
 }
 
 /** A moderator's reason, shown to the member it removes; a ban's length; a user id as tokens carry it. */
@@ -159,7 +185,10 @@ const MAX_USER_CHARS = 64;
  * that action. Only the admin API may ban a `user` by id rather than a member in the room (`byUser`).
  */
 export function parseModeration(
-  type: ModerationPacket["type"], packet: Record<string, unknown>, limits: Limits, byUser = false,
+  type: ModerationPacket["type"],
+  packet: Record<string, unknown>,
+  limits: Limits,
+  byUser = false,
 ): Parsed<ModerationAction> {
   if (type === "delete") {
     const seq = requiredSeq(packet, "seq");
@@ -174,7 +203,9 @@ export function parseModeration(
   if (!reason.ok) return reason;
   if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
   const id = requiredSeq(packet, "id");
-  return id.ok ? ok({ kind: "kick", id: id.value, ...(reason.value === undefined ? {} : { reason: reason.value }) }) : id;
+  return id.ok
+    ? ok({ kind: "kick", id: id.value, ...(reason.value === undefined ? {} : { reason: reason.value }) })
+    : id;
 }
 
 /** The most ids a ban's `confirm` may list: more than one address may hold (MAX_CONNECTIONS_PER_ADDRESS). */
@@ -216,9 +247,13 @@ function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolea
 function optionalIds(packet: Record<string, unknown>, field: string): Parsed<number[] | undefined> {
   const raw = packet[field];
   if (raw === undefined) return ok(undefined);
-  const valid = Array.isArray(raw) && raw.length <= MAX_CONFIRM_IDS &&
+  const valid =
+    Array.isArray(raw) &&
+    raw.length <= MAX_CONFIRM_IDS &&
     raw.every((id) => typeof id === "number" && Number.isSafeInteger(id) && id >= 1);
-  return valid ? ok(raw as number[]) : fail("invalid_field", `${field} must be a list of at most ${MAX_CONFIRM_IDS} member ids`);
+  return valid
+    ? ok(raw as number[])
+    : fail("invalid_field", `${field} must be a list of at most ${MAX_CONFIRM_IDS} member ids`);
 }
 
 function readUser(packet: Record<string, unknown>): Parsed<string> {
@@ -234,22 +269,27 @@ function optionalReason(packet: Record<string, unknown>, limits: Limits): Parsed
   return validateText(packet.reason, { ...limits, maxMessageChars: MAX_REASON_CHARS }, "reason");
 }
 
-const readModeration = (type: ModerationPacket["type"]) => (packet: Packet, limits: Limits): Parsed<ClientRequest> => {
-  const action = parseModeration(type, packet, limits);
-  return action.ok ? ok({ kind: "moderate", action: action.value }) : action;
-};
+const readModeration =
+  (type: ModerationPacket["type"]) =>
+  (packet: Packet, limits: Limits): Parsed<ClientRequest> => {
+    const action = parseModeration(type, packet, limits);
+    return action.ok ? ok({ kind: "moderate", action: action.value }) : action;
+  };
 
 /** Every packet type a client may send, the dialect it belongs to, and how it is read. */
 const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits: Limits): Parsed<ClientRequest> }>([
   ["join", { dialect: "native", read: (packet, limits) => readJoin(packet, limits, "native") }],
   ["chat", { dialect: "native", read: (packet, limits) => readChat(packet, limits, "text") }],
-  ["rename", {
-    dialect: "native",
-    read: (packet, limits) => {
-      const name = validateName(packet.name, limits);
-      return name.ok ? ok({ kind: "rename", name: name.value }) : name;
+  [
+    "rename",
+    {
+      dialect: "native",
+      read: (packet, limits) => {
+        const name = validateName(packet.name, limits);
+        return name.ok ? ok({ kind: "rename", name: name.value }) : name;
+      },
     },
-  }],
+  ],
   ["history", { dialect: "native", read: readHistory }],
   ["members", { dialect: "native", read: readMembers }],
   ["kick", { dialect: "native", read: readModeration("kick") }],
@@ -270,7 +310,10 @@ export function parseRequest(value: unknown, limits: Limits): ParsedRequest {
   }
   const reader = READERS.get(type);
   if (!reader) {
-    return { dialect: "native", request: fail("unknown_type", `unknown packet type ${JSON.stringify(type.slice(0, 40))}`) };
+    return {
+      dialect: "native",
+      request: fail("unknown_type", `unknown packet type ${JSON.stringify(type.slice(0, 40))}`),
+    };
   }
   const answering: Answering = { for: type as ClientPacketType };
   if (reader.dialect === "native" && isChatId(value.cid)) answering.cid = value.cid;

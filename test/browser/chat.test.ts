@@ -8,9 +8,9 @@
 /// <reference lib="dom.iterable" />
 
 import { mkdirSync } from "node:fs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { member, send } from "./page-actions.ts";
 
 const ROOM = "browser-e2e";
@@ -40,8 +40,16 @@ beforeAll(async () => {
     startDevServer({ vars: VARS }),
     chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     }),
   ]);
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -61,11 +69,15 @@ describe("the chat page", () => {
     alice = await openChat("Alice", { width: 1280, height: 800 }, "wide-name-dialog-light");
     await alice.page.waitForSelector(`#messages li.message >> text="seed ${SEEDED}"`);
     // Scroll to the top until the page says the beginning is reached.
-    await alice.page.waitForFunction(() => {
-      const scroller = document.getElementById("scroller")!;
-      scroller.scrollTop = 0;
-      return !document.getElementById("history-start")!.hidden;
-    }, undefined, { polling: 200, timeout: 15_000 });
+    await alice.page.waitForFunction(
+      () => {
+        const scroller = document.getElementById("scroller")!;
+        scroller.scrollTop = 0;
+        return !document.getElementById("history-start")!.hidden;
+      },
+      undefined,
+      { polling: 200, timeout: 15_000 },
+    );
     expect(await messageTexts(alice.page)).toEqual(range(1, SEEDED).map((i) => `seed ${i}`));
     expect(await alice.page.textContent("#members")).toContain("Alice");
   });
@@ -82,12 +94,14 @@ describe("the chat page", () => {
       await page.waitForSelector(`#messages li.message >> text="hello from Alice"`);
       await page.waitForSelector(`#messages li.message .text >> text="${HOSTILE}"`);
     }
-    const last = await alice.page.$$eval("#messages li.message", (items) => items.slice(-2).map((item) => ({
-      own: item.classList.contains("own"),
-      sender: item.querySelector(".sender")?.textContent,
-      text: item.querySelector(".text")?.textContent,
-      time: item.querySelector("time")?.textContent,
-    })));
+    const last = await alice.page.$$eval("#messages li.message", (items) =>
+      items.slice(-2).map((item) => ({
+        own: item.classList.contains("own"),
+        sender: item.querySelector(".sender")?.textContent,
+        text: item.querySelector(".text")?.textContent,
+        time: item.querySelector("time")?.textContent,
+      })),
+    );
     expect(last).toEqual([
       { own: false, sender: HOSTILE, text: HOSTILE, time: expect.stringMatching(/\d/) },
       { own: true, sender: "Alice", text: "hello from Alice", time: expect.stringMatching(/\d/) },
@@ -178,7 +192,9 @@ describe("the chat page", () => {
     await screenshot(bob.page, "narrow-rename-light");
     await bob.page.fill("#name-input", "Bob");
     await bob.page.press("#name-input", "Enter");
-    await alice.page.waitForSelector(`#messages li.notice >> text="\u2068${HOSTILE}\u2069 is now known as \u2068Bob\u2069."`);
+    await alice.page.waitForSelector(
+      `#messages li.notice >> text="\u2068${HOSTILE}\u2069 is now known as \u2068Bob\u2069."`,
+    );
     await bob.page.waitForSelector(`#messages li.notice >> text="You are now known as \u2068Bob\u2069."`);
     expect(await alice.page.textContent("#member-list")).not.toContain(HOSTILE);
     expect(await alice.page.textContent("#member-list")).toContain("Bob");
@@ -201,7 +217,11 @@ describe("the chat page", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function openChat(name: string, viewport: { width: number; height: number }, dialogScreenshot?: string): Promise<ChatPage> {
+async function openChat(
+  name: string,
+  viewport: { width: number; height: number },
+  dialogScreenshot?: string,
+): Promise<ChatPage> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const dialogs: string[] = [];
@@ -233,8 +253,6 @@ async function openChat(name: string, viewport: { width: number; height: number 
   await page.waitForSelector("#status[data-state=online]");
   return { context, page, dialogs, errors };
 }
-
-
 
 function messageTexts(page: Page): Promise<string[]> {
   return page.$$eval("#messages li.message .text", (items) => items.map((item) => item.textContent ?? ""));

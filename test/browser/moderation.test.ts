@@ -6,9 +6,9 @@
 /// <reference lib="dom" />
 
 import { SignJWT } from "jose";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { send } from "./page-actions.ts";
 
 const SECRET = "browser-auth-secret";
@@ -27,7 +27,14 @@ beforeAll(async () => {
     startDevServer({ vars: { AUTH_SECRET: SECRET } }),
     chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+      ],
     }),
   ]);
 });
@@ -38,7 +45,10 @@ afterAll(async () => {
 });
 
 const mint = (claims: { sub: string; name: string; role?: string }) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime("1h").sign(new TextEncoder().encode(SECRET));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(SECRET));
 
 /** Opens the room's page, with a token in its fragment or, without one, joining under `name` from the dialog. */
 async function open(name: string, token?: string): Promise<Page> {
@@ -57,8 +67,8 @@ async function open(name: string, token?: string): Promise<Page> {
   return page;
 }
 
-const roomInfo = async () => (await (await fetch(`${server.httpUrl}/api/rooms/${ROOM}`)).json()) as { members: { name: string }[] };
-
+const roomInfo = async () =>
+  (await (await fetch(`${server.httpUrl}/api/rooms/${ROOM}`)).json()) as { members: { name: string }[] };
 
 const notice = (page: Page, text: string) => page.waitForSelector(`#messages li.notice >> text="${text}"`);
 
@@ -73,10 +83,12 @@ describe("moderation in the browser", () => {
     expect(await member.textContent("#self-name")).toBe("Alice");
 
     await moderator.waitForSelector(`#member-list li >> text="Alice ✓ real"`);
-    const marks = await moderator.$$eval("#member-list li", (items) => items.map((item) => ({
-      name: item.querySelector(".member-name")?.textContent,
-      mark: item.querySelector(".verified")?.getAttribute("aria-label") ?? null,
-    })));
+    const marks = await moderator.$$eval("#member-list li", (items) =>
+      items.map((item) => ({
+        name: item.querySelector(".member-name")?.textContent,
+        mark: item.querySelector(".verified")?.getAttribute("aria-label") ?? null,
+      })),
+    );
     expect(marks).toEqual([
       { name: "Alice", mark: "verified user u-alice" },
       { name: "Alice ✓ real", mark: null },
@@ -131,8 +143,9 @@ describe("moderation in the browser", () => {
     const dialog = moderator.locator("#ban-dialog");
     await dialog.waitFor({ state: "visible" });
     expect(await moderator.textContent("#ban-dialog-title")).toBe("Ban Alice for 10 minutes?");
-    expect(await moderator.$$eval("#ban-dialog-list li .member-name", (names) => names.map((name) => name.textContent)))
-      .toEqual(["Alice", "Alice ✓ real", "<img src=x onerror=alert(1)>Eve"]);
+    expect(
+      await moderator.$$eval("#ban-dialog-list li .member-name", (names) => names.map((name) => name.textContent)),
+    ).toEqual(["Alice", "Alice ✓ real", "<img src=x onerror=alert(1)>Eve"]);
     // A name is text, never markup.
     expect(await moderator.locator("#ban-dialog img").count()).toBe(0);
     await moderator.screenshot({ path: "test-results/screenshots/moderator-ban-confirm-light.png" });

@@ -9,9 +9,9 @@
 
 import { mkdirSync } from "node:fs";
 import { SignJWT } from "jose";
-import { chromium, type Browser, type BrowserContextOptions, type Page, type WebSocketRoute } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page, type WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { member, send } from "./page-actions.ts";
 
 const SECRET = "user-hits-secret";
@@ -27,7 +27,14 @@ beforeAll(async () => {
     startDevServer({ vars: { AUTH_SECRET: SECRET, RATE_LIMIT_BURST: 100, RATE_LIMIT_PER_SECOND: 100 } }),
     chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+      ],
     }),
   ]);
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -39,7 +46,10 @@ afterAll(async () => {
 });
 
 const mint = (claims: { sub: string; name: string; role?: string }) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime("1h").sign(new TextEncoder().encode(SECRET));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(SECRET));
 
 /** The page's WebSocket, as the test lets it through: `blocked` refuses new connections, `refuseChat` one chat. */
 interface Network {
@@ -79,7 +89,9 @@ async function route(page: Page, network: Network): Promise<void> {
       if (network.refuseChat && text.startsWith("{") && (JSON.parse(text) as { type: string }).type === "chat") {
         // What the room answers a chat over the rate limit: the chat is not taken.
         network.refuseChat = false;
-        ws.send(JSON.stringify({ type: "error", code: "rate_limited", message: "rate limit exceeded", retryAfterMs: 300 }));
+        ws.send(
+          JSON.stringify({ type: "error", code: "rate_limited", message: "rate limit exceeded", retryAfterMs: 300 }),
+        );
         return;
       }
       room.send(frame);
@@ -87,10 +99,9 @@ async function route(page: Page, network: Network): Promise<void> {
   });
 }
 
-
-
 /** Messages shown, delivered or pending. */
-const messageItems = (page: Page, text: string) => page.locator("#scroller li.message", { has: page.locator(".text", { hasText: text }) });
+const messageItems = (page: Page, text: string) =>
+  page.locator("#scroller li.message", { has: page.locator(".text", { hasText: text }) });
 
 const fromBottom = (page: Page) =>
   page.locator("#scroller").evaluate((e) => e.scrollHeight - e.scrollTop - e.clientHeight);
@@ -130,10 +141,14 @@ describe("what a browser user hits", () => {
     expect(await page.textContent("#members-stale")).toBe("Out of date while offline");
     expect(await page.isVisible("#members-stale")).toBe(true);
     // Failed attempts stretch the backoff: wait until the next retry is far away.
-    await page.waitForFunction(() => {
-      const match = /in (\d+) s/.exec(document.getElementById("status")!.textContent ?? "");
-      return match !== null && Number(match[1]) >= 6;
-    }, undefined, { timeout: 40_000, polling: 200 });
+    await page.waitForFunction(
+      () => {
+        const match = /in (\d+) s/.exec(document.getElementById("status")!.textContent ?? "");
+        return match !== null && Number(match[1]) >= 6;
+      },
+      undefined,
+      { timeout: 40_000, polling: 200 },
+    );
     await page.screenshot({ path: `${SCREENSHOTS}/pending-offline-light.png` });
 
     network.blocked = false;
@@ -167,14 +182,31 @@ describe("what a browser user hits", () => {
   it("makes links clickable, safely, and highlights mentions of you", async () => {
     const lin = await open("Lin");
     const bob = await member(server.wsUrl, ROOM, "Bob");
-    bob.send({ type: "chat", text: "read https://example.com/a?b=1&c=2, not javascript:alert(1) or <a href=x>x</a> @ＬＩＮ and @Linnea" });
+    bob.send({
+      type: "chat",
+      text: "read https://example.com/a?b=1&c=2, not javascript:alert(1) or <a href=x>x</a> @ＬＩＮ and @Linnea",
+    });
     const item = messageItems(lin, "read ");
     await item.waitFor();
-    const links = await item.locator("a").evaluateAll((anchors) => anchors.map((a) => ({
-      href: a.getAttribute("href"), text: a.textContent, rel: a.getAttribute("rel"), target: a.getAttribute("target"),
-    })));
-    expect(links).toEqual([{ href: "https://example.com/a?b=1&c=2", text: "https://example.com/a?b=1&c=2", rel: "noopener noreferrer", target: "_blank" }]);
-    expect(await item.locator(".text").textContent()).toBe("read https://example.com/a?b=1&c=2, not javascript:alert(1) or <a href=x>x</a> @ＬＩＮ and @Linnea");
+    const links = await item.locator("a").evaluateAll((anchors) =>
+      anchors.map((a) => ({
+        href: a.getAttribute("href"),
+        text: a.textContent,
+        rel: a.getAttribute("rel"),
+        target: a.getAttribute("target"),
+      })),
+    );
+    expect(links).toEqual([
+      {
+        href: "https://example.com/a?b=1&c=2",
+        text: "https://example.com/a?b=1&c=2",
+        rel: "noopener noreferrer",
+        target: "_blank",
+      },
+    ]);
+    expect(await item.locator(".text").textContent()).toBe(
+      "read https://example.com/a?b=1&c=2, not javascript:alert(1) or <a href=x>x</a> @ＬＩＮ and @Linnea",
+    );
     expect(await item.locator(".mention").allTextContents()).toEqual(["@ＬＩＮ"]);
     await bob.close();
     await lin.context().close();
@@ -238,7 +270,9 @@ describe("what a browser user hits", () => {
     await kicked.waitForSelector(`#status >> text="Removed by a moderator"`);
     expect(await kicked.isDisabled("#composer-input")).toBe(true);
     expect(await kicked.isDisabled("#send")).toBe(true);
-    expect(await kicked.textContent("#composer-queue")).toBe("A moderator removed you from the room. Rejoin to write again.");
+    expect(await kicked.textContent("#composer-queue")).toBe(
+      "A moderator removed you from the room. Rejoin to write again.",
+    );
     await kicked.screenshot({ path: `${SCREENSHOTS}/kicked-composer-light.png` });
     // Rejoining gives the composer back.
     await kicked.click("#retry");
@@ -251,7 +285,9 @@ describe("what a browser user hits", () => {
     await moderator.locator("#ban-dialog").getByRole("button", { name: "Ban", exact: true }).click();
     await kicked.waitForSelector(`#status >> text="Banned from this room"`);
     expect(await kicked.isDisabled("#composer-input")).toBe(true);
-    expect(await kicked.textContent("#composer-queue")).toBe("A moderator banned you from the room. You cannot write here.");
+    expect(await kicked.textContent("#composer-queue")).toBe(
+      "A moderator banned you from the room. You cannot write here.",
+    );
     expect(pageErrors).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 // test is skipped, and says so: the clients then fall back to matching echoes by sender and text.
 
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { connect } from "../support/ws-client.ts";
 
 let server: DevServer;
@@ -28,7 +28,8 @@ it("stores a chat sent again with the same cid once, and answers its sender with
   try {
     ann.send({ type: "chat", text: "  once  ", cid: "chat-1_A" });
     const echo = await ann.next((p) => p.type === "chat" && p.text === "once");
-    if (echo.cid === undefined) context.skip("the server ignores cids (its echo carries none): it needs issue 22's server side");
+    if (echo.cid === undefined)
+      context.skip("the server ignores cids (its echo carries none): it needs issue 22's server side");
     expect(echo.cid).toBe("chat-1_A");
 
     ann.send({ type: "chat", text: "once", cid: "chat-1_A" });

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
 let server: DevServer;
@@ -15,7 +15,11 @@ afterAll(async () => {
 
 const isChat = (p: Record<string, unknown>) => p.type === "chat";
 
-async function joinNative(path: string, name: string, since?: number): Promise<{ client: TestClient; welcome: Record<string, unknown> }> {
+async function joinNative(
+  path: string,
+  name: string,
+  since?: number,
+): Promise<{ client: TestClient; welcome: Record<string, unknown> }> {
   const client = await connect(`${server.wsUrl}${path}`);
   client.send(since === undefined ? { type: "join", name } : { type: "join", name, since });
   return { client, welcome: await client.next((p) => p.type === "welcome") };
@@ -34,16 +38,23 @@ describe("wrangler dev", () => {
   it("lets tutorial clients (binary frames, no path) and native clients chat together in the lobby", async () => {
     const godot = await joinTutorial("godot");
     const { client: ann, welcome } = await joinNative("/rooms/lobby", "ann");
-    expect((welcome.members as { name: string }[]).map((m) => m.name)).toEqual(expect.arrayContaining(["godot", "ann"]));
+    expect((welcome.members as { name: string }[]).map((m) => m.name)).toEqual(
+      expect.arrayContaining(["godot", "ann"]),
+    );
 
     godot.send({ type: "chat_message", name: "ann", message: "hello from Gödot 🎮" }, { binary: true });
     expect(await ann.next(isChat)).toMatchObject({ sender: { name: "godot" }, text: "hello from Gödot 🎮" });
-    expect(await godot.next((p) => p.type === "chat_message")).toMatchObject({ name: "godot", message: "hello from Gödot 🎮" });
+    expect(await godot.next((p) => p.type === "chat_message")).toMatchObject({
+      name: "godot",
+      message: "hello from Gödot 🎮",
+    });
 
     ann.send({ type: "chat", text: "hi godot" });
     expect(await godot.next((p) => p.type === "chat_message")).toMatchObject({ name: "ann", message: "hi godot" });
     await ann.close();
-    expect((await godot.next((p) => String(p.message).endsWith("left the chat."))).message).toBe(`ann(#${welcome.id}) left the chat.`);
+    expect((await godot.next((p) => String(p.message).endsWith("left the chat."))).message).toBe(
+      `ann(#${welcome.id}) left the chat.`,
+    );
     await godot.close();
   });
 
@@ -72,8 +83,10 @@ describe("wrangler dev", () => {
     expect(await closeCode).toBe(4000); // the room echoed the close, so the handshake completed
 
     cat.socket.terminate(); // no close frame: the room learns of it as 1006
-    const leaves = () => ann.received.flatMap((p) =>
-      p.type === "leaves" ? (p.members as { id: number }[]).map((m) => m.id) : p.type === "leave" ? [p.id] : []);
+    const leaves = () =>
+      ann.received.flatMap((p) =>
+        p.type === "leaves" ? (p.members as { id: number }[]).map((m) => m.id) : p.type === "leave" ? [p.id] : [],
+      );
     await expect.poll(leaves, { timeout: 10_000 }).toEqual([bobWelcome.id, catWelcome.id]);
     await new Promise((r) => setTimeout(r, 500));
     expect(leaves()).toEqual([bobWelcome.id, catWelcome.id]);
@@ -94,7 +107,10 @@ describe("wrangler dev", () => {
     bob.send({ type: "chat", text: "four" });
     await bob.next((p) => isChat(p) && p.seq === 4);
     const { client: back, welcome } = await joinNative("/rooms/crash", "ann", 2);
-    expect((welcome.history as { seq: number; text: string }[]).map((m) => [m.seq, m.text])).toEqual([[3, "three"], [4, "four"]]);
+    expect((welcome.history as { seq: number; text: string }[]).map((m) => [m.seq, m.text])).toEqual([
+      [3, "three"],
+      [4, "four"],
+    ]);
     expect(welcome.lastSeq).toBe(4);
     await Promise.all([bob.close(), back.close()]);
   });

@@ -2,10 +2,10 @@
 // package's name (package.json "exports", built into sdk/), in Node, with `ws` for a WebSocket, against `wrangler
 // dev`; and it rides out a server restart by itself.
 
+import type { ConnectionEvent } from "edge-chat-rooms/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEchoBot } from "../../examples/echo-bot.ts";
-import type { ConnectionEvent } from "edge-chat-rooms/client";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { connect } from "../support/ws-client.ts";
 
 let server: DevServer;
@@ -34,7 +34,9 @@ it("answers in a room through the package entry, before and after a server resta
   expect(await ask("héllo 🎮")).toMatchObject({ sender: { name: "echo-bot" } });
 
   server = await server.restart();
-  await expect.poll(() => events.some((e) => e.type === "status" && e.status.state === "reconnecting"), { timeout: 20_000 }).toBe(true);
+  await expect
+    .poll(() => events.some((e) => e.type === "status" && e.status.state === "reconnecting"), { timeout: 20_000 })
+    .toBe(true);
   await online();
   expect(await ask("still here")).toMatchObject({ sender: { name: "echo-bot" } });
   // Every message the bot saw, it saw once.

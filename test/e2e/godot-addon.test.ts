@@ -4,13 +4,13 @@
 // test/unit/godot-parse.test.ts, and its README's quick start runs in test/e2e/godot-quick-start.test.ts.
 
 import { execFile, spawn } from "node:child_process";
-import { SignJWT } from "jose";
 import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { ADDON_GODOT3, ADDON_GODOT4 } from "../support/godot-addon.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
@@ -25,7 +25,10 @@ function project(settings = ""): string {
   const dir = mkdtempSync(join(tmpdir(), "godot-addon-"));
   cpSync(ADDON_GODOT3, join(dir, "addons/edge_chat_godot3"), { recursive: true });
   cpSync(join(TESTS, "addon_client.gd"), join(dir, "addon_client.gd"));
-  writeFileSync(join(dir, "project.godot"), `config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n${settings}`);
+  writeFileSync(
+    join(dir, "project.godot"),
+    `config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n${settings}`,
+  );
   return dir;
 }
 
@@ -41,43 +44,68 @@ afterAll(async () => {
 describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot 3", () => {
   it("passes the unit tests of its shared logic", async () => {
     const output = await new Promise<string>((resolveOutput, reject) => {
-      execFile(GODOT, ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON_GODOT4, "chat_logic.gd")}`],
+      execFile(
+        GODOT,
+        ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON_GODOT4, "chat_logic.gd")}`],
         { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-        (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)));
+        (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)),
+      );
     });
     expect(output).toMatch(/^PASSED \d+$/m);
     expect(output).not.toContain("FAIL ");
   });
 
-  it.each(["127.0.0.1:8787", "http://127.0.0.1:8787"])("refuses the address %s at once, with a clear error, and does not retry it", async (address) => {
-    const started = Date.now();
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun) => {
-      execFile(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${address}`, "--room=x", "--name=godot",
-        "--say=hello", "--until=bye"], { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-      (error, out, err) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout: out, stderr: err }));
-    });
-    const message = `EdgeChat: "${address}" is not a WebSocket address: it must begin with ws:// or wss://`;
-    expect(stdout).toContain(`ERROR bad_address ${message} 0`);
-    expect(stdout).toContain(`DISCONNECTED 0 ${message}`);
-    expect(stdout).not.toContain("RECONNECTING");
-    // push_error(): Godot 3 prints it as "ERROR: call: <message>".
-    expect(stderr).toContain(`ERROR: call: ${message}`);
-    // addon_client.gd quits with 3 on `disconnected`: at once, not after a backoff.
-    expect(code).toBe(3);
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
+  it.each(["127.0.0.1:8787", "http://127.0.0.1:8787"])(
+    "refuses the address %s at once, with a clear error, and does not retry it",
+    async (address) => {
+      const started = Date.now();
+      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+        (resolveRun) => {
+          execFile(
+            GODOT,
+            [
+              "--no-window",
+              "--path",
+              project(),
+              "-s",
+              "res://addon_client.gd",
+              `--url=${address}`,
+              "--room=x",
+              "--name=godot",
+              "--say=hello",
+              "--until=bye",
+            ],
+            { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+            (error, out, err) =>
+              resolveRun({ code: error ? ((error.code as number | null) ?? null) : 0, stdout: out, stderr: err }),
+          );
+        },
+      );
+      const message = `EdgeChat: "${address}" is not a WebSocket address: it must begin with ws:// or wss://`;
+      expect(stdout).toContain(`ERROR bad_address ${message} 0`);
+      expect(stdout).toContain(`DISCONNECTED 0 ${message}`);
+      expect(stdout).not.toContain("RECONNECTING");
+      // push_error(): Godot 3 prints it as "ERROR: call: <message>".
+      expect(stderr).toContain(`ERROR: call: ${message}`);
+      // addon_client.gd quits with 3 on `disconnected`: at once, not after a backoff.
+      expect(code).toBe(3);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+  );
 
   /**
    * Fills `room` with `senders` × `each` chats numbered from 1 ("<n> <padding>"), each sender within its burst, and
    * waits until the last of each is stored.
    */
   async function fill(room: string, senders: number, each: number, padding: string): Promise<void> {
-    const clients = await Promise.all(Array.from({ length: senders }, async (_, i) => {
-      const client = await connect(`${server.wsUrl}/rooms/${room}`);
-      client.send({ type: "join", name: `s${i}` });
-      await client.next((p) => p.type === "welcome");
-      return client;
-    }));
+    const clients = await Promise.all(
+      Array.from({ length: senders }, async (_, i) => {
+        const client = await connect(`${server.wsUrl}/rooms/${room}`);
+        client.send({ type: "join", name: `s${i}` });
+        await client.next((p) => p.type === "welcome");
+        return client;
+      }),
+    );
     for (const [i, sender] of clients.entries()) {
       for (let n = 1; n <= each; n++) sender.send({ type: "chat", text: `${i * each + n} ${padding}` });
       await sender.next((p) => p.type === "chat" && String(p.text).startsWith(`${i * each + each} `));
@@ -91,16 +119,34 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     // to the frame size the game says it takes. Ten senders, each within its burst.
     await fill(room, 10, 5, "é".repeat(1995));
     // Two games at once, so each under a name of its own.
-    const game = (name: string, settings: string) => new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
-      execFile(GODOT, ["--no-window", "--path", project(settings), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`, `--room=${room}`,
-        `--name=${name}`, "--say=hello", "--until=50 é"], { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-      (error, stdout) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout }));
-    });
+    const game = (name: string, settings: string) =>
+      new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
+        execFile(
+          GODOT,
+          [
+            "--no-window",
+            "--path",
+            project(settings),
+            "-s",
+            "res://addon_client.gd",
+            `--url=${server.wsUrl}`,
+            `--room=${room}`,
+            `--name=${name}`,
+            "--say=hello",
+            "--until=50 é",
+          ],
+          { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+          (error, stdout) => resolveRun({ code: error ? ((error.code as number | null) ?? null) : 0, stdout }),
+        );
+      });
     const runs = [game("stock", ""), game("roomy", "\n[network]\n\nlimits/websocket_client/max_in_buffer_kb=1024\n")];
     for (const run of await Promise.all(runs)) {
       // Joined at once, with the newest messages that fit in a frame, in order; no drop, no retry.
       const [untilDone] = run.stdout.split("\nDONE\n");
-      expect({ code: run.code, ends: untilDone!.match(/^(DISCONNECTED|RECONNECTING|ERROR) .*$/gm) }).toEqual({ code: 0, ends: null });
+      expect({ code: run.code, ends: untilDone!.match(/^(DISCONNECTED|RECONNECTING|ERROR) .*$/gm) }).toEqual({
+        code: 0,
+        ends: null,
+      });
       expect(run.stdout).toMatch(/^CONNECTED /m);
       const seqs = [...run.stdout.matchAll(/^CHAT (\d+) s\d: /gm)].map(([, seq]) => Number(seq));
       expect(seqs.length).toBeGreaterThan(5);
@@ -118,15 +164,32 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     // 40 chats of 2,000 characters: a history page of about 80 KB, charged to the game's rate limit by its size.
     await fill(room, 5, 8, "x".repeat(1990));
     const run = await new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
-      execFile(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`, `--room=${room}`,
-        "--name=godot", "--say=burst", "--burst=10", "--until=burst 10"], { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-      (error, stdout) => resolveRun({ code: error ? (error.code as number | null) ?? null : 0, stdout }));
+      execFile(
+        GODOT,
+        [
+          "--no-window",
+          "--path",
+          project(),
+          "-s",
+          "res://addon_client.gd",
+          `--url=${server.wsUrl}`,
+          `--room=${room}`,
+          "--name=godot",
+          "--say=burst",
+          "--burst=10",
+          "--until=burst 10",
+        ],
+        { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+        (error, stdout) => resolveRun({ code: error ? ((error.code as number | null) ?? null) : 0, stdout }),
+      );
     });
     expect(run.code, run.stdout.slice(-2000)).toBe(0);
     // The game quit on the echo of its tenth: the observer has heard them all by then, or within a moment.
     await observer.next((p) => p.type === "chat" && p.text === "burst 10");
     await sleep(500);
-    const heard = observer.received.filter((p) => p.type === "chat" && String(p.text).startsWith("burst ")).map((p) => p.text);
+    const heard = observer.received
+      .filter((p) => p.type === "chat" && String(p.text).startsWith("burst "))
+      .map((p) => p.text);
     expect(heard).toEqual(Array.from({ length: 10 }, (_, i) => `burst ${i + 1}`));
     await observer.close();
   });
@@ -134,8 +197,22 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
   it("posts a chat with spaces round it once, across a server restart", async () => {
     const room = "godot-padded";
     let output = "";
-    const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`,
-      `--room=${room}`, "--name=godot", "--say=   padded hello   ", "--until=bye"], { cwd: mkdtempSync(join(tmpdir(), "godot-")) });
+    const godot = spawn(
+      GODOT,
+      [
+        "--no-window",
+        "--path",
+        project(),
+        "-s",
+        "res://addon_client.gd",
+        `--url=${server.wsUrl}`,
+        `--room=${room}`,
+        "--name=godot",
+        "--say=   padded hello   ",
+        "--until=bye",
+      ],
+      { cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+    );
     godot.stdout.on("data", (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
     try {
@@ -165,15 +242,32 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     };
     let ann = await native();
     let output = "";
-    const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`,
-      `--room=${ROOM}`, "--name=godot", "--say=héllo [color=red]red[/color] 😀", "--until=bye"], { cwd: mkdtempSync(join(tmpdir(), "godot-")) });
+    const godot = spawn(
+      GODOT,
+      [
+        "--no-window",
+        "--path",
+        project(),
+        "-s",
+        "res://addon_client.gd",
+        `--url=${server.wsUrl}`,
+        `--room=${ROOM}`,
+        "--name=godot",
+        "--say=héllo [color=red]red[/color] 😀",
+        "--until=bye",
+      ],
+      { cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+    );
     godot.stdout.on("data", (chunk) => (output += chunk));
     let errors = "";
     godot.stderr.on("data", (chunk) => (errors += chunk));
     const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
     const said: string[] = ["[b]bold[/b] [url=https://evil.example]click[/url] 🎮"];
     try {
-      expect(await ann.next((p) => p.type === "chat", 30_000)).toMatchObject({ sender: { name: "godot" }, text: "héllo [color=red]red[/color] 😀" });
+      expect(await ann.next((p) => p.type === "chat", 30_000)).toMatchObject({
+        sender: { name: "godot" },
+        text: "héllo [color=red]red[/color] 😀",
+      });
       ann.send({ type: "chat", text: said[0] });
       for (let i = 1; i <= 3; i++) said.push(`before ${i}`);
       for (const text of said.slice(1)) ann.send({ type: "chat", text });
@@ -189,7 +283,11 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     } finally {
       godot.kill();
     }
-    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({ seq: Number(seq), name, text }));
+    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({
+      seq: Number(seq),
+      name,
+      text,
+    }));
     // Every message once, in order, across the restart.
     expect(chats.map((c) => c.seq)).toEqual([...chats.map((c) => c.seq)].sort((a, b) => a - b));
     expect(new Set(chats.map((c) => c.seq)).size).toBe(chats.length);
@@ -200,7 +298,9 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     expect(Number(delay)).toBeGreaterThanOrEqual(0.25);
     expect(Number(delay)).toBeLessThanOrEqual(0.5);
     // Shown the way the example scene shows them: BBCode stays text.
-    expect(output).toContain("RENDERED héllo [color=red]red[/color] 😀 | [b]bold[/b] [url=https://evil.example]click[/url] 🎮 |");
+    expect(output).toContain(
+      "RENDERED héllo [color=red]red[/color] 😀 | [b]bold[/b] [url=https://evil.example]click[/url] 🎮 |",
+    );
     // The drop freed no socket in the middle of its own signal.
     expect(errors).not.toContain("freed or unreferenced while a signal is being emitted");
     await ann.close();
@@ -211,16 +311,36 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     // Token i ends 5 s after token i − 1 (its exp lies in the past, within the server's 60 s of clock skew): the
     // room closes the connection with 4010 at each end, and the game answers token_needed with the next.
     const start = Math.floor(Date.now() / 1000);
-    const tokens = await Promise.all(Array.from({ length: 6 }, (_, i) =>
-      new SignJWT({ sub: "u-godot", name: "godot" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(start - 60 + 8 + 5 * i)
-        .sign(new TextEncoder().encode(SECRET))));
+    const tokens = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        new SignJWT({ sub: "u-godot", name: "godot" })
+          .setProtectedHeader({ alg: "HS256" })
+          .setExpirationTime(start - 60 + 8 + 5 * i)
+          .sign(new TextEncoder().encode(SECRET)),
+      ),
+    );
     const ann = await connect(`${server.wsUrl}/rooms/${room}`);
     ann.send({ type: "join", name: "ann" });
     await ann.next((p) => p.type === "welcome");
     let output = "";
-    const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", `--url=${server.wsUrl}`,
-      `--room=${room}`, "--name=godot", "--say=hello", "--until=bye", `--token=${tokens[0]}`, `--tokens=${tokens.slice(1).join(",")}`],
-    { cwd: mkdtempSync(join(tmpdir(), "godot-")) });
+    const godot = spawn(
+      GODOT,
+      [
+        "--no-window",
+        "--path",
+        project(),
+        "-s",
+        "res://addon_client.gd",
+        `--url=${server.wsUrl}`,
+        `--room=${room}`,
+        "--name=godot",
+        "--say=hello",
+        "--until=bye",
+        `--token=${tokens[0]}`,
+        `--tokens=${tokens.slice(1).join(",")}`,
+      ],
+      { cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+    );
     godot.stdout.on("data", (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
     const said: string[] = [];
@@ -240,7 +360,11 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     }
     expect(output.match(/^TOKEN_NEEDED/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
     expect(output).not.toMatch(/^(RECONNECTING|DISCONNECTED)/m);
-    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({ seq: Number(seq), name, text }));
+    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({
+      seq: Number(seq),
+      name,
+      text,
+    }));
     expect(chats.map((c) => c.seq)).toEqual([...chats.map((c) => c.seq)].sort((a, b) => a - b));
     expect(new Set(chats.map((c) => c.seq)).size).toBe(chats.length);
     expect(chats.filter((c) => c.name === "ann").map((c) => c.text)).toEqual(said);

@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { ADDON_GODOT3, readmeBlock } from "../support/godot-addon.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
@@ -27,10 +27,16 @@ function environment(): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(tmpdir(), "godot-home-"));
   // Made here: Godot 3.2 fails to make a missing one itself, and on a project's first run it opens its log file
   // before it has made the project's user:// folder (an error that is Godot's, on any first run).
-  for (const dir of ["cache", "config", "data/godot/app_userdata/fresh"]) mkdirSync(join(home, dir), { recursive: true });
+  for (const dir of ["cache", "config", "data/godot/app_userdata/fresh"])
+    mkdirSync(join(home, dir), { recursive: true });
   return {
-    ...process.env, HOME: home, XDG_CACHE_HOME: join(home, "cache"), XDG_CONFIG_HOME: join(home, "config"),
-    XDG_DATA_HOME: join(home, "data"), LANG: "en_US.UTF-8", LC_ALL: "en_US.UTF-8",
+    ...process.env,
+    HOME: home,
+    XDG_CACHE_HOME: join(home, "cache"),
+    XDG_CONFIG_HOME: join(home, "config"),
+    XDG_DATA_HOME: join(home, "data"),
+    LANG: "en_US.UTF-8",
+    LC_ALL: "en_US.UTF-8",
   };
 }
 
@@ -45,13 +51,24 @@ function freshProject(settings = ""): string {
 /** Godot's stdout and stderr together (errors go to stderr), run in `env`. */
 function run(args: string[], env = environment()): Promise<string> {
   return new Promise((resolveOutput, reject) => {
-    execFile(GODOT, ["--no-window", ...args], { timeout: 60_000, env, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-      (error, stdout, stderr) => (error ? reject(new Error(`${String(error)}\n${stdout}${stderr}`)) : resolveOutput(stdout + stderr)));
+    execFile(
+      GODOT,
+      ["--no-window", ...args],
+      { timeout: 60_000, env, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${String(error)}\n${stdout}${stderr}`)) : resolveOutput(stdout + stderr),
+    );
   });
 }
 
 const ADDON_FILES = [
-  "chat_logic.gd", "edge_chat_godot3.gd", "example/chat_panel.gd", "example/chat_panel.tscn", "plugin.gd", "roster.gd", "send_queue.gd",
+  "chat_logic.gd",
+  "edge_chat_godot3.gd",
+  "example/chat_panel.gd",
+  "example/chat_panel.tscn",
+  "plugin.gd",
+  "roster.gd",
+  "send_queue.gd",
 ];
 
 let server: DevServer;
@@ -79,30 +96,48 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon's README
   it("loads every script and scene of the addon, and instances its scenes", async () => {
     const project = freshProject(`\n${readmeBlock("autoload:godot3")}`);
     cpSync(LOADER, join(project, "load_addon.gd"));
-    const output = await run(["--path", project, "-s", "res://load_addon.gd", "--folder=res://addons/edge_chat_godot3"]);
+    const output = await run([
+      "--path",
+      project,
+      "-s",
+      "res://load_addon.gd",
+      "--folder=res://addons/edge_chat_godot3",
+    ]);
     expect(output).not.toMatch(/ERROR|FAILED/);
-    expect([...output.matchAll(/^LOADED (res:\S+)$/gm)].map(([, path]) => path).sort())
-      .toEqual(ADDON_FILES.map((file) => `res://addons/edge_chat_godot3/${file}`));
+    expect([...output.matchAll(/^LOADED (res:\S+)$/gm)].map(([, path]) => path).sort()).toEqual(
+      ADDON_FILES.map((file) => `res://addons/edge_chat_godot3/${file}`),
+    );
   });
 
   it("the quick start, pasted as it is, joins, chats both ways and sees a member come and go: each counted", async () => {
     const quickStart = readmeBlock("quick-start:godot3");
     expect(quickStart.split(README_ADDRESS).length).toBe(2);
-    const project = freshProject(`\n${readmeBlock("autoload:godot3")}\n[application]\n\nrun/main_scene="res://main.tscn"\n`);
+    const project = freshProject(
+      `\n${readmeBlock("autoload:godot3")}\n[application]\n\nrun/main_scene="res://main.tscn"\n`,
+    );
     writeFileSync(join(project, "quick_start.gd"), quickStart.replace(README_ADDRESS, server.wsUrl));
-    writeFileSync(join(project, "main.tscn"), '[gd_scene load_steps=2 format=2]\n\n[ext_resource path="res://quick_start.gd" type="Script" id=1]\n\n' +
-      '[node name="Main" type="Node"]\nscript = ExtResource( 1 )\n');
+    writeFileSync(
+      join(project, "main.tscn"),
+      '[gd_scene load_steps=2 format=2]\n\n[ext_resource path="res://quick_start.gd" type="Script" id=1]\n\n' +
+        '[node name="Main" type="Node"]\nscript = ExtResource( 1 )\n',
+    );
 
     const ann = await connect(`${server.wsUrl}/rooms/lobby`);
     ann.send({ type: "join", name: "ann" });
     await ann.next((p) => p.type === "welcome");
     let output = "";
-    const godot = spawn(GODOT, ["--no-window", "--path", project], { env: environment(), cwd: mkdtempSync(join(tmpdir(), "godot-")) });
+    const godot = spawn(GODOT, ["--no-window", "--path", project], {
+      env: environment(),
+      cwd: mkdtempSync(join(tmpdir(), "godot-")),
+    });
     godot.stdout.on("data", (chunk) => (output += chunk));
     godot.stderr.on("data", (chunk) => (output += chunk));
     let bob: TestClient | undefined;
     try {
-      expect(await ann.next((p) => p.type === "chat", 30_000)).toMatchObject({ sender: { name: "Player" }, text: "hello from Godot" });
+      expect(await ann.next((p) => p.type === "chat", 30_000)).toMatchObject({
+        sender: { name: "Player" },
+        text: "hello from Godot",
+      });
       ann.send({ type: "chat", text: "hi [b]Player[/b] 🎮" });
       await expect.poll(() => output, { timeout: 10_000 }).toContain("ann: hi [b]Player[/b] 🎮");
       bob = await connect(`${server.wsUrl}/rooms/lobby`);
@@ -118,8 +153,15 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon's README
       godot.kill();
       await ann.close();
     }
-    const lines = output.split("\n").map((line) => line.trim()).filter((line) => line !== "" && !line.startsWith("Godot Engine v3."));
-    expect(lines.filter((line) => /^\S+: /.test(line))).toEqual(["Player: hello from Godot", "ann: hi [b]Player[/b] 🎮", "ann: bye"]);
+    const lines = output
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("Godot Engine v3."));
+    expect(lines.filter((line) => /^\S+: /.test(line))).toEqual([
+      "Player: hello from Godot",
+      "ann: hi [b]Player[/b] 🎮",
+      "ann: bye",
+    ]);
     // The game hears of the others' joins and leaves, not of its own (it is `connected`); ann was there before.
     expect(lines.filter((line) => / (joined|left)$/.test(line))).toEqual(["bob joined", "bob left"]);
     // Nothing else: no error, no warning.
@@ -133,8 +175,16 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon's README
     const ann = await connect(`${server.wsUrl}/rooms/${room}`);
     ann.send({ type: "join", name: "[i]ann[/i]" });
     await ann.next((p) => p.type === "welcome");
-    const godot = run(["--path", project, "-s", "res://panel_client.gd", `--url=${server.wsUrl}`, `--room=${room}`, "--name=[b]godot[/b]",
-      "--until=bye"]);
+    const godot = run([
+      "--path",
+      project,
+      "-s",
+      "res://panel_client.gd",
+      `--url=${server.wsUrl}`,
+      `--room=${room}`,
+      "--name=[b]godot[/b]",
+      "--until=bye",
+    ]);
     try {
       await ann.next((p) => p.type === "join", 30_000);
       ann.send({ type: "chat", text: "[url=https://evil.example]click[/url] [color=red]red[/color]" });
@@ -142,9 +192,15 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon's README
       const output = await godot;
       expect(output).not.toMatch(/ERROR/);
       // The room's own notice of godot's join may come before the chats or after (joins are sent in batches).
-      const shown = /^LOG (.*)$/m.exec(output)?.[1]?.split(" | ").filter((line) => line !== "[b]godot[/b] joined.");
-      expect(shown).toEqual(["You joined #panel as [b]godot[/b].", "[i]ann[/i]: [url=https://evil.example]click[/url] [color=red]red[/color]",
-        "[i]ann[/i]: bye"]);
+      const shown = /^LOG (.*)$/m
+        .exec(output)?.[1]
+        ?.split(" | ")
+        .filter((line) => line !== "[b]godot[/b] joined.");
+      expect(shown).toEqual([
+        "You joined #panel as [b]godot[/b].",
+        "[i]ann[/i]: [url=https://evil.example]click[/url] [color=red]red[/color]",
+        "[i]ann[/i]: bye",
+      ]);
     } finally {
       await ann.close();
     }

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { connect } from "../support/ws-client.ts";
 
 const GODOT = "/usr/bin/godot3-server";
@@ -27,30 +27,46 @@ describe.each<{ room: string; vars: Record<string, number> }>([
   });
 
   // .ci/run installs Godot; a developer machine without it skips this one test, and says why.
-  it.skipIf(!existsSync(GODOT) && !process.env.CI)("a real Godot 3 tutorial client chats with a native client in the lobby", async () => {
-    const ann = await connect(`${server.wsUrl}/rooms/lobby`);
-    ann.send({ type: "join", name: "ann" });
-    await ann.next((p) => p.type === "welcome");
+  it.skipIf(!existsSync(GODOT) && !process.env.CI)(
+    "a real Godot 3 tutorial client chats with a native client in the lobby",
+    async () => {
+      const ann = await connect(`${server.wsUrl}/rooms/lobby`);
+      ann.send({ type: "join", name: "ann" });
+      await ann.next((p) => p.type === "welcome");
 
-    const godot = new Promise<string>((resolveOutput, reject) => {
-      execFile(GODOT, ["--no-window", "-s", SCRIPT, `--url=${server.wsUrl}`, "--name=godot", "--say=héllo from Gödot 😀", "--until=bye"],
-        // Godot treats its working directory as a project and writes logs there: give it a scratch one.
-        { timeout: 40_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-        (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)));
-    });
+      const godot = new Promise<string>((resolveOutput, reject) => {
+        execFile(
+          GODOT,
+          [
+            "--no-window",
+            "-s",
+            SCRIPT,
+            `--url=${server.wsUrl}`,
+            "--name=godot",
+            "--say=héllo from Gödot 😀",
+            "--until=bye",
+          ],
+          // Godot treats its working directory as a project and writes logs there: give it a scratch one.
+          { timeout: 40_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
+          (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)),
+        );
+      });
 
-    const fromGodot = await ann.next((p) => p.type === "chat", 30_000);
-    expect(fromGodot).toMatchObject({ sender: { name: "godot" }, text: "héllo from Gödot 😀" });
-    const { shards = [] } = (await (await fetch(`${server.httpUrl}/api/rooms/lobby`)).json()) as { shards?: { members: number }[] };
-    expect(shards.map((shard) => shard.members)).toEqual("SHARD_CAPACITY" in vars ? [1] : []);
-    ann.send({ type: "chat", text: "hi Godot 🎮, bye" });
+      const fromGodot = await ann.next((p) => p.type === "chat", 30_000);
+      expect(fromGodot).toMatchObject({ sender: { name: "godot" }, text: "héllo from Gödot 😀" });
+      const { shards = [] } = (await (await fetch(`${server.httpUrl}/api/rooms/lobby`)).json()) as {
+        shards?: { members: number }[];
+      };
+      expect(shards.map((shard) => shard.members)).toEqual("SHARD_CAPACITY" in vars ? [1] : []);
+      ann.send({ type: "chat", text: "hi Godot 🎮, bye" });
 
-    const output = await godot;
-    expect(output).toMatch(/^RECV server_message : godot\(#\d+\) joined the chat\.$/m);
-    expect(output).toContain("RECV chat_message godot: héllo from Gödot 😀");
-    expect(output).toContain("RECV chat_message ann: hi Godot 🎮, bye");
-    expect(output).toContain("DONE");
-    expect((await ann.next((p) => p.type === "leave")).name).toBe("godot");
-    await ann.close();
-  });
+      const output = await godot;
+      expect(output).toMatch(/^RECV server_message : godot\(#\d+\) joined the chat\.$/m);
+      expect(output).toContain("RECV chat_message godot: héllo from Gödot 😀");
+      expect(output).toContain("RECV chat_message ann: hi Godot 🎮, bye");
+      expect(output).toContain("DONE");
+      expect((await ann.next((p) => p.type === "leave")).name).toBe("godot");
+      await ann.close();
+    },
+  );
 });

@@ -6,7 +6,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { GUEST_MARK } from "../../src/shared/names.ts";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
 const SECRET = "e2e-auth-secret";
@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 const mint = (claims: { sub: string; name: string; role?: string }) =>
-  new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime("1h").sign(new TextEncoder().encode(SECRET));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(SECRET));
 
 async function join(name: string, claims?: { sub: string; name: string; role?: string }, since?: number) {
   const query = claims ? `?token=${await mint(claims)}` : "";
@@ -51,7 +54,9 @@ function upgrade(path: string): Promise<{ status: number; body?: Record<string, 
     socket.once("unexpected-response", (_, response) => {
       let text = "";
       response.on("data", (chunk) => (text += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+      );
     });
     socket.once("error", (error) => (error.message.includes("Unexpected server response") ? undefined : reject(error)));
   });
@@ -61,7 +66,10 @@ const admin = (path: string, init: RequestInit & { bearer?: string } = {}) =>
   fetch(`${server.httpUrl}/api/rooms/${ROOM}${path}`, {
     method: "POST",
     ...init,
-    headers: { "Content-Type": "application/json", ...(init.bearer === undefined ? {} : { Authorization: `Bearer ${init.bearer}` }) },
+    headers: {
+      "Content-Type": "application/json",
+      ...(init.bearer === undefined ? {} : { Authorization: `Bearer ${init.bearer}` }),
+    },
   });
 
 const closeCode = async (client: TestClient) => (await once(client.socket, "close"))[0] as number;
@@ -76,15 +84,22 @@ describe("moderation on wrangler dev", () => {
 
     moderator.send({ type: "delete", seq });
     expect(await moderator.next((p) => p.type === "deleted")).toEqual({ type: "deleted", seq });
-    expect(await godot.next((p) => String(p.message).includes("deleted"))).toMatchObject({ message: `A moderator deleted message #${seq}.` });
+    expect(await godot.next((p) => String(p.message).includes("deleted"))).toMatchObject({
+      message: `A moderator deleted message #${seq}.`,
+    });
 
     const closed = closeCode(godot);
     moderator.send({ type: "kick", id: godotId, reason: "gold seller" });
     expect(await godot.next((p) => p.code === "kicked")).toMatchObject({
-      type: "server_message", message: "Error: a moderator removed you from the room: gold seller",
+      type: "server_message",
+      message: "Error: a moderator removed you from the room: gold seller",
     });
     expect(await closed).toBe(4001);
-    expect(await moderator.next((p) => p.type === "leave")).toMatchObject({ id: godotId, name: "godot", reason: "kicked" });
+    expect(await moderator.next((p) => p.type === "leave")).toMatchObject({
+      id: godotId,
+      name: "godot",
+      reason: "kicked",
+    });
     await moderator.close();
   });
 
@@ -103,11 +118,19 @@ describe("moderation on wrangler dev", () => {
     await moderator.close();
 
     server = await server.restart();
-    expect(await upgrade(`/rooms/${ROOM}?token=${await mint(troll)}`)).toMatchObject({ status: 403, body: { error: "banned" } });
+    expect(await upgrade(`/rooms/${ROOM}?token=${await mint(troll)}`)).toMatchObject({
+      status: 403,
+      body: { error: "banned" },
+    });
     // Everyone here shares the troll's address: anonymous connections from it are refused too, verified ones are not.
     expect(await upgrade(`/rooms/${ROOM}`)).toMatchObject({ status: 403, body: { error: "banned" } });
     const { client: back, welcome: resumed } = await join("back", { sub: "reader", name: "Reader" }, Number(seq) - 1);
-    expect((resumed.history as Record<string, unknown>[])[0]).toMatchObject({ seq, text: "", deleted: true, sender: { name: "Troll", user: "troll", verified: true } });
+    expect((resumed.history as Record<string, unknown>[])[0]).toMatchObject({
+      seq,
+      text: "",
+      deleted: true,
+      sender: { name: "Troll", user: "troll", verified: true },
+    });
     await back.close();
   });
 

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { startDevServer, type DevServer } from "../../tools/dev-server.ts";
+import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { deflateBomb, openRaw, type RawSocket } from "../../tools/raw-websocket.ts";
 
 const JOIN_TIMEOUT_SECONDS = 2;
@@ -22,7 +22,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("sockets", () => {
   it("negotiates no compression, even with a client that offers it", async () => {
-    const ws = new WebSocket(`${server.wsUrl}/rooms/deflate`, { perMessageDeflate: true, headers: { "CF-Connecting-IP": "192.0.2.1" } });
+    const ws = new WebSocket(`${server.wsUrl}/rooms/deflate`, {
+      perMessageDeflate: true,
+      headers: { "CF-Connecting-IP": "192.0.2.1" },
+    });
     await new Promise((resolve, reject) => {
       ws.once("open", resolve);
       ws.once("error", reject);
@@ -32,7 +35,11 @@ describe("sockets", () => {
   });
 
   it("refuses a compressed frame unread (1002), so a compression bomb is never inflated", async () => {
-    const raw = await openRaw(`${server.wsUrl}/rooms/deflate`, { address: "192.0.2.2", offerDeflate: true, answerClose: true });
+    const raw = await openRaw(`${server.wsUrl}/rooms/deflate`, {
+      address: "192.0.2.2",
+      offerDeflate: true,
+      answerClose: true,
+    });
     expect(raw.status).toBe(101);
     // 4 MiB once inflated: a room that took it would close with 1009 (too big), after inflating it.
     raw.send(deflateBomb(4 * 1024 * 1024), { compressed: true });
@@ -69,11 +76,16 @@ describe("sockets", () => {
 
     // Answered at last: the runtime reports them closed, and the address may connect again.
     for (const raw of silent) raw.close(4008);
-    await expect.poll(async () => {
-      const again = await openRaw(url, { address });
-      again.destroy();
-      return again.status;
-    }, { timeout: 10_000, interval: 500 }).toBe(101);
+    await expect
+      .poll(
+        async () => {
+          const again = await openRaw(url, { address });
+          again.destroy();
+          return again.status;
+        },
+        { timeout: 10_000, interval: 500 },
+      )
+      .toBe(101);
     for (const raw of silent) raw.destroy();
   }, 60_000);
 });

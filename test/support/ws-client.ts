@@ -51,7 +51,9 @@ export async function connect(url: string): Promise<TestClient> {
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no matching packet within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(-2000)}`));
+          reject(
+            new Error(`no matching packet within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(-2000)}`),
+          );
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

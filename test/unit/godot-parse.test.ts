@@ -30,7 +30,8 @@ parser.setLanguage(require("tree-sitter-gdscript"));
 function problems(source: string): string[] {
   const found: string[] = [];
   const walk = (node: SyntaxNode) => {
-    if (node.type === "ERROR" || node.isMissing) found.push(`${node.startPosition.row + 1}:${node.startPosition.column} ${node.text.slice(0, 60)}`);
+    if (node.type === "ERROR" || node.isMissing)
+      found.push(`${node.startPosition.row + 1}:${node.startPosition.column} ${node.text.slice(0, 60)}`);
     node.children.forEach(walk);
   };
   walk(parser.parse(source).rootNode);
@@ -49,7 +50,14 @@ const scripts = filesOf(ADDON_GODOT4, ".gd");
 describe("the Godot addon's scripts, parsed as GDScript 4", () => {
   it("finds errors where there are some", () => {
     expect(problems("func broken(:\n\tpass\n")).not.toEqual([]);
-    expect(scripts.sort()).toEqual(["chat_logic.gd", "edge_chat.gd", "example/chat_panel.gd", "plugin.gd", "roster.gd", "send_queue.gd"]);
+    expect(scripts.sort()).toEqual([
+      "chat_logic.gd",
+      "edge_chat.gd",
+      "example/chat_panel.gd",
+      "plugin.gd",
+      "roster.gd",
+      "send_queue.gd",
+    ]);
   });
 
   it.each(scripts)("%s parses without an error", (script) => {
@@ -72,7 +80,9 @@ describe("the Godot addon's two folders", () => {
     const scenes = filesOf(folder, ".tscn");
     expect(scenes).toEqual(["example/chat_panel.tscn"]);
     for (const scene of scenes) {
-      expect(/^\[gd_scene [^\]]*\bformat=(\d+)/.exec(readFileSync(join(folder, scene), "utf8"))?.[1]).toBe(String(format));
+      expect(/^\[gd_scene [^\]]*\bformat=(\d+)/.exec(readFileSync(join(folder, scene), "utf8"))?.[1]).toBe(
+        String(format),
+      );
     }
   });
 
@@ -80,8 +90,11 @@ describe("the Godot addon's two folders", () => {
   // players would go in by append_text() (4), append_bbcode() (3), parse_bbcode() or the label's text properties.
   it.each(["edge_chat", "edge_chat_godot3"])("%s: the example panel adds players' names and texts as text", (name) => {
     const folder = name === "edge_chat" ? ADDON_GODOT4 : ADDON_GODOT3;
-    const panel = readFileSync(join(folder, "example/chat_panel.gd"), "utf8").split("\n").filter((line) => !line.startsWith("#")).join("\n");
-    expect(panel).toContain("_log.add_text(message[\"sender\"][\"name\"])");
+    const panel = readFileSync(join(folder, "example/chat_panel.gd"), "utf8")
+      .split("\n")
+      .filter((line) => !line.startsWith("#"))
+      .join("\n");
+    expect(panel).toContain('_log.add_text(message["sender"]["name"])');
     expect(panel).not.toMatch(/append_text|append_bbcode|parse_bbcode|bbcode_text|\.text\s*[+]?=/);
   });
 

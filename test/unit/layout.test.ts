@@ -36,13 +36,23 @@ describe("layout", () => {
 
   it("bundles no server code into the browser client", async () => {
     const result = await build({
-      entryPoints: [join(SRC, "client/main.ts")], bundle: true, format: "esm", write: false, metafile: true, logLevel: "silent",
+      entryPoints: [join(SRC, "client/main.ts")],
+      bundle: true,
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs).toContain("src/shared/protocol.ts");
     expect(inputs.filter((input) => !/^src\/(client|shared)\//.test(input))).toEqual([]);
     const bundle = result.outputFiles[0]!.text;
-    for (const setting of ["HISTORY_RETAINED", "RATE_LIMIT_BURST", "FLOOD_CLOSE_AFTER", "must be a positive whole number"]) {
+    for (const setting of [
+      "HISTORY_RETAINED",
+      "RATE_LIMIT_BURST",
+      "FLOOD_CLOSE_AFTER",
+      "must be a positive whole number",
+    ]) {
       expect(bundle).not.toContain(setting);
     }
   });

@@ -4,20 +4,28 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/server/index";
-import { connect, joinNative, token, uniqueRoom, UPGRADE, type Packet } from "./client";
+import { connect, joinNative, type Packet, token, UPGRADE, uniqueRoom } from "./client";
 
 const BEARER = { Authorization: "Bearer admin-token-of-the-worker-pool" };
 
 const admin = (room: string, action: string, body: unknown, headers: Record<string, string> = BEARER) =>
   SELF.fetch(`http://rooms.test/api/rooms/${room}/${action}`, {
-    method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: JSON.stringify(body),
+    method: "POST",
+    headers: { ...headers, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
   });
 
 describe("admin API", () => {
   it("does not exist without ADMIN_TOKEN", async () => {
     const unset = { ...env, ADMIN_TOKEN: undefined };
-    for (const [method, path] of [["POST", "/api/rooms/x/kick"], ["DELETE", "/api/rooms/x"]] as const) {
-      const response = await worker.fetch(new Request(`http://rooms.test${path}`, { method, headers: BEARER, body: "{}" }), unset);
+    for (const [method, path] of [
+      ["POST", "/api/rooms/x/kick"],
+      ["DELETE", "/api/rooms/x"],
+    ] as const) {
+      const response = await worker.fetch(
+        new Request(`http://rooms.test${path}`, { method, headers: BEARER, body: "{}" }),
+        unset,
+      );
       expect(response.status).toBe(404);
     }
     // The public view of a room stays.
@@ -26,7 +34,11 @@ describe("admin API", () => {
 
   it("answers 401 without the token or with a wrong one, 405 to a GET, 404 to an unknown action", async () => {
     const room = uniqueRoom("admin-auth");
-    for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: "admin-token-of-the-worker-pool" }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { Authorization: "Bearer wrong" },
+      { Authorization: "admin-token-of-the-worker-pool" },
+    ] as Record<string, string>[]) {
       const response = await admin(room, "kick", { id: 1 }, headers);
       expect(response.status).toBe(401);
       expect(response.headers.get("WWW-Authenticate")).toContain("Bearer");
@@ -43,11 +55,17 @@ describe("admin API", () => {
   it("refuses a body that is not a valid action before the room is reached", async () => {
     const room = uniqueRoom("admin-body");
     const cases: [BodyInit, number, string][] = [
-      ["not json", 400, "invalid_json"], ["[1]", 400, "invalid_packet"], [JSON.stringify({ id: "x" }), 400, "invalid_field"],
+      ["not json", 400, "invalid_json"],
+      ["[1]", 400, "invalid_packet"],
+      [JSON.stringify({ id: "x" }), 400, "invalid_field"],
       [JSON.stringify({ id: 1, reason: "x".repeat(5000) }), 413, "too_large"],
     ];
     for (const [body, status, error] of cases) {
-      const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}/kick`, { method: "POST", headers: BEARER, body });
+      const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}/kick`, {
+        method: "POST",
+        headers: BEARER,
+        body,
+      });
       expect(response.status).toBe(status);
       expect(await response.json()).toMatchObject({ error });
     }
@@ -58,7 +76,11 @@ describe("admin API", () => {
         controller.close();
       },
     });
-    const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}/kick`, { method: "POST", headers: BEARER, body: streamed });
+    const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}/kick`, {
+      method: "POST",
+      headers: BEARER,
+      body: streamed,
+    });
     expect(response.status).toBe(413);
     expect((await env.ROOMS.getByName(room).info()).connections).toBe(0);
   });
@@ -83,7 +105,11 @@ describe("admin API", () => {
     expect(banned.status).toBe(200);
     expect(await banned.json()).toMatchObject({ ok: true, type: "banned", user: "mod", until: expect.any(Number) });
     expect((await SELF.fetch(`http://rooms.test${modPath}`, { headers: UPGRADE })).status).toBe(403);
-    expect(await (await admin(room, "unban", { user: "mod" })).json()).toEqual({ ok: true, type: "unbanned", user: "mod" });
+    expect(await (await admin(room, "unban", { user: "mod" })).json()).toEqual({
+      ok: true,
+      type: "unbanned",
+      user: "mod",
+    });
     expect((await admin(room, "unban", { user: "mod" })).status).toBe(404);
 
     watcher.send({ type: "chat", text: "to be deleted" });
@@ -103,9 +129,14 @@ describe("admin API", () => {
     const wiped = await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "DELETE", headers: BEARER });
     expect(wiped.status).toBe(200);
     expect(await ann.closed).toBe(4002);
-    expect(await (await SELF.fetch(`http://rooms.test/api/rooms/${room}`)).json()).toMatchObject({ members: [], lastSeq: 0, connections: 0 });
+    expect(await (await SELF.fetch(`http://rooms.test/api/rooms/${room}`)).json()).toMatchObject({
+      members: [],
+      lastSeq: 0,
+      connections: 0,
+    });
     const tables = await runInDurableObject(env.ROOMS.getByName(room), (_, state) =>
-      state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name IN ('messages', 'bans', 'counters')`).toArray());
+      state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name IN ('messages', 'bans', 'counters')`).toArray(),
+    );
     expect(tables).toEqual([]);
     const { welcome } = await joinNative(room, "after");
     expect(welcome.history as Packet[]).toEqual([]);

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/shared/protocol";
-import { connect, joinNative, sleep, token, uniqueRoom, type Client, type Packet } from "./client";
+import { type Client, connect, joinNative, type Packet, sleep, token, uniqueRoom } from "./client";
 
 const chatWith = (cid: string) => (packet: Packet) => packet.type === "chat" && packet.cid === cid;
 const chats = (client: Client) => client.received.filter((packet) => packet.type === "chat");
@@ -32,7 +32,10 @@ describe("client chat ids", () => {
     expect(chats(bob.client).map((p) => p.text)).toEqual(["hello", "next"]);
     bob.client.send({ type: "history" });
     const page = await bob.client.nextOfType("history");
-    expect((page.messages as Packet[]).map((m) => [m.text, m.cid])).toEqual([["hello", "ann-1"], ["next", undefined]]);
+    expect((page.messages as Packet[]).map((m) => [m.text, m.cid])).toEqual([
+      ["hello", "ann-1"],
+      ["next", undefined],
+    ]);
   });
 
   it("answers every chat of a burst once, echoes before the first refusal; a resend after a refusal is stored once", async () => {
@@ -47,7 +50,9 @@ describe("client chat ids", () => {
     // Every chat of the burst is answered once: its echo, or a refusal naming it.
     const burst = await ann.client.collect((p) => p.type === "chat" || p.type === "error", cids.length);
     expect(burst.map((p) => p.cid).sort()).toEqual([...cids].sort());
-    expect(burst.filter((p) => p.type === "error").every((p) => p.code === "rate_limited" && p.for === "chat")).toBe(true);
+    expect(burst.filter((p) => p.type === "error").every((p) => p.code === "rate_limited" && p.for === "chat")).toBe(
+      true,
+    );
     // The first refusal comes after the echoes of the chats taken before it: a full bucket's worth, less the join's
     // token. (Which chats those are depends on the order the frames reached the room, and refills may let one
     // through between refusals: only the count is certain.)
@@ -66,7 +71,11 @@ describe("client chat ids", () => {
     await bob.client.collect((p) => p.type === "chat", cids.length);
     await sleep(100);
     // Each stored once (in the order the frames reached the room, which a burst does not fix).
-    expect(chats(bob.client).map((p) => p.cid).sort()).toEqual([...cids].sort());
+    expect(
+      chats(bob.client)
+        .map((p) => p.cid)
+        .sort(),
+    ).toEqual([...cids].sort());
     const seqs = new Map(chats(bob.client).map((p) => [p.cid, p.seq]));
     for (const echo of chats(ann.client)) expect(echo.seq).toBe(seqs.get(echo.cid));
   });

@@ -30,10 +30,18 @@ export interface Client {
 }
 
 /** The headers of a WebSocket upgrade, as a WebSocket client sends them. */
-export const UPGRADE = { Upgrade: "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13" };
+export const UPGRADE = {
+  Upgrade: "websocket",
+  "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "Sec-WebSocket-Version": "13",
+};
 
 /** Opens a WebSocket to `path`; `address` is the client address Cloudflare would pass on (CF-Connecting-IP). */
-export async function connect(path = "/rooms/test", address?: string, extraHeaders: Record<string, string> = {}): Promise<Client> {
+export async function connect(
+  path = "/rooms/test",
+  address?: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<Client> {
   const headers = { ...UPGRADE, ...extraHeaders, ...(address === undefined ? {} : { "CF-Connecting-IP": address }) };
   const response = await SELF.fetch(`http://rooms.test${path}`, { headers });
   const socket = response.webSocket;
@@ -89,31 +97,48 @@ export async function connect(path = "/rooms/test", address?: string, extraHeade
     sendBinary: (packet) => socket.send(new TextEncoder().encode(JSON.stringify(packet))),
     sendRaw: (frame) => socket.send(frame),
     next: (match, timeoutMs = 5000) =>
-      waitFor(() => {
-        const index = received.findIndex((packet, i) => !taken.has(i) && match(packet));
-        if (index === -1) return undefined;
-        taken.add(index);
-        return received[index];
-      }, timeoutMs, "a matching packet"),
+      waitFor(
+        () => {
+          const index = received.findIndex((packet, i) => !taken.has(i) && match(packet));
+          if (index === -1) return undefined;
+          taken.add(index);
+          return received[index];
+        },
+        timeoutMs,
+        "a matching packet",
+      ),
     nextOfType: (type, timeoutMs) => client.next((packet) => packet.type === type, timeoutMs),
     collect: (match, count, timeoutMs = 5000) =>
-      waitFor(() => {
-        const matching = received.filter(match);
-        return matching.length >= count ? matching : undefined;
-      }, timeoutMs, `${count} matching packets`),
+      waitFor(
+        () => {
+          const matching = received.filter(match);
+          return matching.length >= count ? matching : undefined;
+        },
+        timeoutMs,
+        `${count} matching packets`,
+      ),
   };
   return client;
 }
 
 /** A token signed with this pool's AUTH_SECRET (vitest.config.ts) unless told another secret; valid for an hour. */
-export async function token(claims: Record<string, unknown>, options: { secret?: Uint8Array; expiresIn?: number } = {}): Promise<string> {
+export async function token(
+  claims: Record<string, unknown>,
+  options: { secret?: Uint8Array; expiresIn?: number } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime(now + (options.expiresIn ?? 3600))
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime(now + (options.expiresIn ?? 3600))
     .sign(options.secret ?? new TextEncoder().encode("test-secret-of-the-worker-pool"));
 }
 
 /** Connects and joins in the native dialect; resolves once the welcome arrives. */
-export async function joinNative(room: string, name: string, since?: number): Promise<{ client: Client; welcome: Packet }> {
+export async function joinNative(
+  room: string,
+  name: string,
+  since?: number,
+): Promise<{ client: Client; welcome: Packet }> {
   const client = await connect(`/rooms/${room}`);
   const join: NativeClientPacket = since === undefined ? { type: "join", name } : { type: "join", name, since };
   client.send(join);
@@ -129,7 +154,10 @@ export const asGuest = (name: string) => `${name}${GUEST_MARK}`;
 /** Connects and joins as the Godot tutorial client does: binary frames, `test` first, then `user_joined`. */
 export async function joinTutorial(room: string, name: string): Promise<Client> {
   const client = await connect(`/rooms/${room}`);
-  const hello: TutorialClientPacket[] = [{ type: "test", test: "test message" }, { type: "user_joined", name }];
+  const hello: TutorialClientPacket[] = [
+    { type: "test", test: "test message" },
+    { type: "user_joined", name },
+  ];
   for (const packet of hello) client.sendBinary(packet);
   await client.next((p) => p.type === "server_message" && String(p.message).startsWith(`${asGuest(name)}(#`));
   return client;

@@ -3,13 +3,17 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/shared/protocol";
 import { minServerFrameBytes } from "../../src/shared/validation";
-import { connect, joinNative, joinTutorial, uniqueRoom, type Client, type Packet } from "./client";
+import { type Client, connect, joinNative, joinTutorial, type Packet, uniqueRoom } from "./client";
 
 /** The longest message there is, in characters of 3 bytes each: one is 6,000 bytes of UTF-8. */
 const long = (label: string) => `${label} ${"語".repeat(DEFAULT_LIMITS.maxMessageChars - label.length - 1)}`;
 const floor = minServerFrameBytes(DEFAULT_LIMITS);
 
-async function joinWith(room: string, name: string, maxFrameBytes?: number): Promise<{ client: Client; welcome: Packet }> {
+async function joinWith(
+  room: string,
+  name: string,
+  maxFrameBytes?: number,
+): Promise<{ client: Client; welcome: Packet }> {
   const client = await connect(`/rooms/${room}`);
   client.send({ type: "join", name, ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }) });
   return { client, welcome: await client.nextOfType("welcome") };
@@ -18,9 +22,13 @@ async function joinWith(room: string, name: string, maxFrameBytes?: number): Pro
 describe("frame sizes", () => {
   it("tells a client the frame limit in force: the room's by default, or less if its join asks for less", async () => {
     const room = uniqueRoom("frames-limit");
-    expect((await joinWith(room, "ann")).welcome.limits).toMatchObject({ maxServerFrameBytes: DEFAULT_LIMITS.maxServerFrameBytes });
+    expect((await joinWith(room, "ann")).welcome.limits).toMatchObject({
+      maxServerFrameBytes: DEFAULT_LIMITS.maxServerFrameBytes,
+    });
     expect((await joinWith(room, "bob", 20_000)).welcome.limits).toMatchObject({ maxServerFrameBytes: 20_000 });
-    expect((await joinWith(room, "cy", 10_000_000)).welcome.limits).toMatchObject({ maxServerFrameBytes: DEFAULT_LIMITS.maxServerFrameBytes });
+    expect((await joinWith(room, "cy", 10_000_000)).welcome.limits).toMatchObject({
+      maxServerFrameBytes: DEFAULT_LIMITS.maxServerFrameBytes,
+    });
     const small = await connect(`/rooms/${room}`);
     small.send({ type: "join", name: "dee", maxFrameBytes: floor - 1 });
     expect(await small.nextOfType("error")).toMatchObject({ code: "invalid_field", for: "join" });

@@ -4,7 +4,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/server/index";
-import { connect, joinNative, token, uniqueRoom, UPGRADE, type Packet } from "./client";
+import { connect, joinNative, type Packet, token, UPGRADE, uniqueRoom } from "./client";
 
 const upgrade = (path: string) => SELF.fetch(`http://rooms.test${path}`, { headers: UPGRADE });
 
@@ -16,23 +16,60 @@ describe("tokens", () => {
     alice.send({ type: "join", name: "whatever I type" });
     const welcome = await alice.nextOfType("welcome");
     expect(welcome).toMatchObject({ name: "Alice" });
-    expect((welcome.members as Packet[]).find((m) => m.id === welcome.id)).toEqual({ id: welcome.id, name: "Alice", user: "u-1", verified: true });
-    expect(await ann.next((p) => p.type === "join" && p.name === "Alice")).toEqual({ type: "join", id: welcome.id, name: "Alice", user: "u-1", verified: true });
+    expect((welcome.members as Packet[]).find((m) => m.id === welcome.id)).toEqual({
+      id: welcome.id,
+      name: "Alice",
+      user: "u-1",
+      verified: true,
+    });
+    expect(await ann.next((p) => p.type === "join" && p.name === "Alice")).toEqual({
+      type: "join",
+      id: welcome.id,
+      name: "Alice",
+      user: "u-1",
+      verified: true,
+    });
     alice.send({ type: "rename", name: "Mallory" });
     expect(await alice.nextOfType("error")).toMatchObject({ code: "forbidden" });
   });
 
   it.each([
-    ["a wrong signature", async () => token({ sub: "u", name: "N" }, { secret: new TextEncoder().encode("another secret") }), 401, "invalid_token"],
-    ["no signature (alg none)", async () => `${btoa(JSON.stringify({ alg: "none" }))}.${btoa(JSON.stringify({ sub: "u", name: "N", exp: 9e9 }))}.`, 401, "invalid_token"],
+    [
+      "a wrong signature",
+      async () => token({ sub: "u", name: "N" }, { secret: new TextEncoder().encode("another secret") }),
+      401,
+      "invalid_token",
+    ],
+    [
+      "no signature (alg none)",
+      async () =>
+        `${btoa(JSON.stringify({ alg: "none" }))}.${btoa(JSON.stringify({ sub: "u", name: "N", exp: 9e9 }))}.`,
+      401,
+      "invalid_token",
+    ],
     ["garbage", async () => "not-a-token", 401, "invalid_token"],
     ["a bad name", async () => token({ sub: "u", name: "Admin(#1)" }), 401, "invalid_token"],
     ["a bad role", async () => token({ sub: "u", name: "N", role: "admin" }), 401, "invalid_token"],
     ["an expiry past the skew", async () => token({ sub: "u", name: "N" }, { expiresIn: -120 }), 401, "token_expired"],
-    ["an iat in the future, past the skew", async () => token({ sub: "u", name: "N", iat: Math.floor(Date.now() / 1000) + 600 }), 401, "invalid_token"],
+    [
+      "an iat in the future, past the skew",
+      async () => token({ sub: "u", name: "N", iat: Math.floor(Date.now() / 1000) + 600 }),
+      401,
+      "invalid_token",
+    ],
     // MAX_TOKEN_LIFE_SECONDS is a day by default: a token must not be good for longer, leaked or not.
-    ["an exp further than the longest token life", async () => token({ sub: "u", name: "N" }, { expiresIn: 2 * 24 * 3600 }), 401, "invalid_token"],
-    ["rooms that leave this one out", async () => token({ sub: "u", name: "N", rooms: ["elsewhere"] }), 403, "room_not_allowed"],
+    [
+      "an exp further than the longest token life",
+      async () => token({ sub: "u", name: "N" }, { expiresIn: 2 * 24 * 3600 }),
+      401,
+      "invalid_token",
+    ],
+    [
+      "rooms that leave this one out",
+      async () => token({ sub: "u", name: "N", rooms: ["elsewhere"] }),
+      403,
+      "room_not_allowed",
+    ],
   ])("refuses a token with %s in the Worker", async (_, make, status, error) => {
     const room = uniqueRoom("refused");
     const response = await upgrade(`/rooms/${room}?token=${encodeURIComponent(await make())}`);
@@ -47,7 +84,10 @@ describe("tokens", () => {
     const late = await token({ sub: "u-2", name: "Late", rooms: [room] }, { expiresIn: -30 });
     expect((await upgrade(`/rooms/${room}?token=${late}`)).status).toBe(101);
     // Issued a little ahead of this server's clock, and good for the longest token life: both within the rules.
-    const ahead = await token({ sub: "u-2", name: "Ahead", iat: Math.floor(Date.now() / 1000) + 30 }, { expiresIn: 24 * 3600 });
+    const ahead = await token(
+      { sub: "u-2", name: "Ahead", iat: Math.floor(Date.now() / 1000) + 30 },
+      { expiresIn: 24 * 3600 },
+    );
     expect((await upgrade(`/rooms/${room}?token=${ahead}`)).status).toBe(101);
   });
 
@@ -82,7 +122,10 @@ describe("tokens", () => {
     expect(without.status).toBe(401);
     expect(await without.json()).toMatchObject({ error: "invalid_token" });
     const withToken = await worker.fetch(
-      new Request(`http://rooms.test/rooms/${room}?token=${await token({ sub: "u-4", name: "Member" })}`, { headers: UPGRADE }), closed,
+      new Request(`http://rooms.test/rooms/${room}?token=${await token({ sub: "u-4", name: "Member" })}`, {
+        headers: UPGRADE,
+      }),
+      closed,
     );
     expect(withToken.status).toBe(101);
     withToken.webSocket?.accept();

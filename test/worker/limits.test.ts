@@ -3,7 +3,7 @@
 
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { connect, joinNative, sleep, uniqueRoom, UPGRADE, type Packet } from "./client";
+import { connect, joinNative, type Packet, sleep, UPGRADE, uniqueRoom } from "./client";
 
 const isChat = (p: Packet) => p.type === "chat";
 
@@ -52,7 +52,16 @@ describe("the room's own budget", () => {
     for (const { client } of flooders) for (let i = 0; i < 9; i++) client.send({ type: "chat", text: `flood ${i}` });
     honest.send({ type: "chat", text: "I am still heard" });
     expect(await honest.next((p) => isChat(p) && p.text === "I am still heard", 10_000)).toBeDefined();
-    const busy = await Promise.all(flooders.map(({ client }) => client.next((p) => p.code === "room_busy", 10_000).then(() => 1, () => 0)));
+    const busy = await Promise.all(
+      flooders.map(({ client }) =>
+        client
+          .next((p) => p.code === "room_busy", 10_000)
+          .then(
+            () => 1,
+            () => 0,
+          ),
+      ),
+    );
     expect(busy.reduce((a: number, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -61,7 +70,9 @@ describe("the room's own budget", () => {
     const clients = await Promise.all(Array.from({ length: 45 }, () => connect(`/rooms/${room}`)));
     const sentAt = Date.now();
     clients.forEach((client, i) => client.send({ type: "join", name: `j${i}` }));
-    const answers = await Promise.all(clients.map((client) => client.next((p) => p.type === "welcome" || p.type === "error")));
+    const answers = await Promise.all(
+      clients.map((client) => client.next((p) => p.type === "welcome" || p.type === "error")),
+    );
     const refused = answers.filter((p) => p.type === "error");
     // A burst of five seconds at eight per second, and one more for each eighth of a second the burst took to arrive
     // (on a loaded machine, through shards, it can take longer than that).
@@ -82,16 +93,25 @@ describe("per-address caps", () => {
   it("refuses a room's 21st connection from one address (429), not another address's", async () => {
     const room = uniqueRoom("per-address");
     const held = await Promise.all(Array.from({ length: 20 }, () => connect(`/rooms/${room}`, "203.0.113.20")));
-    const refused = await SELF.fetch(`http://rooms.test/rooms/${room}`, { headers: { ...UPGRADE, "CF-Connecting-IP": "203.0.113.20" } });
+    const refused = await SELF.fetch(`http://rooms.test/rooms/${room}`, {
+      headers: { ...UPGRADE, "CF-Connecting-IP": "203.0.113.20" },
+    });
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: "too_many_connections" });
     expect(refused.headers.get("Retry-After")).toMatch(/^[1-9][0-9]*$/);
     await connect(`/rooms/${room}`, "203.0.113.21");
     held[0]!.socket.close(1000);
     await held[0]!.closed;
-    await expect.poll(async () => (await SELF.fetch(`http://rooms.test/rooms/${room}`, {
-      headers: { ...UPGRADE, "CF-Connecting-IP": "203.0.113.20" },
-    })).status).toBe(101);
+    await expect
+      .poll(
+        async () =>
+          (
+            await SELF.fetch(`http://rooms.test/rooms/${room}`, {
+              headers: { ...UPGRADE, "CF-Connecting-IP": "203.0.113.20" },
+            })
+          ).status,
+      )
+      .toBe(101);
   });
 
   it("refuses upgrades from an address past the Worker's rate limit, before any room is reached", async () => {
@@ -101,7 +121,9 @@ describe("per-address caps", () => {
     // A different room each time: no room's own cap is reached, and none of them is touched by the refusals. The
     // limit counts in fixed 10-second windows, so the loop may straddle two of them: it stops at the first refusal.
     while (statuses.at(-1) !== 429 && statuses.length < 130) {
-      const response = await SELF.fetch(`http://rooms.test/rooms/${uniqueRoom("loop")}`, { headers: { ...UPGRADE, "CF-Connecting-IP": address } });
+      const response = await SELF.fetch(`http://rooms.test/rooms/${uniqueRoom("loop")}`, {
+        headers: { ...UPGRADE, "CF-Connecting-IP": address },
+      });
       statuses.push(response.status);
       retryAfter = response.headers.get("Retry-After");
       response.webSocket?.accept();

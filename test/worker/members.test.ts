@@ -2,7 +2,7 @@
 // there are; `members` pages through the rest, in the order members joined.
 
 import { describe, expect, it } from "vitest";
-import { connect, joinNative, joinTutorial, uniqueRoom, type Packet } from "./client";
+import { connect, joinNative, joinTutorial, type Packet, uniqueRoom } from "./client";
 
 const ids = (members: unknown) => (members as { id: number }[]).map((member) => member.id);
 
@@ -18,10 +18,15 @@ describe("members", () => {
     expect(welcome.memberCount).toBe(33);
     expect(ids(welcome.members)).toEqual(everyone.slice(0, 30));
     client.send({ type: "members", after: everyone[29] });
-    expect(await client.nextOfType("members")).toEqual({ type: "members", members: [
-      { id: everyone[30], name: "m30", guest: true }, { id: everyone[31], name: "m31", guest: true },
-      { id: everyone[32], name: "late", guest: true },
-    ], more: false });
+    expect(await client.nextOfType("members")).toEqual({
+      type: "members",
+      members: [
+        { id: everyone[30], name: "m30", guest: true },
+        { id: everyone[31], name: "m31", guest: true },
+        { id: everyone[32], name: "late", guest: true },
+      ],
+      more: false,
+    });
     client.send({ type: "members", limit: 2 });
     expect(await client.nextOfType("members")).toMatchObject({ members: [{ name: "m0" }, { name: "m1" }], more: true });
     // A member that left is in no page; the one after it is.

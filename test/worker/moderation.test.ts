@@ -5,10 +5,15 @@ import { abortAllDurableObjects, env, runInDurableObject, SELF } from "cloudflar
 import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/server/room";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../../src/server/shard-wire";
-import { asGuest, connect, joinTutorial, sleep, token, uniqueRoom, UPGRADE, type Client, type Packet } from "./client";
+import { asGuest, type Client, connect, joinTutorial, type Packet, sleep, token, UPGRADE, uniqueRoom } from "./client";
 
 /** Joins `room` with a token for these claims (or anonymously), from `address` if given. */
-async function member(room: string, claims?: { sub: string; name: string; role?: string }, address?: string, anonName = "anon") {
+async function member(
+  room: string,
+  claims?: { sub: string; name: string; role?: string },
+  address?: string,
+  anonName = "anon",
+) {
   const query = claims ? `?token=${await token(claims)}` : "";
   const client = await connect(`/rooms/${room}${query}`, address);
   client.send({ type: "join", name: claims?.name ?? anonName });
@@ -18,11 +23,13 @@ async function member(room: string, claims?: { sub: string; name: string; role?:
 
 const moderatorOf = (room: string, sub = "mod-1") => member(room, { sub, name: `Mod ${sub}`, role: "moderator" });
 
-const upgradeStatus = async (path: string, address?: string) =>
-  (await fetchUpgrade(path, address)).status;
+const upgradeStatus = async (path: string, address?: string) => (await fetchUpgrade(path, address)).status;
 
 async function fetchUpgrade(path: string, address?: string): Promise<Response> {
-  const headers: Record<string, string> = { ...UPGRADE, ...(address === undefined ? {} : { "CF-Connecting-IP": address }) };
+  const headers: Record<string, string> = {
+    ...UPGRADE,
+    ...(address === undefined ? {} : { "CF-Connecting-IP": address }),
+  };
   const response = await SELF.fetch(`http://rooms.test${path}`, { headers });
   response.webSocket?.accept();
   response.webSocket?.close(1000);
@@ -42,7 +49,10 @@ describe("moderation packets", () => {
     const seq = await say(anon.client, "keep me");
     for (const { client } of [anon, verified]) {
       for (const packet of [
-        { type: "kick", id: anon.id }, { type: "ban", id: anon.id }, { type: "unban", user: "u-plain" }, { type: "delete", seq },
+        { type: "kick", id: anon.id },
+        { type: "ban", id: anon.id },
+        { type: "unban", user: "u-plain" },
+        { type: "delete", seq },
       ]) {
         client.send(packet);
         expect(await client.nextOfType("error")).toMatchObject({ code: "forbidden" });
@@ -55,9 +65,15 @@ describe("moderation packets", () => {
     const room = uniqueRoom("invalid-moderation");
     const mod = await moderatorOf(room);
     for (const packet of [
-      { type: "kick" }, { type: "kick", id: "1" }, { type: "kick", id: 1, minutes: 5 }, { type: "ban", id: 1, minutes: 0 },
-      { type: "ban", id: 1, minutes: 1.5 }, { type: "ban", id: 1, reason: "x".repeat(201) }, { type: "unban" },
-      { type: "delete", seq: 0 }, { type: "ban", user: "someone" },
+      { type: "kick" },
+      { type: "kick", id: "1" },
+      { type: "kick", id: 1, minutes: 5 },
+      { type: "ban", id: 1, minutes: 0 },
+      { type: "ban", id: 1, minutes: 1.5 },
+      { type: "ban", id: 1, reason: "x".repeat(201) },
+      { type: "unban" },
+      { type: "delete", seq: 0 },
+      { type: "ban", user: "someone" },
     ]) {
       mod.client.send(packet);
       const { code } = await mod.client.nextOfType("error");
@@ -71,11 +87,21 @@ describe("moderation packets", () => {
     const target = await member(room, undefined, undefined, "spammer");
     const godot = await joinTutorial(room, "godot");
     mod.client.send({ type: "kick", id: target.id, reason: "stop spamming" });
-    expect(await target.client.nextOfType("error")).toMatchObject({ code: "kicked", message: expect.stringContaining("stop spamming") });
+    expect(await target.client.nextOfType("error")).toMatchObject({
+      code: "kicked",
+      message: expect.stringContaining("stop spamming"),
+    });
     expect(await target.client.closed).toBe(4001);
-    expect(await mod.client.next((p) => p.type === "leave")).toEqual({ type: "leave", id: target.id, name: "spammer", guest: true, reason: "kicked" });
-    expect(await godot.next((p) => p.type === "server_message" && String(p.message).includes("spammer")))
-      .toMatchObject({ message: `${asGuest("spammer")}(#${target.id}) was removed by a moderator.` });
+    expect(await mod.client.next((p) => p.type === "leave")).toEqual({
+      type: "leave",
+      id: target.id,
+      name: "spammer",
+      guest: true,
+      reason: "kicked",
+    });
+    expect(await godot.next((p) => p.type === "server_message" && String(p.message).includes("spammer"))).toMatchObject(
+      { message: `${asGuest("spammer")}(#${target.id}) was removed by a moderator.` },
+    );
     // A kick is not a ban: the member may come back.
     expect((await member(room, undefined, undefined, "spammer")).welcome.name).toBe("spammer");
     mod.client.send({ type: "kick", id: 999_999 });
@@ -103,12 +129,19 @@ describe("moderation packets", () => {
     expect(answer).toMatchObject({ id: tab1.id, name: "Troll", user: "u-troll" });
     expect(answer.until).toBeGreaterThan(Date.now() + 59 * 60_000);
     for (const tab of [tab1, tab2]) {
-      expect(await tab.client.nextOfType("error")).toMatchObject({ code: "banned", message: expect.stringContaining("trolling") });
+      expect(await tab.client.nextOfType("error")).toMatchObject({
+        code: "banned",
+        message: expect.stringContaining("trolling"),
+      });
       expect(await tab.client.closed).toBe(4003);
     }
     const leaves = await bystander.client.collect((p) => p.type === "leave" || p.type === "leaves", 1);
-    expect(leaves.flatMap((p) => (p.type === "leave" ? [p] : p.members as Packet[])).map((m) => [m.id, m.reason]))
-      .toEqual([[tab1.id, "banned"], [tab2.id, "banned"]]);
+    expect(
+      leaves.flatMap((p) => (p.type === "leave" ? [p] : (p.members as Packet[]))).map((m) => [m.id, m.reason]),
+    ).toEqual([
+      [tab1.id, "banned"],
+      [tab2.id, "banned"],
+    ]);
 
     const trollPath = `/rooms/${room}?token=${await token(troll)}`;
     const refused = await fetchUpgrade(trollPath);
@@ -139,10 +172,13 @@ describe("moderation packets", () => {
 
     expect(await upgradeStatus(`/rooms/${room}`, address)).toBe(403);
     expect(await upgradeStatus(`/rooms/${room}`, "203.0.113.78")).toBe(101);
-    expect(await upgradeStatus(`/rooms/${room}?token=${await token({ sub: "u-same-net", name: "Neighbour" })}`, address)).toBe(101);
+    expect(
+      await upgradeStatus(`/rooms/${room}?token=${await token({ sub: "u-same-net", name: "Neighbour" })}`, address),
+    ).toBe(101);
     // The room keeps no address in the clear.
     const stored = await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
-      JSON.stringify(state.storage.sql.exec(`SELECT * FROM bans`).toArray()));
+      JSON.stringify(state.storage.sql.exec(`SELECT * FROM bans`).toArray()),
+    );
     expect(stored).not.toContain(address);
     expect(stored).toContain(String(handle).slice("address:".length));
 
@@ -158,12 +194,17 @@ describe("moderation packets", () => {
     const target = await member(room, { sub: "u-brief", name: "Brief" });
     mod.client.send({ type: "ban", id: target.id, minutes: 1 });
     const { until } = await mod.client.nextOfType("banned");
-    expect(await runInDurableObject(stub, (_: ChatRoom, state) => state.storage.getAlarm())).toBeLessThanOrEqual(until as number);
+    expect(await runInDurableObject(stub, (_: ChatRoom, state) => state.storage.getAlarm())).toBeLessThanOrEqual(
+      until as number,
+    );
     mod.client.socket.close(1000);
     await sleep(200);
     // The alarm's upkeep, as if it rang after the ban's end.
     const tables = await runInDurableObject(stub, async (instance: ChatRoom, state) => {
-      const internals = instance as unknown as { bans: { expire(now: number): void }; releaseIfEmpty(): Promise<boolean> };
+      const internals = instance as unknown as {
+        bans: { expire(now: number): void };
+        releaseIfEmpty(): Promise<boolean>;
+      };
       internals.bans.expire((until as number) + 1);
       await internals.releaseIfEmpty();
       return state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name IN ('bans', 'messages')`).toArray();
@@ -182,8 +223,9 @@ describe("moderation packets", () => {
     await say(author.client, "also fine");
     mod.client.send({ type: "delete", seq });
     expect(await author.client.nextOfType("deleted")).toEqual({ type: "deleted", seq });
-    expect(await godot.next((p) => p.type === "server_message" && String(p.message).includes("deleted")))
-      .toMatchObject({ message: `A moderator deleted message #${seq}.` });
+    expect(await godot.next((p) => p.type === "server_message" && String(p.message).includes("deleted"))).toMatchObject(
+      { message: `A moderator deleted message #${seq}.` },
+    );
     mod.client.send({ type: "delete", seq });
     expect(await mod.client.nextOfType("error")).toMatchObject({ code: "not_found" });
 
@@ -199,7 +241,10 @@ describe("moderation packets", () => {
     expect(JSON.stringify(late.client.received)).not.toContain("something awful");
     const newGodot = await joinTutorial(room, "godot2");
     await sleep(100);
-    expect(newGodot.received.filter((p) => p.type === "chat_message").map((p) => p.message)).toEqual(["fine", "also fine"]);
+    expect(newGodot.received.filter((p) => p.type === "chat_message").map((p) => p.message)).toEqual([
+      "fine",
+      "also fine",
+    ]);
   });
 
   it("carries a verified sender's user in its chats, live and from history", async () => {
@@ -214,13 +259,15 @@ describe("moderation packets", () => {
 });
 
 /** The close code, or "open" if the socket is still open after `ms`. */
-const closedWithin = (client: Client, ms = 1000) => Promise.race([client.closed, sleep(ms).then(() => "open" as const)]);
+const closedWithin = (client: Client, ms = 1000) =>
+  Promise.race([client.closed, sleep(ms).then(() => "open" as const)]);
 
-const admin = (room: string, action: string, body: unknown) => SELF.fetch(`http://rooms.test/api/rooms/${room}/${action}`, {
-  method: "POST",
-  headers: { Authorization: "Bearer admin-token-of-the-worker-pool", "Content-Type": "application/json" },
-  body: JSON.stringify(body),
-});
+const admin = (room: string, action: string, body: unknown) =>
+  SELF.fetch(`http://rooms.test/api/rooms/${room}/${action}`, {
+    method: "POST",
+    headers: { Authorization: "Bearer admin-token-of-the-worker-pool", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 describe("what a ban reaches", () => {
   it("refuses anonymous connections from a banned user's address while the ban lasts; verified ones there still come in", async () => {
@@ -240,11 +287,14 @@ describe("what a ban reaches", () => {
     await abortAllDurableObjects();
     expect(await upgradeStatus(`/rooms/${room}`, address)).toBe(403);
     // Others there with their own token, and anonymous ones elsewhere, come in.
-    expect(await upgradeStatus(`/rooms/${room}?token=${await token({ sub: "u-classmate", name: "Classmate" })}`, address)).toBe(101);
+    expect(
+      await upgradeStatus(`/rooms/${room}?token=${await token({ sub: "u-classmate", name: "Classmate" })}`, address),
+    ).toBe(101);
     expect(await upgradeStatus(`/rooms/${room}`, "198.51.100.7")).toBe(101);
     // No address is stored in the clear, the half's included.
     const stored = await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
-      JSON.stringify(state.storage.sql.exec(`SELECT * FROM ban_addresses`).toArray()));
+      JSON.stringify(state.storage.sql.exec(`SELECT * FROM ban_addresses`).toArray()),
+    );
     expect(stored).toContain("u-troll6");
     expect(stored).not.toContain(address);
 
@@ -277,7 +327,7 @@ describe("what a ban reaches", () => {
     const address = "198.51.100.9";
     const players = [];
     for (const name of ["p1", "p2", "p3"]) players.push(await member(room, undefined, address, name));
-    const [p1, p2, p3] = players as [typeof players[0], typeof players[0], typeof players[0]];
+    const [p1, p2, p3] = players as [(typeof players)[0], (typeof players)[0], (typeof players)[0]];
     const removes = players.map(({ id, welcome }) => ({ id, name: welcome.name, guest: true }));
 
     mod.client.send({ type: "ban", id: p1.id, preview: true });
@@ -304,7 +354,8 @@ describe("what a ban reaches", () => {
     mod.client.send({ type: "ban", id: troll.id });
     const preview = await mod.client.nextOfType("ban_preview");
     expect(preview.removes).toEqual([
-      { id: troll.id, name: "Troll", user: "u-troll10", verified: true }, { id: sibling.id, name: "sibling", guest: true },
+      { id: troll.id, name: "Troll", user: "u-troll10", verified: true },
+      { id: sibling.id, name: "sibling", guest: true },
     ]);
     mod.client.send({ type: "ban", id: troll.id, confirm: [sibling.id] });
     await mod.client.nextOfType("banned");
@@ -314,7 +365,10 @@ describe("what a ban reaches", () => {
     const cousin = await member(room, undefined, "198.51.100.11", "cousin");
     const unconfirmed = await admin(room, "ban", { id: other.id });
     expect(unconfirmed.status).toBe(409);
-    expect(await unconfirmed.json()).toMatchObject({ error: "confirm_required", removes: [{ id: other.id }, { id: cousin.id }] });
+    expect(await unconfirmed.json()).toMatchObject({
+      error: "confirm_required",
+      removes: [{ id: other.id }, { id: cousin.id }],
+    });
     expect((await admin(room, "ban", { id: other.id, confirm: [cousin.id] })).status).toBe(200);
   });
 
@@ -322,8 +376,11 @@ describe("what a ban reaches", () => {
     const room = uniqueRoom("ban-preview-invalid");
     const mod = await moderatorOf(room);
     for (const packet of [
-      { type: "ban", id: 1, preview: true, minutes: 5 }, { type: "ban", id: 1, preview: "yes" },
-      { type: "ban", id: 1, confirm: 2 }, { type: "ban", id: 1, confirm: ["2"] }, { type: "ban", id: 1, confirm: [0] },
+      { type: "ban", id: 1, preview: true, minutes: 5 },
+      { type: "ban", id: 1, preview: "yes" },
+      { type: "ban", id: 1, confirm: 2 },
+      { type: "ban", id: 1, confirm: ["2"] },
+      { type: "ban", id: 1, confirm: [0] },
     ]) {
       mod.client.send(packet);
       expect(await mod.client.nextOfType("error")).toMatchObject({ code: "invalid_field" });
@@ -363,7 +420,8 @@ describe("who may lift a ban", () => {
     const other = await moderatorOf(room, "mod-2");
     other.client.send({ type: "unban", user: "u-admins" });
     expect(await other.client.nextOfType("error")).toMatchObject({
-      code: "forbidden", message: expect.stringContaining("only the admin API may lift it"),
+      code: "forbidden",
+      message: expect.stringContaining("only the admin API may lift it"),
     });
     expect(await upgradeStatus(`/rooms/${room}?token=${await token({ sub: "u-admins", name: "A" })}`)).toBe(403);
     other.client.send({ type: "unban", user: "u-mods" });
@@ -390,7 +448,9 @@ describe("who may lift a ban", () => {
     const stub = env.ROOMS.getByName(room);
     // A room of the previous version, with one ban in its table.
     await runInDurableObject(stub, (_: ChatRoom, state) => {
-      state.storage.sql.exec(`CREATE TABLE bans (kind TEXT NOT NULL, value TEXT NOT NULL, until INTEGER, PRIMARY KEY (kind, value))`);
+      state.storage.sql.exec(
+        `CREATE TABLE bans (kind TEXT NOT NULL, value TEXT NOT NULL, until INTEGER, PRIMARY KEY (kind, value))`,
+      );
       state.storage.sql.exec(`CREATE TABLE ban_salt (salt TEXT NOT NULL)`);
       state.storage.sql.exec(`INSERT INTO ban_salt (salt) VALUES ('old-salt')`);
       state.storage.sql.exec(`INSERT INTO bans (kind, value, until) VALUES ('user', 'u-legacy', NULL)`);
@@ -399,8 +459,10 @@ describe("who may lift a ban", () => {
     const legacyPath = `/rooms/${room}?token=${await token({ sub: "u-legacy", name: "Old" })}`;
     expect(await upgradeStatus(legacyPath)).toBe(403);
     // A stub made before the abort is broken: a new one.
-    const columns = await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
-      state.storage.sql.exec(`SELECT * FROM bans LIMIT 0`).columnNames);
+    const columns = await runInDurableObject(
+      env.ROOMS.getByName(room),
+      (_: ChatRoom, state) => state.storage.sql.exec(`SELECT * FROM bans LIMIT 0`).columnNames,
+    );
     expect(columns).toContain("set_by");
 
     const mod = await moderatorOf(room);
@@ -416,7 +478,8 @@ describe("who may lift a ban", () => {
     await abortAllDurableObjects();
     await member(room, undefined, "198.51.100.31", "again");
     const tables = await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
-      state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name LIKE 'ban%'`).toArray());
+      state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name LIKE 'ban%'`).toArray(),
+    );
     expect(tables).toEqual([]);
   });
 });
@@ -430,14 +493,23 @@ describe("a ban on a connection's way in", () => {
     const url = `http://rooms.test/rooms/${room}`;
     // The Worker's two steps, taken by hand so that the ban comes between them: the room places the connection...
     const identity = { user: "u-in-flight", name: "Flight", role: "member" };
-    const headers = { ...UPGRADE, "X-Edge-Chat-Identity": JSON.stringify(identity), "CF-Connecting-IP": "198.51.100.41" };
+    const headers = {
+      ...UPGRADE,
+      "X-Edge-Chat-Identity": JSON.stringify(identity),
+      "CF-Connecting-IP": "198.51.100.41",
+    };
     const placed = await env.ROOMS.getByName(room).fetch(new Request(url, { headers }));
     expect((await admin(room, "ban", { user: "u-in-flight" })).status).toBe(200);
     await sleep(100);
     // ...and the upgrade reaches the shard it names (a room that is not full accepted it itself).
     const routing = Object.fromEntries(ROUTING_HEADERS.map((header) => [header, placed.headers.get(header) ?? ""]));
-    const socket = placed.webSocket ?? (await env.SHARDS.getByName(shardName(room, Number(routing[SHARD_HEADER])))
-      .fetch(new Request(url, { headers: { ...UPGRADE, ...routing } }))).webSocket!;
+    const socket =
+      placed.webSocket ??
+      (
+        await env.SHARDS.getByName(shardName(room, Number(routing[SHARD_HEADER]))).fetch(
+          new Request(url, { headers: { ...UPGRADE, ...routing } }),
+        )
+      ).webSocket!;
     const received: Packet[] = [];
     socket.addEventListener("message", (event) => received.push(JSON.parse(String(event.data)) as Packet));
     const closed = new Promise((resolve) => socket.addEventListener("close", (event) => resolve(event.code)));

@@ -1,9 +1,19 @@
 // Names are unique in a room, compared ignoring case, width and invisible characters; a member's reconnection
 // takes its name back from its own ghost with the resume key of its welcome, and nobody else can.
 
-import { describe, expect, it } from "vitest";
 import { env, SELF } from "cloudflare:test";
-import { asGuest, connect, joinNative, joinTutorial, token, uniqueRoom, UPGRADE, type Client, type Packet } from "./client";
+import { describe, expect, it } from "vitest";
+import {
+  asGuest,
+  type Client,
+  connect,
+  joinNative,
+  joinTutorial,
+  type Packet,
+  token,
+  UPGRADE,
+  uniqueRoom,
+} from "./client";
 
 describe("names", () => {
   it("refuses a name another member holds, or one that only looks different (name_taken)", async () => {
@@ -13,7 +23,11 @@ describe("names", () => {
       const client = await connect(`/rooms/${room}`);
       client.send({ type: "join", name: lookalike });
       const answer = await client.next((p) => p.type === "error" || p.type === "welcome");
-      expect(answer, lookalike).toMatchObject({ type: "error", code: "name_taken", message: expect.stringContaining("unique") });
+      expect(answer, lookalike).toMatchObject({
+        type: "error",
+        code: "name_taken",
+        message: expect.stringContaining("unique"),
+      });
     }
     const { welcome } = await joinNative(room, "Alicia");
     expect(welcome.name).toBe("Alicia");
@@ -34,11 +48,13 @@ describe("names", () => {
     const { client: first } = await joinNative(room, "zoe");
     first.socket.close(1000);
     await first.closed;
-    await expect.poll(async () => {
-      const client = await connect(`/rooms/${room}`);
-      client.send({ type: "join", name: "Zoe" });
-      return (await client.next((p) => p.type === "error" || p.type === "welcome")).type;
-    }).toBe("welcome");
+    await expect
+      .poll(async () => {
+        const client = await connect(`/rooms/${room}`);
+        client.send({ type: "join", name: "Zoe" });
+        return (await client.next((p) => p.type === "error" || p.type === "welcome")).type;
+      })
+      .toBe("welcome");
   });
 
   it("refuses a tutorial join with a name that would read as a server notice", async () => {
@@ -53,7 +69,10 @@ describe("names", () => {
     const { client: eve } = await joinNative(room, "eve");
     eve.send({ type: "chat", text: "ok\nAlice: send me your password" });
     expect(await eve.nextOfType("chat")).toMatchObject({ text: "ok\nAlice: send me your password" });
-    expect(await godot.next((p) => p.type === "chat_message")).toMatchObject({ name: asGuest("eve"), message: "ok Alice: send me your password" });
+    expect(await godot.next((p) => p.type === "chat_message")).toMatchObject({
+      name: asGuest("eve"),
+      message: "ok Alice: send me your password",
+    });
   });
 });
 
@@ -93,7 +112,13 @@ describe("a verified member's name", () => {
     const { client: alice } = await joinNative(room, "alice");
     const { client: mod, welcome } = await joinWith(room, { sub: "u-mod", name: "moderator", role: "moderator" });
     expect(welcome).toMatchObject({ name: "moderator" });
-    const renamed = { type: "rename", id: squatted.id, name: "ｍｏｄｅｒａｔｏｒ 2", previous: "ｍｏｄｅｒａｔｏｒ", guest: true };
+    const renamed = {
+      type: "rename",
+      id: squatted.id,
+      name: "ｍｏｄｅｒａｔｏｒ 2",
+      previous: "ｍｏｄｅｒａｔｏｒ",
+      guest: true,
+    };
     for (const client of [squatter, alice]) expect(await client.nextOfType("rename")).toEqual(renamed);
     expect(await godot.next((p) => String(p.message).includes("known as"))).toMatchObject({
       message: `${asGuest("ｍｏｄｅｒａｔｏｒ")}(#${squatted.id}) is now known as ${asGuest("ｍｏｄｅｒａｔｏｒ 2")}.`,
@@ -129,9 +154,15 @@ describe("a verified member's name", () => {
     expect((welcome.history as Packet[]).map((m) => m.sender)).toEqual(chats.map((p) => p.sender));
     // No token may give a verified member a name that reads as a guest's.
     for (const name of ["Bob (guest)", "Bob(GUEST)", "Bob （guest）"]) {
-      const response = await SELF.fetch(`http://rooms.test/rooms/${room}?token=${await token({ sub: "u-bob", name })}`, { headers: UPGRADE });
+      const response = await SELF.fetch(
+        `http://rooms.test/rooms/${room}?token=${await token({ sub: "u-bob", name })}`,
+        { headers: UPGRADE },
+      );
       expect(response.status, name).toBe(401);
-      expect(await response.json()).toMatchObject({ error: "invalid_token", message: expect.stringContaining("guest") });
+      expect(await response.json()).toMatchObject({
+        error: "invalid_token",
+        message: expect.stringContaining("guest"),
+      });
     }
   });
 
@@ -149,12 +180,12 @@ describe("a verified member's name", () => {
     expect(await first.closed).toBe(4009);
     expect(await ann.next((p) => p.type === "leave" && p.id === welcome.id)).toBeTruthy();
     const members = (await env.ROOMS.getByName(room).info()).members.filter((m) => m.name === "Kim");
-    expect(members.map((m) => m.id).sort()).toEqual([back.welcome.id, (await tabId(tab))].sort());
+    expect(members.map((m) => m.id).sort()).toEqual([back.welcome.id, await tabId(tab)].sort());
   });
 });
 
 async function tabId(client: Client): Promise<number> {
-  return (client.received.find((p) => p.type === "welcome")!.id) as number;
+  return client.received.find((p) => p.type === "welcome")!.id as number;
 }
 
 describe("joins refused for their name", () => {

@@ -3,7 +3,19 @@ import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../src/server/room";
 import type { RoomShard } from "../../src/server/shard";
 import { shardName } from "../../src/server/shard-wire";
-import { announcedJoins, asGuest, announcedLeaves, connect, joinNative, joinTutorial, knownMemberIds, sleep, uniqueRoom, type Client, type Packet } from "./client";
+import {
+  announcedJoins,
+  announcedLeaves,
+  asGuest,
+  type Client,
+  connect,
+  joinNative,
+  joinTutorial,
+  knownMemberIds,
+  type Packet,
+  sleep,
+  uniqueRoom,
+} from "./client";
 
 const isChat = (p: Packet) => p.type === "chat";
 const texts = (packets: Packet[]) => packets.map((p) => p.text);
@@ -13,13 +25,32 @@ describe("native dialect", () => {
   it("welcomes a member with id, members, history and limits, and announces the join to everyone", async () => {
     const room = uniqueRoom("welcome");
     const { client: ann, welcome: annWelcome } = await joinNative(room, "ann");
-    expect(annWelcome).toMatchObject({ name: "ann", members: [{ id: annWelcome.id, name: "ann" }], history: [], lastSeq: 0, more: false });
+    expect(annWelcome).toMatchObject({
+      name: "ann",
+      members: [{ id: annWelcome.id, name: "ann" }],
+      history: [],
+      lastSeq: 0,
+      more: false,
+    });
     expect(annWelcome.limits).toMatchObject({ maxMessageChars: 2000, maxNameChars: 32, rateLimitBurst: 10 });
 
     const { client: bob, welcome: bobWelcome } = await joinNative(room, "bob");
-    expect(bobWelcome.members).toEqual([{ id: annWelcome.id, name: "ann", guest: true }, { id: bobWelcome.id, name: "bob", guest: true }]);
-    expect(await ann.next((p) => p.type === "join" && p.name === "bob")).toEqual({ type: "join", id: bobWelcome.id, name: "bob", guest: true });
-    expect(await bob.next((p) => p.type === "join")).toEqual({ type: "join", id: bobWelcome.id, name: "bob", guest: true });
+    expect(bobWelcome.members).toEqual([
+      { id: annWelcome.id, name: "ann", guest: true },
+      { id: bobWelcome.id, name: "bob", guest: true },
+    ]);
+    expect(await ann.next((p) => p.type === "join" && p.name === "bob")).toEqual({
+      type: "join",
+      id: bobWelcome.id,
+      name: "bob",
+      guest: true,
+    });
+    expect(await bob.next((p) => p.type === "join")).toEqual({
+      type: "join",
+      id: bobWelcome.id,
+      name: "bob",
+      guest: true,
+    });
   });
 
   it("stamps every chat with sequence, time and the real sender, ignoring any name the client claims", async () => {
@@ -39,7 +70,13 @@ describe("native dialect", () => {
     const { client: ann, welcome } = await joinNative(room, "ann");
     const { client: bob } = await joinNative(room, "bob");
     ann.send({ type: "rename", name: "annie" });
-    expect(await bob.nextOfType("rename")).toEqual({ type: "rename", id: welcome.id, name: "annie", guest: true, previous: "ann" });
+    expect(await bob.nextOfType("rename")).toEqual({
+      type: "rename",
+      id: welcome.id,
+      name: "annie",
+      guest: true,
+      previous: "ann",
+    });
     ann.send({ type: "chat", text: "still me" });
     expect(await bob.next(isChat)).toMatchObject({ sender: { id: welcome.id, name: "annie" } });
     const info = await env.ROOMS.getByName(room).info();
@@ -77,7 +114,10 @@ describe("native dialect", () => {
       expect(knownMemberIds(member)).toEqual(everyone);
     }
     // One frame per join per member would be count × (count + 1) / 2 frames.
-    const frames = members.reduce((sum, { client }) => sum + client.received.filter((p) => announcedJoins(p).length > 0).length, 0);
+    const frames = members.reduce(
+      (sum, { client }) => sum + client.received.filter((p) => announcedJoins(p).length > 0).length,
+      0,
+    );
     expect(frames).toBeLessThan((count * (count + 1)) / 2);
     // Messages sent after the burst come after every announcement.
     members[0]!.client.send({ type: "chat", text: "after the burst" });
@@ -102,14 +142,22 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     expect(joined.message).toMatch(/^godot \(guest\)\(#\d+\) joined the chat\.$/);
 
     const other = await joinTutorial(room, "other");
-    expect(await godot.next((p) => p.type === "server_message" && /^other \(guest\)\(#\d+\) joined/.test(String(p.message)))).toBeTruthy();
+    expect(
+      await godot.next((p) => p.type === "server_message" && /^other \(guest\)\(#\d+\) joined/.test(String(p.message))),
+    ).toBeTruthy();
     godot.sendBinary({ type: "chat_message", name: "other", message: "héllo 😀" });
     for (const client of [godot, other]) {
-      expect(await client.nextOfType("chat_message")).toMatchObject({ type: "chat_message", name: asGuest("godot"), message: "héllo 😀", seq: 1 });
+      expect(await client.nextOfType("chat_message")).toMatchObject({
+        type: "chat_message",
+        name: asGuest("godot"),
+        message: "héllo 😀",
+        seq: 1,
+      });
     }
     other.socket.close(1000, "bye");
-    expect((await godot.next((p) => p.type === "server_message" && String(p.message).includes("left"))).message)
-      .toMatch(/^other \(guest\)\(#\d+\) left the chat\.$/);
+    expect(
+      (await godot.next((p) => p.type === "server_message" && String(p.message).includes("left"))).message,
+    ).toMatch(/^other \(guest\)\(#\d+\) left the chat\.$/);
   });
 
   it("gives a late joiner the recent history as chat messages", async () => {
@@ -122,7 +170,10 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     }
     const godot = await joinTutorial(room, "godot");
     const history = godot.received.filter((p) => p.type === "chat_message");
-    expect(history.map((p) => [p.name, p.message])).toEqual([[asGuest("ann"), "one"], [asGuest("ann"), "two"]]);
+    expect(history.map((p) => [p.name, p.message])).toEqual([
+      [asGuest("ann"), "one"],
+      [asGuest("ann"), "two"],
+    ]);
   });
 
   it("shares one room with native members, each hearing the other in its own dialect", async () => {
@@ -130,7 +181,9 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     const godot = await joinTutorial(room, "godot");
     const { client: ann, welcome } = await joinNative(room, "ann");
     expect(welcome.members).toHaveLength(2);
-    expect((await godot.next((p) => String(p.message).startsWith(`${asGuest("ann")}(#`))).message).toBe(`${asGuest("ann")}(#${welcome.id}) joined the chat.`);
+    expect((await godot.next((p) => String(p.message).startsWith(`${asGuest("ann")}(#`))).message).toBe(
+      `${asGuest("ann")}(#${welcome.id}) joined the chat.`,
+    );
 
     godot.sendBinary({ type: "chat_message", name: "godot", message: "from godot" });
     ann.send({ type: "chat", text: "from ann" });
@@ -139,7 +192,9 @@ describe("tutorial dialect (the Godot 3 chat tutorial's client, unchanged)", () 
     expect(godotSees.map((p) => p.seq)).toEqual(annSees.map((p) => p.seq));
     expect(godotSees.map((p) => p.message)).toEqual(texts(annSees));
     ann.send({ type: "rename", name: "annie" });
-    expect((await godot.next((p) => String(p.message).includes("known as"))).message).toBe(`${asGuest("ann")}(#${welcome.id}) is now known as ${asGuest("annie")}.`);
+    expect((await godot.next((p) => String(p.message).includes("known as"))).message).toBe(
+      `${asGuest("ann")}(#${welcome.id}) is now known as ${asGuest("annie")}.`,
+    );
   });
 });
 
@@ -214,7 +269,10 @@ describe("bad input", () => {
   it("answers a tutorial client's mistakes as server messages, which its UI shows", async () => {
     const client = await connect(`/rooms/${uniqueRoom("tutorial-errors")}`);
     client.sendBinary({ type: "chat_message", name: "godot", message: "too early" });
-    expect(await client.nextOfType("server_message")).toMatchObject({ code: "not_joined", message: expect.stringMatching(/^Error: /) });
+    expect(await client.nextOfType("server_message")).toMatchObject({
+      code: "not_joined",
+      message: expect.stringMatching(/^Error: /),
+    });
     client.sendBinary({ type: "user_joined", name: "godot" });
     await client.next((p) => String(p.message).includes("joined the chat"));
     client.sendBinary({ type: "chat_message", name: "godot", message: "" });
@@ -270,7 +328,11 @@ describe("leaving", () => {
     await lose(room, catWelcome.id as number, (object, socket) => object.webSocketError(socket));
     await expect.poll(() => leavesOf(ann).length).toBe(2);
     await sleep(200);
-    expect(leavesOf(ann).map((p) => p.id).sort()).toEqual([bobId, catWelcome.id].sort());
+    expect(
+      leavesOf(ann)
+        .map((p) => p.id)
+        .sort(),
+    ).toEqual([bobId, catWelcome.id].sort());
     bob.socket.close(1000);
     await sleep(200);
     expect(leavesOf(ann)).toHaveLength(2);
@@ -286,12 +348,22 @@ describe("leaving", () => {
 
     const ids = leavers.map(({ welcome }) => welcome.id as number).sort((a, b) => a - b);
     await expect.poll(() => leavesOf(ann).length).toBe(20);
-    expect(leavesOf(ann).map((m) => m.id).sort((a, b) => a - b)).toEqual(ids);
+    expect(
+      leavesOf(ann)
+        .map((m) => m.id)
+        .sort((a, b) => a - b),
+    ).toEqual(ids);
     expect(ann.received.filter((p) => announcedLeaves(p).length > 0).length).toBeLessThan(20);
     // The late joiner hears of the leaves of exactly those leavers its welcome listed, once each.
     const listed = new Set((welcome.members as { id: number }[]).map((m) => m.id));
     const expected = ids.filter((id) => listed.has(id));
-    await expect.poll(() => leavesOf(late).map((m) => m.id).sort((a, b) => a - b)).toEqual(expected);
+    await expect
+      .poll(() =>
+        leavesOf(late)
+          .map((m) => m.id)
+          .sort((a, b) => a - b),
+      )
+      .toEqual(expected);
     await sleep(200);
     expect(leavesOf(late)).toHaveLength(expected.length);
   });
@@ -317,7 +389,8 @@ describe("history", () => {
   async function say(client: Client, count: number): Promise<void> {
     for (let i = 1; i <= count; i++) {
       client.send({ type: "chat", text: `m${i}` });
-      const answer = await client.next((p) => (isChat(p) && p.text === `m${i}`) || p.code === "rate_limited", 1000)
+      const answer = await client
+        .next((p) => (isChat(p) && p.text === `m${i}`) || p.code === "rate_limited", 1000)
         .catch((): Packet => ({ type: "silence", code: "rate_limited", retryAfterMs: 200 }));
       if (answer.code === "rate_limited") {
         await sleep(answer.retryAfterMs as number);
@@ -367,7 +440,10 @@ describe("history", () => {
 
     // Only the newest 40 are kept (HISTORY_RETAINED): seqs 1 to 5 are gone.
     client.send({ type: "history", before: 10, limit: 30 });
-    expect(await client.nextOfType("history")).toMatchObject({ messages: range(6, 9).map((seq) => ({ seq })), more: false });
+    expect(await client.nextOfType("history")).toMatchObject({
+      messages: range(6, 9).map((seq) => ({ seq })),
+      more: false,
+    });
   });
 
   it("bounds a page of history by its weight too, and pages on from where a light page stopped", async () => {
@@ -385,7 +461,7 @@ describe("history", () => {
     expect(new TextEncoder().encode(JSON.stringify(firstPage)).length).toBeLessThanOrEqual(20_000);
     expect(welcome.more).toBe(true);
     const pages = [firstPage];
-    for (let more = true; more;) {
+    for (let more = true; more; ) {
       late.send({ type: "history", before: pages[0]![0]!.seq });
       const page = await late.nextOfType("history");
       pages.unshift(page.messages as Packet[]);
@@ -401,7 +477,10 @@ describe("history", () => {
     expect(await ann.closed).toBe(1006);
 
     const { client: back, welcome } = await joinNative(room, "ann", 1);
-    expect((welcome.history as Packet[]).map((m) => [m.seq, m.text])).toEqual([[2, "m2"], [3, "m3"]]);
+    expect((welcome.history as Packet[]).map((m) => [m.seq, m.text])).toEqual([
+      [2, "m2"],
+      [3, "m3"],
+    ]);
     expect(welcome.id).toBeGreaterThan(idBefore); // ids are never reused, even after a restart
     back.send({ type: "chat", text: "after restart" });
     expect(await back.next(isChat)).toMatchObject({ seq: 4 });
@@ -409,7 +488,9 @@ describe("history", () => {
 });
 
 describe("hibernation", () => {
-  it("keeps members, names and chat working after the idle room is evicted and re-created", { timeout: 40_000 }, async () => {
+  it("keeps members, names and chat working after the idle room is evicted and re-created", {
+    timeout: 40_000,
+  }, async () => {
     const room = uniqueRoom("hibernate");
     const stub = env.ROOMS.getByName(room);
     const { client: ann, welcome: annWelcome } = await joinNative(room, "ann");
@@ -426,7 +507,9 @@ describe("hibernation", () => {
     await sleep(12_000);
 
     // A new instance, yet everything the room knew of its members came back from the attachments.
-    expect(await runInDurableObject(stub, (instance) => (instance as unknown as Record<symbol, boolean>)[marker])).toBeUndefined();
+    expect(
+      await runInDurableObject(stub, (instance) => (instance as unknown as Record<symbol, boolean>)[marker]),
+    ).toBeUndefined();
     const info = await stub.info();
     expect(info.members.map((m) => m.name).sort()).toEqual(["ann", "cat", "godot"]);
     expect(info.lastSeq).toBe(1);
@@ -434,7 +517,10 @@ describe("hibernation", () => {
     godot.sendBinary({ type: "chat_message", message: "after sleep" });
     expect(await ann.next(isChat)).toMatchObject({ seq: 2, text: "after sleep", sender: { name: "godot" } });
     ann.send({ type: "chat", text: "hello again" });
-    expect(await godot.next((p) => p.message === "hello again")).toMatchObject({ name: asGuest("ann"), id: annWelcome.id });
+    expect(await godot.next((p) => p.message === "hello again")).toMatchObject({
+      name: asGuest("ann"),
+      id: annWelcome.id,
+    });
     const { welcome } = await joinNative(room, "new");
     expect(welcome.id).toBeGreaterThan(annWelcome.id as number);
     expect((welcome.members as Packet[]).map((m) => m.name)).toEqual(["ann", "godot", "cat", "new"]);
@@ -446,13 +532,19 @@ describe("hibernation", () => {
 });
 
 /** Plays a runtime event to the socket of member `id`, on whichever object holds it: the room, or one of its shards. */
-async function lose(room: string, id: number, event: (object: ChatRoom | RoomShard, socket: WebSocket) => Promise<void>): Promise<void> {
+async function lose(
+  room: string,
+  id: number,
+  event: (object: ChatRoom | RoomShard, socket: WebSocket) => Promise<void>,
+): Promise<void> {
   // A room's socket holds the member's session; a shard's holds it under `session`.
   const idOf = (socket: WebSocket) => {
     const attachment = socket.deserializeAttachment() as { id?: number; session?: { id?: number } };
     return attachment.session?.id ?? attachment.id;
   };
-  const objects = [env.ROOMS.getByName(room), env.SHARDS.getByName(shardName(room, 1))] as DurableObjectStub<ChatRoom | RoomShard>[];
+  const objects = [env.ROOMS.getByName(room), env.SHARDS.getByName(shardName(room, 1))] as DurableObjectStub<
+    ChatRoom | RoomShard
+  >[];
   for (const stub of objects) {
     const played = await runInDurableObject(stub, async (object: ChatRoom | RoomShard, state) => {
       const socket = state.getWebSockets().find((candidate) => idOf(candidate) === id);

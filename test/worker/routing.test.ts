@@ -9,24 +9,38 @@ describe("routing", () => {
     expect(lobby.status).toBe(101);
     lobby.webSocket!.accept();
     lobby.webSocket!.send(JSON.stringify({ type: "join", name: "in-lobby" }));
-    await expect.poll(async () => (await (await SELF.fetch("http://rooms.test/api/rooms/lobby")).json()))
-      .toMatchObject({ room: "lobby", members: expect.arrayContaining([expect.objectContaining({ name: "in-lobby" })]) });
+    await expect
+      .poll(async () => await (await SELF.fetch("http://rooms.test/api/rooms/lobby")).json())
+      .toMatchObject({
+        room: "lobby",
+        members: expect.arrayContaining([expect.objectContaining({ name: "in-lobby" })]),
+      });
     lobby.webSocket!.close(1000);
   });
 
-  it.each(["/rooms/", "/rooms/has%20space", "/rooms/a/b", `/rooms/${"x".repeat(65)}`, "/api/rooms/bad!name", "/rooms/...",
-    "/api/rooms/...."])(
-    "refuses the invalid room name in %s with 400 and a reason",
-    async (path) => {
-      const response = await SELF.fetch(`http://rooms.test${path}`, { headers: upgrade });
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({ error: "invalid_room_name", message: expect.stringContaining("1 to 64") });
-    },
-  );
+  it.each([
+    "/rooms/",
+    "/rooms/has%20space",
+    "/rooms/a/b",
+    `/rooms/${"x".repeat(65)}`,
+    "/api/rooms/bad!name",
+    "/rooms/...",
+    "/api/rooms/....",
+  ])("refuses the invalid room name in %s with 400 and a reason", async (path) => {
+    const response = await SELF.fetch(`http://rooms.test${path}`, { headers: upgrade });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: "invalid_room_name",
+      message: expect.stringContaining("1 to 64"),
+    });
+  });
 
   it("refuses in the Worker an upgrade that is not a GET, or has no valid key, before any room sees it", async () => {
     // Called directly: the runtime's own fetch sends any request with `Upgrade: websocket` as a GET.
-    const post = await worker.fetch(new Request("http://rooms.test/rooms/games", { method: "POST", headers: upgrade }), env);
+    const post = await worker.fetch(
+      new Request("http://rooms.test/rooms/games", { method: "POST", headers: upgrade }),
+      env,
+    );
     expect(post.status).toBe(405);
     expect(post.headers.get("Allow")).toBe("GET");
     expect(await post.json()).toMatchObject({ error: "method_not_allowed" });
@@ -79,7 +93,13 @@ describe("routing", () => {
     await client.nextOfType("chat");
     const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ room, memberCount: 1, members: [{ id: welcome.id, name: "ann", guest: true }], lastSeq: 1, connections: 1 });
+    expect(await response.json()).toEqual({
+      room,
+      memberCount: 1,
+      members: [{ id: welcome.id, name: "ann", guest: true }],
+      lastSeq: 1,
+      connections: 1,
+    });
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
   });
 
@@ -94,10 +114,17 @@ describe("a bad setting", () => {
     ["a room's info", "/api/rooms/games", {}],
     ["an admin action", "/api/rooms/games/kick", { Authorization: "Bearer admin-token-of-the-worker-pool" }],
   ])("answers %s at once with a JSON 503 naming the setting", async (_, path, headers) => {
-    for (const [setting, value] of [["HISTORY_RETAINED", "lots"], ["MAX_FRAME_BYTES", "-1"], ["ROOM_ACCESS", "closed"]] as const) {
+    for (const [setting, value] of [
+      ["HISTORY_RETAINED", "lots"],
+      ["MAX_FRAME_BYTES", "-1"],
+      ["ROOM_ACCESS", "closed"],
+    ] as const) {
       const misconfigured = { ...env, [setting]: value } as typeof env;
       const method = path.endsWith("/kick") ? "POST" : "GET";
-      const response = await worker.fetch(new Request(`http://rooms.test${path}`, { method, headers, body: method === "POST" ? "{}" : null }), misconfigured);
+      const response = await worker.fetch(
+        new Request(`http://rooms.test${path}`, { method, headers, body: method === "POST" ? "{}" : null }),
+        misconfigured,
+      );
       expect(response.status, `${setting} on ${path}`).toBe(503);
       expect(await response.json()).toMatchObject({ error: "bad_setting", message: expect.stringContaining(setting) });
     }
@@ -112,23 +139,33 @@ describe("a room's info", () => {
     await alice.nextOfType("welcome");
     const tokenOnly = { ...env, ROOM_ACCESS: "token" } as typeof env;
     const info = async (query = "", headers: Record<string, string> = {}) =>
-      (await worker.fetch(new Request(`http://rooms.test/api/rooms/${room}${query}`, { headers }), tokenOnly)).json() as Promise<Record<string, unknown>>;
+      (
+        await worker.fetch(new Request(`http://rooms.test/api/rooms/${room}${query}`, { headers }), tokenOnly)
+      ).json() as Promise<Record<string, unknown>>;
 
     const anyone = await info();
     expect(anyone).toMatchObject({ room, memberCount: 1, connections: 1 });
     expect(anyone).not.toHaveProperty("members");
     expect(JSON.stringify(anyone)).not.toMatch(/Alice|u-alice/);
-    for (const refused of [`?token=forged`, `?token=${await token({ sub: "u-bob", name: "Bob", rooms: ["elsewhere"] })}`]) {
+    for (const refused of [
+      `?token=forged`,
+      `?token=${await token({ sub: "u-bob", name: "Bob", rooms: ["elsewhere"] })}`,
+    ]) {
       expect(await info(refused)).not.toHaveProperty("members");
     }
     expect(await info("", { Authorization: "Bearer not-the-admin-token" })).not.toHaveProperty("members");
 
     const member = { members: [expect.objectContaining({ name: "Alice", user: "u-alice" })] };
     expect(await info(`?token=${await token({ sub: "u-bob", name: "Bob" })}`)).toMatchObject(member);
-    expect(await info("", { Authorization: `Bearer ${await token({ sub: "u-bob", name: "Bob" })}` })).toMatchObject(member);
+    expect(await info("", { Authorization: `Bearer ${await token({ sub: "u-bob", name: "Bob" })}` })).toMatchObject(
+      member,
+    );
     expect(await info("", { Authorization: "Bearer admin-token-of-the-worker-pool" })).toMatchObject(member);
     // A room anyone may join shows its members to anyone.
-    expect(await (await SELF.fetch(`http://rooms.test/api/rooms/${room}`)).json()).toMatchObject({ memberCount: 1, ...member });
+    expect(await (await SELF.fetch(`http://rooms.test/api/rooms/${room}`)).json()).toMatchObject({
+      memberCount: 1,
+      ...member,
+    });
     alice.socket.close(1000);
   });
 });

@@ -6,8 +6,17 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoomShard } from "../../src/server/shard";
-import { shardName, type Delivery } from "../../src/server/shard-wire";
-import { announcedJoins, announcedLeaves, connect, joinNative, sleep, uniqueRoom, type Client, type Packet } from "./client";
+import { type Delivery, shardName } from "../../src/server/shard-wire";
+import {
+  announcedJoins,
+  announcedLeaves,
+  type Client,
+  connect,
+  joinNative,
+  type Packet,
+  sleep,
+  uniqueRoom,
+} from "./client";
 
 const shardOf = (room: string, shard: number) => env.SHARDS.getByName(shardName(room, shard));
 const socketsOn = (stub: DurableObjectStub) => runInDurableObject(stub, (_, state) => state.getWebSockets().length);
@@ -45,7 +54,8 @@ describe("a room of many objects", () => {
     const order = heard[0]!.map((p) => p.seq);
     expect(new Set(order).size).toBe(20);
     expect(order).toEqual([...order].sort((x, y) => (x as number) - (y as number)));
-    for (const packets of heard) expect(packets.map((p) => [p.seq, p.text])).toEqual(heard[0]!.map((p) => [p.seq, p.text]));
+    for (const packets of heard)
+      expect(packets.map((p) => [p.seq, p.text])).toEqual(heard[0]!.map((p) => [p.seq, p.text]));
     await sleep(200);
     for (const { client } of members) expect(chatsOf(client)).toHaveLength(20);
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual(names);
@@ -71,7 +81,9 @@ describe("a room of many objects", () => {
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual(["ann", "bob", "cat"]);
 
     back.send({ type: "chat", text: "back" });
-    expect(await ann.client.next((p) => p.type === "chat" && p.text === "back")).toMatchObject({ sender: { name: "cat" } });
+    expect(await ann.client.next((p) => p.type === "chat" && p.text === "back")).toMatchObject({
+      sender: { name: "cat" },
+    });
   });
 
   it("loses nothing anyone saw when the hub restarts: its shards' members stay, and its own come back and resume", async () => {
@@ -101,11 +113,16 @@ describe("a room of many objects", () => {
   it("keeps its own members for its shards' sake only once a shard has one, and as they are named when it crashes", async () => {
     const room = uniqueRoom("hub-roster");
     // A fresh stub each time: a crashed object's stays broken.
-    const kept = () => runInDurableObject(env.ROOMS.getByName(room), (_, state) => {
-      const table = state.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE name = 'hub_members'`).toArray();
-      return table.length === 0 ? undefined : state.storage.sql.exec<{ member: string }>(`SELECT member FROM hub_members ORDER BY id`)
-        .toArray().map((row) => (JSON.parse(row.member) as { name: string }).name);
-    });
+    const kept = () =>
+      runInDurableObject(env.ROOMS.getByName(room), (_, state) => {
+        const table = state.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE name = 'hub_members'`).toArray();
+        return table.length === 0
+          ? undefined
+          : state.storage.sql
+              .exec<{ member: string }>(`SELECT member FROM hub_members ORDER BY id`)
+              .toArray()
+              .map((row) => (JSON.parse(row.member) as { name: string }).name);
+      });
     const ann = await joinNative(room, "ann");
     const bob = await joinNative(room, "bob");
     expect(await kept()).toBeUndefined();
@@ -116,25 +133,41 @@ describe("a room of many objects", () => {
     bob.client.send({ type: "rename", name: "bea" });
     await cat.client.nextOfType("rename");
     ann.client.socket.close(1000);
-    expect(announcedLeaves(await cat.client.next((p) => announcedLeaves(p).length > 0))).toMatchObject([{ name: "ann" }]);
+    expect(announcedLeaves(await cat.client.next((p) => announcedLeaves(p).length > 0))).toMatchObject([
+      { name: "ann" },
+    ]);
     expect(await kept()).toEqual(["bea"]);
 
     await crash(env.ROOMS.getByName(room));
     cat.client.send({ type: "chat", text: "anyone?" });
     const chat = await cat.client.next((p) => p.type === "chat");
     const leaves = cat.client.received.slice(0, cat.client.received.indexOf(chat)).flatMap(announcedLeaves);
-    expect(leaves).toEqual([{ id: ann.welcome.id, name: "ann" }, { id: bob.welcome.id, name: "bea" }]);
+    expect(leaves).toEqual([
+      { id: ann.welcome.id, name: "ann" },
+      { id: bob.welcome.id, name: "bea" },
+    ]);
     expect(await kept()).toEqual([]);
   });
 
   it("applies the hub's deliveries in the hub's order, each once, whatever order they arrive in", async () => {
     const { room, cat } = await fourMembers("shard-reorder");
-    const chat = (seq: number) => ({ kind: "packet", packet: { type: "chat", seq, ts: 0, sender: { id: 1, name: "x" }, text: `m${seq}` } }) as const;
+    const chat = (seq: number) =>
+      ({
+        kind: "packet",
+        packet: { type: "chat", seq, ts: 0, sender: { id: 1, name: "x" }, text: `m${seq}` },
+      }) as const;
     // An epoch later than the hub's: the shard follows it from tick 1, as it would a hub that started again.
     const epoch = Date.now() + 60_000;
     const delivery = (tick: number, ...seqs: number[]): Delivery => ({ epoch, tick, items: seqs.map(chat) });
     const shard = shardOf(room, 1) as DurableObjectStub<RoomShard>;
-    for (const arriving of [delivery(3, 9005), delivery(1, 9001, 9002), delivery(1, 9001, 9002), delivery(4, 9006), delivery(2, 9003, 9004), delivery(3, 9005)]) {
+    for (const arriving of [
+      delivery(3, 9005),
+      delivery(1, 9001, 9002),
+      delivery(1, 9001, 9002),
+      delivery(4, 9006),
+      delivery(2, 9003, 9004),
+      delivery(3, 9005),
+    ]) {
       await shard.deliver(arriving);
     }
     await shard.deliver({ epoch: epoch - 1, tick: 5, items: [chat(9007)] });
@@ -147,7 +180,8 @@ describe("a room of many objects", () => {
   it("lets no client place itself on a shard or bring a session: the Worker drops such headers", async () => {
     const room = uniqueRoom("shard-forged");
     const forged = {
-      "X-Room-Shard": "1", "X-Room-Connection": "forged",
+      "X-Room-Shard": "1",
+      "X-Room-Connection": "forged",
       "X-Room-Session": JSON.stringify({ joined: true, id: 99, name: "root", dialect: "native", resumeKey: "k" }),
     };
     const intruder = await connect(`/rooms/${room}`, undefined, forged);
@@ -155,7 +189,11 @@ describe("a room of many objects", () => {
     expect(await intruder.nextOfType("error")).toMatchObject({ code: "not_joined" });
     expect(await socketsOn(env.ROOMS.getByName(room))).toBe(1);
     expect(await socketsOn(shardOf(room, 1))).toBe(0);
-    expect(await env.SHARDS.getByName(shardName(room, 1)).fetch("http://shard/", { headers: { "X-Room-Connection": "x" } }).then((r) => r.status)).toBe(400);
+    expect(
+      await env.SHARDS.getByName(shardName(room, 1))
+        .fetch("http://shard/", { headers: { "X-Room-Connection": "x" } })
+        .then((r) => r.status),
+    ).toBe(400);
   });
 
   it("numbers from 1 again on its shards too once the room is deleted and people come back", async () => {
@@ -164,7 +202,10 @@ describe("a room of many objects", () => {
     expect(await cat.client.nextOfType("chat")).toMatchObject({ seq: 1 });
     ann.client.send({ type: "chat", text: "and again" });
     expect(await cat.client.nextOfType("chat")).toMatchObject({ seq: 2 });
-    const wiped = await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "DELETE", headers: { Authorization: "Bearer admin-token-of-the-worker-pool" } });
+    const wiped = await SELF.fetch(`http://rooms.test/api/rooms/${room}`, {
+      method: "DELETE",
+      headers: { Authorization: "Bearer admin-token-of-the-worker-pool" },
+    });
     expect(wiped.status).toBe(200);
     expect(await cat.client.closed).toBe(4002);
 

@@ -49,7 +49,9 @@ describe("chat ids", () => {
       sql.exec(`CREATE TABLE messages (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, sender_id INTEGER NOT NULL,
         sender_name TEXT NOT NULL, text TEXT NOT NULL, sender_user TEXT, deleted INTEGER NOT NULL DEFAULT 0)`);
       sql.exec(`CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
-      sql.exec(`INSERT INTO messages (seq, ts, sender_id, sender_name, text, deleted) VALUES (1, 1001, 1, 'ann', 'hi', 0), (2, 1002, 1, 'ann', '', 1)`);
+      sql.exec(
+        `INSERT INTO messages (seq, ts, sender_id, sender_name, text, deleted) VALUES (1, 1001, 1, 'ann', 'hi', 0), (2, 1002, 1, 'ann', '', 1)`,
+      );
       const columns = () => sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames;
       const storage = new RoomStorage(state.storage, 40, 1_000_000);
       expect(storage.page(10).messages).toEqual([
@@ -66,7 +68,10 @@ describe("chat ids", () => {
         { ts: 1004, sender, text: "in one batch again", cid: "c2", author: "member:a" },
       ]);
       expect(again.map(({ message, duplicate }) => [message.seq, message.text, duplicate])).toEqual([
-        [3, "once", true], [4, "other author", false], [5, "in one batch", false], [5, "in one batch", true],
+        [3, "once", true],
+        [4, "other author", false],
+        [5, "in one batch", false],
+        [5, "in one batch", true],
       ]);
       expect(first[0]!.message).toEqual({ seq: 3, ts: 1003, sender, cid: "c1", text: "once" });
       expect(storage.page(10).messages.at(-1)).toEqual({ seq: 5, ts: 1004, sender, text: "in one batch", cid: "c2" });

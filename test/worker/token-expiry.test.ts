@@ -5,7 +5,7 @@
 
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { announcedLeaves, connect, joinNative, sleep, token, uniqueRoom, type Client } from "./client";
+import { announcedLeaves, type Client, connect, joinNative, sleep, token, uniqueRoom } from "./client";
 
 const CLOSE_TOKEN_EXPIRED = 4010;
 const SKEW_SECONDS = 60;
@@ -14,9 +14,15 @@ const SKEW_SECONDS = 60;
  * A token whose connection the room must close in about `seconds` (and not before): its `exp` lies in the past, by
  * less than the clock skew the Worker allows. With when that is, in ms.
  */
-async function expiringToken(claims: Record<string, unknown>, seconds: number): Promise<{ token: string; expiresAt: number }> {
+async function expiringToken(
+  claims: Record<string, unknown>,
+  seconds: number,
+): Promise<{ token: string; expiresAt: number }> {
   const exp = Math.floor(Date.now() / 1000) - SKEW_SECONDS + seconds;
-  return { token: await token(claims, { expiresIn: exp - Math.floor(Date.now() / 1000) }), expiresAt: (exp + SKEW_SECONDS) * 1000 };
+  return {
+    token: await token(claims, { expiresIn: exp - Math.floor(Date.now() / 1000) }),
+    expiresAt: (exp + SKEW_SECONDS) * 1000,
+  };
 }
 
 /** A room with two anonymous members; ann hears everything. */
@@ -69,7 +75,9 @@ describe("a connection outlives its token no more", () => {
     expect(closed.code).toBe(CLOSE_TOKEN_EXPIRED);
     expect(closed.at - expiresAt).toBeLessThan(2500);
     await sleep(300);
-    const heard = ann.received.filter((p) => p.type === "chat" && p.sender && (p.sender as { name: string }).name === "Vera");
+    const heard = ann.received.filter(
+      (p) => p.type === "chat" && p.sender && (p.sender as { name: string }).name === "Vera",
+    );
     expect(heard.length).toBeGreaterThan(5);
     for (const chat of heard) expect(chat.ts as number).toBeLessThan(expiresAt);
   });
@@ -95,8 +103,10 @@ describe("a connection outlives its token no more", () => {
     client.send({ type: "join", name: "x" });
     expect(await client.closed).toBe(CLOSE_TOKEN_EXPIRED);
     expect(client.received.some((p) => p.type === "welcome")).toBe(false);
-    const written = await runInDurableObject(env.ROOMS.getByName(room), async (_, state) =>
-      ({ alarm: await state.storage.getAlarm(), tables: state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name NOT LIKE '_cf_%'`).toArray().length }));
+    const written = await runInDurableObject(env.ROOMS.getByName(room), async (_, state) => ({
+      alarm: await state.storage.getAlarm(),
+      tables: state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name NOT LIKE '_cf_%'`).toArray().length,
+    }));
     expect(written).toEqual({ alarm: null, tables: 0 });
   });
 });

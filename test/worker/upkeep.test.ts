@@ -4,15 +4,19 @@
 
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { announcedLeaves, asGuest, connect, joinNative, joinTutorial, sleep, uniqueRoom, type Packet } from "./client";
+import { announcedLeaves, asGuest, connect, joinNative, joinTutorial, type Packet, sleep, uniqueRoom } from "./client";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The tables in a room's SQLite database, the runtime's own (`_cf_…`) left out. */
 async function tablesOf(room: string): Promise<string[]> {
   return runInDurableObject(env.ROOMS.getByName(room), (_, state) =>
-    state.storage.sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`).toArray()
-      .map((row) => row.name).filter((name) => !name.startsWith("_cf_")));
+    state.storage.sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+      .toArray()
+      .map((row) => row.name)
+      .filter((name) => !name.startsWith("_cf_")),
+  );
 }
 
 const alarmOf = (room: string) => runInDurableObject(env.ROOMS.getByName(room), (_, state) => state.storage.getAlarm());
@@ -82,9 +86,10 @@ describe("a room nobody joined costs nothing", () => {
 
 describe("history expires", () => {
   /** Makes the room's messages up to `seq` look older than the 30 days history is kept. */
-  const age = (room: string, seq: number) => runInDurableObject(env.ROOMS.getByName(room), (_, state) => {
-    state.storage.sql.exec(`UPDATE messages SET ts = ts - ? WHERE seq <= ?`, 31 * DAY_MS, seq);
-  });
+  const age = (room: string, seq: number) =>
+    runInDurableObject(env.ROOMS.getByName(room), (_, state) => {
+      state.storage.sql.exec(`UPDATE messages SET ts = ts - ? WHERE seq <= ?`, 31 * DAY_MS, seq);
+    });
 
   it("deletes messages older than HISTORY_MAX_AGE_DAYS, and the sequence goes on where it was", async () => {
     const room = uniqueRoom("expiry");
@@ -152,7 +157,8 @@ describe("connections that overstay", () => {
     expect(leaves).toEqual([{ id: welcome.id, name: "frozen" }]);
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual(["ann", "godot"]);
     // On a sharded room godot is on a shard, which hears of the leave one delivery later than ann.
-    const tellsFrozenLeft = (p: Packet) => String(p.message).includes(`${asGuest("frozen")}(#`) && String(p.message).includes("left");
+    const tellsFrozenLeft = (p: Packet) =>
+      String(p.message).includes(`${asGuest("frozen")}(#`) && String(p.message).includes("left");
     await godot.next(tellsFrozenLeft);
     await sleep(200);
     expect(godot.received.filter(tellsFrozenLeft)).toHaveLength(1);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { RoomConnection, type ConnectionOptions } from "../../../src/client/connection";
+import { type ConnectionOptions, RoomConnection } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
 import type { ChatMessage, ServerPacket } from "../../../src/shared/protocol";
-import { FakeClock, LIMITS, message, messages, socketFactory, welcome, type FakeSocket } from "./fakes";
+import { FakeClock, type FakeSocket, LIMITS, message, messages, socketFactory, welcome } from "./fakes";
 
 const BACKOFF = { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 };
 
@@ -76,7 +76,9 @@ describe("joining", () => {
     socket.open();
     socket.receive({ type: "error", code: "invalid_name", message: "name must be 1 to 32 characters" });
     expect(t.status()).toEqual({
-      state: "offline", reason: "rejected", error: { code: "invalid_name", message: "name must be 1 to 32 characters" },
+      state: "offline",
+      reason: "rejected",
+      error: { code: "invalid_name", message: "name must be 1 to 32 characters" },
     });
     expect(socket.closed).toBe(true);
     t.clock.advance(120_000);
@@ -261,7 +263,12 @@ describe("resuming", () => {
     expect(socket.packets().filter((p) => p.type === "history").length).toBe(2);
     expect(t.delivered()).toEqual([1, 2, 8, 9, 10, 5, 6, 7, 3, 4]);
     expect([...t.delivered()].sort((a, b) => a - b)).toEqual(messages(1, 10).map((m) => m.seq));
-    expect(t.of("messages").slice(-2).map((e) => e.origin)).toEqual(["gap", "gap"]);
+    expect(
+      t
+        .of("messages")
+        .slice(-2)
+        .map((e) => e.origin),
+    ).toEqual(["gap", "gap"]);
     expect(t.of("missing")).toEqual([]);
   });
 
@@ -304,7 +311,10 @@ describe("sending", () => {
     socket.open();
     expect(socket.packets()).toEqual([{ type: "join", name: "me", since: 5, resume: "key-of-1" }]); // nothing before the welcome
     socket.receive(welcome(2, [], { lastSeq: 5 }));
-    expect(socket.packets().slice(1)).toEqual([{ type: "chat", text: "one" }, { type: "chat", text: "two" }]);
+    expect(socket.packets().slice(1)).toEqual([
+      { type: "chat", text: "one" },
+      { type: "chat", text: "two" },
+    ]);
     expect(t.of("queue").at(-1)).toEqual({ type: "queue", size: 0 });
   });
 
@@ -327,7 +337,12 @@ describe("sending", () => {
     const first = t.join(messages(1, 2));
     t.connection.sendChat("lost in transit");
     t.connection.sendChat("made it");
-    expect(first.packets().slice(1).map((p) => p.text)).toEqual(["lost in transit", "made it"]);
+    expect(
+      first
+        .packets()
+        .slice(1)
+        .map((p) => p.text),
+    ).toEqual(["lost in transit", "made it"]);
     first.drop();
     t.clock.advance(1_000);
     const second = t.sockets.last();
@@ -357,9 +372,21 @@ describe("sending", () => {
     expect(socket.packets().filter((p) => p.type === "chat").length).toBe(9);
     expect(t.of("queue").at(-1)).toEqual({ type: "queue", size: 3 });
     t.clock.advance(200); // one token
-    expect(socket.packets().filter((p) => p.type === "chat").map((p) => p.text).slice(-2)).toEqual(["burst 9", "burst 10"]);
+    expect(
+      socket
+        .packets()
+        .filter((p) => p.type === "chat")
+        .map((p) => p.text)
+        .slice(-2),
+    ).toEqual(["burst 9", "burst 10"]);
     t.clock.advance(400);
-    expect(socket.packets().filter((p) => p.type === "chat").map((p) => p.text).slice(-2)).toEqual(["burst 11", "burst 12"]);
+    expect(
+      socket
+        .packets()
+        .filter((p) => p.type === "chat")
+        .map((p) => p.text)
+        .slice(-2),
+    ).toEqual(["burst 11", "burst 12"]);
     expect(t.of("queue").at(-1)).toEqual({ type: "queue", size: 0 });
   });
 
@@ -368,9 +395,18 @@ describe("sending", () => {
     const socket = t.join();
     t.connection.sendChat("taken");
     t.connection.sendChat("refused");
-    const chats = () => socket.packets().filter((p) => p.type === "chat").map((p) => p.text);
+    const chats = () =>
+      socket
+        .packets()
+        .filter((p) => p.type === "chat")
+        .map((p) => p.text);
     expect(chats()).toEqual(["taken", "refused"]);
-    socket.receive({ type: "error", code: "room_busy", message: "the room is busy; retry in 300 ms", retryAfterMs: 300 });
+    socket.receive({
+      type: "error",
+      code: "room_busy",
+      message: "the room is busy; retry in 300 ms",
+      retryAfterMs: 300,
+    });
     socket.receive({ type: "chat", ...message(6, "taken", { id: 1, name: "me" }) });
     t.clock.advance(999);
     expect(chats()).toEqual(["taken", "refused"]);
@@ -384,8 +420,17 @@ describe("sending", () => {
   it("waits out a rate-limit refusal before sending more, and reports it", () => {
     const t = setup();
     const socket = t.join();
-    socket.receive({ type: "error", code: "rate_limited", message: "too many packets; retry in 800 ms", retryAfterMs: 800 });
-    expect(t.of("error").at(-1)?.error).toEqual({ code: "rate_limited", message: "too many packets; retry in 800 ms", retryAfterMs: 800 });
+    socket.receive({
+      type: "error",
+      code: "rate_limited",
+      message: "too many packets; retry in 800 ms",
+      retryAfterMs: 800,
+    });
+    expect(t.of("error").at(-1)?.error).toEqual({
+      code: "rate_limited",
+      message: "too many packets; retry in 800 ms",
+      retryAfterMs: 800,
+    });
     t.connection.sendChat("patience");
     expect(socket.packets().length).toBe(1);
     t.clock.advance(800);
@@ -439,7 +484,9 @@ describe("older history", () => {
 describe("members of a large room", () => {
   const member = (id: number) => ({ id, name: `m${id}` });
   const largeWelcome = (count: number): ServerPacket => ({
-    ...(welcome(9, []) as Extract<ServerPacket, { type: "welcome" }>), members: [1, 2, 3].map(member), memberCount: count,
+    ...(welcome(9, []) as Extract<ServerPacket, { type: "welcome" }>),
+    members: [1, 2, 3].map(member),
+    memberCount: count,
   });
 
   /** Joins a room of `count` members whose welcome lists the first three. */
@@ -457,7 +504,10 @@ describe("members of a large room", () => {
     expect(t.of("welcome")[0]).toMatchObject({ memberCount: 7, members: [1, 2, 3].map(member) });
     expect(socket.packets().slice(1)).toEqual([{ type: "members", after: 3, limit: 3 }]);
     socket.receive({ type: "members", members: [4, 5, 6].map(member), more: true });
-    expect(socket.packets().slice(1)).toEqual([{ type: "members", after: 3, limit: 3 }, { type: "members", after: 6, limit: 3 }]);
+    expect(socket.packets().slice(1)).toEqual([
+      { type: "members", after: 3, limit: 3 },
+      { type: "members", after: 6, limit: 3 },
+    ]);
     socket.receive({ type: "members", members: [member(8)], more: false });
     expect(t.of("members").map((e) => e.members.map((m) => m.id))).toEqual([[4, 5, 6], [8]]);
     t.clock.advance(60_000);
@@ -469,7 +519,8 @@ describe("members of a large room", () => {
     const socket = joinLarge(t, 5);
     t.clock.advance(10_000);
     expect(socket.packets().filter((p) => p.type === "members")).toEqual([
-      { type: "members", after: 3, limit: 3 }, { type: "members", after: 3, limit: 3 },
+      { type: "members", after: 3, limit: 3 },
+      { type: "members", after: 3, limit: 3 },
     ]);
     socket.drop();
     t.clock.advance(1_000);

@@ -24,11 +24,17 @@ describe("DeliveryRecord", () => {
     expect(record.nextRequest()).toEqual({ kind: "gap", before: 31 });
     record.requested("gap");
     expect(record.nextRequest()).toBeUndefined(); // one page at a time
-    expect(record.answer({ messages: messages(21, 30), more: true })).toEqual({ kind: "gap", messages: messages(21, 30) });
+    expect(record.answer({ messages: messages(21, 30), more: true })).toEqual({
+      kind: "gap",
+      messages: messages(21, 30),
+    });
     expect(record.nextRequest()).toEqual({ kind: "gap", before: 21 });
     record.requested("gap");
     // The page reaches back past the gap: only what falls into it is news.
-    expect(record.answer({ messages: messages(8, 20), more: true })).toEqual({ kind: "gap", messages: messages(11, 20) });
+    expect(record.answer({ messages: messages(8, 20), more: true })).toEqual({
+      kind: "gap",
+      messages: messages(11, 20),
+    });
     expect(record.hasGap).toBe(false);
     expect(record.nextRequest()).toBeUndefined();
   });
@@ -39,7 +45,9 @@ describe("DeliveryRecord", () => {
     record.resumeFrom(messages(50, 52), true);
     record.requested("gap");
     expect(record.answer({ messages: messages(45, 49), more: false })).toEqual({
-      kind: "gap", messages: messages(45, 49), lost: { after: 3, before: 45 },
+      kind: "gap",
+      messages: messages(45, 49),
+      lost: { after: 3, before: 45 },
     });
     expect(record.hasGap).toBe(false);
   });
@@ -55,7 +63,10 @@ describe("DeliveryRecord", () => {
     record.requestLost();
     expect(record.nextRequest()).toEqual({ kind: "older", before: 20 });
     record.requested("older");
-    expect(record.answer({ messages: messages(18, 19), more: false })).toEqual({ kind: "older", messages: messages(18, 19) });
+    expect(record.answer({ messages: messages(18, 19), more: false })).toEqual({
+      kind: "older",
+      messages: messages(18, 19),
+    });
     expect(record.olderLoading).toBe(false);
     expect(record.hasOlder).toBe(false);
     expect(record.wantOlder()).toBe(false);

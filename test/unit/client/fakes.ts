@@ -1,9 +1,9 @@
 // Test doubles for the connection: a clock whose time only moves when the test says so, and sockets the test
 // opens, feeds and drops by hand.
 
-import type { ChatMessage, Limits, ServerPacket } from "../../../src/shared/protocol";
 import type { SocketFactory, SocketHandlers, SocketLike } from "../../../src/client/socket";
 import type { Clock } from "../../../src/client/timers";
+import type { ChatMessage, Limits, ServerPacket } from "../../../src/shared/protocol";
 
 export class FakeClock implements Clock {
   private time = 1_000_000;
@@ -48,7 +48,10 @@ export class FakeSocket implements SocketLike {
   readonly sent: string[] = [];
   closed = false;
 
-  constructor(readonly url: string, private readonly handlers: SocketHandlers) {}
+  constructor(
+    readonly url: string,
+    private readonly handlers: SocketHandlers,
+  ) {}
 
   send(data: string): void {
     if (this.closed) throw new Error("send on a closed socket");
@@ -64,10 +67,12 @@ export class FakeSocket implements SocketLike {
    * spec's runner (spec.test.ts) checks those.
    */
   packets(): Record<string, unknown>[] {
-    return this.sent.filter((frame) => frame !== "ping").map((frame) => {
-      const { cid: _cid, ...packet } = JSON.parse(frame) as Record<string, unknown>;
-      return packet;
-    });
+    return this.sent
+      .filter((frame) => frame !== "ping")
+      .map((frame) => {
+        const { cid: _cid, ...packet } = JSON.parse(frame) as Record<string, unknown>;
+        return packet;
+      });
   }
 
   open(): void {

@@ -9,8 +9,13 @@ function joined() {
   const sockets = socketFactory();
   const events: ConnectionEvent[] = [];
   const connection = new RoomConnection({
-    url: "ws://chat.test/rooms/r", name: "me", createSocket: sockets.create, onEvent: (event) => events.push(event),
-    clock, random: () => 1, backoff: { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 },
+    url: "ws://chat.test/rooms/r",
+    name: "me",
+    createSocket: sockets.create,
+    onEvent: (event) => events.push(event),
+    clock,
+    random: () => 1,
+    backoff: { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 },
   });
   connection.open();
   const socket = sockets.last();
@@ -25,7 +30,9 @@ describe("removal by the room", () => {
     t.socket.receive({ type: "error", code: "kicked", message: "a moderator removed you from the room: spam" });
     t.socket.drop(4001);
     expect(t.connection.status).toEqual({
-      state: "offline", reason: "removed", removal: { kind: "kicked", message: "a moderator removed you from the room: spam" },
+      state: "offline",
+      reason: "removed",
+      removal: { kind: "kicked", message: "a moderator removed you from the room: spam" },
     });
     // The kick notice is not an error to show under the composer.
     expect(t.events.filter((event) => event.type === "error")).toEqual([]);
@@ -48,7 +55,9 @@ describe("removal by the room", () => {
   it("tells of a deleted room by its close code alone, and reconnects after any other close", () => {
     const deleted = joined();
     deleted.socket.drop(4002);
-    expect(deleted.connection.status).toMatchObject({ removal: { kind: "room_deleted", message: "the room was deleted" } });
+    expect(deleted.connection.status).toMatchObject({
+      removal: { kind: "room_deleted", message: "the room was deleted" },
+    });
     const dropped = joined();
     // A notice without its close (the connection died first) does not stop the next drop's reconnect.
     dropped.socket.receive({ type: "error", code: "kicked", message: "a moderator removed you from the room" });
@@ -65,7 +74,8 @@ describe("moderation", () => {
     t.socket.receive({ type: "deleted", seq: 2 });
     t.socket.receive({ type: "banned", id: 4, name: "Troll", user: "u-4" });
     expect(t.events.slice(-2)).toEqual([
-      { type: "deleted", seq: 2 }, { type: "moderated", packet: { type: "banned", id: 4, name: "Troll", user: "u-4" } },
+      { type: "deleted", seq: 2 },
+      { type: "moderated", packet: { type: "banned", id: 4, name: "Troll", user: "u-4" } },
     ]);
     t.socket.drop();
     expect(t.connection.moderate({ type: "kick", id: 4 })).toBe(false);
@@ -74,19 +84,27 @@ describe("moderation", () => {
 
 describe("tokens in the page address", () => {
   const base64url = (value: unknown) =>
-    btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
   const jwt = `${base64url({ alg: "HS256" })}.${base64url({ sub: "u-1", name: "Zoë 🎮", role: "moderator", exp: 1 })}.sig`;
 
   it("takes the token from the fragment, out of the address bar, and keeps it for a reload of the tab", () => {
     const stored = new Map<string, string>();
-    const storage = { getItem: (key: string) => stored.get(key) ?? null, setItem: (key: string, value: string) => void stored.set(key, value) };
+    const storage = {
+      getItem: (key: string) => stored.get(key) ?? null,
+      setItem: (key: string, value: string) => void stored.set(key, value),
+    };
     const replaced: string[] = [];
     const history = { replaceState: (_: unknown, __: string, url: string) => void replaced.push(url) };
     const location = { hash: `#token=${jwt}`, pathname: "/rooms/lobby", search: "?x=1" };
     expect(takeToken({ location, history, storage })).toBe(jwt);
     expect(replaced).toEqual(["/rooms/lobby?x=1"]);
     expect(takeToken({ location: { ...location, hash: "" }, history, storage })).toBe(jwt);
-    expect(takeToken({ location: { ...location, hash: "" }, history, storage: { getItem: () => null, setItem: () => {} } })).toBeUndefined();
+    expect(
+      takeToken({ location: { ...location, hash: "" }, history, storage: { getItem: () => null, setItem: () => {} } }),
+    ).toBeUndefined();
   });
 
   it("reads the claims it shows, and survives a token it cannot read", () => {

@@ -13,7 +13,11 @@ describe("room addresses", () => {
 
   it("links to the room and connects to it over ws or wss as the page was loaded", () => {
     expect(roomLink("https://chat.example", "general")).toBe("https://chat.example/rooms/general");
-    expect(roomSocketUrl({ protocol: "https:", host: "chat.example" }, "general")).toBe("wss://chat.example/rooms/general");
-    expect(roomSocketUrl({ protocol: "http:", host: "127.0.0.1:8787" }, "lobby")).toBe("ws://127.0.0.1:8787/rooms/lobby");
+    expect(roomSocketUrl({ protocol: "https:", host: "chat.example" }, "general")).toBe(
+      "wss://chat.example/rooms/general",
+    );
+    expect(roomSocketUrl({ protocol: "http:", host: "127.0.0.1:8787" }, "lobby")).toBe(
+      "ws://127.0.0.1:8787/rooms/lobby",
+    );
   });
 });

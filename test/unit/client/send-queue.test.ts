@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { SendQueue, type Outgoing } from "../../../src/client/send-queue";
+import { type Outgoing, SendQueue } from "../../../src/client/send-queue";
 import { LIMITS, message } from "./fakes";
 
 describe("SendQueue", () => {
   it("paces to one token short of the room's burst, then to its rate", () => {
     const queue = new SendQueue();
     queue.paceTo({ ...LIMITS, rateLimitBurst: 3, rateLimitPerSecond: 5 }, 0);
-    expect([queue.waitBeforeSending(0, 1), queue.waitBeforeSending(0, 1), queue.waitBeforeSending(0, 1)]).toEqual([0, 0, 200]);
+    expect([queue.waitBeforeSending(0, 1), queue.waitBeforeSending(0, 1), queue.waitBeforeSending(0, 1)]).toEqual([
+      0, 0, 200,
+    ]);
     expect(queue.waitBeforeSending(200, 1)).toBe(0);
   });
 

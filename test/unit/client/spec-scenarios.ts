@@ -90,8 +90,12 @@ export function expand(packet: Packet, cids: CidNames, limits: Packet): Packet {
       const history = ((packet.history as Json[] | undefined) ?? []).map((m) => message(m, cids));
       const members = ((packet.members as Json[] | undefined) ?? [{ id, name }]).map(member);
       const defaults: Packet = {
-        type: "welcome", memberCount: members.length, more: false, lastSeq: (history.at(-1)?.seq as number | undefined) ?? 0,
-        limits, resumeKey: `k${id}`,
+        type: "welcome",
+        memberCount: members.length,
+        more: false,
+        lastSeq: (history.at(-1)?.seq as number | undefined) ?? 0,
+        limits,
+        resumeKey: `k${id}`,
       };
       return { ...defaults, ...packet, id, name, members, history };
     }
@@ -123,6 +127,10 @@ export function cutTo(actual: Packet[], expected: Packet[]): Packet[] {
   return actual.map((frame, i) => {
     const wanted = expected[i];
     if (!wanted) return frame;
-    return Object.fromEntries(Object.keys(wanted).filter((key) => key in frame).map((key) => [key, frame[key]!]));
+    return Object.fromEntries(
+      Object.keys(wanted)
+        .filter((key) => key in frame)
+        .map((key) => [key, frame[key]!]),
+    );
   });
 }

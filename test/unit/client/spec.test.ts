@@ -8,9 +8,18 @@ import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, RoomConnection } f
 import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { BURST_MARGIN, REFUSAL_CHECK_MS } from "../../../src/client/send-queue";
 import type { ServerPacket } from "../../../src/shared/protocol";
-import { FakeClock, socketFactory, type FakeSocket } from "./fakes";
+import { FakeClock, type FakeSocket, socketFactory } from "./fakes";
 import {
-  CidNames, constants, cutTo, expand, named, spec, type Expectations, type Packet, type Scenario, type Step,
+  CidNames,
+  constants,
+  cutTo,
+  type Expectations,
+  expand,
+  named,
+  type Packet,
+  type Scenario,
+  type Step,
+  spec,
 } from "./spec-scenarios";
 
 /** What a scenario has seen so far of the client, kept until the check that reads it. */
@@ -65,7 +74,12 @@ async function run(scenario: Scenario): Promise<void> {
     if ("do" in s) {
       if (s.do === "open") {
         connection = new RoomConnection({
-          url: "ws://chat.test/rooms/spec", name: "me", createSocket: create, onEvent, clock, random: () => random,
+          url: "ws://chat.test/rooms/spec",
+          name: "me",
+          createSocket: create,
+          onEvent,
+          clock,
+          random: () => random,
           ...(scenario.client?.tokens && { token: async () => "a-token" }),
           ...(scenario.client?.maxFrameBytes !== undefined && { maxFrameBytes: scenario.client.maxFrameBytes }),
         });
@@ -106,21 +120,32 @@ async function run(scenario: Scenario): Promise<void> {
     collectSent();
     if (wanted.out !== undefined) expect(cutTo(seen.frames, wanted.out), "out").toEqual(wanted.out);
     if (wanted.chats !== undefined) {
-      expect(seen.frames.filter((f) => f.type === "chat").map((f) => f.text), "chats").toEqual(wanted.chats);
+      expect(
+        seen.frames.filter((f) => f.type === "chat").map((f) => f.text),
+        "chats",
+      ).toEqual(wanted.chats);
     }
     if (wanted.out !== undefined || wanted.chats !== undefined) seen.frames = [];
     if (wanted.pings !== undefined) expect(seen.pings, "pings").toBe(wanted.pings), (seen.pings = 0);
     if (wanted.delivered !== undefined) {
-      expect([...seen.delivered].sort((a, b) => a - b), "delivered").toEqual(wanted.delivered);
+      expect(
+        [...seen.delivered].sort((a, b) => a - b),
+        "delivered",
+      ).toEqual(wanted.delivered);
       seen.delivered = [];
     }
     if (wanted.errors !== undefined) expect(seen.errors, "errors").toEqual(wanted.errors), (seen.errors = []);
-    if (wanted.reconnectIn !== undefined) expect(seen.reconnectIn, "reconnectIn").toBe(wanted.reconnectIn), (seen.reconnectIn = null);
+    if (wanted.reconnectIn !== undefined)
+      expect(seen.reconnectIn, "reconnectIn").toBe(wanted.reconnectIn), (seen.reconnectIn = null);
     if (wanted.stopped !== undefined) {
       const status = connection!.status;
       expect(status.state === "offline" ? status.reason : null, "stopped").toBe(wanted.stopped);
     }
-    if (wanted.members !== undefined) expect(connection!.members.map((m) => m.id), "members").toEqual(wanted.members);
+    if (wanted.members !== undefined)
+      expect(
+        connection!.members.map((m) => m.id),
+        "members",
+      ).toEqual(wanted.members);
   };
 
   for (const s of scenario.steps) await step(s);
@@ -140,7 +165,8 @@ describe("the shared spec (clients/spec), run by the JavaScript client", () => {
       const covering = spec.scenarios.filter((s) => s.rules.includes(rule));
       expect(covering.length, rule).toBeGreaterThan(0);
     }
-    for (const scenario of spec.scenarios) for (const rule of scenario.rules) expect(Object.keys(spec.rules)).toContain(rule);
+    for (const scenario of spec.scenarios)
+      for (const rule of scenario.rules) expect(Object.keys(spec.rules)).toContain(rule);
   });
 
   const runs = spec.scenarios.filter((scenario) => !scenario.unsupported?.ts);

@@ -3,7 +3,7 @@
 // loses nothing; without one, it stops and says why.
 
 import { describe, expect, it } from "vitest";
-import { RoomConnection, type ConnectionOptions } from "../../../src/client/connection";
+import { type ConnectionOptions, RoomConnection } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { FakeClock, message, messages, socketFactory, welcome } from "./fakes";
 
@@ -14,12 +14,25 @@ function setup(options: Partial<ConnectionOptions> = {}) {
   const sockets = socketFactory();
   const events: ConnectionEvent[] = [];
   const connection = new RoomConnection({
-    url: URL, name: "me", createSocket: sockets.create, onEvent: (event) => events.push(event), clock, random: () => 1,
-    backoff: { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 }, ...options,
+    url: URL,
+    name: "me",
+    createSocket: sockets.create,
+    onEvent: (event) => events.push(event),
+    clock,
+    random: () => 1,
+    backoff: { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 },
+    ...options,
   });
   const of = <T extends ConnectionEvent["type"]>(type: T) =>
     events.filter((event): event is Extract<ConnectionEvent, { type: T }> => event.type === type);
-  return { clock, sockets, events, connection, of, delivered: () => of("messages").flatMap((e) => e.messages.map((m) => m.seq)) };
+  return {
+    clock,
+    sockets,
+    events,
+    connection,
+    of,
+    delivered: () => of("messages").flatMap((e) => e.messages.map((m) => m.seq)),
+  };
 }
 
 /** Lets a token provider's promise settle. */
@@ -57,7 +70,8 @@ describe("a token that expires", () => {
     second.receive(welcome(2, [message(6)], { lastSeq: 6 }));
     // The chat the room never took is sent again, then the one typed meanwhile.
     expect(second.packets().slice(1)).toEqual([
-      { type: "chat", text: "said just before it expired" }, { type: "chat", text: "typed while it was replaced" },
+      { type: "chat", text: "said just before it expired" },
+      { type: "chat", text: "typed while it was replaced" },
     ]);
     second.receive({ type: "chat", ...message(7, "said just before it expired", { id: 2, name: "me" }) });
 
@@ -91,7 +105,11 @@ describe("a token that expires", () => {
     socket.open();
     socket.receive(welcome(1, messages(1, 2)));
     socket.drop(4010);
-    expect(t.connection.status).toMatchObject({ state: "offline", reason: "removed", removal: { kind: "token_expired" } });
+    expect(t.connection.status).toMatchObject({
+      state: "offline",
+      reason: "removed",
+      removal: { kind: "token_expired" },
+    });
     t.clock.advance(60_000);
     expect(t.sockets.sockets).toHaveLength(1);
     t.connection.retryNow();

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { clientAddress } from "../../../src/server/admission";
 
-const from = (ip?: string) => clientAddress(new Request("https://rooms.example/", ip ? { headers: { "CF-Connecting-IP": ip } } : {}));
+const from = (ip?: string) =>
+  clientAddress(new Request("https://rooms.example/", ip ? { headers: { "CF-Connecting-IP": ip } } : {}));
 
 describe("clientAddress", () => {
   it("counts an IPv4 address as itself, and an IPv6 address as its /64", () => {

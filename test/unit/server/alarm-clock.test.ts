@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { nextUpkeep, type UpkeepState } from "../../../src/server/alarm-clock";
 
 const DAY = 24 * 60 * 60 * 1000;
-const base: UpkeepState = { now: 10 * DAY, hasMembers: false, oldestTs: undefined, silenceMs: 120_000, historyMaxAgeMs: 30 * DAY, banEnds: undefined,
+const base: UpkeepState = {
+  now: 10 * DAY,
+  hasMembers: false,
+  oldestTs: undefined,
+  silenceMs: 120_000,
+  historyMaxAgeMs: 30 * DAY,
+  banEnds: undefined,
   tokenExpires: undefined,
 };
 

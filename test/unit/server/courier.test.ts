@@ -8,10 +8,14 @@ describe("Courier", () => {
   it("keeps one batch in flight, and sends what was pushed meanwhile together, in order", async () => {
     const carried: number[][] = [];
     const arrivals: (() => void)[] = [];
-    const courier = new Courier<number, number[]>((items) => items, (batch) => {
-      carried.push(batch);
-      return new Promise((resolve) => arrivals.push(resolve));
-    }, () => {});
+    const courier = new Courier<number, number[]>(
+      (items) => items,
+      (batch) => {
+        carried.push(batch);
+        return new Promise((resolve) => arrivals.push(resolve));
+      },
+      () => {},
+    );
     courier.push(1);
     courier.push(2);
     await vi.advanceTimersByTimeAsync(0);
@@ -21,7 +25,10 @@ describe("Courier", () => {
     expect(carried).toHaveLength(1);
     arrivals.shift()!();
     await vi.advanceTimersByTimeAsync(0);
-    expect(carried).toEqual([[1, 2], [3, 4, 5]]);
+    expect(carried).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
   });
 
   it("sends a failed batch again, the same batch, then gives it up and goes on with the next", async () => {

@@ -1,17 +1,42 @@
 import { describe, expect, it } from "vitest";
 import { batchBudget, chunks, fitHistory, fitMembers, fitWelcome, frameLimit } from "../../../src/server/frame-fit";
 import { encode, frameBytes, leavesPacket } from "../../../src/shared/codec";
-import { DEFAULT_LIMITS as limits, type ChatMessage, type Member, type ServerPacket } from "../../../src/shared/protocol";
+import {
+  type ChatMessage,
+  DEFAULT_LIMITS as limits,
+  type Member,
+  type ServerPacket,
+} from "../../../src/shared/protocol";
 import { minServerFrameBytes } from "../../../src/shared/validation";
 
 /** A message as long as a message may be, in characters that are 3 bytes each in UTF-8. */
-const message = (seq: number): ChatMessage => ({ seq, ts: 1_700_000_000_000 + seq, sender: { id: 1, name: "ann" }, cid: `c${seq}`, text: "語".repeat(limits.maxMessageChars) });
+const message = (seq: number): ChatMessage => ({
+  seq,
+  ts: 1_700_000_000_000 + seq,
+  sender: { id: 1, name: "ann" },
+  cid: `c${seq}`,
+  text: "語".repeat(limits.maxMessageChars),
+});
 const members = (count: number): Member[] =>
-  Array.from({ length: count }, (_, i) => ({ id: i + 1, name: `member-${i + 1}`, user: `user-${i + 1}-${"u".repeat(40)}`, verified: true }));
+  Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    name: `member-${i + 1}`,
+    user: `user-${i + 1}-${"u".repeat(40)}`,
+    verified: true,
+  }));
 
 const welcome = (history: ChatMessage[], listed: Member[]): Extract<ServerPacket, { type: "welcome" }> => ({
-  type: "welcome", id: 99, name: "me", members: listed, moreMembers: false, memberCount: listed.length,
-  history, more: false, lastSeq: history.at(-1)?.seq ?? 0, limits, resumeKey: "0".repeat(32),
+  type: "welcome",
+  id: 99,
+  name: "me",
+  members: listed,
+  moreMembers: false,
+  memberCount: listed.length,
+  history,
+  more: false,
+  lastSeq: history.at(-1)?.seq ?? 0,
+  limits,
+  resumeKey: "0".repeat(32),
 });
 
 const bytesOf = (packet: ServerPacket) => frameBytes(encode(packet, "native")[0]!);
@@ -68,7 +93,8 @@ describe("chunks", () => {
     expect(runs.flat()).toEqual(gone);
     for (const run of runs) {
       for (const dialect of ["native", "tutorial"] as const) {
-        for (const frame of encode(leavesPacket(run), dialect)) expect(frameBytes(frame)).toBeLessThanOrEqual(minServerFrameBytes(limits));
+        for (const frame of encode(leavesPacket(run), dialect))
+          expect(frameBytes(frame)).toBeLessThanOrEqual(minServerFrameBytes(limits));
       }
     }
   });

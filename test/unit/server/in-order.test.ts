@@ -20,7 +20,10 @@ describe("InOrder", () => {
   it("applies every delivery once, in the hub's order, whatever order and repeats they arrive in", () => {
     for (let seed = 1; seed <= 50; seed++) {
       const inOrder = new InOrder();
-      const arrivals = shuffled([1, 2, 3, 4, 5, 6, 7, 8, 2, 5, 8].map((tick) => delivery(10, tick)), seed);
+      const arrivals = shuffled(
+        [1, 2, 3, 4, 5, 6, 7, 8, 2, 5, 8].map((tick) => delivery(10, tick)),
+        seed,
+      );
       // The first delivery a shard sees is tick 1 of a hub that starts a stream to it.
       const applied = [...inOrder.take(delivery(10, 1)), ...arrivals.flatMap((arriving) => inOrder.take(arriving))];
       expect(ticks(applied), `seed ${seed}`).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((tick) => `10:${tick}`));

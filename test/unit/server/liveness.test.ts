@@ -9,21 +9,28 @@ describe("Liveness", () => {
     const unjoined = new Map<object, number>();
     const pings = new Map<object, number>();
     const closed: [object, string][] = [];
-    const liveness = new Liveness<object>({ joinTimeoutMs: 10_000, silenceMs: 60_000 }, {
-      unjoined: () => unjoined,
-      lastPing: (socket) => pings.get(socket),
-      close: (socket, reason) => {
-        closed.push([socket, reason]);
-        unjoined.delete(socket);
+    const liveness = new Liveness<object>(
+      { joinTimeoutMs: 10_000, silenceMs: 60_000 },
+      {
+        unjoined: () => unjoined,
+        lastPing: (socket) => pings.get(socket),
+        close: (socket, reason) => {
+          closed.push([socket, reason]);
+          unjoined.delete(socket);
+        },
       },
-    });
+    );
     return { liveness, unjoined, pings, closed };
   }
 
   it("closes each connection that has not joined by its own deadline, and none that joined", () => {
     const { liveness, unjoined, closed } = setUp();
     const [early, late, joiner] = [{}, {}, {}];
-    for (const [socket, at] of [[early, 0], [joiner, 1000], [late, 4000]] as const) {
+    for (const [socket, at] of [
+      [early, 0],
+      [joiner, 1000],
+      [late, 4000],
+    ] as const) {
       vi.advanceTimersByTime(at - Date.now());
       unjoined.set(socket, at);
       liveness.expectJoin(at);

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { announceJoins, broadcast } from "../../../src/server/fan-out";
+import { batchBudget } from "../../../src/server/frame-fit";
 import { Outbox, PRESENCE_WINDOW_MS, type StoreChats } from "../../../src/server/outbox";
 import type { UnstoredChat } from "../../../src/server/room-storage";
 import { memberOf, Sessions } from "../../../src/server/sessions";
 import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../src/shared/protocol";
-import { announceJoins, broadcast } from "../../../src/server/fan-out";
-import { FakeSocket } from "./fakes";
-import { batchBudget } from "../../../src/server/frame-fit";
 import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
+import { FakeSocket } from "./fakes";
 
 const BATCH_BUDGET = batchBudget(DEFAULT_LIMITS);
 
@@ -22,12 +22,16 @@ function room() {
       throw new Error("disk full");
     }
     writes.push(chats);
-    return chats.map(({ ts, sender, text }) => ({ message: { seq: ++seq, ts, sender, text } as ChatMessage, duplicate: false }));
+    return chats.map(({ ts, sender, text }) => ({
+      message: { seq: ++seq, ts, sender, text } as ChatMessage,
+      duplicate: false,
+    }));
   };
   // A room of one object: everyone it announces to is on its own sockets.
   const audience = {
     broadcast: (packet: ServerPacket) => broadcast(sessions.joined(), packet),
-    announceJoins: (joins: { member: Member; socket: FakeSocket }[]) => announceJoins(sessions.joined(), joins, BATCH_BUDGET),
+    announceJoins: (joins: { member: Member; socket: FakeSocket }[]) =>
+      announceJoins(sessions.joined(), joins, BATCH_BUDGET),
   };
   const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET);
   let nextId = 1;
@@ -68,8 +72,15 @@ describe("Outbox", () => {
       { type: "chat", seq: 1, ts: 0, sender: ann.member, text: "one" },
       { type: "chat", seq: 2, ts: 0, sender: godot.member, text: "two" },
     ]);
-    expect(godot.socket.packets().filter((p) => p.type === "chat_message").map((p) => [p.seq, p.name, p.message]))
-      .toEqual([[1, "ann", "one"], [2, "godot", "two"]]);
+    expect(
+      godot.socket
+        .packets()
+        .filter((p) => p.type === "chat_message")
+        .map((p) => [p.seq, p.name, p.message]),
+    ).toEqual([
+      [1, "ann", "one"],
+      [2, "godot", "two"],
+    ]);
   });
 
   it("announces presence before any chat sent after it, and chats sent before a leave before the leave", () => {
@@ -83,7 +94,10 @@ describe("Outbox", () => {
     r.leave(bob);
     r.say(ann, "after bob");
     vi.runAllTimers();
-    const seen = ann.socket.packets().slice(2).map((p) => p.type === "chat" ? p.text : `${p.type} ${p.name}`);
+    const seen = ann.socket
+      .packets()
+      .slice(2)
+      .map((p) => (p.type === "chat" ? p.text : `${p.type} ${p.name}`));
     expect(seen).toEqual(["join cat", "hi from cat", "bye from bob", "leave bob", "after bob"]);
   });
 
@@ -96,8 +110,15 @@ describe("Outbox", () => {
     r.outbox.announce({ type: "rename", ...renamed, previous: "ann" });
     r.say({ socket: ann.socket, member: renamed }, "as annie");
     vi.runAllTimers();
-    expect(ann.socket.packets().slice(1).map((p) => [p.type, p.sender ?? p.previous])).toEqual([
-      ["chat", { id: 1, name: "ann" }], ["rename", "ann"], ["chat", { id: 1, name: "annie" }],
+    expect(
+      ann.socket
+        .packets()
+        .slice(1)
+        .map((p) => [p.type, p.sender ?? p.previous]),
+    ).toEqual([
+      ["chat", { id: 1, name: "ann" }],
+      ["rename", "ann"],
+      ["chat", { id: 1, name: "annie" }],
     ]);
   });
 
@@ -108,7 +129,12 @@ describe("Outbox", () => {
     const burst = ["b1", "b2", "b3"].map((name) => r.join(name));
     for (const { socket } of [first, ...burst]) expect(socket.frames.length).toBeLessThanOrEqual(1);
     vi.advanceTimersByTime(PRESENCE_WINDOW_MS);
-    const names = (socket: FakeSocket) => socket.packets().flatMap((p) => p.type === "joins" ? (p.members as { name: string }[]).map((m) => m.name) : p.type === "join" ? [p.name] : []);
+    const names = (socket: FakeSocket) =>
+      socket
+        .packets()
+        .flatMap((p) =>
+          p.type === "joins" ? (p.members as { name: string }[]).map((m) => m.name) : p.type === "join" ? [p.name] : [],
+        );
     expect(names(first.socket)).toEqual(["first", "b1", "b2", "b3"]);
     expect(first.socket.types()).toEqual(["join", "joins"]);
     expect(names(burst[0]!.socket)).toEqual(["b1", "b2", "b3"]);
@@ -125,8 +151,20 @@ describe("Outbox", () => {
     const witness = r.join("witness"); // its welcome lists stayer
     r.leave(stayer);
     vi.runAllTimers();
-    const announced = (socket: FakeSocket) => socket.packets().map((p) => [p.type, ...(p.type === "joins" || p.type === "leaves" ? (p.members as { name: string }[]).map((m) => m.name) : [p.name])]);
-    expect(announced(ann.socket)).toEqual([["join", "ann"], ["joins", "stayer", "witness"], ["leave", "stayer"]]);
+    const announced = (socket: FakeSocket) =>
+      socket
+        .packets()
+        .map((p) => [
+          p.type,
+          ...(p.type === "joins" || p.type === "leaves"
+            ? (p.members as { name: string }[]).map((m) => m.name)
+            : [p.name]),
+        ]);
+    expect(announced(ann.socket)).toEqual([
+      ["join", "ann"],
+      ["joins", "stayer", "witness"],
+      ["leave", "stayer"],
+    ]);
     expect(witness.socket.types()).toEqual(["join", "leave"]);
   });
 
@@ -136,7 +174,7 @@ describe("Outbox", () => {
     const bob = r.join("bob"); // within ann's window: waits
     r.say(ann, "pending");
     vi.advanceTimersByTime(0); // the chat forces bob's join out first
-    expect(ann.socket.packets().map((p) => p.type === "chat" ? p.text : p.name)).toEqual(["ann", "bob", "pending"]);
+    expect(ann.socket.packets().map((p) => (p.type === "chat" ? p.text : p.name))).toEqual(["ann", "bob", "pending"]);
 
     r.leave(bob); // within the window again: waits
     const cat = r.join("cat");

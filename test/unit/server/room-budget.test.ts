@@ -16,8 +16,10 @@ describe("RoomBudget", () => {
     const flooders = Array.from({ length: 60 }, () => ({}));
     const honest = [{}, {}];
     const sends: { at: number; socket: object }[] = [];
-    for (let at = 0; at < 10_000; at += 200) for (const socket of flooders) sends.push({ at: at + Math.random() * 200, socket });
-    for (let at = 0; at < 10_000; at += 500) for (const socket of honest) sends.push({ at: at + Math.random() * 500, socket });
+    for (let at = 0; at < 10_000; at += 200)
+      for (const socket of flooders) sends.push({ at: at + Math.random() * 200, socket });
+    for (let at = 0; at < 10_000; at += 500)
+      for (const socket of honest) sends.push({ at: at + Math.random() * 500, socket });
     sends.sort((x, y) => x.at - y.at);
     let honestRefused = 0;
     let admitted = 0;

@@ -19,13 +19,21 @@ describe("Sessions", () => {
     const resumed = sessions.join(connect(200), { id: 2, name: "ann", dialect: "native" }, first.resumeKey);
     const again = sessions.join(connect(300), { id: 3, name: "ann", dialect: "native" }, resumed.resumeKey);
     const fresh = sessions.join(connect(400), { id: 4, name: "bo", dialect: "native" });
-    for (const key of [first, resumed, again, fresh].map((session) => session.resumeKey)) expect(key).toMatch(/^[0-9a-f]{32}$/);
+    for (const key of [first, resumed, again, fresh].map((session) => session.resumeKey))
+      expect(key).toMatch(/^[0-9a-f]{32}$/);
     expect(new Set([first, resumed, again, fresh].map((session) => session.resumeKey)).size).toBe(4);
     expect(authorOf(resumed)).toBe(authorOf(first));
     expect(authorOf(again)).toBe(authorOf(first));
     expect(authorOf(fresh)).not.toBe(authorOf(first));
     // A verified member is its user, whatever its connection.
-    const verified = { joined: true as const, id: 5, name: "kim", dialect: "native" as const, resumeKey: fresh.resumeKey, identity: { user: "u-1", name: "kim", role: "member" as const, exp: 2e9 } };
+    const verified = {
+      joined: true as const,
+      id: 5,
+      name: "kim",
+      dialect: "native" as const,
+      resumeKey: fresh.resumeKey,
+      identity: { user: "u-1", name: "kim", role: "member" as const, exp: 2e9 },
+    };
     expect(authorOf(verified)).toBe("user:u-1");
   });
 
@@ -35,8 +43,14 @@ describe("Sessions", () => {
     sessions.join(a, { id: 1, name: "ann", dialect: "native" });
     sessions.join(b, { id: 2, name: "bob", dialect: "tutorial" });
     expect(sessions.size).toBe(3);
-    expect(sessions.members()).toEqual([{ id: 1, name: "ann" }, { id: 2, name: "bob" }]);
-    expect([...sessions.joined()].map(([socket, session]) => [socket, session.dialect])).toEqual([[a, "native"], [b, "tutorial"]]);
+    expect(sessions.members()).toEqual([
+      { id: 1, name: "ann" },
+      { id: 2, name: "bob" },
+    ]);
+    expect([...sessions.joined()].map(([socket, session]) => [socket, session.dialect])).toEqual([
+      [a, "native"],
+      [b, "tutorial"],
+    ]);
     expect(sessions.get(c)).toEqual({ joined: false, openedAt: 300 });
     expect([...sessions.unjoined()]).toEqual([[c, 300]]);
   });
@@ -49,16 +63,31 @@ describe("Sessions", () => {
     sessions.rename(a, "annie");
 
     const rebuilt = new Sessions([c, b, a]);
-    expect(rebuilt.members()).toEqual([{ id: 1, name: "annie" }, { id: 3, name: "cat" }]);
+    expect(rebuilt.members()).toEqual([
+      { id: 1, name: "annie" },
+      { id: 3, name: "cat" },
+    ]);
     expect(rebuilt.get(b)).toEqual({ joined: false, openedAt: 200 });
-    expect(rebuilt.get(c)).toEqual({ id: 3, joined: true, name: "cat", dialect: "tutorial", resumeKey: expect.any(String) });
+    expect(rebuilt.get(c)).toEqual({
+      id: 3,
+      joined: true,
+      name: "cat",
+      dialect: "tutorial",
+      resumeKey: expect.any(String),
+    });
   });
 
   it("hands out a member's leave once, however many ways its connection ends", () => {
     const { sessions, connect } = room();
     const [a, lurker] = [connect(100), connect(200)];
     sessions.join(a, { id: 1, name: "ann", dialect: "native" });
-    expect(sessions.remove(a)).toEqual({ id: 1, joined: true, name: "ann", dialect: "native", resumeKey: expect.any(String) });
+    expect(sessions.remove(a)).toEqual({
+      id: 1,
+      joined: true,
+      name: "ann",
+      dialect: "native",
+      resumeKey: expect.any(String),
+    });
     expect(sessions.remove(a)).toBeUndefined();
     expect(sessions.remove(lurker)).toBeUndefined();
     expect(sessions.size).toBe(0);

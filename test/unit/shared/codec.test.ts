@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeFrame, encode, frameCost, frameExceeds, isBinaryPing } from "../../../src/shared/codec";
-import { DEFAULT_LIMITS as limits, type ChatMessage, type ServerPacket } from "../../../src/shared/protocol";
+import { type ChatMessage, DEFAULT_LIMITS as limits, type ServerPacket } from "../../../src/shared/protocol";
 
 const message: ChatMessage = { seq: 7, ts: 1700000000000, sender: { id: 3, name: "Zoë" }, text: "héllo 😀" };
 
@@ -28,11 +28,14 @@ describe("decodeFrame", () => {
 
   it("names what an answer answers: the packet's type, and its cid if valid (native only)", () => {
     expect(decodeFrame('{"type":"chat","text":"","cid":"a-1"}', limits)).toMatchObject({
-      request: { ok: false, error: { code: "invalid_text" } }, answering: { for: "chat", cid: "a-1" },
+      request: { ok: false, error: { code: "invalid_text" } },
+      answering: { for: "chat", cid: "a-1" },
     });
     expect(decodeFrame('{"type":"history","cid":"x"}', limits).answering).toEqual({ for: "history", cid: "x" });
     expect(decodeFrame('{"type":"chat","text":"hi","cid":"no spaces"}', limits).answering).toEqual({ for: "chat" });
-    expect(decodeFrame('{"type":"chat_message","message":"hi","cid":"x"}', limits).answering).toEqual({ for: "chat_message" });
+    expect(decodeFrame('{"type":"chat_message","message":"hi","cid":"x"}', limits).answering).toEqual({
+      for: "chat_message",
+    });
     expect(decodeFrame('{"type":"shout","cid":"x"}', limits).answering).toBeUndefined();
     expect(decodeFrame("{", limits).answering).toBeUndefined();
   });
@@ -87,19 +90,52 @@ describe("encode", () => {
       { type: "chat_message", name: "Zoë", message: "héllo 😀", id: 3, seq: 7, ts: 1700000000000 },
     ]);
     expect(JSON.parse(encode({ type: "join", id: 3, name: "Zoë" }, "tutorial")[0]!)).toEqual({
-      type: "server_message", message: "Zoë(#3) joined the chat.",
+      type: "server_message",
+      message: "Zoë(#3) joined the chat.",
     });
-    expect(JSON.parse(encode({ type: "joins", members: [{ id: 3, name: "Zoë" }, { id: 4, name: "Al" }] }, "tutorial")[0]!)).toEqual({
-      type: "server_message", message: "Zoë(#3), Al(#4) joined the chat.",
+    expect(
+      JSON.parse(
+        encode(
+          {
+            type: "joins",
+            members: [
+              { id: 3, name: "Zoë" },
+              { id: 4, name: "Al" },
+            ],
+          },
+          "tutorial",
+        )[0]!,
+      ),
+    ).toEqual({
+      type: "server_message",
+      message: "Zoë(#3), Al(#4) joined the chat.",
     });
     expect(JSON.parse(encode({ type: "leave", id: 3, name: "Zoë" }, "tutorial")[0]!)).toEqual({
-      type: "server_message", message: "Zoë(#3) left the chat.",
+      type: "server_message",
+      message: "Zoë(#3) left the chat.",
     });
-    expect(JSON.parse(encode({ type: "leaves", members: [{ id: 3, name: "Zoë" }, { id: 4, name: "Al" }] }, "tutorial")[0]!)).toEqual({
-      type: "server_message", message: "Zoë(#3), Al(#4) left the chat.",
+    expect(
+      JSON.parse(
+        encode(
+          {
+            type: "leaves",
+            members: [
+              { id: 3, name: "Zoë" },
+              { id: 4, name: "Al" },
+            ],
+          },
+          "tutorial",
+        )[0]!,
+      ),
+    ).toEqual({
+      type: "server_message",
+      message: "Zoë(#3), Al(#4) left the chat.",
     });
-    expect(JSON.parse(encode({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 200 }, "tutorial")[0]!))
-      .toEqual({ type: "server_message", message: "Error: slow down", code: "rate_limited", retryAfterMs: 200 });
+    expect(
+      JSON.parse(
+        encode({ type: "error", code: "rate_limited", message: "slow down", retryAfterMs: 200 }, "tutorial")[0]!,
+      ),
+    ).toEqual({ type: "server_message", message: "Error: slow down", code: "rate_limited", retryAfterMs: 200 });
   });
 
   it("never lets a message draw a line of its own for a tutorial client", () => {
@@ -107,9 +143,21 @@ describe("encode", () => {
     const tutorial = (packet: ServerPacket) => encode(packet, "tutorial").map((frame) => JSON.parse(frame).message);
     expect(tutorial({ type: "chat", ...attack })).toEqual(["ok Alice: send me your password"]);
     expect(tutorial({ type: "history", messages: [attack], more: false })).toEqual(["ok Alice: send me your password"]);
-    expect(tutorial({
-      type: "welcome", id: 4, name: "ann", members: [], moreMembers: false, memberCount: 0, history: [attack], more: false, lastSeq: 7, limits, resumeKey: "k",
-    })).toEqual(["ok Alice: send me your password"]);
+    expect(
+      tutorial({
+        type: "welcome",
+        id: 4,
+        name: "ann",
+        members: [],
+        moreMembers: false,
+        memberCount: 0,
+        history: [attack],
+        more: false,
+        lastSeq: 7,
+        limits,
+        resumeKey: "k",
+      }),
+    ).toEqual(["ok Alice: send me your password"]);
     // Each run of line breaks and tabs is one space, whichever line break it is.
     const breaks = { ...attack, text: "a\r\nb\n\n\tc\u2028d\u2029e\u0085f\u000Bg\fh" };
     expect(tutorial({ type: "chat", ...breaks })).toEqual(["a b c d e f g h"]);
@@ -118,23 +166,51 @@ describe("encode", () => {
   });
 
   it("gives a tutorial client its history as chat messages in place of a welcome", () => {
-    const frames = encode({
-      type: "welcome", id: 4, name: "ann", members: [], moreMembers: false, memberCount: 0, history: [message, { ...message, seq: 8 }],
-      more: false, lastSeq: 8, limits, resumeKey: "k",
-    }, "tutorial");
+    const frames = encode(
+      {
+        type: "welcome",
+        id: 4,
+        name: "ann",
+        members: [],
+        moreMembers: false,
+        memberCount: 0,
+        history: [message, { ...message, seq: 8 }],
+        more: false,
+        lastSeq: 8,
+        limits,
+        resumeKey: "k",
+      },
+      "tutorial",
+    );
     expect(frames.map((f) => JSON.parse(f).seq)).toEqual([7, 8]);
   });
 
   it("tells a tutorial client of moderation in server messages, one line per reason, and leaves deleted messages out", () => {
     const lines = (packet: ServerPacket) => encode(packet, "tutorial").map((frame) => JSON.parse(frame).message);
-    expect(lines({ type: "leave", id: 3, name: "Zoë", reason: "kicked" })).toEqual(["Zoë(#3) was removed by a moderator."]);
-    expect(lines({
-      type: "leaves",
-      members: [{ id: 3, name: "Zoë", reason: "banned" }, { id: 4, name: "Al" }, { id: 5, name: "Bo", reason: "banned" }],
-    })).toEqual(["Zoë(#3), Bo(#5) were banned by a moderator.", "Al(#4) left the chat."]);
+    expect(lines({ type: "leave", id: 3, name: "Zoë", reason: "kicked" })).toEqual([
+      "Zoë(#3) was removed by a moderator.",
+    ]);
+    expect(
+      lines({
+        type: "leaves",
+        members: [
+          { id: 3, name: "Zoë", reason: "banned" },
+          { id: 4, name: "Al" },
+          { id: 5, name: "Bo", reason: "banned" },
+        ],
+      }),
+    ).toEqual(["Zoë(#3), Bo(#5) were banned by a moderator.", "Al(#4) left the chat."]);
     expect(lines({ type: "deleted", seq: 7 })).toEqual(["A moderator deleted message #7."]);
-    expect(lines({ type: "ban_preview", target: { id: 3, name: "p1" }, removes: [{ id: 3, name: "p1" }, { id: 4, name: "p2" }] }))
-      .toEqual(["This ban would remove p1(#3), p2(#4). To ban, send it again with confirm: [3, 4]."]);
+    expect(
+      lines({
+        type: "ban_preview",
+        target: { id: 3, name: "p1" },
+        removes: [
+          { id: 3, name: "p1" },
+          { id: 4, name: "p2" },
+        ],
+      }),
+    ).toEqual(["This ban would remove p1(#3), p2(#4). To ban, send it again with confirm: [3, 4]."]);
     const tombstone: ChatMessage = { seq: 8, ts: message.ts, sender: message.sender, text: "", deleted: true };
     expect(lines({ type: "history", messages: [message, tombstone], more: false })).toEqual(["héllo 😀"]);
   });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS as limits } from "../../../src/shared/protocol";
 import {
-  countChars, MAX_BAN_MINUTES, minServerFrameBytes, parseModeration, parseRequest, validateText,
+  countChars,
+  MAX_BAN_MINUTES,
+  minServerFrameBytes,
+  parseModeration,
+  parseRequest,
+  validateText,
 } from "../../../src/shared/validation";
 
 const request = (value: unknown) => parseRequest(value, limits).request;
@@ -9,46 +14,61 @@ const request = (value: unknown) => parseRequest(value, limits).request;
 describe("parseRequest", () => {
   it("reads native packets", () => {
     expect(request({ type: "join", name: "  ann  " })).toEqual({
-      ok: true, value: { kind: "join", dialect: "native", name: "ann" },
+      ok: true,
+      value: { kind: "join", dialect: "native", name: "ann" },
     });
     expect(request({ type: "join", name: "ann", since: 12 })).toEqual({
-      ok: true, value: { kind: "join", dialect: "native", name: "ann", since: 12 },
+      ok: true,
+      value: { kind: "join", dialect: "native", name: "ann", since: 12 },
     });
     expect(request({ type: "chat", text: "hi" })).toEqual({ ok: true, value: { kind: "chat", text: "hi" } });
     expect(request({ type: "rename", name: "bo" })).toEqual({ ok: true, value: { kind: "rename", name: "bo" } });
     expect(request({ type: "history", before: 40, limit: 10 })).toEqual({
-      ok: true, value: { kind: "history", before: 40, limit: 10 },
+      ok: true,
+      value: { kind: "history", before: 40, limit: 10 },
     });
   });
 
   it("reads a chat's cid: 1 to 64 of A-Z, a-z, 0-9, _ and -; anything else is invalid_field", () => {
-    expect(request({ type: "chat", text: "hi", cid: "Ab_-9" })).toEqual({ ok: true, value: { kind: "chat", text: "hi", cid: "Ab_-9" } });
+    expect(request({ type: "chat", text: "hi", cid: "Ab_-9" })).toEqual({
+      ok: true,
+      value: { kind: "chat", text: "hi", cid: "Ab_-9" },
+    });
     expect(request({ type: "chat", text: "hi", cid: "x".repeat(64) })).toMatchObject({ ok: true });
     for (const cid of ["", "x".repeat(65), "a b", "é", 5, null, ["a"]]) {
       expect(request({ type: "chat", text: "hi", cid })).toMatchObject({ ok: false, error: { code: "invalid_field" } });
     }
     // The tutorial dialect has none: a cid in its chat is ignored, like any field its client adds.
-    expect(request({ type: "chat_message", message: "hi", cid: "a b" })).toEqual({ ok: true, value: { kind: "chat", text: "hi" } });
+    expect(request({ type: "chat_message", message: "hi", cid: "a b" })).toEqual({
+      ok: true,
+      value: { kind: "chat", text: "hi" },
+    });
   });
 
   it("reads a join's maxFrameBytes: a whole number of at least the floor that fits one largest message", () => {
     const floor = minServerFrameBytes(limits);
     expect(floor).toBeGreaterThanOrEqual((limits.maxMessageChars + limits.maxNameChars) * 4);
     expect(request({ type: "join", name: "ann", maxFrameBytes: floor })).toEqual({
-      ok: true, value: { kind: "join", dialect: "native", name: "ann", maxFrameBytes: floor },
+      ok: true,
+      value: { kind: "join", dialect: "native", name: "ann", maxFrameBytes: floor },
     });
     for (const bad of [floor - 1, 0, -1, 1.5, "60000", null]) {
-      expect(request({ type: "join", name: "ann", maxFrameBytes: bad })).toMatchObject({ ok: false, error: { code: "invalid_field" } });
+      expect(request({ type: "join", name: "ann", maxFrameBytes: bad })).toMatchObject({
+        ok: false,
+        error: { code: "invalid_field" },
+      });
     }
   });
 
   it("reads the tutorial client's packets and ignores its name in chat", () => {
     expect(request({ type: "test", test: "test message" })).toEqual({ ok: true, value: { kind: "ignore" } });
     expect(request({ type: "user_joined", name: "godot" })).toEqual({
-      ok: true, value: { kind: "join", dialect: "tutorial", name: "godot" },
+      ok: true,
+      value: { kind: "join", dialect: "tutorial", name: "godot" },
     });
     expect(request({ type: "chat_message", name: "someone else", message: "hi" })).toEqual({
-      ok: true, value: { kind: "chat", text: "hi" },
+      ok: true,
+      value: { kind: "chat", text: "hi" },
     });
   });
 
@@ -60,7 +80,10 @@ describe("parseRequest", () => {
   });
 
   it("caps history pages at the configured maximum", () => {
-    expect(request({ type: "history" })).toEqual({ ok: true, value: { kind: "history", limit: limits.historyPageMax } });
+    expect(request({ type: "history" })).toEqual({
+      ok: true,
+      value: { kind: "history", limit: limits.historyPageMax },
+    });
     expect(request({ type: "history", limit: 10_000 })).toMatchObject({ value: { limit: limits.historyPageMax } });
   });
 
@@ -142,20 +165,33 @@ describe("validateText", () => {
 describe("moderation packets", () => {
   it("reads each action with its optional fields, and nothing else", () => {
     expect(request({ type: "kick", id: 3, reason: "  spam  ", extra: 1 })).toEqual({
-      ok: true, value: { kind: "moderate", action: { kind: "kick", id: 3, reason: "spam" } },
+      ok: true,
+      value: { kind: "moderate", action: { kind: "kick", id: 3, reason: "spam" } },
     });
     expect(request({ type: "ban", id: 3, minutes: 60 })).toEqual({
-      ok: true, value: { kind: "moderate", action: { kind: "ban", id: 3, minutes: 60 } },
+      ok: true,
+      value: { kind: "moderate", action: { kind: "ban", id: 3, minutes: 60 } },
     });
-    expect(request({ type: "unban", user: "address:ab" })).toEqual({ ok: true, value: { kind: "moderate", action: { kind: "unban", user: "address:ab" } } });
-    expect(request({ type: "delete", seq: 9 })).toEqual({ ok: true, value: { kind: "moderate", action: { kind: "delete", seq: 9 } } });
+    expect(request({ type: "unban", user: "address:ab" })).toEqual({
+      ok: true,
+      value: { kind: "moderate", action: { kind: "unban", user: "address:ab" } },
+    });
+    expect(request({ type: "delete", seq: 9 })).toEqual({
+      ok: true,
+      value: { kind: "moderate", action: { kind: "delete", seq: 9 } },
+    });
   });
 
   it.each([
-    [{ type: "kick" }, "id is required"], [{ type: "kick", id: 0 }, "id must be"], [{ type: "kick", id: 1, minutes: 5 }, "a kick has no minutes"],
-    [{ type: "ban", id: 1, minutes: MAX_BAN_MINUTES + 1 }, "minutes must be an integer from 1"], [{ type: "ban", user: "u" }, "id is required"],
-    [{ type: "unban", user: "" }, "user must be 1 to 64"], [{ type: "unban", user: "x".repeat(65) }, "user must be 1 to 64"],
-    [{ type: "delete", seq: -1 }, "seq must be"], [{ type: "kick", id: 1, reason: "\u0000" }, "reason must not contain control"],
+    [{ type: "kick" }, "id is required"],
+    [{ type: "kick", id: 0 }, "id must be"],
+    [{ type: "kick", id: 1, minutes: 5 }, "a kick has no minutes"],
+    [{ type: "ban", id: 1, minutes: MAX_BAN_MINUTES + 1 }, "minutes must be an integer from 1"],
+    [{ type: "ban", user: "u" }, "id is required"],
+    [{ type: "unban", user: "" }, "user must be 1 to 64"],
+    [{ type: "unban", user: "x".repeat(65) }, "user must be 1 to 64"],
+    [{ type: "delete", seq: -1 }, "seq must be"],
+    [{ type: "kick", id: 1, reason: "\u0000" }, "reason must not contain control"],
   ])("refuses %j", (packet, message) => {
     const parsed = request(packet);
     expect(parsed.ok).toBe(false);
@@ -164,17 +200,25 @@ describe("moderation packets", () => {
 
   it("lets only the admin API ban a user by id, not a member in the room", () => {
     expect(parseModeration("ban", { user: "u-1", minutes: 5, reason: "r" }, limits, true)).toEqual({
-      ok: true, value: { kind: "ban", user: "u-1", minutes: 5, reason: "r" },
+      ok: true,
+      value: { kind: "ban", user: "u-1", minutes: 5, reason: "r" },
     });
     expect(parseModeration("ban", { id: 2 }, limits, true)).toEqual({ ok: true, value: { kind: "ban", id: 2 } });
     expect(parseModeration("ban", { user: "u-1" }, limits).ok).toBe(false);
-    expect(parseModeration("ban", { user: "u-1", id: 2 }, limits, true)).toMatchObject({ ok: false, error: { message: "a ban names an id or a user, not both" } });
+    expect(parseModeration("ban", { user: "u-1", id: 2 }, limits, true)).toMatchObject({
+      ok: false,
+      error: { message: "a ban names an id or a user, not both" },
+    });
   });
 
   it("reads a ban's preview, which bans nothing, and its confirmation, a list of member ids", () => {
-    expect(request({ type: "ban", id: 3, preview: true })).toEqual({ ok: true, value: { kind: "moderate", action: { kind: "preview_ban", id: 3 } } });
+    expect(request({ type: "ban", id: 3, preview: true })).toEqual({
+      ok: true,
+      value: { kind: "moderate", action: { kind: "preview_ban", id: 3 } },
+    });
     expect(request({ type: "ban", id: 3, minutes: 5, confirm: [4, 5] })).toEqual({
-      ok: true, value: { kind: "moderate", action: { kind: "ban", id: 3, minutes: 5, confirm: [4, 5] } },
+      ok: true,
+      value: { kind: "moderate", action: { kind: "ban", id: 3, minutes: 5, confirm: [4, 5] } },
     });
     for (const [packet, message] of [
       [{ type: "ban", id: 3, preview: true, reason: "r" }, "a preview bans nothing: it takes no reason"],
@@ -182,7 +226,10 @@ describe("moderation packets", () => {
       [{ type: "ban", id: 3, confirm: [1.5] }, "confirm must be a list of at most 1000 member ids"],
       [{ type: "ban", id: 3, confirm: Array.from({ length: 1001 }, (_, i) => i + 1) }, "confirm must be a list"],
     ] as const) {
-      expect(request(packet)).toMatchObject({ ok: false, error: { code: "invalid_field", message: expect.stringContaining(message) } });
+      expect(request(packet)).toMatchObject({
+        ok: false,
+        error: { code: "invalid_field", message: expect.stringContaining(message) },
+      });
     }
   });
 });
