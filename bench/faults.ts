@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { type DevServer, startDevServer } from "../tools/dev-server.ts";
+import { startDevServer } from "../tools/dev-server.ts";
 import { churn, crowd, historyAbuse, lurkers, reads } from "./attacks.ts";
 import { captureOutput, check, checks, isRun, measurements, stream, waitFor } from "./lib/checks.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, nextAddress, now, settle, Tracker } from "./lib/load.ts";
@@ -241,7 +241,7 @@ function garbage(i: number): { data: string | Buffer; binary: boolean; kind: str
     () => ({ data: randomBytes(1 + (i % 200)), binary: true, kind: "random bytes (binary)" }),
     () => ({ data: '{"type":"chat","text":"trunc', binary: false, kind: "truncated JSON" }),
     () => ({ data: "[".repeat(4000) + "]".repeat(4000), binary: false, kind: "deeply nested arrays" }),
-    () => ({ data: '{"a":'.repeat(3000) + "1" + "}".repeat(3000), binary: false, kind: "deeply nested objects" }),
+    () => ({ data: `${'{"a":'.repeat(3000)}1${"}".repeat(3000)}`, binary: false, kind: "deeply nested objects" }),
     () => ({
       data: JSON.stringify({ type: "chat", text: "x".repeat(12_000) }),
       binary: false,
@@ -255,7 +255,7 @@ function garbage(i: number): { data: string | Buffer; binary: boolean; kind: str
     () => ({ data: '{"type":"join","name":"\\udfff"}', binary: false, kind: "lone surrogate (escaped) in name" }),
     () => ({ data: JSON.stringify({ type: "join", name: { x: 1 } }), binary: false, kind: "wrong type: name object" }),
     () => ({
-      data: JSON.stringify({ type: "history", before: -1, limit: 1e309 }),
+      data: '{"type":"history","before":-1,"limit":1e309}',
       binary: false,
       kind: "bad history fields",
     }),
@@ -267,7 +267,7 @@ function garbage(i: number): { data: string | Buffer; binary: boolean; kind: str
       kind: "control characters",
     }),
     () => ({ data: JSON.stringify({ type: "nope", text: "?" }), binary: false, kind: "unknown type" }),
-    () => ({ data: JSON.stringify({ type: "chat", text: "ok " + i }), binary: false, kind: "valid chat (flood)" }),
+    () => ({ data: JSON.stringify({ type: "chat", text: `ok ${i}` }), binary: false, kind: "valid chat (flood)" }),
     () => ({ data: JSON.stringify({ type: "join", name: "again" }), binary: false, kind: "second join" }),
     () => ({ data: Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), binary: true, kind: "invalid UTF-8 (binary)" }),
   ];
@@ -460,7 +460,7 @@ async function slow(): Promise<void> {
     const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
     const url = `${server.wsUrl}/rooms/slow`;
     const tracker = new Tracker();
-    tracker.padding = " " + "p".repeat(1950);
+    tracker.padding = ` ${"p".repeat(1950)}`;
     const members = Array.from({ length: 20 }, (_, i) => new LoadClient({ url, name: `s${i}`, tracker }));
     const slowpoke = new LoadClient({ url, name: "slowpoke", tracker });
     await joinAll([...members, slowpoke], 21);

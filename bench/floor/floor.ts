@@ -89,12 +89,14 @@ export class DurableFloor extends Floor {
     this.queue = [];
     const first = this.seq + 1;
     this.ctx.storage.transactionSync(() => {
-      chats.forEach(({ ts, text }, i) =>
-        this.ctx.storage.sql.exec(`INSERT INTO messages (seq, ts, text) VALUES (?, ?, ?)`, first + i, ts, text),
-      );
+      chats.forEach(({ ts, text }, i) => {
+        this.ctx.storage.sql.exec(`INSERT INTO messages (seq, ts, text) VALUES (?, ?, ?)`, first + i, ts, text);
+      });
     });
     this.seq += chats.length;
-    chats.forEach(({ ts, text }, i) => this.broadcast(chatFrame(first + i, ts, text)));
+    chats.forEach(({ ts, text }, i) => {
+      this.broadcast(chatFrame(first + i, ts, text));
+    });
   }
 }
 

@@ -354,7 +354,8 @@ export class RoomConnection {
     this.joined = true;
     this.everJoined = true;
     this.failures = 0;
-    const self = (this.self = { id: welcome.id, name: welcome.name });
+    const self = { id: welcome.id, name: welcome.name };
+    this.self = self;
     this.name = welcome.name;
     this.limits = welcome.limits;
     this.resumeKey = welcome.resumeKey;
@@ -406,7 +407,10 @@ export class RoomConnection {
   private onError(packet: Extract<ServerPacket, { type: "error" }>): void {
     const error: ProtocolError = { code: packet.code, message: packet.message };
     // Its close follows at once, and tells the rest.
-    if (isRemovalNotice(error)) return void (this.removalNotice = error);
+    if (isRemovalNotice(error)) {
+      this.removalNotice = error;
+      return;
+    }
     if (packet.retryAfterMs !== undefined) error.retryAfterMs = packet.retryAfterMs;
     if (!this.joined && error.retryAfterMs !== undefined) {
       // Refused before the welcome for now (the room is busy, or we were too fast): come back when it says.

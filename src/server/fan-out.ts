@@ -26,10 +26,9 @@ export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Sock
     try {
       for (; i < recipients.length; i++) {
         const [socket, session] = recipients[i]!;
-        const frames =
-          session.dialect === "native"
-            ? (native ??= encode(packet, "native"))
-            : (tutorial ??= encode(packet, "tutorial"));
+        if (session.dialect === "native") native ??= encode(packet, "native");
+        else tutorial ??= encode(packet, "tutorial");
+        const frames = (session.dialect === "native" ? native : tutorial)!;
         if (frames.length === 1) socket.send(frames[0]!);
         else for (const frame of frames) socket.send(frame);
       }

@@ -157,7 +157,10 @@ export class Outbox<Socket extends RoomSocket> {
       return;
     }
     stored.forEach(({ message, duplicate }, index) => {
-      if (!duplicate) return this.audience.broadcast({ type: "chat", ...message });
+      if (!duplicate) {
+        this.audience.broadcast({ type: "chat", ...message });
+        return;
+      }
       // A resend of what the room holds: its sender alone hears of it again, as it was stored (its ack).
       const { socket } = chats[index]!;
       const session = this.sessions.get(socket);

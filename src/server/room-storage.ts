@@ -143,7 +143,8 @@ export class RoomStorage {
 
   /** How many shards the room has opened; 0 for a room that never needed one. */
   get shardCount(): number {
-    return (this.shards ??= this.created ? (this.counter("shards") ?? 0) : 0);
+    this.shards ??= this.created ? (this.counter("shards") ?? 0) : 0;
+    return this.shards;
   }
 
   countShards(count: number): void {

@@ -297,14 +297,14 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** Every joined connection with its session, on the room's sockets and its shards'. */
   joined(): readonly [Socket, JoinedSession][] {
-    return (this.joinedEntries ??= [...this.bySocket].filter(
-      (entry): entry is [Socket, JoinedSession] => entry[1].joined,
-    ));
+    this.joinedEntries ??= [...this.bySocket].filter((entry): entry is [Socket, JoinedSession] => entry[1].joined);
+    return this.joinedEntries;
   }
 
   /** The joined connections on the room's own sockets: those it sends to itself. */
   joinedHere(): readonly [Socket, JoinedSession][] {
-    return (this.joinedHereEntries ??= this.joined().filter(([socket]) => socket.shard === undefined));
+    this.joinedHereEntries ??= this.joined().filter(([socket]) => socket.shard === undefined);
+    return this.joinedHereEntries;
   }
 
   private save(socket: Socket, session: Session, attach = true): void {

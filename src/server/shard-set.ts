@@ -120,7 +120,8 @@ class ShardLink {
   /** A call to the shard. A stub whose object crashed stays broken: after a failure, the next call makes a new one. */
   async call<T>(work: (stub: ShardStub) => Promise<T>): Promise<T> {
     try {
-      return await work((this.stub ??= this.connect()));
+      this.stub ??= this.connect();
+      return await work(this.stub);
     } catch (error) {
       this.stub = undefined;
       throw error;

@@ -56,9 +56,10 @@ export class ShardSockets<Socket extends RoomSocket> {
 
   /** The members here, with their sessions: who hears what the room announces. */
   joined(): readonly [Socket, JoinedSession][] {
-    return (this.joinedEntries ??= [...this.held]
+    this.joinedEntries ??= [...this.held]
       .filter((entry): entry is [Socket, { conn: string; session: JoinedSession }] => entry[1].session.joined)
-      .map(([socket, { session }]) => [socket, session]));
+      .map(([socket, { session }]) => [socket, session]);
+    return this.joinedEntries;
   }
 
   /** Forgets a connection the runtime reports gone; returns its name for the hub if it was held or retired. */

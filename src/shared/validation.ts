@@ -46,6 +46,7 @@ export function countChars(text: string): number {
 
 // C0 and C1 controls and DEL, but for tab and newline. Lone surrogates are rejected separately: they cannot be
 // encoded as UTF-8.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching controls is this pattern's job.
 const CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

@@ -69,7 +69,7 @@ describe("the room's own budget", () => {
     const room = uniqueRoom("join-budget");
     const clients = await Promise.all(Array.from({ length: 45 }, () => connect(`/rooms/${room}`)));
     const sentAt = Date.now();
-    clients.forEach((client, i) => client.send({ type: "join", name: `j${i}` }));
+    for (const [i, client] of clients.entries()) client.send({ type: "join", name: `j${i}` });
     const answers = await Promise.all(
       clients.map((client) => client.next((p) => p.type === "welcome" || p.type === "error")),
     );

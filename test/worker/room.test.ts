@@ -321,7 +321,7 @@ describe("leaving", () => {
 
   it("announces a drop (1006) once, and an error once, with no close event after it", async () => {
     const { room, ann, bob, bobId } = await twoMembers("leave-drop");
-    const { client: cat, welcome: catWelcome } = await joinNative(room, "cat");
+    const { welcome: catWelcome } = await joinNative(room, "cat");
     // The runtime reports a lost connection as a close with 1006, or as an error; play both to the object that holds
     // the socket: the room, or (with SHARD_CAPACITY 2, for cat) its shard.
     await lose(room, bobId, (object, socket) => object.webSocketClose(socket, 1006));

@@ -126,7 +126,10 @@ async function run(scenario: Scenario): Promise<void> {
       ).toEqual(wanted.chats);
     }
     if (wanted.out !== undefined || wanted.chats !== undefined) seen.frames = [];
-    if (wanted.pings !== undefined) expect(seen.pings, "pings").toBe(wanted.pings), (seen.pings = 0);
+    if (wanted.pings !== undefined) {
+      expect(seen.pings, "pings").toBe(wanted.pings);
+      seen.pings = 0;
+    }
     if (wanted.delivered !== undefined) {
       expect(
         [...seen.delivered].sort((a, b) => a - b),
@@ -134,9 +137,14 @@ async function run(scenario: Scenario): Promise<void> {
       ).toEqual(wanted.delivered);
       seen.delivered = [];
     }
-    if (wanted.errors !== undefined) expect(seen.errors, "errors").toEqual(wanted.errors), (seen.errors = []);
-    if (wanted.reconnectIn !== undefined)
-      expect(seen.reconnectIn, "reconnectIn").toBe(wanted.reconnectIn), (seen.reconnectIn = null);
+    if (wanted.errors !== undefined) {
+      expect(seen.errors, "errors").toEqual(wanted.errors);
+      seen.errors = [];
+    }
+    if (wanted.reconnectIn !== undefined) {
+      expect(seen.reconnectIn, "reconnectIn").toBe(wanted.reconnectIn);
+      seen.reconnectIn = null;
+    }
     if (wanted.stopped !== undefined) {
       const status = connection!.status;
       expect(status.state === "offline" ? status.reason : null, "stopped").toBe(wanted.stopped);

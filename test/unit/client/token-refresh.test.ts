@@ -41,7 +41,11 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 /** A backend that hands out token-1, token-2, … */
 function backend() {
   const given: string[] = [];
-  return { given, token: async () => (given.push(`token-${given.length + 1}`), given.at(-1)!) };
+  const token = async () => {
+    given.push(`token-${given.length + 1}`);
+    return given.at(-1)!;
+  };
+  return { given, token };
 }
 
 describe("a token that expires", () => {

@@ -16,7 +16,7 @@ describe("FloodControl", () => {
   it("counts refusals per window, so that a frame let through now and then does not reset the count", () => {
     const flood = new FloodControl<FakeSocket>({ burst: 1, perSecond: 10, closeAfter: 20 });
     const socket = new FakeSocket();
-    let verdict;
+    let verdict: ReturnType<typeof flood.charge> | undefined;
     // One frame through, then a volley of refused ones, every 110 ms: the dodge that a count in a row allowed.
     for (let t = 0; t < FLOOD_WINDOW_MS; t += 110) {
       expect(flood.charge(socket, t).kind).toBe("pass");

@@ -36,7 +36,10 @@ describe("confineBidi", () => {
   it("keeps every character but closers, and leaves every closer closing something of the text's own", () => {
     const pieces = [LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI, "x"];
     let seed = 7;
-    const next = () => (seed = (seed * 48_271) % 2_147_483_647) % pieces.length; // MINSTD: the same strings every run
+    const next = () => {
+      seed = (seed * 48_271) % 2_147_483_647; // MINSTD: the same strings every run
+      return seed % pieces.length;
+    };
     const withoutClosers = (text: string) => text.replace(/[\u202C\u2069]/g, "");
     for (let round = 0; round < 500; round++) {
       const text = Array.from({ length: 12 }, () => pieces[next()]).join("");
