@@ -38,7 +38,7 @@ export default defineConfig({
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-      workerProject("worker", {}, ["test/worker/shards.test.ts"]),
+      workerProject("worker", {}, ["test/worker/shards/**"]),
       // The same tests on rooms of many objects: past two connections, a room sends connections to shards.
       workerProject("worker-sharded", { SHARD_CAPACITY: 2 }, []),
       {

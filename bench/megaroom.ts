@@ -25,15 +25,15 @@ export const MEGAROOM_WINDOWS = [64, 1];
 
 /** Which object's code a module is: the rest (fan-out, codec, courier…) is counted for whoever called it. */
 const OWNERS: Record<string, string> = {
-  "src/server/room.ts": "hub",
-  "src/server/outbox.ts": "hub",
-  "src/server/shard-set.ts": "hub",
-  "src/server/sessions.ts": "hub",
-  "src/server/room-storage.ts": "hub",
-  "src/server/shard.ts": "shards",
-  "src/server/shard-sockets.ts": "shards",
-  "src/server/in-order.ts": "shards",
-  "src/server/index.ts": "worker",
+  "src/server/room/room.ts": "hub",
+  "src/server/room/outbox.ts": "hub",
+  "src/server/shards/hub-side.ts": "hub",
+  "src/server/connections/sessions.ts": "hub",
+  "src/server/storage/room-storage.ts": "hub",
+  "src/server/shards/shard.ts": "shards",
+  "src/server/shards/shard-sockets.ts": "shards",
+  "src/server/shards/in-order.ts": "shards",
+  "src/server/front-door/worker.ts": "worker",
 };
 
 export interface MegaroomRow {

@@ -3,11 +3,11 @@
 // and Sessions holding each member's session and its RemoteConnection, joined with a name and an address as a
 // game's players would. Reports the heap it takes per member, after garbage collection. docs/scaling.md uses it.
 
-import type { Env } from "../src/server/env";
-import type { HubRoster } from "../src/server/hub-roster";
-import type { RoomStorage } from "../src/server/room-storage";
-import { Sessions } from "../src/server/sessions";
-import { type RemoteConnection, ShardSet } from "../src/server/shard-set";
+import type { Env } from "../src/server/config/env";
+import { Sessions } from "../src/server/connections/sessions";
+import type { HubRoster } from "../src/server/shards/hub-roster";
+import { type RemoteConnection, ShardSet } from "../src/server/shards/hub-side";
+import type { RoomStorage } from "../src/server/storage/room-storage";
 import { fmt } from "./lib/stats.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;

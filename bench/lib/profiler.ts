@@ -60,7 +60,7 @@ export async function startProfiler(server: DevServer): Promise<{ stop(): Promis
 
 /**
  * The bundle `wrangler dev` serves from `dir` (a snapshot), as line ranges per source file: esbuild marks where
- * each module starts (`// src/server/shard.ts`).
+ * each module starts (`// src/server/shards/shard.ts`).
  */
 export function bundleModules(dir: string): (line: number) => string | undefined {
   const tmp = join(dir, ".wrangler", "tmp");

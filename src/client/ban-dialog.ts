@@ -5,7 +5,7 @@
 
 import type { Member, ModerationPacket, ServerPacket } from "../shared/protocol";
 import { el } from "./dom";
-import { verifiedMark } from "./member-list";
+import { verifiedMark } from "./verified-mark";
 
 export interface BanDialogElements {
   dialog: HTMLDialogElement;

@@ -5,6 +5,7 @@
 import type { Member, ModerationPacket } from "../shared/protocol";
 import type { BanChoice } from "./ban-dialog";
 import { el } from "./dom";
+import { verifiedMark } from "./verified-mark";
 
 /** The lengths a moderator may ban for from the menu. */
 const BANS: [label: string, choice: BanChoice][] = [
@@ -117,14 +118,4 @@ export class MemberList {
     ]);
     return menu;
   }
-}
-
-/**
- * The mark of a member the room verified. It is an element of its own, drawn from `verified`, never from the name:
- * an anonymous "Alice ✓" shows a check mark in its name's text, and no mark.
- */
-export function verifiedMark(member: Member): HTMLElement[] {
-  if (!member.verified) return [];
-  const label = `verified user ${member.user ?? ""}`.trim();
-  return [el("span", { className: "verified", text: "✓", attrs: { title: label, "aria-label": label, role: "img" } })];
 }

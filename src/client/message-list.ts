@@ -6,9 +6,9 @@
 import type { ChatMessage, Member } from "../shared/protocol";
 import type { MessageOrigin } from "./connection-events";
 import { el } from "./dom";
-import { verifiedMark } from "./member-list";
 import { messageNodes } from "./message-text";
 import { fullTime, shortTime } from "./time-format";
+import { verifiedMark } from "./verified-mark";
 
 /** Within this many pixels of the bottom counts as "at the bottom": a fraction of a line is not scrolling up. */
 const BOTTOM_SLACK = 48;

@@ -1,8 +1,8 @@
-// The bindings tests see through `cloudflare:test`: the same as the Worker's.
-import type { Env as WorkerEnv } from "../../src/server/env";
+// The bindings tests see through `cloudflare:test`: the same as the Worker's (src/server/config/env.ts).
+import type { Unlisted } from "../../src/server/config/env";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {}
+    interface Env extends Unlisted {}
   }
 }

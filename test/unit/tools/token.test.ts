@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type AccessSettings, identify } from "../../../src/server/identity";
+import { type AccessSettings, identify } from "../../../src/server/connections/identity";
 import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
 import { mintToken, parseTokenArgs, parseTtl, readSecret, UsageError } from "../../../tools/token.ts";
 

@@ -1,0 +1,365 @@
+// Who is connected to the room, and who of them has joined. With the WebSocket Hibernation API the runtime holds
+// the sockets and may evict the room from memory whenever it is idle, re-creating it (constructor included) when
+// the next event arrives. So a connection's session lives in its socket's attachment, which survives eviction, and
+// the map here is a cache rebuilt from the attachments. This is the one place that reads or writes them.
+
+import { nameKey } from "../../shared/names";
+import type { Dialect, Member } from "../../shared/protocol";
+import type { Identity } from "./identity";
+
+/** What the room uses of a hibernatable WebSocket; tests in Node pass fakes. */
+export interface RoomSocket {
+  /** The shard that holds the connection (shards/hub-side.ts); undefined for a socket of the room's own. */
+  readonly shard?: number;
+  send(frame: string): void;
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
+}
+
+/**
+ * A connection's state, kept as its WebSocket attachment so that it survives hibernation. A connection gets its id
+ * when it joins: one that never joins writes nothing to the room's storage.
+ */
+export type Session =
+  | { joined: false; openedAt: number; address?: string; identity?: Identity }
+  | {
+      joined: true;
+      id: number;
+      name: string;
+      dialect: Dialect;
+      address?: string;
+      /** A secret of the connection's, whose first half names its membership (see `newResumeKey`). */
+      resumeKey: string;
+      /** The largest frame this connection takes, if its join asked for less than the room sends (frame-fit.ts). */
+      frameBytes?: number;
+      /** The verified user, for a member that came with a token; its name is the token's. */
+      identity?: Identity;
+      /** An anonymous member of a room that verifies tokens (protocol.ts, `Member`). */
+      guest?: true;
+    };
+
+export type JoinedSession = Extract<Session, { joined: true }>;
+
+/**
+ * What an attachment holds: a session, or the mark of a connection the room closed itself. A retired connection is
+ * no member and never joins, but until the runtime reports it gone (its peer answered the close, or the connection
+ * broke) it still counts against its address: a client that never answers closes would otherwise hold sockets
+ * without limit. The runtime cannot abort a hibernatable socket, so only its peer or its TCP connection ends it.
+ */
+export type Attachment = Session | { retired: true; address?: string };
+
+export const memberOf = (session: JoinedSession): Member =>
+  session.identity
+    ? { id: session.id, name: session.name, user: session.identity.user, verified: true }
+    : session.guest
+      ? { id: session.id, name: session.name, guest: true }
+      : { id: session.id, name: session.name };
+
+/** What a claim of a name finds (`Sessions.claim`). */
+export type Claim<Socket> =
+  | {
+      free: true;
+      /** The claimant's own old connection, which its resume key replaces: to be closed. */
+      ghost?: Socket;
+      /** Guests holding the name a verified member claims: a verified member always gets its name, so they give it up. */
+      squatters: Socket[];
+    }
+  | { free: false };
+
+export class Sessions<Socket extends RoomSocket> {
+  private readonly bySocket = new Map<Socket, Session>();
+  /** The joined entries of `bySocket`, in its order: built once per change, not once per broadcast. */
+  private joinedEntries: [Socket, JoinedSession][] | undefined;
+  /** Those of them on the room's own sockets. */
+  private joinedHereEntries: [Socket, JoinedSession][] | undefined;
+  private unjoinedCount = 0;
+  private hereCount = 0;
+  /** Connections per client address: open ones, and retired ones the runtime has not reported gone. */
+  private readonly perAddress = new Map<string, number>();
+  /** Retired connections from a known address, until the runtime reports them gone. */
+  private readonly closing = new Map<Socket, string>();
+  /** Who holds each name, by its key (names.ts): names are unique in a room. */
+  private readonly byName = new Map<string, Socket[]>();
+
+  /**
+   * Rebuilds the sessions of the sockets the runtime kept while the room was away from memory. `verifies`: the room
+   * verifies tokens (the server has AUTH_SECRET), so its anonymous members are guests.
+   */
+  constructor(
+    sockets: Socket[],
+    private readonly verifies = false,
+  ) {
+    this.restore(sockets);
+  }
+
+  /** Adds the sessions of more sockets kept elsewhere: a hub's shards' connections, once they said which they hold. */
+  restore(sockets: Socket[]): void {
+    const restored: [Socket, Session][] = [...this.bySocket];
+    for (const socket of sockets) {
+      const attachment = socket.deserializeAttachment() as Attachment;
+      if (!("retired" in attachment)) restored.push([socket, attachment]);
+      else if (attachment.address !== undefined && !this.closing.has(socket)) this.closeOn(socket, attachment.address);
+    }
+    for (const [socket, session] of this.bySocket) this.count(socket, session, -1);
+    this.bySocket.clear();
+    // Ids grow with each join, so sorting by id lists members in the order they arrived.
+    const order = (session: Session) => (session.joined ? session.id : Infinity);
+    for (const [socket, session] of restored.sort(([, a], [, b]) => order(a) - order(b)))
+      this.save(socket, session, false);
+  }
+
+  /** Open connections, joined or not. */
+  get size(): number {
+    return this.bySocket.size;
+  }
+
+  /** Open connections on the room's own sockets. */
+  get sizeHere(): number {
+    return this.hereCount;
+  }
+
+  /**
+   * A connection that has not joined yet, from `address` and with the verified `identity` if the Worker passed them
+   * on.
+   */
+  open(socket: Socket, openedAt: number, from: { address?: string; identity?: Identity } = {}): void {
+    const session: Session = { joined: false, openedAt };
+    if (from.address !== undefined) session.address = from.address;
+    if (from.identity !== undefined) session.identity = from.identity;
+    this.save(socket, session);
+  }
+
+  /**
+   * Whether the connection on `socket` may take `name`: names are unique in a room (compared by their key, names.ts),
+   * but one verified user may be here more than once (two tabs that do not resume) under its own name. A rejoin that
+   * carries a member's resume key is that member coming back while the room still holds its old connection
+   * (`ghost`), verified or not: that connection must then be closed, since a resume key stands for one membership.
+   * A verified member always gets its name: anonymous holders of it (`squatters`) must give it up.
+   */
+  claim(socket: Socket, name: string, resume?: string): Claim<Socket> {
+    const holders = (this.byName.get(nameKey(name)) ?? []).filter((holder) => holder !== socket);
+    const user = this.bySocket.get(socket)?.identity?.user;
+    // A key resumes the membership it was given to: a verified one only for the same user.
+    const ghost =
+      resume === undefined
+        ? undefined
+        : holders.find(
+            (holder) => this.bySocket.get(holder)?.identity?.user === user && this.resumedBy(holder, resume),
+          );
+    const others = holders.filter((holder) => holder !== ghost);
+    const squatters =
+      user === undefined ? [] : others.filter((holder) => this.bySocket.get(holder)?.identity === undefined);
+    const free = others.every(
+      (holder) =>
+        squatters.includes(holder) || (user !== undefined && this.bySocket.get(holder)?.identity?.user === user),
+    );
+    if (!free) return { free: false };
+    return ghost === undefined ? { free: true, squatters } : { free: true, ghost, squatters };
+  }
+
+  /** Whether a member holds `name`, or one with the same key. */
+  holds(name: string): boolean {
+    return this.byName.has(nameKey(name));
+  }
+
+  /**
+   * Whether `resume` is the resume key of the member on `socket`: a rejoin that shows it is that member coming back
+   * while the room still holds its dead connection. Compared in constant time, so that timing tells nothing.
+   */
+  private resumedBy(socket: Socket, resume: string): boolean {
+    const session = this.bySocket.get(socket);
+    if (!session?.joined || session.resumeKey.length !== resume.length) return false;
+    const utf8 = new TextEncoder();
+    return crypto.subtle.timingSafeEqual(utf8.encode(session.resumeKey), utf8.encode(resume));
+  }
+
+  /** The member with this id, if it is here. */
+  member(id: number): [Socket, JoinedSession] | undefined {
+    return this.joined().find(([, session]) => session.id === id);
+  }
+
+  /** Every open connection, joined or not, whose session `matches`. */
+  where(matches: (session: Session) => boolean): Socket[] {
+    return [...this.bySocket].filter(([, session]) => matches(session)).map(([socket]) => socket);
+  }
+
+  /** How many connections come from `address`: open ones, and retired ones not yet gone. */
+  connectionsFrom(address: string): number {
+    return this.perAddress.get(address) ?? 0;
+  }
+
+  /** The session of an open connection; undefined once it has been removed. */
+  get(socket: Socket): Session | undefined {
+    return this.bySocket.get(socket);
+  }
+
+  /**
+   * A connection joins as a member; it gets a resume key of its own (see `resumedBy`). In a room that verifies
+   * tokens, an anonymous member is a guest.
+   */
+  join(
+    socket: Socket,
+    member: { id: number; name: string; dialect: Dialect; frameBytes?: number },
+    resume?: string,
+  ): JoinedSession {
+    const session = this.bySocket.get(socket);
+    if (!session) throw new Error("join on a connection the room does not hold");
+    const joined: JoinedSession = { joined: true, ...member, resumeKey: newResumeKey(resume) };
+    if (session.address !== undefined) joined.address = session.address;
+    if (session.identity !== undefined) joined.identity = session.identity;
+    else if (this.verifies) joined.guest = true;
+    this.save(socket, joined);
+    return joined;
+  }
+
+  rename(socket: Socket, name: string): JoinedSession {
+    const session = this.bySocket.get(socket);
+    if (!session?.joined) throw new Error("rename on a connection that has not joined");
+    const renamed: JoinedSession = { ...session, name };
+    this.save(socket, renamed);
+    return renamed;
+  }
+
+  /**
+   * Forgets a connection the runtime reports gone. Returns its session if it had joined (its leave is to be
+   * announced), undefined if it had not, or was removed or retired before: a connection's leave is announced once,
+   * however many ways it ends.
+   */
+  remove(socket: Socket): JoinedSession | undefined {
+    const address = this.closing.get(socket);
+    if (address !== undefined) {
+      this.closing.delete(socket);
+      this.countAddress(address, -1);
+    }
+    return this.forget(socket);
+  }
+
+  private forget(socket: Socket): JoinedSession | undefined {
+    const session = this.bySocket.get(socket);
+    if (!session) return undefined;
+    this.bySocket.delete(socket);
+    this.joinedEntries = this.joinedHereEntries = undefined;
+    this.count(socket, session, -1);
+    return session.joined ? session : undefined;
+  }
+
+  /**
+   * A connection the room is closing itself: no longer listed nor joined, but counted against its address until
+   * `remove` (see `Attachment`). Its attachment says so: should the room be re-created before the socket's close
+   * arrives, it will not list the member nor announce its leave again, and it will count the socket still.
+   */
+  retire(socket: Socket): JoinedSession | undefined {
+    const session = this.bySocket.get(socket);
+    if (!session) return undefined;
+    const joined = this.forget(socket);
+    const retired: Extract<Attachment, { retired: true }> = { retired: true };
+    if (session.address !== undefined) {
+      retired.address = session.address;
+      this.closeOn(socket, session.address);
+    }
+    socket.serializeAttachment(retired);
+    return joined;
+  }
+
+  private closeOn(socket: Socket, address: string): void {
+    this.closing.set(socket, address);
+    this.countAddress(address, 1);
+  }
+
+  /** Whether any connection has not joined yet. */
+  get anyUnjoined(): boolean {
+    return this.unjoinedCount > 0;
+  }
+
+  /** Connections that have not joined, with when they opened. */
+  *unjoined(): Iterable<[Socket, number]> {
+    for (const [socket, session] of this.bySocket) if (!session.joined) yield [socket, session.openedAt];
+  }
+
+  /** The members in the order they joined. */
+  members(): Member[] {
+    return this.joined().map(([, session]) => memberOf(session));
+  }
+
+  /** Up to `limit` members with ids after `after`, in the order they joined; `more` if others follow them. */
+  membersAfter(after: number, limit: number): { members: Member[]; more: boolean } {
+    const joined = this.joined();
+    // Ids grow in the order members joined: the first one after `after` is found by halving.
+    let low = 0;
+    for (let high = joined.length; low < high; ) {
+      const middle = (low + high) >>> 1;
+      if (joined[middle]![1].id <= after) low = middle + 1;
+      else high = middle;
+    }
+    const page = joined.slice(low, low + limit);
+    return { members: page.map(([, session]) => memberOf(session)), more: low + limit < joined.length };
+  }
+
+  /** Every joined connection with its session, on the room's sockets and its shards'. */
+  joined(): readonly [Socket, JoinedSession][] {
+    this.joinedEntries ??= [...this.bySocket].filter((entry): entry is [Socket, JoinedSession] => entry[1].joined);
+    return this.joinedEntries;
+  }
+
+  /** The joined connections on the room's own sockets: those it sends to itself. */
+  joinedHere(): readonly [Socket, JoinedSession][] {
+    this.joinedHereEntries ??= this.joined().filter(([socket]) => socket.shard === undefined);
+    return this.joinedHereEntries;
+  }
+
+  private save(socket: Socket, session: Session, attach = true): void {
+    if (attach) socket.serializeAttachment(session);
+    const before = this.bySocket.get(socket);
+    if (before) this.count(socket, before, -1);
+    // A joining connection goes to the end of the map: members are listed in the order they joined, which is the
+    // order of their ids (membersAfter).
+    if (before && !before.joined && session.joined) this.bySocket.delete(socket);
+    this.count(socket, session, 1);
+    this.bySocket.set(socket, session);
+    this.joinedEntries = this.joinedHereEntries = undefined;
+  }
+
+  /** Keeps the indexes derived from the sessions: `delta` is 1 for a session added, -1 for one taken away. */
+  private count(socket: Socket, session: Session, delta: 1 | -1): void {
+    if (socket.shard === undefined) this.hereCount += delta;
+    if (!session.joined) this.unjoinedCount += delta;
+    else this.index(nameKey(session.name), socket, delta);
+    if (session.address !== undefined) this.countAddress(session.address, delta);
+  }
+
+  private countAddress(address: string, delta: 1 | -1): void {
+    const connections = (this.perAddress.get(address) ?? 0) + delta;
+    if (connections > 0) this.perAddress.set(address, connections);
+    else this.perAddress.delete(address);
+  }
+
+  private index(key: string, socket: Socket, delta: 1 | -1): void {
+    // Almost always one holder: an array is lighter than a set, per member.
+    const holders = (this.byName.get(key) ?? []).filter((holder) => holder !== socket);
+    if (delta === 1) holders.push(socket);
+    if (holders.length > 0) this.byName.set(key, holders);
+    else this.byName.delete(key);
+  }
+}
+
+/**
+ * A resume key: 32 hex digits. Its first 16 name the membership, which a resume passes on (`resume`: the key the
+ * join showed); its last 16 are new for each connection. Only the whole key takes a name back from a connection
+ * still held (`resumedBy`), so a key stays a secret of one connection; the membership half lets an anonymous member
+ * be known as the same sender across reconnects (`authorOf`), even once its old connection is gone.
+ */
+function newResumeKey(resume?: string): string {
+  const fresh = [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((byte) => byte.toString(16).padStart(2, "0"))
+    .join("");
+  return resume === undefined ? fresh : `${resume.slice(0, MEMBERSHIP_HEX)}${fresh.slice(MEMBERSHIP_HEX)}`;
+}
+
+const MEMBERSHIP_HEX = 16;
+
+/**
+ * Who sent a chat, across connections, for chat ids (room-storage.ts, `append`): a verified member's user, or an
+ * anonymous member's membership (its resume key's first half: 64 random bits, never shown to others).
+ */
+export const authorOf = (session: JoinedSession): string =>
+  session.identity ? `user:${session.identity.user}` : `member:${session.resumeKey.slice(0, MEMBERSHIP_HEX)}`;

@@ -1,0 +1,132 @@
+// The Worker: routes each request to the room it names, or to the static assets.
+//
+//   WebSocket upgrade on /              → room "lobby" (the Godot tutorial's client connects with no path)
+//   WebSocket upgrade on /rooms/<name>  → room <name>
+//   GET /api/rooms/<name>               → JSON about the room: members online (in a token-only room, only to a
+//                                         caller with a token for it), last sequence number
+//   POST /api/rooms/<name>/<action>,
+//   DELETE /api/rooms/<name>            → the admin API (admin-api.ts), when ADMIN_TOKEN is set
+//   anything else                       → static/ (the browser client)
+//
+// Each room is one Durable Object, addressed by its name, so every member of a room reaches the same object
+// wherever in the world they connect from. A room that holds SHARD_CAPACITY connections answers an upgrade with
+// the shard to send it to instead (docs/scaling.md); small rooms never see that second step.
+
+import { DEFAULT_ROOM, isRoomName, ROOM_NAME_RULE } from "../../shared/protocol";
+import type { Env } from "../config/env";
+import { readSettings } from "../config/settings";
+import { EXTENSIONS_HEADER } from "../connections/compression";
+import { type AccessSettings, IDENTITY_HEADER, identify } from "../connections/identity";
+import { refusal } from "../connections/requests";
+import type { RoomInfo } from "../room/room";
+import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../shards/wire";
+import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
+import { refuseUpgrade } from "./upgrade-checks";
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    // A room cannot start with a bad setting: say which, at once, instead of letting every request reach a room
+    // that fails as it starts.
+    const misconfigured = settingsProblem(env);
+    if (misconfigured) return misconfigured;
+
+    if (pathname.startsWith("/api/rooms/")) {
+      const [rawName = "", action, ...beyond] = pathname.slice("/api/rooms/".length).split("/");
+      const name = roomName(rawName);
+      if (name instanceof Response) return name;
+      if (beyond.length > 0 || (action !== undefined && !isAdminRoute(action, request.method))) {
+        return refusal(404, { error: "not_found", message: "no such route" });
+      }
+      if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
+      if (request.method !== "GET")
+        return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
+      const listed = await mayListMembers(request, env, name);
+      const { members, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
+      return Response.json({ room: name, memberCount: members.length, ...counts, ...(listed ? { members } : {}) });
+    }
+
+    const wantsRoom =
+      pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
+    if (wantsRoom === null) return env.ASSETS.fetch(request);
+    const name = roomName(wantsRoom);
+    if (name instanceof Response) return name;
+
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      // A browser opening a room's address gets the chat page, which then connects to the same address.
+      if (request.method === "GET" && request.headers.get("Accept")?.includes("text/html")) {
+        return env.ASSETS.fetch(new Request(new URL("/", request.url), request));
+      }
+      return refusal(
+        426,
+        { error: "upgrade_required", message: "this address takes WebSocket connections" },
+        { Upgrade: "websocket" },
+      );
+    }
+    const refused = await refuseUpgrade(request, env);
+    if (refused) return refused;
+    const identity = await identify(new URL(request.url), name, accessSettings(env));
+    if (identity instanceof Response) return identity;
+    // Only the Worker may say who a connection is and where the room placed it: whatever a client sent in these
+    // headers goes.
+    const headers = new Headers(request.headers);
+    for (const header of [IDENTITY_HEADER, ...ROUTING_HEADERS]) headers.delete(header);
+    // Rooms take no compressed frames (compression.ts): they answer without the extension, and never see it offered.
+    headers.delete(EXTENSIONS_HEADER);
+    if (identity) headers.set(IDENTITY_HEADER, JSON.stringify(identity));
+    const answer = await env.ROOMS.getByName(name).fetch(new Request(request, { headers }));
+    const shard = answer.headers.get(SHARD_HEADER);
+    if (answer.webSocket || shard === null) return answer;
+    for (const header of ROUTING_HEADERS) headers.set(header, answer.headers.get(header) ?? "");
+    return env.SHARDS.getByName(shardName(name, Number(shard))).fetch(new Request(request, { headers }));
+  },
+} satisfies ExportedHandler<Env>;
+
+function accessSettings(env: Env): AccessSettings {
+  const access = env.ROOM_ACCESS ?? "open";
+  if (access !== "open" && access !== "token")
+    throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
+  const { limits, maxTokenLifeSeconds } = readSettings(env);
+  return { secret: env.AUTH_SECRET || undefined, access, limits, maxTokenLifeSeconds };
+}
+
+/**
+ * Whether the caller may see who is in room `name`: anyone, in a room anyone may join; in a token-only room, the
+ * admin (its bearer token) or a caller with a valid token for that room (`?token=` or a bearer token). Others see
+ * counts only.
+ */
+async function mayListMembers(request: Request, env: Env, name: string): Promise<boolean> {
+  const access = accessSettings(env);
+  if (access.access === "open" || access.secret === undefined) return true;
+  if (env.ADMIN_TOKEN && (await bearsToken(request, env.ADMIN_TOKEN))) return true;
+  const url = new URL(request.url);
+  const bearer = request.headers.get("Authorization")?.match(/^Bearer (.+)$/)?.[1];
+  if (bearer !== undefined && !url.searchParams.has("token")) url.searchParams.set("token", bearer);
+  const identity = await identify(url, name, access);
+  return identity !== undefined && !(identity instanceof Response);
+}
+
+/** Settings are read once per isolate: the same `env` holds the same values. */
+const checked = new WeakMap<Env, Response | undefined>();
+
+/** A 503 naming the setting that is not valid, or undefined if all are. */
+function settingsProblem(env: Env): Response | undefined {
+  if (!checked.has(env)) {
+    try {
+      accessSettings(env);
+      checked.set(env, undefined);
+    } catch (error) {
+      console.error(`worker: ${String(error)}`);
+      checked.set(
+        env,
+        refusal(503, { error: "bad_setting", message: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+  }
+  // A Response's body can be read once: each request gets its own copy.
+  return checked.get(env)?.clone();
+}
+
+function roomName(raw: string): string | Response {
+  return isRoomName(raw) ? raw : refusal(400, { error: "invalid_room_name", message: ROOM_NAME_RULE });
+}

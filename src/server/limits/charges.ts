@@ -1,0 +1,66 @@
+// Everything the room charges input to, in one place (the mechanisms are flood-control.ts, room-budget.ts and the
+// token bucket):
+// - every frame, by its size, to its sender's own rate limit;
+// - every chat and rename (what everyone hears) to the room's budget, shared fairly among its senders;
+// - every join to the room's joins per second;
+// - every history answer, by its size, to the asker's rate limit, after it is sent.
+
+import { frameBytes, frameCost } from "../../shared/codec";
+import { TokenBucket } from "../../shared/token-bucket";
+import type { RoomSettings } from "../config/settings";
+import { FloodControl, type Verdict } from "./flood-control";
+import { RoomBudget } from "./room-budget";
+
+export type { Verdict };
+
+/** Seconds' worth of joins the room takes at once, after a quiet spell. */
+const JOIN_BURST_SECONDS = 5;
+
+export class RateLimits<Socket extends object> {
+  private readonly flood: FloodControl<Socket>;
+  private readonly budget: RoomBudget<Socket>;
+  private readonly joins: TokenBucket;
+  private readonly bytesPerToken: number;
+
+  constructor(settings: RoomSettings, now: number) {
+    const { limits, roomJoinsPerSecond } = settings;
+    this.bytesPerToken = limits.rateLimitBytesPerToken;
+    this.flood = new FloodControl({
+      burst: limits.rateLimitBurst,
+      perSecond: limits.rateLimitPerSecond,
+      closeAfter: settings.floodCloseAfter,
+    });
+    this.budget = new RoomBudget(settings.roomBudget);
+    this.joins = new TokenBucket(roomJoinsPerSecond * JOIN_BURST_SECONDS, roomJoinsPerSecond, now);
+  }
+
+  /** Any frame, charged to its sender by its size. */
+  frame(socket: Socket, frame: string | ArrayBuffer, now: number): Verdict {
+    return this.flood.charge(socket, now, frameCost(frame, this.bytesPerToken));
+  }
+
+  /** A frame whose packet everyone will hear, charged to the room's budget. */
+  broadcast(socket: Socket, frame: string | ArrayBuffer, now: number): Verdict {
+    const wait = this.budget.admit(socket, frameBytes(frame), now);
+    return wait === 0 ? { kind: "pass" } : this.flood.refuse(socket, now, wait, "room_busy");
+  }
+
+  /** A join: 0 if the room takes it now, otherwise how long to wait (ms). */
+  join(now: number): number {
+    return this.joins.take(now);
+  }
+
+  /** An answer sent to `socket` (a history page), billed by its size. */
+  answered(socket: Socket, frames: string[], now: number): void {
+    this.flood.bill(
+      socket,
+      now,
+      frames.reduce((sum, frame) => sum + frameCost(frame, this.bytesPerToken), 0),
+    );
+  }
+
+  /** A connection is gone. */
+  forget(socket: Socket): void {
+    this.budget.forget(socket);
+  }
+}

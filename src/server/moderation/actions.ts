@@ -1,0 +1,136 @@
+// What moderators do to a room: remove a member for now (kick), or for a time or for good (ban), lift a ban, and
+// delete a message. The same actions come from a member whose token gives it the moderator role, and from the admin
+// API (`"admin"`), which may also ban a user who is not in the room, act on moderators, and lift any ban (a
+// moderator lifts only moderators' bans).
+
+import { CLOSE_BANNED, CLOSE_KICKED } from "../../shared/close-codes";
+import type { BanAim, LeaveReason, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
+import type { Identity } from "../connections/identity";
+import { memberOf, type RoomSocket, type Sessions } from "../connections/sessions";
+import type { RoomStorage } from "../storage/room-storage";
+import type { BanList, BanSetter } from "./ban-list";
+import { membersReached, needsConfirming, reachOf } from "./ban-reach";
+
+/** Who acts: a moderator in the room (its verified identity), or the admin API. */
+export type Moderator = Identity | "admin";
+
+/** What came of an action: an answer for whoever asked (if there is one beyond what everyone hears), or why not. */
+export type ModerationOutcome = { ok: true; answer?: ServerPacket } | { ok: false; error: ProtocolError };
+
+/** How the room removes a member: the notice it hears first, then the close, then everyone hears the leave. */
+export interface Removal {
+  notice: ProtocolError;
+  closeCode: number;
+  closeReason: string;
+  leave: LeaveReason;
+}
+
+/** What moderation needs of the room. */
+export interface ModeratedRoom<Socket extends RoomSocket> {
+  sessions: Sessions<Socket>;
+  storage: RoomStorage;
+  bans: BanList;
+  remove(socket: Socket, removal: Removal): void;
+  /** Tells every member, in order with everything else the room announces. */
+  announce(packet: ServerPacket): void;
+  /** A ban that ends at `until` must be forgotten then: the room's alarm must ring by that time. */
+  banEndsAt(until: number): void;
+}
+
+export async function moderate<Socket extends RoomSocket>(
+  room: ModeratedRoom<Socket>,
+  action: ModerationAction,
+  by: Moderator,
+  now: number,
+): Promise<ModerationOutcome> {
+  switch (action.kind) {
+    case "kick": {
+      const target = targetOf(room, action.id, by);
+      if (!target.ok) return target;
+      room.remove(target.socket, removal("kicked", action.reason));
+      return { ok: true };
+    }
+    case "preview_ban":
+    case "ban":
+      return ban(room, action, by, now);
+    case "unban": {
+      const lifted = room.bans.remove(action.user, setterOf(by));
+      if (lifted.ok) return { ok: true, answer: { type: "unbanned", user: action.user } };
+      return lifted.why === "absent"
+        ? notFound(`no ban of ${action.user} in this room`)
+        : forbidden(`the ban of ${action.user} was set by the admin: only the admin API may lift it`);
+    }
+    case "delete":
+      if (!room.storage.tombstone(action.seq)) return notFound(`no message ${action.seq} in the room's history`);
+      room.announce({ type: "deleted", seq: action.seq });
+      return { ok: true };
+  }
+}
+
+/**
+ * A ban, or the preview of one: whom it would remove. A ban that would remove members besides its target goes ahead
+ * only if each of them is in its `confirm`; otherwise the asker gets the preview, to confirm.
+ */
+async function ban<Socket extends RoomSocket>(
+  room: ModeratedRoom<Socket>,
+  action: Extract<ModerationAction, { kind: "ban" | "preview_ban" }>,
+  by: Moderator,
+  now: number,
+): Promise<ModerationOutcome> {
+  const aimed = aimOf(room, action, by);
+  if (!aimed.ok) return aimed;
+  const { session, shown } = aimed;
+  const reach = reachOf(room.sessions, action, session);
+  if (!reach) return notFound("that member has neither a user id nor a known address to ban: kick it instead");
+  const removes = membersReached(room.sessions, reach);
+  if (action.kind === "preview_ban" || needsConfirming(reach, removes, action.confirm)) {
+    return { ok: true, answer: { type: "ban_preview", target: shown, removes } };
+  }
+  const until = action.minutes === undefined ? undefined : now + action.minutes * 60_000;
+  // The admin's ban of this user may have landed while this one waited for its hashes: a moderator's never replaces it.
+  const added = await room.bans.add(reach.target, until, setterOf(by), now);
+  if (!added.ok) return forbidden("the admin has banned this member already: only the admin API may change that ban");
+  if (until !== undefined) room.banEndsAt(until);
+  // Every connection the ban refuses goes, joined or not, here or on a shard: the member's other tabs, ones still
+  // to join, anonymous ones from its address. Found after the wait above, so that one opened meanwhile goes too.
+  for (const socket of room.sessions.where(reach.refuses)) room.remove(socket, removal("banned", action.reason));
+  const member = session && { id: session.id, name: session.name };
+  return {
+    ok: true,
+    answer: { type: "banned", ...member, user: added.ban.handle, ...(until === undefined ? {} : { until }) },
+  };
+}
+
+/** A ban's target: the member it names by id (`session`), or a user by id, who need not be in the room. */
+function aimOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, aim: BanAim, by: Moderator) {
+  if ("user" in aim) return { ok: true, shown: { user: aim.user } } as const;
+  const found = targetOf(room, aim.id, by);
+  if (!found.ok) return found;
+  return { ok: true, session: found.session, shown: memberOf(found.session) } as const;
+}
+
+/** The member a kick or ban is aimed at. A moderator cannot remove another: only the admin API can. */
+function targetOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, id: number, by: Moderator) {
+  const found = room.sessions.member(id);
+  if (!found) return notFound(`no member ${id} in the room`);
+  const [socket, session] = found;
+  if (by !== "admin" && session.identity?.role === "moderator")
+    return forbidden("a moderator cannot remove another moderator");
+  return { ok: true, socket, session } as const;
+}
+
+const setterOf = (by: Moderator): BanSetter => (by === "admin" ? "admin" : "moderator");
+
+function removal(leave: LeaveReason, reason: string | undefined): Removal {
+  const what = leave === "kicked" ? "removed you from the room" : "banned you from the room";
+  return {
+    notice: { code: leave, message: `a moderator ${what}${reason === undefined ? "" : `: ${reason}`}` },
+    closeCode: leave === "kicked" ? CLOSE_KICKED : CLOSE_BANNED,
+    // A close reason holds at most 123 bytes: the moderator's reason travels in the notice instead.
+    closeReason: `${leave} by a moderator`,
+    leave,
+  };
+}
+
+const notFound = (message: string) => ({ ok: false, error: { code: "not_found", message } }) as const;
+const forbidden = (message: string) => ({ ok: false, error: { code: "forbidden", message } }) as const;

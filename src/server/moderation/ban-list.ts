@@ -1,0 +1,203 @@
+// Whom the room refuses: the bans its moderators and its admin set, kept in the room's SQLite so that they survive
+// restarts.
+//
+// A ban names a verified user by its user id (the token's `sub`), or an anonymous member by its address. The room
+// keeps no address in the clear: it keeps a hash of it, salted with a random secret of this room's, so that its
+// storage cannot be read back into anyone's address nor matched against another room's. An address ban refuses
+// anonymous connections only: a verified user is accountable by its id, whoever shares its network.
+//
+// A user's ban has an address half: the addresses its connections came from when it was banned (`ban_addresses`,
+// hashed the same way). They refuse anonymous connections for as long as the user's ban lasts, so that the same
+// person cannot come straight back without its token; verified users there still come in (a school, a LAN party).
+// Lifting the user's ban, or its end, lifts its address half too.
+//
+// A ban knows who set it (`set_by`): the admin API, or a moderator in the room. A moderator may lift, or replace,
+// only a moderator's ban. Bans stored before the room recorded that have no setter, and count as the admin's: a ban
+// whose setter is unknown is lifted by the one who may lift any, never by whoever happens to be a moderator.
+//
+// Like the history, the tables are created by the first ban: checking a connection against a room that never
+// banned anyone reads nothing but `sqlite_master` and writes nothing.
+
+import { tableExists } from "../storage/room-storage";
+
+export type BanTarget =
+  /** `addresses`: where the user's connections came from, for the ban's address half (may be empty). */
+  { kind: "user"; user: string; addresses: readonly string[] } | { kind: "address"; address: string };
+
+export type BanSetter = "admin" | "moderator";
+
+/** Who a connection is, as far as bans go. */
+export interface Visitor {
+  /** The verified user id; undefined for an anonymous connection. */
+  user?: string;
+  address?: string;
+}
+
+export interface Ban {
+  /** What `unban` takes: the user id, or `address:<hash>` for an address. */
+  handle: string;
+  /** Milliseconds since the epoch; undefined: until unbanned. */
+  until?: number;
+  setBy: BanSetter;
+}
+
+/** What came of a ban or an unban: done, no such ban to lift, or a moderator's reach for the admin's ban. */
+export type BanChange = { ok: true; ban: Ban } | { ok: false; why: "absent" | "admins" };
+
+const ADDRESS_PREFIX = "address:";
+
+type BanRow = { kind: "user" | "address"; value: string; until: number | null; set_by: BanSetter | null };
+
+export class BanList {
+  private readonly sql: SqlStorage;
+  private created: boolean;
+  /** Kept in memory once read: the room's own random secret that address hashes are salted with. */
+  private salt: string | undefined;
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql;
+    this.created = tableExists(this.sql, "bans");
+    if (this.created) migrate(this.sql);
+  }
+
+  /** Whether any ban is kept, expired or not: the room's storage must stay while one is. */
+  get any(): boolean {
+    return this.created && this.sql.exec(`SELECT 1 FROM bans LIMIT 1`).toArray().length > 0;
+  }
+
+  /** The ban that refuses `visitor` at `now`, if one does: an anonymous one's address may be a user ban's half. */
+  async refusing(visitor: Visitor, now: number): Promise<Ban | undefined> {
+    if (!this.created) return undefined;
+    if (visitor.user !== undefined) return this.active("user", visitor.user, now);
+    if (visitor.address === undefined) return undefined;
+    const address = await this.hash(visitor.address);
+    return (
+      this.active("address", address, now) ??
+      this.sql
+        .exec<BanRow>(
+          `SELECT b.kind, b.value, b.until, b.set_by FROM ban_addresses a JOIN bans b ON b.kind = 'user' AND b.value = a.user
+       WHERE a.address = ? AND (b.until IS NULL OR b.until > ?) LIMIT 1`,
+          address,
+          now,
+        )
+        .toArray()
+        .map(banOf)[0]
+    );
+  }
+
+  /**
+   * Bans `target` until `until` (undefined: until unbanned), replacing any ban it had, unless a moderator would
+   * replace the admin's (`admins`). A user's addresses join its ban's address half.
+   */
+  async add(target: BanTarget, until: number | undefined, setBy: BanSetter, now: number): Promise<BanChange> {
+    this.create();
+    const value = target.kind === "user" ? target.user : await this.hash(target.address);
+    const halves =
+      target.kind === "user" ? await Promise.all(target.addresses.map((address) => this.hash(address))) : [];
+    const standing = this.active(target.kind, value, now);
+    if (standing?.setBy === "admin" && setBy === "moderator") return { ok: false, why: "admins" };
+    this.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO bans (kind, value, until, set_by) VALUES (?, ?, ?, ?)`,
+        target.kind,
+        value,
+        until ?? null,
+        setBy,
+      );
+      for (const address of halves) {
+        this.sql.exec(`INSERT OR IGNORE INTO ban_addresses (user, address) VALUES (?, ?)`, value, address);
+      }
+    });
+    return { ok: true, ban: banOf({ kind: target.kind, value, until: until ?? null, set_by: setBy }) };
+  }
+
+  /** Lifts the ban that `handle` names (as `Ban.handle` gives it), its address half included, if `by` may. */
+  remove(handle: string, by: BanSetter): BanChange {
+    if (!this.created) return { ok: false, why: "absent" };
+    const address = handle.startsWith(ADDRESS_PREFIX) ? handle.slice(ADDRESS_PREFIX.length) : undefined;
+    // A user id may look like an address handle too: the address is tried first, then the user.
+    const row = (address === undefined ? undefined : this.row("address", address)) ?? this.row("user", handle);
+    if (!row) return { ok: false, why: "absent" };
+    const ban = banOf(row);
+    if (ban.setBy === "admin" && by === "moderator") return { ok: false, why: "admins" };
+    this.storage.transactionSync(() => {
+      this.sql.exec(`DELETE FROM bans WHERE kind = ? AND value = ?`, row.kind, row.value);
+      if (row.kind === "user") this.sql.exec(`DELETE FROM ban_addresses WHERE user = ?`, row.value);
+    });
+    return { ok: true, ban };
+  }
+
+  /** Forgets the bans that ended by `now`, with their address halves. */
+  expire(now: number): void {
+    if (!this.created) return;
+    this.sql.exec(`DELETE FROM bans WHERE until <= ?`, now);
+    this.sql.exec(`DELETE FROM ban_addresses WHERE user NOT IN (SELECT value FROM bans WHERE kind = 'user')`);
+  }
+
+  /** When the next ban ends; undefined if none will. */
+  nextExpiry(): number | undefined {
+    if (!this.created) return undefined;
+    return this.sql.exec<{ until: number | null }>(`SELECT MIN(until) AS until FROM bans`).one().until ?? undefined;
+  }
+
+  /** The room's storage was deleted: bans included. */
+  forget(): void {
+    this.created = false;
+    this.salt = undefined;
+  }
+
+  private active(kind: BanRow["kind"], value: string, now: number): Ban | undefined {
+    const row = this.row(kind, value);
+    return row && (row.until === null || row.until > now) ? banOf(row) : undefined;
+  }
+
+  private row(kind: BanRow["kind"], value: string): BanRow | undefined {
+    return this.sql
+      .exec<BanRow>(`SELECT kind, value, until, set_by FROM bans WHERE kind = ? AND value = ?`, kind, value)
+      .toArray()[0];
+  }
+
+  private create(): void {
+    if (this.created) return;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS bans (
+      kind TEXT NOT NULL,
+      value TEXT NOT NULL,
+      until INTEGER,
+      set_by TEXT,
+      PRIMARY KEY (kind, value))`);
+    migrate(this.sql);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS ban_salt (salt TEXT NOT NULL)`);
+    this.sql.exec(
+      `INSERT INTO ban_salt (salt) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM ban_salt)`,
+      crypto.randomUUID(),
+    );
+    this.created = true;
+  }
+
+  /** An address as bans keep it: SHA-256 of the room's salt and the address, 128 bits of it in hex. */
+  private async hash(address: string): Promise<string> {
+    this.salt ??= this.sql.exec<{ salt: string }>(`SELECT salt FROM ban_salt`).one().salt;
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${this.salt}\n${address}`));
+    return [...new Uint8Array(digest, 0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+}
+
+/**
+ * Brings a room's `bans` table to this version: rooms banned before bans knew their setter get the column (their
+ * bans keep no setter: the admin's, see above), and the address halves' table. Only for a room that has the table.
+ */
+function migrate(sql: SqlStorage): void {
+  if (!sql.exec(`SELECT * FROM bans LIMIT 0`).columnNames.includes("set_by"))
+    sql.exec(`ALTER TABLE bans ADD COLUMN set_by TEXT`);
+  if (tableExists(sql, "ban_addresses")) return;
+  sql.exec(`CREATE TABLE ban_addresses (
+    user TEXT NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (user, address))`);
+}
+
+function banOf(row: BanRow): Ban {
+  const handle = row.kind === "user" ? row.value : `${ADDRESS_PREFIX}${row.value}`;
+  const setBy = row.set_by ?? "admin";
+  return row.until === null ? { handle, setBy } : { handle, until: row.until, setBy };
+}

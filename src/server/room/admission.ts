@@ -1,0 +1,50 @@
+// What a room checks of a connection the Worker let through, before accepting it: what only the room can know, its
+// connections per address and its bans. (What the Worker checks first, to spare the room, is in front-door/upgrade-checks.ts.)
+
+import { IDENTITY_HEADER, type Identity } from "../connections/identity";
+import { clientAddress, refusal } from "../connections/requests";
+import type { RoomSocket, Sessions } from "../connections/sessions";
+import type { BanList } from "../moderation/ban-list";
+
+/** What a refused connection is told to wait, in seconds. */
+const RETRY_AFTER_SECONDS = "10";
+
+/** Who is arriving, as far as the room can tell. */
+export interface Arrival {
+  address?: string;
+  /** Verified by the Worker; undefined for an anonymous connection. */
+  identity?: Identity;
+}
+
+export interface Door {
+  sessions: Sessions<RoomSocket>;
+  bans: BanList;
+  maxConnectionsPerAddress: number;
+}
+
+/** Who arrives, or the refusal to answer it with: 429 if its address holds too many connections, 403 if banned. */
+export async function admit(request: Request, door: Door, now: number): Promise<Arrival | Response> {
+  const address = clientAddress(request);
+  const { maxConnectionsPerAddress } = door;
+  if (address !== undefined && door.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
+    // When one of them closes is not known here: a retry after a while, as for the Worker's own 429 (front-door/upgrade-checks.ts).
+    return refusal(
+      429,
+      {
+        error: "too_many_connections",
+        message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
+      },
+      { "Retry-After": RETRY_AFTER_SECONDS },
+    );
+  }
+  // Only the Worker sets this header: it removes whatever a client sent in it.
+  const header = request.headers.get(IDENTITY_HEADER);
+  const identity = header ? (JSON.parse(header) as Identity) : undefined;
+  const ban = await door.bans.refusing({ user: identity?.user, address }, now);
+  if (ban) {
+    const until =
+      ban.until === undefined ? "until a moderator lifts the ban" : `until ${new Date(ban.until).toISOString()}`;
+    return refusal(403, { error: "banned", message: `you are banned from this room ${until}` });
+  }
+  return { address, identity };
+}

@@ -1,0 +1,178 @@
+// Everything the room announces, in one queue, in the order it happened: joins, leaves, chats, and the rest (renames,
+// deletions). The
+// queue is delivered front to back, so everyone hears of a join or leave before any message sent after it, and
+// a rename before the messages that carry the new name: the order holds by construction, whoever calls what.
+//
+// Two policies decide when the queue is delivered:
+// - Chats are stored and broadcast from a zero-delay timer, so messages that arrive within one burst of events
+//   share one write and leave together.
+// - Joins and leaves are announced at most once per PRESENCE_WINDOW_MS. Announcing each one to everyone makes a
+//   burst of N joins (or leaves) cost N²/2 frames, 500,000 for 1,000; within the window they gather into one batch,
+//   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
+// Neither timer outlives a burst, so the outbox never keeps an idle room awake.
+
+import { leavesPacket } from "../../shared/codec";
+import type { Departure, Member, ServerPacket } from "../../shared/protocol";
+import type { Audience } from "../connections/fan-out";
+import { sendPacket } from "../connections/fan-out";
+import { chunks } from "../connections/frame-fit";
+import type { RoomSocket, Sessions } from "../connections/sessions";
+import type { Appended, UnstoredChat } from "../storage/room-storage";
+
+export const PRESENCE_WINDOW_MS = 50;
+
+type Announcement<Socket> =
+  /** A join keeps its socket: its member hears of its own join and later ones, not of earlier ones. */
+  | { kind: "joins"; joins: { member: Member; socket: Socket }[] }
+  | { kind: "leaves"; members: Departure[] }
+  | { kind: "other"; packet: ServerPacket }
+  | { kind: "chats"; chats: { chat: UnstoredChat; socket: Socket }[] };
+
+/**
+ * Stores chats and numbers them, all or nothing; throws if none could be stored. A chat its author posted already
+ * (its cid) comes back as the stored message, a duplicate, and is not stored again.
+ */
+export type StoreChats = (chats: UnstoredChat[]) => Appended[];
+
+export class Outbox<Socket extends RoomSocket> {
+  private readonly queue: Announcement<Socket>[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
+  private lastPresenceAt = -Infinity;
+
+  constructor(
+    private readonly sessions: Sessions<Socket>,
+    private readonly audience: Audience<Socket>,
+    private readonly store: StoreChats,
+    /** What one frame of leaves may hold (frame-fit.ts, `batchBudget`): a batch of more goes in several. */
+    private readonly batchBudget: number,
+  ) {}
+
+  chat(chat: UnstoredChat, socket: Socket): void {
+    const last = this.queue.at(-1);
+    if (last?.kind === "chats") last.chats.push({ chat, socket });
+    else this.queue.push({ kind: "chats", chats: [{ chat, socket }] });
+    this.wakeIn(0);
+  }
+
+  /** Any other packet for every member (a rename, a deletion), in its place among the rest. */
+  announce(packet: ServerPacket): void {
+    this.queue.push({ kind: "other", packet });
+    this.wakeIn(0);
+  }
+
+  join(member: Member, socket: Socket): void {
+    const last = this.queue.at(-1);
+    if (last?.kind === "joins") last.joins.push({ member, socket });
+    else this.queue.push({ kind: "joins", joins: [{ member, socket }] });
+    this.flush();
+  }
+
+  leave(member: Departure): void {
+    const last = this.queue.at(-1);
+    // A member that leaves before anyone heard of its join, and before anyone joined after it (whose welcome lists
+    // it), is never announced at all: a loop of connect, join and drop costs the others nothing.
+    if (last?.kind === "joins" && last.joins.at(-1)?.member.id === member.id) {
+      last.joins.pop();
+      if (last.joins.length === 0) this.queue.pop();
+      return;
+    }
+    if (last?.kind === "leaves") last.members.push(member);
+    else this.queue.push({ kind: "leaves", members: [member] });
+    this.flush();
+  }
+
+  /** Delivers everything queued, but a batch of joins or leaves at the end waits out its window. */
+  flush(): void {
+    this.clearTimer();
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      const windowLeft = this.lastPresenceAt + PRESENCE_WINDOW_MS - Date.now();
+      if (this.queue.length === 1 && (next.kind === "joins" || next.kind === "leaves") && windowLeft > 0) {
+        this.wakeIn(windowLeft);
+        return;
+      }
+      this.queue.shift();
+      this.deliver(next);
+    }
+  }
+
+  /**
+   * Delivers what a newcomer's welcome must come after: every chat (stored, so the welcome's history holds it and
+   * the newcomer does not receive it twice) and every leave (the welcome does not list those members). A batch of
+   * joins still open stays open: the newcomer joins it.
+   */
+  flushBeforeWelcome(): void {
+    this.flush();
+    const waiting = this.queue[0];
+    if (waiting?.kind === "leaves") {
+      this.queue.shift();
+      this.deliver(waiting);
+    }
+  }
+
+  private deliver(announcement: Announcement<Socket>): void {
+    switch (announcement.kind) {
+      case "joins":
+        this.lastPresenceAt = Date.now();
+        return this.audience.announceJoins(announcement.joins);
+      case "leaves":
+        this.lastPresenceAt = Date.now();
+        for (const run of chunks(announcement.members, this.batchBudget)) this.audience.broadcast(leavesPacket(run));
+        return;
+      case "other":
+        return this.audience.broadcast(announcement.packet);
+      case "chats":
+        return this.storeAndBroadcast(announcement.chats);
+    }
+  }
+
+  /**
+   * The runtime's output gate holds the broadcast until the write is durable, so no member ever sees a message
+   * that could be lost. If the write fails, nothing was stored and every sender hears so, to send again.
+   */
+  private storeAndBroadcast(chats: { chat: UnstoredChat; socket: Socket }[]): void {
+    let stored: Appended[];
+    try {
+      stored = this.store(chats.map(({ chat }) => chat));
+    } catch (error) {
+      console.error(`room: could not store ${chats.length} messages: ${String(error)}`);
+      for (const { chat, socket } of chats) {
+        const session = this.sessions.get(socket);
+        if (!session?.joined) continue;
+        sendPacket(socket, session.dialect, {
+          type: "error",
+          code: "internal_error",
+          message: "your message could not be stored; send it again",
+          for: session.dialect === "native" ? "chat" : "chat_message",
+          ...(chat.cid === undefined ? {} : { cid: chat.cid }),
+        });
+      }
+      return;
+    }
+    stored.forEach(({ message, duplicate }, index) => {
+      if (!duplicate) {
+        this.audience.broadcast({ type: "chat", ...message });
+        return;
+      }
+      // A resend of what the room holds: its sender alone hears of it again, as it was stored (its ack).
+      const { socket } = chats[index]!;
+      const session = this.sessions.get(socket);
+      if (session?.joined) sendPacket(socket, session.dialect, { type: "chat", ...message });
+    });
+  }
+
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.flush(), ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+}

@@ -1,0 +1,34 @@
+// A verified connection lives no longer than its token. The Worker checks a token once, at upgrade; after that the
+// room holds the token's `exp` in the connection's session (identity.ts, sessions.ts) and closes the connection with
+// 4010 once it has passed: at the next frame the connection sends (so nothing it sends after `exp` is carried out,
+// its join included), or when the room's alarm rings for the first member whose token expires (so a silent member
+// goes too, and a moderator whose role was taken back keeps it no longer than its token). The client gets a new
+// token and connects again, resuming where it left off.
+
+import { CLOCK_TOLERANCE_SECONDS, type Identity } from "../connections/identity";
+import type { JoinedSession, Session } from "../connections/sessions";
+
+/** Why the room closed the connection, in its close frame. */
+export const TOKEN_EXPIRED_REASON = "the token expired; connect again with a new one";
+
+/**
+ * When a connection of this identity ends: the token's `exp` past the clock skew the Worker allows, which is when
+ * the Worker starts refusing the same token. So a connection the Worker admits is never closed by the room at once.
+ */
+export const expiresAt = (identity: Identity): number => (identity.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
+
+/** Whether the connection of `session` came with a token that has expired by `now`. */
+export const tokenExpired = (session: Session, now: number): boolean =>
+  session.identity !== undefined && expiresAt(session.identity) <= now;
+
+/** The members, among `members`, whose tokens have expired by `now`. */
+export function expiredMembers<Socket>(members: readonly (readonly [Socket, JoinedSession])[], now: number): Socket[] {
+  return members.filter(([, session]) => tokenExpired(session, now)).map(([socket]) => socket);
+}
+
+/** When the first token among `members`' expires; undefined if none came with one. */
+export function firstExpiry(members: readonly (readonly [unknown, JoinedSession])[]): number | undefined {
+  let first: number | undefined;
+  for (const [, { identity }] of members) if (identity) first = Math.min(first ?? Infinity, expiresAt(identity));
+  return first;
+}

@@ -1,0 +1,227 @@
+// A shard of a room too big for one object (docs/scaling.md). It holds some of the room's sockets and does for them
+// what needs no one else: it answers pings, checks every frame (size, its sender's rate limit, validity) and answers
+// what fails. Everything else goes to the room's hub as the raw frame, in batches; what the hub decides comes back
+// as items (wire.ts), which the shard carries out in the hub's order: sending what everyone hears to its
+// members, answering one connection, closing one.
+//
+// A shard stores nothing. A connection's session lives in its socket's attachment as the hub last sent it, and the
+// shard has no alarm: the hub's upkeep asks it about its members (`checkIn`). So a shard without members hibernates
+// and costs nothing.
+
+import { DurableObject } from "cloudflare:workers";
+import { isSendableCloseCode } from "../../shared/close-codes";
+import { decodeFrame } from "../../shared/codec";
+import type { Dialect, ProtocolError } from "../../shared/protocol";
+import type { Env } from "../config/env";
+import { type RoomSettings, readSettings } from "../config/settings";
+import { switchingProtocols } from "../connections/compression";
+import { announceJoins, broadcast, sendPacket } from "../connections/fan-out";
+import { batchBudget } from "../connections/frame-fit";
+import { Liveness } from "../connections/liveness";
+import type { Session } from "../connections/sessions";
+import { RateLimits } from "../limits/charges";
+import { Intake } from "../limits/intake";
+import { Courier } from "./courier";
+import { Arrivals } from "./early-items";
+import { InOrder } from "./in-order";
+import { ShardSockets } from "./shard-sockets";
+import {
+  type CheckIn,
+  CONNECTION_HEADER,
+  type Delivery,
+  type Item,
+  type Report,
+  type Roster,
+  roomOfShard,
+  SESSION_HEADER,
+} from "./wire";
+
+export class RoomShard extends DurableObject<Env> {
+  private readonly settings: RoomSettings;
+  private readonly sockets: ShardSockets<WebSocket>;
+  private readonly intake: Intake<WebSocket>;
+  private readonly liveness: Liveness<WebSocket>;
+  private readonly inOrder = new InOrder();
+  /** Items for connections the hub placed here that have not arrived yet. */
+  private readonly arrivals = new Arrivals();
+  private readonly toHub: Courier<Report, Report[]>;
+  /** The newest message delivered here, for a hub that starts again (hub-side.ts, `rebuild`). */
+  private lastSeq: number | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.settings = readSettings(env);
+    const { room, shard } = roomOfShard(ctx.id.name ?? "");
+    this.sockets = new ShardSockets(ctx.getWebSockets());
+    this.intake = new Intake(this.settings.limits, new RateLimits(this.settings, Date.now()), {
+      sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
+      close: (socket, code, reason) => this.closeHere(socket, code, reason),
+      sendFrame: (socket, frame) => trySend(socket, frame),
+    });
+    // Only its members' silence: the hub times joins (its join check closes a connection here through an item).
+    this.liveness = new Liveness(this.settings, {
+      unjoined: () => [],
+      lastPing: (socket) => ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
+      close: () => {},
+    });
+    this.toHub = new Courier(
+      (reports) => reports,
+      (reports) => env.ROOMS.getByName(room).fromShard(shard, reports),
+      (reports, error) => this.undelivered(reports, error),
+    );
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** Accepts a connection the hub placed here (the Worker passes the hub's routing headers on). */
+  override async fetch(request: Request): Promise<Response> {
+    const conn = request.headers.get(CONNECTION_HEADER);
+    const session = request.headers.get(SESSION_HEADER);
+    if (!conn || !session) return new Response("a shard takes only connections its hub placed", { status: 400 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    this.sockets.open(server, conn, JSON.parse(session) as Session);
+    // What the hub did to the connection while it was on its way: a ban, say, closes it now.
+    for (const item of this.arrivals.take(conn)) this.carryOut(item);
+    return switchingProtocols(client);
+  }
+
+  override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    const held = this.sockets.get(socket);
+    if (!held || socket.readyState !== WebSocket.OPEN) return;
+    const now = Date.now();
+    this.liveness.heard(socket, now);
+    const taken = this.intake.take(socket, held.session, frame, now);
+    if (taken && taken.request.kind !== "ignore") this.toHub.push({ kind: "frame", conn: held.conn, frame });
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    this.depart(socket);
+    try {
+      socket.close(isSendableCloseCode(code) ? code : 1000);
+    } catch {
+      // Closed from our side already, or gone.
+    }
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    this.depart(socket);
+  }
+
+  /** Items from the hub, carried out in the hub's order, each once. */
+  async deliver(delivery: Delivery): Promise<void> {
+    for (const { items } of this.inOrder.take(delivery)) for (const item of items) this.carryOut(item);
+  }
+
+  /** Whom this shard holds, for a hub that starts again. */
+  async roster(): Promise<Roster> {
+    const roster: Roster = { connections: this.sockets.roster() };
+    if (this.lastSeq !== undefined) roster.lastSeq = this.lastSeq;
+    return roster;
+  }
+
+  /** The hub's upkeep: the connections held, and the members silent for longer than the silence limit. */
+  async checkIn(): Promise<CheckIn> {
+    const members = this.sockets.joined().map(([socket]) => socket);
+    return {
+      held: this.sockets.all().map(({ conn }) => conn),
+      silent: this.liveness.silent(members, Date.now()).map((socket) => this.sockets.get(socket)!.conn),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private carryOut(item: Item): void {
+    if ("conn" in item && !this.sockets.socket(item.conn)) return this.arrivals.keep(item, Date.now());
+    switch (item.kind) {
+      case "attach":
+        return this.sockets.attach(item.conn, item.attachment);
+      case "send":
+        return trySend(this.sockets.socket(item.conn), item.frame);
+      case "close": {
+        const socket = this.sockets.socket(item.conn);
+        if (socket) this.close(socket, item.code, item.reason);
+        return;
+      }
+      case "packet": {
+        const { packet } = item;
+        if (packet.type === "chat") {
+          // A hub that starts again re-sends what this shard may have missed: nothing is delivered twice.
+          if (this.lastSeq !== undefined && packet.seq <= this.lastSeq) return;
+          this.lastSeq = packet.seq;
+        }
+        return broadcast(this.sockets.joined(), packet);
+      }
+      case "joins": {
+        const here = new Map(this.sockets.joined().map(([socket, session]) => [session.id, socket]));
+        const joins = item.members.map((member) => ({ member, socket: here.get(member.id) ?? NOT_HERE }));
+        return announceJoins(this.sockets.joined(), joins, batchBudget(this.settings.limits));
+      }
+    }
+  }
+
+  /** A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. */
+  private depart(socket: WebSocket): void {
+    const conn = this.sockets.remove(socket);
+    this.forgetSeqIfEmpty();
+    if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
+  }
+
+  /** A connection this shard closes itself (too big a frame, flooding): the hub hears it shut, and later gone. */
+  private closeHere(socket: WebSocket, code: number, reason: string): void {
+    const conn = this.close(socket, code, reason);
+    if (conn !== undefined) this.toHub.push({ kind: "shut", conn, code, reason });
+  }
+
+  private close(socket: WebSocket, code: number, reason: string): string | undefined {
+    const conn = this.sockets.retire(socket);
+    this.forgetSeqIfEmpty();
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Gone already.
+    }
+    return conn;
+  }
+
+  /**
+   * With no member left, nobody needs the order kept; and a room that emptied its storage (deleted, or with its
+   * history expired) numbers its messages from 1 again, which the next members here must receive.
+   */
+  private forgetSeqIfEmpty(): void {
+    if (this.sockets.joined().length === 0) this.lastSeq = undefined;
+  }
+
+  /** Frames the hub could not be reached for: their senders hear so, to send again. Closes are kept for later. */
+  private undelivered(reports: Report[], error: unknown): void {
+    console.error(`shard: the hub did not take ${reports.length} reports: ${String(error)}`);
+    for (const report of reports) {
+      if (report.kind !== "frame") {
+        this.toHub.push(report);
+        continue;
+      }
+      const socket = this.sockets.socket(report.conn);
+      if (!socket) continue;
+      this.sendError(socket, "native", {
+        code: "internal_error",
+        message: "the room could not take that packet; send it again",
+        ...decodeFrame(report.frame, this.settings.limits).answering,
+      });
+    }
+  }
+
+  private sendError(socket: WebSocket, dialectBeforeJoin: Dialect, error: ProtocolError): void {
+    const session = this.sockets.get(socket)?.session;
+    sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
+  }
+}
+
+/** Stands for a member of another shard (or of the hub) in a batch of joins: no socket here is it. */
+const NOT_HERE = { send() {}, serializeAttachment() {}, deserializeAttachment() {} } as unknown as WebSocket;
+
+function trySend(socket: WebSocket | undefined, frame: string): void {
+  try {
+    socket?.send(frame);
+  } catch {
+    // Closing: its close is on its way.
+  }
+}

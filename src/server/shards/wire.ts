@@ -1,0 +1,67 @@
+// What a room's hub and its shards say to each other (see docs/scaling.md). A room past SHARD_CAPACITY connections
+// keeps its first connections itself (it is the hub) and sends the next ones to shard objects, which hold the
+// sockets. Everything a shard's clients send that the room must decide goes to the hub as raw frames (`Report`);
+// everything the hub decides that a shard's clients must hear comes back as `Item`s, in deliveries numbered per
+// shard, so that a shard can apply them in order whatever order they arrive in.
+
+import type { Member, ServerPacket } from "../../shared/protocol";
+import type { Attachment, Session } from "../connections/sessions";
+
+/** What the hub tells one shard to do, in the order it must be done. */
+export type Item =
+  /** The connection's session as the hub keeps it: the shard keeps it in the socket's attachment. */
+  | { kind: "attach"; conn: string; attachment: Session }
+  /** A frame for one connection (an answer, an error, a welcome). */
+  | { kind: "send"; conn: string; frame: string }
+  | { kind: "close"; conn: string; code: number; reason: string }
+  /** A packet for every member on the shard. */
+  | { kind: "packet"; packet: ServerPacket }
+  /** Joins, announced as the hub announces them to its own members (fan-out.ts, announceJoins). */
+  | { kind: "joins"; members: Member[] };
+
+/**
+ * Items for one shard. `epoch` is when the hub's current instance started, `tick` counts deliveries to this shard
+ * within it, from 1; the hub sends tick n only once the shard has taken tick n − 1.
+ */
+export interface Delivery {
+  epoch: number;
+  tick: number;
+  items: Item[];
+}
+
+/** What a shard tells the hub about one of its connections. */
+export type Report =
+  /** A frame the shard checked (size, rate limit, validity) for the room to carry out. */
+  | { kind: "frame"; conn: string; frame: string | ArrayBuffer }
+  /** The shard closed the connection itself (too big a frame, flooding); it holds the socket until it is gone. */
+  | { kind: "shut"; conn: string; code: number; reason: string }
+  /** The runtime reports the connection gone: its close was answered, or it broke. */
+  | { kind: "closed"; conn: string };
+
+/** What a shard holds, for a hub that starts again and must learn who its members are. */
+export interface Roster {
+  /** Retired connections too: they count against their address until they are gone (sessions.ts). */
+  connections: { conn: string; attachment: Attachment }[];
+  /** The newest message the shard delivered, if it remembers (it forgets when it hibernates). */
+  lastSeq?: number;
+}
+
+/** A shard's answer to the hub's upkeep: the connections it holds, and those silent for too long. */
+export interface CheckIn {
+  held: string[];
+  silent: string[];
+}
+
+/** The headers the hub's routing answer carries, and the Worker passes on to the shard it names. */
+export const SHARD_HEADER = "X-Room-Shard";
+export const CONNECTION_HEADER = "X-Room-Connection";
+export const SESSION_HEADER = "X-Room-Session";
+export const ROUTING_HEADERS = [SHARD_HEADER, CONNECTION_HEADER, SESSION_HEADER];
+
+/** A shard's object name: its room's name and its number (room names have no `/`). */
+export const shardName = (room: string, shard: number): string => `${room}/${shard}`;
+
+export function roomOfShard(name: string): { room: string; shard: number } {
+  const at = name.lastIndexOf("/");
+  return { room: name.slice(0, at), shard: Number(name.slice(at + 1)) };
+}

@@ -1,0 +1,343 @@
+// The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
+// and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
+// The room's bans live in the same database (ban-list.ts).
+//
+// A room that nobody has joined must cost nothing, however often it is looked at: the tables are created by the
+// first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
+// again. Reading `sqlite_master` to learn whether the tables exist writes nothing.
+
+import type { ChatMessage, Member } from "../../shared/protocol";
+
+/**
+ * A chat accepted from a member, not yet stored: it has no sequence number until it is. `author` is who the
+ * sender is across connections (sessions.ts, `authorOf`), for a chat with a client chat id (`cid`): a chat whose
+ * cid its author already posted, and the room still holds, is not stored again.
+ */
+export type UnstoredChat = { ts: number; sender: Member; text: string; cid?: string; author?: string };
+
+/** What became of a chat: stored now, or found stored already (the same author posted its cid before). */
+export type Appended = { message: ChatMessage; duplicate: boolean };
+
+/** Connection ids reserved per write. */
+const ID_BLOCK = 64;
+
+/**
+ * Messages pruned per delete. Deleting the oldest message with every append doubled the pages each commit writes
+ * (fan-out: 8% more CPU per delivery than the durable floor, which never prunes); so messages past the retained
+ * history are deleted 64 at a time, and until then reads skip them: members see exactly the retained history.
+ */
+const PRUNE_BLOCK = 64;
+
+type MessageRow = {
+  seq: number;
+  ts: number;
+  sender_id: number;
+  sender_name: string;
+  text: string;
+  /** The verified sender's user id; null for an anonymous sender. */
+  sender_user: string | null;
+  /** 1 for a tombstone: a moderator deleted the message, and its text is gone. */
+  deleted: 0 | 1;
+  /** The client chat id the sender gave, if any. */
+  cid: string | null;
+};
+
+/**
+ * Columns added after the first rooms were created. A room's table gets them with its next write; until then, reads
+ * go without them (a read never writes, not even a migration).
+ */
+const ADDED_COLUMNS = ["sender_user TEXT", "deleted INTEGER NOT NULL DEFAULT 0", "cid TEXT", "author TEXT"];
+
+const ADDED_COLUMN_NAMES = ADDED_COLUMNS.map((column) => column.split(" ")[0]!);
+
+/** What a read takes for an added column the table lacks: what a row written before the column was would hold. */
+const ABSENT = { sender_user: "NULL", deleted: "0", cid: "NULL" } as const;
+
+/** Finds a chat by its author and cid without reading the table; created with the table, or by the migration. */
+const CID_INDEX = `CREATE INDEX IF NOT EXISTS messages_by_cid ON messages (cid, author) WHERE cid IS NOT NULL`;
+
+export interface Page {
+  /** Oldest first. */
+  messages: ChatMessage[];
+  /** True when the range holds older messages than the page. */
+  more: boolean;
+}
+
+export class RoomStorage {
+  private readonly sql: SqlStorage;
+  private created: boolean;
+  /** Whether the table has every column of ADDED_COLUMNS. */
+  private migrated: boolean;
+  /** The added columns the table has, until it is migrated: a read goes without the others. */
+  private columns: Set<string>;
+  /** The block of connection ids reserved and not handed out yet: `next` up to, not including, `end`. */
+  private ids = { next: 0, end: 0 };
+  /** Kept in memory, since only this object writes the table. */
+  private newest: number;
+  /** Messages up to this sequence number are deleted; those after it and older than the retained history wait. */
+  private prunedThrough = 0;
+  /** Shards the room has opened (shards/hub-side.ts); undefined until read. */
+  private shards: number | undefined;
+
+  /**
+   * `retained`: messages kept; older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
+   * a request of a few bytes cannot pull megabytes. `verifies`: the room verifies tokens, so that an anonymous
+   * sender is read back as a guest (protocol.ts, `Member`).
+   */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly retained: number,
+    private readonly pageMaxBytes: number,
+    private readonly verifies = false,
+  ) {
+    this.sql = storage.sql;
+    this.created = tableExists(this.sql, "messages");
+    this.columns = new Set(
+      this.created ? this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames : ADDED_COLUMN_NAMES,
+    );
+    this.migrated = ADDED_COLUMN_NAMES.every((column) => this.columns.has(column));
+    // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
+    // table, so the sequence goes on from where it was.
+    this.newest = this.created
+      ? Math.max(
+          this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
+          this.counter("seq") ?? 0,
+        )
+      : 0;
+  }
+
+  /** The newest message's sequence number; 0 before the first. */
+  get newestSeq(): number {
+    return this.newest;
+  }
+
+  /** The time of the oldest stored message; undefined if there is none. */
+  oldestTs(): number | undefined {
+    if (!this.created) return undefined;
+    const oldest = this.sql.exec<{ ts: number | null }>(
+      `SELECT MIN(ts) AS ts FROM messages WHERE seq > ?`,
+      this.retainedAfter,
+    );
+    return oldest.one().ts ?? undefined;
+  }
+
+  /**
+   * A new connection id. Ids are handed out from a block reserved with one write, so a burst of joins writes once
+   * per ID_BLOCK joins rather than once per join. A room evicted or restarted mid-block skips the rest of it: ids
+   * stay unique and growing for the room's whole life, not consecutive.
+   */
+  nextConnectionId(): number {
+    if (this.ids.next === this.ids.end) {
+      this.create();
+      const reserved = this.sql
+        .exec<{ value: number }>(
+          `INSERT INTO counters (name, value) VALUES ('connection', ?)
+         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value`,
+          ID_BLOCK,
+        )
+        .one().value;
+      this.ids = { next: reserved - ID_BLOCK + 1, end: reserved + 1 };
+    }
+    return this.ids.next++;
+  }
+
+  /** How many shards the room has opened; 0 for a room that never needed one. */
+  get shardCount(): number {
+    this.shards ??= this.created ? (this.counter("shards") ?? 0) : 0;
+    return this.shards;
+  }
+
+  countShards(count: number): void {
+    this.create();
+    this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('shards', ?)`, count);
+    this.shards = count;
+  }
+
+  /**
+   * Stores messages in order, numbering them, and prunes what fell out of the retained history (PRUNE_BLOCK at a
+   * time). All or nothing: if it throws, none was stored and the sequence number is where it was, so the senders can
+   * simply resend.
+   */
+  append(chats: UnstoredChat[]): Appended[] {
+    this.create();
+    const appended: Appended[] = [];
+    /** The chats of this batch by author and cid: a chat sent twice within one batch is stored once too. */
+    const inBatch = new Map<string, ChatMessage>();
+    let newest = this.newest;
+    for (const { ts, sender, text, cid, author } of chats) {
+      const key = cid === undefined || author === undefined ? undefined : JSON.stringify([author, cid]);
+      const earlier = key === undefined ? undefined : (inBatch.get(key) ?? this.posted(author!, cid!));
+      if (earlier) {
+        appended.push({ message: earlier, duplicate: true });
+        continue;
+      }
+      // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
+      const message: ChatMessage =
+        cid === undefined ? { seq: ++newest, ts, sender, text } : { seq: ++newest, ts, sender, cid, text };
+      if (key !== undefined) inBatch.set(key, message);
+      appended.push({ message, duplicate: false });
+    }
+    const pruneThrough =
+      newest - this.retained >= this.prunedThrough + PRUNE_BLOCK ? newest - this.retained : undefined;
+    this.storage.transactionSync(() => {
+      appended.forEach(({ message, duplicate }, index) => {
+        if (duplicate) return;
+        const { seq, ts, sender, text, cid } = message;
+        this.sql.exec(
+          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          seq,
+          ts,
+          sender.id,
+          sender.name,
+          sender.user ?? null,
+          text,
+          cid ?? null,
+          cid === undefined ? null : (chats[index]!.author ?? null),
+        );
+      });
+      if (pruneThrough !== undefined) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, pruneThrough);
+    });
+    this.prunedThrough = pruneThrough ?? this.prunedThrough;
+    this.newest = newest;
+    return appended;
+  }
+
+  /** The retained message `author` posted with `cid`, if any (a tombstone included: it is what the room holds). */
+  private posted(author: string, cid: string): ChatMessage | undefined {
+    if (!this.columns.has("author")) return undefined;
+    const row = this.sql
+      .exec<MessageRow>(
+        `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
+       WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
+        cid,
+        author,
+        this.retainedAfter,
+      )
+      .toArray()[0];
+    return row && messageOf(row, this.verifies);
+  }
+
+  /**
+   * The newest `limit` messages with `after` < seq < `before`, fewer if they would weigh more than the page may
+   * (never fewer than one).
+   */
+  page(limit: number, range: { after?: number; before?: number } = {}): Page {
+    if (!this.created) return { messages: [], more: false };
+    const added = Object.entries(ABSENT)
+      .map(([column, absent]) => (this.columns.has(column) ? column : `${absent} AS ${column}`))
+      .join(", ");
+    const rows = this.sql
+      .exec<MessageRow>(
+        `SELECT seq, ts, sender_id, sender_name, text, ${added} FROM messages
+       WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        Math.max(range.after ?? 0, this.retainedAfter),
+        range.before ?? Number.MAX_SAFE_INTEGER,
+        limit + 1,
+      )
+      .toArray();
+    let taken = 0;
+    for (let bytes = 0; taken < Math.min(limit, rows.length); taken++) {
+      bytes += weight(rows[taken]!);
+      if (bytes > this.pageMaxBytes && taken > 0) break;
+    }
+    const more = rows.length > taken;
+    return {
+      messages: rows
+        .slice(0, taken)
+        .reverse()
+        .map((row) => messageOf(row, this.verifies)),
+      more,
+    };
+  }
+
+  /**
+   * Removes a message's text for good, keeping its place in the sequence: a tombstone. False if there is no such
+   * message (never sent, pruned, expired, or deleted already).
+   */
+  tombstone(seq: number): boolean {
+    if (!this.created) return false;
+    this.create();
+    if (seq <= this.retainedAfter) return false;
+    return (
+      this.sql.exec(`UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0`, seq).rowsWritten > 0
+    );
+  }
+
+  /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
+  expire(before: number): number {
+    if (!this.created) return 0;
+    return this.storage.transactionSync(() => {
+      const deleted = this.sql.exec(`DELETE FROM messages WHERE ts < ?`, before).rowsWritten;
+      if (deleted > 0) this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
+      return deleted;
+    });
+  }
+
+  /** Deletes everything the room stored: it is as if it never existed (alarm included). */
+  async clear(): Promise<void> {
+    // Forgotten at once: whatever is written after this call (the runtime keeps the order) starts a new room.
+    this.created = false;
+    this.migrated = true;
+    this.columns = new Set(ADDED_COLUMN_NAMES);
+    this.newest = 0;
+    this.ids = { next: 0, end: 0 };
+    this.shards = 0;
+    await this.storage.deleteAll();
+  }
+
+  private create(): void {
+    if (!this.migrated) {
+      this.storage.transactionSync(() => {
+        // A table may have some of them already: those added before the newest.
+        ADDED_COLUMNS.forEach((column, index) => {
+          if (!this.columns.has(ADDED_COLUMN_NAMES[index]!)) this.sql.exec(`ALTER TABLE messages ADD COLUMN ${column}`);
+        });
+        this.sql.exec(CID_INDEX);
+      });
+      this.migrated = true;
+      this.columns = new Set(ADDED_COLUMN_NAMES);
+    }
+    if (this.created) return;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
+      seq INTEGER PRIMARY KEY,
+      ts INTEGER NOT NULL,
+      sender_id INTEGER NOT NULL,
+      sender_name TEXT NOT NULL,
+      text TEXT NOT NULL,
+      ${ADDED_COLUMNS.join(",\n      ")})`);
+    this.sql.exec(CID_INDEX);
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    this.created = true;
+  }
+
+  /** The retained history is what comes after this sequence number; older messages may wait to be deleted. */
+  private get retainedAfter(): number {
+    return Math.max(0, this.newest - this.retained);
+  }
+
+  private counter(name: string): number | undefined {
+    return this.sql.exec<{ value: number }>(`SELECT value FROM counters WHERE name = ?`, name).toArray()[0]?.value;
+  }
+}
+
+/** Whether the room's SQLite has table `name`: read from `sqlite_master`, which writes nothing. */
+export function tableExists(sql: SqlStorage, name: string): boolean {
+  return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, name).toArray().length > 0;
+}
+
+function messageOf(row: MessageRow, verifies: boolean): ChatMessage {
+  const { sender_id: id, sender_name: name, sender_user: user } = row;
+  const sender: Member =
+    user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
+  const { seq, ts } = row;
+  const message: ChatMessage = row.deleted
+    ? { seq, ts, sender, text: "", deleted: true }
+    : { seq, ts, sender, text: row.text };
+  if (row.cid !== null) message.cid = row.cid;
+  return message;
+}
+
+/** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */
+function weight(row: MessageRow): number {
+  return (row.text.length + row.sender_name.length) * 3 + 80 + (row.cid?.length ?? 0);
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { nextUpkeep, type UpkeepState } from "../../../../src/server/room/alarm-clock";
+
+const DAY = 24 * 60 * 60 * 1000;
+const base: UpkeepState = {
+  now: 10 * DAY,
+  hasMembers: false,
+  oldestTs: undefined,
+  silenceMs: 120_000,
+  historyMaxAgeMs: 30 * DAY,
+  banEnds: undefined,
+  tokenExpires: undefined,
+};
+
+describe("nextUpkeep", () => {
+  it("needs no alarm for a room with no members, history or ending ban", () => {
+    expect(nextUpkeep(base)).toBe(Infinity);
+  });
+
+  it("rings for whichever comes first: the member sweep, history expiry (daily at most), a ban's end", () => {
+    expect(nextUpkeep({ ...base, hasMembers: true })).toBe(base.now + 60_000);
+    expect(nextUpkeep({ ...base, oldestTs: base.now - 30 * DAY + 1000 })).toBe(base.now + DAY);
+    expect(nextUpkeep({ ...base, oldestTs: base.now - 2 * DAY })).toBe(base.now + 28 * DAY);
+    expect(nextUpkeep({ ...base, oldestTs: base.now, banEnds: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, hasMembers: true, banEnds: base.now + 5 * 60_000 })).toBe(base.now + 60_000);
+  });
+
+  it("rings when a member's token expires, if that comes before the sweep", () => {
+    expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + DAY })).toBe(base.now + 60_000);
+  });
+});

@@ -1,0 +1,171 @@
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import worker from "../../../src/server/front-door/worker";
+import { connect, joinNative, token, uniqueRoom, UPGRADE as upgrade } from "../client";
+
+describe("routing", () => {
+  it("joins the lobby from a WebSocket on / and a named room from /rooms/<name>", async () => {
+    const lobby = await SELF.fetch("http://rooms.test/", { headers: upgrade });
+    expect(lobby.status).toBe(101);
+    lobby.webSocket!.accept();
+    lobby.webSocket!.send(JSON.stringify({ type: "join", name: "in-lobby" }));
+    await expect
+      .poll(async () => await (await SELF.fetch("http://rooms.test/api/rooms/lobby")).json())
+      .toMatchObject({
+        room: "lobby",
+        members: expect.arrayContaining([expect.objectContaining({ name: "in-lobby" })]),
+      });
+    lobby.webSocket!.close(1000);
+  });
+
+  it.each([
+    "/rooms/",
+    "/rooms/has%20space",
+    "/rooms/a/b",
+    `/rooms/${"x".repeat(65)}`,
+    "/api/rooms/bad!name",
+    "/rooms/...",
+    "/api/rooms/....",
+  ])("refuses the invalid room name in %s with 400 and a reason", async (path) => {
+    const response = await SELF.fetch(`http://rooms.test${path}`, { headers: upgrade });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: "invalid_room_name",
+      message: expect.stringContaining("1 to 64"),
+    });
+  });
+
+  it("refuses in the Worker an upgrade that is not a GET, or has no valid key, before any room sees it", async () => {
+    // Called directly: the runtime's own fetch sends any request with `Upgrade: websocket` as a GET.
+    const post = await worker.fetch(
+      new Request("http://rooms.test/rooms/games", { method: "POST", headers: upgrade }),
+      env,
+    );
+    expect(post.status).toBe(405);
+    expect(post.headers.get("Allow")).toBe("GET");
+    expect(await post.json()).toMatchObject({ error: "method_not_allowed" });
+    for (const key of [undefined, "", "short", "dGhlIHNhbXBsZSBub25jZQ=!"]) {
+      const headers: Record<string, string> = { Upgrade: "websocket" };
+      if (key !== undefined) headers["Sec-WebSocket-Key"] = key;
+      const response = await SELF.fetch("http://rooms.test/rooms/games", { headers });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "bad_upgrade" });
+    }
+  });
+
+  // The worker pool runs with ALLOWED_ORIGINS = "https://games.example".
+  it("lets in game clients (no Origin), its own pages and allowed sites, and refuses other sites' pages with 403", async () => {
+    const withOrigin = (origin?: string) =>
+      SELF.fetch("http://rooms.test/rooms/origins", { headers: origin ? { ...upgrade, Origin: origin } : upgrade });
+    for (const origin of [undefined, "http://rooms.test", "https://games.example"]) {
+      const response = await withOrigin(origin);
+      expect(response.status).toBe(101);
+      response.webSocket!.accept();
+      response.webSocket!.close(1000);
+    }
+    const refused = await withOrigin("https://evil.example");
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: "origin_not_allowed" });
+  });
+
+  it("answers a plain request to a WebSocket route with 426", async () => {
+    for (const path of ["/", "/rooms/games"]) {
+      const response = await SELF.fetch(`http://rooms.test${path}`);
+      expect(response.status).toBe(426);
+      expect(response.headers.get("Upgrade")).toBe("websocket");
+      expect(await response.json()).toMatchObject({ error: "upgrade_required" });
+    }
+  });
+
+  it("serves the chat page to a browser opening a room's address", async () => {
+    for (const path of ["/", "/rooms/games"]) {
+      const response = await SELF.fetch(`http://rooms.test${path}`, { headers: { Accept: "text/html,*/*" } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Content-Type")).toContain("text/html");
+      expect(await response.text()).toContain("<html");
+    }
+  });
+
+  it("reports a room's members and last sequence number as JSON", async () => {
+    const room = uniqueRoom("api");
+    const { client, welcome } = await joinNative(room, "ann");
+    client.send({ type: "chat", text: "hi" });
+    await client.nextOfType("chat");
+    const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      room,
+      memberCount: 1,
+      members: [{ id: welcome.id, name: "ann", guest: true }],
+      lastSeq: 1,
+      connections: 1,
+    });
+    expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
+  });
+
+  it("falls through to the static assets for everything else", async () => {
+    expect((await SELF.fetch("http://rooms.test/no-such-file.txt")).status).toBe(404);
+  });
+});
+
+describe("a bad setting", () => {
+  it.each([
+    ["an upgrade", "/rooms/games", upgrade],
+    ["a room's info", "/api/rooms/games", {}],
+    ["an admin action", "/api/rooms/games/kick", { Authorization: "Bearer admin-token-of-the-worker-pool" }],
+  ])("answers %s at once with a JSON 503 naming the setting", async (_, path, headers) => {
+    for (const [setting, value] of [
+      ["HISTORY_RETAINED", "lots"],
+      ["MAX_FRAME_BYTES", "-1"],
+      ["ROOM_ACCESS", "closed"],
+    ] as const) {
+      const misconfigured = { ...env, [setting]: value } as typeof env;
+      const method = path.endsWith("/kick") ? "POST" : "GET";
+      const response = await worker.fetch(
+        new Request(`http://rooms.test${path}`, { method, headers, body: method === "POST" ? "{}" : null }),
+        misconfigured,
+      );
+      expect(response.status, `${setting} on ${path}`).toBe(503);
+      expect(await response.json()).toMatchObject({ error: "bad_setting", message: expect.stringContaining(setting) });
+    }
+  });
+});
+
+describe("a room's info", () => {
+  it("lists a token-only room's members to a caller with a token for it or the admin token, and counts them for anyone", async () => {
+    const room = uniqueRoom("private-info");
+    const alice = await connect(`/rooms/${room}?token=${await token({ sub: "u-alice", name: "Alice" })}`);
+    alice.send({ type: "join", name: "Alice" });
+    await alice.nextOfType("welcome");
+    const tokenOnly = { ...env, ROOM_ACCESS: "token" } as typeof env;
+    const info = async (query = "", headers: Record<string, string> = {}) =>
+      (
+        await worker.fetch(new Request(`http://rooms.test/api/rooms/${room}${query}`, { headers }), tokenOnly)
+      ).json() as Promise<Record<string, unknown>>;
+
+    const anyone = await info();
+    expect(anyone).toMatchObject({ room, memberCount: 1, connections: 1 });
+    expect(anyone).not.toHaveProperty("members");
+    expect(JSON.stringify(anyone)).not.toMatch(/Alice|u-alice/);
+    for (const refused of [
+      `?token=forged`,
+      `?token=${await token({ sub: "u-bob", name: "Bob", rooms: ["elsewhere"] })}`,
+    ]) {
+      expect(await info(refused)).not.toHaveProperty("members");
+    }
+    expect(await info("", { Authorization: "Bearer not-the-admin-token" })).not.toHaveProperty("members");
+
+    const member = { members: [expect.objectContaining({ name: "Alice", user: "u-alice" })] };
+    expect(await info(`?token=${await token({ sub: "u-bob", name: "Bob" })}`)).toMatchObject(member);
+    expect(await info("", { Authorization: `Bearer ${await token({ sub: "u-bob", name: "Bob" })}` })).toMatchObject(
+      member,
+    );
+    expect(await info("", { Authorization: "Bearer admin-token-of-the-worker-pool" })).toMatchObject(member);
+    // A room anyone may join shows its members to anyone.
+    expect(await (await SELF.fetch(`http://rooms.test/api/rooms/${room}`)).json()).toMatchObject({
+      memberCount: 1,
+      ...member,
+    });
+    alice.socket.close(1000);
+  });
+});

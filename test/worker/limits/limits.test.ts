@@ -1,0 +1,137 @@
+// Limits that charge what input costs: bytes as well as frames, the size of a history answer, the room's own
+// budget shared fairly among many senders, and caps per client address.
+
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { connect, joinNative, type Packet, sleep, UPGRADE, uniqueRoom } from "../client";
+
+const isChat = (p: Packet) => p.type === "chat";
+
+describe("the rate limit charges bytes", () => {
+  it("charges a frame one token per started 4 KiB (RATE_LIMIT_BYTES_PER_TOKEN)", async () => {
+    const room = uniqueRoom("heavy-chats");
+    const { client: ann } = await joinNative(room, "ann");
+    const { client: heavy } = await joinNative(room, "heavy");
+    // 2,000 three-byte characters: about 6 KB, two tokens each. The join took one token of the burst of ten.
+    for (let i = 0; i < 6; i++) heavy.send({ type: "chat", text: `${i}`.padEnd(2000, "€") });
+    expect(await heavy.next((p) => p.type === "error")).toMatchObject({ code: "rate_limited" });
+    // Counted by frames alone, all six would pass.
+    await ann.collect(isChat, 4);
+    await sleep(100);
+    expect(ann.received.filter(isChat)).toHaveLength(4);
+  });
+
+  it("charges a history request by the size of its answer", async () => {
+    const room = uniqueRoom("history-bill");
+    const { client: ann } = await joinNative(room, "ann");
+    for (let i = 1; i <= 6; i++) {
+      ann.send({ type: "chat", text: `${i}`.padEnd(2000, "€") });
+      await ann.next((p) => isChat(p) && p.seq === i);
+      await sleep(300);
+    }
+    const { client: reader } = await joinNative(room, "reader");
+    // Each answer is a page of about 20 KB (HISTORY_PAGE_MAX_BYTES here): five tokens, on top of the request's one.
+    reader.send({ type: "history", before: 7 });
+    expect(new TextEncoder().encode(JSON.stringify(await reader.nextOfType("history"))).length).toBeGreaterThan(16_384);
+    reader.send({ type: "history", before: 7 });
+    await reader.nextOfType("history");
+    // Nine tokens after the join, twelve spent: three in debt, so the next request waits for four.
+    reader.send({ type: "history", before: 7 });
+    const refusal = await reader.next((p) => p.type === "error");
+    expect(refusal).toMatchObject({ code: "rate_limited" });
+    expect(refusal.retryAfterMs).toBeGreaterThan(600);
+  });
+});
+
+describe("the room's own budget", () => {
+  it("serves a member at a human pace while many others flood, refusing the heaviest (room_busy)", async () => {
+    const room = uniqueRoom("budget");
+    const { client: honest } = await joinNative(room, "honest");
+    const flooders = await Promise.all(Array.from({ length: 30 }, (_, i) => joinNative(room, `flooder${i}`)));
+    // Each flooder spends its whole burst: 270 messages at once, past the room's 200 per second.
+    for (const { client } of flooders) for (let i = 0; i < 9; i++) client.send({ type: "chat", text: `flood ${i}` });
+    honest.send({ type: "chat", text: "I am still heard" });
+    expect(await honest.next((p) => isChat(p) && p.text === "I am still heard", 10_000)).toBeDefined();
+    const busy = await Promise.all(
+      flooders.map(({ client }) =>
+        client
+          .next((p) => p.code === "room_busy", 10_000)
+          .then(
+            () => 1,
+            () => 0,
+          ),
+      ),
+    );
+    expect(busy.reduce((a: number, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it("takes joins at ROOM_JOINS_PER_SECOND after a burst, and tells the others when to come back", async () => {
+    const room = uniqueRoom("join-budget");
+    const clients = await Promise.all(Array.from({ length: 45 }, () => connect(`/rooms/${room}`)));
+    const sentAt = Date.now();
+    for (const [i, client] of clients.entries()) client.send({ type: "join", name: `j${i}` });
+    const answers = await Promise.all(
+      clients.map((client) => client.next((p) => p.type === "welcome" || p.type === "error")),
+    );
+    const refused = answers.filter((p) => p.type === "error");
+    // A burst of five seconds at eight per second, and one more for each eighth of a second the burst took to arrive
+    // (on a loaded machine, through shards, it can take longer than that).
+    const refilled = Math.floor(((Date.now() - sentAt) / 1000) * 8);
+    expect(answers.length - refused.length).toBeGreaterThanOrEqual(40);
+    expect(answers.length - refused.length).toBeLessThanOrEqual(40 + refilled);
+    expect(refused[0]).toMatchObject({ code: "room_busy" });
+    const retryAfterMs = refused[0]!.retryAfterMs as number;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    await sleep(retryAfterMs);
+    const late = clients[answers.indexOf(refused[0]!)]!;
+    late.send({ type: "join", name: "patient" });
+    expect(await late.nextOfType("welcome")).toMatchObject({ name: "patient" });
+  });
+});
+
+describe("per-address caps", () => {
+  it("refuses a room's 21st connection from one address (429), not another address's", async () => {
+    const room = uniqueRoom("per-address");
+    const held = await Promise.all(Array.from({ length: 20 }, () => connect(`/rooms/${room}`, "203.0.113.20")));
+    const refused = await SELF.fetch(`http://rooms.test/rooms/${room}`, {
+      headers: { ...UPGRADE, "CF-Connecting-IP": "203.0.113.20" },
+    });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: "too_many_connections" });
+    expect(refused.headers.get("Retry-After")).toMatch(/^[1-9][0-9]*$/);
+    await connect(`/rooms/${room}`, "203.0.113.21");
+    held[0]!.socket.close(1000);
+    await held[0]!.closed;
+    await expect
+      .poll(
+        async () =>
+          (
+            await SELF.fetch(`http://rooms.test/rooms/${room}`, {
+              headers: { ...UPGRADE, "CF-Connecting-IP": "203.0.113.20" },
+            })
+          ).status,
+      )
+      .toBe(101);
+  });
+
+  it("refuses upgrades from an address past the Worker's rate limit, before any room is reached", async () => {
+    const address = "203.0.113.60";
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    // A different room each time: no room's own cap is reached, and none of them is touched by the refusals. The
+    // limit counts in fixed 10-second windows, so the loop may straddle two of them: it stops at the first refusal.
+    while (statuses.at(-1) !== 429 && statuses.length < 130) {
+      const response = await SELF.fetch(`http://rooms.test/rooms/${uniqueRoom("loop")}`, {
+        headers: { ...UPGRADE, "CF-Connecting-IP": address },
+      });
+      statuses.push(response.status);
+      retryAfter = response.headers.get("Retry-After");
+      response.webSocket?.accept();
+      response.webSocket?.close(1000);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(retryAfter).toMatch(/^[1-9][0-9]*$/);
+    expect(statuses.length - 1).toBeGreaterThanOrEqual(60);
+    expect(statuses.length - 1).toBeLessThan(120);
+  });
+});
