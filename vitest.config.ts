@@ -35,6 +35,7 @@ function workerProject(name: string, settings: Record<string, number>, exclude: 
 
 export default defineConfig({
   test: {
+    globalSetup: ["test/support/run-summary.ts"],
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.

@@ -8,9 +8,10 @@
 /// <reference lib="dom.iterable" />
 
 import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
+import { launchChromium } from "../support/browser.ts";
 import { member, send } from "./page-actions.ts";
 
 const ROOM = "browser-e2e";
@@ -36,22 +37,7 @@ let alice: ChatPage;
 let bob: ChatPage;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startDevServer({ vars: VARS }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    }),
-  ]);
+  [server, browser] = await Promise.all([startDevServer({ vars: VARS }), launchChromium()]);
   mkdirSync(SCREENSHOTS, { recursive: true });
   const seeder = await member(server.wsUrl, ROOM, "seeder");
   for (let i = 1; i <= SEEDED; i++) seeder.send({ type: "chat", text: `seed ${i}` });

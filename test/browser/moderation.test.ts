@@ -6,9 +6,10 @@
 /// <reference lib="dom" />
 
 import { SignJWT } from "jose";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
+import { launchChromium } from "../support/browser.ts";
 import { send } from "./page-actions.ts";
 
 const SECRET = "browser-auth-secret";
@@ -23,20 +24,7 @@ let eve: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startDevServer({ vars: { AUTH_SECRET: SECRET } }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-    }),
-  ]);
+  [server, browser] = await Promise.all([startDevServer({ vars: { AUTH_SECRET: SECRET } }), launchChromium()]);
 });
 
 afterAll(async () => {

@@ -9,9 +9,10 @@
 
 import { mkdirSync } from "node:fs";
 import { SignJWT } from "jose";
-import { type Browser, type BrowserContextOptions, chromium, type Page, type WebSocketRoute } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
+import { launchChromium } from "../support/browser.ts";
 import { member, send } from "./page-actions.ts";
 
 const SECRET = "user-hits-secret";
@@ -25,17 +26,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   [server, browser] = await Promise.all([
     startDevServer({ vars: { AUTH_SECRET: SECRET, RATE_LIMIT_BURST: 100, RATE_LIMIT_PER_SECOND: 100 } }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-      ],
-    }),
+    launchChromium(),
   ]);
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
