@@ -472,15 +472,18 @@ describe("who may lift a ban", () => {
     expect(await upgradeStatus(legacyPath)).toBe(101);
   });
 
-  it("writes nothing for a room that never banned anyone", async () => {
-    const room = uniqueRoom("no-bans-no-tables");
+  it("keeps no ban and no salt for a room that never banned anyone, however many it checked", async () => {
+    const room = uniqueRoom("no-bans-no-rows");
     await member(room, undefined, "198.51.100.30");
     await abortAllDurableObjects();
     await member(room, undefined, "198.51.100.31", "again");
-    const tables = await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
-      state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name LIKE 'ban%'`).toArray(),
+    await member(room, { sub: "u-checked", name: "Checked" }, "198.51.100.32");
+    const rows = await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
+      ["bans", "ban_salt", "ban_addresses"].map(
+        (table) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n,
+      ),
     );
-    expect(tables).toEqual([]);
+    expect(rows).toEqual([0, 0, 0]);
   });
 });
 
