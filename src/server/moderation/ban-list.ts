@@ -15,10 +15,10 @@
 // only a moderator's ban. Bans stored before the room recorded that have no setter, and count as the admin's: a ban
 // whose setter is unknown is lifted by the one who may lift any, never by whoever happens to be a moderator.
 //
-// Like the history, the tables are created by the first ban: checking a connection against a room that never
-// banned anyone reads nothing but `sqlite_master` and writes nothing.
+// The tables are schema.ts's, created by the room's first write. Checking a connection against a room that never
+// banned anyone writes nothing: the salt is made by the first ban.
 
-import { tableExists } from "../storage/room-storage";
+import type { Schema } from "../storage/schema";
 
 export type BanTarget =
   /** `addresses`: where the user's connections came from, for the ban's address half (may be empty). */
@@ -50,26 +50,24 @@ type BanRow = { kind: "user" | "address"; value: string; until: number | null; s
 
 export class BanList {
   private readonly sql: SqlStorage;
-  private created: boolean;
   /** Kept in memory once read: the room's own random secret that address hashes are salted with. */
   private salt: string | undefined;
 
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.sql = storage.sql;
-    this.created = tableExists(this.sql, "bans");
-    if (this.created) migrate(this.sql);
+  constructor(private readonly schema: Schema) {
+    this.sql = schema.sql;
   }
 
   /** Whether any ban is kept, expired or not: the room's storage must stay while one is. */
   get any(): boolean {
-    return this.created && this.sql.exec(`SELECT 1 FROM bans LIMIT 1`).toArray().length > 0;
+    return this.schema.exists && this.sql.exec(`SELECT 1 FROM bans LIMIT 1`).toArray().length > 0;
   }
 
   /** The ban that refuses `visitor` at `now`, if one does: an anonymous one's address may be a user ban's half. */
   async refusing(visitor: Visitor, now: number): Promise<Ban | undefined> {
-    if (!this.created) return undefined;
+    if (!this.schema.exists) return undefined;
     if (visitor.user !== undefined) return this.active("user", visitor.user, now);
-    if (visitor.address === undefined) return undefined;
+    // A room without a salt never banned anyone.
+    if (visitor.address === undefined || this.readSalt() === undefined) return undefined;
     const address = await this.hash(visitor.address);
     return (
       this.active("address", address, now) ??
@@ -90,13 +88,14 @@ export class BanList {
    * replace the admin's (`admins`). A user's addresses join its ban's address half.
    */
   async add(target: BanTarget, until: number | undefined, setBy: BanSetter, now: number): Promise<BanChange> {
-    this.create();
+    this.schema.ensure();
+    if (this.readSalt() === undefined) this.sql.exec(`INSERT INTO ban_salt (salt) VALUES (?)`, crypto.randomUUID());
     const value = target.kind === "user" ? target.user : await this.hash(target.address);
     const halves =
       target.kind === "user" ? await Promise.all(target.addresses.map((address) => this.hash(address))) : [];
     const standing = this.active(target.kind, value, now);
     if (standing?.setBy === "admin" && setBy === "moderator") return { ok: false, why: "admins" };
-    this.storage.transactionSync(() => {
+    this.schema.storage.transactionSync(() => {
       this.sql.exec(
         `INSERT OR REPLACE INTO bans (kind, value, until, set_by) VALUES (?, ?, ?, ?)`,
         target.kind,
@@ -113,14 +112,14 @@ export class BanList {
 
   /** Lifts the ban that `handle` names (as `Ban.handle` gives it), its address half included, if `by` may. */
   remove(handle: string, by: BanSetter): BanChange {
-    if (!this.created) return { ok: false, why: "absent" };
+    if (!this.schema.exists) return { ok: false, why: "absent" };
     const address = handle.startsWith(ADDRESS_PREFIX) ? handle.slice(ADDRESS_PREFIX.length) : undefined;
     // A user id may look like an address handle too: the address is tried first, then the user.
     const row = (address === undefined ? undefined : this.row("address", address)) ?? this.row("user", handle);
     if (!row) return { ok: false, why: "absent" };
     const ban = banOf(row);
     if (ban.setBy === "admin" && by === "moderator") return { ok: false, why: "admins" };
-    this.storage.transactionSync(() => {
+    this.schema.storage.transactionSync(() => {
       this.sql.exec(`DELETE FROM bans WHERE kind = ? AND value = ?`, row.kind, row.value);
       if (row.kind === "user") this.sql.exec(`DELETE FROM ban_addresses WHERE user = ?`, row.value);
     });
@@ -129,20 +128,19 @@ export class BanList {
 
   /** Forgets the bans that ended by `now`, with their address halves. */
   expire(now: number): void {
-    if (!this.created) return;
+    if (!this.schema.exists) return;
     this.sql.exec(`DELETE FROM bans WHERE until <= ?`, now);
     this.sql.exec(`DELETE FROM ban_addresses WHERE user NOT IN (SELECT value FROM bans WHERE kind = 'user')`);
   }
 
   /** When the next ban ends; undefined if none will. */
   nextExpiry(): number | undefined {
-    if (!this.created) return undefined;
+    if (!this.schema.exists) return undefined;
     return this.sql.exec<{ until: number | null }>(`SELECT MIN(until) AS until FROM bans`).one().until ?? undefined;
   }
 
-  /** The room's storage was deleted: bans included. */
-  forget(): void {
-    this.created = false;
+  /** The room's storage was deleted, bans and salt included. */
+  wiped(): void {
     this.salt = undefined;
   }
 
@@ -157,43 +155,19 @@ export class BanList {
       .toArray()[0];
   }
 
-  private create(): void {
-    if (this.created) return;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS bans (
-      kind TEXT NOT NULL,
-      value TEXT NOT NULL,
-      until INTEGER,
-      set_by TEXT,
-      PRIMARY KEY (kind, value))`);
-    migrate(this.sql);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS ban_salt (salt TEXT NOT NULL)`);
-    this.sql.exec(
-      `INSERT INTO ban_salt (salt) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM ban_salt)`,
-      crypto.randomUUID(),
-    );
-    this.created = true;
+  /** The room's salt; undefined until its first ban. */
+  private readSalt(): string | undefined {
+    this.salt ??= this.sql.exec<{ salt: string }>(`SELECT salt FROM ban_salt`).toArray()[0]?.salt;
+    return this.salt;
   }
 
   /** An address as bans keep it: SHA-256 of the room's salt and the address, 128 bits of it in hex. */
   private async hash(address: string): Promise<string> {
-    this.salt ??= this.sql.exec<{ salt: string }>(`SELECT salt FROM ban_salt`).one().salt;
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${this.salt}\n${address}`));
+    const salt = this.readSalt();
+    if (salt === undefined) throw new Error("no salt: hashing an address before the first ban");
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${salt}\n${address}`));
     return [...new Uint8Array(digest, 0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
   }
-}
-
-/**
- * Brings a room's `bans` table to this version: rooms banned before bans knew their setter get the column (their
- * bans keep no setter: the admin's, see above), and the address halves' table. Only for a room that has the table.
- */
-function migrate(sql: SqlStorage): void {
-  if (!sql.exec(`SELECT * FROM bans LIMIT 0`).columnNames.includes("set_by"))
-    sql.exec(`ALTER TABLE bans ADD COLUMN set_by TEXT`);
-  if (tableExists(sql, "ban_addresses")) return;
-  sql.exec(`CREATE TABLE ban_addresses (
-    user TEXT NOT NULL,
-    address TEXT NOT NULL,
-    PRIMARY KEY (user, address))`);
 }
 
 function banOf(row: BanRow): Ban {

@@ -48,6 +48,7 @@ import { HubRoster } from "../shards/hub-roster";
 import { RemoteConnection, type ShardInfo, ShardSet } from "../shards/hub-side";
 import type { Report } from "../shards/wire";
 import { RoomStorage } from "../storage/room-storage";
+import { Schema } from "../storage/schema";
 import { admit } from "./admission";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { Outbox } from "./outbox";
@@ -90,14 +91,11 @@ export class ChatRoom extends DurableObject<Env> {
     this.settings = readSettings(env);
     // With tokens in use, an anonymous member is a guest, and shown as one (protocol.ts, `Member`).
     const verifies = Boolean(env.AUTH_SECRET);
-    this.storage = new RoomStorage(
-      ctx.storage,
-      this.settings.historyRetained,
-      this.settings.historyPageMaxBytes,
-      verifies,
-    );
-    this.bans = new BanList(ctx.storage);
-    this.hubRoster = new HubRoster(ctx.storage);
+    // One schema for the three that keep data in the room's database: whichever writes first creates it for all.
+    const schema = new Schema(ctx.storage);
+    this.storage = new RoomStorage(schema, this.settings.historyRetained, this.settings.historyPageMaxBytes, verifies);
+    this.bans = new BanList(schema);
+    this.hubRoster = new HubRoster(schema);
     this.sessions = new Sessions<Connection>(ctx.getWebSockets(), verifies);
     this.limits = new RateLimits(this.settings, Date.now());
     this.intake = new Intake(this.settings.limits, this.limits, {
@@ -470,8 +468,8 @@ export class ChatRoom extends DurableObject<Env> {
 
   private async clearStorage(): Promise<void> {
     this.alarmClock.unset();
-    this.bans.forget();
-    this.hubRoster.forget();
+    this.bans.wiped();
+    this.hubRoster.wiped();
     await this.storage.clear();
   }
 

@@ -5,32 +5,33 @@
 //
 // It starts when the first member on a shard joins, with every member the hub holds then, and follows what the
 // hub announces from then on (hub-side.ts, `ShardSet.audience`). A room that never needed a shard never writes it.
-// The table is created by that first write, like the history's and the bans'.
+// Its tables are schema.ts's; that it has started is kept as a row of its own, since it may be empty by then.
 
 import type { Member } from "../../shared/protocol";
-import { tableExists } from "../storage/room-storage";
+import type { Schema } from "../storage/schema";
 
 export class HubRoster {
   private readonly sql: SqlStorage;
-  private created: boolean;
+  private begun: boolean;
 
-  constructor(storage: DurableObjectStorage) {
-    this.sql = storage.sql;
-    this.created = tableExists(this.sql, "hub_members");
+  constructor(private readonly schema: Schema) {
+    this.sql = schema.sql;
+    this.begun = schema.exists && this.sql.exec(`SELECT 1 FROM hub_roster_started`).toArray().length > 0;
   }
 
   /** Whether the roster has started: once a member on a shard has joined, and until the room's storage is cleared. */
   get started(): boolean {
-    return this.created;
+    return this.begun;
   }
 
-  /** Keeps members who joined on the hub's own sockets. */
+  /** Keeps members who joined on the hub's own sockets; the first call starts the roster, even with none. */
   keep(members: readonly Member[]): void {
-    if (members.length === 0) return;
-    if (!this.created) {
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS hub_members (id INTEGER PRIMARY KEY, member TEXT NOT NULL)`);
-      this.created = true;
+    if (!this.begun) {
+      this.schema.ensure();
+      this.sql.exec(`INSERT OR IGNORE INTO hub_roster_started (one) VALUES (1)`);
+      this.begun = true;
     }
+    if (members.length === 0) return;
     // One statement for the whole batch: each element of the array is kept as its JSON text.
     this.sql.exec(
       `INSERT OR REPLACE INTO hub_members (id, member) SELECT json_extract(value, '$.id'), value FROM json_each(?)`,
@@ -40,20 +41,19 @@ export class HubRoster {
 
   /** A member kept here took a new name (one on a shard is not kept: nothing changes). */
   renamed(member: Member): void {
-    if (this.created)
-      this.sql.exec(`UPDATE hub_members SET member = ? WHERE id = ?`, JSON.stringify(member), member.id);
+    if (this.begun) this.sql.exec(`UPDATE hub_members SET member = ? WHERE id = ?`, JSON.stringify(member), member.id);
   }
 
   /** Members who left, their leave announced. */
   drop(members: readonly Member[]): void {
-    if (!this.created || members.length === 0) return;
+    if (!this.begun || members.length === 0) return;
     const ids = JSON.stringify(members.map(({ id }) => id));
     this.sql.exec(`DELETE FROM hub_members WHERE id IN (SELECT value FROM json_each(?))`, ids);
   }
 
   /** The members kept here whose ids are not among `present`: those whose sockets the hub lost. */
   missing(present: ReadonlySet<number>): Member[] {
-    if (!this.created) return [];
+    if (!this.begun) return [];
     return this.sql
       .exec<{ id: number; member: string }>(`SELECT id, member FROM hub_members ORDER BY id`)
       .toArray()
@@ -62,7 +62,7 @@ export class HubRoster {
   }
 
   /** The room's storage was deleted: the roster with it. */
-  forget(): void {
-    this.created = false;
+  wiped(): void {
+    this.begun = false;
   }
 }

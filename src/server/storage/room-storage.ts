@@ -1,12 +1,13 @@
 // The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
 // and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
-// The room's bans live in the same database (ban-list.ts).
+// The room's bans live in the same database (ban-list.ts). Its tables are schema.ts's.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: the tables are created by the
 // first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
-// again. Reading `sqlite_master` to learn whether the tables exist writes nothing.
+// again. Until the first write, reads answer from nothing.
 
 import type { ChatMessage, Member } from "../../shared/protocol";
+import type { Schema } from "./schema";
 
 /**
  * A chat accepted from a member, not yet stored: it has no sequence number until it is. `author` is who the
@@ -42,20 +43,6 @@ type MessageRow = {
   cid: string | null;
 };
 
-/**
- * Columns added after the first rooms were created. A room's table gets them with its next write; until then, reads
- * go without them (a read never writes, not even a migration).
- */
-const ADDED_COLUMNS = ["sender_user TEXT", "deleted INTEGER NOT NULL DEFAULT 0", "cid TEXT", "author TEXT"];
-
-const ADDED_COLUMN_NAMES = ADDED_COLUMNS.map((column) => column.split(" ")[0]!);
-
-/** What a read takes for an added column the table lacks: what a row written before the column was would hold. */
-const ABSENT = { sender_user: "NULL", deleted: "0", cid: "NULL" } as const;
-
-/** Finds a chat by its author and cid without reading the table; created with the table, or by the migration. */
-const CID_INDEX = `CREATE INDEX IF NOT EXISTS messages_by_cid ON messages (cid, author) WHERE cid IS NOT NULL`;
-
 export interface Page {
   /** Oldest first. */
   messages: ChatMessage[];
@@ -64,12 +51,8 @@ export interface Page {
 }
 
 export class RoomStorage {
+  private readonly storage: DurableObjectStorage;
   private readonly sql: SqlStorage;
-  private created: boolean;
-  /** Whether the table has every column of ADDED_COLUMNS. */
-  private migrated: boolean;
-  /** The added columns the table has, until it is migrated: a read goes without the others. */
-  private columns: Set<string>;
   /** The block of connection ids reserved and not handed out yet: `next` up to, not including, `end`. */
   private ids = { next: 0, end: 0 };
   /** Kept in memory, since only this object writes the table. */
@@ -85,20 +68,16 @@ export class RoomStorage {
    * sender is read back as a guest (protocol.ts, `Member`).
    */
   constructor(
-    private readonly storage: DurableObjectStorage,
+    private readonly schema: Schema,
     private readonly retained: number,
     private readonly pageMaxBytes: number,
     private readonly verifies = false,
   ) {
-    this.sql = storage.sql;
-    this.created = tableExists(this.sql, "messages");
-    this.columns = new Set(
-      this.created ? this.sql.exec(`SELECT * FROM messages LIMIT 0`).columnNames : ADDED_COLUMN_NAMES,
-    );
-    this.migrated = ADDED_COLUMN_NAMES.every((column) => this.columns.has(column));
+    this.storage = schema.storage;
+    this.sql = schema.sql;
     // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
     // table, so the sequence goes on from where it was.
-    this.newest = this.created
+    this.newest = schema.exists
       ? Math.max(
           this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
           this.counter("seq") ?? 0,
@@ -113,7 +92,7 @@ export class RoomStorage {
 
   /** The time of the oldest stored message; undefined if there is none. */
   oldestTs(): number | undefined {
-    if (!this.created) return undefined;
+    if (!this.schema.exists) return undefined;
     const oldest = this.sql.exec<{ ts: number | null }>(
       `SELECT MIN(ts) AS ts FROM messages WHERE seq > ?`,
       this.retainedAfter,
@@ -128,7 +107,7 @@ export class RoomStorage {
    */
   nextConnectionId(): number {
     if (this.ids.next === this.ids.end) {
-      this.create();
+      this.schema.ensure();
       const reserved = this.sql
         .exec<{ value: number }>(
           `INSERT INTO counters (name, value) VALUES ('connection', ?)
@@ -143,12 +122,12 @@ export class RoomStorage {
 
   /** How many shards the room has opened; 0 for a room that never needed one. */
   get shardCount(): number {
-    this.shards ??= this.created ? (this.counter("shards") ?? 0) : 0;
+    this.shards ??= this.schema.exists ? (this.counter("shards") ?? 0) : 0;
     return this.shards;
   }
 
   countShards(count: number): void {
-    this.create();
+    this.schema.ensure();
     this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('shards', ?)`, count);
     this.shards = count;
   }
@@ -159,7 +138,7 @@ export class RoomStorage {
    * simply resend.
    */
   append(chats: UnstoredChat[]): Appended[] {
-    this.create();
+    this.schema.ensure();
     const appended: Appended[] = [];
     /** The chats of this batch by author and cid: a chat sent twice within one batch is stored once too. */
     const inBatch = new Map<string, ChatMessage>();
@@ -204,7 +183,6 @@ export class RoomStorage {
 
   /** The retained message `author` posted with `cid`, if any (a tombstone included: it is what the room holds). */
   private posted(author: string, cid: string): ChatMessage | undefined {
-    if (!this.columns.has("author")) return undefined;
     const row = this.sql
       .exec<MessageRow>(
         `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
@@ -222,13 +200,10 @@ export class RoomStorage {
    * (never fewer than one).
    */
   page(limit: number, range: { after?: number; before?: number } = {}): Page {
-    if (!this.created) return { messages: [], more: false };
-    const added = Object.entries(ABSENT)
-      .map(([column, absent]) => (this.columns.has(column) ? column : `${absent} AS ${column}`))
-      .join(", ");
+    if (!this.schema.exists) return { messages: [], more: false };
     const rows = this.sql
       .exec<MessageRow>(
-        `SELECT seq, ts, sender_id, sender_name, text, ${added} FROM messages
+        `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
        WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
         Math.max(range.after ?? 0, this.retainedAfter),
         range.before ?? Number.MAX_SAFE_INTEGER,
@@ -255,8 +230,7 @@ export class RoomStorage {
    * message (never sent, pruned, expired, or deleted already).
    */
   tombstone(seq: number): boolean {
-    if (!this.created) return false;
-    this.create();
+    if (!this.schema.exists) return false;
     if (seq <= this.retainedAfter) return false;
     return (
       this.sql.exec(`UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0`, seq).rowsWritten > 0
@@ -265,7 +239,7 @@ export class RoomStorage {
 
   /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
   expire(before: number): number {
-    if (!this.created) return 0;
+    if (!this.schema.exists) return 0;
     return this.storage.transactionSync(() => {
       const deleted = this.sql.exec(`DELETE FROM messages WHERE ts < ?`, before).rowsWritten;
       if (deleted > 0) this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
@@ -276,38 +250,11 @@ export class RoomStorage {
   /** Deletes everything the room stored: it is as if it never existed (alarm included). */
   async clear(): Promise<void> {
     // Forgotten at once: whatever is written after this call (the runtime keeps the order) starts a new room.
-    this.created = false;
-    this.migrated = true;
-    this.columns = new Set(ADDED_COLUMN_NAMES);
+    this.schema.wiped();
     this.newest = 0;
     this.ids = { next: 0, end: 0 };
     this.shards = 0;
     await this.storage.deleteAll();
-  }
-
-  private create(): void {
-    if (!this.migrated) {
-      this.storage.transactionSync(() => {
-        // A table may have some of them already: those added before the newest.
-        ADDED_COLUMNS.forEach((column, index) => {
-          if (!this.columns.has(ADDED_COLUMN_NAMES[index]!)) this.sql.exec(`ALTER TABLE messages ADD COLUMN ${column}`);
-        });
-        this.sql.exec(CID_INDEX);
-      });
-      this.migrated = true;
-      this.columns = new Set(ADDED_COLUMN_NAMES);
-    }
-    if (this.created) return;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (
-      seq INTEGER PRIMARY KEY,
-      ts INTEGER NOT NULL,
-      sender_id INTEGER NOT NULL,
-      sender_name TEXT NOT NULL,
-      text TEXT NOT NULL,
-      ${ADDED_COLUMNS.join(",\n      ")})`);
-    this.sql.exec(CID_INDEX);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
-    this.created = true;
   }
 
   /** The retained history is what comes after this sequence number; older messages may wait to be deleted. */
@@ -318,11 +265,6 @@ export class RoomStorage {
   private counter(name: string): number | undefined {
     return this.sql.exec<{ value: number }>(`SELECT value FROM counters WHERE name = ?`, name).toArray()[0]?.value;
   }
-}
-
-/** Whether the room's SQLite has table `name`: read from `sqlite_master`, which writes nothing. */
-export function tableExists(sql: SqlStorage, name: string): boolean {
-  return sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`, name).toArray().length > 0;
 }
 
 function messageOf(row: MessageRow, verifies: boolean): ChatMessage {

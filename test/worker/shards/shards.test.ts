@@ -112,11 +112,12 @@ describe("a room of many objects", () => {
 
   it("keeps its own members for its shards' sake only once a shard has one, and as they are named when it crashes", async () => {
     const room = uniqueRoom("hub-roster");
-    // A fresh stub each time: a crashed object's stays broken.
+    // A fresh stub each time: a crashed object's stays broken. Undefined: the roster has not started (the first
+    // join made its tables, empty).
     const kept = () =>
       runInDurableObject(env.ROOMS.getByName(room), (_, state) => {
-        const table = state.storage.sql.exec(`SELECT 1 FROM sqlite_master WHERE name = 'hub_members'`).toArray();
-        return table.length === 0
+        const started = state.storage.sql.exec(`SELECT 1 FROM hub_roster_started`).toArray().length > 0;
+        return !started
           ? undefined
           : state.storage.sql
               .exec<{ member: string }>(`SELECT member FROM hub_members ORDER BY id`)
