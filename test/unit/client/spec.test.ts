@@ -4,8 +4,9 @@
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BACKOFF } from "../../../src/client/backoff";
-import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, RoomConnection } from "../../../src/client/connection";
+import { RoomConnection } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
+import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS } from "../../../src/client/connection-options";
 import { BURST_MARGIN, REFUSAL_CHECK_MS } from "../../../src/client/send-queue";
 import type { ServerPacket } from "../../../src/shared/protocol";
 import { FakeClock, type FakeSocket, socketFactory } from "./fakes";
