@@ -1,5 +1,7 @@
 // How long to wait before the next reconnect attempt.
 
+import { CLIENT_CONSTANTS } from "./constants";
+
 export interface BackoffPolicy {
   /** The ceiling of the first retry's delay; each further attempt doubles it. */
   baseMs: number;
@@ -9,7 +11,7 @@ export interface BackoffPolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 30_000, maxAttempts: 30 };
+export const DEFAULT_BACKOFF: BackoffPolicy = { ...CLIENT_CONSTANTS.backoff };
 
 /**
  * The delay before attempt `attempt` (1 for the first retry): exponential, capped, with "equal jitter" — a random

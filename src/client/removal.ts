@@ -1,20 +1,26 @@
-// When the room itself ends our membership: a moderator removed us (kick, close 4001) or banned us (4003), or the
-// room's admin deleted the room (4002), or our token expired (4010) and the app gave no way to get a new one
-// (token-refresh.ts), or the membership went on from another connection that resumed it (4009: another tab or
-// device). Reconnecting by ourselves would undo a kick, knock on a closed door until the ban ends, show the room the
-// same expired token, or knock out the connection that replaced us, so the connection stops and says why; the page
-// may offer to rejoin, except into a ban or with the expired token.
+// When the room itself ends our membership: a moderator removed us (kick) or banned us, or the room's admin deleted
+// the room, or our token expired and the app gave no way to get a new one (token-refresh.ts), or the membership went
+// on from another connection that resumed it (another tab or device). These are the close codes after which a
+// client does not reconnect by itself (`reconnect: false` in ../shared/close-codes.ts): reconnecting would undo a
+// kick, knock on a closed door until the ban ends, show the room the same expired token, or knock out the connection
+// that replaced us, so the connection stops and says why; the page may offer to rejoin, except into a ban or with
+// the expired token.
 
+import { type CLOSE_CODES, closeCodeOf } from "../shared/close-codes";
 import type { ProtocolError } from "../shared/protocol";
 
 export type Removal = { kind: "kicked" | "banned" | "room_deleted" | "token_expired" | "replaced"; message: string };
 
-const BY_CLOSE_CODE: Record<number, Removal> = {
-  4001: { kind: "kicked", message: "a moderator removed you from the room" },
-  4002: { kind: "room_deleted", message: "the room was deleted" },
-  4003: { kind: "banned", message: "a moderator banned you from the room" },
-  4009: { kind: "replaced", message: "you went on from another connection (another tab or device)" },
-  4010: { kind: "token_expired", message: "your token expired; get a new one to come back" },
+/** The names of the close codes that end a membership. */
+type RemovalName = Extract<(typeof CLOSE_CODES)[keyof typeof CLOSE_CODES], { reconnect: false }>["name"];
+
+/** What the page says for each of the table's removals (each must be a kind of Removal: see removalOf). */
+const MESSAGES: Record<RemovalName, string> = {
+  kicked: "a moderator removed you from the room",
+  room_deleted: "the room was deleted",
+  banned: "a moderator banned you from the room",
+  replaced: "you went on from another connection (another tab or device)",
+  token_expired: "your token expired; get a new one to come back",
 };
 
 /** Whether rejoining as we are can work: not into a ban, nor with the token that expired. */
@@ -25,9 +31,10 @@ export const mayRejoin = (removal: Removal): boolean => removal.kind !== "banned
  * `kicked` or `banned`), whose message carries the moderator's reason.
  */
 export function removalOf(code: number | undefined, notice: ProtocolError | undefined): Removal | undefined {
-  const removal = code === undefined ? undefined : BY_CLOSE_CODE[code];
-  if (!removal) return undefined;
-  return notice?.code === removal.kind ? { kind: removal.kind, message: notice.message } : removal;
+  const close = closeCodeOf(code);
+  if (!close || close.reconnect) return undefined;
+  const kind: Removal["kind"] = close.name;
+  return { kind, message: notice?.code === kind ? notice.message : MESSAGES[kind] };
 }
 
 /** Whether an error is the notice that comes before such a close. */

@@ -8,15 +8,16 @@
 import type { ChatMessage, Limits, NativeClientPacket } from "../shared/protocol";
 import { TokenBucket } from "../shared/token-bucket";
 import { newChatId } from "./chat-id";
+import { CLIENT_CONSTANTS } from "./constants";
 
 export type OutgoingChat = { type: "chat"; text: string; cid: string };
 export type Outgoing = OutgoingChat | Extract<NativeClientPacket, { type: "rename" }>;
 
 /** How many tokens short of the room's burst we keep, for frames the network bunches up on the way. */
-export const BURST_MARGIN = 1;
+export const BURST_MARGIN = CLIENT_CONSTANTS.burstMargin;
 
 /** How long after an unattributed refusal a chat the room has not echoed counts as refused: echoes take ms. */
-export const REFUSAL_CHECK_MS = 1000;
+export const REFUSAL_CHECK_MS = CLIENT_CONSTANTS.refusalCheckMs;
 
 interface Sent extends OutgoingChat {
   /** The connection (our member id then) that sent it. */

@@ -63,6 +63,7 @@ function run(args: string[], env = environment()): Promise<string> {
 
 const ADDON_FILES = [
   "chat_logic.gd",
+  "constants.gd",
   "edge_chat_godot3.gd",
   "example/chat_panel.gd",
   "example/chat_panel.tscn",

@@ -59,15 +59,23 @@ func check(what, ok, detail = ""):
 		_failures += 1
 		print("FAIL %s: %s %s" % [_name, what, detail])
 
+# The addon's numbers and close codes are those of constants.json (both are written from the TypeScript, by
+# tools/client-constants.ts), and the logic runs with them.
 func check_constants(constants):
 	_name = "constants"
+	var c = Logic.Constants
 	var logic = Logic.new("me")
-	var queue = logic._queue
-	check("backoff", logic.BACKOFF_BASE_MS == constants["backoff"]["baseMs"] and logic.BACKOFF_MAX_MS == constants["backoff"]["maxMs"]
-		and logic.MAX_ATTEMPTS == constants["backoff"]["maxAttempts"])
-	check("ping interval and answer timeout", logic.PING_INTERVAL_MS == constants["pingIntervalMs"] and logic.ANSWER_TIMEOUT_MS == constants["answerTimeoutMs"])
-	check("pacing", queue.BURST_MARGIN == constants["burstMargin"] and queue.REFUSAL_CHECK_MS == constants["refusalCheckMs"])
-	check("the frame size Godot 3 takes", logic.DEFAULT_MAX_FRAME_BYTES == constants["godotMaxFrameBytes"] and logic.max_frame_bytes == constants["godotMaxFrameBytes"])
+	check("backoff", c.BACKOFF_BASE_MS == constants["backoff"]["baseMs"] and c.BACKOFF_MAX_MS == constants["backoff"]["maxMs"]
+		and c.BACKOFF_MAX_ATTEMPTS == constants["backoff"]["maxAttempts"])
+	check("ping interval and answer timeout", c.PING_INTERVAL_MS == constants["pingIntervalMs"] and c.ANSWER_TIMEOUT_MS == constants["answerTimeoutMs"])
+	check("pacing", c.BURST_MARGIN == constants["burstMargin"] and c.REFUSAL_CHECK_MS == constants["refusalCheckMs"])
+	check("the frame size Godot 3 takes", c.GODOT_MAX_FRAME_BYTES == constants["godotMaxFrameBytes"] and logic.max_frame_bytes == constants["godotMaxFrameBytes"])
+	check("cids", c.CID_ALPHABET == constants["cid"]["alphabet"] and logic._queue._new_cid().length() == constants["cid"]["length"])
+	check("the same close codes", c.CLOSE_CODES.size() == constants["closeCodes"].size())
+	for code in constants["closeCodes"]:
+		var entry = c.CLOSE_CODES.get(int(code), {})
+		var wanted = constants["closeCodes"][code]
+		check("close code " + code, entry.get("name") == wanted["name"] and entry.get("reconnect") == wanted["reconnect"])
 
 # Every rule has a scenario that this client runs, or says why it cannot.
 func check_coverage():

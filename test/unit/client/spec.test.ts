@@ -4,9 +4,12 @@
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BACKOFF } from "../../../src/client/backoff";
-import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS, RoomConnection } from "../../../src/client/connection";
+import { RoomConnection } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
+import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS } from "../../../src/client/connection-options";
+import { CLIENT_CONSTANTS } from "../../../src/client/constants";
 import { BURST_MARGIN, REFUSAL_CHECK_MS } from "../../../src/client/send-queue";
+import { CLOSE_CODES } from "../../../src/shared/close-codes";
 import type { ServerPacket } from "../../../src/shared/protocol";
 import { FakeClock, type FakeSocket, socketFactory } from "./fakes";
 import {
@@ -166,6 +169,8 @@ describe("the shared spec (clients/spec), run by the JavaScript client", () => {
     expect(DEFAULT_ANSWER_TIMEOUT_MS).toBe(constants.answerTimeoutMs);
     expect(REFUSAL_CHECK_MS).toBe(constants.refusalCheckMs);
     expect(BURST_MARGIN).toBe(constants.burstMargin);
+    expect(CLIENT_CONSTANTS.cid).toEqual(constants.cid);
+    expect(CLOSE_CODES).toEqual(constants.closeCodes);
   });
 
   it("has a scenario this client runs, or a reason it cannot, for every rule; and no rule that is not stated", () => {

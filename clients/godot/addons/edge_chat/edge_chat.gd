@@ -24,14 +24,16 @@ signal error(code: String, message: String, retry_after_ms: int)
 signal token_needed()
 
 const Logic = preload("chat_logic.gd")
+# The clients' numbers, written from the TypeScript client's (tools/client-constants.ts).
+const Constants = preload("constants.gd")
 # A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
-const PING_INTERVAL_MS = Logic.PING_INTERVAL_MS
+const PING_INTERVAL_MS = Constants.PING_INTERVAL_MS
 # How long the welcome, or a pong, may take before the connection counts as dead.
-const ANSWER_TIMEOUT_MS = Logic.ANSWER_TIMEOUT_MS
+const ANSWER_TIMEOUT_MS = Constants.ANSWER_TIMEOUT_MS
 
 # The largest frame the socket takes, in bytes (WebSocketPeer's inbound_buffer_size): a room with a long history
 # sends a large welcome. Set it before connect_to_room().
-var inbound_buffer_size := 65535
+var inbound_buffer_size: int = Constants.GODOT_MAX_FRAME_BYTES
 
 var _logic = null
 var _socket: WebSocketPeer = null

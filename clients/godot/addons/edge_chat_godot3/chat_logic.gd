@@ -12,23 +12,9 @@
 
 const Roster = preload("roster.gd")
 const SendQueue = preload("send_queue.gd")
-
-# The numbers of clients/spec/constants.json.
-const BACKOFF_BASE_MS = 500
-const BACKOFF_MAX_MS = 30000
-const MAX_ATTEMPTS = 30
-# A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
-const PING_INTERVAL_MS = 25000
-# How long the welcome, or a pong, may take before the connection counts as dead.
-const ANSWER_TIMEOUT_MS = 10000
-# The largest frame Godot takes by default: Godot 4's inbound_buffer_size, and Godot 3's 64 KiB inbound buffer
-# (network/limits/websocket_client/max_in_buffer_kb), a ring buffer that holds one byte less than its size.
-const DEFAULT_MAX_FRAME_BYTES = 65535
-# Close codes with which the room ends a membership for good: no reconnect by ourselves.
-const REMOVAL_CODES = {4001: "kicked", 4002: "room_deleted", 4003: "banned", 4009: "replaced"}
-# The room closes a connection whose token expired: with a new token we come back, resuming; without, the same
-# token would only be refused again.
-const TOKEN_EXPIRED = 4010
+# The numbers of the rules (backoff, the answer timeout, Godot's largest frame) and the room's close codes, written
+# from the TypeScript client's and the room's own (tools/client-constants.ts).
+const Constants = preload("constants.gd")
 
 var name = ""
 var joined = false
@@ -40,7 +26,9 @@ var stop_reason = ""
 # The game gives new tokens (it listens to `token_needed`): each attempt after the first asks for one.
 var refreshes_token = false
 # The largest frame the adapter's socket takes, told to the room in the join so that it cuts what it sends to fit.
-var max_frame_bytes = DEFAULT_MAX_FRAME_BYTES
+# By default the largest frame Godot takes: Godot 4's inbound_buffer_size, and Godot 3's 64 KiB inbound buffer
+# (network/limits/websocket_client/max_in_buffer_kb), a ring buffer that holds one byte less than its size.
+var max_frame_bytes = Constants.GODOT_MAX_FRAME_BYTES
 var failures = 0
 var me = {}
 var resume_key = ""
@@ -95,18 +83,21 @@ func on_closed(code, reason, random = -1.0):
 	_roster.lost()
 	if _told_stop:
 		return []
-	if REMOVAL_CODES.has(code) or (code == TOKEN_EXPIRED and not refreshes_token):
+	# A close after which the room's table says not to reconnect ends the membership for good; but a token that
+	# expired is replaced when the game gives new ones (without, the same token would only be refused again).
+	var entry = Constants.CLOSE_CODES.get(code, {"reconnect": true})
+	if not entry["reconnect"] and not (code == Constants.CLOSE_TOKEN_EXPIRED and refreshes_token):
 		_stop("removed")
-	if code == TOKEN_EXPIRED and was_joined and not stopped:
+	if code == Constants.CLOSE_TOKEN_EXPIRED and was_joined and not stopped:
 		return [["token_needed"]]
 	if stopped:
 		_told_stop = true
 		return [["disconnected", code, reason]]
 	failures += 1
-	if failures > MAX_ATTEMPTS:
+	if failures > Constants.BACKOFF_MAX_ATTEMPTS:
 		_stop("gave_up")
 		_told_stop = true
-		return [["disconnected", code, "gave up after %d attempts" % MAX_ATTEMPTS]]
+		return [["disconnected", code, "gave up after %d attempts" % Constants.BACKOFF_MAX_ATTEMPTS]]
 	if random < 0:
 		random = _rng.randf()
 	return [["reconnecting", backoff_delay_ms(failures, random) / 1000.0, failures]]
@@ -114,7 +105,7 @@ func on_closed(code, reason, random = -1.0):
 # The delay before attempt `attempt` (1 for the first retry): the ceiling doubles per attempt up to the cap, and the
 # delay is a random point in its upper half, so that clients who lost the same server do not come back together.
 func backoff_delay_ms(attempt, random):
-	var ceiling = min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * pow(2, max(0, attempt - 1)))
+	var ceiling = min(Constants.BACKOFF_MAX_MS, Constants.BACKOFF_BASE_MS * pow(2, max(0, attempt - 1)))
 	return int(round(ceiling / 2.0 + random * ceiling / 2.0))
 
 func leave():

@@ -25,10 +25,12 @@ signal error(code, message, retry_after_ms)
 signal token_needed()
 
 const Logic = preload("chat_logic.gd")
+# The clients' numbers, written from the TypeScript client's (tools/client-constants.ts).
+const Constants = preload("constants.gd")
 # A ping keeps proxies from closing an idle connection and shows a dead one; the room answers it without waking.
-const PING_INTERVAL_MS = Logic.PING_INTERVAL_MS
+const PING_INTERVAL_MS = Constants.PING_INTERVAL_MS
 # How long the welcome, or a pong, may take before the connection counts as dead.
-const ANSWER_TIMEOUT_MS = Logic.ANSWER_TIMEOUT_MS
+const ANSWER_TIMEOUT_MS = Constants.ANSWER_TIMEOUT_MS
 # Where Godot 3 keeps the size of a WebSocket client's inbound buffer, in KiB: the largest frame it takes.
 const IN_BUFFER_SETTING = "network/limits/websocket_client/max_in_buffer_kb"
 

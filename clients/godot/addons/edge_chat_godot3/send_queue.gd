@@ -8,13 +8,10 @@
 #
 # GDScript that Godot 3 and Godot 4 both parse and run, like chat_logic.gd, which owns it.
 
-const BYTES_PER_TOKEN_DEFAULT = 4096
-# How many tokens short of the room's burst we keep, for frames the network bunches up on the way.
-const BURST_MARGIN = 1
-# How long after a refusal that names no chat a chat the room has not echoed counts as refused: echoes take ms.
-const REFUSAL_CHECK_MS = 1000
-# The characters a cid may hold: 64 of them.
-const CID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+# BURST_MARGIN: how many tokens short of the room's burst we keep, for frames the network bunches up on the way.
+# REFUSAL_CHECK_MS: how long after a refusal that names no chat a chat the room has not echoed counts as refused.
+# CID_ALPHABET, CID_LENGTH: what a cid is made of. DEFAULT_LIMITS: the room's, until its welcome says them.
+const Constants = preload("constants.gd")
 
 var _rng
 var _waiting = []
@@ -25,7 +22,7 @@ var _tokens = 0.0
 var _capacity = 0.0
 var _refill_per_ms = 0.0
 var _refilled_at = 0
-var _bytes_per_token = BYTES_PER_TOKEN_DEFAULT
+var _bytes_per_token = Constants.DEFAULT_LIMITS["rateLimitBytesPerToken"]
 var _paused_until = 0
 
 func _init(rng):
@@ -61,9 +58,10 @@ func next(now_ms):
 	return _waiting[0]
 
 func pace_to(limits, now_ms):
-	_capacity = max(1, int(limits.get("rateLimitBurst", 10)) - BURST_MARGIN)
-	_refill_per_ms = float(limits.get("rateLimitPerSecond", 5)) / 1000.0
-	_bytes_per_token = int(limits.get("rateLimitBytesPerToken", BYTES_PER_TOKEN_DEFAULT))
+	var defaults = Constants.DEFAULT_LIMITS
+	_capacity = max(1, int(limits.get("rateLimitBurst", defaults["rateLimitBurst"])) - Constants.BURST_MARGIN)
+	_refill_per_ms = float(limits.get("rateLimitPerSecond", defaults["rateLimitPerSecond"])) / 1000.0
+	_bytes_per_token = int(limits.get("rateLimitBytesPerToken", defaults["rateLimitBytesPerToken"]))
 	_tokens = _capacity
 	_refilled_at = now_ms
 	_paused_until = 0
@@ -151,7 +149,7 @@ func suspect_all(now_ms, retry_after_ms):
 		return
 	for sent in _unconfirmed:
 		sent["suspect"] = true
-	pause_until(now_ms + max(retry_after_ms, REFUSAL_CHECK_MS))
+	pause_until(now_ms + max(retry_after_ms, Constants.REFUSAL_CHECK_MS))
 
 # Chats sent on an earlier connection (`sender_id` is the current one's) that the room never confirmed are lost:
 # they go out again, ahead of anything queued since. Call once a resume has delivered everything missed.
@@ -186,6 +184,6 @@ func _cost(bytes):
 
 func _new_cid():
 	var cid = ""
-	for _i in range(16):
-		cid += CID_ALPHABET[_rng.randi() % 64]
+	for _i in range(Constants.CID_LENGTH):
+		cid += Constants.CID_ALPHABET[_rng.randi() % Constants.CID_ALPHABET.length()]
 	return cid

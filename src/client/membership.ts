@@ -1,0 +1,56 @@
+// Our membership of the room across connections: the name we join with, who the last welcome said we are, the
+// room's limits, and the resume key. It writes each socket's join, and reads each welcome: whether it continues the
+// membership (a resume, which asked for exactly what was missed) or starts over.
+
+import type { Limits, Member, NativeClientPacket, ServerPacket } from "../shared/protocol";
+
+type Welcome = Extract<ServerPacket, { type: "welcome" }>;
+type Join = Extract<NativeClientPacket, { type: "join" }> & { maxFrameBytes?: number };
+
+export class Membership {
+  /** Who the last welcome said we are. */
+  self: Member | undefined;
+  /** The room's limits, as its last welcome gave them. */
+  limits: Limits | undefined;
+  /** A welcome came on some connection: later joins resume. */
+  everJoined = false;
+  private resumeKey: string | undefined;
+
+  constructor(public name: string) {}
+
+  /**
+   * The join for a new socket. A rejoin asks for exactly what was missed since `newestSeq`, the newest message
+   * delivered, and shows the key of the last welcome: should the room still hold our dead connection, it hands our
+   * name back instead of refusing it. `maxFrameBytes` tells the room the largest frame we take.
+   */
+  join(newestSeq: number, maxFrameBytes: number | undefined): Join {
+    const join: Join = this.everJoined
+      ? { type: "join", name: this.name, since: newestSeq, ...(this.resumeKey && { resume: this.resumeKey }) }
+      : { type: "join", name: this.name };
+    return maxFrameBytes === undefined ? join : { ...join, maxFrameBytes };
+  }
+
+  /**
+   * A welcome came. `resumed`: it continues the membership. `reset`: it would, but the room's newest message is
+   * older than ours, so the room has lost its history (e.g. a development server's storage was wiped): start over
+   * rather than wait for sequence numbers that were already used.
+   */
+  welcomed(welcome: Welcome, newestSeq: number): { self: Member; resumed: boolean; reset: boolean } {
+    const resumed = this.everJoined;
+    const reset = resumed && welcome.lastSeq < newestSeq;
+    this.everJoined = true;
+    const self = { id: welcome.id, name: welcome.name };
+    this.self = self;
+    this.name = welcome.name;
+    this.limits = welcome.limits;
+    this.resumeKey = welcome.resumeKey;
+    return { self, resumed, reset };
+  }
+
+  /** Someone in the room was renamed: if it is us, by us or a moderator, we go by the new name. */
+  renamed(packet: Extract<ServerPacket, { type: "rename" }>): void {
+    if (packet.id !== this.self?.id) return;
+    this.self = { id: packet.id, name: packet.name };
+    this.name = packet.name;
+  }
+}

@@ -1,0 +1,127 @@
+// What goes to the room, and when: history requests that are due (a gap a resume left, or older pages the user
+// asked for), then pages of a large room's member list, then what the user sent (send-queue.ts), each as fast as the
+// room's rate limit allows. A request the room never answers (it refused it) is asked again.
+
+import { frameCost } from "../shared/codec";
+import { DEFAULT_LIMITS, type NativeClientPacket } from "../shared/protocol";
+import type { ConnectionEvent } from "./connection-events";
+import type { DeliveryRecord, HistoryKind } from "./delivery-record";
+import type { MemberPages } from "./member-pages";
+import type { Membership } from "./membership";
+import type { SendQueue } from "./send-queue";
+import type { SocketLike } from "./socket";
+import { type Clock, NamedTimers } from "./timers";
+
+export interface OutboxParts {
+  clock: Clock;
+  /** How long the room may take to answer a request before it is asked again. */
+  answerTimeoutMs: number;
+  membership: Membership;
+  delivered: DeliveryRecord;
+  memberPages: MemberPages;
+  queue: SendQueue;
+  /** Where frames go now: the socket, once the room welcomed us on it; none while not in the room. */
+  socket(): SocketLike | undefined;
+  onEvent(event: ConnectionEvent): void;
+}
+
+export class Outbox {
+  private readonly timers: NamedTimers<"drain" | "history" | "members">;
+  private reportedQueueSize = 0;
+
+  constructor(private readonly parts: OutboxParts) {
+    this.timers = new NamedTimers(parts.clock);
+  }
+
+  /** Sends what is waiting, as fast as the room's rate limit allows: history requests first, then the queue. */
+  drain(): void {
+    const { queue, clock } = this.parts;
+    const { timers } = this;
+    timers.clear("drain");
+    for (let target = this.target(); target; target = this.target()) {
+      const next = this.nextPacket();
+      if (!next) {
+        // Chats suspected refused are due when the pause ends, even with nothing else to send.
+        const due = queue.suspectsDueIn(clock.now());
+        if (due !== undefined) timers.start("drain", due, () => this.drain());
+        break;
+      }
+      const frame = JSON.stringify(next.packet);
+      const wait = queue.waitBeforeSending(clock.now(), this.costOf(frame));
+      if (wait > 0) {
+        timers.start("drain", wait, () => this.drain());
+        break;
+      }
+      if (next.history) this.askHistory(next.history);
+      else if (next.packet.type === "members") this.askMembers();
+      else queue.take(target.selfId);
+      target.socket.send(frame);
+    }
+    if (queue.size !== this.reportedQueueSize) {
+      this.reportedQueueSize = queue.size;
+      this.parts.onEvent({ type: "queue", size: this.reportedQueueSize });
+    }
+  }
+
+  /** An answer to our request came (`frame`): the room charges it to our rate limit by its size, as we must too. */
+  answered(kind: "history" | "members", frame: string): void {
+    this.timers.clear(kind);
+    this.parts.queue.bill(this.parts.clock.now(), this.costOf(frame));
+  }
+
+  /**
+   * The socket is gone: nothing more goes on it, and requests asked on it will never be answered (the connection
+   * has the records ask again after the rejoin).
+   */
+  stop(): void {
+    this.timers.clear("drain", "history", "members");
+  }
+
+  /** The socket to send on and our member id on it, while in the room. */
+  private target(): { socket: SocketLike; selfId: number } | undefined {
+    const socket = this.parts.socket();
+    const { self } = this.parts.membership;
+    return socket && self ? { socket, selfId: self.id } : undefined;
+  }
+
+  /** The packet to send next: a history request that is due, else a page of members, else the head of the queue. */
+  private nextPacket(): { packet: NativeClientPacket; history?: HistoryKind } | undefined {
+    const { delivered, memberPages, queue, clock } = this.parts;
+    const { limits } = this.parts.membership;
+    const request = delivered.nextRequest();
+    if (request) {
+      return {
+        packet: { type: "history", before: request.before, limit: limits?.historyPageMax },
+        history: request.kind,
+      };
+    }
+    const members = memberPages.nextRequest(limits?.membersPageMax);
+    if (members) return { packet: members };
+    // Chats wait for a gap to be filled: only then is it known which earlier ones must be sent again.
+    if (delivered.hasGap) return undefined;
+    const packet = queue.next(clock.now());
+    return packet && { packet };
+  }
+
+  private costOf(frame: string): number {
+    return frameCost(frame, (this.parts.membership.limits ?? DEFAULT_LIMITS).rateLimitBytesPerToken);
+  }
+
+  private askHistory(kind: HistoryKind): void {
+    this.parts.delivered.requested(kind);
+    // The room answers every history request unless it refused it (rate limit): then ask again.
+    this.timers.start("history", this.parts.answerTimeoutMs, () => {
+      this.parts.delivered.requestLost();
+      this.drain();
+    });
+  }
+
+  private askMembers(): void {
+    this.parts.memberPages.requested();
+    // As with history: a refused request is never answered, so it is asked again.
+    this.timers.start("members", this.parts.answerTimeoutMs, () => {
+      this.parts.memberPages.lost();
+      this.drain();
+    });
+  }
+}
