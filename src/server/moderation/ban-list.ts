@@ -18,6 +18,7 @@
 // Like the history, the tables are created by the first ban: checking a connection against a room that never
 // banned anyone reads nothing but `sqlite_master` and writes nothing.
 
+import type { Newcomer } from "../connections/sessions";
 import { tableExists } from "../storage/room-storage";
 
 export type BanTarget =
@@ -25,13 +26,6 @@ export type BanTarget =
   { kind: "user"; user: string; addresses: readonly string[] } | { kind: "address"; address: string };
 
 export type BanSetter = "admin" | "moderator";
-
-/** Who a connection is, as far as bans go. */
-export interface Visitor {
-  /** The verified user id; undefined for an anonymous connection. */
-  user?: string;
-  address?: string;
-}
 
 export interface Ban {
   /** What `unban` takes: the user id, or `address:<hash>` for an address. */
@@ -65,12 +59,13 @@ export class BanList {
     return this.created && this.sql.exec(`SELECT 1 FROM bans LIMIT 1`).toArray().length > 0;
   }
 
-  /** The ban that refuses `visitor` at `now`, if one does: an anonymous one's address may be a user ban's half. */
-  async refusing(visitor: Visitor, now: number): Promise<Ban | undefined> {
+  /** The ban that refuses `newcomer` at `now`, if one does: an anonymous one's address may be a user ban's half. */
+  async refusing(newcomer: Newcomer, now: number): Promise<Ban | undefined> {
     if (!this.created) return undefined;
-    if (visitor.user !== undefined) return this.active("user", visitor.user, now);
-    if (visitor.address === undefined) return undefined;
-    const address = await this.hash(visitor.address);
+    const user = newcomer.identity?.user;
+    if (user !== undefined) return this.active("user", user, now);
+    if (newcomer.address === undefined) return undefined;
+    const address = await this.hash(newcomer.address);
     return (
       this.active("address", address, now) ??
       this.sql

@@ -39,9 +39,9 @@ import { switchingProtocols } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
 import { batchBudget, fitHistory, fitMembers, fitWelcome, frameLimit } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
-import { authorOf, type JoinedSession, memberOf, type Session, Sessions } from "../connections/sessions";
-import { RateLimits } from "../limits/charges";
-import { describe, Intake, type Taken } from "../limits/intake";
+import { authorOf, type Claim, type JoinedSession, memberOf, type Session, Sessions } from "../connections/sessions";
+import { Charges } from "../limits/charges";
+import { Intake, sessionLabel, type Taken } from "../limits/intake";
 import { type ModeratedRoom, type ModerationOutcome, moderate } from "../moderation/actions";
 import { BanList } from "../moderation/ban-list";
 import { HubRoster } from "../shards/hub-roster";
@@ -53,8 +53,8 @@ import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { Outbox } from "./outbox";
 import { expiredMembers, expiresAt, firstExpiry, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
-/** The answer to a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
-const nameTaken = (name: string): ProtocolError => ({
+/** The error that refuses a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
+const nameTakenError = (name: string): ProtocolError => ({
   code: "name_taken",
   message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}`,
 });
@@ -76,7 +76,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly bans: BanList;
   private readonly hubRoster: HubRoster;
   private readonly sessions: Sessions<Connection>;
-  private readonly limits: RateLimits<Connection>;
+  /** What input costs (limits/charges.ts); `settings.limits` are the protocol's limits, what a packet may hold. */
+  private readonly charges: Charges<Connection>;
   private readonly intake: Intake<Connection>;
   private readonly outbox: Outbox<Connection>;
   private readonly liveness: Liveness<Connection>;
@@ -99,8 +100,8 @@ export class ChatRoom extends DurableObject<Env> {
     this.bans = new BanList(ctx.storage);
     this.hubRoster = new HubRoster(ctx.storage);
     this.sessions = new Sessions<Connection>(ctx.getWebSockets(), verifies);
-    this.limits = new RateLimits(this.settings, Date.now());
-    this.intake = new Intake(this.settings.limits, this.limits, {
+    this.charges = new Charges(this.settings, Date.now());
+    this.intake = new Intake(this.settings.limits, this.charges, {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeConnection(socket, code, reason),
       sendFrame: (socket, frame) => socket.send(frame),
@@ -162,23 +163,23 @@ export class ChatRoom extends DurableObject<Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     const { sessions, bans } = this;
-    const arrival = await admit(
+    const newcomer = await admit(
       request,
       { sessions, bans, maxConnectionsPerAddress: this.settings.maxConnectionsPerAddress },
       Date.now(),
     );
-    if (arrival instanceof Response) return arrival;
+    if (newcomer instanceof Response) return newcomer;
     const now = Date.now();
     if (this.sessions.sizeHere >= this.settings.shardCapacity) {
       // The room is full: the connection goes to a shard, which the Worker passes the upgrade on to.
       const placed = this.shards.place(this.storage);
-      this.sessions.open(placed, now, arrival);
+      this.sessions.open(placed, now, newcomer);
       this.liveness.expectJoin(now);
       return this.shards.routing(placed);
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    this.sessions.open(server, now, arrival);
+    this.sessions.open(server, now, newcomer);
     this.liveness.expectJoin(now);
     return switchingProtocols(client);
   }
@@ -196,7 +197,7 @@ export class ChatRoom extends DurableObject<Env> {
         await this.receive(connection, report.frame);
       } else {
         // A connection the room does not know (it forgot it while starting again): it is to connect again.
-        this.shards.close(shard, report.conn, CLOSE_RECONNECT, "the room lost this connection; connect again");
+        this.shards.closeUnknown(shard, report.conn, CLOSE_RECONNECT, "the room lost this connection; connect again");
       }
     }
   }
@@ -223,7 +224,7 @@ export class ChatRoom extends DurableObject<Env> {
     // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
     this.outbox.flush();
     // Nobody is left to hear of anyone's leave.
-    for (const socket of this.sessions.where(() => true)) this.shut(socket, CLOSE_ROOM_DELETED, "the room was deleted");
+    for (const socket of this.sessions.all()) this.closeUnannounced(socket, CLOSE_ROOM_DELETED, "the room was deleted");
     await this.clearStorage();
   }
 
@@ -249,7 +250,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (moderating) await moderating;
     } catch (error) {
       // Whatever went wrong, the sender hears of it and the room goes on for everyone else.
-      console.error(`room: ${describe(session)}: ${String(error)}`);
+      console.error(`room: ${sessionLabel(session)}: ${String(error)}`);
       this.sendError(socket, "native", {
         code: "internal_error",
         message: "the server could not handle that packet",
@@ -321,23 +322,21 @@ export class ChatRoom extends DurableObject<Env> {
       const name = session.identity?.name ?? request.name;
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
       const claim = this.sessions.claim(socket, name, request.resume);
-      if (!claim.free) return reply(nameTaken(name), true);
-      const wait = this.limits.join(Date.now());
+      if (!claim.free) return reply(nameTakenError(name), true);
+      const wait = this.charges.join(Date.now());
       if (wait > 0) {
         return reply(
           { code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait },
           true,
         );
       }
-      if (claim.ghost)
-        this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
-      for (const squatter of claim.squatters) this.renameGuest(squatter);
+      this.vacateName(claim);
       return this.join(socket, { ...request, name });
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     const heardByAll = request.kind !== "history" && request.kind !== "members";
-    if (heardByAll && !this.intake.enforce(socket, session, this.limits.broadcast(socket, frame, Date.now()), frame))
+    if (heardByAll && !this.intake.enforce(socket, session, this.charges.broadcast(socket, frame, Date.now()), frame))
       return;
     switch (request.kind) {
       case "chat": {
@@ -347,7 +346,7 @@ export class ChatRoom extends DurableObject<Env> {
       }
       case "rename": {
         if (session.identity) return reply({ code: "forbidden", message: "a verified member's name is its token's" });
-        if (!this.sessions.claim(socket, request.name).free) return reply(nameTaken(request.name));
+        if (!this.sessions.claim(socket, request.name).free) return reply(nameTakenError(request.name));
         const renamed = this.sessions.rename(socket, request.name);
         return this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
       }
@@ -360,7 +359,7 @@ export class ChatRoom extends DurableObject<Env> {
         );
         const frames = sendPacket(socket, session.dialect, page);
         // A request of a few bytes can pull a page of kilobytes: the answer is charged to the asker, by its size.
-        return this.limits.answered(socket, frames, Date.now());
+        return this.charges.answered(socket, frames, Date.now());
       }
       case "members": {
         const page = fitMembers(
@@ -368,7 +367,7 @@ export class ChatRoom extends DurableObject<Env> {
           frameLimit(this.settings.limits, session),
         );
         const frames = sendPacket(socket, session.dialect, page);
-        return this.limits.answered(socket, frames, Date.now());
+        return this.charges.answered(socket, frames, Date.now());
       }
       case "moderate":
         return this.moderate(socket, session, request.action, reply);
@@ -431,6 +430,16 @@ export class ChatRoom extends DurableObject<Env> {
     this.inBackground(this.alarmClock.ringBy(joined.identity ? Math.min(sweep, expiresAt(joined.identity)) : sweep));
   }
 
+  /**
+   * Clears a claimed name for its claimant: the claimant's own old connection (its ghost, which the join's resume key
+   * replaces) is closed, and guests who hold the name a verified member joins with are renamed.
+   */
+  private vacateName(claim: Extract<Claim<Connection>, { free: true }>): void {
+    if (claim.ghost)
+      this.closeConnection(claim.ghost, CLOSE_REPLACED, "replaced by a new connection of the same member");
+    for (const squatter of claim.squatters) this.renameGuest(squatter);
+  }
+
   /** A guest who holds the name a verified member joins with gives it up for another, and everyone hears so. */
   private renameGuest(socket: Connection): void {
     const session = this.sessions.get(socket);
@@ -440,11 +449,11 @@ export class ChatRoom extends DurableObject<Env> {
     this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
   }
 
-  /** Forgets a connection; announces its leave if it had joined. Safe to call more than once per socket. */
+  /** Drops a connection the runtime reports gone; announces its leave if it had joined. Safe to call more than once per socket. */
   private async depart(socket: Connection): Promise<void> {
     const session = this.sessions.remove(socket);
-    this.limits.forget(socket);
-    this.shards.forget(socket);
+    this.charges.dropConnection(socket);
+    this.shards.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
     this.outbox.leave(memberOf(session));
@@ -494,19 +503,20 @@ export class ChatRoom extends DurableObject<Env> {
    * `leave` as its reason if a moderator removed it.
    */
   private closeConnection(socket: Connection, code: number, reason: string, leave?: LeaveReason): void {
-    const departed = this.shut(socket, code, reason);
+    const departed = this.closeUnannounced(socket, code, reason);
     if (!departed) return;
     this.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
     this.inBackground(this.releaseIfEmpty());
   }
 
   /**
-   * Closes a connection and stops listing it at once; returns its member if it had joined. Its address counts it,
-   * and its shard holds it, until the runtime reports it gone (`depart`).
+   * Closes a connection and stops listing it at once, announcing nothing (the caller announces the leave, or nobody
+   * is left to hear it); returns its member if it had joined. Its address counts it, and its shard holds it, until
+   * the runtime reports it gone (`depart`).
    */
-  private shut(socket: Connection, code: number, reason: string): JoinedSession | undefined {
+  private closeUnannounced(socket: Connection, code: number, reason: string): JoinedSession | undefined {
     const departed = this.sessions.retire(socket);
-    this.limits.forget(socket);
+    this.charges.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     return departed;
@@ -534,6 +544,6 @@ export class ChatRoom extends DurableObject<Env> {
       ...error,
     });
     // A refused join is charged to its sender: one that repeats it spends its own budget, not the room's joins.
-    if (charged) this.limits.answered(socket, frames, Date.now());
+    if (charged) this.charges.answered(socket, frames, Date.now());
   }
 }

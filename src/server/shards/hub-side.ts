@@ -34,7 +34,7 @@ export class RemoteConnection implements RoomSocket {
     attachment?: Attachment,
   ) {
     this.attachment = attachment;
-    if (attachment !== undefined) link.saw(conn, attachment);
+    if (attachment !== undefined) link.trackMembership(conn, attachment);
   }
 
   get shard(): number {
@@ -61,7 +61,7 @@ export class RemoteConnection implements RoomSocket {
     const placed = this.link.connections.has(this.conn);
     if (placed && !("retired" in attachment)) this.link.push({ kind: "attach", conn: this.conn, attachment });
     this.attachment = attachment;
-    this.link.saw(this.conn, attachment);
+    this.link.trackMembership(this.conn, attachment);
   }
 
   deserializeAttachment(): Attachment | undefined {
@@ -128,7 +128,8 @@ class ShardLink {
     }
   }
 
-  saw(conn: string, attachment: Attachment): void {
+  /** Keeps `members` in step with a connection's attachment: joined, or not (yet, or any more). */
+  trackMembership(conn: string, attachment: Attachment): void {
     if ("joined" in attachment && attachment.joined) this.members.add(conn);
     else this.members.delete(conn);
   }
@@ -177,12 +178,12 @@ export class ShardSet {
   }
 
   /** Closes a connection the hub does not know, on the shard that holds it. */
-  close(shard: number, conn: string, code: number, reason: string): void {
+  closeUnknown(shard: number, conn: string, code: number, reason: string): void {
     this.link(shard).push({ kind: "close", conn, code, reason });
   }
 
-  /** The hub no longer counts this connection. */
-  forget(socket: RoomSocket): void {
+  /** A connection is gone (the runtime or its shard reported it): the hub no longer counts it. */
+  dropConnection(socket: RoomSocket): void {
     if (!(socket instanceof RemoteConnection)) return;
     const link = this.links.get(socket.shard);
     link?.connections.delete(socket.conn);

@@ -19,10 +19,10 @@ import { announceJoins, broadcast, sendPacket } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
 import type { Session } from "../connections/sessions";
-import { RateLimits } from "../limits/charges";
+import { Charges } from "../limits/charges";
 import { Intake } from "../limits/intake";
 import { Courier } from "./courier";
-import { Arrivals } from "./early-items";
+import { EarlyItems } from "./early-items";
 import { InOrder } from "./in-order";
 import { ShardSockets } from "./shard-sockets";
 import {
@@ -43,7 +43,7 @@ export class RoomShard extends DurableObject<Env> {
   private readonly liveness: Liveness<WebSocket>;
   private readonly inOrder = new InOrder();
   /** Items for connections the hub placed here that have not arrived yet. */
-  private readonly arrivals = new Arrivals();
+  private readonly earlyItems = new EarlyItems();
   private readonly toHub: Courier<Report, Report[]>;
   /** The newest message delivered here, for a hub that starts again (hub-side.ts, `rebuild`). */
   private lastSeq: number | undefined;
@@ -53,7 +53,7 @@ export class RoomShard extends DurableObject<Env> {
     this.settings = readSettings(env);
     const { room, shard } = roomOfShard(ctx.id.name ?? "");
     this.sockets = new ShardSockets(ctx.getWebSockets());
-    this.intake = new Intake(this.settings.limits, new RateLimits(this.settings, Date.now()), {
+    this.intake = new Intake(this.settings.limits, new Charges(this.settings, Date.now()), {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeHere(socket, code, reason),
       sendFrame: (socket, frame) => trySend(socket, frame),
@@ -81,7 +81,7 @@ export class RoomShard extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server);
     this.sockets.open(server, conn, JSON.parse(session) as Session);
     // What the hub did to the connection while it was on its way: a ban, say, closes it now.
-    for (const item of this.arrivals.take(conn)) this.carryOut(item);
+    for (const item of this.earlyItems.take(conn)) this.carryOut(item);
     return switchingProtocols(client);
   }
 
@@ -131,7 +131,7 @@ export class RoomShard extends DurableObject<Env> {
   // -------------------------------------------------------------------------------------------------------------
 
   private carryOut(item: Item): void {
-    if ("conn" in item && !this.sockets.socket(item.conn)) return this.arrivals.keep(item, Date.now());
+    if ("conn" in item && !this.sockets.socket(item.conn)) return this.earlyItems.keep(item, Date.now());
     switch (item.kind) {
       case "attach":
         return this.sockets.attach(item.conn, item.attachment);
@@ -162,7 +162,7 @@ export class RoomShard extends DurableObject<Env> {
   /** A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. */
   private depart(socket: WebSocket): void {
     const conn = this.sockets.remove(socket);
-    this.forgetSeqIfEmpty();
+    this.resetLastSeqIfEmpty();
     if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
   }
 
@@ -174,7 +174,7 @@ export class RoomShard extends DurableObject<Env> {
 
   private close(socket: WebSocket, code: number, reason: string): string | undefined {
     const conn = this.sockets.retire(socket);
-    this.forgetSeqIfEmpty();
+    this.resetLastSeqIfEmpty();
     try {
       socket.close(code, reason);
     } catch {
@@ -187,7 +187,7 @@ export class RoomShard extends DurableObject<Env> {
    * With no member left, nobody needs the order kept; and a room that emptied its storage (deleted, or with its
    * history expired) numbers its messages from 1 again, which the next members here must receive.
    */
-  private forgetSeqIfEmpty(): void {
+  private resetLastSeqIfEmpty(): void {
     if (this.sockets.joined().length === 0) this.lastSeq = undefined;
   }
 
