@@ -56,7 +56,13 @@ export interface Newcomer {
  * broke) it still counts against its address: a client that never answers closes would otherwise hold sockets
  * without limit. The runtime cannot abort a hibernatable socket, so only its peer or its TCP connection ends it.
  */
-export type Attachment = Session | { retired: true; address?: string };
+export type Attachment = Session | Retired;
+
+export type Retired = { retired: true; address?: string };
+
+/** The mark a connection closed from this side leaves in its attachment: retired, and from where it came. */
+export const retiredMark = (session: Session): Retired =>
+  session.address === undefined ? { retired: true } : { retired: true, address: session.address };
 
 export const memberOf = (session: JoinedSession): Member =>
   session.identity
@@ -265,12 +271,8 @@ export class Sessions<Socket extends RoomSocket> {
     const session = this.bySocket.get(socket);
     if (!session) return undefined;
     const joined = this.unlist(socket);
-    const retired: Extract<Attachment, { retired: true }> = { retired: true };
-    if (session.address !== undefined) {
-      retired.address = session.address;
-      this.closeOn(socket, session.address);
-    }
-    socket.serializeAttachment(retired);
+    if (session.address !== undefined) this.closeOn(socket, session.address);
+    socket.serializeAttachment(retiredMark(session));
     return joined;
   }
 

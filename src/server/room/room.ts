@@ -20,7 +20,6 @@ import {
   CLOSE_ROOM_DELETED,
   CLOSE_TIMEOUT,
   CLOSE_TOKEN_EXPIRED,
-  isSendableCloseCode,
 } from "../../shared/close-codes";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
 import type {
@@ -35,8 +34,9 @@ import type {
 } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { type RoomSettings, readSettings } from "../config/settings";
-import { switchingProtocols } from "../connections/compression";
-import { sendPacket } from "../connections/fan-out";
+import { answerClose } from "../connections/closing";
+import { acceptUpgrade } from "../connections/compression";
+import { sendErrorPacket, sendPacket } from "../connections/fan-out";
 import { batchBudget, fitHistory, fitMembers, fitWelcome, frameLimit } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
 import { authorOf, type Claim, type JoinedSession, memberOf, type Session, Sessions } from "../connections/sessions";
@@ -177,11 +177,10 @@ export class ChatRoom extends DurableObject<Env> {
       this.liveness.expectJoin(now);
       return this.shards.routing(placed);
     }
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    this.sessions.open(server, now, newcomer);
+    const { socket, response } = acceptUpgrade(this.ctx);
+    this.sessions.open(socket, now, newcomer);
     this.liveness.expectJoin(now);
-    return switchingProtocols(client);
+    return response;
   }
 
   /** What a shard's connections did, in order: frames the shard let through, and connections that closed. */
@@ -261,13 +260,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     await this.depart(socket);
-    // The runtime does not answer a close frame on a hibernatable socket by itself: without this the client
-    // waits for its close handshake to time out. Codes such as 1005 and 1006 only report; they cannot be sent.
-    try {
-      socket.close(isSendableCloseCode(code) ? code : 1000);
-    } catch {
-      // Already closed from our side (e.g. for flooding), or the connection is gone: nothing left to answer.
-    }
+    answerClose(socket, code);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
@@ -538,11 +531,7 @@ export class ChatRoom extends DurableObject<Env> {
    */
   private sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError, charged = false): void {
     this.outbox.flush();
-    const session = this.sessions.get(socket);
-    const frames = sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, {
-      type: "error",
-      ...error,
-    });
+    const frames = sendErrorPacket(socket, this.sessions.get(socket), dialectBeforeJoin, error);
     // A refused join is charged to its sender: one that repeats it spends its own budget, not the room's joins.
     if (charged) this.charges.answered(socket, frames, Date.now());
   }

@@ -9,13 +9,13 @@
 // and costs nothing.
 
 import { DurableObject } from "cloudflare:workers";
-import { isSendableCloseCode } from "../../shared/close-codes";
 import { decodeFrame } from "../../shared/codec";
 import type { Dialect, ProtocolError } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { type RoomSettings, readSettings } from "../config/settings";
-import { switchingProtocols } from "../connections/compression";
-import { announceJoins, broadcast, sendPacket } from "../connections/fan-out";
+import { answerClose } from "../connections/closing";
+import { acceptUpgrade } from "../connections/compression";
+import { announceJoins, broadcast, sendErrorPacket, sendFrame } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
 import type { Session } from "../connections/sessions";
@@ -56,7 +56,7 @@ export class RoomShard extends DurableObject<Env> {
     this.intake = new Intake(this.settings.limits, new Charges(this.settings, Date.now()), {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeHere(socket, code, reason),
-      sendFrame: (socket, frame) => trySend(socket, frame),
+      sendFrame,
     });
     // Only its members' silence: the hub times joins (its join check closes a connection here through an item).
     this.liveness = new Liveness(this.settings, {
@@ -77,12 +77,11 @@ export class RoomShard extends DurableObject<Env> {
     const conn = request.headers.get(CONNECTION_HEADER);
     const session = request.headers.get(SESSION_HEADER);
     if (!conn || !session) return new Response("a shard takes only connections its hub placed", { status: 400 });
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    this.sockets.open(server, conn, JSON.parse(session) as Session);
+    const { socket, response } = acceptUpgrade(this.ctx);
+    this.sockets.open(socket, conn, JSON.parse(session) as Session);
     // What the hub did to the connection while it was on its way: a ban, say, closes it now.
     for (const item of this.earlyItems.take(conn)) this.carryOut(item);
-    return switchingProtocols(client);
+    return response;
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
@@ -96,11 +95,7 @@ export class RoomShard extends DurableObject<Env> {
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     this.depart(socket);
-    try {
-      socket.close(isSendableCloseCode(code) ? code : 1000);
-    } catch {
-      // Closed from our side already, or gone.
-    }
+    answerClose(socket, code);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
@@ -135,8 +130,11 @@ export class RoomShard extends DurableObject<Env> {
     switch (item.kind) {
       case "attach":
         return this.sockets.attach(item.conn, item.attachment);
-      case "send":
-        return trySend(this.sockets.socket(item.conn), item.frame);
+      case "send": {
+        const socket = this.sockets.socket(item.conn);
+        if (socket) sendFrame(socket, item.frame);
+        return;
+      }
       case "close": {
         const socket = this.sockets.socket(item.conn);
         if (socket) this.close(socket, item.code, item.reason);
@@ -210,18 +208,9 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   private sendError(socket: WebSocket, dialectBeforeJoin: Dialect, error: ProtocolError): void {
-    const session = this.sockets.get(socket)?.session;
-    sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
+    sendErrorPacket(socket, this.sockets.get(socket)?.session, dialectBeforeJoin, error);
   }
 }
 
 /** Stands for a member of another shard (or of the hub) in a batch of joins: no socket here is it. */
 const NOT_HERE = { send() {}, serializeAttachment() {}, deserializeAttachment() {} } as unknown as WebSocket;
-
-function trySend(socket: WebSocket | undefined, frame: string): void {
-  try {
-    socket?.send(frame);
-  } catch {
-    // Closing: its close is on its way.
-  }
-}
