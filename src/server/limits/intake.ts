@@ -3,7 +3,7 @@
 // window, for a refusal) or its connection closed; one that passes comes out as a request. A shard and its hub both
 // take a shard's frames in: the shard to protect itself and answer at once, the hub because it bills answers too.
 
-import { CLOSE_POLICY, CLOSE_TOO_BIG } from "../../shared/close-codes";
+import { CLOSE_POLICY, CLOSE_TOO_BIG, type CloseCode } from "../../shared/close-codes";
 import { decodeFrame, frameExceeds, isBinaryPing } from "../../shared/codec";
 import type { Answering, ClientRequest, Dialect, Limits, ProtocolError } from "../../shared/protocol";
 import type { Session } from "../connections/sessions";
@@ -13,7 +13,7 @@ export interface IntakeHooks<Socket> {
   /** Errors go out in the member's dialect; before join, in `dialectBeforeJoin`. */
   sendError(socket: Socket, dialectBeforeJoin: Dialect, error: ProtocolError): void;
   /** Closes a connection from the room's side (its leave is announced if it had joined). */
-  close(socket: Socket, code: number, reason: string): void;
+  close(socket: Socket, code: CloseCode, reason: string): void;
   /** Sends a bare frame: `pong`, to a `ping` the runtime did not answer. */
   sendFrame(socket: Socket, frame: string): void;
 }

@@ -20,6 +20,7 @@ import {
   CLOSE_ROOM_DELETED,
   CLOSE_TIMEOUT,
   CLOSE_TOKEN_EXPIRED,
+  type CloseCode,
 } from "../../shared/close-codes";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
 import type {
@@ -495,7 +496,7 @@ export class ChatRoom extends DurableObject<Env> {
    * Closes a connection from the room's side: it stops being listed at once, and its leave is announced once, with
    * `leave` as its reason if a moderator removed it.
    */
-  private closeConnection(socket: Connection, code: number, reason: string, leave?: LeaveReason): void {
+  private closeConnection(socket: Connection, code: CloseCode, reason: string, leave?: LeaveReason): void {
     const departed = this.closeUnannounced(socket, code, reason);
     if (!departed) return;
     this.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
@@ -507,7 +508,7 @@ export class ChatRoom extends DurableObject<Env> {
    * is left to hear it); returns its member if it had joined. Its address counts it, and its shard holds it, until
    * the runtime reports it gone (`depart`).
    */
-  private closeUnannounced(socket: Connection, code: number, reason: string): JoinedSession | undefined {
+  private closeUnannounced(socket: Connection, code: CloseCode, reason: string): JoinedSession | undefined {
     const departed = this.sessions.retire(socket);
     this.charges.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();

@@ -4,6 +4,7 @@
 // sending to it, closing it and saving its session become items for its shard. Only what everyone hears is sent
 // differently: once per shard that has members, which sends it on to them (`audience`).
 
+import type { CloseCode } from "../../shared/close-codes";
 import type { Member, ServerPacket } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import type { Audience } from "../connections/fan-out";
@@ -49,7 +50,7 @@ export class RemoteConnection implements RoomSocket {
     this.link.push({ kind: "send", conn: this.conn, frame });
   }
 
-  close(code: number, reason: string): void {
+  close(code: CloseCode, reason: string): void {
     if (!this.open) return;
     this.open = false;
     this.link.push({ kind: "close", conn: this.conn, code, reason });
@@ -178,7 +179,7 @@ export class ShardSet {
   }
 
   /** Closes a connection the hub does not know, on the shard that holds it. */
-  closeUnknown(shard: number, conn: string, code: number, reason: string): void {
+  closeUnknown(shard: number, conn: string, code: CloseCode, reason: string): void {
     this.link(shard).push({ kind: "close", conn, code, reason });
   }
 

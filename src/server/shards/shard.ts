@@ -9,6 +9,7 @@
 // and costs nothing.
 
 import { DurableObject } from "cloudflare:workers";
+import type { CloseCode } from "../../shared/close-codes";
 import { decodeFrame } from "../../shared/codec";
 import type { Dialect, ProtocolError } from "../../shared/protocol";
 import type { Env } from "../config/env";
@@ -165,12 +166,12 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   /** A connection this shard closes itself (too big a frame, flooding): the hub hears it shut, and later gone. */
-  private closeHere(socket: WebSocket, code: number, reason: string): void {
+  private closeHere(socket: WebSocket, code: CloseCode, reason: string): void {
     const conn = this.close(socket, code, reason);
     if (conn !== undefined) this.toHub.push({ kind: "shut", conn, code, reason });
   }
 
-  private close(socket: WebSocket, code: number, reason: string): string | undefined {
+  private close(socket: WebSocket, code: CloseCode, reason: string): string | undefined {
     const conn = this.sockets.retire(socket);
     this.resetLastSeqIfEmpty();
     try {
