@@ -24,6 +24,9 @@ import {
   shardName,
 } from "./wire";
 
+/** A member's connection, as a room sees it: a socket of the room's own, or one a shard holds. */
+export type Connection = WebSocket | RemoteConnection;
+
 /** A connection a shard holds, as the hub sees it. */
 export class RemoteConnection implements RoomSocket {
   private attachment: Attachment | undefined;

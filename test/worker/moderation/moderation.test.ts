@@ -203,10 +203,10 @@ describe("moderation packets", () => {
     const tables = await runInDurableObject(stub, async (instance: ChatRoom, state) => {
       const internals = instance as unknown as {
         bans: { expire(now: number): void };
-        releaseIfEmpty(): Promise<boolean>;
+        upkeep: { releaseIfEmpty(): Promise<boolean> };
       };
       internals.bans.expire((until as number) + 1);
-      await internals.releaseIfEmpty();
+      await internals.upkeep.releaseIfEmpty();
       return state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE name IN ('bans', 'messages')`).toArray();
     });
     expect(tables).toEqual([]);
