@@ -32,7 +32,7 @@ import { Upkeep } from "./upkeep";
 export abstract class RoomParts extends DurableObject<Env> {
   protected readonly settings: RoomSettings = readSettings(this.env);
   /** With tokens in use, an anonymous member is a guest, and shown as one (protocol.ts, `Member`). */
-  protected readonly verifies = Boolean(this.env.AUTH_SECRET);
+  private readonly verifies = Boolean(this.env.AUTH_SECRET);
   protected readonly storage = new RoomStorage(
     this.ctx.storage,
     this.settings.historyRetained,
