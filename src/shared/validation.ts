@@ -84,7 +84,11 @@ export function validateText(raw: unknown, limits: Limits, field = "text"): Pars
   return ok(text);
 }
 
-function optionalSeq(
+/**
+ * The whole number `field` holds, from `min` to `max`, if it holds any: a seq, a page's limit, a ban's minutes, a
+ * frame size. A fraction, or a number past 2^53, is refused, never rounded.
+ */
+function optionalWholeNumber(
   packet: Record<string, unknown>,
   field: string,
   min = 0,
@@ -103,8 +107,9 @@ function optionalSeq(
   return ok(raw);
 }
 
-function requiredSeq(packet: Record<string, unknown>, field: string): Parsed<number> {
-  const value = optionalSeq(packet, field, 1);
+/** The whole number of at least 1 that `field` must hold: a seq, a member id. */
+function requiredWholeNumber(packet: Record<string, unknown>, field: string): Parsed<number> {
+  const value = optionalWholeNumber(packet, field, 1);
   if (!value.ok) return value;
   return value.value === undefined ? fail("invalid_field", `${field} is required`) : ok(value.value);
 }
@@ -124,14 +129,14 @@ const RESUME_KEY = /^[0-9a-f]{32}$/;
 function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<ClientRequest> {
   const name = validateName(packet.name, limits);
   if (!name.ok) return name;
-  const since = optionalSeq(packet, "since");
+  const since = optionalWholeNumber(packet, "since");
   if (!since.ok) return since;
   const { resume } = packet;
   if (resume !== undefined && (typeof resume !== "string" || !RESUME_KEY.test(resume))) {
     return fail("invalid_field", "resume must be the resumeKey of a welcome");
   }
   const floor = minServerFrameBytes(limits);
-  const maxFrameBytes = optionalSeq(packet, "maxFrameBytes", floor);
+  const maxFrameBytes = optionalWholeNumber(packet, "maxFrameBytes", floor);
   if (!maxFrameBytes.ok) return maxFrameBytes;
   const join: ClientRequest = { kind: "join", dialect, name: name.value };
   if (since.value !== undefined) join.since = since.value;
@@ -151,9 +156,9 @@ function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Pa
 }
 
 function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const before = optionalSeq(packet, "before");
+  const before = optionalWholeNumber(packet, "before");
   if (!before.ok) return before;
-  const limit = optionalSeq(packet, "limit");
+  const limit = optionalWholeNumber(packet, "limit");
   if (!limit.ok) return limit;
   if (limit.value === 0) return fail("invalid_field", "limit must be at least 1");
   const capped = Math.min(limit.value ?? limits.historyPageMax, limits.historyPageMax);
@@ -165,9 +170,9 @@ function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
 }
 
 function readMembers(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const after = optionalSeq(packet, "after");
+  const after = optionalWholeNumber(packet, "after");
   if (!after.ok) return after;
-  const limit = optionalSeq(packet, "limit", 1);
+  const limit = optionalWholeNumber(packet, "limit", 1);
   if (!limit.ok) return limit;
   return ok({
     kind: "members",
@@ -192,7 +197,7 @@ export function parseModeration(
   byUser = false,
 ): Parsed<ModerationAction> {
   if (type === "delete") {
-    const seq = requiredSeq(packet, "seq");
+    const seq = requiredWholeNumber(packet, "seq");
     return seq.ok ? ok({ kind: "delete", seq: seq.value }) : seq;
   }
   if (type === "unban") {
@@ -203,7 +208,7 @@ export function parseModeration(
   const reason = optionalReason(packet, limits);
   if (!reason.ok) return reason;
   if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
-  const id = requiredSeq(packet, "id");
+  const id = requiredWholeNumber(packet, "id");
   return id.ok
     ? ok({ kind: "kick", id: id.value, ...(reason.value === undefined ? {} : { reason: reason.value }) })
     : id;
@@ -220,7 +225,7 @@ function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolea
     const user = readUser(packet);
     aim = user.ok ? ok({ user: user.value }) : user;
   } else {
-    const id = requiredSeq(packet, "id");
+    const id = requiredWholeNumber(packet, "id");
     aim = id.ok ? ok({ id: id.value }) : id;
   }
   if (!aim.ok) return aim;
@@ -232,7 +237,7 @@ function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolea
   }
   const reason = optionalReason(packet, limits);
   if (!reason.ok) return reason;
-  const minutes = optionalSeq(packet, "minutes", 1, MAX_BAN_MINUTES);
+  const minutes = optionalWholeNumber(packet, "minutes", 1, MAX_BAN_MINUTES);
   if (!minutes.ok) return minutes;
   const confirm = optionalIds(packet, "confirm");
   if (!confirm.ok) return confirm;

@@ -3,7 +3,7 @@
 // API (`"admin"`), which may also ban a user who is not in the room, act on moderators, and lift any ban (a
 // moderator lifts only moderators' bans).
 
-import { CLOSE_BANNED, CLOSE_KICKED } from "../../shared/close-codes";
+import { CLOSE_BANNED, CLOSE_KICKED, type CloseCode } from "../../shared/close-codes";
 import type { BanAim, LeaveReason, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Identity } from "../connections/identity";
 import { memberOf, type RoomSocket, type Sessions } from "../connections/sessions";
@@ -20,7 +20,7 @@ export type ModerationOutcome = { ok: true; answer?: ServerPacket } | { ok: fals
 /** How the room removes a member: the notice it hears first, then the close, then everyone hears the leave. */
 export interface Removal {
   notice: ProtocolError;
-  closeCode: number;
+  closeCode: CloseCode;
   closeReason: string;
   leave: LeaveReason;
 }

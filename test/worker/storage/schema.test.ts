@@ -64,7 +64,9 @@ describe("a room never written", () => {
         expect([storage.newestSeq, storage.shardCount, storage.oldestTs()]).toEqual([0, 0, undefined]);
         expect([storage.tombstone(1), storage.expire(Date.now())]).toEqual([false, 0]);
         expect(await bans.refusing({ address: "192.0.2.1" }, Date.now())).toBeUndefined();
-        expect(await bans.refusing({ user: "u-1" }, Date.now())).toBeUndefined();
+        expect(
+          await bans.refusing({ identity: { user: "u-1", name: "U", role: "member", exp: 0 } }, Date.now()),
+        ).toBeUndefined();
         expect([bans.any, bans.nextExpiry(), bans.remove("u-1", "admin")]).toEqual([
           false,
           undefined,
