@@ -28,7 +28,7 @@ export const CLOSE_CODES = {
     name: "flooding",
     reconnect: true,
     meaning:
-      "policy violation: too many frames refused by the rate limit within one second (FLOOD_CLOSE_AFTER). " +
+      "policy violation: too many frames refused by the rate limit within one second (the room's flood limit). " +
       "Reconnect with backoff, and send slower.",
   },
   1009: {

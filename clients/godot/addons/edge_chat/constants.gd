@@ -39,7 +39,7 @@ const CLOSE_TIMEOUT = 4008
 const CLOSE_REPLACED = 4009
 const CLOSE_TOKEN_EXPIRED = 4010
 const CLOSE_CODES = {
-	1008: {"name": "flooding", "reconnect": true, "meaning": "policy violation: too many frames refused by the rate limit within one second (FLOOD_CLOSE_AFTER). Reconnect with backoff, and send slower."},
+	1008: {"name": "flooding", "reconnect": true, "meaning": "policy violation: too many frames refused by the rate limit within one second (the room's flood limit). Reconnect with backoff, and send slower."},
 	1009: {"name": "frame_too_big", "reconnect": true, "meaning": "a frame over limits.maxFrameBytes. Reconnect with backoff; never send such a frame again."},
 	1012: {"name": "room_restarted", "reconnect": true, "meaning": "a room spread over several objects restarted and lost track of this connection. Reconnect at once (then with backoff), resuming with since and resume."},
 	4001: {"name": "kicked", "reconnect": false, "meaning": "a moderator removed the member (an error `kicked` with the reason comes first). Do not reconnect by yourself; the user may rejoin."},
