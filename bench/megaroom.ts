@@ -27,6 +27,11 @@ export const MEGAROOM_WINDOWS = [64, 1];
 const OWNERS: Record<string, string> = {
   "src/server/room/room.ts": "hub",
   "src/server/room/outbox.ts": "hub",
+  "src/server/room/room-parts.ts": "hub",
+  "src/server/room/departures.ts": "hub",
+  "src/server/room/pages.ts": "hub",
+  "src/server/room/hub.ts": "hub",
+  "src/server/room/upkeep.ts": "hub",
   "src/server/shards/hub-side.ts": "hub",
   "src/server/connections/sessions.ts": "hub",
   "src/server/storage/room-storage.ts": "hub",
