@@ -139,8 +139,8 @@ describe("history", () => {
 });
 
 /**
- * How far from JOIN_TIMEOUT_SECONDS a lurker's close may come, as a share of it: the room's timer fires on time
- * (10.0 s), but 2,000 closes leave together on two shared cores (the latest measured 10.35 s).
+ * How far from JOIN_TIMEOUT_SECONDS a lurker's close may come, as a share of it: the room's timer fires on time, but
+ * 2,000 closes leave together on two shared cores, the latest a few percent late (bench/README.md, lurkers).
  */
 const JOIN_TIMEOUT_TOLERANCE = 0.1;
 

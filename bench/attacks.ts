@@ -130,7 +130,7 @@ export async function reads(config: string): Promise<Reads> {
     await sleep(2000);
     const rss1 = runtime ? rssBytes(runtime) : NaN;
     const files = roomFiles(server.persistTo);
-    // Instantiated objects stay in memory until evicted, idle, about 10 s later.
+    // Instantiated objects stay in memory until the runtime evicts them once idle (some seconds: bench/README.md).
     await sleep(15_000);
     const rss2 = runtime ? rssBytes(runtime) : NaN;
     console.log(

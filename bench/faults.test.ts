@@ -194,13 +194,14 @@ describe("hostile", () => {
 
 /**
  * A member that stops reading holds what the room sends it meanwhile (the runtime gives an object no view of a
- * socket's backlog): the runtime keeps the frames, and the kernel part of them. Measured 3.2 times the frames' bytes
- * in RSS (bench/README.md); more than 4 times would be the room copying them again, or keeping them past their send.
+ * socket's backlog): the runtime keeps the frames, and the kernel part of them. RSS grows by a few times the frames'
+ * bytes (bench/README.md, slow consumer); more than 4 times would be the room copying them again, or keeping them
+ * past their send.
  */
 const RSS_PER_BACKLOG_BYTE = 4;
 /**
  * Reading what piled up over the pause must take a small share of the pause: the room sends as fast as it is read
- * (measured 0.08 s after 20 s).
+ * (bench/README.md, slow consumer: well under a second after 20 s).
  */
 const CATCH_UP_PER_PAUSE = 0.1;
 
