@@ -9,8 +9,8 @@ import WebSocket from "ws";
 import { type DevServer, startDevServer } from "../tools/dev-server.ts";
 import { roomFiles } from "./attacks.ts";
 import { measurements, stream, waitFor } from "./lib/checks.ts";
-import { closeAll, joinAll, LOAD_VARS, LoadClient, nextAddress, now, Tracker } from "./lib/load.ts";
-import { quantiles, sleep } from "./lib/stats.ts";
+import { closeAll, joinAll, LOAD_VARS, LoadClient, nextAddress, now, settle, Tracker } from "./lib/load.ts";
+import { quantiles } from "./lib/stats.ts";
 
 const ATTEMPTS = 3000;
 const CONCURRENCY = 50;
@@ -135,7 +135,8 @@ export async function tokenStorm({ server, secret }: TokenServer): Promise<Token
     ),
   );
   await joinAll(honest, 4);
-  await sleep(300);
+  // Their own joins are announced to each other: those must have arrived before anyone else's would count.
+  await settle(300);
   let presence = 0;
   for (const client of honest) {
     client.onPacket = (packet) => {
