@@ -20,15 +20,22 @@ const RESULTS = join(import.meta.dirname, "..", "results");
 
 export default class FaultReport implements Reporter {
   private startedAt = new Date();
+  /** The test files in the order they ran. */
+  private readonly order: string[] = [];
 
   onTestRunStart(): void {
     this.startedAt = new Date();
   }
 
+  onTestModuleStart(module: TestModule): void {
+    this.order.push(module.moduleId);
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const checks: Check[] = [];
     const measurements: Record<string, unknown> = {};
-    for (const module of testModules) {
+    const rank = (module: TestModule) => this.order.indexOf(module.moduleId);
+    for (const module of [...testModules].sort((a, b) => rank(a) - rank(b))) {
       for (const error of module.errors()) checks.push(failedRun(module.relativeModuleId, error.message));
       for (const suite of module.children.allSuites()) {
         const [error] = suite.errors();
