@@ -202,8 +202,7 @@ export async function crowd(config: string): Promise<Crowd> {
       roomBusyAnswers: busy,
       honest: { sent: tracker.sent, latencyMs: { p50, p99, max } },
     };
-    await closeAll([...honest, ...flooders]);
-    return {
+    const observed: Crowd = {
       settings,
       sent: tracker.sent,
       honest: honest.map((c) => ({ delivered: c.delivered, errors: c.errors })),
@@ -215,6 +214,8 @@ export async function crowd(config: string): Promise<Crowd> {
       floodMs,
       roomBusy: busy,
     };
+    await closeAll([...honest, ...flooders]);
+    return observed;
   } finally {
     await server.dispose();
   }
@@ -399,9 +400,7 @@ export async function historyAbuse(config: string): Promise<HistoryAbuse> {
       abuseMs,
       honestLatencyMs: { p50, p99 },
     };
-    for (const ws of abusers) ws.terminate();
-    await closeAll(honest);
-    return {
+    const observed: HistoryAbuse = {
       settings,
       abusers: ABUSERS,
       historyBytes,
@@ -413,6 +412,9 @@ export async function historyAbuse(config: string): Promise<HistoryAbuse> {
       honestDelivered: honest.map((c) => c.delivered),
       latencyMs: { p50, p99 },
     };
+    for (const ws of abusers) ws.terminate();
+    await closeAll(honest);
+    return observed;
   } finally {
     await server.dispose();
   }

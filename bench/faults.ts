@@ -76,8 +76,7 @@ export async function drops(config: string): Promise<Drops> {
       lastSeq: last,
       leaveAnnouncedWithinMs: Math.round(leaveLatency),
     };
-    await closeAll(survivors);
-    return {
+    const observed: Drops = {
       survivors: survivors.length,
       dropped: dropped.length,
       sent: tracker.sent,
@@ -89,6 +88,8 @@ export async function drops(config: string): Promise<Drops> {
       reordered: tracker.reordered,
       leavesOnce,
     };
+    await closeAll(survivors);
+    return observed;
   } finally {
     await server.dispose();
   }

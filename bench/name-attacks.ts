@@ -201,9 +201,7 @@ export async function squatting(config: string): Promise<Squatting> {
       verifiedJoinMs: verified.map((v) => Math.round(v.ms)),
       honest,
     };
-    await Promise.all([...squatters, ...verified.map((v) => v.client)].map((r) => r.ws.terminate()));
-    await closeAll(members);
-    return {
+    const observed: Squatting = {
       squatters: squatters.length,
       posing,
       verified: VERIFIED.length,
@@ -216,6 +214,9 @@ export async function squatting(config: string): Promise<Squatting> {
       verifiedNames: realLines.map((p) => String(p.name)),
       honest,
     };
+    await Promise.all([...squatters, ...verified.map((v) => v.client)].map((r) => r.ws.terminate()));
+    await closeAll(members);
+    return observed;
   } finally {
     await server.dispose();
   }
@@ -291,9 +292,7 @@ export async function joinBudget(config: string): Promise<JoinBudget> {
       welcomed,
       honest,
     };
-    await Promise.all(attackers.map((a) => a.ws.terminate()));
-    await closeAll(members);
-    return {
+    const observed: JoinBudget = {
       settings,
       attackers: ATTACKERS,
       attackSeconds,
@@ -305,6 +304,9 @@ export async function joinBudget(config: string): Promise<JoinBudget> {
       closedForFlooding: attackers.filter((a) => a.closeCode === 1008).length,
       honest,
     };
+    await Promise.all(attackers.map((a) => a.ws.terminate()));
+    await closeAll(members);
+    return observed;
   } finally {
     await server.dispose();
   }

@@ -181,8 +181,7 @@ export async function tokenStorm({ server, secret }: TokenServer): Promise<Token
     refusalLatencyMs: { p50, p99 },
     honest: { sent: tracker.sent, latencyMs: { p50: h50, p99: h99, max: hmax } },
   };
-  await closeAll(honest);
-  return {
+  const observed: TokenStorm = {
     attempts: ATTEMPTS,
     stormMs,
     wrong,
@@ -196,4 +195,7 @@ export async function tokenStorm({ server, secret }: TokenServer): Promise<Token
     presence,
     latencyMs: { p50: h50, p99: h99, max: hmax },
   };
+  // Closing them now is heard by the others: what they heard is counted above.
+  await closeAll(honest);
+  return observed;
 }

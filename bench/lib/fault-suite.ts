@@ -23,7 +23,7 @@ declare module "vitest" {
 /** The room under test: a snapshot taken once for the whole run (lib/snapshot.ts, lib/fault-setup.ts). */
 export const roomConfig = (): string => inject("faultsConfig");
 
-/** How long one group's run may take: the longest (lurkers, slow, tokens) take under a minute alone. */
+/** How long one group's run may take before it fails: room for the longest on a busy machine. */
 const RUN_TIMEOUT_MS = 5 * 60_000;
 
 /**
