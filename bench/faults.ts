@@ -1,42 +1,41 @@
-// The fault suite: `npm run bench:faults [-- --only drops,restart,hostile,slow,reads,crowd,churn,history,lurkers,tokens,
-// squatting,joinbudget,compression,unanswered]`. Each test starts its own `wrangler dev` of the room, misbehaves at it
-// and checks what honest clients observe (the attacks from the open internet are in attacks.ts, the attack on
-// identity in token-attacks.ts, those on names and joins in name-attacks.ts, those on the socket itself in
-// socket-attacks.ts). Exits non-zero if any
-// check fails; writes bench/results/faults-<timestamp>.json. See bench/README.md.
+// The fault suite's own faults (faults.test.ts checks what they observe): members dropped mid-stream, the server
+// killed mid-stream, garbage of every kind, a member that stops reading. Each runs against its own `wrangler dev` of
+// the room and returns what honest clients observed; the attacks from the open internet are in attacks.ts, those on
+// identity in token-attacks.ts, on names and joins in name-attacks.ts, on the socket itself in socket-attacks.ts.
+// `npm run bench:faults` runs them all (bench/vitest.faults.config.ts). See bench/README.md.
 
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { startDevServer } from "../tools/dev-server.ts";
-import { churn, crowd, historyAbuse, lurkers, reads } from "./attacks.ts";
-import { captureOutput, check, checks, isRun, measurements, stream, waitFor } from "./lib/checks.ts";
+import { captureOutput, isRun, measurements, stream, waitFor } from "./lib/checks.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, nextAddress, now, settle, Tracker } from "./lib/load.ts";
 import { rssBytes, wranglerWorkerds } from "./lib/proc.ts";
-import { snapshotProject } from "./lib/snapshot.ts";
+import { type RoomSettings, roomSettings } from "./lib/room-settings.ts";
 import { fmt, quantiles, sleep } from "./lib/stats.ts";
-import { joinBudget, squatting } from "./name-attacks.ts";
-import { compression, unanswered } from "./socket-attacks.ts";
-import { tokens } from "./token-attacks.ts";
-
-const BENCH_DIR = import.meta.dirname;
-// The room as it is when the suite starts (see lib/snapshot.ts): edits to src/ meanwhile must not reload it.
-const snapshot = snapshotProject();
-const CONFIG = snapshot.config;
-
-const { values: options } = parseArgs({ options: { only: { type: "string" }, out: { type: "string" } } });
-const only = options.only?.split(",");
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function drops(): Promise<void> {
-  const test = "drops";
+export interface Drops {
+  survivors: number;
+  dropped: number;
+  sent: number;
+  /** The lowest and highest seq any survivor received. */
+  first: number;
+  last: number;
+  /** Survivors that received exactly first..last, in order. */
+  inOrder: number;
+  lost: number;
+  duplicates: number;
+  reordered: number;
+  /** Survivors that heard every dropped member's leave exactly once, and no other. */
+  leavesOnce: number;
+}
+
+export async function drops(config: string): Promise<Drops> {
   console.log(
     `\n[drops] 50 members, 3 senders streaming 150 msg/s for 4 s; 30% of the others terminated (no close frame) mid-stream`,
   );
-  const server = await startDevServer({ config: CONFIG, vars: LOAD_VARS });
+  const server = await startDevServer({ config, vars: LOAD_VARS });
   try {
     const tracker = new Tracker();
     const url = `${server.wsUrl}/rooms/drops`;
@@ -63,32 +62,12 @@ async function drops(): Promise<void> {
     const allSeqs = survivors.flatMap((c) => c.seqs);
     const first = Math.min(...allSeqs);
     const last = Math.max(...allSeqs);
-    const inOrder = survivors.filter((c) => isRun(c.seqs, first, last)).length;
-    check(
-      test,
-      "every survivor received every message, in order, no gap, no duplicate",
-      inOrder === survivors.length,
-      `${inOrder}/${survivors.length} survivors saw seq ${first}..${last} exactly; ${tracker.sent} sent`,
-    );
-    const lost = survivors.reduce((sum, c) => sum + (tracker.sent - c.delivered), 0);
-    check(
-      test,
-      "no loss, duplicate or reordering for survivors",
-      lost === 0 && tracker.duplicates === 0 && tracker.reordered === 0,
-      `lost ${lost}, duplicates ${tracker.duplicates}, reordered ${tracker.reordered}`,
-    );
     const droppedIds = new Set(dropped.map((c) => c.id));
-    const exactlyOnce = survivors.filter((c) => {
+    const leavesOnce = survivors.filter((c) => {
       const counts = new Map<number, number>();
       for (const id of c.leaveIds) counts.set(id, (counts.get(id) ?? 0) + 1);
       return [...droppedIds].every((id) => counts.get(id) === 1) && c.leaveIds.every((id) => droppedIds.has(id));
     }).length;
-    check(
-      test,
-      "every dropped member's leave announced exactly once to every survivor",
-      exactlyOnce === survivors.length,
-      `${exactlyOnce}/${survivors.length} survivors saw exactly the ${dropped.length} leaves once each`,
-    );
     measurements.drops = {
       members: clients.length,
       dropped: dropped.length,
@@ -97,7 +76,20 @@ async function drops(): Promise<void> {
       lastSeq: last,
       leaveAnnouncedWithinMs: Math.round(leaveLatency),
     };
+    const observed: Drops = {
+      survivors: survivors.length,
+      dropped: dropped.length,
+      sent: tracker.sent,
+      first,
+      last,
+      inOrder: survivors.filter((c) => isRun(c.seqs, first, last)).length,
+      lost: survivors.reduce((sum, c) => sum + (tracker.sent - c.delivered), 0),
+      duplicates: tracker.duplicates,
+      reordered: tracker.reordered,
+      leavesOnce,
+    };
     await closeAll(survivors);
+    return observed;
   } finally {
     await server.dispose();
   }
@@ -105,17 +97,35 @@ async function drops(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function restart(): Promise<void> {
-  const test = "restart";
+/** The members of `restart`; carol leaves before the kill. */
+export const RESTART_MEMBERS = ["alice", "bob", "carol", "dave"] as const;
+
+export interface Restart {
+  /** Each member's close code once the server was killed (carol's from her own leaving). */
+  closeCodes: Record<string, number | undefined>;
+  sentBeforeKill: number;
+  /** The newest seq any member saw before the kill, and the newest the restarted room holds. */
+  newestSeen: number;
+  newestStored: number;
+  historyLength: number;
+  /** The history, paged back, runs 1..newestStored and holds every message seen before the kill with its text. */
+  historyIntact: boolean;
+  /** Per member, reconnecting with `since` = the last seq it saw: what its welcome brought. */
+  resumes: Record<string, { since: number; got: number[]; more: boolean; sameTexts: boolean }>;
+  /** The 20 messages sent after the restart reached every member as newestStored+1..newestStored+20. */
+  continues: boolean;
+}
+
+export async function restart(config: string): Promise<Restart> {
   console.log(
     `\n[restart] 4 members; one leaves early; the server is killed (SIGKILL) mid-stream and restarted; all reconnect with since`,
   );
-  let server = await startDevServer({ config: CONFIG, vars: LOAD_VARS });
+  let server = await startDevServer({ config, vars: LOAD_VARS });
   try {
     const url = `${server.wsUrl}/rooms/restart`;
     const tracker = new Tracker();
-    const names = ["alice", "bob", "carol", "dave"];
-    let clients = names.map((name) => new LoadClient({ url, name, tracker, keepSeqs: true }));
+    const names = RESTART_MEMBERS;
+    const clients = names.map((name) => new LoadClient({ url, name, tracker, keepSeqs: true }));
     await joinAll(clients, 4);
     const alice = clients[0]!;
     const sender = tracker.addSender(alice, 100_000, clients.length);
@@ -136,25 +146,14 @@ async function restart(): Promise<void> {
         c.name,
         c.seqs.map((seq, i) => ({ seq, text: c.texts[i]! })),
       );
-    const maxSeen = Math.max(...clients.map((c) => c.seqs.at(-1) ?? 0));
-    check(
-      test,
-      "clients saw the kill as a closed connection",
-      clients.filter((c) => c !== carol).every((c) => c.closed),
-      `close codes ${clients.map((c) => c.closeCode).join(", ")}`,
-    );
+    const newestSeen = Math.max(...clients.map((c) => c.seqs.at(-1) ?? 0));
+    const closeCodes = Object.fromEntries(clients.map((c) => [c.name, c.closeCode]));
 
     server = await server.restart();
     // Everyone reconnects with the last seq they saw.
     const reconnected = names.map((name) => new LoadClient({ url, name, keepSeqs: true }));
     for (const [i, c] of reconnected.entries()) await c.join({ since: seen.get(names[i]!)!.at(-1)?.seq ?? 0 });
-    const lastSeq = reconnected[0]!.welcome!.lastSeq;
-    check(
-      test,
-      "nothing any client saw before the kill is lost",
-      lastSeq >= maxSeen,
-      `newest seq after restart ${lastSeq}, newest seen before ${maxSeen}; ${sentBeforeKill} sent`,
-    );
+    const newestStored = reconnected[0]!.welcome!.lastSeq;
 
     // The whole history, through history pages, must hold every message anyone saw, with the same text.
     const pager = reconnected[3]!;
@@ -175,36 +174,27 @@ async function restart(): Promise<void> {
     }
     pager.onPacket = undefined;
     const byseq = new Map(history.map((m) => [m.seq, m.text]));
-    const allSeen = [...seen.values()].flat();
-    const intact =
-      allSeen.every((m) => byseq.get(m.seq) === m.text) &&
+    const historyIntact =
+      [...seen.values()].flat().every((m) => byseq.get(m.seq) === m.text) &&
       isRun(
         history.map((m) => m.seq),
         1,
-        lastSeq,
+        newestStored,
       );
-    check(
-      test,
-      "history intact: seq 1..newest without gap, every message seen before the kill with the same text",
-      intact,
-      `${history.length} messages in history`,
+    const resumes = Object.fromEntries(
+      reconnected.map((c, i) => {
+        const welcome = c.welcome!;
+        return [
+          names[i]!,
+          {
+            since: seen.get(names[i]!)!.at(-1)?.seq ?? 0,
+            got: welcome.history.map((m) => m.seq),
+            more: welcome.more,
+            sameTexts: welcome.history.every((m) => byseq.get(m.seq) === m.text),
+          },
+        ];
+      }),
     );
-
-    for (const [i, c] of reconnected.entries()) {
-      const mine = seen.get(names[i]!)!;
-      const from = mine.at(-1)?.seq ?? 0;
-      const got = c.welcome!.history.map((m) => m.seq);
-      const exact =
-        isRun(got, from + 1, lastSeq) &&
-        !c.welcome!.more &&
-        c.welcome!.history.every((m) => byseq.get(m.seq) === m.text);
-      check(
-        test,
-        `${names[i]} reconnecting with since=${from} got exactly what it missed`,
-        exact,
-        `got ${got.length} (${got[0] ?? "-"}..${got.at(-1) ?? "-"}), expected ${lastSeq - from} (${from + 1}..${lastSeq})`,
-      );
-    }
 
     // The conversation goes on, with seq numbers continuing, not reused.
     const tracker2 = new Tracker();
@@ -212,28 +202,34 @@ async function restart(): Promise<void> {
     const sender2 = tracker2.addSender(reconnected[0]!, 20, reconnected.length);
     for (let i = 0; i < 20; i++) tracker2.send(sender2);
     await waitFor(() => reconnected.every((c) => c.seqs.length === 20), 10_000);
-    const continues = reconnected.every((c) => isRun(c.seqs, lastSeq + 1, lastSeq + 20));
-    check(
-      test,
-      "after restart the conversation continues with the next seq numbers, to everyone",
-      continues,
-      `expected ${lastSeq + 1}..${lastSeq + 20}`,
-    );
+    const continues = reconnected.every((c) => isRun(c.seqs, newestStored + 1, newestStored + 20));
     measurements.restart = {
       sentBeforeKill,
-      newestSeenBeforeKill: maxSeen,
-      newestStored: lastSeq,
+      newestSeenBeforeKill: newestSeen,
+      newestStored,
       historyLength: history.length,
-      missedByCarol: lastSeq - (seen.get("carol")!.at(-1)?.seq ?? 0),
+      missedByCarol: newestStored - (seen.get("carol")!.at(-1)?.seq ?? 0),
+      closeCodes,
     };
-    clients = reconnected;
-    await closeAll(clients);
+    await closeAll(reconnected);
+    return {
+      closeCodes,
+      sentBeforeKill,
+      newestSeen,
+      newestStored,
+      historyLength: history.length,
+      historyIntact,
+      resumes,
+      continues,
+    };
   } finally {
     await server.dispose();
   }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+
+const NOT_UTF8 = "invalid UTF-8 in a text frame";
 
 /** One garbage frame of kind `i % KINDS`. */
 function garbage(i: number): { data: string | Buffer; binary: boolean; kind: string } {
@@ -272,16 +268,45 @@ function garbage(i: number): { data: string | Buffer; binary: boolean; kind: str
     () => ({ data: Buffer.from([0xc3, 0x28, 0xa0, 0xa1]), binary: true, kind: "invalid UTF-8 (binary)" }),
   ];
   // Now and then, a text frame that is not UTF-8 at all: a WebSocket protocol error, which ends the connection.
-  if (i % 997 === 500)
-    return { data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), binary: false, kind: "invalid UTF-8 in a text frame" };
+  if (i % 997 === 500) return { data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), binary: false, kind: NOT_UTF8 };
   return kinds[i % kinds.length]!();
 }
 
-async function hostile(): Promise<void> {
-  const test = "hostile";
+/** A hostile connection: whether it flooded, how many frames it sent, the first that must end it, how it closed. */
+interface HostileConnection {
+  flood: boolean;
+  frames: number;
+  /** It stopped short of its share because the test's frames ran out. */
+  cut: boolean;
+  /** A frame over MAX_FRAME_BYTES (closes with 1009), or a text frame that is not UTF-8 (a protocol error). */
+  fatal: "oversized" | "not UTF-8" | undefined;
+  code: number;
+}
+
+export interface Hostile {
+  settings: RoomSettings;
+  /** Frames a flooder sends unless the room closes it first. */
+  floodShare: number;
+  connections: HostileConnection[];
+  closes: Record<number, number>;
+  errorCodes: Record<string, number>;
+  honest: { name: string; closed: boolean; delivered: number; errors: number }[];
+  sent: number;
+  duplicates: number;
+  reordered: number;
+  newcomerJoined: boolean;
+  info: { members: unknown[]; lastSeq: number };
+  log: { bytes: number; lines: number; errorLines: number; stackFrames: number; floodLines: number };
+}
+
+/** Frames each flooding connection sends, as fast as it can, unless the room closes it first. */
+const FLOOD_SHARE = 400;
+
+export async function hostile(config: string): Promise<Hostile> {
   const FRAMES = 10_000;
   console.log(`\n[hostile] ${FRAMES} frames of garbage at default limits while two honest clients chat`);
-  const server = await startDevServer({ config: CONFIG });
+  const settings = roomSettings(config);
+  const server = await startDevServer({ config });
   const output = captureOutput(server);
   try {
     const url = `${server.wsUrl}/rooms/hostile`;
@@ -293,24 +318,25 @@ async function hostile(): Promise<void> {
     const streaming = stream(tracker, senders, 4);
 
     let sent = 0;
-    let connections = 0;
+    const connections: HostileConnection[] = [];
     const closes = new Map<number, number>();
     const errorCodes = new Map<string, number>();
     const kinds = new Set<string>();
     const started = now();
     while (sent < FRAMES) {
-      connections++;
       // Many attackers, each from its own address: this test is about what the room makes of their frames.
       const ws = new WebSocket(url, {
         perMessageDeflate: false,
         maxPayload: 0,
         headers: { "CF-Connecting-IP": nextAddress() },
       });
-      const joinFirst = connections % 2 === 0;
+      const joinFirst = connections.length % 2 === 1;
       // Most connections stay within the burst, so that every frame they send is parsed and answered; every
       // tenth floods past the rate limit until the room closes it.
-      const flood = connections % 10 === 0;
-      const share = flood ? 400 : 9;
+      const flood = connections.length % 10 === 9;
+      const connection: HostileConnection = { flood, frames: 0, cut: false, fatal: undefined, code: 0 };
+      connections.push(connection);
+      const share = flood ? FLOOD_SHARE : 9;
       await new Promise<void>((resolve) => {
         ws.on("message", (data: Buffer) => {
           try {
@@ -324,24 +350,26 @@ async function hostile(): Promise<void> {
         ws.on("error", () => undefined);
         ws.on("close", (code) => {
           closes.set(code, (closes.get(code) ?? 0) + 1);
+          connection.code = code;
           resolve();
         });
         ws.on("open", async () => {
-          if (joinFirst) ws.send(JSON.stringify({ type: "join", name: `hostile${connections}` }));
+          if (joinFirst) ws.send(JSON.stringify({ type: "join", name: `hostile${connections.length}` }));
           // Send until closed (flood) or until this connection has sent its share, yielding now and then.
-          let mine = 0;
-          while (ws.readyState === WebSocket.OPEN && sent < FRAMES && mine < share) {
+          while (ws.readyState === WebSocket.OPEN && sent < FRAMES && connection.frames < share) {
             let frame = garbage(sent);
+            const bytes = Buffer.byteLength(frame.data);
             // An oversized frame closes the connection at once (1009): a flooder must live long enough to flood.
-            if (flood && Buffer.byteLength(frame.data) > 16 * 1024) {
+            if (flood && bytes > settings.limits.maxFrameBytes) {
               frame = { data: '{"type":"chat","text":"flood"}', binary: false, kind: "valid chat (flood)" };
-            }
+            } else if (bytes > settings.limits.maxFrameBytes) connection.fatal ??= "oversized";
+            else if (frame.kind === NOT_UTF8) connection.fatal ??= "not UTF-8";
             kinds.add(frame.kind);
             ws.send(frame.data, { binary: frame.binary });
             sent++;
-            mine++;
-            if (mine % 20 === 0) await sleep(1);
+            if (++connection.frames % 20 === 0) await sleep(1);
           }
+          connection.cut = sent >= FRAMES && connection.frames < share;
           if (!flood) await sleep(30); // let the answers come back
           if (ws.readyState === WebSocket.OPEN) ws.close(1000);
         });
@@ -353,42 +381,6 @@ async function hostile(): Promise<void> {
     await streaming.stop();
     await waitFor(() => honest.every((c) => c.delivered === tracker.sent), 10_000);
 
-    check(
-      test,
-      "honest clients stayed connected",
-      honest.every((c) => !c.closed),
-      honest.map((c) => `${c.name} closed=${c.closed}`).join(", "),
-    );
-    check(
-      test,
-      "honest clients lost nothing (no loss, duplicate, reordering) and got no errors",
-      honest.every((c) => c.delivered === tracker.sent) &&
-        tracker.duplicates === 0 &&
-        tracker.reordered === 0 &&
-        honest.every((c) => c.errors === 0),
-      `${tracker.sent} sent; delivered ${honest.map((c) => c.delivered).join(", ")}; errors ${honest.map((c) => c.errors).join(", ")}`,
-    );
-    const [p50, p99, max] = quantiles(tracker.latencies.values(), [0.5, 0.99, 1]);
-    const totalErrors = [...errorCodes.values()].reduce((a, b) => a + b, 0);
-    check(
-      test,
-      "hostile client got errors",
-      totalErrors > 0 && errorCodes.size >= 5,
-      [...errorCodes].map(([k, v]) => `${k} ${v}`).join(", "),
-    );
-    check(
-      test,
-      "oversized frames closed with 1009",
-      (closes.get(1009) ?? 0) > 0,
-      `closes by code: ${[...closes].map(([k, v]) => `${k}x${v}`).join(", ")}`,
-    );
-    check(
-      test,
-      "hostile flooding closed with 1008",
-      (closes.get(1008) ?? 0) > 0,
-      `closes by code: ${[...closes].map(([k, v]) => `${k}x${v}`).join(", ")} over ${connections} connections`,
-    );
-
     // The room still works for a newcomer.
     const late = new LoadClient({ url, name: "late", keepSeqs: true });
     await late.join({ timeoutMs: 10_000 });
@@ -396,52 +388,52 @@ async function hostile(): Promise<void> {
       members: unknown[];
       lastSeq: number;
     };
-    check(
-      test,
-      "the room still serves: a newcomer joins, the API answers",
-      late.joined && Array.isArray(info.members),
-      `members ${info.members.length}, lastSeq ${info.lastSeq}`,
-    );
     await late.close();
 
     await sleep(500);
-    const log = output.text();
-    const stackLines = log.split("\n").filter((l) => /^\s+at\s/.test(l)).length;
-    const errorLines = log.split("\n").filter((l) => /error/i.test(l)).length;
-    check(
-      test,
-      "logs stay readable: no flood of stack traces",
-      stackLines < 20 && log.length < 64 * 1024,
-      `${log.length} bytes of wrangler output, ${log.split("\n").length - 1} lines, ${errorLines} mention "error", ${stackLines} stack frames`,
-    );
-    const floodLines = log
-      .split("\n")
-      .filter((l) => /room: closed (?:member \d+|a connection that has not joined) for flooding/.test(l)).length;
-    check(
-      test,
-      "logs name each flooder closed, once",
-      floodLines === (closes.get(1008) ?? 0),
-      `${floodLines} flood lines for ${closes.get(1008) ?? 0} closes with 1008`,
-    );
+    const text = output.text();
+    const lines = text.split("\n");
+    const log = {
+      bytes: text.length,
+      lines: lines.length - 1,
+      errorLines: lines.filter((l) => /error/i.test(l)).length,
+      stackFrames: lines.filter((l) => /^\s+at\s/.test(l)).length,
+      floodLines: lines.filter((l) =>
+        /room: closed (?:member \d+|a connection that has not joined) for flooding/.test(l),
+      ).length,
+    };
+    const [p50, p99, max] = quantiles(tracker.latencies.values(), [0.5, 0.99, 1]);
     measurements.hostile = {
       framesSent: sent,
-      connections,
+      connections: connections.length,
+      flooders: connections.filter((c) => c.flood).length,
+      oversized: connections.filter((c) => c.fatal === "oversized").length,
       hostileMs: Math.round(hostileMs),
       closes: Object.fromEntries(closes),
       errors: Object.fromEntries(errorCodes),
       garbageKinds: [...kinds],
       honest: { sent: tracker.sent, latencyMs: { p50, p99, max } },
-      log: {
-        bytes: log.length,
-        lines: log.split("\n").length - 1,
-        stackFrames: stackLines,
-        sample: log.slice(0, 2000),
-      },
+      log: { ...log, sample: text.slice(0, 2000) },
     };
     console.log(
       `        honest latency during the attack: p50 ${fmt(p50!)} ms, p99 ${fmt(p99!)} ms, max ${fmt(max!)} ms; attack took ${fmt(hostileMs / 1000)} s`,
     );
+    const observed: Hostile = {
+      settings,
+      floodShare: FLOOD_SHARE,
+      connections,
+      closes: Object.fromEntries(closes),
+      errorCodes: Object.fromEntries(errorCodes),
+      honest: honest.map((c) => ({ name: c.name, closed: c.closed, delivered: c.delivered, errors: c.errors })),
+      sent: tracker.sent,
+      duplicates: tracker.duplicates,
+      reordered: tracker.reordered,
+      newcomerJoined: late.joined,
+      info,
+      log,
+    };
     await closeAll(honest);
+    return observed;
   } finally {
     await server.dispose();
   }
@@ -449,13 +441,31 @@ async function hostile(): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-async function slow(): Promise<void> {
-  const test = "slow";
+export interface Slow {
+  sent: number;
+  othersLost: number;
+  duplicates: number;
+  reordered: number;
+  /** The others' latency p50, p99, max before the pause and while one member is paused. */
+  normal: number[];
+  paused: number[];
+  pauseMs: number;
+  /** Messages sent while the member was paused, and the bytes of their frames: what the room holds for it. */
+  sentWhilePaused: number;
+  backlogBytes: number;
+  /** workerd's RSS (runtime + proxy) at the pause, and at its peak while paused. */
+  rssAtPause: number;
+  rssPeak: number;
+  slowpoke: { closed: boolean; closeCode: number | undefined; delivered: number; caughtUpMs: number };
+}
+
+export async function slow(config: string): Promise<Slow> {
   const MB = 1024 * 1024;
+  const PAUSE_S = 20;
   console.log(
-    `\n[slow] 20 members + 1 that stops reading; 5 senders, 200 msg/s of ~2,000-char messages; 5 s normal, 20 s paused, then resumed`,
+    `\n[slow] 20 members + 1 that stops reading; 5 senders, 200 msg/s of ~2,000-char messages; 5 s normal, ${PAUSE_S} s paused, then resumed`,
   );
-  const server = await startDevServer({ config: CONFIG, vars: LOAD_VARS });
+  const server = await startDevServer({ config, vars: LOAD_VARS });
   try {
     const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
     const url = `${server.wsUrl}/rooms/slow`;
@@ -465,8 +475,14 @@ async function slow(): Promise<void> {
     const slowpoke = new LoadClient({ url, name: "slowpoke", tracker });
     await joinAll([...members, slowpoke], 21);
     await settle(300);
+    // The size of one chat frame as the room sends it, to tell what it holds for a member that does not read.
+    let frameBytes = NaN;
+    members[0]!.ws.on("message", (data: Buffer) => {
+      if (Number.isNaN(frameBytes) && data.length > 1950) frameBytes = data.length;
+    });
     const senders = members.slice(0, 5).map((c) => tracker.addSender(c, 100_000, 21));
     const rss = () => ({ runtime: runtime ? rssBytes(runtime) : NaN, proxy: proxy ? rssBytes(proxy) : NaN });
+    const total = (sample: { runtime: number; proxy: number }) => sample.runtime + sample.proxy;
     const rss0 = rss();
     const streaming = stream(tracker, senders, 200);
 
@@ -475,29 +491,29 @@ async function slow(): Promise<void> {
     const mark = tracker.latencies.length;
     const slowBefore = slowpoke.delivered;
     const rssPause = rss();
+    const sentAtPause = tracker.sent;
+    const pausedAt = now();
     (slowpoke.ws as unknown as { _socket: { pause(): void } })._socket.pause();
     const samples: { t: number; runtimeMB: number; proxyMB: number }[] = [];
-    for (let t = 0; t < 20; t++) {
+    for (let t = 0; t < PAUSE_S; t++) {
       await sleep(1000);
       const r = rss();
       samples.push({ t: t + 1, runtimeMB: r.runtime / MB, proxyMB: r.proxy / MB });
     }
     const paused = quantiles(tracker.latencies.values().subarray(mark), [0.5, 0.99, 1]);
     const slowDuringPause = slowpoke.delivered - slowBefore;
+    const sentWhilePaused = tracker.sent - sentAtPause;
     (slowpoke.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    const resumedAt = now();
+    const pauseMs = resumedAt - pausedAt;
     await streaming.stop();
     const sent = tracker.sent;
     const caughtUp = await waitFor(() => slowpoke.closed || slowpoke.delivered === sent, 30_000);
+    const caughtUpMs = caughtUp && !slowpoke.closed ? now() - resumedAt : NaN;
     await waitFor(() => members.every((c) => c.delivered === sent), 10_000);
     const rss1 = rss();
 
     const othersLost = members.reduce((sum, c) => sum + (sent - c.delivered), 0);
-    check(
-      test,
-      "the other members lost nothing",
-      othersLost === 0 && tracker.duplicates === 0 && tracker.reordered === 0,
-      `${sent} sent; lost ${othersLost}, duplicates ${tracker.duplicates}, reordered ${tracker.reordered}`,
-    );
     const slowedBy = paused[1]! / normal[1]!;
     console.log(
       `        others' latency: before p50 ${fmt(normal[0]!)} / p99 ${fmt(normal[1]!)} ms; while one member is paused p50 ${fmt(paused[0]!)} / p99 ${fmt(paused[1]!)} ms (x${fmt(slowedBy, 2)})`,
@@ -508,18 +524,15 @@ async function slow(): Promise<void> {
         `after 5 s of normal traffic ${fmt(rssPause.runtime / MB)} + ${fmt(rssPause.proxy / MB)} MB; ` +
         `peak while paused ${fmt(peak.runtimeMB)} + ${fmt(peak.proxyMB)} MB; after ${fmt(rss1.runtime / MB)} + ${fmt(rss1.proxy / MB)} MB`,
     );
+    const backlogBytes = sentWhilePaused * frameBytes;
     console.log(
-      `        slow member: received ${slowDuringPause} while paused, closed=${slowpoke.closed}${slowpoke.closed ? ` (code ${slowpoke.closeCode})` : ""}, ` +
-        `after resuming received ${slowpoke.delivered}/${sent}${caughtUp ? "" : " (did not catch up within 30 s)"}`,
-    );
-    check(
-      test,
-      "the others are not held back by the paused member (p99 while paused <= 3x before, or <= 50 ms)",
-      paused[1]! <= Math.max(3 * normal[1]!, 50),
-      `x${fmt(slowedBy, 2)}`,
+      `        slow member: received ${slowDuringPause} while paused (${sentWhilePaused} sent to it, ${fmt(backlogBytes / MB)} MB), ` +
+        `closed=${slowpoke.closed}${slowpoke.closed ? ` (code ${slowpoke.closeCode})` : ""}, ` +
+        `after resuming received ${slowpoke.delivered}/${sent}${caughtUp ? ` in ${fmt(caughtUpMs / 1000, 2)} s` : " (did not catch up within 30 s)"}`,
     );
     measurements.slow = {
       messageChars: 1950 + 20,
+      frameBytes,
       ratePerSecond: 200,
       sent,
       othersLatencyMs: {
@@ -538,58 +551,34 @@ async function slow(): Promise<void> {
         closeCode: slowpoke.closeCode ?? null,
         receivedTotal: slowpoke.delivered,
         caughtUp,
+        caughtUpMs,
       },
-      bytesSentToSlowWhilePaused: Math.round(20 * 200 * 2000),
+      pauseMs,
+      sentWhilePaused,
+      bytesSentToSlowWhilePaused: backlogBytes,
+    };
+    const observed: Slow = {
+      sent,
+      othersLost,
+      duplicates: tracker.duplicates,
+      reordered: tracker.reordered,
+      normal,
+      paused,
+      pauseMs,
+      sentWhilePaused,
+      backlogBytes,
+      rssAtPause: total(rssPause),
+      rssPeak: Math.max(total(rssPause), (peak.runtimeMB + peak.proxyMB) * MB),
+      slowpoke: {
+        closed: slowpoke.closed,
+        closeCode: slowpoke.closeCode,
+        delivered: slowpoke.delivered,
+        caughtUpMs,
+      },
     };
     await closeAll([...members, slowpoke]);
+    return observed;
   } finally {
     await server.dispose();
   }
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-
-const tests: Record<string, () => Promise<void>> = {
-  drops,
-  restart,
-  hostile,
-  slow,
-  reads: () => reads(CONFIG),
-  crowd: () => crowd(CONFIG),
-  churn: () => churn(CONFIG),
-  history: () => historyAbuse(CONFIG),
-  lurkers: () => lurkers(CONFIG),
-  tokens: () => tokens(CONFIG),
-  squatting: () => squatting(CONFIG),
-  joinbudget: () => joinBudget(CONFIG),
-  compression: () => compression(CONFIG),
-  unanswered: () => unanswered(CONFIG),
-};
-const started = new Date();
-for (const [name, run] of Object.entries(tests)) {
-  if (only && !only.includes(name)) continue;
-  const t0 = now();
-  try {
-    await run();
-  } catch (error) {
-    check(name, "test ran to the end", false, String(error instanceof Error ? error.stack : error).slice(0, 500));
-  }
-  console.log(`  (${name}: ${fmt((now() - t0) / 1000)} s)`);
-}
-snapshot.dispose();
-const failed = checks.filter((c) => !c.pass);
-console.log(
-  `\n${checks.length - failed.length}/${checks.length} checks passed${failed.length ? `; FAILED: ${failed.map((c) => `${c.test}: ${c.check}`).join("; ")}` : ""}`,
-);
-const out = options.out ?? join(BENCH_DIR, "results", `faults-${started.toISOString().replace(/[:.]/g, "-")}.json`);
-mkdirSync(join(out, ".."), { recursive: true });
-writeFileSync(
-  out,
-  JSON.stringify(
-    { startedAt: started.toISOString(), finishedAt: new Date().toISOString(), checks, measurements },
-    null,
-    2,
-  ),
-);
-console.log(`wrote ${out}`);
-process.exit(failed.length ? 1 : 0);

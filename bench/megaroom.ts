@@ -17,6 +17,7 @@ import { wranglerWorkerds } from "./lib/proc.ts";
 import { attribute, bundleModules, type Profile, startProfiler } from "./lib/profiler.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt, median } from "./lib/stats.ts";
+import { markdownTable, type Row } from "./lib/table.ts";
 import { runScenario, type Scenario, type ScenarioResult } from "./scenarios.ts";
 
 export const MEGAROOM_MEMBERS = 480;
@@ -143,10 +144,7 @@ export function megaroomTable(rows: MegaroomRow[]): string {
 }
 
 function windowTable(rows: MegaroomRow[]): string {
-  const lines = [
-    "objects | deliveries/s | runtime CPU ms per 1k deliveries | hub CPU µs per message | hub frames + calls per message | shard CPU µs per 1k deliveries | frames per shard per message | lost/dup/reordered",
-    "---|---|---|---|---|---|---|---",
-  ];
+  const lines: Row[] = [];
   for (const objects of MEGAROOM_OBJECTS) {
     const mine = rows.filter((row) => row.objects === objects);
     if (mine.length === 0) continue;
@@ -160,22 +158,21 @@ function windowTable(rows: MegaroomRow[]): string {
       shards === 0
         ? NaN
         : m((row) => (((row.cpuMs.shards ?? 0) * 1000) / ((MEGAROOM_MEMBERS - capacity) * messages(row))) * 1000);
-    const faults = mine.map((row) => `${row.result.lost}/${row.result.duplicates}/${row.result.reordered}`).join(", ");
-    lines.push(
-      [
-        `${objects} (${shards} shard${shards === 1 ? "" : "s"})`,
-        fmt(
-          m((row) => row.result.deliveriesPerSec),
-          0,
-        ),
-        fmt(m((row) => row.result.cpuPerKDelivery.runtime)),
-        fmt(hubUs),
-        `${capacity} + ${fmt(calls, 2)}`,
-        shards === 0 ? "–" : fmt(shardUsPerK),
-        shards === 0 ? "–" : String(capacity),
-        faults,
-      ].join(" | "),
-    );
+    lines.push({
+      objects: `${objects} (${shards} shard${shards === 1 ? "" : "s"})`,
+      "deliveries/s": fmt(
+        m((row) => row.result.deliveriesPerSec),
+        0,
+      ),
+      "runtime CPU ms per 1k deliveries": fmt(m((row) => row.result.cpuPerKDelivery.runtime)),
+      "hub CPU µs per message": fmt(hubUs),
+      "hub frames + calls per message": `${capacity} + ${fmt(calls, 2)}`,
+      "shard CPU µs per 1k deliveries": shards === 0 ? "–" : fmt(shardUsPerK),
+      "frames per shard per message": shards === 0 ? "–" : String(capacity),
+      "lost/dup/reordered": mine
+        .map((row) => `${row.result.lost}/${row.result.duplicates}/${row.result.reordered}`)
+        .join(", "),
+    });
   }
-  return lines.join("\n");
+  return markdownTable(lines);
 }

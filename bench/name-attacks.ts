@@ -1,16 +1,17 @@
 // The fault suite's attacks on names and joins (issue 20): anonymous members who take verified members' names
 // before they arrive ("squatting"), and never-joined sockets that repeat a join the room refuses, to spend the
 // room's joins per second ("join budget"). Both run at the default limits, each attacker from its own address,
-// while honest members chat; the honest members must not notice.
+// while honest members chat; the honest members must not notice (name-attacks.test.ts checks it).
 
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import WebSocket from "ws";
 import { GUEST_MARK } from "../src/shared/names.ts";
 import { startDevServer } from "../tools/dev-server.ts";
-import { check, measurements, stream, waitFor } from "./lib/checks.ts";
+import { measurements, stream, waitFor } from "./lib/checks.ts";
 import { closeAll, joinAll, LoadClient, nextAddress, now, Tracker } from "./lib/load.ts";
-import { fmt, quantiles, sleep } from "./lib/stats.ts";
+import { type RoomSettings, roomSettings } from "./lib/room-settings.ts";
+import { quantiles, sleep } from "./lib/stats.ts";
 
 type Packet = Record<string, any>;
 
@@ -76,22 +77,35 @@ async function honestRoom(
   return { tracker, members, reader, lines };
 }
 
-function honestChecks(test: string, tracker: Tracker, members: LoadClient[]): { p50: number; p99: number } {
+/** What the honest members observed. */
+export interface Honest {
+  sent: number;
+  members: number;
+  lost: number;
+  duplicates: number;
+  reordered: number;
+  p50: number;
+  p99: number;
+}
+
+function honestFigures(tracker: Tracker, members: LoadClient[]): Honest {
   const [p50 = NaN, p99 = NaN] = quantiles(tracker.latencies.values(), [0.5, 0.99]);
   const lost = members.reduce((sum, c) => sum + (tracker.sent - c.delivered), 0);
-  check(
-    test,
-    "the honest members lost nothing, and their round trip p99 stayed under 100 ms",
-    lost === 0 && tracker.duplicates === 0 && tracker.reordered === 0 && p99 < 100,
-    `${tracker.sent} sent to ${members.length}; lost ${lost}, duplicates ${tracker.duplicates}, reordered ${tracker.reordered}; p50 ${fmt(p50)} ms, p99 ${fmt(p99)} ms`,
-  );
-  return { p50, p99 };
+  return {
+    sent: tracker.sent,
+    members: members.length,
+    lost,
+    duplicates: tracker.duplicates,
+    reordered: tracker.reordered,
+    p50,
+    p99,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Names of verified members, and look-alikes an attacker takes before they come. */
-const VERIFIED = [
+export const VERIFIED = [
   {
     sub: "u-mod",
     name: "moderator",
@@ -101,8 +115,25 @@ const VERIFIED = [
   { sub: "u-alice", name: "Alice", role: "member", lookalikes: ["ALİCE", "Ａｌｉｃｅ", "alice"] },
 ];
 
-export async function squatting(config: string): Promise<void> {
-  const test = "squatting";
+export interface Squatting {
+  squatters: number;
+  /** Squatters that held a look-alike of a verified name when its owner came. */
+  posing: number;
+  verified: number;
+  joinedAsThemselves: number;
+  verifiedJoinMs: number[];
+  /** Squatters holding a look-alike that were renamed, once, and heard so. */
+  renamed: number;
+  /** How the squatter the moderator kicked was closed. */
+  kickedCode: number | undefined;
+  /** The tutorial reader's lines: the squatters' (and how many of them marked as a guest's), the verified members' names. */
+  squatterLines: number;
+  markedLines: number;
+  verifiedNames: string[];
+  honest: Honest;
+}
+
+export async function squatting(config: string): Promise<Squatting> {
   console.log(
     `\n[squatting] 20 anonymous members (each its own address) take look-alikes of the names of a verified moderator and a verified Alice, ` +
       "who then join; 3 members chat at 10 msg/s and a tutorial client reads",
@@ -144,32 +175,14 @@ export async function squatting(config: string): Promise<void> {
       }),
     );
     const joinedAs = verified.filter(({ v, welcome }) => welcome.type === "welcome" && welcome.name === v.name).length;
-    check(
-      test,
-      "every verified member joined under its own name, whoever held a look-alike of it",
-      joinedAs === VERIFIED.length,
-      `${joinedAs}/${VERIFIED.length} joined as themselves in ${fmt(Math.max(...verified.map((v) => v.ms)))} ms; ${posing} squatters held a look-alike`,
-    );
     await sleep(500);
     const renamed = held.filter(
       ({ squatter, id }) => squatter.count((p) => p.type === "rename" && p.id === id) === 1,
     ).length;
-    check(
-      test,
-      "every squatter holding a look-alike was renamed, once, and heard so",
-      renamed === posing,
-      `${renamed}/${posing} renamed`,
-    );
     const mod = verified[0]!;
     const target = held[0]!;
     mod.client.send({ type: "kick", id: target.id });
     await waitFor(() => target.squatter.closeCode !== undefined, 5000);
-    check(
-      test,
-      "the verified moderator removed a squatter",
-      target.squatter.closeCode === 4001,
-      `closed with ${target.squatter.closeCode}`,
-    );
 
     for (const { client } of verified) client.send({ type: "chat", text: "the real one" });
     await sleep(500);
@@ -178,16 +191,7 @@ export async function squatting(config: string): Promise<void> {
     const squatterLines = lines.filter((p) => p.type === "chat_message" && p.message.includes("password"));
     const realLines = lines.filter((p) => p.type === "chat_message" && p.message === "the real one");
     const marked = squatterLines.filter((p) => String(p.name).endsWith(GUEST_MARK)).length;
-    check(
-      test,
-      "the tutorial reader sees every squatter's line marked as a guest's, and the verified members' unmarked",
-      marked === squatterLines.length &&
-        squatterLines.length === squatters.length &&
-        realLines.length === VERIFIED.length &&
-        realLines.every((p) => !String(p.name).endsWith(GUEST_MARK)),
-      `${marked}/${squatterLines.length} squatters' lines marked; verified lines: ${realLines.map((p) => JSON.stringify(p.name)).join(", ")}`,
-    );
-    const honest = honestChecks(test, tracker, members);
+    const honest = honestFigures(tracker, members);
     measurements.squatting = {
       squatters: squatters.length,
       posing,
@@ -197,8 +201,22 @@ export async function squatting(config: string): Promise<void> {
       verifiedJoinMs: verified.map((v) => Math.round(v.ms)),
       honest,
     };
+    const observed: Squatting = {
+      squatters: squatters.length,
+      posing,
+      verified: VERIFIED.length,
+      joinedAsThemselves: joinedAs,
+      verifiedJoinMs: verified.map((v) => v.ms),
+      renamed,
+      kickedCode: target.squatter.closeCode,
+      squatterLines: squatterLines.length,
+      markedLines: marked,
+      verifiedNames: realLines.map((p) => String(p.name)),
+      honest,
+    };
     await Promise.all([...squatters, ...verified.map((v) => v.client)].map((r) => r.ws.terminate()));
     await closeAll(members);
+    return observed;
   } finally {
     await server.dispose();
   }
@@ -209,14 +227,31 @@ export async function squatting(config: string): Promise<void> {
 const ATTACKERS = 38;
 const HONEST_JOINS = 12;
 const ATTACK_MS = 4000;
-/** Twice what a connection's own rate limit lets through (5 a second), and below what closes it for flooding. */
-const ATTACK_INTERVAL_MS = 100;
 
-export async function joinBudget(config: string): Promise<void> {
-  const test = "joinbudget";
+export interface JoinBudget {
+  settings: RoomSettings;
+  attackers: number;
+  attackSeconds: number;
+  /** Joins each attacker sent, about. */
+  joinsEach: number;
+  honestJoins: number;
+  /** What answered each newcomer's first join: `welcome`, or the error's code. */
+  answers: string[];
+  /** Per attacker: its joins answered name_taken, refused with rate_limited; attackers closed for flooding. */
+  nameTaken: number[];
+  rateLimited: number;
+  closedForFlooding: number;
+  honest: Honest;
+}
+
+export async function joinBudget(config: string): Promise<JoinBudget> {
+  const settings = roomSettings(config);
+  // Twice what a connection's own rate limit lets through, and below what closes it for flooding.
+  const ATTACK_INTERVAL_MS = 1000 / (2 * settings.limits.rateLimitPerSecond);
   console.log(
     `\n[joinbudget] ${ATTACKERS} sockets that never join (each its own address) repeat a join for a taken name every ${ATTACK_INTERVAL_MS} ms ` +
-      `for ${ATTACK_MS / 1000} s; meanwhile ${HONEST_JOINS} newcomers join and 3 members chat at 10 msg/s (default limits: 20 joins/s, burst 100)`,
+      `for ${ATTACK_MS / 1000} s; meanwhile ${HONEST_JOINS} newcomers join and 3 members chat at 10 msg/s ` +
+      `(the room takes ${settings.roomJoinsPerSecond} joins/s, after a burst of five seconds' worth)`,
   );
   const server = await startDevServer({ config });
   try {
@@ -245,40 +280,33 @@ export async function joinBudget(config: string): Promise<void> {
     await waitFor(() => members.every((c) => c.delivered === tracker.sent), 10_000);
 
     const welcomed = answers.filter((a) => a.type === "welcome").length;
-    check(
-      test,
-      "every honest newcomer joined at its first try",
-      welcomed === HONEST_JOINS,
-      `${welcomed}/${HONEST_JOINS} welcomed; refused: ${
-        answers
-          .filter((a) => a.type !== "welcome")
-          .map((a) => a.code ?? a.type)
-          .join(", ") || "none"
-      }`,
-    );
-    const refused = attackers.map((a) => a.count((p) => p.code === "name_taken"));
-    const sent = Math.round((attackSeconds * 1000) / ATTACK_INTERVAL_MS);
-    const perSecond = Math.max(...refused) / attackSeconds;
-    // A refused join costs its frame and its answer: 5 tokens a second pay for 2.5 answers a second, after a burst of 5.
-    check(
-      test,
-      "each attacker's refused joins were charged to its own rate limit: at most 2.5 answered a second after its burst",
-      Math.max(...refused) <= 5 + 2.5 * attackSeconds + 1,
-      `${ATTACKERS} attackers sent about ${sent} joins each; answered name_taken at most ${Math.max(...refused)} (${fmt(perSecond)}/s), ` +
-        `rate_limited answers ${attackers.reduce((sum, a) => sum + a.count((p) => p.code === "rate_limited"), 0)}, closed for flooding ${attackers.filter((a) => a.closeCode === 1008).length}`,
-    );
-    const honest = honestChecks(test, tracker, members);
+    const nameTaken = attackers.map((a) => a.count((p) => p.code === "name_taken"));
+    const joinsEach = Math.round((attackSeconds * 1000) / ATTACK_INTERVAL_MS);
+    const honest = honestFigures(tracker, members);
     measurements.joinbudget = {
       attackers: ATTACKERS,
       attackSeconds,
-      joinsSentPerAttacker: sent,
-      nameTakenPerAttackerMax: Math.max(...refused),
+      joinsSentPerAttacker: joinsEach,
+      nameTakenPerAttackerMax: Math.max(...nameTaken),
       honestJoins: HONEST_JOINS,
       welcomed,
       honest,
     };
+    const observed: JoinBudget = {
+      settings,
+      attackers: ATTACKERS,
+      attackSeconds,
+      joinsEach,
+      honestJoins: HONEST_JOINS,
+      answers: answers.map((a) => (a.type === "welcome" ? "welcome" : (a.code ?? a.type))),
+      nameTaken,
+      rateLimited: attackers.reduce((sum, a) => sum + a.count((p) => p.code === "rate_limited"), 0),
+      closedForFlooding: attackers.filter((a) => a.closeCode === 1008).length,
+      honest,
+    };
     await Promise.all(attackers.map((a) => a.ws.terminate()));
     await closeAll(members);
+    return observed;
   } finally {
     await server.dispose();
   }

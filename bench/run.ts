@@ -13,13 +13,13 @@ import { type DevServer, startDevServer } from "../tools/dev-server.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts";
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
-import { best, fmt, median, sleep } from "./lib/stats.ts";
+import { fmt, sleep } from "./lib/stats.ts";
+import { type Ratios, ratiosOf, summarize, targets } from "./lib/summary.ts";
+import { table } from "./lib/table.ts";
 import { MEGAROOM_MEMBERS, MEGAROOM_OBJECTS, type MegaroomRow, megaroomTable, runMegaroom } from "./megaroom.ts";
 import { runScenario, type ScenarioResult, scenarios, type Target } from "./scenarios.ts";
 
 const BENCH_DIR = import.meta.dirname;
-
-/** The room with its rate limit out of the way: the load measures the room, not the limiter. */
 
 const { values: options } = parseArgs({
   options: {
@@ -226,112 +226,14 @@ try {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Summary
+// Summary (lib/summary.ts, lib/table.ts)
 
-type Row = Record<string, string>;
-function table(rows: Row[]): string {
-  if (rows.length === 0) return "";
-  const keys = Object.keys(rows[0]!);
-  const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => (r[k] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join("  ");
-  return [
-    line(keys),
-    line(width.map((w) => "-".repeat(w))),
-    ...rows.map((r) => line(keys.map((k) => r[k] ?? ""))),
-  ].join("\n");
-}
-
-const pick = (scenario: string, server: string) =>
-  results.filter((r) => r.scenario === scenario && r.server === server);
-const summary: Record<string, any> = {};
-const rows: Row[] = [];
-for (const scenario of chosen) {
-  summary[scenario.name] = {};
-  for (const { label } of servers) {
-    const rs = pick(scenario.name, label);
-    if (rs.length === 0) continue;
-    const s = {
-      runs: rs.length,
-      deliveriesPerSec: {
-        best: best(
-          rs.map((r) => r.deliveriesPerSec),
-          true,
-        ),
-        median: median(rs.map((r) => r.deliveriesPerSec)),
-      },
-      p50: {
-        best: best(
-          rs.map((r) => r.latency.p50),
-          false,
-        ),
-        median: median(rs.map((r) => r.latency.p50)),
-      },
-      p95: {
-        best: best(
-          rs.map((r) => r.latency.p95),
-          false,
-        ),
-        median: median(rs.map((r) => r.latency.p95)),
-      },
-      p99: {
-        best: best(
-          rs.map((r) => r.latency.p99),
-          false,
-        ),
-        median: median(rs.map((r) => r.latency.p99)),
-      },
-      max: { median: median(rs.map((r) => r.latency.max)) },
-      joinP50: { median: median(rs.map((r) => r.join.p50)) },
-      joinP99: {
-        best: best(
-          rs.map((r) => r.join.p99),
-          false,
-        ),
-        median: median(rs.map((r) => r.join.p99)),
-      },
-      joinPhaseMs: { median: median(rs.map((r) => r.joinPhaseMs)) },
-      joinSettleMs: { median: median(rs.map((r) => r.joinSettleMs)) },
-      joinFrames: { median: median(rs.map((r) => r.joinFrames)) },
-      cpuPerKDelivery: {
-        runtime: median(rs.map((r) => r.cpuPerKDelivery.runtime)),
-        proxy: median(rs.map((r) => r.cpuPerKDelivery.proxy)),
-      },
-      joinCpuMs: {
-        runtime: median(rs.map((r) => r.joinCpuMs.runtime)),
-        proxy: median(rs.map((r) => r.joinCpuMs.proxy)),
-      },
-      lost: rs.reduce((a, r) => a + r.lost, 0),
-      duplicates: rs.reduce((a, r) => a + r.duplicates, 0),
-      reordered: rs.reduce((a, r) => a + r.reordered, 0),
-      errors: rs.reduce((a, r) => a + r.errors, 0),
-      // Only meaningful on a fresh server (see the memory phase); kept for reference.
-      rssPerMemberBytes: { median: median(rs.map((r) => (r.rssJoined - r.rssBefore) / r.members)) },
-    };
-    summary[scenario.name][label] = s;
-    rows.push({
-      scenario: scenario.name,
-      server: label,
-      runs: String(s.runs),
-      "deliv/s best": fmt(s.deliveriesPerSec.best, 0),
-      "deliv/s med": fmt(s.deliveriesPerSec.median, 0),
-      "p50 ms": fmt(s.p50.median),
-      "p95 ms": fmt(s.p95.median),
-      "p99 ms": fmt(s.p99.median),
-      "p99 best": fmt(s.p99.best),
-      "max ms": fmt(s.max.median),
-      "join p50": fmt(s.joinP50.median),
-      "join p99": fmt(s.joinP99.median),
-      "joins ms": fmt(s.joinPhaseMs.median, 0),
-      "settle ms": fmt(s.joinSettleMs.median, 0),
-      "cpu/1k": fmt(s.cpuPerKDelivery.runtime),
-      lost: String(s.lost),
-      dup: String(s.duplicates),
-      reord: String(s.reordered),
-      err: String(s.errors),
-    });
-  }
-}
+const scenarioNames = chosen.map((s) => s.name);
+const { summary, rows } = summarize(
+  results,
+  scenarioNames,
+  servers.map((s) => s.label),
+);
 
 console.log(
   `\nPer scenario and server (medians over runs unless "best"; latency = send call to receipt, ms; ` +
@@ -340,99 +242,41 @@ console.log(
 console.log(table(rows));
 
 const oursLabel = options["ours-label"]!;
-const checks: { name: string; value: number; target: string; pass: boolean }[] = [];
 
-/** `a` against `b`, per scenario: throughput (higher is better) and latency (lower is better) ratios. */
-function ratiosOf(a: string, b: string): { rows: Row[]; byScenario: Record<string, Record<string, number>> } {
-  const rows: Row[] = [];
-  const byScenario: Record<string, Record<string, number>> = {};
-  for (const scenario of chosen) {
-    const x = summary[scenario.name][a];
-    const y = summary[scenario.name][b];
-    if (!x || !y) continue;
-    const r = {
-      throughputBest: x.deliveriesPerSec.best / y.deliveriesPerSec.best,
-      throughputMedian: x.deliveriesPerSec.median / y.deliveriesPerSec.median,
-      p50Median: x.p50.median / y.p50.median,
-      p99Best: x.p99.best / y.p99.best,
-      p99Median: x.p99.median / y.p99.median,
-      joinP99Median: x.joinP99.median / y.joinP99.median,
-      joinPhaseMedian: x.joinPhaseMs.median / y.joinPhaseMs.median,
-    };
-    byScenario[scenario.name] = r;
-    rows.push({
-      scenario: scenario.name,
-      "deliv/s best": fmt(r.throughputBest, 2),
-      "deliv/s median": fmt(r.throughputMedian, 2),
-      "p50 median": fmt(r.p50Median, 2),
-      "p99 best": fmt(r.p99Best, 2),
-      "p99 median": fmt(r.p99Median, 2),
-      "join p99 median": fmt(r.joinP99Median, 2),
-      "joins ms median": fmt(r.joinPhaseMedian, 2),
-    });
-  }
+/** `a` against `b`, per scenario, printed as a table when both ran; returned per scenario. */
+function ratios(a: string, b: string): Record<string, Ratios> {
+  const { rows, byScenario } = ratiosOf(summary, scenarioNames, a, b);
   if (rows.length) {
     console.log(`\n${a} / ${b} (throughput: higher is better; latency: lower is better)\n`);
     console.log(table(rows));
   }
-  return { rows, byScenario };
+  return byScenario;
 }
 
-const vsFloor = ratiosOf(oursLabel, "floor").byScenario;
-const vsDurable = ratiosOf(oursLabel, "durable").byScenario;
-const durableVsFloor = ratiosOf("durable", "floor").byScenario;
-for (const [name, ratios] of Object.entries(vsFloor)) Object.assign(summary[name], { ratio: ratios });
-for (const [name, ratios] of Object.entries(vsDurable)) Object.assign(summary[name], { ratioDurable: ratios });
-for (const [name, ratios] of Object.entries(durableVsFloor)) Object.assign(summary[name], { durableRatio: ratios });
-
-const target = (name: string, value: number | undefined, goal: string, pass: (v: number) => boolean) => {
-  if (value !== undefined) checks.push({ name, value, target: goal, pass: pass(value) });
-};
-target("fanout deliveries/s vs floor (best-of-N)", vsFloor.fanout?.throughputBest, ">= 1.2", (v) => v >= 1.2);
-target("fanout deliveries/s vs floor (median)", vsFloor.fanout?.throughputMedian, ">= 1.2", (v) => v >= 1.2);
-target("chatty p99 vs floor (best-of-N)", vsFloor.chatty?.p99Best, "<= 1.2", (v) => v <= 1.2);
-target("chatty p99 vs floor (median)", vsFloor.chatty?.p99Median, "<= 1.2", (v) => v <= 1.2);
-target(
-  "fanout deliveries/s vs durable floor (best-of-N)",
-  vsDurable.fanout?.throughputBest,
-  ">= 0.95",
-  (v) => v >= 0.95,
-);
-target(
-  "fanout deliveries/s vs durable floor (median)",
-  vsDurable.fanout?.throughputMedian,
-  ">= 0.95",
-  (v) => v >= 0.95,
-);
-target("chatty p99 vs durable floor (median)", vsDurable.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
-target("rooms p99 vs durable floor (median)", vsDurable.rooms?.p99Median, "<= 1.2", (v) => v <= 1.2);
+const vsFloor = ratios(oursLabel, "floor");
+const vsDurable = ratios(oursLabel, "durable");
+const durableVsFloor = ratios("durable", "floor");
+for (const [name, r] of Object.entries(vsFloor)) Object.assign(summary[name]!, { ratio: r });
+for (const [name, r] of Object.entries(vsDurable)) Object.assign(summary[name]!, { ratioDurable: r });
+for (const [name, r] of Object.entries(durableVsFloor)) Object.assign(summary[name]!, { durableRatio: r });
 
 // A proposed change ("exp") against the room as it is.
-for (const [name, ratios] of Object.entries(ratiosOf("exp", oursLabel).byScenario))
-  Object.assign(summary[name], { expRatio: ratios });
+for (const [name, r] of Object.entries(ratios("exp", oursLabel))) Object.assign(summary[name]!, { expRatio: r });
 if (memory.exp && memory[oursLabel]) {
   console.log(
     `exp / ${oursLabel} memory per member (fresh server): ${fmt(memory.exp.perMemberBytes / memory[oursLabel]!.perMemberBytes, 2)}`,
   );
 }
 const oursResults = results.filter((r) => r.server === oursLabel);
-if (memory[oursLabel] && memory.floor) {
-  target(
-    "memory per member at 1,000 members vs floor",
-    memory[oursLabel]!.perMemberBytes / memory.floor.perMemberBytes,
-    "<= 1.1",
-    (v) => v <= 1.1,
-  );
-}
-const totalLost = [...results, ...megaroom.map((row) => row.result)].reduce(
-  (a, r) => a + r.lost + r.duplicates + r.reordered,
-  0,
-);
-checks.push({
-  name: "loss + duplicates + reordering, every run of every server",
-  value: totalLost,
-  target: "= 0",
-  pass: totalLost === 0,
+const checks = targets({
+  vsFloor,
+  vsDurable,
+  memoryVsFloor:
+    memory[oursLabel] && memory.floor ? memory[oursLabel]!.perMemberBytes / memory.floor.perMemberBytes : undefined,
+  faults: [...results, ...megaroom.map((row) => row.result)].reduce(
+    (a, r) => a + r.lost + r.duplicates + r.reordered,
+    0,
+  ),
 });
 if (Object.keys(memory).length) {
   console.log(

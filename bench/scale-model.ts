@@ -55,7 +55,10 @@ const costs = file
 /** Cloudflare's figures: CPU of one object (one thread), a call's round trip between objects, the roster's weight. */
 const OBJECT_US_PER_SECOND = 1_000_000;
 const CALL_ROUND_TRIP_MS = 20;
-/** The hub's memory per member of a shard: its session, its RemoteConnection and its index entries (bench/roster-memory.ts). */
+/**
+ * The hub's memory per member of a shard: its session, its RemoteConnection and its index entries, as
+ * bench/roster-memory.ts measures it (bench/README.md, the megaroom).
+ */
 const ROSTER_BYTES = 970;
 const OBJECT_MEMORY_BYTES = 128 * 2 ** 20;
 const CAPACITY = Number(process.env.SHARD_CAPACITY ?? 5000);

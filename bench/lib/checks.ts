@@ -1,23 +1,12 @@
-// What the fault suite's tests share: checks and measurements recorded for the report, and small helpers to drive
-// traffic and wait for outcomes.
+// What the fault suite's attacks share: the measurements recorded for the report (lib/fault-suite.ts hands them to
+// it), and small helpers to drive traffic and wait for outcomes.
 
 import type { DevServer } from "../../tools/dev-server.ts";
 import { now, type Tracker } from "./load.ts";
 import { sleep } from "./stats.ts";
 
-export interface Check {
-  test: string;
-  check: string;
-  pass: boolean;
-  detail: string;
-}
-export const checks: Check[] = [];
+/** What each group measured, by group, for the report. */
 export const measurements: Record<string, unknown> = {};
-
-export function check(test: string, name: string, pass: boolean, detail = ""): void {
-  checks.push({ test, check: name, pass, detail });
-  console.log(`  ${pass ? "PASS" : "FAIL"}  ${name}${detail ? `  (${detail})` : ""}`);
-}
 
 /** True if `seqs` is exactly first, first+1, …, last. */
 export function isRun(seqs: number[], first: number, last: number): boolean {

@@ -5,10 +5,10 @@
 // - A connection that has not joined within the join timeout is closed. The check runs from a timer, not an
 //   alarm: an alarm is stored, and a connection that never joins must write nothing. A pending timer keeps the room
 //   in memory until it fires, so it is not lost to hibernation; after a restart the constructor schedules it again.
-//   (Measured under `wrangler dev`: the timer fires and the close frame reaches the client 10.0 s after the
-//   connection opened. A client sees the close at 20 s only if it waits for the TCP connection to end: the runtime
-//   ends that of a socket that never sent a frame when it evicts the idle room, about 10 s later; nothing here can
-//   end it sooner, as a hibernatable socket cannot be aborted.)
+//   (Measured under `wrangler dev`, bench/README.md: the timer fires and the close frame reaches the client at the
+//   join timeout. A client sees the close later only if it waits for the TCP connection to end: the runtime ends
+//   that of a socket that never sent a frame when it evicts the idle room, some seconds later; nothing here can end
+//   it sooner, as a hibernatable socket cannot be aborted.)
 // - A member is dropped once it has been silent for the silence limit, but only a member whose client has shown it
 //   keeps the connection alive: one that sent a `ping` at least once. The runtime answers pings without waking the
 //   room and records when it last did (`getWebSocketAutoResponseTimestamp`); frames the room read count too. A

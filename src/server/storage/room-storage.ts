@@ -24,8 +24,9 @@ const ID_BLOCK = 64;
 
 /**
  * Messages pruned per delete. Deleting the oldest message with every append doubled the pages each commit writes
- * (fan-out: 8% more CPU per delivery than the durable floor, which never prunes); so messages past the retained
- * history are deleted 64 at a time, and until then reads skip them: members see exactly the retained history.
+ * (fan-out spent more CPU per delivery than the durable floor, which never prunes: bench/README.md); so messages
+ * past the retained history are deleted 64 at a time, and until then reads skip them: members see exactly the
+ * retained history.
  */
 const PRUNE_BLOCK = 64;
 

@@ -1,0 +1,235 @@
+// What `npm run bench` makes of its runs: per scenario and server, best-of-N and medians over the runs (the JSON's
+// `summary` and the first table); one server against another, per scenario (the ratio tables); and the targets of
+// bench/README.md, checked against those ratios.
+
+import type { ScenarioResult } from "../scenarios.ts";
+import { best, fmt, median } from "./stats.ts";
+import type { Row } from "./table.ts";
+
+/** One server's runs of one scenario. */
+export interface ServerSummary {
+  runs: number;
+  deliveriesPerSec: { best: number; median: number };
+  p50: { best: number; median: number };
+  p95: { best: number; median: number };
+  p99: { best: number; median: number };
+  max: { median: number };
+  joinP50: { median: number };
+  joinP99: { best: number; median: number };
+  joinPhaseMs: { median: number };
+  joinSettleMs: { median: number };
+  joinFrames: { median: number };
+  cpuPerKDelivery: { runtime: number; proxy: number };
+  joinCpuMs: { runtime: number; proxy: number };
+  lost: number;
+  duplicates: number;
+  reordered: number;
+  errors: number;
+  rssPerMemberBytes: { median: number };
+}
+
+/** Per scenario: a ServerSummary per server label, and the ratios added to it (`ratio`, `ratioDurable`, …). */
+export type Summary = Record<string, Record<string, any>>;
+
+/** A ratio of one server to another in one scenario: throughput (higher is better) and latency (lower is better). */
+export interface Ratios {
+  throughputBest: number;
+  throughputMedian: number;
+  p50Median: number;
+  p99Best: number;
+  p99Median: number;
+  joinP99Median: number;
+  joinPhaseMedian: number;
+}
+
+function summarizeRuns(rs: ScenarioResult[]): ServerSummary {
+  const of = (f: (r: ScenarioResult) => number) => rs.map(f);
+  return {
+    runs: rs.length,
+    deliveriesPerSec: {
+      best: best(
+        of((r) => r.deliveriesPerSec),
+        true,
+      ),
+      median: median(of((r) => r.deliveriesPerSec)),
+    },
+    p50: {
+      best: best(
+        of((r) => r.latency.p50),
+        false,
+      ),
+      median: median(of((r) => r.latency.p50)),
+    },
+    p95: {
+      best: best(
+        of((r) => r.latency.p95),
+        false,
+      ),
+      median: median(of((r) => r.latency.p95)),
+    },
+    p99: {
+      best: best(
+        of((r) => r.latency.p99),
+        false,
+      ),
+      median: median(of((r) => r.latency.p99)),
+    },
+    max: { median: median(of((r) => r.latency.max)) },
+    joinP50: { median: median(of((r) => r.join.p50)) },
+    joinP99: {
+      best: best(
+        of((r) => r.join.p99),
+        false,
+      ),
+      median: median(of((r) => r.join.p99)),
+    },
+    joinPhaseMs: { median: median(of((r) => r.joinPhaseMs)) },
+    joinSettleMs: { median: median(of((r) => r.joinSettleMs)) },
+    joinFrames: { median: median(of((r) => r.joinFrames)) },
+    cpuPerKDelivery: {
+      runtime: median(of((r) => r.cpuPerKDelivery.runtime)),
+      proxy: median(of((r) => r.cpuPerKDelivery.proxy)),
+    },
+    joinCpuMs: {
+      runtime: median(of((r) => r.joinCpuMs.runtime)),
+      proxy: median(of((r) => r.joinCpuMs.proxy)),
+    },
+    lost: rs.reduce((a, r) => a + r.lost, 0),
+    duplicates: rs.reduce((a, r) => a + r.duplicates, 0),
+    reordered: rs.reduce((a, r) => a + r.reordered, 0),
+    errors: rs.reduce((a, r) => a + r.errors, 0),
+    // Only meaningful on a fresh server (see the memory phase); kept for reference.
+    rssPerMemberBytes: { median: median(of((r) => (r.rssJoined - r.rssBefore) / r.members)) },
+  };
+}
+
+/** Every scenario on every server: the summary, and the rows of the first table. */
+export function summarize(
+  results: ScenarioResult[],
+  scenarios: string[],
+  servers: string[],
+): { summary: Summary; rows: Row[] } {
+  const summary: Summary = {};
+  const rows: Row[] = [];
+  for (const scenario of scenarios) {
+    summary[scenario] = {};
+    for (const label of servers) {
+      const rs = results.filter((r) => r.scenario === scenario && r.server === label);
+      if (rs.length === 0) continue;
+      const s = summarizeRuns(rs);
+      summary[scenario][label] = s;
+      rows.push({
+        scenario,
+        server: label,
+        runs: String(s.runs),
+        "deliv/s best": fmt(s.deliveriesPerSec.best, 0),
+        "deliv/s med": fmt(s.deliveriesPerSec.median, 0),
+        "p50 ms": fmt(s.p50.median),
+        "p95 ms": fmt(s.p95.median),
+        "p99 ms": fmt(s.p99.median),
+        "p99 best": fmt(s.p99.best),
+        "max ms": fmt(s.max.median),
+        "join p50": fmt(s.joinP50.median),
+        "join p99": fmt(s.joinP99.median),
+        "joins ms": fmt(s.joinPhaseMs.median, 0),
+        "settle ms": fmt(s.joinSettleMs.median, 0),
+        "cpu/1k": fmt(s.cpuPerKDelivery.runtime),
+        lost: String(s.lost),
+        dup: String(s.duplicates),
+        reord: String(s.reordered),
+        err: String(s.errors),
+      });
+    }
+  }
+  return { summary, rows };
+}
+
+/** Server `a` against server `b`, per scenario both ran: the ratios, and the rows of their table. */
+export function ratiosOf(
+  summary: Summary,
+  scenarios: string[],
+  a: string,
+  b: string,
+): { rows: Row[]; byScenario: Record<string, Ratios> } {
+  const rows: Row[] = [];
+  const byScenario: Record<string, Ratios> = {};
+  for (const scenario of scenarios) {
+    const x: ServerSummary | undefined = summary[scenario]?.[a];
+    const y: ServerSummary | undefined = summary[scenario]?.[b];
+    if (!x || !y) continue;
+    const r: Ratios = {
+      throughputBest: x.deliveriesPerSec.best / y.deliveriesPerSec.best,
+      throughputMedian: x.deliveriesPerSec.median / y.deliveriesPerSec.median,
+      p50Median: x.p50.median / y.p50.median,
+      p99Best: x.p99.best / y.p99.best,
+      p99Median: x.p99.median / y.p99.median,
+      joinP99Median: x.joinP99.median / y.joinP99.median,
+      joinPhaseMedian: x.joinPhaseMs.median / y.joinPhaseMs.median,
+    };
+    byScenario[scenario] = r;
+    rows.push({
+      scenario,
+      "deliv/s best": fmt(r.throughputBest, 2),
+      "deliv/s median": fmt(r.throughputMedian, 2),
+      "p50 median": fmt(r.p50Median, 2),
+      "p99 best": fmt(r.p99Best, 2),
+      "p99 median": fmt(r.p99Median, 2),
+      "join p99 median": fmt(r.joinP99Median, 2),
+      "joins ms median": fmt(r.joinPhaseMedian, 2),
+    });
+  }
+  return { rows, byScenario };
+}
+
+/** One target of bench/README.md and how this run met it. */
+export interface TargetCheck {
+  name: string;
+  value: number;
+  target: string;
+  pass: boolean;
+}
+
+/**
+ * The targets of bench/README.md, for what this run measured: against the floor and the durable floor, memory per
+ * member, and no fault in any run.
+ */
+export function targets(measured: {
+  vsFloor: Record<string, Ratios>;
+  vsDurable: Record<string, Ratios>;
+  /** Memory per member at 1,000 members, ours / the floor's, if both were measured. */
+  memoryVsFloor: number | undefined;
+  /** Loss, duplicates and reordering summed over every run of every server. */
+  faults: number;
+}): TargetCheck[] {
+  const { vsFloor, vsDurable } = measured;
+  const checks: TargetCheck[] = [];
+  const target = (name: string, value: number | undefined, goal: string, pass: (v: number) => boolean) => {
+    if (value !== undefined) checks.push({ name, value, target: goal, pass: pass(value) });
+  };
+  target("fanout deliveries/s vs floor (best-of-N)", vsFloor.fanout?.throughputBest, ">= 1.2", (v) => v >= 1.2);
+  target("fanout deliveries/s vs floor (median)", vsFloor.fanout?.throughputMedian, ">= 1.2", (v) => v >= 1.2);
+  target("chatty p99 vs floor (best-of-N)", vsFloor.chatty?.p99Best, "<= 1.2", (v) => v <= 1.2);
+  target("chatty p99 vs floor (median)", vsFloor.chatty?.p99Median, "<= 1.2", (v) => v <= 1.2);
+  target(
+    "fanout deliveries/s vs durable floor (best-of-N)",
+    vsDurable.fanout?.throughputBest,
+    ">= 0.95",
+    (v) => v >= 0.95,
+  );
+  target(
+    "fanout deliveries/s vs durable floor (median)",
+    vsDurable.fanout?.throughputMedian,
+    ">= 0.95",
+    (v) => v >= 0.95,
+  );
+  target("chatty p99 vs durable floor (median)", vsDurable.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
+  target("rooms p99 vs durable floor (median)", vsDurable.rooms?.p99Median, "<= 1.2", (v) => v <= 1.2);
+  target("memory per member at 1,000 members vs floor", measured.memoryVsFloor, "<= 1.1", (v) => v <= 1.1);
+  checks.push({
+    name: "loss + duplicates + reordering, every run of every server",
+    value: measured.faults,
+    target: "= 0",
+    pass: measured.faults === 0,
+  });
+  return checks;
+}
