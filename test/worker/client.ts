@@ -149,6 +149,19 @@ export function announcedLeaves(packet: Packet): { id: number; name: string }[] 
   return [];
 }
 
+let markers = 0;
+
+/**
+ * Sends a chat from `sender`, and resolves with what each of `observers` received up to that chat's echo. The room
+ * delivers what it announces in the order it happened (src/server/room/outbox.ts), so everything it announced before
+ * it took the chat is in there: a count taken from these packets is final, with no wait for stragglers.
+ */
+export async function upToMarker(sender: Client, observers: Client[]): Promise<Packet[][]> {
+  const text = `marker ${++markers}`;
+  sender.send({ type: "chat", text });
+  return Promise.all(observers.map((observer) => observer.upTo((p) => p.type === "chat" && p.text === text)));
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A room name no other test uses, since all tests share the runtime's storage. */
