@@ -1,7 +1,7 @@
 // A room member for tests inside workerd: opens a WebSocket through the Worker's own fetch handler, records every
 // packet, and waits for the ones a test expects (test/support/inbox.ts, shared with the Node tests' client).
 
-import { SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { SignJWT } from "jose";
 import { GUEST_MARK } from "../../src/shared/names";
 import type { NativeClientPacket, TutorialClientPacket } from "../../src/shared/protocol";
@@ -147,6 +147,18 @@ export function announcedLeaves(packet: Packet): { id: number; name: string }[] 
   if (packet.type === "leave") return [{ id: packet.id as number, name: packet.name as string }];
   if (packet.type === "leaves") return packet.members as { id: number; name: string }[];
   return [];
+}
+
+/** What room `room` has written: its tables (the runtime's own, `_cf_…`, left out) and its alarm. */
+export function storedBy(room: string): Promise<{ tables: string[]; alarm: number | null }> {
+  return runInDurableObject(env.ROOMS.getByName(room), async (_, state) => ({
+    tables: state.storage.sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+      .toArray()
+      .map((row) => row.name)
+      .filter((name) => !name.startsWith("_cf_")),
+    alarm: await state.storage.getAlarm(),
+  }));
 }
 
 let markers = 0;
