@@ -188,18 +188,101 @@ describe("the chat page", () => {
     expect(await bob.page.getAttribute("#status", "data-state")).toBe("online");
   });
 
-  it("looks right wide and narrow, light and dark", async () => {
+  it("fits wide and narrow pages in their viewport, light and dark, in the scheme's colours with readable text", async () => {
     await alice.page.locator("#scroller").evaluate((e) => (e.scrollTop = e.scrollHeight));
-    await screenshot(alice.page, "wide-light");
-    await screenshot(bob.page, "narrow-light");
-    for (const { page } of [alice, bob]) await page.emulateMedia({ colorScheme: "dark" });
-    await screenshot(alice.page, "wide-dark");
-    await screenshot(bob.page, "narrow-dark");
+    for (const scheme of ["light", "dark"] as const) {
+      for (const { page } of [alice, bob]) await page.emulateMedia({ colorScheme: scheme });
+      for (const [chat, width] of [
+        [alice, "wide"],
+        [bob, "narrow"],
+      ] as const) {
+        // Screenshots for a person to look at (test-results/screenshots); what the test holds to is the layout.
+        await screenshot(chat.page, `${width}-${scheme}`);
+        const layout = await layoutOf(chat.page);
+        const where = `${width}, ${scheme}`;
+        expect(layout.overflowX, where).toBe(0);
+        // Every control a person needs is on the page, whole, within the viewport.
+        expect(layout.outside, where).toEqual([]);
+        // The members list stands beside the conversation when wide; when narrow it hides behind its toggle.
+        expect(layout.membersShown, where).toBe(width === "wide");
+        expect(layout.membersToggleShown, where).toBe(width === "narrow");
+        // The scheme's own colours (static/style.css), and text that reads: WCAG AA contrast, 4.5 to 1, at least.
+        expect(layout.background, where).toBe(scheme === "light" ? "rgb(246, 247, 249)" : "rgb(15, 18, 22)");
+        for (const [what, ratio] of Object.entries(layout.contrast))
+          expect(ratio, `${what}, ${where}`).toBeGreaterThanOrEqual(4.5);
+      }
+    }
     await bob.page.fill("#composer-input", "x".repeat(1_990));
     await screenshot(bob.page, "narrow-counter-dark");
     expect(await bob.page.textContent("#composer-counter")).toMatch(/1,?990 \/ 2,?000/);
+    const long = await layoutOf(bob.page);
+    expect(long.overflowX).toBe(0);
+    expect(long.outside).toEqual([]);
   });
 });
+
+/**
+ * Selectors of what a person needs on the page at any width: where they are, how they are doing, how to talk, and
+ * the newest message (of several matches, the last is taken).
+ */
+const ESSENTIALS = ["#room-name", "#status", "#composer-input", "#send", "#messages li.message"];
+
+/**
+ * What a test can hold a page's layout to: how far it scrolls sideways (it should not), which essentials lie
+ * partly or wholly outside the viewport (or are not shown), whether the members list and its toggle are shown, the
+ * page's background colour, and the contrast ratio of text against what is behind it, in a few places.
+ */
+function layoutOf(page: Page) {
+  return page.evaluate((essentials) => {
+    const pick = (selector: string) => [...document.querySelectorAll(selector)].at(-1) ?? null;
+    const shown = (element: Element | null) => {
+      if (!element) return false;
+      const { width, height } = element.getBoundingClientRect();
+      return width > 0 && height > 0 && getComputedStyle(element).visibility !== "hidden";
+    };
+    const outside = essentials.filter((selector) => {
+      const element = pick(selector);
+      if (!element || !shown(element)) return true;
+      const box = element.getBoundingClientRect();
+      return box.left < 0 || box.top < 0 || box.right > innerWidth || box.bottom > innerHeight;
+    });
+    const rgb = (colour: string) => (colour.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const luminance = (colour: string) => {
+      const [r, g, b] = rgb(colour).map((value) => {
+        const c = value / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    /** The colour behind an element: its own background, or the first one set on its way up. */
+    const backdrop = (element: Element): string => {
+      for (let at: Element | null = element; at; at = at.parentElement) {
+        const colour = getComputedStyle(at).backgroundColor;
+        if (colour !== "rgba(0, 0, 0, 0)" && colour !== "transparent") return colour;
+      }
+      return "rgb(255, 255, 255)";
+    };
+    const contrastOf = (selector: string) => {
+      const element = pick(selector);
+      if (!element) return 0;
+      const [a, b] = [luminance(getComputedStyle(element).color), luminance(backdrop(element))];
+      return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    };
+    return {
+      overflowX: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      outside,
+      membersShown: shown(document.querySelector("#members")),
+      membersToggleShown: shown(document.querySelector("#members-toggle")),
+      background: getComputedStyle(document.body).backgroundColor,
+      contrast: Object.fromEntries(
+        ["body", "#messages li.message .text", "#composer-input", "#send", "#status"].map((selector) => [
+          selector,
+          contrastOf(selector),
+        ]),
+      ),
+    };
+  }, ESSENTIALS);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 

@@ -139,7 +139,10 @@ describe("moderation in the browser", () => {
     await moderator.screenshot({ path: "test-results/screenshots/moderator-ban-confirm-light.png" });
     await moderator.getByRole("button", { name: "Cancel" }).click();
     await dialog.waitFor({ state: "hidden" });
-    await moderator.waitForTimeout(1000);
+    // A chat the moderator sends now is taken after anything its page sent before: once it is echoed, a ban sent
+    // on Cancel would have been carried out.
+    await send(moderator, "nobody banned");
+    await moderator.waitForSelector(`#messages li.message[data-seq] .text >> text="nobody banned"`);
     expect((await roomInfo()).members).toHaveLength(4);
   });
 

@@ -83,13 +83,17 @@ describe("wrangler dev", () => {
     expect(await closeCode).toBe(4000); // the room echoed the close, so the handshake completed
 
     cat.socket.terminate(); // no close frame: the room learns of it as 1006
-    const leaves = () =>
-      ann.received.flatMap((p) =>
+    const leaves = (packets: Record<string, unknown>[]) =>
+      packets.flatMap((p) =>
         p.type === "leaves" ? (p.members as { id: number }[]).map((m) => m.id) : p.type === "leave" ? [p.id] : [],
       );
-    await expect.poll(leaves, { timeout: 10_000 }).toEqual([bobWelcome.id, catWelcome.id]);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(leaves()).toEqual([bobWelcome.id, catWelcome.id]);
+    await expect.poll(() => leaves(ann.received), { timeout: 10_000 }).toEqual([bobWelcome.id, catWelcome.id]);
+    // Up to a chat ann sends now, each was announced once.
+    ann.send({ type: "chat", text: "after the drops" });
+    expect(leaves(await ann.upTo((p) => isChat(p) && p.text === "after the drops"))).toEqual([
+      bobWelcome.id,
+      catWelcome.id,
+    ]);
     await ann.close();
   });
 

@@ -3,22 +3,23 @@
 // client in the room, a server restart in the middle of the chat included. Its Godot 4 folder is parsed in
 // test/unit/godot-parse.test.ts, and its README's quick start runs in test/e2e/godot-quick-start.test.ts.
 
-import { execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
+import { GODOT, runGodot, scriptErrors, WITHOUT_GODOT, withLocale } from "../support/godot.ts";
 import { ADDON_GODOT3, ADDON_GODOT4 } from "../support/godot-addon.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
-const GODOT = "/usr/bin/godot3-server";
 const TESTS = resolve(import.meta.dirname, "../godot");
 const ROOM = "godot-addon";
 /** The server's AUTH_SECRET, for the game's tokens; rooms stay open to anonymous members. */
 const SECRET = "secret-of-the-godot-addon-test";
+/** The checks test/godot/chat_logic_test.gd makes: it says PASSED with this count only if it ran all of them. */
+const LOGIC_CHECKS = 58;
 
 /** A scratch Godot 3 project holding a copy of the addon, as a developer's project would, with `settings`. */
 function project(settings = ""): string {
@@ -40,53 +41,54 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-// .ci/run installs Godot; a developer machine without it skips these, and says why.
-describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot 3", () => {
-  it("passes the unit tests of its shared logic", async () => {
-    const output = await new Promise<string>((resolveOutput, reject) => {
-      execFile(
-        GODOT,
-        ["--no-window", "-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON_GODOT4, "chat_logic.gd")}`],
-        { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-        (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)),
-      );
-    });
-    expect(output).toMatch(/^PASSED \d+$/m);
-    expect(output).not.toContain("FAIL ");
+/** A game of test/godot/addon_client.gd in a scratch project (`settings` in its project.godot), run to its end. */
+const runGame = (args: string[], timeoutMs: number, settings = "") =>
+  runGodot(["--path", project(settings), "-s", "res://addon_client.gd", ...args], { timeoutMs });
+
+/** Starts a game of test/godot/addon_client.gd in a scratch project, and gathers what it prints as it runs. */
+function startGame(args: string[]) {
+  const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", ...args], {
+    cwd: mkdtempSync(join(tmpdir(), "godot-")),
+    env: withLocale(),
+  });
+  const game = {
+    godot,
+    stdout: "",
+    stderr: "",
+    exited: new Promise<number | null>((resolveExit) => godot.once("exit", resolveExit)),
+  };
+  godot.stdout.on("data", (chunk) => (game.stdout += chunk));
+  godot.stderr.on("data", (chunk) => (game.stderr += chunk));
+  return game;
+}
+
+describe.skipIf(WITHOUT_GODOT)("the Godot addon in Godot 3", () => {
+  it(`passes all ${LOGIC_CHECKS} unit tests of its shared logic, with no script error`, async () => {
+    const run = await runGodot(
+      ["-s", join(TESTS, "chat_logic_test.gd"), `--logic=${join(ADDON_GODOT4, "chat_logic.gd")}`],
+      { timeoutMs: 30_000 },
+    );
+    // A script error stops the function it is in, and Godot goes on: fewer checks, or an error on stderr.
+    expect(scriptErrors(run.stderr)).toEqual([]);
+    expect(run.stdout).not.toContain("FAIL ");
+    expect(run.stdout).toMatch(new RegExp(`^PASSED ${LOGIC_CHECKS}$`, "m"));
+    expect(run.code).toBe(0);
   });
 
   it.each(["127.0.0.1:8787", "http://127.0.0.1:8787"])(
     "refuses the address %s at once, with a clear error, and does not retry it",
     async (address) => {
       const started = Date.now();
-      const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-        (resolveRun) => {
-          execFile(
-            GODOT,
-            [
-              "--no-window",
-              "--path",
-              project(),
-              "-s",
-              "res://addon_client.gd",
-              `--url=${address}`,
-              "--room=x",
-              "--name=godot",
-              "--say=hello",
-              "--until=bye",
-            ],
-            { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-            (error, out, err) =>
-              resolveRun({ code: error ? ((error.code as number | null) ?? null) : 0, stdout: out, stderr: err }),
-          );
-        },
+      const { code, stdout, stderr } = await runGame(
+        [`--url=${address}`, "--room=x", "--name=godot", "--say=hello", "--until=bye"],
+        20_000,
       );
       const message = `EdgeChat: "${address}" is not a WebSocket address: it must begin with ws:// or wss://`;
       expect(stdout).toContain(`ERROR bad_address ${message} 0`);
       expect(stdout).toContain(`DISCONNECTED 0 ${message}`);
       expect(stdout).not.toContain("RECONNECTING");
-      // push_error(): Godot 3 prints it as "ERROR: call: <message>".
-      expect(stderr).toContain(`ERROR: call: ${message}`);
+      // push_error(): Godot 3 prints it as "ERROR: call: <message>". That error, once, and no other.
+      expect(scriptErrors(stderr).map((error) => error.split("\n")[0])).toEqual([`ERROR: call: ${message}`]);
       // addon_client.gd quits with 3 on `disconnected`: at once, not after a backoff.
       expect(code).toBe(3);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -120,25 +122,11 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     await fill(room, 10, 5, "é".repeat(1995));
     // Two games at once, so each under a name of its own.
     const game = (name: string, settings: string) =>
-      new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
-        execFile(
-          GODOT,
-          [
-            "--no-window",
-            "--path",
-            project(settings),
-            "-s",
-            "res://addon_client.gd",
-            `--url=${server.wsUrl}`,
-            `--room=${room}`,
-            `--name=${name}`,
-            "--say=hello",
-            "--until=50 é",
-          ],
-          { timeout: 20_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-          (error, stdout) => resolveRun({ code: error ? ((error.code as number | null) ?? null) : 0, stdout }),
-        );
-      });
+      runGame(
+        [`--url=${server.wsUrl}`, `--room=${room}`, `--name=${name}`, "--say=hello", "--until=50 é"],
+        20_000,
+        settings,
+      );
     const runs = [game("stock", ""), game("roomy", "\n[network]\n\nlimits/websocket_client/max_in_buffer_kb=1024\n")];
     for (const run of await Promise.all(runs)) {
       // Joined at once, with the newest messages that fit in a frame, in order; no drop, no retry.
@@ -148,6 +136,7 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
         ends: null,
       });
       expect(run.stdout).toMatch(/^CONNECTED /m);
+      expect(scriptErrors(run.stderr)).toEqual([]);
       const seqs = [...run.stdout.matchAll(/^CHAT (\d+) s\d: /gm)].map(([, seq]) => Number(seq));
       expect(seqs.length).toBeGreaterThan(5);
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
@@ -163,31 +152,16 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     await observer.next((p) => p.type === "welcome");
     // 40 chats of 2,000 characters: a history page of about 80 KB, charged to the game's rate limit by its size.
     await fill(room, 5, 8, "x".repeat(1990));
-    const run = await new Promise<{ code: number | null; stdout: string }>((resolveRun) => {
-      execFile(
-        GODOT,
-        [
-          "--no-window",
-          "--path",
-          project(),
-          "-s",
-          "res://addon_client.gd",
-          `--url=${server.wsUrl}`,
-          `--room=${room}`,
-          "--name=godot",
-          "--say=burst",
-          "--burst=10",
-          "--until=burst 10",
-        ],
-        { timeout: 30_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-        (error, stdout) => resolveRun({ code: error ? ((error.code as number | null) ?? null) : 0, stdout }),
-      );
-    });
+    const run = await runGame(
+      [`--url=${server.wsUrl}`, `--room=${room}`, "--name=godot", "--say=burst", "--burst=10", "--until=burst 10"],
+      30_000,
+    );
     expect(run.code, run.stdout.slice(-2000)).toBe(0);
-    // The game quit on the echo of its tenth: the observer has heard them all by then, or within a moment.
+    expect(scriptErrors(run.stderr)).toEqual([]);
+    // The game quit on the echo of its tenth. Up to a chat the observer sends now, it heard each of them once.
     await observer.next((p) => p.type === "chat" && p.text === "burst 10");
-    await sleep(500);
-    const heard = observer.received
+    observer.send({ type: "chat", text: "after the burst" });
+    const heard = (await observer.upTo((p) => p.type === "chat" && p.text === "after the burst"))
       .filter((p) => p.type === "chat" && String(p.text).startsWith("burst "))
       .map((p) => p.text);
     expect(heard).toEqual(Array.from({ length: 10 }, (_, i) => `burst ${i + 1}`));
@@ -196,40 +170,29 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
 
   it("posts a chat with spaces round it once, across a server restart", async () => {
     const room = "godot-padded";
-    let output = "";
-    const godot = spawn(
-      GODOT,
-      [
-        "--no-window",
-        "--path",
-        project(),
-        "-s",
-        "res://addon_client.gd",
-        `--url=${server.wsUrl}`,
-        `--room=${room}`,
-        "--name=godot",
-        "--say=   padded hello   ",
-        "--until=bye",
-      ],
-      { cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-    );
-    godot.stdout.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
+    const game = startGame([
+      `--url=${server.wsUrl}`,
+      `--room=${room}`,
+      "--name=godot",
+      "--say=   padded hello   ",
+      "--until=bye",
+    ]);
     try {
-      await expect.poll(() => output, { timeout: 30_000 }).toMatch(/^CHAT \d+ godot: padded hello$/m);
+      await expect.poll(() => game.stdout, { timeout: 30_000 }).toMatch(/^CHAT \d+ godot: padded hello$/m);
       server = await server.restart();
-      await expect.poll(() => output, { timeout: 30_000 }).toMatch(/^CONNECTED [\s\S]*^CONNECTED /m);
+      await expect.poll(() => game.stdout, { timeout: 30_000 }).toMatch(/^CONNECTED [\s\S]*^CONNECTED /m);
       const ann = await connect(`${server.wsUrl}/rooms/${room}`);
       ann.send({ type: "join", name: "ann" });
       const welcome = await ann.next((p) => p.type === "welcome");
       ann.send({ type: "chat", text: "bye" });
-      expect(await exited, output).toBe(0);
+      expect(await game.exited, game.stdout).toBe(0);
       const history = (welcome.history as { text: string }[]).map((m) => m.text);
       expect(history.filter((text) => text === "padded hello")).toHaveLength(1);
-      expect(output.match(/^CHAT \d+ godot: padded hello$/gm)).toHaveLength(1);
+      expect(game.stdout.match(/^CHAT \d+ godot: padded hello$/gm)).toHaveLength(1);
+      expect(scriptErrors(game.stderr)).toEqual([]);
       await ann.close();
     } finally {
-      godot.kill();
+      game.godot.kill();
     }
   });
 
@@ -241,27 +204,13 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
       return client;
     };
     let ann = await native();
-    let output = "";
-    const godot = spawn(
-      GODOT,
-      [
-        "--no-window",
-        "--path",
-        project(),
-        "-s",
-        "res://addon_client.gd",
-        `--url=${server.wsUrl}`,
-        `--room=${ROOM}`,
-        "--name=godot",
-        "--say=héllo [color=red]red[/color] 😀",
-        "--until=bye",
-      ],
-      { cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-    );
-    godot.stdout.on("data", (chunk) => (output += chunk));
-    let errors = "";
-    godot.stderr.on("data", (chunk) => (errors += chunk));
-    const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
+    const game = startGame([
+      `--url=${server.wsUrl}`,
+      `--room=${ROOM}`,
+      "--name=godot",
+      "--say=héllo [color=red]red[/color] 😀",
+      "--until=bye",
+    ]);
     const said: string[] = ["[b]bold[/b] [url=https://evil.example]click[/url] 🎮"];
     try {
       expect(await ann.next((p) => p.type === "chat", 30_000)).toMatchObject({
@@ -272,18 +221,18 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
       for (let i = 1; i <= 3; i++) said.push(`before ${i}`);
       for (const text of said.slice(1)) ann.send({ type: "chat", text });
       await ann.next((p) => p.type === "chat" && p.text === "before 3");
-      await expect.poll(() => output, { timeout: 10_000 }).toContain("before 3");
+      await expect.poll(() => game.stdout, { timeout: 10_000 }).toContain("before 3");
 
       server = await server.restart();
       ann = await native();
       for (let i = 1; i <= 3; i++) said.push(`after ${i}`);
       said.push("bye");
       for (const text of said.slice(-4)) ann.send({ type: "chat", text });
-      expect(await exited, output).toBe(0);
+      expect(await game.exited, game.stdout).toBe(0);
     } finally {
-      godot.kill();
+      game.godot.kill();
     }
-    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({
+    const chats = [...game.stdout.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({
       seq: Number(seq),
       name,
       text,
@@ -293,16 +242,17 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     expect(new Set(chats.map((c) => c.seq)).size).toBe(chats.length);
     expect(chats.filter((c) => c.name === "ann").map((c) => c.text)).toEqual(said);
     // The first retry waits between half and all of the policy's first window (0.5 s).
-    const [, delay, attempt] = /^RECONNECTING ([\d.]+) (\d+)$/m.exec(output) ?? [];
+    const [, delay, attempt] = /^RECONNECTING ([\d.]+) (\d+)$/m.exec(game.stdout) ?? [];
     expect(Number(attempt)).toBe(1);
     expect(Number(delay)).toBeGreaterThanOrEqual(0.25);
     expect(Number(delay)).toBeLessThanOrEqual(0.5);
     // Shown the way the example scene shows them: BBCode stays text.
-    expect(output).toContain(
+    expect(game.stdout).toContain(
       "RENDERED héllo [color=red]red[/color] 😀 | [b]bold[/b] [url=https://evil.example]click[/url] 🎮 |",
     );
     // The drop freed no socket in the middle of its own signal.
-    expect(errors).not.toContain("freed or unreferenced while a signal is being emitted");
+    expect(game.stderr).not.toContain("freed or unreferenced while a signal is being emitted");
+    expect(scriptErrors(game.stderr)).toEqual([]);
     await ann.close();
   });
 
@@ -322,27 +272,15 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
     const ann = await connect(`${server.wsUrl}/rooms/${room}`);
     ann.send({ type: "join", name: "ann" });
     await ann.next((p) => p.type === "welcome");
-    let output = "";
-    const godot = spawn(
-      GODOT,
-      [
-        "--no-window",
-        "--path",
-        project(),
-        "-s",
-        "res://addon_client.gd",
-        `--url=${server.wsUrl}`,
-        `--room=${room}`,
-        "--name=godot",
-        "--say=hello",
-        "--until=bye",
-        `--token=${tokens[0]}`,
-        `--tokens=${tokens.slice(1).join(",")}`,
-      ],
-      { cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-    );
-    godot.stdout.on("data", (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((resolveExit) => godot.once("exit", (code) => resolveExit(code)));
+    const game = startGame([
+      `--url=${server.wsUrl}`,
+      `--room=${room}`,
+      "--name=godot",
+      "--say=hello",
+      "--until=bye",
+      `--token=${tokens[0]}`,
+      `--tokens=${tokens.slice(1).join(",")}`,
+    ]);
     const said: string[] = [];
     try {
       await ann.next((p) => p.type === "chat" && p.text === "hello", 30_000);
@@ -354,13 +292,14 @@ describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon in Godot
       }
       said.push("bye");
       ann.send({ type: "chat", text: "bye" });
-      expect(await exited, output).toBe(0);
+      expect(await game.exited, game.stdout).toBe(0);
     } finally {
-      godot.kill();
+      game.godot.kill();
     }
-    expect(output.match(/^TOKEN_NEEDED/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
-    expect(output).not.toMatch(/^(RECONNECTING|DISCONNECTED)/m);
-    const chats = [...output.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({
+    expect(game.stdout.match(/^TOKEN_NEEDED/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(game.stdout).not.toMatch(/^(RECONNECTING|DISCONNECTED)/m);
+    expect(scriptErrors(game.stderr)).toEqual([]);
+    const chats = [...game.stdout.matchAll(/^CHAT (\d+) (\S+): (.*)$/gm)].map(([, seq, name, text]) => ({
       seq: Number(seq),
       name,
       text,

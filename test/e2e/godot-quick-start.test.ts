@@ -4,15 +4,15 @@
 // the README by their markers. The Godot 4 quick start is parsed in test/unit/godot-parse.test.ts.
 
 import { execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
+import { GODOT, WITHOUT_GODOT } from "../support/godot.ts";
 import { ADDON_GODOT3, readmeBlock } from "../support/godot-addon.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
-const GODOT = "/usr/bin/godot3-server";
 const LOADER = resolve(import.meta.dirname, "../godot/load_addon.gd");
 const PANEL_CLIENT = resolve(import.meta.dirname, "../godot/panel_client.gd");
 /** The README's placeholder for the server's address. */
@@ -80,7 +80,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-describe.skipIf(!existsSync(GODOT) && !process.env.CI)("the Godot addon's README, followed in Godot 3", () => {
+describe.skipIf(WITHOUT_GODOT)("the Godot addon's README, followed in Godot 3", () => {
   it("a fresh project with the addon opens in the editor with no error, before and after its autoload is added", async () => {
     for (const project of [freshProject(), freshProject(`\n${readmeBlock("autoload:godot3")}`)]) {
       const env = environment();

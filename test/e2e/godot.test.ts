@@ -1,15 +1,12 @@
 // The strongest proof that the tutorial dialect is right: a real Godot 3 client (Debian's godot3-server, headless
 // Godot 3.2.3) running a script written to the tutorial chats with a native client through `wrangler dev`.
 
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
+import { runGodot, scriptErrors, WITHOUT_GODOT } from "../support/godot.ts";
 import { connect } from "../support/ws-client.ts";
 
-const GODOT = "/usr/bin/godot3-server";
 const SCRIPT = resolve(import.meta.dirname, "../godot/tutorial_client.gd");
 
 // Twice: in a room of one object, and in a room of many, where every connection past the first (Godot's) is on a
@@ -26,47 +23,33 @@ describe.each<{ room: string; vars: Record<string, number> }>([
     await server?.dispose();
   });
 
-  // .ci/run installs Godot; a developer machine without it skips this one test, and says why.
-  it.skipIf(!existsSync(GODOT) && !process.env.CI)(
-    "a real Godot 3 tutorial client chats with a native client in the lobby",
-    async () => {
-      const ann = await connect(`${server.wsUrl}/rooms/lobby`);
-      ann.send({ type: "join", name: "ann" });
-      await ann.next((p) => p.type === "welcome");
+  it.skipIf(WITHOUT_GODOT)("a real Godot 3 tutorial client chats with a native client in the lobby", async () => {
+    const ann = await connect(`${server.wsUrl}/rooms/lobby`);
+    ann.send({ type: "join", name: "ann" });
+    await ann.next((p) => p.type === "welcome");
 
-      const godot = new Promise<string>((resolveOutput, reject) => {
-        execFile(
-          GODOT,
-          [
-            "--no-window",
-            "-s",
-            SCRIPT,
-            `--url=${server.wsUrl}`,
-            "--name=godot",
-            "--say=héllo from Gödot 😀",
-            "--until=bye",
-          ],
-          // Godot treats its working directory as a project and writes logs there: give it a scratch one.
-          { timeout: 40_000, cwd: mkdtempSync(join(tmpdir(), "godot-")) },
-          (error, stdout) => (error ? reject(new Error(`${String(error)}\n${stdout}`)) : resolveOutput(stdout)),
-        );
-      });
+    const godot = runGodot(
+      ["-s", SCRIPT, `--url=${server.wsUrl}`, "--name=godot", "--say=héllo from Gödot 😀", "--until=bye"],
+      { timeoutMs: 40_000 },
+    );
 
-      const fromGodot = await ann.next((p) => p.type === "chat", 30_000);
-      expect(fromGodot).toMatchObject({ sender: { name: "godot" }, text: "héllo from Gödot 😀" });
-      const { shards = [] } = (await (await fetch(`${server.httpUrl}/api/rooms/lobby`)).json()) as {
-        shards?: { members: number }[];
-      };
-      expect(shards.map((shard) => shard.members)).toEqual("SHARD_CAPACITY" in vars ? [1] : []);
-      ann.send({ type: "chat", text: "hi Godot 🎮, bye" });
+    const fromGodot = await ann.next((p) => p.type === "chat", 30_000);
+    expect(fromGodot).toMatchObject({ sender: { name: "godot" }, text: "héllo from Gödot 😀" });
+    const { shards = [] } = (await (await fetch(`${server.httpUrl}/api/rooms/lobby`)).json()) as {
+      shards?: { members: number }[];
+    };
+    expect(shards.map((shard) => shard.members)).toEqual("SHARD_CAPACITY" in vars ? [1] : []);
+    ann.send({ type: "chat", text: "hi Godot 🎮, bye" });
 
-      const output = await godot;
-      expect(output).toMatch(/^RECV server_message : godot\(#\d+\) joined the chat\.$/m);
-      expect(output).toContain("RECV chat_message godot: héllo from Gödot 😀");
-      expect(output).toContain("RECV chat_message ann: hi Godot 🎮, bye");
-      expect(output).toContain("DONE");
-      expect((await ann.next((p) => p.type === "leave")).name).toBe("godot");
-      await ann.close();
-    },
-  );
+    const run = await godot;
+    expect(run.code, run.stdout).toBe(0);
+    expect(scriptErrors(run.stderr)).toEqual([]);
+    const output = run.stdout;
+    expect(output).toMatch(/^RECV server_message : godot\(#\d+\) joined the chat\.$/m);
+    expect(output).toContain("RECV chat_message godot: héllo from Gödot 😀");
+    expect(output).toContain("RECV chat_message ann: hi Godot 🎮, bye");
+    expect(output).toContain("DONE");
+    expect((await ann.next((p) => p.type === "leave")).name).toBe("godot");
+    await ann.close();
+  });
 });

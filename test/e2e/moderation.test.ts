@@ -135,11 +135,17 @@ describe("moderation on wrangler dev", () => {
   });
 
   it("serves the admin API to the bearer of ADMIN_TOKEN only, and wipes a room", async () => {
+    // Its own ban, whether the test before it ran or not.
+    const troll = `/rooms/${ROOM}?token=${await mint({ sub: "troll", name: "Troll" })}`;
+    const ban = JSON.stringify({ user: "troll" });
+    expect((await admin("/ban", { body: ban })).status).toBe(401);
+    expect((await admin("/ban", { body: ban, bearer: ADMIN_TOKEN })).status).toBe(200);
+    expect(await upgrade(troll)).toMatchObject({ status: 403, body: { error: "banned" } });
     expect((await admin("/unban", { body: JSON.stringify({ user: "troll" }) })).status).toBe(401);
     expect((await admin("/unban", { body: JSON.stringify({ user: "troll" }), bearer: "guess" })).status).toBe(401);
     const unbanned = await admin("/unban", { body: JSON.stringify({ user: "troll" }), bearer: ADMIN_TOKEN });
     expect(await unbanned.json()).toEqual({ ok: true, type: "unbanned", user: "troll" });
-    expect((await upgrade(`/rooms/${ROOM}?token=${await mint({ sub: "troll", name: "Troll" })}`)).status).toBe(101);
+    expect((await upgrade(troll)).status).toBe(101);
 
     const { client: ann } = await join("ann");
     const closed = closeCode(ann);

@@ -1,68 +1,42 @@
-// A WebSocket client for tests that run in Node: it records every packet and waits for the ones a test expects.
+// A WebSocket client for tests that run in Node: it records every packet and waits for the ones a test expects
+// (test/support/inbox.ts, shared with the Workers pool's client, test/worker/client.ts).
 
 import WebSocket from "ws";
+import { createInbox, type Inbox } from "./inbox.ts";
+
+type Packet = Record<string, unknown>;
 
 export interface TestClient {
   socket: WebSocket;
   /** Every packet received so far, parsed, in order. */
-  received: Record<string, unknown>[];
+  received: Packet[];
   /** Sends a packet as JSON, in a text frame or, as Godot 3 does, a binary frame. */
   send(packet: unknown, options?: { binary?: boolean }): void;
-  /** Resolves with the first packet (received already or later) that matches and was not taken before. */
-  next(match: (packet: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  next: Inbox<Packet>["next"];
+  collect: Inbox<Packet>["collect"];
+  upTo: Inbox<Packet>["upTo"];
   close(): Promise<void>;
 }
 
 export async function connect(url: string): Promise<TestClient> {
   const socket = new WebSocket(url);
-  const received: Record<string, unknown>[] = [];
-  const taken = new Set<number>();
-  const waiters = new Set<() => void>();
-  socket.on("message", (data) => {
-    received.push(JSON.parse(data.toString()) as Record<string, unknown>);
-    for (const wake of waiters) wake();
-  });
+  const inbox = createInbox<Packet>(10_000);
+  socket.on("message", (data) => inbox.add(JSON.parse(data.toString()) as Packet));
   await new Promise<void>((resolve, reject) => {
     socket.once("open", () => resolve());
     socket.once("error", reject);
   });
 
-  const findUntaken = (match: (packet: Record<string, unknown>) => boolean) => {
-    const index = received.findIndex((packet, i) => !taken.has(i) && match(packet));
-    if (index === -1) return undefined;
-    taken.add(index);
-    return received[index];
-  };
-
   return {
     socket,
-    received,
+    received: inbox.received,
     send(packet, { binary = false } = {}) {
       const json = JSON.stringify(packet);
       socket.send(binary ? Buffer.from(json, "utf8") : json, { binary });
     },
-    next(match, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const packet = findUntaken(match);
-          if (!packet) return;
-          cleanup();
-          resolve(packet);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(`no matching packet within ${timeoutMs} ms; received: ${JSON.stringify(received).slice(-2000)}`),
-          );
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    next: inbox.next,
+    collect: inbox.collect,
+    upTo: inbox.upTo,
     close() {
       return new Promise((resolve) => {
         if (socket.readyState === WebSocket.CLOSED) return resolve();

@@ -1,10 +1,11 @@
 // A room member for tests inside workerd: opens a WebSocket through the Worker's own fetch handler, records every
-// packet, and waits for the ones a test expects.
+// packet, and waits for the ones a test expects (test/support/inbox.ts, shared with the Node tests' client).
 
-import { SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { SignJWT } from "jose";
 import { GUEST_MARK } from "../../src/shared/names";
 import type { NativeClientPacket, TutorialClientPacket } from "../../src/shared/protocol";
+import { createInbox, type Inbox } from "../support/inbox";
 
 export type Packet = Record<string, unknown> & { type: string };
 
@@ -20,11 +21,10 @@ export interface Client {
   /** Sends UTF-8 JSON in a binary frame, as Godot 3's client does. */
   sendBinary(packet: unknown): void;
   sendRaw(frame: string | ArrayBuffer | Uint8Array): void;
-  /** The first packet not taken before that matches, waiting for it if need be. */
-  next(match: (packet: Packet) => boolean, timeoutMs?: number): Promise<Packet>;
+  next: Inbox<Packet>["next"];
   nextOfType(type: string, timeoutMs?: number): Promise<Packet>;
-  /** Waits until `count` packets match in all. */
-  collect(match: (packet: Packet) => boolean, count: number, timeoutMs?: number): Promise<Packet[]>;
+  collect: Inbox<Packet>["collect"];
+  upTo: Inbox<Packet>["upTo"];
   /** Resolves with the close code once the server closes the socket. */
   closed: Promise<number>;
 }
@@ -48,75 +48,38 @@ export async function connect(
   if (!socket) throw new Error(`no WebSocket: HTTP ${response.status} ${await response.text()}`);
   socket.accept();
 
-  const received: Packet[] = [];
+  const inbox = createInbox<Packet>(5000);
   const plain: string[] = [];
   const frameSizes: number[] = [];
-  const taken = new Set<number>();
-  const wakers = new Set<() => void>();
   socket.addEventListener("message", (event) => {
     const data = typeof event.data === "string" ? event.data : new TextDecoder().decode(event.data as ArrayBuffer);
     frameSizes.push(new TextEncoder().encode(data).byteLength);
+    let packet: Packet;
     try {
-      received.push(JSON.parse(data) as Packet);
+      packet = JSON.parse(data) as Packet;
     } catch {
       plain.push(data);
+      return;
     }
-    for (const wake of wakers) wake();
+    inbox.add(packet);
   });
   const closed = new Promise<number>((resolve) => {
     socket.addEventListener("close", (event) => resolve(event.code));
   });
 
-  const waitFor = <T>(ready: () => T | undefined, timeoutMs: number, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        const value = ready();
-        if (value === undefined) return;
-        done();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out waiting for ${what}; received ${JSON.stringify(received).slice(-1500)}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(check);
-      };
-      wakers.add(check);
-      check();
-    });
-
   const client: Client = {
     socket,
-    received,
+    received: inbox.received,
     plain,
     frameSizes,
     closed,
     send: (packet) => socket.send(JSON.stringify(packet)),
     sendBinary: (packet) => socket.send(new TextEncoder().encode(JSON.stringify(packet))),
     sendRaw: (frame) => socket.send(frame),
-    next: (match, timeoutMs = 5000) =>
-      waitFor(
-        () => {
-          const index = received.findIndex((packet, i) => !taken.has(i) && match(packet));
-          if (index === -1) return undefined;
-          taken.add(index);
-          return received[index];
-        },
-        timeoutMs,
-        "a matching packet",
-      ),
-    nextOfType: (type, timeoutMs) => client.next((packet) => packet.type === type, timeoutMs),
-    collect: (match, count, timeoutMs = 5000) =>
-      waitFor(
-        () => {
-          const matching = received.filter(match);
-          return matching.length >= count ? matching : undefined;
-        },
-        timeoutMs,
-        `${count} matching packets`,
-      ),
+    next: inbox.next,
+    nextOfType: (type, timeoutMs) => inbox.next((packet) => packet.type === type, timeoutMs),
+    collect: inbox.collect,
+    upTo: inbox.upTo,
   };
   return client;
 }
@@ -184,6 +147,31 @@ export function announcedLeaves(packet: Packet): { id: number; name: string }[] 
   if (packet.type === "leave") return [{ id: packet.id as number, name: packet.name as string }];
   if (packet.type === "leaves") return packet.members as { id: number; name: string }[];
   return [];
+}
+
+/** What room `room` has written: its tables (the runtime's own, `_cf_…`, left out) and its alarm. */
+export function storedBy(room: string): Promise<{ tables: string[]; alarm: number | null }> {
+  return runInDurableObject(env.ROOMS.getByName(room), async (_, state) => ({
+    tables: state.storage.sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+      .toArray()
+      .map((row) => row.name)
+      .filter((name) => !name.startsWith("_cf_")),
+    alarm: await state.storage.getAlarm(),
+  }));
+}
+
+let markers = 0;
+
+/**
+ * Sends a chat from `sender`, and resolves with what each of `observers` received up to that chat's echo. The room
+ * delivers what it announces in the order it happened (src/server/room/outbox.ts), so everything it announced before
+ * it took the chat is in there: a count taken from these packets is final, with no wait for stragglers.
+ */
+export async function upToMarker(sender: Client, observers: Client[]): Promise<Packet[][]> {
+  const text = `marker ${++markers}`;
+  sender.send({ type: "chat", text });
+  return Promise.all(observers.map((observer) => observer.upTo((p) => p.type === "chat" && p.text === text)));
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

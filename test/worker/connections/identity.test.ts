@@ -4,7 +4,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../../src/server/front-door/worker";
-import { connect, joinNative, type Packet, token, UPGRADE, uniqueRoom } from "../client";
+import { connect, joinNative, type Packet, storedBy, token, UPGRADE, uniqueRoom } from "../client";
 
 const upgrade = (path: string) => SELF.fetch(`http://rooms.test${path}`, { headers: UPGRADE });
 
@@ -75,8 +75,9 @@ describe("tokens", () => {
     const response = await upgrade(`/rooms/${room}?token=${encodeURIComponent(await make())}`);
     expect(response.status).toBe(status);
     expect(await response.json()).toMatchObject({ error });
-    // The room was never reached: it has no connection, and nothing was written.
+    // The room was never reached: it has no connection, and nothing was written, no table and no alarm.
     expect((await env.ROOMS.getByName(room).info()).connections).toBe(0);
+    expect(await storedBy(room)).toEqual({ tables: [], alarm: null });
   });
 
   it("accepts a token expired within the 60 s of clock skew, and one that admits this room", async () => {

@@ -103,8 +103,27 @@ describe("routing", () => {
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
   });
 
-  it("falls through to the static assets for everything else", async () => {
-    expect((await SELF.fetch("http://rooms.test/no-such-file.txt")).status).toBe(404);
+  it("falls through to the static assets for everything else: files they hold, and their 404", async () => {
+    // Served by the assets, as they are in static/: their type and their own cache headers, not the Worker's.
+    const style = await SELF.fetch("http://rooms.test/style.css");
+    expect(style.status).toBe(200);
+    expect(style.headers.get("Content-Type")).toMatch(/^text\/css/);
+    expect(style.headers.get("ETag")).toMatch(/^"[0-9a-f]+"$/);
+    const css = await style.text();
+    expect(css.startsWith("/* edge chat rooms: one page, light and dark")).toBe(true);
+    expect(css).toContain("color-scheme: light dark;");
+    const icon = await SELF.fetch("http://rooms.test/favicon.svg");
+    expect(icon.headers.get("Content-Type")).toBe("image/svg+xml");
+    expect(await icon.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    // A browser opening a room's address gets the chat page.
+    const page = await SELF.fetch("http://rooms.test/rooms/some-room", { headers: { Accept: "text/html" } });
+    expect(page.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("<title>edge chat rooms</title>");
+    // A file they do not hold: their 404, empty, not one of the Worker's JSON refusals.
+    const missing = await SELF.fetch("http://rooms.test/no-such-file.txt");
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("Content-Type")).toBeNull();
+    expect(await missing.text()).toBe("");
   });
 });
 

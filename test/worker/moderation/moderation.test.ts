@@ -250,10 +250,13 @@ describe("moderation packets", () => {
     expect(((await late.client.nextOfType("history")).messages as Packet[])[0]).toMatchObject(tombstone);
     expect(JSON.stringify(late.client.received)).not.toContain("something awful");
     const newGodot = await joinTutorial(room, "godot2");
-    await sleep(100);
-    expect(newGodot.received.filter((p) => p.type === "chat_message").map((p) => p.message)).toEqual([
+    // Up to a chat sent after its join: the history it was given, and nothing else.
+    late.client.send({ type: "chat", text: "after godot2 joined" });
+    const heard = await newGodot.upTo((p) => p.type === "chat_message" && p.message === "after godot2 joined");
+    expect(heard.filter((p) => p.type === "chat_message").map((p) => p.message)).toEqual([
       "fine",
       "also fine",
+      "after godot2 joined",
     ]);
   });
 

@@ -178,7 +178,8 @@ describe("a verified member's name", () => {
     expect(await anonymous.nextOfType("error")).toMatchObject({ code: "name_taken" });
     const back = await joinWith(room, claims, "Kim", welcome.resumeKey as string);
     expect(await first.closed).toBe(4009);
-    expect(await ann.next((p) => p.type === "leave" && p.id === welcome.id)).toBeTruthy();
+    // The replaced connection's member leaves, by the name it had.
+    expect(await ann.next((p) => p.type === "leave" && p.id === welcome.id)).toMatchObject({ name: "Kim" });
     const members = (await env.ROOMS.getByName(room).info()).members.filter((m) => m.name === "Kim");
     expect(members.map((m) => m.id).sort()).toEqual([back.welcome.id, await tabId(tab)].sort());
   });

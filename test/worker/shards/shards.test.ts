@@ -13,14 +13,14 @@ import {
   type Client,
   connect,
   joinNative,
+  knownMemberIds,
   type Packet,
-  sleep,
   uniqueRoom,
+  upToMarker,
 } from "../client";
 
 const shardOf = (room: string, shard: number) => env.SHARDS.getByName(shardName(room, shard));
 const socketsOn = (stub: DurableObjectStub) => runInDurableObject(stub, (_, state) => state.getWebSockets().length);
-const chatsOf = (client: Client) => client.received.filter((p) => p.type === "chat");
 
 /** Crashes one object, as the runtime would: its sockets drop (1006), its storage stays. */
 async function crash(stub: DurableObjectStub): Promise<void> {
@@ -33,7 +33,10 @@ async function fourMembers(label: string) {
   const room = uniqueRoom(label);
   const members: Record<string, { client: Client; welcome: Packet }> = {};
   for (const name of ["ann", "bob", "cat", "dan"]) members[name] = await joinNative(room, name);
-  await members.ann!.client.collect((p) => p.type === "join" || p.type === "joins", 1);
+  const everyone = Object.values(members)
+    .map(({ welcome }) => welcome.id as number)
+    .sort((a, b) => a - b);
+  for (const member of Object.values(members)) await expect.poll(() => knownMemberIds(member)).toEqual(everyone);
   return { room, ...(members as Record<"ann" | "bob" | "cat" | "dan", { client: Client; welcome: Packet }>) };
 }
 
@@ -56,8 +59,12 @@ describe("a room of many objects", () => {
     expect(order).toEqual([...order].sort((x, y) => (x as number) - (y as number)));
     for (const packets of heard)
       expect(packets.map((p) => [p.seq, p.text])).toEqual(heard[0]!.map((p) => [p.seq, p.text]));
-    await sleep(200);
-    for (const { client } of members) expect(chatsOf(client)).toHaveLength(20);
+    // A chat sent now reaches everyone after all twenty: up to it, nobody heard any of them twice.
+    const upToMarkers = await upToMarker(
+      members[0]!.client,
+      members.map(({ client }) => client),
+    );
+    for (const packets of upToMarkers) expect(packets.filter((p) => p.type === "chat")).toHaveLength(21);
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual(names);
   });
 
@@ -75,9 +82,11 @@ describe("a room of many objects", () => {
     expect((welcome.history as Packet[]).map((p) => p.text)).toEqual(["while cat was away"]);
     expect(welcome.lastSeq).toBe(missed.seq);
     // The ghost cat leaves as cat comes back; dan, who does not, is dropped by the hub's next upkeep.
-    expect(await ann.client.next((p) => announcedLeaves(p).some((m) => m.id === cat.welcome.id))).toBeTruthy();
+    const catLeft = await ann.client.next((p) => announcedLeaves(p).some((m) => m.id === cat.welcome.id));
+    expect(announcedLeaves(catLeft).map((m) => m.name)).not.toContain("dan");
     await runDurableObjectAlarm(env.ROOMS.getByName(room));
-    expect(await ann.client.next((p) => announcedLeaves(p).some((m) => m.id === dan.welcome.id))).toBeTruthy();
+    const danLeft = await ann.client.next((p) => announcedLeaves(p).some((m) => m.id === dan.welcome.id));
+    expect(announcedLeaves(danLeft)).toEqual([{ id: dan.welcome.id, name: "dan" }]);
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual(["ann", "bob", "cat"]);
 
     back.send({ type: "chat", text: "back" });
@@ -103,11 +112,16 @@ describe("a room of many objects", () => {
     expect(leaves.map((m) => m.id)).toEqual([ann.welcome.id, bob.welcome.id]);
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual(["cat", "dan"]);
 
-    const { welcome } = await joinNative(room, "ann", before.seq as number);
+    const { client: annBack, welcome } = await joinNative(room, "ann", before.seq as number);
     expect((welcome.history as Packet[]).map((p) => p.text)).toEqual(["after"]);
-    expect(await cat.client.next((p) => p.type === "join" && p.name === "ann")).toBeTruthy();
-    await sleep(200);
-    expect(chatsOf(dan.client).map((p) => p.text)).toEqual(["before", "after"]);
+    expect(await cat.client.next((p) => p.type === "join" && p.name === "ann")).toMatchObject({ id: welcome.id });
+    // Up to a chat sent now, dan heard each chat once.
+    const [danHeard] = await upToMarker(annBack, [dan.client]);
+    expect(danHeard!.filter((p) => p.type === "chat").map((p) => p.text)).toEqual([
+      "before",
+      "after",
+      expect.stringMatching(/^marker /),
+    ]);
   });
 
   it("keeps its own members for its shards' sake only once a shard has one, and as they are named when it crashes", async () => {
@@ -172,10 +186,12 @@ describe("a room of many objects", () => {
       await shard.deliver(arriving);
     }
     await shard.deliver({ epoch: epoch - 1, tick: 5, items: [chat(9007)] });
-    const heard = await cat.client.collect((p) => p.type === "chat" && (p.seq as number) > 9000, 6);
-    expect(heard.map((p) => p.seq)).toEqual([9001, 9002, 9003, 9004, 9005, 9006]);
-    await sleep(100);
-    expect(chatsOf(cat.client).filter((p) => (p.seq as number) > 9000)).toHaveLength(6);
+    // The next tick, last: once it is heard, everything delivered before it has been applied.
+    await shard.deliver(delivery(5, 9008));
+    const heard = await cat.client.upTo((p) => p.type === "chat" && p.seq === 9008);
+    expect(heard.filter((p) => p.type === "chat" && (p.seq as number) > 9000).map((p) => p.seq)).toEqual([
+      9001, 9002, 9003, 9004, 9005, 9006, 9008,
+    ]);
   });
 
   it("lets no client place itself on a shard or bring a session: the Worker drops such headers", async () => {
