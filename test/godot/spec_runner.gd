@@ -43,6 +43,7 @@ func _init():
 			print("SKIP %s: %s" % [scenario["name"], scenario["unsupported"]["godot"]])
 			continue
 		run(scenario)
+		print("RAN %s" % scenario["name"])
 	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
 	quit(0 if _failures == 0 else 1)
 
