@@ -158,7 +158,7 @@ function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Pa
     if (!isChatId(packet.cid)) return fail("invalid_field", CHAT_ID_RULE);
     chat.cid = packet.cid;
   }
-  const replyTo = optionalSeq(packet, "replyTo", 1);
+  const replyTo = optionalWholeNumber(packet, "replyTo", 1);
   if (!replyTo.ok) return replyTo;
   if (replyTo.value !== undefined) chat.replyTo = replyTo.value;
   if (packet.data !== undefined) {
@@ -170,7 +170,7 @@ function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Pa
 }
 
 function readEdit(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const seq = requiredSeq(packet, "seq");
+  const seq = requiredWholeNumber(packet, "seq");
   if (!seq.ok) return seq;
   const text = validateText(packet.text, limits);
   if (!text.ok) return text;
@@ -179,17 +179,17 @@ function readEdit(packet: Packet, limits: Limits): Parsed<ClientRequest> {
 }
 
 function readReaction(packet: Packet, on: boolean): Parsed<ClientRequest> {
-  const seq = requiredSeq(packet, "seq");
+  const seq = requiredWholeNumber(packet, "seq");
   if (!seq.ok) return seq;
   if (!isReaction(packet.reaction)) return fail("invalid_reaction", REACTION_RULE);
   return ok({ kind: "react", seq: seq.value, reaction: packet.reaction, on });
 }
 
 function readChanges(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const after = optionalSeq(packet, "after");
+  const after = optionalWholeNumber(packet, "after");
   if (!after.ok) return after;
   if (after.value === undefined) return fail("invalid_field", "after is required");
-  const limit = optionalSeq(packet, "limit", 1);
+  const limit = optionalWholeNumber(packet, "limit", 1);
   if (!limit.ok) return limit;
   return ok({
     kind: "changes",
