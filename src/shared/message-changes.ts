@@ -18,9 +18,12 @@ const EMOJI =
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
+/** The longest reaction, in UTF-16 units: room for the longest ZWJ sequences, and a bound on what one weighs. */
+export const MAX_REACTION_UNITS = 64;
+
 /** Whether `reaction` is one emoji (a single grapheme) or a `:name:`. */
 export function isReaction(reaction: unknown): reaction is string {
-  if (typeof reaction !== "string" || reaction.length === 0 || reaction.length > 64) return false;
+  if (typeof reaction !== "string" || reaction.length === 0 || reaction.length > MAX_REACTION_UNITS) return false;
   if (NAMED_REACTION.test(reaction)) return true;
   let count = 0;
   for (const _ of graphemes.segment(reaction)) if (++count > 1) return false;

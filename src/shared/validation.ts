@@ -2,7 +2,7 @@
 // enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
 
 import { confineBidi } from "./bidi";
-import { dataProblem, isReaction, REACTION_RULE } from "./message-changes";
+import { dataProblem, isReaction, MAX_REACTION_UNITS, REACTION_RULE } from "./message-changes";
 import { nameProblem, normalizeName } from "./names";
 import {
   type Answering,
@@ -18,6 +18,8 @@ import {
   type ModerationAction,
   type ModerationPacket,
   type ProtocolError,
+  QUOTE_CHARS,
+  REACTORS_NAMED,
 } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
@@ -122,9 +124,22 @@ type Packet = Record<string, unknown> & { type: string };
  * The smallest frame limit a client may ask for (`join.maxFrameBytes`): one largest message must fit in a frame,
  * with a welcome's other fields. A code point is at most 4 bytes of UTF-8 (JSON escapes take no more than that for
  * what validation lets in); 2,048 bytes are for everything else (the packet's fields, `limits`, a sender's user id).
+ * A message may also carry game data (`maxDataBytes` as sent), the quote of the message it answers (its sender's
+ * name and QUOTE_CHARS of its text) and its reactions: each a reaction of at most MAX_REACTION_UNITS UTF-16 units
+ * (3 bytes each at most), its count and the names of its first REACTORS_NAMED reactors.
  */
 export const minServerFrameBytes = (limits: Limits): number =>
-  (limits.maxMessageChars + limits.maxNameChars) * 4 + 2048;
+  (limits.maxMessageChars + limits.maxNameChars) * 4 +
+  2048 +
+  limits.maxDataBytes +
+  (QUOTE_CHARS + limits.maxNameChars) * 4 +
+  QUOTE_FIELDS_BYTES +
+  limits.maxReactionsPerMessage *
+    (MAX_REACTION_UNITS * 3 + REACTION_FIELDS_BYTES + REACTORS_NAMED * (limits.maxNameChars * 4 + 3));
+
+/** A quote's own fields (`"replyTo":{"seq":…,"name":"","text":"","deleted":true}`), and a reaction's (`count`…). */
+const QUOTE_FIELDS_BYTES = 80;
+const REACTION_FIELDS_BYTES = 64;
 
 const RESUME_KEY = /^[0-9a-f]{32}$/;
 

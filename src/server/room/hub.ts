@@ -9,6 +9,7 @@ import type { Sessions } from "../connections/sessions";
 import type { HubRoster } from "../shards/hub-roster";
 import type { Connection, ShardSet } from "../shards/hub-side";
 import type { Report } from "../shards/wire";
+import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
 import type { Departures } from "./departures";
 import type { Outbox } from "./outbox";
@@ -18,6 +19,7 @@ export interface HubRoom {
   shards: ShardSet;
   sessions: Sessions<Connection>;
   storage: RoomStorage;
+  changes: MessageChanges;
   liveness: Liveness<Connection>;
   hubRoster: HubRoster;
   outbox: Outbox<Connection>;
@@ -50,7 +52,7 @@ export async function takeReports(room: HubRoom, shard: number, reports: Report[
  * shards' members hear so.
  */
 export async function restoreShards(room: HubRoom): Promise<void> {
-  const restored = await room.shards.rebuild(room.storage);
+  const restored = await room.shards.rebuild(room.storage, room.changes);
   room.sessions.restore(restored);
   for (const connection of restored) {
     const session = room.sessions.get(connection);

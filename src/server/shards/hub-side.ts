@@ -10,6 +10,7 @@ import type { Env } from "../config/env";
 import type { Audience } from "../connections/fan-out";
 import { announceJoins, broadcast } from "../connections/fan-out";
 import { type Attachment, memberOf, type RoomSocket, type Sessions } from "../connections/sessions";
+import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
 import { Courier } from "./courier";
 import type { HubRoster } from "./hub-roster";
@@ -233,11 +234,18 @@ export class ShardSet {
   }
 
   /**
-   * For a hub that starts again: the connections every shard holds. A shard that missed messages the hub stored
-   * before it stopped (its delivery was lost with it) gets them first.
+   * For a hub that starts again: the connections every shard holds. A shard that missed what the hub stored before
+   * it stopped (its delivery was lost with it) gets it first: the messages after the newest position it delivered,
+   * as they are now, and the changes since to messages up to it (message-changes.ts, `missedSince`), in order.
    */
-  async rebuild(storage: RoomStorage): Promise<RemoteConnection[]> {
-    const missed = (after: number) => storage.page(storage.newestSeq - after, { after }).messages;
+  async rebuild(storage: RoomStorage, changes: MessageChanges): Promise<RemoteConnection[]> {
+    const missed = (after: number): ServerPacket[] => {
+      const chats = storage.page(storage.newestSeq - after, { after }).messages.map((message) => ({
+        at: message.seq,
+        packet: { type: "chat", ...message } as const,
+      }));
+      return [...chats, ...changes.missedSince(after)].sort((a, b) => a.at - b.at).map(({ packet }) => packet);
+    };
     const connections: RemoteConnection[] = [];
     await Promise.all(
       Array.from({ length: storage.shardCount }, async (_, index) => {
@@ -250,8 +258,7 @@ export class ShardSet {
             connections.push(connection);
           }
           if (roster.lastSeq !== undefined && link.members.size > 0) {
-            for (const message of missed(roster.lastSeq))
-              link.push({ kind: "packet", packet: { type: "chat", ...message } });
+            for (const packet of missed(roster.lastSeq)) link.push({ kind: "packet", packet });
           }
         } catch (error) {
           // Its connections' frames will reach a hub that does not know them, which closes them: they come back.
