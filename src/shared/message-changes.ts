@@ -14,7 +14,7 @@ const NAMED_REACTION = /^:[a-z0-9_+-]{1,32}:$/;
  * 👩‍👩‍👧), a flag (two regional indicators), or a keycap (1️⃣). Plain digits, letters and symbols such as © are not.
  */
 const EMOJI =
-  /^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*(?:\uDB40[\uDC20-\uDC7F])*)$/u;
+  /^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*[\u{E0020}-\u{E007F}]*)$/u;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 

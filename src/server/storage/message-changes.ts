@@ -148,7 +148,7 @@ export class MessageChanges {
                JOIN messages AS reply ON reply.reply_to = change.target
                WHERE change.at > ?1 AND change.kind IN ${DELETIONS})
            GROUP BY target) ON seq = target
-         WHERE seq > ?2 AND seq <= ?3 ORDER BY last LIMIT ?4`,
+         WHERE seq > ?2 AND seq <= ?3 ORDER BY last, seq LIMIT ?4`,
         after,
         this.history.retainedAfter,
         upTo,
