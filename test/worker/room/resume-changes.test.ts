@@ -116,8 +116,11 @@ describe("a resume after messages changed", () => {
     expect(since).toBe(7);
     await leave(a);
 
+    // One at a time: the frames of a burst may reach the room out of order in this pool.
     b.client.send({ type: "edit", seq: 3, text: "message 3, edited" });
+    await seen(c, 8);
     b.client.send({ type: "delete", seq: 4 });
+    await seen(c, 9);
     b.client.send({ type: "react", seq: 2, reaction: "👍" });
     await seen(c, 10);
     c.client.send({ type: "react", seq: 2, reaction: "👍" });
@@ -145,6 +148,7 @@ describe("a resume after messages changed", () => {
     const since = a.model.cursor;
     await leave(a);
     b.client.send({ type: "edit", seq: 3, text: "message 3, edited" });
+    await seen(c, 8);
     b.client.send({ type: "react", seq: 2, reaction: "👍" });
     await seen(c, 9);
 
@@ -206,6 +210,7 @@ describe("a resume after messages changed", () => {
     await say(ann, "one");
     await say(ann, "two");
     ann.client.send({ type: "edit", seq: 1, text: "one, edited" });
+    await seen(ann, 3);
     ann.client.send({ type: "react", seq: 2, reaction: "👍" });
     await seen(ann, 4);
     await sleep(1500); // ann's rate limit: a full bucket for the pages, which are billed by their size
