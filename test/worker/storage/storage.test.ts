@@ -138,4 +138,33 @@ describe("changes to messages", () => {
       expect([storage.newestSeq, count("messages"), count("changes"), count("reactions")]).toEqual([104, 0, 40, 0]);
     });
   });
+
+  it("expire with their messages, but for deletions, which still tell that replies changed", async () => {
+    await runInDurableObject(env.ROOMS.getByName(uniqueRoom("changes-expired")), (_, state) => {
+      const schema = new Schema(state.storage);
+      const storage = new RoomStorage(schema, 40, 1_000_000);
+      const changes = new MessageChanges(schema, storage);
+      const rows = (query: string) => state.storage.sql.exec(query).toArray();
+      storage.append([
+        { ts: 1, sender, text: "old, deleted", author: "member:a" },
+        { ts: 2, sender, text: "old, edited", author: "member:a" },
+        { ts: 1000, sender, text: "new reply", author: "member:b", replyTo: 1 },
+      ]);
+      storage.atomically(() => {
+        changes.react({ seq: 2, reaction: "👍", author: "member:b", name: "bob", on: true }, 5, new Map());
+        changes.edit(2, "old, edited again", 3);
+        changes.delete(1, true);
+      });
+      expect(storage.expire(500)).toBe(2);
+      expect(rows(`SELECT at, target, kind FROM changes`)).toEqual([{ at: 6, target: 1, kind: "deleted_by_author" }]);
+      expect(rows(`SELECT * FROM reactions`)).toEqual([]);
+      expect(storage.newestSeq).toBe(6);
+      expect(storage.isPastRetention(2)).toBe(true);
+      expect(changes.changedSince(3, 10, 1e6, 3).messages).toEqual([
+        { seq: 3, ts: 1000, sender, text: "new reply", replyTo: { seq: 1, name: "ann", text: "", deleted: true } },
+      ]);
+      // The sequence goes on where it was, from storage too.
+      expect(new RoomStorage(schema, 40, 1_000_000).newestSeq).toBe(6);
+    });
+  });
 });
