@@ -2,6 +2,7 @@
 // enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
 
 import { confineBidi } from "./bidi";
+import { dataProblem, isReaction, MAX_REACTION_UNITS, REACTION_RULE } from "./message-changes";
 import { nameProblem, normalizeName } from "./names";
 import {
   type Answering,
@@ -11,11 +12,14 @@ import {
   type ClientRequest,
   type Dialect,
   type ErrorCode,
+  type GameData,
   isChatId,
   type Limits,
   type ModerationAction,
   type ModerationPacket,
   type ProtocolError,
+  QUOTE_CHARS,
+  REACTORS_NAMED,
 } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
@@ -120,9 +124,22 @@ type Packet = Record<string, unknown> & { type: string };
  * The smallest frame limit a client may ask for (`join.maxFrameBytes`): one largest message must fit in a frame,
  * with a welcome's other fields. A code point is at most 4 bytes of UTF-8 (JSON escapes take no more than that for
  * what validation lets in); 2,048 bytes are for everything else (the packet's fields, `limits`, a sender's user id).
+ * A message may also carry game data (`maxDataBytes` as sent), the quote of the message it answers (its sender's
+ * name and QUOTE_CHARS of its text) and its reactions: each a reaction of at most MAX_REACTION_UNITS UTF-16 units
+ * (3 bytes each at most), its count and the names of its first REACTORS_NAMED reactors.
  */
 export const minServerFrameBytes = (limits: Limits): number =>
-  (limits.maxMessageChars + limits.maxNameChars) * 4 + 2048;
+  (limits.maxMessageChars + limits.maxNameChars) * 4 +
+  2048 +
+  limits.maxDataBytes +
+  (QUOTE_CHARS + limits.maxNameChars) * 4 +
+  QUOTE_FIELDS_BYTES +
+  limits.maxReactionsPerMessage *
+    (MAX_REACTION_UNITS * 3 + REACTION_FIELDS_BYTES + REACTORS_NAMED * (limits.maxNameChars * 4 + 3));
+
+/** A quote's own fields (`"replyTo":{"seq":…,"name":"","text":"","deleted":true}`), and a reaction's (`count`…). */
+const QUOTE_FIELDS_BYTES = 80;
+const REACTION_FIELDS_BYTES = 64;
 
 const RESUME_KEY = /^[0-9a-f]{32}$/;
 
@@ -148,11 +165,52 @@ function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<Clie
 function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Parsed<ClientRequest> {
   const text = validateText(packet[field], limits, field);
   if (!text.ok) return text;
-  // Only the native dialect has chat ids: the tutorial's client sends none, and whatever it sends is ignored.
-  if (field === "message" || packet.cid === undefined) return ok({ kind: "chat", text: text.value });
-  return isChatId(packet.cid)
-    ? ok({ kind: "chat", text: text.value, cid: packet.cid })
-    : fail("invalid_field", CHAT_ID_RULE);
+  // Only the native dialect has chat ids, replies and data: the tutorial's client sends none, and whatever it sends
+  // is ignored.
+  if (field === "message") return ok({ kind: "chat", text: text.value });
+  const chat: Extract<ClientRequest, { kind: "chat" }> = { kind: "chat", text: text.value };
+  if (packet.cid !== undefined) {
+    if (!isChatId(packet.cid)) return fail("invalid_field", CHAT_ID_RULE);
+    chat.cid = packet.cid;
+  }
+  const replyTo = optionalWholeNumber(packet, "replyTo", 1);
+  if (!replyTo.ok) return replyTo;
+  if (replyTo.value !== undefined) chat.replyTo = replyTo.value;
+  if (packet.data !== undefined) {
+    const problem = dataProblem(packet.data, limits);
+    if (problem !== undefined) return fail("invalid_data", problem);
+    chat.data = packet.data as GameData;
+  }
+  return ok(chat);
+}
+
+function readEdit(packet: Packet, limits: Limits): Parsed<ClientRequest> {
+  const seq = requiredWholeNumber(packet, "seq");
+  if (!seq.ok) return seq;
+  const text = validateText(packet.text, limits);
+  if (!text.ok) return text;
+  if (packet.cid !== undefined && !isChatId(packet.cid)) return fail("invalid_field", CHAT_ID_RULE);
+  return ok({ kind: "edit", seq: seq.value, text: text.value });
+}
+
+function readReaction(packet: Packet, on: boolean): Parsed<ClientRequest> {
+  const seq = requiredWholeNumber(packet, "seq");
+  if (!seq.ok) return seq;
+  if (!isReaction(packet.reaction)) return fail("invalid_reaction", REACTION_RULE);
+  return ok({ kind: "react", seq: seq.value, reaction: packet.reaction, on });
+}
+
+function readChanges(packet: Packet, limits: Limits): Parsed<ClientRequest> {
+  const after = optionalWholeNumber(packet, "after");
+  if (!after.ok) return after;
+  if (after.value === undefined) return fail("invalid_field", "after is required");
+  const limit = optionalWholeNumber(packet, "limit", 1);
+  if (!limit.ok) return limit;
+  return ok({
+    kind: "changes",
+    after: after.value,
+    limit: Math.min(limit.value ?? limits.historyPageMax, limits.historyPageMax),
+  });
 }
 
 function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
@@ -296,6 +354,10 @@ const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits:
       },
     },
   ],
+  ["edit", { dialect: "native", read: readEdit }],
+  ["react", { dialect: "native", read: (packet) => readReaction(packet, true) }],
+  ["unreact", { dialect: "native", read: (packet) => readReaction(packet, false) }],
+  ["changes", { dialect: "native", read: readChanges }],
   ["history", { dialect: "native", read: readHistory }],
   ["members", { dialect: "native", read: readMembers }],
   ["kick", { dialect: "native", read: readModeration("kick") }],

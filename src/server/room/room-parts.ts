@@ -1,5 +1,6 @@
-// The parts a room is made of, wired together: its settings, storage, bans, the sessions of its connections, what
-// input costs, its outbox, its upkeep, its shards, and the views of the room that each of its jobs acts on. The room
+// The parts a room is made of, wired together: its settings, storage (its history and the changes to it), bans, the
+// sessions of its connections, what input costs, its outbox, its upkeep, its shards, and the views of the room that
+// each of its jobs acts on. The room
 // itself (room.ts) tells what it does with them; this is what it has.
 //
 // With the WebSocket Hibernation API the runtime may evict the room from memory whenever it is idle, and creates it
@@ -22,10 +23,12 @@ import type { ModeratedRoom } from "../moderation/actions";
 import { BanList } from "../moderation/ban-list";
 import { HubRoster } from "../shards/hub-roster";
 import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
+import { MessageChanges } from "../storage/message-changes";
 import { RoomStorage } from "../storage/room-storage";
 import { Schema } from "../storage/schema";
 import { Departures } from "./departures";
 import { type HubRoom, restoreShards } from "./hub";
+import { writeLog } from "./message-log";
 import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
 import { Upkeep } from "./upkeep";
@@ -42,6 +45,8 @@ export abstract class RoomParts extends DurableObject<Env> {
     this.settings.historyPageMaxBytes,
     this.verifies,
   );
+  /** Edits, deletions and reactions: changes to the history, at positions in the same sequence (message-log.ts). */
+  protected readonly changes = new MessageChanges(this.schema, this.storage, this.verifies);
   protected readonly bans = new BanList(this.schema);
   protected readonly hubRoster = new HubRoster(this.schema);
   protected readonly sessions = new Sessions<Connection>(this.ctx.getWebSockets(), this.verifies);
@@ -64,10 +69,11 @@ export abstract class RoomParts extends DurableObject<Env> {
   protected readonly outbox = new Outbox<Connection>(
     this.sessions,
     this.shards.audience(this.sessions, this.batchBudget),
-    (chats) => {
-      const stored = this.storage.append(chats);
+    (entries) => {
+      const { storage, changes } = this;
+      const said = writeLog({ storage, changes, limits: this.settings.limits }, entries);
       this.upkeep.historyStored();
-      return stored;
+      return said;
     },
     this.batchBudget,
   );
@@ -97,13 +103,12 @@ export abstract class RoomParts extends DurableObject<Env> {
   /** The room as moderation acts on it (moderation/actions.ts). */
   protected readonly moderated: ModeratedRoom<Connection> = {
     sessions: this.sessions,
-    storage: this.storage,
     bans: this.bans,
     remove: (socket, removal) => {
       this.sendError(socket, "native", removal.notice);
       this.departures.close(socket, removal.closeCode, removal.closeReason, removal.leave);
     },
-    announce: (packet) => this.outbox.announce(packet),
+    deleteMessage: (seq) => this.outbox.logNow({ kind: "delete", seq, moderator: true }),
     banEndsAt: (until) => this.upkeep.banEndsAt(until),
   };
   /** The room as its work as a hub sees it (hub.ts). */
@@ -111,6 +116,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     shards: this.shards,
     sessions: this.sessions,
     storage: this.storage,
+    changes: this.changes,
     liveness: this.liveness,
     hubRoster: this.hubRoster,
     outbox: this.outbox,
@@ -121,8 +127,10 @@ export abstract class RoomParts extends DurableObject<Env> {
   protected readonly paged: PagedRoom = {
     limits: this.settings.limits,
     historyOnJoin: this.settings.historyOnJoin,
+    historyPageMaxBytes: this.settings.historyPageMaxBytes,
     sessions: this.sessions,
     storage: this.storage,
+    changes: this.changes,
   };
 
   constructor(ctx: DurableObjectState, env: Env) {

@@ -1,5 +1,6 @@
 // One chat room: a Durable Object that owns its members' WebSockets and its history. This file is the room's story:
-// a connection arrives, joins, chats, renames, asks for history and leaves. The jobs behind it (who is here, what
+// a connection arrives, joins, chats (and edits, deletes, reacts: message-requests.ts), renames, asks for history
+// and leaves. The jobs behind it (who is here, what
 // the room announces, what input costs, storage, moderation, shards) have homes of their own, named in its imports.
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
@@ -19,7 +20,7 @@ import type { Answering, ClientRequest, ModerationAction, ProtocolError, ServerP
 import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
-import { authorOf, type Claim, type JoinedSession, memberOf, type Session } from "../connections/sessions";
+import { type Claim, type JoinedSession, memberOf, type Session } from "../connections/sessions";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { type ModerationOutcome, moderate } from "../moderation/actions";
 import type { Connection } from "../shards/hub-side";
@@ -27,7 +28,8 @@ import type { Report } from "../shards/wire";
 import { admit } from "./admission";
 import { takeReports } from "./hub";
 import { type RoomInfo, roomInfo } from "./info";
-import { historyPage, membersPage, welcomeOf } from "./pages";
+import { isLogRequest, logEntryOf } from "./message-requests";
+import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
 import { RoomParts } from "./room-parts";
 import { expiredMembers, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
@@ -130,15 +132,13 @@ export class ChatRoom extends RoomParts {
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
-    const heardByAll = request.kind !== "history" && request.kind !== "members";
+    const heardByAll = request.kind !== "history" && request.kind !== "members" && request.kind !== "changes";
     if (heardByAll && !this.intake.enforce(socket, session, this.charges.broadcast(socket, frame, Date.now()), frame))
       return;
+    // Chats, edits, deletions and reactions: entries of the room's log, stored with the rest of their burst.
+    if (isLogRequest(request))
+      return this.outbox.log({ entry: logEntryOf(request, session, Date.now()), socket, answering });
     switch (request.kind) {
-      case "chat": {
-        const { text, cid } = request;
-        const chat = { ts: Date.now(), sender: memberOf(session), text };
-        return this.outbox.chat(cid === undefined ? chat : { ...chat, cid, author: authorOf(session) }, socket);
-      }
       case "rename": {
         if (session.identity) return reply({ code: "forbidden", message: "a verified member's name is its token's" });
         if (!this.sessions.claim(socket, request.name).free) return reply(nameTakenError(request.name));
@@ -149,6 +149,9 @@ export class ChatRoom extends RoomParts {
         // What was said a moment ago belongs in the page: store it first.
         this.outbox.flush();
         return this.answer(socket, session, historyPage(this.paged, session, request));
+      case "changes":
+        this.outbox.flush();
+        return this.answer(socket, session, changesPage(this.paged, session, request));
       case "members":
         return this.answer(socket, session, membersPage(this.paged, session, request));
       case "moderate":

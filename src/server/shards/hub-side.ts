@@ -233,11 +233,11 @@ export class ShardSet {
   }
 
   /**
-   * For a hub that starts again: the connections every shard holds. A shard that missed messages the hub stored
-   * before it stopped (its delivery was lost with it) gets them first.
+   * For a hub that starts again: the connections every shard holds. A shard that missed what the hub stored before
+   * it stopped (its delivery was lost with it) gets it first: `missed`, what came after the newest position of the
+   * room's log it delivered (room/hub.ts).
    */
-  async rebuild(storage: RoomStorage): Promise<RemoteConnection[]> {
-    const missed = (after: number) => storage.page(storage.newestSeq - after, { after }).messages;
+  async rebuild(storage: RoomStorage, missed: (after: number) => ServerPacket[]): Promise<RemoteConnection[]> {
     const connections: RemoteConnection[] = [];
     await Promise.all(
       Array.from({ length: storage.shardCount }, async (_, index) => {
@@ -250,8 +250,7 @@ export class ShardSet {
             connections.push(connection);
           }
           if (roster.lastSeq !== undefined && link.members.size > 0) {
-            for (const message of missed(roster.lastSeq))
-              link.push({ kind: "packet", packet: { type: "chat", ...message } });
+            for (const packet of missed(roster.lastSeq)) link.push({ kind: "packet", packet });
           }
         } catch (error) {
           // Its connections' frames will reach a hub that does not know them, which closes them: they come back.

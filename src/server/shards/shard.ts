@@ -11,7 +11,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { CloseCode } from "../../shared/close-codes";
 import { decodeFrame } from "../../shared/codec";
-import type { Dialect, ProtocolError } from "../../shared/protocol";
+import type { Dialect, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { type RoomSettings, readSettings } from "../config/settings";
 import { answerClose } from "../connections/closing";
@@ -46,7 +46,7 @@ export class RoomShard extends DurableObject<Env> {
   /** Items for connections the hub placed here that have not arrived yet. */
   private readonly earlyItems = new EarlyItems();
   private readonly toHub: Courier<Report, Report[]>;
-  /** The newest message delivered here, for a hub that starts again (hub-side.ts, `rebuild`). */
+  /** The newest position of the room's log delivered here, for a hub that starts again (hub-side.ts, `rebuild`). */
   private lastSeq: number | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -143,10 +143,11 @@ export class RoomShard extends DurableObject<Env> {
       }
       case "packet": {
         const { packet } = item;
-        if (packet.type === "chat") {
+        const position = positionOf(packet);
+        if (position !== undefined) {
           // A hub that starts again re-sends what this shard may have missed: nothing is delivered twice.
-          if (this.lastSeq !== undefined && packet.seq <= this.lastSeq) return;
-          this.lastSeq = packet.seq;
+          if (this.lastSeq !== undefined && position <= this.lastSeq) return;
+          this.lastSeq = position;
         }
         return broadcast(this.sockets.joined(), packet);
       }
@@ -210,6 +211,20 @@ export class RoomShard extends DurableObject<Env> {
 
   private sendError(socket: WebSocket, dialectBeforeJoin: Dialect, error: ProtocolError): void {
     sendErrorPacket(socket, this.sockets.get(socket)?.session, dialectBeforeJoin, error);
+  }
+}
+
+/** A packet's position in the room's log: a chat's seq, a change's `at`; undefined for what is no entry of it. */
+function positionOf(packet: ServerPacket): number | undefined {
+  switch (packet.type) {
+    case "chat":
+      return packet.seq;
+    case "edited":
+    case "deleted":
+    case "reactions":
+      return packet.at;
+    default:
+      return undefined;
   }
 }
 

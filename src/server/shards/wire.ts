@@ -43,7 +43,7 @@ export type Report =
 export interface Roster {
   /** Retired connections too: they count against their address until they are gone (sessions.ts). */
   connections: { conn: string; attachment: Attachment }[];
-  /** The newest message the shard delivered, if it remembers (it forgets when it hibernates). */
+  /** The newest position of the room's log (a chat's seq, a change's `at`) the shard delivered, if it remembers (it forgets when it hibernates). */
   lastSeq?: number;
 }
 

@@ -1,20 +1,31 @@
 // The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
 // and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
-// The room's bans live in the same database (ban-list.ts). Its tables are schema.ts's.
+// The sequence numbers the room's one log: chats take positions in it (their seq), and so do changes to messages
+// (message-changes.ts). The room's bans live in the same database (ban-list.ts). Its tables are schema.ts's.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: the tables are created by the
 // first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
 // again. Until the first write, reads answer from nothing.
 
-import type { ChatMessage, Member } from "../../shared/protocol";
+import type { ChatMessage, GameData, Member } from "../../shared/protocol";
+import { fitPage, MESSAGE_COLUMNS, type MessageRow, messagesOf, quoteNow } from "./message-rows";
 import type { Schema } from "./schema";
 
 /**
  * A chat accepted from a member, not yet stored: it has no sequence number until it is. `author` is who the
- * sender is across connections (sessions.ts, `authorOf`), for a chat with a client chat id (`cid`): a chat whose
- * cid its author already posted, and the room still holds, is not stored again.
+ * sender is across connections (sessions.ts, `authorOf`): who may edit or delete it, and for a chat with a client
+ * chat id (`cid`), whose chat with that cid the room holds already, so that it is not stored again. `replyTo`: a
+ * message the room holds (`held`), which it quotes as it is when the reply is stored.
  */
-export type UnstoredChat = { ts: number; sender: Member; text: string; cid?: string; author?: string };
+export type UnstoredChat = {
+  ts: number;
+  sender: Member;
+  text: string;
+  cid?: string;
+  author?: string;
+  replyTo?: number;
+  data?: GameData;
+};
 
 /** What became of a chat: stored now, or found stored already (the same author posted its cid before). */
 export type Appended = { message: ChatMessage; duplicate: boolean };
@@ -30,20 +41,6 @@ const ID_BLOCK = 64;
  */
 const PRUNE_BLOCK = 64;
 
-type MessageRow = {
-  seq: number;
-  ts: number;
-  sender_id: number;
-  sender_name: string;
-  text: string;
-  /** The verified sender's user id; null for an anonymous sender. */
-  sender_user: string | null;
-  /** 1 for a tombstone: a moderator deleted the message, and its text is gone. */
-  deleted: 0 | 1;
-  /** The client chat id the sender gave, if any. */
-  cid: string | null;
-};
-
 export interface Page {
   /** Oldest first. */
   messages: ChatMessage[];
@@ -58,13 +55,13 @@ export class RoomStorage {
   private ids = { next: 0, end: 0 };
   /** Kept in memory, since only this object writes the table. */
   private newest: number;
-  /** Messages up to this sequence number are deleted; those after it and older than the retained history wait. */
+  /** Positions up to this one are deleted; those after it and older than the retained history wait. */
   private prunedThrough = 0;
   /** Shards the room has opened (shards/hub-side.ts); undefined until read. */
   private shards: number | undefined;
 
   /**
-   * `retained`: messages kept; older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
+   * `retained`: positions kept (messages and changes); older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
    * a request of a few bytes cannot pull megabytes. `verifies`: the room verifies tokens, so that an anonymous
    * sender is read back as a guest (protocol.ts, `Member`).
    */
@@ -76,19 +73,34 @@ export class RoomStorage {
   ) {
     this.storage = schema.storage;
     this.sql = schema.sql;
-    // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
-    // table, so the sequence goes on from where it was.
+    // Pruning never removes the newest position, and expiry records where the sequence stood before it empties the
+    // tables, so the sequence goes on from where it was.
     this.newest = schema.exists
       ? Math.max(
           this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
+          this.sql.exec<{ at: number | null }>(`SELECT MAX(at) AS at FROM changes`).one().at ?? 0,
           this.counter("seq") ?? 0,
         )
       : 0;
   }
 
-  /** The newest message's sequence number; 0 before the first. */
+  /** The newest position in the room's log: a message's seq or a change's; 0 before the first. */
   get newestSeq(): number {
     return this.newest;
+  }
+
+  /**
+   * Whether position `seq` is past the history the room holds: older than its retained history, or than its oldest
+   * message left (the older ones expired). A message there may have existed; it is gone now.
+   */
+  isPastRetention(seq: number): boolean {
+    if (seq < 1 || seq > this.newest) return false;
+    if (seq <= this.retainedAfter) return true;
+    const oldest = this.sql.exec<{ seq: number | null }>(
+      `SELECT MIN(seq) AS seq FROM messages WHERE seq > ?`,
+      this.retainedAfter,
+    );
+    return seq < (oldest.one().seq ?? Number.POSITIVE_INFINITY);
   }
 
   /** The time of the oldest stored message; undefined if there is none. */
@@ -139,61 +151,90 @@ export class RoomStorage {
    * simply resend.
    */
   append(chats: UnstoredChat[]): Appended[] {
-    this.schema.ensure();
-    const appended: Appended[] = [];
-    /** The chats of this batch by author and cid: a chat sent twice within one batch is stored once too. */
-    const inBatch = new Map<string, ChatMessage>();
-    let newest = this.newest;
-    for (const { ts, sender, text, cid, author } of chats) {
-      const key = cid === undefined || author === undefined ? undefined : JSON.stringify([author, cid]);
-      const earlier = key === undefined ? undefined : (inBatch.get(key) ?? this.posted(author!, cid!));
-      if (earlier) {
-        appended.push({ message: earlier, duplicate: true });
-        continue;
-      }
-      // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
-      const message: ChatMessage =
-        cid === undefined ? { seq: ++newest, ts, sender, text } : { seq: ++newest, ts, sender, cid, text };
-      if (key !== undefined) inBatch.set(key, message);
-      appended.push({ message, duplicate: false });
-    }
-    const pruneThrough =
-      newest - this.retained >= this.prunedThrough + PRUNE_BLOCK ? newest - this.retained : undefined;
-    this.storage.transactionSync(() => {
-      appended.forEach(({ message, duplicate }, index) => {
-        if (duplicate) return;
-        const { seq, ts, sender, text, cid } = message;
-        this.sql.exec(
-          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          seq,
-          ts,
-          sender.id,
-          sender.name,
-          sender.user ?? null,
-          text,
-          cid ?? null,
-          cid === undefined ? null : (chats[index]!.author ?? null),
-        );
+    return this.atomically(() => {
+      const appended = chats.map((chat): Appended => {
+        const earlier = this.duplicateOf(chat);
+        return earlier ? { message: earlier, duplicate: true } : { message: this.insert(chat), duplicate: false };
       });
-      if (pruneThrough !== undefined) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, pruneThrough);
+      this.prune();
+      return appended;
     });
-    this.prunedThrough = pruneThrough ?? this.prunedThrough;
-    this.newest = newest;
-    return appended;
   }
 
-  /** The retained message `author` posted with `cid`, if any (a tombstone included: it is what the room holds). */
-  private posted(author: string, cid: string): ChatMessage | undefined {
-    const row = this.sql
+  /**
+   * Carries out `write` in one transaction, all or nothing: if it throws, nothing it wrote is stored, and the
+   * sequence is where it was. What a batch of the room's log writes (chats and changes alike) is one such write.
+   */
+  atomically<T>(write: () => T): T {
+    this.schema.ensure();
+    const { newest, prunedThrough } = this;
+    try {
+      return this.storage.transactionSync(write);
+    } catch (error) {
+      this.newest = newest;
+      this.prunedThrough = prunedThrough;
+      throw error;
+    }
+  }
+
+  /** Takes the next position in the room's log (within `atomically`): a chat's seq, or a change's `at`. */
+  takePosition(): number {
+    return ++this.newest;
+  }
+
+  /**
+   * The message this chat's author posted with its cid already, if the room holds it (a tombstone included): it is
+   * not stored again. Within `atomically`, a chat stored earlier in the same write counts.
+   */
+  duplicateOf({ cid, author }: UnstoredChat): ChatMessage | undefined {
+    if (cid === undefined || author === undefined || !this.schema.exists) return undefined;
+    const rows = this.sql
       .exec<MessageRow>(
-        `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
-       WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
         cid,
         author,
         this.retainedAfter,
       )
-      .toArray()[0];
-    return row && messageOf(row, this.verifies);
+      .toArray();
+    return messagesOf(this.sql, rows, this.verifies)[0];
+  }
+
+  /**
+   * Stores one chat at the next position (within `atomically`); a reply quotes its original as it is now (the room
+   * checked it is held). The message as everyone receives it.
+   */
+  insert({ ts, sender, text, cid, author, replyTo, data }: UnstoredChat): ChatMessage {
+    // Field by field, in the order message-rows.ts reads them back: nothing a caller's object carries beyond a chat
+    // may be stored or sent, and a reader who was there gets the same bytes as one who reads it later.
+    const message: ChatMessage = { seq: this.takePosition(), ts, sender, text };
+    if (cid !== undefined) message.cid = cid;
+    const quote = replyTo === undefined ? undefined : quoteNow(this.sql, replyTo);
+    if (quote !== undefined) message.replyTo = quote;
+    if (data !== undefined) message.data = data;
+    const row = [message.seq, ts, sender.id, sender.name, sender.user ?? null, text, cid ?? null, author ?? null];
+    const quoted = [quote?.seq ?? null, quote?.name ?? null, quote?.text ?? null, quote?.deleted ? 1 : 0];
+    this.sql.exec(
+      `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author, reply_to, quote_name,
+         quote_text, quote_deleted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...row,
+      ...quoted,
+      data === undefined ? null : JSON.stringify(data),
+    );
+    return message;
+  }
+
+  /**
+   * Deletes what fell out of the retained history (within `atomically`), PRUNE_BLOCK positions at a time: messages,
+   * the change records at those positions, the reactions to those messages. A change record to a pruned message at
+   * a retained position stays: it still tells that a reply to it changed (message-changes.ts, `changedSince`).
+   */
+  prune(): void {
+    const through = this.newest - this.retained;
+    if (through < this.prunedThrough + PRUNE_BLOCK) return;
+    this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, through);
+    this.sql.exec(`DELETE FROM changes WHERE at <= ?`, through);
+    this.sql.exec(`DELETE FROM reactions WHERE target <= ?`, through);
+    this.prunedThrough = through;
   }
 
   /**
@@ -204,46 +245,31 @@ export class RoomStorage {
     if (!this.schema.exists) return { messages: [], more: false };
     const rows = this.sql
       .exec<MessageRow>(
-        `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
-       WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
         Math.max(range.after ?? 0, this.retainedAfter),
         range.before ?? Number.MAX_SAFE_INTEGER,
         limit + 1,
       )
       .toArray();
-    let taken = 0;
-    for (let bytes = 0; taken < Math.min(limit, rows.length); taken++) {
-      bytes += weight(rows[taken]!);
-      if (bytes > this.pageMaxBytes && taken > 0) break;
-    }
-    const more = rows.length > taken;
-    return {
-      messages: rows
-        .slice(0, taken)
-        .reverse()
-        .map((row) => messageOf(row, this.verifies)),
-      more,
-    };
+    const candidates = messagesOf(this.sql, rows.slice(0, limit), this.verifies);
+    const messages = fitPage(candidates, this.pageMaxBytes);
+    return { messages, more: rows.length > messages.length };
   }
 
   /**
-   * Removes a message's text for good, keeping its place in the sequence: a tombstone. False if there is no such
-   * message (never sent, pruned, expired, or deleted already).
+   * Deletes the messages older than `before` (a time), with their reactions and the records of their changes (but
+   * for deletions, which still tell that replies to them changed: `prune`); returns how many. The sequence goes on
+   * where it was.
    */
-  tombstone(seq: number): boolean {
-    if (!this.schema.exists) return false;
-    if (seq <= this.retainedAfter) return false;
-    return (
-      this.sql.exec(`UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0`, seq).rowsWritten > 0
-    );
-  }
-
-  /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
   expire(before: number): number {
     if (!this.schema.exists) return 0;
     return this.storage.transactionSync(() => {
       const deleted = this.sql.exec(`DELETE FROM messages WHERE ts < ?`, before).rowsWritten;
-      if (deleted > 0) this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
+      if (deleted === 0) return 0;
+      const gone = `target NOT IN (SELECT seq FROM messages)`;
+      this.sql.exec(`DELETE FROM changes WHERE ${gone} AND kind NOT IN ('deleted', 'deleted_by_author')`);
+      this.sql.exec(`DELETE FROM reactions WHERE ${gone}`);
+      this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
       return deleted;
     });
   }
@@ -258,29 +284,12 @@ export class RoomStorage {
     await this.storage.deleteAll();
   }
 
-  /** The retained history is what comes after this sequence number; older messages may wait to be deleted. */
-  private get retainedAfter(): number {
+  /** The retained history is what comes after this position; older messages and changes may wait to be deleted. */
+  get retainedAfter(): number {
     return Math.max(0, this.newest - this.retained);
   }
 
   private counter(name: string): number | undefined {
     return this.sql.exec<{ value: number }>(`SELECT value FROM counters WHERE name = ?`, name).toArray()[0]?.value;
   }
-}
-
-function messageOf(row: MessageRow, verifies: boolean): ChatMessage {
-  const { sender_id: id, sender_name: name, sender_user: user } = row;
-  const sender: Member =
-    user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
-  const { seq, ts } = row;
-  const message: ChatMessage = row.deleted
-    ? { seq, ts, sender, text: "", deleted: true }
-    : { seq, ts, sender, text: row.text };
-  if (row.cid !== null) message.cid = row.cid;
-  return message;
-}
-
-/** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */
-function weight(row: MessageRow): number {
-  return (row.text.length + row.sender_name.length) * 3 + 80 + (row.cid?.length ?? 0);
 }
