@@ -133,9 +133,22 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
     case "members":
       // The tutorial client keeps no member list, and never asks for one.
       return [];
+    // The tutorial client cannot take back or change a line it has shown; it can say which one no longer stands,
+    // in one notice of the server's own words: an edit's new text is never shown as a line (it could pass for a
+    // new message), and reactions and changes are not for it at all.
     case "deleted":
-      // The tutorial client cannot take back a line it has shown; it can say which one no longer stands.
-      return [serverMessage(`A moderator deleted message #${packet.seq}.`)];
+      return [
+        serverMessage(
+          packet.by === "author"
+            ? `Message #${packet.seq} was deleted by its author.`
+            : `A moderator deleted message #${packet.seq}.`,
+        ),
+      ];
+    case "edited":
+      return [serverMessage(`Message #${packet.seq} was edited by its author.`)];
+    case "reactions":
+    case "changes":
+      return [];
     case "banned":
       return [
         serverMessage(

@@ -20,8 +20,9 @@ export type Member = { id: number; name: string } & (
 );
 
 /**
- * One stored chat message, as the room keeps it and sends it. A message a moderator deleted is a tombstone: it keeps
- * its place (seq, time, sender) and loses its text.
+ * One stored chat message, as the room keeps it and sends it, in its current state: its text after the last edit,
+ * its reactions now. A deleted message (by its author or a moderator) is a tombstone: it keeps its place (seq,
+ * time, sender) and loses everything else.
  */
 export type ChatMessage = {
   seq: number;
@@ -30,7 +31,39 @@ export type ChatMessage = {
   sender: Member;
   /** The client chat id the sender gave its `chat` (CHAT_ID_RULE), if it gave one. */
   cid?: string;
-} & ({ text: string; deleted?: never } | { text: ""; deleted: true });
+} & (
+  | {
+      text: string;
+      deleted?: never;
+      /** When it was last edited (server time); absent if never. */
+      edited?: number;
+      /** The message this one answers, quoted as it is now. */
+      replyTo?: Quote;
+      /** Game data the sender attached: a JSON object, delivered as sent. */
+      data?: GameData;
+      /** Its reactions, in the order each was first given; absent if none. */
+      reactions?: Reaction[];
+    }
+  | { text: ""; deleted: true; edited?: never; replyTo?: never; data?: never; reactions?: never }
+);
+
+/** What a chat may carry for a game to read (item links, match invites, coordinates): any JSON object. */
+export type GameData = { [field: string]: unknown };
+
+/** The message a reply answers, as it is now: its sender's name, and its text cut to QUOTE_CHARS; or deleted. */
+export type Quote = { seq: number; name: string } & ({ text: string; deleted?: never } | { text: ""; deleted: true });
+
+/** How much of the original a reply quotes, in characters. */
+export const QUOTE_CHARS = 120;
+
+/** One reaction on a message: how many members gave it, and the names of the first REACTORS_NAMED of them. */
+export interface Reaction {
+  reaction: string;
+  count: number;
+  by: string[];
+}
+
+export const REACTORS_NAMED = 10;
 
 /** Why a member left, when it did not leave by itself. */
 export type LeaveReason = "kicked" | "banned";
@@ -76,6 +109,12 @@ export interface Limits {
   historyPageMax: number;
   /** The most members a `welcome` lists, and a `members` page: a larger room's list is paged (`members`). */
   membersPageMax: number;
+  /** A chat's `data`, serialized as JSON, in UTF-8 bytes at most. */
+  maxDataBytes: number;
+  /** Distinct reactions one message may have. */
+  maxReactionsPerMessage: number;
+  /** How long after sending a message its author may edit it, in seconds; 0: no limit. */
+  editWindowSeconds: number;
 }
 
 /** A room's limits unless its settings say otherwise; a client uses them until the room's `welcome` arrives. */
@@ -91,6 +130,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   rateLimitBytesPerToken: 4096,
   historyPageMax: 200,
   membersPageMax: 500,
+  maxDataBytes: 2048,
+  maxReactionsPerMessage: 20,
+  editWindowSeconds: 0,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -121,8 +163,18 @@ export type NativeClientPacket =
   /** `resume`: the `resumeKey` of this member's last welcome, to take its name back from a connection that died. */
   /** `maxFrameBytes`: the largest frame this client takes (at least `minServerFrameBytes`, validation.ts). */
   | { type: "join"; name: string; since?: number; resume?: string; maxFrameBytes?: number }
-  /** `cid`: the client's id of this chat, unique among its sender's chats (CHAT_ID_RULE). */
-  | { type: "chat"; text: string; cid?: string }
+  /**
+   * `cid`: the client's id of this chat, unique among its sender's chats (CHAT_ID_RULE). `replyTo`: the seq of a
+   * message the room holds, which this one answers. `data`: a JSON object for the game (limits.maxDataBytes).
+   */
+  | { type: "chat"; text: string; cid?: string; replyTo?: number; data?: GameData }
+  /** Its author changes message `seq`'s text (within limits.editWindowSeconds). */
+  | { type: "edit"; seq: number; text: string; cid?: string }
+  /** Gives or takes back one reaction (an emoji, or `:name:`) to message `seq`. */
+  | { type: "react"; seq: number; reaction: string }
+  | { type: "unreact"; seq: number; reaction: string }
+  /** The current state of messages changed after position `after`: the rest of a welcome's `changed`. */
+  | { type: "changes"; after: number; limit?: number }
   | { type: "rename"; name: string }
   | { type: "history"; before?: number; limit?: number }
   /** The members after id `after` (0: from the first), in the order they joined: the rest of a welcome's list. */
@@ -134,6 +186,7 @@ export type NativeClientPacket =
   /** Asks who a ban of member `id` would remove, without banning: answered with `ban_preview`. */
   | { type: "ban"; id: number; preview: true }
   | { type: "unban"; user: string }
+  /** Deletes message `seq`: its author may, and a moderator any. */
   | { type: "delete"; seq: number };
 
 /** What a moderator sends. */
@@ -148,7 +201,10 @@ export type TutorialClientPacket =
 /** What a valid client packet asks the room to do, whichever dialect it came in. */
 export type ClientRequest =
   | { kind: "join"; dialect: Dialect; name: string; since?: number; resume?: string; maxFrameBytes?: number }
-  | { kind: "chat"; text: string; cid?: string }
+  | { kind: "chat"; text: string; cid?: string; replyTo?: number; data?: GameData }
+  | { kind: "edit"; seq: number; text: string }
+  | { kind: "react"; seq: number; reaction: string; on: boolean }
+  | { kind: "changes"; after: number; limit: number }
   | { kind: "rename"; name: string }
   | { kind: "history"; before?: number; limit: number }
   | { kind: "members"; after: number; limit: number }
@@ -176,8 +232,19 @@ export type ErrorCode =
    */
   | "forbidden"
   /**
-  /** A moderator's target that is not there: no such member in the room, no such message in history, no such ban. */
+  /**
+   * A target that is not there: no such member in the room, no such message in the room's history (never sent,
+   * deleted, or past the history it retains), no such ban.
+   */
   | "not_found"
+  /** An edit of a message older than limits.editWindowSeconds. */
+  | "edit_window_closed"
+  /** A new reaction to a message that has limits.maxReactionsPerMessage distinct ones already. */
+  | "reaction_limit"
+  /** A reaction that is neither one emoji nor a `:name:` (REACTION_RULE). */
+  | "invalid_reaction"
+  /** A chat's `data` that is not a JSON object, is too deep, or weighs more than limits.maxDataBytes. */
+  | "invalid_data"
   /** Sent just before the room closes the connection: a moderator removed this member (close code 4001)... */
   | "kicked"
   /** ...or banned it (close code 4003): a new connection would be refused until the ban ends. */
@@ -229,7 +296,13 @@ export type ServerPacket =
       history: ChatMessage[];
       /** True when older messages exist (after `since`, if given) that `history` leaves out. */
       more: boolean;
-      /** The newest sequence number in the room (0 before the first message). */
+      /**
+       * With `since`: the messages at or before `since` that changed after it (edited, deleted, reactions), each
+       * once, in its current state, ordered by their newest change; `moreChanged`: ask `changes` for the rest.
+       */
+      changed?: ChatMessage[];
+      moreChanged?: boolean;
+      /** The newest position in the room's log, a message's `seq` or a change's `at` (0 before the first). */
       lastSeq: number;
       limits: Limits;
       /** A secret of this connection's: a rejoin that carries it may take this member's name back (`join.resume`). */
@@ -246,8 +319,17 @@ export type ServerPacket =
   | { type: "history"; messages: ChatMessage[]; more: boolean }
   /** A page of the member list, in the order they joined; `more`: members after these were left out. */
   | { type: "members"; members: Member[]; more: boolean }
-  /** A moderator deleted this message: it is a tombstone from now on. */
-  | { type: "deleted"; seq: number }
+  /**
+   * Changes to message `seq`, each at its position `at` in the room's log (the sequence chats number from):
+   * edited to `text` at time `edited`; deleted (by its author or a moderator), a tombstone from now on; its
+   * reactions are now `reactions` (the whole summary: replace, don't add).
+   */
+  | { type: "edited"; seq: number; at: number; text: string; edited: number }
+  /** `by`: "author" when its author deleted it; absent for a moderator. */
+  | { type: "deleted"; seq: number; at: number; by?: "author" }
+  | { type: "reactions"; seq: number; at: number; reactions: Reaction[] }
+  /** The current state of messages changed after `after`, through position `through`; `more`: ask again after it. */
+  | { type: "changes"; messages: ChatMessage[]; through: number; more: boolean }
   /**
    * To the moderator who banned: whom the ban refuses (`user`: a sub, or `address:…` for an anonymous member; what
    * `unban` takes) and until when (absent: until unbanned).

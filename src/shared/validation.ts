@@ -2,6 +2,7 @@
 // enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
 
 import { confineBidi } from "./bidi";
+import { dataProblem, isReaction, REACTION_RULE } from "./message-changes";
 import { nameProblem, normalizeName } from "./names";
 import {
   type Answering,
@@ -11,6 +12,7 @@ import {
   type ClientRequest,
   type Dialect,
   type ErrorCode,
+  type GameData,
   isChatId,
   type Limits,
   type ModerationAction,
@@ -143,11 +145,52 @@ function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<Clie
 function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Parsed<ClientRequest> {
   const text = validateText(packet[field], limits, field);
   if (!text.ok) return text;
-  // Only the native dialect has chat ids: the tutorial's client sends none, and whatever it sends is ignored.
-  if (field === "message" || packet.cid === undefined) return ok({ kind: "chat", text: text.value });
-  return isChatId(packet.cid)
-    ? ok({ kind: "chat", text: text.value, cid: packet.cid })
-    : fail("invalid_field", CHAT_ID_RULE);
+  // Only the native dialect has chat ids, replies and data: the tutorial's client sends none, and whatever it sends
+  // is ignored.
+  if (field === "message") return ok({ kind: "chat", text: text.value });
+  const chat: Extract<ClientRequest, { kind: "chat" }> = { kind: "chat", text: text.value };
+  if (packet.cid !== undefined) {
+    if (!isChatId(packet.cid)) return fail("invalid_field", CHAT_ID_RULE);
+    chat.cid = packet.cid;
+  }
+  const replyTo = optionalSeq(packet, "replyTo", 1);
+  if (!replyTo.ok) return replyTo;
+  if (replyTo.value !== undefined) chat.replyTo = replyTo.value;
+  if (packet.data !== undefined) {
+    const problem = dataProblem(packet.data, limits);
+    if (problem !== undefined) return fail("invalid_data", problem);
+    chat.data = packet.data as GameData;
+  }
+  return ok(chat);
+}
+
+function readEdit(packet: Packet, limits: Limits): Parsed<ClientRequest> {
+  const seq = requiredSeq(packet, "seq");
+  if (!seq.ok) return seq;
+  const text = validateText(packet.text, limits);
+  if (!text.ok) return text;
+  if (packet.cid !== undefined && !isChatId(packet.cid)) return fail("invalid_field", CHAT_ID_RULE);
+  return ok({ kind: "edit", seq: seq.value, text: text.value });
+}
+
+function readReaction(packet: Packet, on: boolean): Parsed<ClientRequest> {
+  const seq = requiredSeq(packet, "seq");
+  if (!seq.ok) return seq;
+  if (!isReaction(packet.reaction)) return fail("invalid_reaction", REACTION_RULE);
+  return ok({ kind: "react", seq: seq.value, reaction: packet.reaction, on });
+}
+
+function readChanges(packet: Packet, limits: Limits): Parsed<ClientRequest> {
+  const after = optionalSeq(packet, "after");
+  if (!after.ok) return after;
+  if (after.value === undefined) return fail("invalid_field", "after is required");
+  const limit = optionalSeq(packet, "limit", 1);
+  if (!limit.ok) return limit;
+  return ok({
+    kind: "changes",
+    after: after.value,
+    limit: Math.min(limit.value ?? limits.historyPageMax, limits.historyPageMax),
+  });
 }
 
 function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
@@ -291,6 +334,10 @@ const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits:
       },
     },
   ],
+  ["edit", { dialect: "native", read: readEdit }],
+  ["react", { dialect: "native", read: (packet) => readReaction(packet, true) }],
+  ["unreact", { dialect: "native", read: (packet) => readReaction(packet, false) }],
+  ["changes", { dialect: "native", read: readChanges }],
   ["history", { dialect: "native", read: readHistory }],
   ["members", { dialect: "native", read: readMembers }],
   ["kick", { dialect: "native", read: readModeration("kick") }],
