@@ -6,15 +6,35 @@
 // first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
 // again. Until the first write, reads answer from nothing.
 
-import type { ChatMessage, Member } from "../../shared/protocol";
+import { frameBytes } from "../../shared/codec";
+import { type ChatMessage, type GameData, type Member, QUOTE_CHARS, type Quote } from "../../shared/protocol";
+import { MESSAGE_COLUMNS, type MessageRow, messagesOf } from "./message-rows";
 import type { Schema } from "./schema";
 
 /**
  * A chat accepted from a member, not yet stored: it has no sequence number until it is. `author` is who the
- * sender is across connections (sessions.ts, `authorOf`), for a chat with a client chat id (`cid`): a chat whose
- * cid its author already posted, and the room still holds, is not stored again.
+ * sender is across connections (sessions.ts, `authorOf`): who may edit or delete it, and for a chat with a client
+ * chat id (`cid`), whose chat with that cid the room holds already, so that it is not stored again. `replyTo`: a
+ * message the room holds (`held`), which it quotes as it is when the reply is stored.
  */
-export type UnstoredChat = { ts: number; sender: Member; text: string; cid?: string; author?: string };
+export type UnstoredChat = {
+  ts: number;
+  sender: Member;
+  text: string;
+  cid?: string;
+  author?: string;
+  replyTo?: number;
+  data?: GameData;
+};
+
+/** A message the room holds, as far as deciding who may change it goes. */
+export interface HeldMessage {
+  seq: number;
+  ts: number;
+  /** Who posted it (sessions.ts, `authorOf`); null for a message stored before authors were kept for all. */
+  author: string | null;
+  deleted: boolean;
+}
 
 /** What became of a chat: stored now, or found stored already (the same author posted its cid before). */
 export type Appended = { message: ChatMessage; duplicate: boolean };
@@ -28,20 +48,6 @@ const ID_BLOCK = 64;
  * history are deleted 64 at a time, and until then reads skip them: members see exactly the retained history.
  */
 const PRUNE_BLOCK = 64;
-
-type MessageRow = {
-  seq: number;
-  ts: number;
-  sender_id: number;
-  sender_name: string;
-  text: string;
-  /** The verified sender's user id; null for an anonymous sender. */
-  sender_user: string | null;
-  /** 1 for a tombstone: a moderator deleted the message, and its text is gone. */
-  deleted: 0 | 1;
-  /** The client chat id the sender gave, if any. */
-  cid: string | null;
-};
 
 export interface Page {
   /** Oldest first. */
@@ -77,17 +83,41 @@ export class RoomStorage {
     this.sql = schema.sql;
     // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
     // table, so the sequence goes on from where it was.
+    // Changes take their positions from the same sequence (message-changes.ts).
     this.newest = schema.exists
       ? Math.max(
           this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
+          this.sql.exec<{ at: number | null }>(`SELECT MAX(at) AS at FROM changes`).one().at ?? 0,
           this.counter("seq") ?? 0,
         )
       : 0;
   }
 
-  /** The newest message's sequence number; 0 before the first. */
+  /** The newest position in the room's log: a message's seq or a change's; 0 before the first. */
   get newestSeq(): number {
     return this.newest;
+  }
+
+  /** A change was stored at position `at`, the one after the newest (message-changes.ts). */
+  advanceTo(at: number): void {
+    this.newest = Math.max(this.newest, at);
+  }
+
+  /** The message `seq`, if the room holds it (a tombstone included); undefined if never sent, pruned or expired. */
+  held(seq: number): HeldMessage | undefined {
+    if (!this.schema.exists || seq <= this.retainedAfter) return undefined;
+    const row = this.sql
+      .exec<{ seq: number; ts: number; author: string | null; deleted: 0 | 1 }>(
+        `SELECT seq, ts, author, deleted FROM messages WHERE seq = ?`,
+        seq,
+      )
+      .toArray()[0];
+    return row && { seq: row.seq, ts: row.ts, author: row.author, deleted: row.deleted === 1 };
+  }
+
+  /** Whether message `seq` is past the history the room retains (it may have existed; it is gone now). */
+  isPastRetention(seq: number): boolean {
+    return seq <= this.retainedAfter && seq >= 1;
   }
 
   /** The time of the oldest stored message; undefined if there is none. */
@@ -143,16 +173,19 @@ export class RoomStorage {
     /** The chats of this batch by author and cid: a chat sent twice within one batch is stored once too. */
     const inBatch = new Map<string, ChatMessage>();
     let newest = this.newest;
-    for (const { ts, sender, text, cid, author } of chats) {
+    for (const { ts, sender, text, cid, author, replyTo, data } of chats) {
       const key = cid === undefined || author === undefined ? undefined : JSON.stringify([author, cid]);
       const earlier = key === undefined ? undefined : (inBatch.get(key) ?? this.posted(author!, cid!));
       if (earlier) {
         appended.push({ message: earlier, duplicate: true });
         continue;
       }
-      // Field by field: nothing a caller's object carries beyond a chat may be stored or sent.
-      const message: ChatMessage =
-        cid === undefined ? { seq: ++newest, ts, sender, text } : { seq: ++newest, ts, sender, cid, text };
+      // Field by field, in the order message-rows.ts reads them back: nothing a caller's object carries beyond a chat
+      // may be stored or sent, and a reader who was there gets the same bytes as one who reads it later.
+      const message: ChatMessage = { seq: ++newest, ts, sender, text };
+      if (cid !== undefined) message.cid = cid;
+      if (replyTo !== undefined) message.replyTo = this.quote(replyTo);
+      if (data !== undefined) message.data = data;
       if (key !== undefined) inBatch.set(key, message);
       appended.push({ message, duplicate: false });
     }
@@ -161,9 +194,11 @@ export class RoomStorage {
     this.storage.transactionSync(() => {
       appended.forEach(({ message, duplicate }, index) => {
         if (duplicate) return;
-        const { seq, ts, sender, text, cid } = message;
+        if (message.deleted) return;
+        const { seq, ts, sender, text, cid, replyTo, data } = message;
         this.sql.exec(
-          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author, reply_to, quote_name,
+             quote_text, quote_deleted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           seq,
           ts,
           sender.id,
@@ -171,10 +206,19 @@ export class RoomStorage {
           sender.user ?? null,
           text,
           cid ?? null,
-          cid === undefined ? null : (chats[index]!.author ?? null),
+          chats[index]!.author ?? null,
+          replyTo?.seq ?? null,
+          replyTo?.name ?? null,
+          replyTo?.text ?? null,
+          replyTo?.deleted ? 1 : 0,
+          data === undefined ? null : JSON.stringify(data),
         );
       });
-      if (pruneThrough !== undefined) this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, pruneThrough);
+      if (pruneThrough !== undefined) {
+        this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, pruneThrough);
+        this.sql.exec(`DELETE FROM changes WHERE at <= ?`, pruneThrough);
+        this.sql.exec(`DELETE FROM reactions WHERE target <= ?`, pruneThrough);
+      }
     });
     this.prunedThrough = pruneThrough ?? this.prunedThrough;
     this.newest = newest;
@@ -183,16 +227,27 @@ export class RoomStorage {
 
   /** The retained message `author` posted with `cid`, if any (a tombstone included: it is what the room holds). */
   private posted(author: string, cid: string): ChatMessage | undefined {
-    const row = this.sql
+    const rows = this.sql
       .exec<MessageRow>(
-        `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
-       WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
         cid,
         author,
         this.retainedAfter,
       )
+      .toArray();
+    return messagesOf(this.sql, rows, this.verifies)[0];
+  }
+
+  /** How a reply quotes message `seq` now (held: the room checked); a message that is gone reads as deleted. */
+  private quote(seq: number): Quote {
+    const row = this.sql
+      .exec<{ sender_name: string; text: string; deleted: 0 | 1 }>(
+        `SELECT sender_name, text, deleted FROM messages WHERE seq = ?`,
+        seq,
+      )
       .toArray()[0];
-    return row && messageOf(row, this.verifies);
+    if (!row || row.deleted) return { seq, name: row?.sender_name ?? "", text: "", deleted: true };
+    return { seq, name: row.sender_name, text: Array.from(row.text).slice(0, QUOTE_CHARS).join("") };
   }
 
   /**
@@ -203,38 +258,15 @@ export class RoomStorage {
     if (!this.schema.exists) return { messages: [], more: false };
     const rows = this.sql
       .exec<MessageRow>(
-        `SELECT seq, ts, sender_id, sender_name, text, sender_user, deleted, cid FROM messages
-       WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
         Math.max(range.after ?? 0, this.retainedAfter),
         range.before ?? Number.MAX_SAFE_INTEGER,
         limit + 1,
       )
       .toArray();
-    let taken = 0;
-    for (let bytes = 0; taken < Math.min(limit, rows.length); taken++) {
-      bytes += weight(rows[taken]!);
-      if (bytes > this.pageMaxBytes && taken > 0) break;
-    }
-    const more = rows.length > taken;
-    return {
-      messages: rows
-        .slice(0, taken)
-        .reverse()
-        .map((row) => messageOf(row, this.verifies)),
-      more,
-    };
-  }
-
-  /**
-   * Removes a message's text for good, keeping its place in the sequence: a tombstone. False if there is no such
-   * message (never sent, pruned, expired, or deleted already).
-   */
-  tombstone(seq: number): boolean {
-    if (!this.schema.exists) return false;
-    if (seq <= this.retainedAfter) return false;
-    return (
-      this.sql.exec(`UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0`, seq).rowsWritten > 0
-    );
+    const candidates = messagesOf(this.sql, rows.slice(0, limit), this.verifies);
+    const messages = fitPage(candidates, this.pageMaxBytes);
+    return { messages, more: rows.length > messages.length };
   }
 
   /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
@@ -242,6 +274,11 @@ export class RoomStorage {
     if (!this.schema.exists) return 0;
     return this.storage.transactionSync(() => {
       const deleted = this.sql.exec(`DELETE FROM messages WHERE ts < ?`, before).rowsWritten;
+      if (deleted > 0) {
+        // Their changes and reactions go with them: what is left describes messages the room holds.
+        this.sql.exec(`DELETE FROM changes WHERE target NOT IN (SELECT seq FROM messages)`);
+        this.sql.exec(`DELETE FROM reactions WHERE target NOT IN (SELECT seq FROM messages)`);
+      }
       if (deleted > 0) this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
       return deleted;
     });
@@ -257,8 +294,8 @@ export class RoomStorage {
     await this.storage.deleteAll();
   }
 
-  /** The retained history is what comes after this sequence number; older messages may wait to be deleted. */
-  private get retainedAfter(): number {
+  /** The retained history is what comes after this position; older messages and changes may wait to be deleted. */
+  get retainedAfter(): number {
     return Math.max(0, this.newest - this.retained);
   }
 
@@ -267,19 +304,15 @@ export class RoomStorage {
   }
 }
 
-function messageOf(row: MessageRow, verifies: boolean): ChatMessage {
-  const { sender_id: id, sender_name: name, sender_user: user } = row;
-  const sender: Member =
-    user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
-  const { seq, ts } = row;
-  const message: ChatMessage = row.deleted
-    ? { seq, ts, sender, text: "", deleted: true }
-    : { seq, ts, sender, text: row.text };
-  if (row.cid !== null) message.cid = row.cid;
-  return message;
-}
-
-/** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */
-function weight(row: MessageRow): number {
-  return (row.text.length + row.sender_name.length) * 3 + 80 + (row.cid?.length ?? 0);
+/**
+ * The newest of `messages` (newest first) that weigh no more than `maxBytes` together as JSON (never fewer than
+ * one), oldest first: a request of a few bytes cannot pull megabytes.
+ */
+function fitPage(messages: ChatMessage[], maxBytes: number): ChatMessage[] {
+  let taken = 0;
+  for (let bytes = 0; taken < messages.length; taken++) {
+    bytes += frameBytes(JSON.stringify(messages[taken])) + 1;
+    if (bytes > maxBytes && taken > 0) break;
+  }
+  return messages.slice(0, taken).reverse();
 }

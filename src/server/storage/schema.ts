@@ -71,6 +71,26 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
     column("messages", "author TEXT"),
     `CREATE INDEX IF NOT EXISTS messages_by_cid ON messages (cid, author) WHERE cid IS NOT NULL`,
   ],
+  // 6. Messages that change (docs/protocol.md): when a message was last edited; the message it answers, with the
+  //    quote of it as it was then (emptied if the original is deleted: found by `messages_by_reply`); its game
+  //    data as JSON. One row per change, at its position in the room's sequence; one row per reaction given.
+  [
+    column("messages", "edited INTEGER"),
+    column("messages", "reply_to INTEGER"),
+    column("messages", "quote_name TEXT"),
+    column("messages", "quote_text TEXT"),
+    column("messages", "quote_deleted INTEGER NOT NULL DEFAULT 0"),
+    column("messages", "data TEXT"),
+    `CREATE INDEX IF NOT EXISTS messages_by_reply ON messages (reply_to) WHERE reply_to IS NOT NULL`,
+    `CREATE TABLE IF NOT EXISTS changes (at INTEGER PRIMARY KEY, target INTEGER NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS reactions (
+      target INTEGER NOT NULL,
+      reaction TEXT NOT NULL,
+      author TEXT NOT NULL,
+      name TEXT NOT NULL,
+      at INTEGER NOT NULL,
+      PRIMARY KEY (target, reaction, author))`,
+  ],
 ];
 
 /** The version this code reads and writes. */

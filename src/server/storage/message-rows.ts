@@ -1,0 +1,101 @@
+// A stored message as readers see it now: its row (text after the last edit, the quote it carries, its data) and
+// its reactions, read together for a whole page in one query each. Every reader (a welcome, a history page, the
+// changes a resume missed) gets messages from here, so they all show the same state.
+
+import type { ChatMessage, GameData, Member, Quote, Reaction } from "../../shared/protocol";
+import { REACTORS_NAMED } from "../../shared/protocol";
+
+/** The columns every read of messages selects. */
+export const MESSAGE_COLUMNS = `seq, ts, sender_id, sender_name, sender_user, text, deleted, cid, edited, reply_to,
+  quote_name, quote_text, quote_deleted, data`;
+
+export type MessageRow = {
+  seq: number;
+  ts: number;
+  sender_id: number;
+  sender_name: string;
+  /** The verified sender's user id; null for an anonymous sender. */
+  sender_user: string | null;
+  text: string;
+  /** 1 for a tombstone: its author or a moderator deleted the message; its text and the rest are gone. */
+  deleted: 0 | 1;
+  /** The client chat id the sender gave, if any. */
+  cid: string | null;
+  edited: number | null;
+  reply_to: number | null;
+  quote_name: string | null;
+  quote_text: string | null;
+  quote_deleted: 0 | 1;
+  /** JSON. */
+  data: string | null;
+};
+
+/**
+ * The messages of these rows in their current state, in the rows' order, reactions included. `verifies`: the room
+ * verifies tokens, so that an anonymous sender is read back as a guest (protocol.ts, `Member`).
+ */
+export function messagesOf(sql: SqlStorage, rows: MessageRow[], verifies: boolean): ChatMessage[] {
+  const reactions = reactionsOf(
+    sql,
+    rows.filter((row) => !row.deleted).map((row) => row.seq),
+  );
+  return rows.map((row) => messageOf(row, verifies, reactions.get(row.seq)));
+}
+
+function messageOf(row: MessageRow, verifies: boolean, reactions: Reaction[] | undefined): ChatMessage {
+  const { sender_id: id, sender_name: name, sender_user: user } = row;
+  const sender: Member =
+    user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
+  const { seq, ts } = row;
+  if (row.deleted) {
+    const tombstone: ChatMessage = { seq, ts, sender, text: "", deleted: true };
+    if (row.cid !== null) tombstone.cid = row.cid;
+    return tombstone;
+  }
+  // Field by field, in one order, so that every reader's copy of a message is the same, byte for byte.
+  const message: ChatMessage = { seq, ts, sender, text: row.text };
+  if (row.cid !== null) message.cid = row.cid;
+  if (row.edited !== null) message.edited = row.edited;
+  if (row.reply_to !== null) message.replyTo = quoteOf(row);
+  if (row.data !== null) message.data = JSON.parse(row.data) as GameData;
+  if (reactions) message.reactions = reactions;
+  return message;
+}
+
+function quoteOf(row: MessageRow): Quote {
+  const seq = row.reply_to!;
+  const name = row.quote_name ?? "";
+  return row.quote_deleted ? { seq, name, text: "", deleted: true } : { seq, name, text: row.quote_text ?? "" };
+}
+
+/** The reaction summaries of messages `seqs`: each reaction in the order it was first given, its first reactors named. */
+export function reactionsOf(sql: SqlStorage, seqs: number[]): Map<number, Reaction[]> {
+  const found = new Map<number, Reaction[]>();
+  if (seqs.length === 0) return found;
+  const rows = sql
+    .exec<{ target: number; reaction: string; name: string }>(
+      `SELECT target, reaction, name FROM reactions WHERE target IN (SELECT value FROM json_each(?))
+       ORDER BY target, at, rowid`,
+      JSON.stringify(seqs),
+    )
+    .toArray();
+  for (const { target, reaction, name } of rows) {
+    const summary = found.get(target) ?? [];
+    if (summary.length === 0) found.set(target, summary);
+    let entry = summary.find((item) => item.reaction === reaction);
+    if (!entry) {
+      entry = { reaction, count: 0, by: [] };
+      summary.push(entry);
+    }
+    entry.count++;
+    if (entry.by.length < REACTORS_NAMED) entry.by.push(name);
+  }
+  return found;
+}
+
+/** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */
+export function weight(row: MessageRow): number {
+  const chars =
+    row.text.length + row.sender_name.length + (row.quote_text?.length ?? 0) + (row.quote_name?.length ?? 0);
+  return chars * 3 + 120 + (row.cid?.length ?? 0) + (row.data?.length ?? 0) * 3;
+}
