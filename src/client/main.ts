@@ -2,8 +2,8 @@
 // connection to the views.
 
 import {
+  type ChatMessage,
   DEFAULT_LIMITS,
-  type Departure,
   type Member,
   type ModerationPacket,
   type ProtocolError,
@@ -11,7 +11,7 @@ import {
 import { BanDialog } from "./ban-dialog";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
-import type { ConnectionEvent, PresencePacket } from "./connection-events";
+import type { ConnectionEvent } from "./connection-events";
 import { byId } from "./dom";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
@@ -19,12 +19,26 @@ import { NameDialog } from "./name-dialog";
 import { freeName } from "./name-suggestion";
 import { OwnMemberships } from "./own-memberships";
 import { PendingList } from "./pending-list";
+import { presenceNotices } from "./presence-notices";
+import { ReplyBar } from "./reply-quote";
 import { roomFromPath, roomSocketUrl } from "./room-address";
 import { setUpRoomControls } from "./room-controls";
-import { asSentence } from "./sentence";
+import { asSentence, isolate } from "./sentence";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
 import { readClaims, takeToken, withToken } from "./token";
+
+// TODO(msgs-sdk): the SDK's methods and event for messages that change, as the contract (design-23) has them; gone
+// once msgs-sdk is merged.
+interface MessageChanges {
+  sendChat(text: string, options?: { replyTo?: number }): void;
+  edit(seq: number, text: string): void;
+  deleteMessage(seq: number): void;
+  react(seq: number, reaction: string): void;
+  unreact(seq: number, reaction: string): void;
+  reactedByMe(seq: number, reaction: string): boolean;
+}
+type ChangedEvent = { type: "changed"; message: ChatMessage; change: "edited" | "deleted" | "reactions" | "state" };
 
 const NAME_KEY = "edge-chat-rooms.name";
 const room = roomFromPath(location.pathname);
@@ -81,13 +95,30 @@ const messages = new MessageList(
     loadOlder: byId<HTMLButtonElement>("load-older"),
     historyStart: byId("history-start"),
     announcer: byId("announcer"),
+    jumpStatus: byId("jump-status"),
   },
   {
     isOwn: (sender) => own.isOwn(sender),
     selfName: () => self?.name,
+    limits: () => limits,
+    canAct: () => self !== undefined,
     wantOlder: () => connection?.loadOlder(),
-    ...(moderate && { deleteMessage: (seq: number) => moderate({ type: "delete", seq }) }),
+    reactedByMe: (seq, reaction) => connection?.reactedByMe(seq, reaction) ?? false,
+    react: (seq, reaction) => connection?.react(seq, reaction),
+    unreact: (seq, reaction) => connection?.unreact(seq, reaction),
+    edit: (seq, text) => connection?.edit(seq, text),
+    deleteOwn: (seq) => connection?.deleteMessage(seq),
+    ...(moderate && { deleteAny: (seq: number) => moderate({ type: "delete", seq }) }),
+    reply: (message) => {
+      replyBar.set(message);
+      composer.focus();
+    },
+    refuse: (reason) => composer.showError({ code: "invalid_field", message: reason }),
   },
+);
+const replyBar = new ReplyBar(
+  { bar: byId("reply-bar"), name: byId("reply-name"), text: byId("reply-text"), cancel: byId("reply-cancel") },
+  () => composer.focus(),
 );
 const pending = new PendingList(byId<HTMLOListElement>("pending-messages"), (sender) => own.isMembership(sender.id));
 const composer = new Composer(
@@ -100,13 +131,27 @@ const composer = new Composer(
     queue: byId("composer-queue"),
   },
   (text) => {
-    connection?.sendChat(text);
+    const replyTo = replyBar.replyTo;
+    connection?.sendChat(text, replyTo === undefined ? undefined : { replyTo });
+    replyBar.clear();
     pending.add(text);
     messages.scrollToBottom();
   },
+  { escape: () => replyBar.clear(), upWhenEmpty: () => messages.rows.editLast() },
 );
+const onPresence = presenceNotices({
+  members,
+  notice: (text) => messages.notice(text),
+  isMembership: (id) => own.isMembership(id),
+  selfId: () => self?.id,
+  renamedSelf: (member) => {
+    self = member;
+    byId("self-name").textContent = member.name;
+    if (!token) localStorage.setItem(NAME_KEY, member.name);
+  },
+});
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
-let connection: RoomConnection | undefined;
+let connection: (RoomConnection & MessageChanges) | undefined;
 let queued = 0;
 
 setUpRoomControls(room, () => void askNewName());
@@ -121,7 +166,8 @@ async function start(): Promise<void> {
   if (name === undefined) return;
   joinName = name;
   const url = withToken(roomSocketUrl(location, room), token);
-  connection = new RoomConnection({ url, name, createSocket: browserSocket, onEvent });
+  connection = new RoomConnection({ url, name, createSocket: browserSocket, onEvent }) as RoomConnection &
+    MessageChanges;
   connection.open();
   // The browser knows when the network is back before any backoff timer does, and a user who comes back to the
   // tab wants the room now, not after a backoff delay that grew while nobody looked.
@@ -129,11 +175,15 @@ async function start(): Promise<void> {
   addEventListener("focus", retrySoon);
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && retrySoon());
   // A page with an open socket cannot enter the back/forward cache; leave cleanly and come back when shown again.
-  addEventListener("pagehide", () => connection?.close());
+  // Deletes still in their undo window go first: the reader left without taking them back.
+  addEventListener("pagehide", () => {
+    messages.rows.flush();
+    connection?.close();
+  });
   addEventListener("pageshow", (event) => event.persisted && connection?.open());
 }
 
-function onEvent(event: ConnectionEvent): void {
+function onEvent(event: ConnectionEvent | ChangedEvent): void {
   switch (event.type) {
     case "status": {
       const { status } = event;
@@ -176,7 +226,11 @@ function onEvent(event: ConnectionEvent): void {
     case "presence":
       return onPresence(event.packet);
     case "deleted":
+      replyBar.originalDeleted(event.seq);
       return messages.markDeleted(event.seq);
+    case "changed":
+      if (event.message.deleted) replyBar.originalDeleted(event.message.seq);
+      return messages.update(event.message);
     case "moderated": {
       const { packet } = event;
       if (packet.type === "ban_preview") return banDialog?.preview(packet);
@@ -192,46 +246,12 @@ function onEvent(event: ConnectionEvent): void {
     case "missing":
       return messages.missing(event.after);
     case "error":
+      // What waited for the room's answer (an edit, a delete) shows as it is; a "not now" is sent again by itself.
+      if (event.error.retryAfterMs === undefined) messages.rows.refused();
       return composer.showError(event.error);
     case "queue":
       queued = event.size;
       return composer.showQueue(queued);
-  }
-}
-
-function onJoin(member: Member): void {
-  // Our own join only confirms the welcome.
-  if (members.join(member) && !own.isMembership(member.id)) messages.notice(`${isolate(member.name)} joined.`);
-}
-
-function onLeave(member: Departure): void {
-  members.leave(member.id);
-  // The leave of our own earlier connection, noticed by the room only after we were back, is no news.
-  if (own.isMembership(member.id)) return;
-  const how = { kicked: "was removed by a moderator", banned: "was banned by a moderator" };
-  messages.notice(`${isolate(member.name)} ${member.reason ? how[member.reason] : "left"}.`);
-}
-
-function onPresence(packet: PresencePacket): void {
-  switch (packet.type) {
-    case "join":
-      return onJoin(packet);
-    case "joins":
-      return packet.members.forEach(onJoin);
-    case "leave":
-      return onLeave(packet);
-    case "leaves":
-      return packet.members.forEach(onLeave);
-    case "rename":
-      members.rename(packet);
-      if (packet.id === self?.id) {
-        self = { id: packet.id, name: packet.name };
-        byId("self-name").textContent = packet.name;
-        if (!token) localStorage.setItem(NAME_KEY, packet.name);
-        messages.notice(`You are now known as ${isolate(packet.name)}.`);
-      } else {
-        messages.notice(`${isolate(packet.previous)} is now known as ${isolate(packet.name)}.`);
-      }
   }
 }
 
@@ -265,9 +285,4 @@ async function askNewName(): Promise<void> {
   const name = await nameDialog.ask({ mode: "rename", current: self.name, limits });
   if (name !== undefined && name !== self.name) connection?.rename(name);
   composer.focus();
-}
-
-/** A name inside a sentence of ours, isolated (FSI … PDI): a right-to-left name cannot reorder the sentence. */
-function isolate(name: string): string {
-  return `\u2068${name}\u2069`;
 }
