@@ -79,10 +79,22 @@ export function messageActions(choices: MessageActionChoices): HTMLElement {
   };
   toggle.addEventListener("click", () => (menu.hidden ? open() : handle.close(true)));
   root.addEventListener("keydown", (event) => {
-    if (event.key !== "Escape" || menu.hidden) return;
+    if (menu.hidden) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      handle.close(true);
+      return;
+    }
+    // Arrows move through the menu as Tab does (left and right stay with the caret in the text box).
+    const step = { ArrowDown: 1, ArrowUp: -1, ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (step === undefined || (event.target === other && (event.key === "ArrowLeft" || event.key === "ArrowRight")))
+      return;
+    const items = [...menu.querySelectorAll<HTMLElement>("button, input")];
+    const at = items.indexOf(event.target as HTMLElement);
+    if (at < 0) return;
     event.preventDefault();
-    event.stopPropagation();
-    handle.close(true);
+    items[(at + step + items.length) % items.length]?.focus();
   });
   // Focus that leaves the menu (Tab past its end, a click elsewhere) closes it.
   root.addEventListener("focusout", (event) => {

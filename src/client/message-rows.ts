@@ -9,14 +9,13 @@ import { el } from "./dom";
 import { gameData } from "./game-data";
 import { messageActions } from "./message-actions";
 import { messageEditor } from "./message-editor";
+import { deletingNote, editedMark, meta, moderatorDelete } from "./message-parts";
 import { messageNodes } from "./message-text";
 import { DELETED_TEXT, mayEdit, reactionStep, UNDO_MS } from "./message-view";
 import { PendingDeletes } from "./pending-deletes";
 import { reactionBar } from "./reaction-bar";
 import { quoteButton } from "./reply-quote";
-import { fullTime, shortTime } from "./time-format";
 import { type Clock, systemClock } from "./timers";
-import { verifiedMark } from "./verified-mark";
 
 export interface MessageRowOptions {
   isOwn(sender: Member): boolean;
@@ -156,17 +155,7 @@ export class MessageRows {
       (reaction) => this.options.reactedByMe(seq, reaction),
       (reaction) => this.react(seq, reaction),
     );
-    const mark = this.saving.has(seq)
-      ? [el("span", { className: "edited saving", text: "saving edit…" })]
-      : message.edited !== undefined
-        ? [
-            el("span", {
-              className: "edited",
-              text: "(edited)",
-              attrs: { title: `Edited ${fullTime(message.edited)}` },
-            }),
-          ]
-        : [];
+    const mark = editedMark(message, this.saving.has(seq));
     if (reactions.length === 0 && mark.length === 0) return [];
     return [el("div", { className: "message-foot" }, [...reactions, ...mark])];
   }
@@ -271,45 +260,4 @@ export class MessageRows {
       next.querySelector<HTMLElement>('[data-focus="undo"]')?.focus();
     }
   }
-}
-
-function meta(message: ChatMessage, own: boolean): HTMLElement {
-  return el("div", { className: "meta" }, [
-    // dir="auto" isolates what members wrote: a right-to-left name or text cannot reorder the line around it.
-    el("span", { className: "sender", text: message.sender.name, attrs: { dir: "auto" } }),
-    ...verifiedMark(message.sender),
-    ...(own ? [el("span", { className: "you", text: "(you)" })] : []),
-    el("time", {
-      text: shortTime(message.ts),
-      attrs: { datetime: new Date(message.ts).toISOString(), title: fullTime(message.ts) },
-    }),
-  ]);
-}
-
-/** In place of a message being deleted: its undo button while the window is open, then that it goes. */
-function deletingNote(state: "undoable" | "sent", undo: () => void): HTMLElement {
-  if (state === "sent") return el("p", { className: "text", text: "Deleting…" });
-  const button = el("button", {
-    className: "undo quiet",
-    text: "Undo",
-    attrs: { type: "button", "aria-label": "Undo delete", "data-focus": "undo" },
-  });
-  button.addEventListener("click", undo);
-  button.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      undo();
-    }
-  });
-  return el("p", { className: "text" }, [new Text("Deleted — "), button]);
-}
-
-function moderatorDelete(onClick: () => void): HTMLButtonElement {
-  const button = el("button", {
-    className: "delete quiet",
-    text: "Delete",
-    attrs: { type: "button", title: "Delete this message for everyone", "data-focus": "moderator-delete" },
-  });
-  button.addEventListener("click", onClick);
-  return button;
 }
