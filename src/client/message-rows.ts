@@ -7,8 +7,8 @@
 import type { ChatMessage, Limits, Member } from "../shared/protocol";
 import { el } from "./dom";
 import { gameData } from "./game-data";
-import { messageActions } from "./message-actions";
 import { messageEditor } from "./message-editor";
+import { messageMenu } from "./message-menu";
 import { deletingNote, editedMark, meta, moderatorDelete } from "./message-parts";
 import { messageNodes } from "./message-text";
 import { DELETED_TEXT, mayEdit, reactionStep, UNDO_MS } from "./message-view";
@@ -162,7 +162,7 @@ export class MessageRows {
 
   private actions(message: ChatMessage, own: boolean): HTMLElement {
     const { seq } = message;
-    return messageActions({
+    return messageMenu({
       sender: message.sender.name,
       react: (reaction) => this.react(seq, reaction),
       reply: () => this.options.reply(this.messages.get(seq) ?? message),

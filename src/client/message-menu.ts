@@ -6,7 +6,7 @@ import { isReaction, REACTION_RULE } from "../shared/message-changes";
 import { el } from "./dom";
 import { QUICK_REACTIONS } from "./message-view";
 
-export interface MessageActionChoices {
+export interface MessageMenuChoices {
   /** Who sent it, for the button's accessible name. */
   sender: string;
   react(reaction: string): void;
@@ -20,7 +20,7 @@ export interface MessageActionChoices {
 /** The one menu open on the page, if any: opening another closes it. */
 let openMenu: { close(refocus: boolean): void } | undefined;
 
-export function messageActions(choices: MessageActionChoices): HTMLElement {
+export function messageMenu(choices: MessageMenuChoices): HTMLElement {
   const toggle = el("button", {
     className: "actions-toggle quiet",
     text: "⋯",
