@@ -1,6 +1,7 @@
 // What a room connection tells the page: its status, and what arrived from the room.
 
 import type { ChatMessage, Limits, Member, ProtocolError, ServerPacket } from "../shared/protocol";
+import type { MessageChange } from "./message-model";
 import type { Removal } from "./removal";
 
 export type ConnectionStatus =
@@ -25,7 +26,8 @@ export type ConnectionEvent =
   | { type: "status"; status: ConnectionStatus }
   /**
    * Comes before the history it carries. `resumed`: this join continues an earlier one. `reset`: the room's
-   * history restarted; drop what is shown. `lastSeq`: the room's newest message as of this join.
+   * history restarted; drop what is shown. `lastSeq`: the room's newest position (a message's seq or a change's
+   * `at`) as of this join.
    */
   | {
       type: "welcome";
@@ -42,7 +44,13 @@ export type ConnectionEvent =
   /** New to this page, oldest first; never a sequence number delivered before. */
   | { type: "messages"; messages: ChatMessage[]; origin: MessageOrigin }
   | { type: "presence"; packet: PresencePacket }
-  /** A moderator deleted message `seq`: show it as deleted. */
+  /**
+   * A message delivered before changed: `message` is its whole new state (as `connection.messages` holds it now);
+   * `change` says what changed it: an edit, a deletion, new reactions, or its state as a resume or the deletion of
+   * the message it quotes left it ("state"). Only for messages delivered: one delivered later comes as it is then.
+   */
+  | { type: "changed"; message: ChatMessage; change: MessageChange }
+  /** Message `seq` was deleted, by its author or a moderator: show it as deleted (`changed` tells it too). */
   | { type: "deleted"; seq: number }
   /**
    * The room's answer to our own moderation: whom a ban would remove (to confirm), whom a ban refuses, or that one

@@ -4,13 +4,15 @@
 // This file is the story of the connection: the socket's life and the conversation with the room. Each job in it is
 // kept elsewhere: the socket and its token (room-socket.ts), who we are and what a join asks for (membership.ts),
 // what a close means (close-decision.ts), when to try again (retry-schedule.ts), pings and answers (keep-alive.ts),
-// messages handed on once, in order (inbox.ts, delivery-record.ts), what is sent (send-queue.ts) and when
-// (outbox.ts), the member list (roster.ts, member-pages.ts).
+// messages handed on once, in order (inbox.ts, delivery-record.ts), and kept in their current state as they change
+// (message-model.ts, change-pages.ts), what is sent (message-actions.ts, send-queue.ts) and when (outbox.ts), the
+// member list (roster.ts, member-pages.ts).
 //
 // Everything it touches outside itself is injected (connection-options.ts: the socket, the clock, randomness), so
 // the tests drive it step by step.
 
 import type { Member, ModerationPacket, ProtocolError, ServerPacket } from "../shared/protocol";
+import { ChangePages } from "./change-pages";
 import { afterClose, CLOSE_NO_ANSWER } from "./close-decision";
 import type { ConnectionEvent, ConnectionStatus } from "./connection-events";
 import { type ConnectionOptions, withDefaults } from "./connection-options";
@@ -19,18 +21,20 @@ import { Inbox } from "./inbox";
 import { KeepAlive } from "./keep-alive";
 import { MemberPages } from "./member-pages";
 import { Membership } from "./membership";
+import { MessageActions } from "./message-actions";
 import { Outbox } from "./outbox";
 import { isRemovalNotice, mayRejoin } from "./removal";
 import { RetrySchedule } from "./retry-schedule";
 import { RoomSocket } from "./room-socket";
 import { Roster } from "./roster";
-import { SendQueue } from "./send-queue";
+import { type Request, SendQueue } from "./send-queue";
 import type { SocketLike } from "./socket";
 import type { Clock } from "./timers";
 
 export type { ConnectionOptions } from "./connection-options";
+export type { ChatOptions } from "./message-actions";
 
-export class RoomConnection {
+export class RoomConnection extends MessageActions {
   private readonly clock: Clock;
   private readonly keepAlive: KeepAlive;
   private readonly retry: RetrySchedule;
@@ -42,19 +46,21 @@ export class RoomConnection {
   /** The `kicked` or `banned` error that comes just before the room closes us. */
   private removalNotice: ProtocolError | undefined;
 
-  private readonly membership: Membership;
+  protected readonly membership: Membership;
   private readonly delivered = new DeliveryRecord();
+  private readonly changes = new ChangePages();
   private readonly memberPages = new MemberPages();
   private readonly roster = new Roster();
   private readonly outgoing = new SendQueue();
   private readonly inbox: Inbox;
   private readonly outbox: Outbox;
 
-  constructor(private readonly options: ConnectionOptions) {
+  constructor(protected readonly options: ConnectionOptions) {
+    super();
     const { clock, random, backoff, pingIntervalMs, answerTimeoutMs } = withDefaults(options);
     this.clock = clock;
     this.membership = new Membership(options.name);
-    const { membership, delivered, memberPages, outgoing: queue } = this;
+    const { membership, delivered, changes, model, memberPages, outgoing: queue } = this;
     const onEvent = (event: ConnectionEvent) => this.options.onEvent(event);
     const setStatus = (status: ConnectionStatus) => this.setStatus(status);
     this.socket = new RoomSocket(options, {
@@ -64,9 +70,10 @@ export class RoomConnection {
     });
     this.keepAlive = new KeepAlive(clock, pingIntervalMs, answerTimeoutMs, () => this.abandon());
     this.retry = new RetrySchedule(clock, backoff, random, () => this.connect(), setStatus);
-    this.inbox = new Inbox(delivered, queue, onEvent);
+    this.inbox = new Inbox({ delivered, changes, model, sent: queue, onEvent });
     const socket = () => (this.joined ? this.socket.current : undefined);
-    this.outbox = new Outbox({ clock, answerTimeoutMs, membership, delivered, memberPages, queue, socket, onEvent });
+    const parts = { clock, answerTimeoutMs, membership, delivered, changes, memberPages, queue, socket, onEvent };
+    this.outbox = new Outbox(parts);
   }
 
   get status(): ConnectionStatus {
@@ -106,19 +113,10 @@ export class RoomConnection {
     this.connect();
   }
 
-  /** Sends a chat message now, or as soon as the room is reachable again. The text must be valid already. */
-  sendChat(text: string): void {
-    this.outgoing.push({ type: "chat", text });
-    this.outbox.drain();
-  }
-
   /** Renames without leaving; while disconnected, the next join carries the new name. */
   rename(name: string): void {
     this.membership.name = name;
-    if (this.joined) {
-      this.outgoing.push({ type: "rename", name });
-      this.outbox.drain();
-    }
+    if (this.joined) this.enqueue({ type: "rename", name });
   }
 
   /** Sends a moderator's packet (kick, ban, unban, delete) now; false if not in the room to send it. */
@@ -135,6 +133,11 @@ export class RoomConnection {
     return true;
   }
 
+  protected enqueue(request: Request): void {
+    this.outgoing.push(request);
+    this.outbox.drain();
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // The socket's life
 
@@ -149,7 +152,7 @@ export class RoomConnection {
   }
 
   private onOpen(): void {
-    const join = this.membership.join(this.delivered.newestSeq, this.options.maxFrameBytes);
+    const join = this.membership.join(this.delivered.newestPosition, this.options.maxFrameBytes);
     this.socket.current?.send(JSON.stringify(join));
   }
 
@@ -186,6 +189,7 @@ export class RoomConnection {
     this.joined = false;
     // A history page asked for on the old socket will never come: ask again after the rejoin.
     this.delivered.requestLost();
+    this.changes.lost();
     this.memberPages.lost();
     // Chats refused on this connection wait in the queue, or unconfirmed as suspects: the rejoin sends them again.
     this.keepAlive.stop();
@@ -210,8 +214,10 @@ export class RoomConnection {
         return this.onWelcome(packet);
       case "chat":
         return this.inbox.chat(packet);
+      case "edited":
       case "deleted":
-        return this.options.onEvent({ type: "deleted", seq: packet.seq });
+      case "reactions":
+        return this.inbox.change(packet);
       case "ban_preview":
       case "banned":
       case "unbanned":
@@ -228,6 +234,10 @@ export class RoomConnection {
         this.outbox.answered("history", data);
         this.inbox.history(packet, this.membership.self?.id);
         return this.outbox.drain();
+      case "changes":
+        this.outbox.answered("changes", data);
+        this.inbox.changes(packet, this.membership.self?.id);
+        return this.outbox.drain();
       case "members":
         this.outbox.answered("members", data);
         this.roster.add(packet.members);
@@ -239,11 +249,11 @@ export class RoomConnection {
   }
 
   private onWelcome(welcome: Extract<ServerPacket, { type: "welcome" }>): void {
-    const { self, resumed, reset } = this.membership.welcomed(welcome, this.delivered.newestSeq);
-    if (reset) this.delivered.reset();
+    const { self, resumed, reset } = this.membership.welcomed(welcome, this.delivered.newestPosition);
+    if (reset) this.inbox.reset();
     this.joined = true;
     this.retry.failures = 0;
-    this.outgoing.paceTo(welcome.limits, this.clock.now());
+    this.outgoing.paceTo(this.membership.limits ?? welcome.limits, this.clock.now());
     this.outgoing.dropRenames();
     this.memberPages.start(welcome);
     this.roster.reset(welcome.members);
@@ -259,13 +269,12 @@ export class RoomConnection {
   }
 
   private onError(packet: Extract<ServerPacket, { type: "error" }>): void {
-    const error: ProtocolError = { code: packet.code, message: packet.message };
+    const { type: _, ...error } = packet;
     // Its close follows at once, and tells the rest.
     if (isRemovalNotice(error)) {
       this.removalNotice = error;
       return;
     }
-    if (packet.retryAfterMs !== undefined) error.retryAfterMs = packet.retryAfterMs;
     if (!this.joined && error.retryAfterMs !== undefined) {
       // Refused before the welcome for now (the room is busy, or we were too fast): come back when it says.
       this.hangUp("retry later");
@@ -276,11 +285,9 @@ export class RoomConnection {
       this.hangUp("join refused");
       return this.stop({ state: "offline", reason: "rejected", error });
     }
-    if (error.retryAfterMs !== undefined) {
-      // What was refused goes again, in order, once the wait is over (send-queue.ts).
-      this.outgoing.refusal(this.clock.now(), error.retryAfterMs, (packet as { cid?: string }).cid);
-      this.outbox.drain();
-    }
+    // What was refused for now goes again, in order, once the wait is over (send-queue.ts).
+    this.inbox.refused(error, this.clock.now());
+    this.outbox.drain();
     this.options.onEvent({ type: "error", error });
   }
 

@@ -1,7 +1,8 @@
 // What a connection has delivered to the page, so that every message is delivered exactly once and in the right
-// place across drops, resumes and history pages: the sequence numbers seen, the newest and oldest of them (where a
-// resume and a page of older history start from), the holes a resume left, and which page of history to ask for
-// next to fill a hole or to show older messages.
+// place across drops, resumes and history pages: the sequence numbers seen, the oldest of them (where a page of older
+// history starts from), the newest position in the room's log seen (where a resume starts from: a message's seq or
+// a change's `at`, docs/protocol.md), the holes a resume left, and which page of history to ask for next to fill a
+// hole or to show older messages.
 
 import type { ChatMessage } from "../shared/protocol";
 
@@ -31,9 +32,17 @@ export class DeliveryRecord {
   private olderWanted = false;
   private inFlight: HistoryKind | undefined;
 
-  /** The newest sequence number delivered: a resume asks for what came after it. 0 before any. */
-  get newestSeq(): number {
+  /**
+   * The newest position seen in the room's log: a message delivered, a change applied, or a welcome's `lastSeq`
+   * once all it covers is in. A resume asks for what came after it. 0 before any.
+   */
+  get newestPosition(): number {
     return this.newest;
+  }
+
+  /** A change at position `at` was heard, or everything up to it is in. */
+  passed(at: number): void {
+    this.newest = Math.max(this.newest, at);
   }
 
   /** True while a resume's hole is not filled yet. */

@@ -2,7 +2,13 @@
 // room's limits, and the resume key. It writes each socket's join, and reads each welcome: whether it continues the
 // membership (a resume, which asked for exactly what was missed) or starts over.
 
-import type { Limits, Member, NativeClientPacket, ServerPacket } from "../shared/protocol";
+import {
+  DEFAULT_LIMITS,
+  type Limits,
+  type Member,
+  type NativeClientPacket,
+  type ServerPacket,
+} from "../shared/protocol";
 
 type Welcome = Extract<ServerPacket, { type: "welcome" }>;
 type Join = Extract<NativeClientPacket, { type: "join" }> & { maxFrameBytes?: number };
@@ -19,30 +25,31 @@ export class Membership {
   constructor(public name: string) {}
 
   /**
-   * The join for a new socket. A rejoin asks for exactly what was missed since `newestSeq`, the newest message
-   * delivered, and shows the key of the last welcome: should the room still hold our dead connection, it hands our
+   * The join for a new socket. A rejoin asks for exactly what was missed since `newest`, the newest position seen
+   * in the room's log (a message's seq or a change's `at`), and shows the key of the last welcome: should the room still hold our dead connection, it hands our
    * name back instead of refusing it. `maxFrameBytes` tells the room the largest frame we take.
    */
-  join(newestSeq: number, maxFrameBytes: number | undefined): Join {
+  join(newest: number, maxFrameBytes: number | undefined): Join {
     const join: Join = this.everJoined
-      ? { type: "join", name: this.name, since: newestSeq, ...(this.resumeKey && { resume: this.resumeKey }) }
+      ? { type: "join", name: this.name, since: newest, ...(this.resumeKey && { resume: this.resumeKey }) }
       : { type: "join", name: this.name };
     return maxFrameBytes === undefined ? join : { ...join, maxFrameBytes };
   }
 
   /**
-   * A welcome came. `resumed`: it continues the membership. `reset`: it would, but the room's newest message is
-   * older than ours, so the room has lost its history (e.g. a development server's storage was wiped): start over
+   * A welcome came. `resumed`: it continues the membership. `reset`: it would, but the room's newest position is
+   * older than ours (`newest`), so the room has lost its history (e.g. a development server's storage was wiped): start over
    * rather than wait for sequence numbers that were already used.
    */
-  welcomed(welcome: Welcome, newestSeq: number): { self: Member; resumed: boolean; reset: boolean } {
+  welcomed(welcome: Welcome, newest: number): { self: Member; resumed: boolean; reset: boolean } {
     const resumed = this.everJoined;
-    const reset = resumed && welcome.lastSeq < newestSeq;
+    const reset = resumed && welcome.lastSeq < newest;
     this.everJoined = true;
     const self = { id: welcome.id, name: welcome.name };
     this.self = self;
     this.name = welcome.name;
-    this.limits = welcome.limits;
+    // A room older than a field of the limits does not send it: its default holds.
+    this.limits = { ...DEFAULT_LIMITS, ...welcome.limits };
     this.resumeKey = welcome.resumeKey;
     return { self, resumed, reset };
   }

@@ -1,9 +1,11 @@
 // What goes to the room, and when: history requests that are due (a gap a resume left, or older pages the user
-// asked for), then pages of a large room's member list, then what the user sent (send-queue.ts), each as fast as the
-// room's rate limit allows. A request the room never answers (it refused it) is asked again.
+// asked for), then pages of the changes a resume's welcome left out, then pages of a large room's member list, then
+// what the user sent (send-queue.ts), each as fast as the room's rate limit allows. A request the room never
+// answers (it refused it) is asked again.
 
 import { frameCost } from "../shared/codec";
 import { DEFAULT_LIMITS, type NativeClientPacket } from "../shared/protocol";
+import type { ChangePages } from "./change-pages";
 import type { ConnectionEvent } from "./connection-events";
 import type { DeliveryRecord, HistoryKind } from "./delivery-record";
 import type { MemberPages } from "./member-pages";
@@ -18,6 +20,7 @@ export interface OutboxParts {
   answerTimeoutMs: number;
   membership: Membership;
   delivered: DeliveryRecord;
+  changes: ChangePages;
   memberPages: MemberPages;
   queue: SendQueue;
   /** Where frames go now: the socket, once the room welcomed us on it; none while not in the room. */
@@ -25,8 +28,11 @@ export interface OutboxParts {
   onEvent(event: ConnectionEvent): void;
 }
 
+/** The requests the room answers with a page, billed by its size. */
+type Answer = "history" | "changes" | "members";
+
 export class Outbox {
-  private readonly timers: NamedTimers<"drain" | "history" | "members">;
+  private readonly timers: NamedTimers<"drain" | Answer>;
   private reportedQueueSize = 0;
 
   constructor(private readonly parts: OutboxParts) {
@@ -53,7 +59,7 @@ export class Outbox {
         break;
       }
       if (next.history) this.askHistory(next.history);
-      else if (next.packet.type === "members") this.askMembers();
+      else if (next.packet.type === "changes" || next.packet.type === "members") this.ask(next.packet.type);
       else queue.take(target.selfId);
       target.socket.send(frame);
     }
@@ -64,7 +70,7 @@ export class Outbox {
   }
 
   /** An answer to our request came (`frame`): the room charges it to our rate limit by its size, as we must too. */
-  answered(kind: "history" | "members", frame: string): void {
+  answered(kind: Answer, frame: string): void {
     this.timers.clear(kind);
     this.parts.queue.bill(this.parts.clock.now(), this.costOf(frame));
   }
@@ -74,7 +80,7 @@ export class Outbox {
    * has the records ask again after the rejoin).
    */
   stop(): void {
-    this.timers.clear("drain", "history", "members");
+    this.timers.clear("drain", "history", "changes", "members");
   }
 
   /** The socket to send on and our member id on it, while in the room. */
@@ -84,9 +90,12 @@ export class Outbox {
     return socket && self ? { socket, selfId: self.id } : undefined;
   }
 
-  /** The packet to send next: a history request that is due, else a page of members, else the head of the queue. */
+  /**
+   * The packet to send next: a history request that is due, else a page of changes, else a page of members, else
+   * the head of the queue.
+   */
   private nextPacket(): { packet: NativeClientPacket; history?: HistoryKind } | undefined {
-    const { delivered, memberPages, queue, clock } = this.parts;
+    const { delivered, changes, memberPages, queue, clock } = this.parts;
     const { limits } = this.parts.membership;
     const request = delivered.nextRequest();
     if (request) {
@@ -95,10 +104,13 @@ export class Outbox {
         history: request.kind,
       };
     }
+    const changed = changes.nextRequest(limits?.historyPageMax);
+    if (changed) return { packet: changed };
     const members = memberPages.nextRequest(limits?.membersPageMax);
     if (members) return { packet: members };
-    // Chats wait for a gap to be filled: only then is it known which earlier ones must be sent again.
-    if (delivered.hasGap) return undefined;
+    // Chats wait for what was missed (a gap, changes) to be in: only then is it known which earlier ones, and which
+    // changes, must be sent again.
+    if (delivered.hasGap || changes.pending) return undefined;
     const packet = queue.next(clock.now());
     return packet && { packet };
   }
@@ -116,11 +128,12 @@ export class Outbox {
     });
   }
 
-  private askMembers(): void {
-    this.parts.memberPages.requested();
+  private ask(kind: "changes" | "members"): void {
+    const pages = kind === "changes" ? this.parts.changes : this.parts.memberPages;
+    pages.requested();
     // As with history: a refused request is never answered, so it is asked again.
-    this.timers.start("members", this.parts.answerTimeoutMs, () => {
-      this.parts.memberPages.lost();
+    this.timers.start(kind, this.parts.answerTimeoutMs, () => {
+      pages.lost();
       this.drain();
     });
   }

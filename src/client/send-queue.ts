@@ -4,14 +4,28 @@
 //
 // Every chat carries a client id (chat-id.ts): the room's echo and its refusals name it, and a chat sent again is
 // not posted twice. A room that ignores cids (an older server) is matched by sender and text instead.
+//
+// Edits, deletions and reactions of the user's go the same way, in order with its chats (rule "changes"). An edit
+// carries a cid, as a chat does, which refusals name. Each is confirmed by the room's change to its message (the
+// edit's text, the deletion, new reactions), or by the echo of a chat of ours sent after it (the room takes a
+// connection's packets in order); sent again, none does harm (the same text, a reaction given twice is one).
 
-import type { ChatMessage, Limits, NativeClientPacket } from "../shared/protocol";
+import type { ChatMessage, ClientPacketType, GameData, Limits, NativeClientPacket } from "../shared/protocol";
 import { TokenBucket } from "../shared/token-bucket";
 import { newChatId } from "./chat-id";
 import { CLIENT_CONSTANTS } from "./constants";
+import type { ChangePacket } from "./message-model";
 
-export type OutgoingChat = { type: "chat"; text: string; cid: string };
-export type Outgoing = OutgoingChat | Extract<NativeClientPacket, { type: "rename" }>;
+export type OutgoingChat = { type: "chat"; text: string; cid: string; replyTo?: number; data?: GameData };
+export type OutgoingEdit = { type: "edit"; seq: number; text: string; cid: string };
+/** A change to a message: tracked like a chat until the room confirms it. */
+export type OutgoingChange = OutgoingEdit | Extract<NativeClientPacket, { type: "delete" | "react" | "unreact" }>;
+export type Outgoing = OutgoingChat | OutgoingChange | Extract<NativeClientPacket, { type: "rename" }>;
+/** What the user asks to send: a chat or an edit gets its cid when queued. */
+export type Request =
+  | Omit<OutgoingChat, "cid">
+  | Omit<OutgoingEdit, "cid">
+  | Exclude<Outgoing, { type: "chat" } | { type: "edit" }>;
 
 /** How many tokens short of the room's burst we keep, for frames the network bunches up on the way. */
 export const BURST_MARGIN = CLIENT_CONSTANTS.burstMargin;
@@ -19,7 +33,8 @@ export const BURST_MARGIN = CLIENT_CONSTANTS.burstMargin;
 /** How long after an unattributed refusal a chat the room has not echoed counts as refused: echoes take ms. */
 export const REFUSAL_CHECK_MS = CLIENT_CONSTANTS.refusalCheckMs;
 
-interface Sent extends OutgoingChat {
+interface Sent {
+  packet: OutgoingChat | OutgoingChange;
   /** The connection (our member id then) that sent it. */
   senderId: number;
   /** Sent before a refusal that named no chat: refused, unless its echo comes back before the check. */
@@ -28,7 +43,7 @@ interface Sent extends OutgoingChat {
 
 export class SendQueue {
   private waiting: Outgoing[] = [];
-  /** Chats handed to a socket whose echo has not come back, in the order they were sent. */
+  /** Chats and changes handed to a socket that the room has not confirmed, in the order they were sent. */
   private unconfirmed: Sent[] = [];
   private bucket: TokenBucket | undefined;
   private pausedUntil = 0;
@@ -45,9 +60,9 @@ export class SendQueue {
     return this.waiting[0];
   }
 
-  /** Queues a chat (with a new cid) or a rename. */
-  push(packet: { type: "chat"; text: string } | Extract<Outgoing, { type: "rename" }>): void {
-    this.waiting.push(packet.type === "chat" ? { ...packet, cid: newChatId() } : packet);
+  /** Queues a chat or an edit (with a new cid), a deletion, a reaction or a rename. */
+  push(request: Request): void {
+    this.waiting.push(request.type === "chat" || request.type === "edit" ? { ...request, cid: newChatId() } : request);
   }
 
   /** A join carries the newest name: renames still waiting have nothing left to do. */
@@ -87,22 +102,61 @@ export class SendQueue {
     this.bucket?.bill(now, cost);
   }
 
-  /** Takes the next packet off the queue to send it; a chat is remembered until the room confirms it. */
+  /** Takes the next packet off the queue to send it; a chat or a change is remembered until the room confirms it. */
   take(senderId: number): Outgoing | undefined {
     const packet = this.waiting.shift();
-    if (packet?.type === "chat") this.unconfirmed.push({ ...packet, senderId });
+    if (packet && packet.type !== "rename") this.unconfirmed.push({ packet, senderId });
     return packet;
   }
 
-  /** A message came back from the room: if it is one of ours, it arrived, and is never sent again. */
+  /**
+   * A message came back from the room: if it is one of ours, it arrived, and is never sent again; nor are the
+   * changes we sent before it, which the room has taken in order.
+   */
   confirm(message: ChatMessage & { cid?: string }): void {
     const { cid } = message;
-    const ours = (sent: OutgoingChat & { senderId?: number }) =>
-      cid !== undefined ? sent.cid === cid : sent.senderId === message.sender.id && sent.text.trim() === message.text;
+    const ours = ({ packet, senderId }: Sent) =>
+      packet.type === "chat" &&
+      (cid !== undefined ? packet.cid === cid : senderId === message.sender.id && packet.text.trim() === message.text);
     const index = this.unconfirmed.findIndex(ours);
-    if (index !== -1) this.unconfirmed.splice(index, 1);
+    if (index !== -1) {
+      this.unconfirmed = this.unconfirmed.filter(
+        ({ packet }, at) => at > index || (at < index && packet.type === "chat"),
+      );
+    }
     // A resend already queued again whose first copy made it after all (a room without cids cannot tell).
     if (cid !== undefined) this.waiting = this.waiting.filter((packet) => packet.type !== "chat" || packet.cid !== cid);
+  }
+
+  /**
+   * The room changed message `seq` (`change`: a live change, or the message's state on a resume): ours that did so
+   * arrived. A deletion settles every change of ours to it, an edit ours with its text (sent or queued again), new
+   * reactions the reactions we sent to it.
+   */
+  settled(change: ChangePacket | ChatMessage): void {
+    const deleted = "type" in change ? change.type === "deleted" : change.deleted === true;
+    const text = "type" in change ? (change.type === "edited" ? change.text : undefined) : change.text;
+    const reactions = "type" in change && change.type === "reactions";
+    const done = (packet: Outgoing) =>
+      packet.type !== "chat" &&
+      packet.type !== "rename" &&
+      packet.seq === change.seq &&
+      (deleted || (packet.type === "edit" ? packet.text.trim() === text : reactions && packet.type !== "delete"));
+    this.unconfirmed = this.unconfirmed.filter(({ packet }) => !done(packet));
+    // Reactions queued are the user's new ones: only those sent are settled.
+    if (!reactions) this.waiting = this.waiting.filter((packet) => !done(packet));
+  }
+
+  /**
+   * The room refused for good (an error without retryAfterMs) the packet of type `type` that `cid` names, or without
+   * a cid the oldest change of that type it has not confirmed: it is not sent again. The packet, if one was ours.
+   */
+  dismissed(type: ClientPacketType | undefined, cid: string | undefined): Outgoing | undefined {
+    const index = this.unconfirmed.findIndex(({ packet }) =>
+      cid !== undefined ? "cid" in packet && packet.cid === cid : packet.type === type && packet.type !== "chat",
+    );
+    if (index === -1) return undefined;
+    return this.unconfirmed.splice(index, 1)[0]!.packet;
   }
 
   /**
@@ -111,7 +165,7 @@ export class SendQueue {
    * one the room took after all is not stored twice (same cid) and comes back as its echo. False if not ours.
    */
   refused(cid: string): boolean {
-    const index = this.unconfirmed.findIndex((sent) => sent.cid === cid);
+    const index = this.unconfirmed.findIndex(({ packet }) => "cid" in packet && packet.cid === cid);
     if (index === -1) return false;
     this.requeue(this.unconfirmed.slice(index));
     return true;
@@ -142,9 +196,9 @@ export class SendQueue {
     return this.pausedUntil - now;
   }
 
-  /** Puts chats sent before back at the head of the queue, in the order they were sent, with their cids. */
-  private requeue(chats: Sent[]): void {
-    this.unconfirmed = this.unconfirmed.filter((sent) => !chats.includes(sent));
-    this.waiting.unshift(...chats.map(({ text, cid }): OutgoingChat => ({ type: "chat", text, cid })));
+  /** Puts what was sent before back at the head of the queue, in the order it was sent, with its cids. */
+  private requeue(sent: Sent[]): void {
+    this.unconfirmed = this.unconfirmed.filter((entry) => !sent.includes(entry));
+    this.waiting.unshift(...sent.map(({ packet }) => packet));
   }
 }

@@ -9,7 +9,7 @@ describe("DeliveryRecord", () => {
     const record = new DeliveryRecord();
     expect(seqs(record.accept(messages(5, 7)))).toEqual([5, 6, 7]);
     expect(seqs(record.accept([message(7), message(8), message(6)]))).toEqual([8]);
-    expect(record.newestSeq).toBe(8);
+    expect(record.newestPosition).toBe(8);
     record.hasOlder = true;
     expect(record.wantOlder()).toBe(true);
     expect(record.nextRequest()).toEqual({ kind: "older", before: 5 });
@@ -82,7 +82,7 @@ describe("DeliveryRecord", () => {
     record.accept(messages(1, 9));
     record.resumeFrom(messages(20, 21), true);
     record.reset();
-    expect(record.newestSeq).toBe(0);
+    expect(record.newestPosition).toBe(0);
     expect(record.hasGap).toBe(false);
     expect(seqs(record.accept(messages(1, 2)))).toEqual([1, 2]);
   });

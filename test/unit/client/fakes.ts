@@ -117,6 +117,9 @@ export const LIMITS: Limits = {
   rateLimitBytesPerToken: 4096,
   historyPageMax: 3,
   membersPageMax: 3,
+  maxDataBytes: 2048,
+  maxReactionsPerMessage: 20,
+  editWindowSeconds: 0,
 };
 
 export function message(seq: number, text = `message ${seq}`, sender = { id: 99, name: "other" }): ChatMessage {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RoomConnection } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { readClaims, takeToken, withToken } from "../../../src/client/token";
-import { FakeClock, messages, socketFactory, welcome } from "./fakes";
+import { FakeClock, message, messages, socketFactory, welcome } from "./fakes";
 
 function joined() {
   const clock = new FakeClock();
@@ -71,10 +71,11 @@ describe("moderation", () => {
     const t = joined();
     expect(t.connection.moderate({ type: "delete", seq: 2 })).toBe(true);
     expect(t.socket.packets().at(-1)).toEqual({ type: "delete", seq: 2 });
-    t.socket.receive({ type: "deleted", seq: 2 });
+    t.socket.receive({ type: "deleted", seq: 2, at: 5 });
     t.socket.receive({ type: "banned", id: 4, name: "Troll", user: "u-4" });
-    expect(t.events.slice(-2)).toEqual([
+    expect(t.events.slice(-3)).toEqual([
       { type: "deleted", seq: 2 },
+      { type: "changed", message: { ...message(2), text: "", deleted: true }, change: "deleted" },
       { type: "moderated", packet: { type: "banned", id: 4, name: "Troll", user: "u-4" } },
     ]);
     t.socket.drop();

@@ -25,6 +25,9 @@ const DEFAULT_LIMITS = {
 	"rateLimitBytesPerToken": 4096,
 	"historyPageMax": 200,
 	"membersPageMax": 500,
+	"maxDataBytes": 2048,
+	"maxReactionsPerMessage": 20,
+	"editWindowSeconds": 0,
 }
 
 # The codes the room closes connections with. After one that is not to `reconnect`, a client stops (removed); but
