@@ -1,13 +1,7 @@
 // The chat page: finds its room in the address, asks for a name (unless a token gives it), and wires the room
 // connection to the views.
 
-import {
-  type ChatMessage,
-  DEFAULT_LIMITS,
-  type Member,
-  type ModerationPacket,
-  type ProtocolError,
-} from "../shared/protocol";
+import { DEFAULT_LIMITS, type Member, type ModerationPacket, type ProtocolError } from "../shared/protocol";
 import { BanDialog } from "./ban-dialog";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
@@ -27,18 +21,6 @@ import { asSentence, isolate } from "./sentence";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
 import { readClaims, takeToken, withToken } from "./token";
-
-// TODO(msgs-sdk): the SDK's methods and event for messages that change, as the contract (design-23) has them; gone
-// once msgs-sdk is merged.
-interface MessageChanges {
-  sendChat(text: string, options?: { replyTo?: number }): void;
-  edit(seq: number, text: string): void;
-  deleteMessage(seq: number): void;
-  react(seq: number, reaction: string): void;
-  unreact(seq: number, reaction: string): void;
-  reactedByMe(seq: number, reaction: string): boolean;
-}
-type ChangedEvent = { type: "changed"; message: ChatMessage; change: "edited" | "deleted" | "reactions" | "state" };
 
 const NAME_KEY = "edge-chat-rooms.name";
 const room = roomFromPath(location.pathname);
@@ -151,7 +133,7 @@ const onPresence = presenceNotices({
   },
 });
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
-let connection: (RoomConnection & MessageChanges) | undefined;
+let connection: RoomConnection | undefined;
 let queued = 0;
 
 setUpRoomControls(room, () => void askNewName());
@@ -166,8 +148,7 @@ async function start(): Promise<void> {
   if (name === undefined) return;
   joinName = name;
   const url = withToken(roomSocketUrl(location, room), token);
-  connection = new RoomConnection({ url, name, createSocket: browserSocket, onEvent }) as RoomConnection &
-    MessageChanges;
+  connection = new RoomConnection({ url, name, createSocket: browserSocket, onEvent });
   connection.open();
   // The browser knows when the network is back before any backoff timer does, and a user who comes back to the
   // tab wants the room now, not after a backoff delay that grew while nobody looked.
@@ -183,7 +164,7 @@ async function start(): Promise<void> {
   addEventListener("pageshow", (event) => event.persisted && connection?.open());
 }
 
-function onEvent(event: ConnectionEvent | ChangedEvent): void {
+function onEvent(event: ConnectionEvent): void {
   switch (event.type) {
     case "status": {
       const { status } = event;
@@ -245,10 +226,16 @@ function onEvent(event: ConnectionEvent | ChangedEvent): void {
       return messages.setOlder(event.more, event.loading);
     case "missing":
       return messages.missing(event.after);
-    case "error":
+    case "error": {
       // What waited for the room's answer (an edit, a delete) shows as it is; a "not now" is sent again by itself.
-      if (event.error.retryAfterMs === undefined) messages.rows.refused();
+      const refused = event.error.for;
+      if (
+        event.error.retryAfterMs === undefined &&
+        (refused === undefined || refused === "edit" || refused === "delete")
+      )
+        messages.rows.refused();
       return composer.showError(event.error);
+    }
     case "queue":
       queued = event.size;
       return composer.showQueue(queued);
