@@ -17,9 +17,12 @@ export class ChangePages {
     return this.after !== undefined;
   }
 
-  /** A welcome left out the changes after position `after`, or some of them. */
+  /**
+   * A welcome left out some of the changes after position `after`. Pages still due from an earlier welcome go on
+   * where they were: they cover these too.
+   */
   start(after: number): void {
-    this.after = Math.min(after, this.after ?? after);
+    this.after ??= after;
   }
 
   /** The request to send next, if one is due and none is on its way; `limit`: a page's size. */

@@ -3,21 +3,27 @@
 // Deno, Node 22+); in Node 20, pass one, e.g. `webSocketFactory(WebSocket)` with `import WebSocket from "ws"`.
 // Guide: docs/client-sdk.md.
 
+export { dataProblem, isReaction, MAX_DATA_DEPTH, REACTION_RULE } from "../shared/message-changes";
 export {
   type ChatMessage,
   DEFAULT_LIMITS,
   DEFAULT_ROOM,
   type Departure,
+  type GameData,
   isRoomName,
   type Limits,
   type Member,
   type ModerationPacket,
   type ProtocolError,
+  QUOTE_CHARS,
+  type Quote,
+  type Reaction,
 } from "../shared/protocol";
 export { validateName, validateText } from "../shared/validation";
 export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
-export { type ConnectionOptions, RoomConnection } from "./connection";
+export { type ChatOptions, type ConnectionOptions, RoomConnection } from "./connection";
 export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";
+export type { MessageChange } from "./message-model";
 export type { Removal } from "./removal";
 export { roomSocketUrl } from "./room-address";
 export {

@@ -67,6 +67,7 @@ const ADDON_FILES = [
   "edge_chat_godot3.gd",
   "example/chat_panel.gd",
   "example/chat_panel.tscn",
+  "message_model.gd",
   "plugin.gd",
   "roster.gd",
   "send_queue.gd",

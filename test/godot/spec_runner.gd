@@ -24,6 +24,7 @@ var _cids = []
 var _frames = []
 var _delivered = []
 var _errors = []
+var _changed = []
 var _reconnect_in = null
 
 func _init():
@@ -102,6 +103,7 @@ func run(scenario):
 	_frames = []
 	_delivered = []
 	_errors = []
+	_changed = []
 	_reconnect_in = null
 	var client = scenario.get("client", {})
 	for step in scenario["steps"]:
@@ -132,9 +134,22 @@ func do_step(step, client):
 	elif step.has("wait"):
 		_wait(_last_reconnect if typeof(step["wait"]) == TYPE_STRING else int(step["wait"]))
 	elif step.has("send"):
-		var texts = step["send"] if typeof(step["send"]) == TYPE_ARRAY else [step["send"]]
-		for text in texts:
-			_logic.send_chat(text)
+		if typeof(step["send"]) == TYPE_DICTIONARY:
+			var options = step["send"].duplicate(true)
+			options.erase("text")
+			_emit(_logic.send_chat(step["send"]["text"], options))
+		else:
+			var texts = step["send"] if typeof(step["send"]) == TYPE_ARRAY else [step["send"]]
+			for text in texts:
+				_emit(_logic.send_chat(text))
+	elif step.has("edit"):
+		_emit(_logic.edit(int(step["edit"][0]), step["edit"][1]))
+	elif step.has("delete"):
+		_emit(_logic.delete_message(int(step["delete"])))
+	elif step.has("react"):
+		_emit(_logic.react(int(step["react"][0]), step["react"][1]))
+	elif step.has("unreact"):
+		_emit(_logic.unreact(int(step["unreact"][0]), step["unreact"][1]))
 	elif step.has("rename"):
 		_logic.rename(step["rename"])
 	elif step.has("repeat"):
@@ -181,7 +196,12 @@ func _emit(events):
 				for message in event[1]:
 					_delivered.append(message["seq"])
 			"error":
-				_errors.append(event[1])
+				_errors.append({"code": event[1]})
+			"refused":
+				# Follows the error it tells of: what it answered.
+				_errors[_errors.size() - 1]["for"] = event[1]
+			"message_changed":
+				_changed.append([event[1]["seq"], event[2]])
 			"_close_socket":
 				_connected = false
 				_send_at = -1
@@ -227,8 +247,34 @@ func expect(wanted):
 		check("delivered", _same(_delivered, wanted["delivered"]), "%s, expected %s" % [to_json(_delivered), to_json(wanted["delivered"])])
 		_delivered = []
 	if wanted.has("errors"):
-		check("errors", _same(_errors, wanted["errors"]), "%s, expected %s" % [to_json(_errors), to_json(wanted["errors"])])
+		# A code alone checks the code only.
+		var errors = []
+		for i in range(_errors.size()):
+			var as_object = i < wanted["errors"].size() and typeof(wanted["errors"][i]) == TYPE_DICTIONARY
+			errors.append(_errors[i] if as_object else _errors[i]["code"])
+		check("errors", _same(errors, wanted["errors"]), "%s, expected %s" % [to_json(errors), to_json(wanted["errors"])])
 		_errors = []
+	if wanted.has("changed"):
+		check("changed", _same(_changed, wanted["changed"]), "%s, expected %s" % [to_json(_changed), to_json(wanted["changed"])])
+		_changed = []
+	if wanted.has("messages"):
+		var held = _logic.messages()
+		for key in wanted["messages"]:
+			var fields = wanted["messages"][key]
+			if fields == null:
+				check("message " + key, not held.has(int(key)), "is held, expected not")
+				continue
+			var actual = {}
+			if held.has(int(key)):
+				# A field given as null is one the message does not have.
+				for field in fields:
+					actual[field] = held[int(key)].get(field)
+			check("message " + key, held.has(int(key)) and _same(actual, fields), "%s, expected %s" % [to_json(actual), to_json(fields)])
+	if wanted.has("reactedByMe"):
+		var actual = []
+		for entry in wanted["reactedByMe"]:
+			actual.append([entry[0], entry[1], _logic.reacted_by_me(int(entry[0]), entry[1])])
+		check("reactedByMe", _same(actual, wanted["reactedByMe"]), "%s, expected %s" % [to_json(actual), to_json(wanted["reactedByMe"])])
 	if wanted.has("reconnectIn"):
 		check("reconnectIn", _same(_reconnect_in, wanted["reconnectIn"]), "%s, expected %s" % [_reconnect_in, wanted["reconnectIn"]])
 		_reconnect_in = null
@@ -317,16 +363,21 @@ func expand(packet):
 			var members = []
 			for value in packet.get("members", [{"id": id, "name": name}]):
 				members.append(_member(value))
+			var changed = []
+			for value in packet.get("changed", []):
+				changed.append(_message(value))
 			full = {"type": "welcome", "id": id, "name": name, "members": members, "memberCount": members.size(), "history": history,
 				"more": false, "lastSeq": 0 if history.size() == 0 else history[history.size() - 1]["seq"], "limits": spec["defaults"]["limits"],
 				"resumeKey": "k%d" % id}
 			for key in packet:
-				if not key in ["id", "name", "members", "history"]:
+				if not key in ["id", "name", "members", "history", "changed"]:
 					full[key] = packet[key]
+			if packet.has("changed"):
+				full["changed"] = changed
 		"chat":
 			full = _message(packet)
 			full["type"] = "chat"
-		"history":
+		"history", "changes":
 			full["messages"] = []
 			for value in packet["messages"]:
 				full["messages"].append(_message(value))

@@ -13,10 +13,17 @@ export interface Expectations {
   chats?: string[];
   pings?: number;
   delivered?: number[];
-  errors?: string[];
+  /** Codes, or code and `for`. */
+  errors?: (string | { code: string; for?: string })[];
   reconnectIn?: number | null;
   stopped?: string | null;
   members?: number[];
+  /** [seq, change] of each change told. */
+  changed?: [number, string][];
+  /** Messages held by seq: the fields listed (null: absent), or null: not held. */
+  messages?: Record<string, Packet | null>;
+  /** [seq, reaction, whether the client's]. */
+  reactedByMe?: [number, string, boolean][];
 }
 
 export type Step =
@@ -24,7 +31,11 @@ export type Step =
   | { in: Packet | "pong" }
   | { close: number }
   | { wait: number | "reconnect" }
-  | { send: string | string[] }
+  | { send: string | string[] | { text: string; replyTo?: number; data?: Packet } }
+  | { edit: [number, string] }
+  | { delete: number }
+  | { react: [number, string] }
+  | { unreact: [number, string] }
   | { rename: string }
   | { repeat: number; steps: Step[] }
   | { expect: Expectations };
@@ -89,6 +100,8 @@ export function expand(packet: Packet, cids: CidNames, limits: Packet): Packet {
       const name = (packet.name as string | undefined) ?? "me";
       const history = ((packet.history as Json[] | undefined) ?? []).map((m) => message(m, cids));
       const members = ((packet.members as Json[] | undefined) ?? [{ id, name }]).map(member);
+      const changed: Packet[] = [];
+      if (packet.changed) changed.push(...(packet.changed as Json[]).map((m) => message(m, cids)));
       const defaults: Packet = {
         type: "welcome",
         memberCount: members.length,
@@ -97,11 +110,12 @@ export function expand(packet: Packet, cids: CidNames, limits: Packet): Packet {
         limits,
         resumeKey: `k${id}`,
       };
-      return { ...defaults, ...packet, id, name, members, history };
+      return { ...defaults, ...packet, id, name, members, history, ...(packet.changed && { changed }) };
     }
     case "chat":
       return { ...message(packet, cids), type: "chat" };
     case "history":
+    case "changes":
       return { ...packet, messages: (packet.messages as Json[]).map((m) => message(m, cids)) };
     case "members":
     case "joins":

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BACKOFF } from "../../../src/client/backoff";
-import { RoomConnection } from "../../../src/client/connection";
+import { type ChatOptions, RoomConnection } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS } from "../../../src/client/connection-options";
 import { CLIENT_CONSTANTS } from "../../../src/client/constants";
@@ -30,7 +30,8 @@ class Observed {
   frames: Packet[] = [];
   pings = 0;
   delivered: number[] = [];
-  errors: string[] = [];
+  errors: { code: string; for?: string }[] = [];
+  changed: [number, string][] = [];
   reconnectIn: number | null = null;
   /** The delay of the last reconnect scheduled, which `{"wait": "reconnect"}` waits out. */
   lastReconnect = 0;
@@ -48,7 +49,8 @@ async function run(scenario: Scenario): Promise<void> {
 
   const onEvent = (event: ConnectionEvent) => {
     if (event.type === "messages") seen.delivered.push(...event.messages.map((m) => m.seq));
-    if (event.type === "error") seen.errors.push(event.error.code);
+    if (event.type === "error") seen.errors.push({ code: event.error.code, for: event.error.for });
+    if (event.type === "changed") seen.changed.push([event.message.seq, event.change]);
     if (event.type === "status" && event.status.state === "reconnecting") {
       seen.reconnectIn = seen.lastReconnect = event.status.retryAt - clock.now();
     }
@@ -107,7 +109,18 @@ async function run(scenario: Scenario): Promise<void> {
       }
       clock.advance(left);
     } else if ("send" in s) {
-      for (const text of typeof s.send === "string" ? [s.send] : s.send) connection!.sendChat(text);
+      if (typeof s.send === "object" && !Array.isArray(s.send)) {
+        const { text, ...options } = s.send;
+        connection!.sendChat(text, options as ChatOptions);
+      } else for (const text of typeof s.send === "string" ? [s.send] : s.send) connection!.sendChat(text);
+    } else if ("edit" in s) {
+      connection!.edit(...s.edit);
+    } else if ("delete" in s) {
+      connection!.deleteMessage(s.delete);
+    } else if ("react" in s) {
+      connection!.react(...s.react);
+    } else if ("unreact" in s) {
+      connection!.unreact(...s.unreact);
     } else if ("rename" in s) {
       connection!.rename(s.rename);
     } else if ("repeat" in s) {
@@ -141,8 +154,34 @@ async function run(scenario: Scenario): Promise<void> {
       seen.delivered = [];
     }
     if (wanted.errors !== undefined) {
-      expect(seen.errors, "errors").toEqual(wanted.errors);
+      // A code alone checks the code only.
+      const errors = seen.errors.map((error, i) => (typeof wanted.errors![i] === "object" ? error : error.code));
+      expect(errors, "errors").toEqual(wanted.errors);
       seen.errors = [];
+    }
+    if (wanted.changed !== undefined) {
+      expect(seen.changed, "changed").toEqual(wanted.changed);
+      seen.changed = [];
+    }
+    if (wanted.messages !== undefined) {
+      for (const [seq, fields] of Object.entries(wanted.messages)) {
+        const held = connection!.messages.get(Number(seq)) as Packet | undefined;
+        if (fields === null) expect(held, `message ${seq}`).toBeUndefined();
+        else {
+          expect(held, `message ${seq}`).toBeDefined();
+          // A field given as null is one the message does not have.
+          const actual = Object.fromEntries(Object.keys(fields).map((key) => [key, held![key] ?? null]));
+          expect(actual, `message ${seq}`).toEqual(fields);
+        }
+      }
+    }
+    if (wanted.reactedByMe !== undefined) {
+      const actual = wanted.reactedByMe.map(([seq, reaction]) => [
+        seq,
+        reaction,
+        connection!.reactedByMe(seq, reaction),
+      ]);
+      expect(actual, "reactedByMe").toEqual(wanted.reactedByMe);
     }
     if (wanted.reconnectIn !== undefined) {
       expect(seen.reconnectIn, "reconnectIn").toBe(wanted.reconnectIn);

@@ -6,6 +6,11 @@
 # Every chat carries a client id (`cid`): the room's echo and its refusals name it, and a chat sent again is not
 # posted twice. A room that ignores cids (an older server) is matched by sender and trimmed text instead.
 #
+# Edits, deletions and reactions of the player's go the same way, in order with its chats (rule "own-changes"). An
+# edit carries a cid, as a chat does, which refusals name. Each is confirmed by the room's change to its message (the
+# edit's text, the deletion, new reactions), or by the echo of a chat of ours sent after it (the room takes a
+# connection's packets in order); sent again, none does harm (the same text, a reaction given twice is one).
+#
 # GDScript that Godot 3 and Godot 4 both parse and run, like chat_logic.gd, which owns it.
 
 # BURST_MARGIN: how many tokens short of the room's burst we keep, for frames the network bunches up on the way.
@@ -15,8 +20,8 @@ const Constants = preload("constants.gd")
 
 var _rng
 var _waiting = []
-# Chats handed to a socket whose echo has not come back, in the order sent: {"cid", "text", "id": our member id
-# then, "suspect": sent before a refusal that named no chat}.
+# Chats and changes handed to a socket that the room has not confirmed, in the order sent: {"packet", "id": our
+# member id then, "suspect": sent before a refusal that named no chat}.
 var _unconfirmed = []
 var _tokens = 0.0
 var _capacity = 0.0
@@ -31,8 +36,20 @@ func _init(rng):
 func size():
 	return _waiting.size()
 
-func push_chat(text):
-	_waiting.append({"type": "chat", "text": text, "cid": _new_cid()})
+# A chat; `options`: "replyTo" (the seq of the message it answers), "data" (a Dictionary for the game).
+func push_chat(text, options = {}):
+	var packet = {"type": "chat", "text": text, "cid": _new_cid()}
+	if options.has("replyTo"):
+		packet["replyTo"] = int(options["replyTo"])
+	if options.has("data"):
+		packet["data"] = options["data"]
+	_waiting.append(packet)
+
+# An edit (it gets a cid), a deletion, a reaction given or taken back.
+func push_change(packet):
+	if packet["type"] == "edit":
+		packet["cid"] = _new_cid()
+	_waiting.append(packet)
 
 func push_rename(new_name):
 	_waiting.append({"type": "rename", "name": new_name})
@@ -90,32 +107,33 @@ func bill(now_ms, bytes):
 	_refill(now_ms)
 	_tokens -= _cost(bytes)
 
-# Takes the head of the queue to send it; a chat is remembered until the room confirms it.
+# Takes the head of the queue to send it; a chat or a change is remembered until the room confirms it.
 func take(sender_id):
 	var packet = _waiting.pop_front()
-	if packet != null and packet["type"] == "chat":
-		_unconfirmed.append({"cid": packet["cid"], "text": packet["text"], "id": sender_id, "suspect": false})
+	if packet != null and packet["type"] != "rename":
+		_unconfirmed.append({"packet": packet, "id": sender_id, "suspect": false})
 	return packet
 
 # A message came from the room (`raw`, as it came, with its cid if any): if it is one of ours, it arrived, and is
-# never sent again.
+# never sent again; nor are the changes we sent before it, which the room has taken in order.
 func confirm(raw):
 	var cid = str(raw.get("cid", ""))
 	var sender_id = int(raw.get("sender", {}).get("id", -1))
 	var text = str(raw.get("text", ""))
-	var kept = []
-	var found = false
-	for sent in _unconfirmed:
-		var ours = false
-		if cid != "":
-			ours = sent["cid"] == cid
-		else:
-			ours = sent["id"] == sender_id and sent["text"].strip_edges() == text
-		if ours and not found:
-			found = true
-		else:
-			kept.append(sent)
-	_unconfirmed = kept
+	var index = -1
+	for i in range(_unconfirmed.size()):
+		var packet = _unconfirmed[i]["packet"]
+		if packet["type"] != "chat":
+			continue
+		if (cid != "" and packet["cid"] == cid) or (cid == "" and _unconfirmed[i]["id"] == sender_id and packet["text"].strip_edges() == text):
+			index = i
+			break
+	if index >= 0:
+		var kept = []
+		for i in range(_unconfirmed.size()):
+			if i > index or (i < index and _unconfirmed[i]["packet"]["type"] == "chat"):
+				kept.append(_unconfirmed[i])
+		_unconfirmed = kept
 	if cid == "":
 		return
 	# A chat queued again whose first copy made it after all.
@@ -131,7 +149,7 @@ func confirm(raw):
 func refused(cid):
 	var from = -1
 	for i in range(_unconfirmed.size()):
-		if _unconfirmed[i]["cid"] == cid:
+		if _unconfirmed[i]["packet"].get("cid", "") == cid:
 			from = i
 			break
 	if from < 0:
@@ -141,6 +159,48 @@ func refused(cid):
 		refused_chats.append(_unconfirmed[i])
 	_requeue(refused_chats)
 	return true
+
+# The room changed message `seq`: `kind` "deleted", "edited" (live, or its state on a resume: its text now is
+# `text`), or "reactions". Ours that did so arrived: a deletion settles every change of ours to it, an edit ours with
+# its text (sent or queued again), new reactions the reactions we sent to it.
+func settled(seq, kind, text = ""):
+	var kept = []
+	for sent in _unconfirmed:
+		if not _settles(sent["packet"], seq, kind, text):
+			kept.append(sent)
+	_unconfirmed = kept
+	if kind == "reactions":
+		# Reactions queued are the player's new ones: only those sent are settled.
+		return
+	var waiting = []
+	for packet in _waiting:
+		if not _settles(packet, seq, kind, text):
+			waiting.append(packet)
+	_waiting = waiting
+
+# The room refused for good (an error without retryAfterMs) the packet that `cid` names, or without a cid the oldest
+# change of type `type` it has not confirmed: it is not sent again. The packet, or null if none was ours.
+func dismissed(type, cid):
+	var found = null
+	var kept = []
+	for sent in _unconfirmed:
+		var packet = sent["packet"]
+		var it = (packet.get("cid", "") == cid) if cid != "" else (packet["type"] == type and type != "chat")
+		if it and found == null:
+			found = packet
+		else:
+			kept.append(sent)
+	_unconfirmed = kept
+	return found
+
+func _settles(packet, seq, kind, text):
+	if packet["type"] in ["chat", "rename"] or int(packet["seq"]) != seq:
+		return false
+	if kind == "deleted":
+		return true
+	if packet["type"] == "edit":
+		return kind == "edited" and packet["text"].strip_edges() == text
+	return kind == "reactions" and packet["type"] != "delete"
 
 # The room refused something without naming a chat of ours: every unconfirmed chat is suspect, and those still
 # unconfirmed once the pause (at least REFUSAL_CHECK_MS, for the echoes of those taken to come) is over go again.
@@ -171,7 +231,7 @@ func _requeue(chats):
 	_unconfirmed = kept
 	var again = []
 	for sent in chats:
-		again.append({"type": "chat", "text": sent["text"], "cid": sent["cid"]})
+		again.append(sent["packet"])
 	_waiting = again + _waiting
 
 func _refill(now_ms):

@@ -1,8 +1,9 @@
 # Everything EdgeChat decides, with no socket and no engine singleton in sight: when to reconnect (capped exponential
 # backoff with jitter), what a rejoin asks for (`since`, `resume`), which messages are new (dedupe by seq), which
 # history pages fill a gap a resume left (messages are handed on in seq order only once the gap is filled), who is in
-# the room (roster.gd), and when to stop trying (leave(), a refused join, a kick, a ban, a deleted room). What is
-# sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
+# the room (roster.gd), the messages delivered as they change (message_model.gd: edits, deletions, reactions, live and
+# on a resume, paged in with `changes` when a welcome had no room for them all), and when to stop trying (leave(), a
+# refused join, a kick, a ban, a deleted room). What is sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
 # against this file by test/godot/spec_runner.gd.
 #
 # Written in the GDScript that Godot 3 and Godot 4 both parse: no `extends` (a Reference in 3, a RefCounted in 4),
@@ -12,6 +13,7 @@
 
 const Roster = preload("roster.gd")
 const SendQueue = preload("send_queue.gd")
+const MessageModel = preload("message_model.gd")
 # The numbers of the rules (backoff, the answer timeout, Godot's largest frame) and the room's close codes, written
 # from the TypeScript client's and the room's own (tools/client-constants.ts).
 const Constants = preload("constants.gd")
@@ -32,6 +34,8 @@ var max_frame_bytes = Constants.GODOT_MAX_FRAME_BYTES
 var failures = 0
 var me = {}
 var resume_key = ""
+# The newest position seen in the room's log: a message's seq, a change's `at`, or a welcome's lastSeq once all it
+# covers is in. A rejoin's `since`.
 var newest_seq = 0
 var oldest_seq = 0
 var has_older = false
@@ -47,6 +51,12 @@ var _history_in_flight = ""
 var _older_wanted = false
 var _limits = {}
 var _roster = Roster.new()
+var _model = MessageModel.new()
+# The changes after this position are still to be asked for (-1: none are): a resume's welcome had no room for them.
+var _changes_after = -1
+var _changes_in_flight = false
+# The last welcome's lastSeq, until all it covers is in (its gap filled, its changes paged in); -1: none waiting.
+var _welcome_newest = -1
 
 func _init(display_name = ""):
 	name = display_name
@@ -57,6 +67,14 @@ func _init(display_name = ""):
 # The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
 func members():
 	return _roster.members()
+
+# The messages delivered, {seq: message}, each in its current state: the model's own, for the game to read.
+func messages():
+	return _model.messages
+
+# Whether this addon gave reaction `reaction` to message `seq` (and did not take it back).
+func reacted_by_me(seq, reaction):
+	return _model.reacted_by_me(int(seq), reaction)
 
 # -------------------------------------------------------------------------------------------------------------------
 # The connection's life
@@ -80,6 +98,7 @@ func on_closed(code, reason, random = -1.0):
 	if _history_in_flight != "":
 		_older_wanted = _older_wanted or _history_in_flight == "older"
 		_history_in_flight = ""
+	_changes_in_flight = false
 	_roster.lost()
 	if _told_stop:
 		return []
@@ -152,24 +171,30 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 				me["name"] = name
 			_roster.rename(renamed["id"], renamed["name"])
 			return [["member_renamed", renamed, str(packet.get("previous", ""))]]
-		"deleted":
-			return [["message_deleted", int(packet.get("seq", 0))]]
+		"edited", "deleted", "reactions":
+			return _on_change(packet)
+		"changes":
+			_queue.bill(now_ms, frame_bytes)
+			return _on_changes(packet)
 		"error":
 			return _on_error(packet, now_ms)
 	return []
 
 func _on_welcome(packet, now_ms):
 	var resumed = ever_joined
+	var since = newest_seq
 	var history = []
 	for raw in packet.get("history", []):
 		_confirm(raw)
 		history.append(_message_of(raw))
-	# A room whose newest message is older than ours lost its history: start over.
+	# A room whose newest position is older than ours lost its history: start over.
 	if resumed and int(packet.get("lastSeq", 0)) < newest_seq:
 		_seen = {}
 		newest_seq = 0
 		oldest_seq = 0
 		_gap = {}
+		_model.reset()
+		_changes_after = -1
 		resumed = false
 	joined = true
 	ever_joined = true
@@ -183,15 +208,22 @@ func _on_welcome(packet, now_ms):
 	_roster.start(_members_of(packet.get("members", [])), int(packet.get("memberCount", 0)))
 	var events = [["connected", me.duplicate()]]
 	var more = bool(packet.get("more", false))
+	_welcome_newest = int(packet.get("lastSeq", 0))
 	if resumed and more and history.size() > 0:
 		_gap = {"after": newest_seq, "before": history[0]["seq"]}
 		_held = history
-		return events
-	if not resumed:
-		has_older = more
-	for event in _deliver(history):
-		events.append(event)
-	_queue.resend_lost(me["id"])
+	else:
+		if not resumed:
+			has_older = more
+		events += _deliver(history)
+	if resumed:
+		# The messages held that changed meanwhile. The welcome says no `through`: the pages of those it left out start
+		# after our since again (or go on where pages still due from an earlier welcome were), and what they repeat
+		# changes nothing.
+		events += _replace(packet.get("changed", []))
+		if packet.get("moreChanged", false) and _changes_after < 0:
+			_changes_after = since
+	_caught_up()
 	return events
 
 func _on_history(packet):
@@ -220,8 +252,7 @@ func _on_history(packet):
 		var held = _held
 		_held = []
 		var events = _deliver(held)
-		# Only now is it known which chats sent before the drop never reached the room.
-		_queue.resend_lost(me.get("id", 0))
+		_caught_up()
 		return events
 	_gap["before"] = lowest
 	return []
@@ -245,13 +276,105 @@ func _on_error(packet, now_ms):
 		# unconfirmed chat suspect until the echoes of those taken have had time to come back.
 		if not _queue.refused(str(packet.get("cid", ""))):
 			_queue.suspect_all(now_ms, retry_after)
-	return [["error", code, message, retry_after]]
+		return [["error", code, message, retry_after]]
+	# Refused for good: not sent again; a reaction refused is not ours.
+	var refused = _queue.dismissed(str(packet.get("for", "")), str(packet.get("cid", "")))
+	if refused != null and refused["type"] == "react":
+		_model.reacted(refused["seq"], refused["reaction"], false)
+	var events = [["error", code, message, 0]]
+	if packet.has("for"):
+		events.append(["refused", str(packet["for"]), code, message])
+	return events
+
+# A change to a message, at its position in the room's log.
+func _on_change(packet):
+	var seq = int(packet.get("seq", 0))
+	var kind = packet["type"]
+	newest_seq = max(newest_seq, int(packet.get("at", 0)))
+	_queue.settled(seq, kind, str(packet.get("text", "")))
+	# Messages held back while a gap is filled take it too: they go out as they are then.
+	for i in range(_held.size()):
+		var next = _model.changed_by(_held[i], packet) if _held[i]["seq"] == seq else null
+		if next == null and kind == "deleted":
+			next = _model.quoting_deleted(_held[i], seq)
+		if next != null:
+			_held[i] = next
+	var events = []
+	if kind == "deleted":
+		events.append(["message_deleted", seq])
+	return events + _told(_model.apply(packet))
+
+# A page of the changes a resume's welcome left out.
+func _on_changes(packet):
+	if _changes_in_flight:
+		_changes_in_flight = false
+		_changes_after = int(packet.get("through", 0)) if packet.get("more", false) else -1
+	var events = _replace(packet.get("messages", []))
+	_caught_up()
+	return events
+
+# Messages in their current state (raw, as they came): applied to those held; ours among them are confirmed.
+func _replace(raw_messages):
+	var states = []
+	for raw in raw_messages:
+		var message = _message_of(raw)
+		_queue.settled(message["seq"], "deleted" if message.has("deleted") else "edited", message["text"])
+		states.append(message)
+	return _told(_model.replace(states))
+
+func _told(changes):
+	var events = []
+	for change in changes:
+		events.append(["message_changed", change[0], change[1]])
+	return events
+
+# Once a resume's gap is filled and the changes it missed are in, the welcome's lastSeq is where the next resume
+# starts from, and which of the chats sent before the drop never reached the room is known: they go again.
+func _caught_up():
+	if _gap.size() > 0 or _changes_after >= 0:
+		return
+	if _welcome_newest >= 0:
+		newest_seq = max(newest_seq, _welcome_newest)
+		_welcome_newest = -1
+	_queue.resend_lost(me.get("id", 0))
 
 # -------------------------------------------------------------------------------------------------------------------
 # Packets to the room
 
-func send_chat(text):
-	_queue.push_chat(text)
+# A chat; `options`: "replyTo" (the seq of the message it answers), "data" (a Dictionary for the game). Returns
+# events: an error, not sent, if `data` is not a Dictionary.
+func send_chat(text, options = {}):
+	if options.has("data") and typeof(options["data"]) != TYPE_DICTIONARY:
+		return _refused_here("chat", "invalid_data", "data must be a JSON object (a Dictionary)")
+	_queue.push_chat(text, options)
+	return []
+
+# Changes our own message `seq` to `text`. Edits, deletions and reactions are queued and paced with the chats;
+# after a stop (leave, a removal) each is refused at once: the events say so.
+func edit(seq, text):
+	return _change({"type": "edit", "seq": int(seq), "text": text})
+
+# Deletes our own message `seq` (a moderator's delete of anyone's is the same packet).
+func delete_message(seq):
+	return _change({"type": "delete", "seq": int(seq)})
+
+# Gives message `seq` a reaction: one emoji, or ":name:".
+func react(seq, reaction):
+	return _change({"type": "react", "seq": int(seq), "reaction": reaction})
+
+func unreact(seq, reaction):
+	return _change({"type": "unreact", "seq": int(seq), "reaction": reaction})
+
+func _change(packet):
+	if stopped:
+		return _refused_here(packet["type"], "not_joined", "not connected to the room: connect first")
+	if packet["type"] in ["react", "unreact"]:
+		_model.reacted(packet["seq"], packet["reaction"], packet["type"] == "react")
+	_queue.push_change(packet)
+	return []
+
+func _refused_here(type, code, message):
+	return [["error", code, message, 0], ["refused", type, code, message]]
 
 func rename(new_name):
 	name = new_name
@@ -275,10 +398,12 @@ func next_packet(now_ms = 0):
 			return {"type": "history", "before": _gap["before"], "limit": _limits.get("historyPageMax", 200)}
 		if _older_wanted and oldest_seq > 0:
 			return {"type": "history", "before": oldest_seq, "limit": _limits.get("historyPageMax", 200)}
+	if _changes_after >= 0 and not _changes_in_flight:
+		return {"type": "changes", "after": _changes_after, "limit": _limits.get("historyPageMax", 200)}
 	var members_page = _roster.next_request(_limits.get("membersPageMax", 500))
 	if members_page != null:
 		return members_page
-	if _gap.size() > 0:
+	if _gap.size() > 0 or _changes_after >= 0:
 		return null
 	return _queue.next(now_ms)
 
@@ -294,6 +419,8 @@ func wait_before_sending(now_ms, bytes):
 		_history_in_flight = "gap" if _gap.size() > 0 else "older"
 		if _history_in_flight == "older":
 			_older_wanted = false
+	elif packet["type"] == "changes":
+		_changes_in_flight = true
 	elif packet["type"] == "members":
 		_roster.requested()
 	else:
@@ -309,12 +436,20 @@ func _confirm(raw):
 	if raw.has("cid") or not _seen.has(int(raw.get("seq", 0))):
 		_queue.confirm(raw)
 
-# Messages not delivered before, in seq order, as chat events.
+# Messages not delivered before, in seq order, as chat events; one delivered before is its current state.
 func _deliver(messages):
-	var events = []
+	var events = _restated(messages)
 	for message in _fresh(messages):
 		events.append(["chat", message])
 	return events
+
+# Of `messages`, those delivered before: their states now, applied to those held, before they count as seen.
+func _restated(messages):
+	var again = []
+	for message in messages:
+		if _seen.has(message["seq"]):
+			again.append(message)
+	return _told(_model.replace(again))
 
 func _fresh(messages):
 	var fresh = []
@@ -323,6 +458,7 @@ func _fresh(messages):
 		if _seen.has(seq):
 			continue
 		_seen[seq] = true
+		_model.add(message)
 		newest_seq = max(newest_seq, seq)
 		if oldest_seq == 0 or seq < oldest_seq:
 			oldest_seq = seq
@@ -367,9 +503,29 @@ func _member_of(packet):
 		member["reason"] = str(packet["reason"])
 	return member
 
+# A message as the game gets it, in its current state: {seq, ts, sender, text, cid?, edited?, replyTo?: {seq, name,
+# text, deleted?}, data?, reactions?: [{reaction, count, by}]}, or a tombstone {seq, ts, sender, text: "",
+# deleted: true, cid?}.
 func _message_of(packet):
 	var message = {"seq": int(packet.get("seq", 0)), "ts": int(packet.get("ts", 0)), "sender": _member_of(packet.get("sender", {})),
 		"text": str(packet.get("text", ""))}
+	if packet.has("cid"):
+		message["cid"] = str(packet["cid"])
 	if packet.get("deleted", false):
 		message["deleted"] = true
+		message["text"] = ""
+		return message
+	if packet.has("edited"):
+		message["edited"] = int(packet["edited"])
+	if typeof(packet.get("replyTo")) == TYPE_DICTIONARY:
+		var quote = packet["replyTo"]
+		message["replyTo"] = {"seq": int(quote.get("seq", 0)), "name": str(quote.get("name", "")), "text": str(quote.get("text", ""))}
+		if quote.get("deleted", false):
+			message["replyTo"]["deleted"] = true
+			message["replyTo"]["text"] = ""
+	if typeof(packet.get("data")) == TYPE_DICTIONARY:
+		message["data"] = packet["data"]
+	var reactions = _model.reactions_of(packet.get("reactions", []))
+	if reactions.size() > 0:
+		message["reactions"] = reactions
 	return message

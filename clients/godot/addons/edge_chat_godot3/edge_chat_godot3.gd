@@ -17,7 +17,13 @@ signal member_left(member)
 signal member_renamed(member, previous)
 signal history(messages, more)
 signal message_deleted(seq)
+# A message delivered before changed: its whole new state (as messages() holds it now), and what changed it:
+# "edited", "deleted", "reactions", or "state" (its state on a resume, or a reply whose original was deleted).
+signal message_changed(message, change)
 signal error(code, message, retry_after_ms)
+# The room refused for good a chat, edit, delete_message, react or unreact of the player's (`request_type`: "chat",
+# "edit", "delete", "react", "unreact"), after `error` with the same code: it is not sent again.
+signal refused(request_type, code, message)
 # The connection needs a new token: the room closed it because its token expired (4010), or a reconnect is due.
 # Fetch one from your backend and answer with set_token(token); the addon connects with it at once and resumes, with
 # no `disconnected` or `reconnecting`. Listen to it only if your game can get new tokens: without a listener, an
@@ -68,9 +74,38 @@ func set_token(token):
 		_awaiting_token = false
 		_open()
 
-func send_chat(text):
-	_logic.send_chat(text)
+# `options`: "replyTo" (the seq of the message it answers), "data" (a Dictionary for the game, stored and delivered
+# as is; at most limits.maxDataBytes as JSON).
+func send_chat(text, options = {}):
+	_emit(_logic.send_chat(text, options))
 	_drain()
+
+# Changes the player's own message `seq`. Edits, deletions and reactions are queued and paced with the chats.
+func edit(seq, text):
+	_emit(_logic.edit(seq, text))
+	_drain()
+
+# Deletes the player's own message `seq` (a moderator may delete anyone's).
+func delete_message(seq):
+	_emit(_logic.delete_message(seq))
+	_drain()
+
+# Gives message `seq` a reaction: one emoji, or ":name:".
+func react(seq, reaction):
+	_emit(_logic.react(seq, reaction))
+	_drain()
+
+func unreact(seq, reaction):
+	_emit(_logic.unreact(seq, reaction))
+	_drain()
+
+# The messages delivered, {seq: message}, each in its current state (edited, deleted, its reactions now).
+func messages():
+	return {} if _logic == null else _logic.messages()
+
+# Whether the player gave reaction `reaction` to message `seq` (from this connection) and did not take it back.
+func reacted_by_me(seq, reaction):
+	return _logic != null and _logic.reacted_by_me(seq, reaction)
 
 func rename(display_name):
 	_logic.rename(display_name)
