@@ -85,11 +85,13 @@ export class Inbox {
 
   /**
    * The room refused something of ours: with `retryAfterMs`, it goes again when the wait is over, with what was sent
-   * after it; else it is not sent again, and a reaction it refused is not ours.
+   * after it; else it is not sent again, and a reaction it refused is not ours. But the room's own failure
+   * (`internal_error`) refuses nothing: what it answered stays unconfirmed, and goes again after a drop.
    */
   refused(error: ProtocolError, now: number): void {
     const { sent, model } = this.parts;
     if (error.retryAfterMs !== undefined) return sent.refusal(now, error.retryAfterMs, error.cid);
+    if (error.code === "internal_error") return;
     const packet = sent.dismissed(error.for, error.cid);
     if (packet?.type === "react") model.reacted(packet.seq, packet.reaction, false);
   }

@@ -49,7 +49,11 @@ async function run(scenario: Scenario): Promise<void> {
 
   const onEvent = (event: ConnectionEvent) => {
     if (event.type === "messages") seen.delivered.push(...event.messages.map((m) => m.seq));
-    if (event.type === "error") seen.errors.push({ code: event.error.code, for: event.error.for });
+    if (event.type === "error") {
+      // `for` as the spec checks it: what a refusal for good answered.
+      const { code, retryAfterMs } = event.error;
+      seen.errors.push({ code, for: retryAfterMs === undefined ? event.error.for : undefined });
+    }
     if (event.type === "changed") seen.changed.push([event.message.seq, event.change]);
     if (event.type === "status" && event.status.state === "reconnecting") {
       seen.reconnectIn = seen.lastReconnect = event.status.retryAt - clock.now();

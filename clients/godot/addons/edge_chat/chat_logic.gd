@@ -277,6 +277,9 @@ func _on_error(packet, now_ms):
 		if not _queue.refused(str(packet.get("cid", ""))):
 			_queue.suspect_all(now_ms, retry_after)
 		return [["error", code, message, retry_after]]
+	# The room's own failure refuses nothing: what it answered stays unconfirmed, and goes again after a drop.
+	if code == "internal_error":
+		return [["error", code, message, 0]]
 	# Refused for good: not sent again; a reaction refused is not ours.
 	var refused = _queue.dismissed(str(packet.get("for", "")), str(packet.get("cid", "")))
 	if refused != null and refused["type"] == "react":
