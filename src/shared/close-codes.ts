@@ -1,67 +1,112 @@
-// The codes the room closes connections with, and which codes can be sent at all.
+// The codes the room closes connections with, as data: for each, its name, whether a client should connect again
+// by itself, and when the room sends it. The server closes with these only (the named constants below), and the
+// clients (the browser's, the SDK, the Godot addon) read the same table to decide what a close means for them.
+// docs/protocol.md lists them for people; a test keeps the two in step. The JavaScript client decides by the
+// table (client/close-decision.ts), and the Godot addon has it as generated constants
+// (clients/godot/addons/*/constants.gd, by tools/client-constants.ts).
 //
-// CLOSE_CODES is the one table of them: the room closes with the named codes below, the JavaScript client decides
-// by the table whether to reconnect after a close (client/close-decision.ts), and the Godot addon has the table as
-// generated constants (clients/godot/addons/*/constants.gd, by tools/client-constants.ts).
+// Not here: what the runtime sends or reports by itself (1002 for a compressed frame, 1005 and 1006 for a close
+// without a code or without a close frame), and the echo of a client's own close (`answerClose` in
+// server/connections/closing.ts). Codes 4004 to 4007 are not used.
 
-/** RFC 6455, 7.4.1: a policy violation (flooding), and a message too big to process. */
-export const CLOSE_POLICY = 1008;
-export const CLOSE_TOO_BIG = 1009;
-/** RFC 6455 (IANA registry): the service restarted; the client should connect again. */
-export const CLOSE_RECONNECT = 1012;
-/** Ours: a moderator removed the member (kick), the room was deleted, a moderator banned the member. */
-export const CLOSE_KICKED = 4001;
-export const CLOSE_ROOM_DELETED = 4002;
-export const CLOSE_BANNED = 4003;
-/** Ours: a connection that overstayed (no join in time, or silent too long), as HTTP 408. */
-export const CLOSE_TIMEOUT = 4008;
-/** Ours: a member's connection that a rejoin of the same member (its resume key) replaced. */
-export const CLOSE_REPLACED = 4009;
-
-/**
- * Ours: a verified member's token expired (its `exp`, past the clock skew allowed); the client is to get a new token
- * and connect again, resuming with `since` and its resume key.
- */
-export const CLOSE_TOKEN_EXPIRED = 4010;
-
-export interface CloseCode {
-  /** What the close is called: the `kind` of the client's removal for the codes that end a membership. */
+/** What a close code tells a client. */
+export interface CloseCodeInfo {
+  /** A stable name, snake_case, for code that must not depend on the number (logs, the clients' removal reasons). */
   name: string;
   /**
-   * Whether a client connects again by itself after it. One that does not has been removed, and stops; after
-   * `token_expired` a client with a way to get a new token comes straight back in with it (client/token-refresh.ts).
+   * Whether a client should connect again by itself (with backoff, resuming with `since` and `resume`); false: it
+   * stops, and only its user (or, for 4010, a new token) may bring it back.
    */
   reconnect: boolean;
+  /** When the room sends it, and what a client does then. */
   meaning: string;
 }
 
-/** Every code the room closes connections with. */
 export const CLOSE_CODES = {
-  [CLOSE_POLICY]: { name: "policy", reconnect: true, meaning: "the connection flooded the room past its rate limit" },
-  [CLOSE_TOO_BIG]: { name: "too_big", reconnect: true, meaning: "a frame was larger than the room takes" },
-  [CLOSE_RECONNECT]: { name: "restart", reconnect: true, meaning: "the room restarted; connect again" },
-  [CLOSE_KICKED]: { name: "kicked", reconnect: false, meaning: "a moderator removed the member" },
-  [CLOSE_ROOM_DELETED]: { name: "room_deleted", reconnect: false, meaning: "the room was deleted" },
-  [CLOSE_BANNED]: { name: "banned", reconnect: false, meaning: "a moderator banned the member" },
-  [CLOSE_TIMEOUT]: { name: "timeout", reconnect: true, meaning: "no join in time, or a member silent too long" },
-  [CLOSE_REPLACED]: {
+  // RFC 6455, 7.4.1, and the IANA registry.
+  1008: {
+    name: "flooding",
+    reconnect: true,
+    meaning:
+      "policy violation: too many frames refused by the rate limit within one second (FLOOD_CLOSE_AFTER). " +
+      "Reconnect with backoff, and send slower.",
+  },
+  1009: {
+    name: "frame_too_big",
+    reconnect: true,
+    meaning: "a frame over limits.maxFrameBytes. Reconnect with backoff; never send such a frame again.",
+  },
+  1012: {
+    name: "room_restarted",
+    reconnect: true,
+    meaning:
+      "a room spread over several objects restarted and lost track of this connection. Reconnect at once " +
+      "(then with backoff), resuming with since and resume.",
+  },
+  // Ours (4000 to 4999 are the application's).
+  4001: {
+    name: "kicked",
+    reconnect: false,
+    meaning:
+      "a moderator removed the member (an error `kicked` with the reason comes first). Do not reconnect by " +
+      "yourself; the user may rejoin.",
+  },
+  4002: {
+    name: "room_deleted",
+    reconnect: false,
+    meaning: "the room's admin deleted the room (DELETE /api/rooms/<name>). Do not reconnect.",
+  },
+  4003: {
+    name: "banned",
+    reconnect: false,
+    meaning:
+      "a moderator banned the member (an error `banned` with the reason comes first); a new connection is " +
+      "refused with HTTP 403 while the ban lasts. Do not reconnect.",
+  },
+  4008: {
+    name: "timeout",
+    reconnect: true,
+    meaning:
+      "the connection overstayed, as HTTP 408: no join within JOIN_TIMEOUT_SECONDS, or a member that pings went " +
+      "silent for MEMBER_SILENCE_SECONDS. Reconnect with backoff, resuming with since and resume.",
+  },
+  4009: {
     name: "replaced",
     reconnect: false,
-    meaning: "a rejoin of the same member (its resume key) from another connection replaced this one",
+    meaning:
+      "the same member joined again with this connection's resume key (another tab or device, or its own " +
+      "reconnect). Never reconnect by yourself: the two connections would knock each other out forever.",
   },
-  [CLOSE_TOKEN_EXPIRED]: {
+  4010: {
     name: "token_expired",
     reconnect: false,
-    meaning: "the member's token expired; come back only with a new one",
+    meaning:
+      "a verified member's token expired (its exp passed, beyond the clock skew allowed), connected or before " +
+      "its join. Get a new token and connect again at once, resuming with since and resume; without a new one, " +
+      "do not reconnect.",
   },
-} as const satisfies Record<number, CloseCode>;
+} as const satisfies Record<number, CloseCodeInfo>;
+
+/** A code the room closes connections with. */
+export type CloseCode = keyof typeof CLOSE_CODES;
+
+export const CLOSE_POLICY = 1008 satisfies CloseCode;
+export const CLOSE_TOO_BIG = 1009 satisfies CloseCode;
+export const CLOSE_RECONNECT = 1012 satisfies CloseCode;
+export const CLOSE_KICKED = 4001 satisfies CloseCode;
+export const CLOSE_ROOM_DELETED = 4002 satisfies CloseCode;
+export const CLOSE_BANNED = 4003 satisfies CloseCode;
+export const CLOSE_TIMEOUT = 4008 satisfies CloseCode;
+export const CLOSE_REPLACED = 4009 satisfies CloseCode;
+export const CLOSE_TOKEN_EXPIRED = 4010 satisfies CloseCode;
 
 /** The table's entry for `code`, if the room closes with it. */
-export function closeCodeOf(code: number | undefined): (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES] | undefined {
-  return code !== undefined && Object.hasOwn(CLOSE_CODES, code)
-    ? CLOSE_CODES[code as keyof typeof CLOSE_CODES]
-    : undefined;
+export function closeCodeOf(code: number | undefined): (typeof CLOSE_CODES)[CloseCode] | undefined {
+  return code !== undefined && Object.hasOwn(CLOSE_CODES, code) ? CLOSE_CODES[code as CloseCode] : undefined;
 }
+
+/** What the room answers a client's close with when the client's own code cannot be sent back (RFC 6455, 7.4.1). */
+export const CLOSE_NORMAL = 1000;
 
 /** Codes such as 1005 and 1006 only report what happened; they cannot be sent. */
 export function isSendableCloseCode(code: number): boolean {

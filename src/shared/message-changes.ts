@@ -14,13 +14,16 @@ const NAMED_REACTION = /^:[a-z0-9_+-]{1,32}:$/;
  * 👩‍👩‍👧), a flag (two regional indicators), or a keycap (1️⃣). Plain digits, letters and symbols such as © are not.
  */
 const EMOJI =
-  /^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*(?:\uDB40[\uDC20-\uDC7F])*)$/u;
+  /^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*[\u{E0020}-\u{E007F}]*)$/u;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
+/** The longest reaction, in UTF-16 units: room for the longest ZWJ sequences, and a bound on what one weighs. */
+export const MAX_REACTION_UNITS = 64;
+
 /** Whether `reaction` is one emoji (a single grapheme) or a `:name:`. */
 export function isReaction(reaction: unknown): reaction is string {
-  if (typeof reaction !== "string" || reaction.length === 0 || reaction.length > 64) return false;
+  if (typeof reaction !== "string" || reaction.length === 0 || reaction.length > MAX_REACTION_UNITS) return false;
   if (NAMED_REACTION.test(reaction)) return true;
   let count = 0;
   for (const _ of graphemes.segment(reaction)) if (++count > 1) return false;

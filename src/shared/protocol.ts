@@ -227,11 +227,10 @@ export type ErrorCode =
   | "not_joined"
   | "already_joined"
   /**
-   * What only another kind of member may do: moderation, renaming (a verified member's name is its token's), or
-   * lifting or replacing a ban the admin set (only the admin API may).
+   * What only another kind of member may do: moderation, renaming (a verified member's name is its token's),
+   * lifting or replacing a ban the admin set (only the admin API may), editing or deleting another's message.
    */
   | "forbidden"
-  /**
   /**
    * A target that is not there: no such member in the room, no such message in the room's history (never sent,
    * deleted, or past the history it retains), no such ban.

@@ -2,7 +2,7 @@
 // enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
 
 import { confineBidi } from "./bidi";
-import { dataProblem, isReaction, REACTION_RULE } from "./message-changes";
+import { dataProblem, isReaction, MAX_REACTION_UNITS, REACTION_RULE } from "./message-changes";
 import { nameProblem, normalizeName } from "./names";
 import {
   type Answering,
@@ -18,6 +18,8 @@ import {
   type ModerationAction,
   type ModerationPacket,
   type ProtocolError,
+  QUOTE_CHARS,
+  REACTORS_NAMED,
 } from "./protocol";
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
@@ -86,7 +88,11 @@ export function validateText(raw: unknown, limits: Limits, field = "text"): Pars
   return ok(text);
 }
 
-function optionalSeq(
+/**
+ * The whole number `field` holds, from `min` to `max`, if it holds any: a seq, a page's limit, a ban's minutes, a
+ * frame size. A fraction, or a number past 2^53, is refused, never rounded.
+ */
+function optionalWholeNumber(
   packet: Record<string, unknown>,
   field: string,
   min = 0,
@@ -105,8 +111,9 @@ function optionalSeq(
   return ok(raw);
 }
 
-function requiredSeq(packet: Record<string, unknown>, field: string): Parsed<number> {
-  const value = optionalSeq(packet, field, 1);
+/** The whole number of at least 1 that `field` must hold: a seq, a member id. */
+function requiredWholeNumber(packet: Record<string, unknown>, field: string): Parsed<number> {
+  const value = optionalWholeNumber(packet, field, 1);
   if (!value.ok) return value;
   return value.value === undefined ? fail("invalid_field", `${field} is required`) : ok(value.value);
 }
@@ -117,23 +124,36 @@ type Packet = Record<string, unknown> & { type: string };
  * The smallest frame limit a client may ask for (`join.maxFrameBytes`): one largest message must fit in a frame,
  * with a welcome's other fields. A code point is at most 4 bytes of UTF-8 (JSON escapes take no more than that for
  * what validation lets in); 2,048 bytes are for everything else (the packet's fields, `limits`, a sender's user id).
+ * A message may also carry game data (`maxDataBytes` as sent), the quote of the message it answers (its sender's
+ * name and QUOTE_CHARS of its text) and its reactions: each a reaction of at most MAX_REACTION_UNITS UTF-16 units
+ * (3 bytes each at most), its count and the names of its first REACTORS_NAMED reactors.
  */
 export const minServerFrameBytes = (limits: Limits): number =>
-  (limits.maxMessageChars + limits.maxNameChars) * 4 + 2048;
+  (limits.maxMessageChars + limits.maxNameChars) * 4 +
+  2048 +
+  limits.maxDataBytes +
+  (QUOTE_CHARS + limits.maxNameChars) * 4 +
+  QUOTE_FIELDS_BYTES +
+  limits.maxReactionsPerMessage *
+    (MAX_REACTION_UNITS * 3 + REACTION_FIELDS_BYTES + REACTORS_NAMED * (limits.maxNameChars * 4 + 3));
+
+/** A quote's own fields (`"replyTo":{"seq":…,"name":"","text":"","deleted":true}`), and a reaction's (`count`…). */
+const QUOTE_FIELDS_BYTES = 80;
+const REACTION_FIELDS_BYTES = 64;
 
 const RESUME_KEY = /^[0-9a-f]{32}$/;
 
 function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<ClientRequest> {
   const name = validateName(packet.name, limits);
   if (!name.ok) return name;
-  const since = optionalSeq(packet, "since");
+  const since = optionalWholeNumber(packet, "since");
   if (!since.ok) return since;
   const { resume } = packet;
   if (resume !== undefined && (typeof resume !== "string" || !RESUME_KEY.test(resume))) {
     return fail("invalid_field", "resume must be the resumeKey of a welcome");
   }
   const floor = minServerFrameBytes(limits);
-  const maxFrameBytes = optionalSeq(packet, "maxFrameBytes", floor);
+  const maxFrameBytes = optionalWholeNumber(packet, "maxFrameBytes", floor);
   if (!maxFrameBytes.ok) return maxFrameBytes;
   const join: ClientRequest = { kind: "join", dialect, name: name.value };
   if (since.value !== undefined) join.since = since.value;
@@ -153,7 +173,7 @@ function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Pa
     if (!isChatId(packet.cid)) return fail("invalid_field", CHAT_ID_RULE);
     chat.cid = packet.cid;
   }
-  const replyTo = optionalSeq(packet, "replyTo", 1);
+  const replyTo = optionalWholeNumber(packet, "replyTo", 1);
   if (!replyTo.ok) return replyTo;
   if (replyTo.value !== undefined) chat.replyTo = replyTo.value;
   if (packet.data !== undefined) {
@@ -165,7 +185,7 @@ function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Pa
 }
 
 function readEdit(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const seq = requiredSeq(packet, "seq");
+  const seq = requiredWholeNumber(packet, "seq");
   if (!seq.ok) return seq;
   const text = validateText(packet.text, limits);
   if (!text.ok) return text;
@@ -174,17 +194,17 @@ function readEdit(packet: Packet, limits: Limits): Parsed<ClientRequest> {
 }
 
 function readReaction(packet: Packet, on: boolean): Parsed<ClientRequest> {
-  const seq = requiredSeq(packet, "seq");
+  const seq = requiredWholeNumber(packet, "seq");
   if (!seq.ok) return seq;
   if (!isReaction(packet.reaction)) return fail("invalid_reaction", REACTION_RULE);
   return ok({ kind: "react", seq: seq.value, reaction: packet.reaction, on });
 }
 
 function readChanges(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const after = optionalSeq(packet, "after");
+  const after = optionalWholeNumber(packet, "after");
   if (!after.ok) return after;
   if (after.value === undefined) return fail("invalid_field", "after is required");
-  const limit = optionalSeq(packet, "limit", 1);
+  const limit = optionalWholeNumber(packet, "limit", 1);
   if (!limit.ok) return limit;
   return ok({
     kind: "changes",
@@ -194,9 +214,9 @@ function readChanges(packet: Packet, limits: Limits): Parsed<ClientRequest> {
 }
 
 function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const before = optionalSeq(packet, "before");
+  const before = optionalWholeNumber(packet, "before");
   if (!before.ok) return before;
-  const limit = optionalSeq(packet, "limit");
+  const limit = optionalWholeNumber(packet, "limit");
   if (!limit.ok) return limit;
   if (limit.value === 0) return fail("invalid_field", "limit must be at least 1");
   const capped = Math.min(limit.value ?? limits.historyPageMax, limits.historyPageMax);
@@ -208,9 +228,9 @@ function readHistory(packet: Packet, limits: Limits): Parsed<ClientRequest> {
 }
 
 function readMembers(packet: Packet, limits: Limits): Parsed<ClientRequest> {
-  const after = optionalSeq(packet, "after");
+  const after = optionalWholeNumber(packet, "after");
   if (!after.ok) return after;
-  const limit = optionalSeq(packet, "limit", 1);
+  const limit = optionalWholeNumber(packet, "limit", 1);
   if (!limit.ok) return limit;
   return ok({
     kind: "members",
@@ -235,7 +255,7 @@ export function parseModeration(
   byUser = false,
 ): Parsed<ModerationAction> {
   if (type === "delete") {
-    const seq = requiredSeq(packet, "seq");
+    const seq = requiredWholeNumber(packet, "seq");
     return seq.ok ? ok({ kind: "delete", seq: seq.value }) : seq;
   }
   if (type === "unban") {
@@ -246,7 +266,7 @@ export function parseModeration(
   const reason = optionalReason(packet, limits);
   if (!reason.ok) return reason;
   if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
-  const id = requiredSeq(packet, "id");
+  const id = requiredWholeNumber(packet, "id");
   return id.ok
     ? ok({ kind: "kick", id: id.value, ...(reason.value === undefined ? {} : { reason: reason.value }) })
     : id;
@@ -263,7 +283,7 @@ function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolea
     const user = readUser(packet);
     aim = user.ok ? ok({ user: user.value }) : user;
   } else {
-    const id = requiredSeq(packet, "id");
+    const id = requiredWholeNumber(packet, "id");
     aim = id.ok ? ok({ id: id.value }) : id;
   }
   if (!aim.ok) return aim;
@@ -275,7 +295,7 @@ function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolea
   }
   const reason = optionalReason(packet, limits);
   if (!reason.ok) return reason;
-  const minutes = optionalSeq(packet, "minutes", 1, MAX_BAN_MINUTES);
+  const minutes = optionalWholeNumber(packet, "minutes", 1, MAX_BAN_MINUTES);
   if (!minutes.ok) return minutes;
   const confirm = optionalIds(packet, "confirm");
   if (!confirm.ok) return confirm;

@@ -83,7 +83,11 @@ describe("moderation on wrangler dev", () => {
     const { seq } = await moderator.next((p) => p.type === "chat" && p.text === "buy cheap gold");
 
     moderator.send({ type: "delete", seq });
-    expect(await moderator.next((p) => p.type === "deleted")).toEqual({ type: "deleted", seq });
+    expect(await moderator.next((p) => p.type === "deleted")).toEqual({
+      type: "deleted",
+      seq,
+      at: (seq as number) + 1,
+    });
     expect(await godot.next((p) => String(p.message).includes("deleted"))).toMatchObject({
       message: `A moderator deleted message #${seq}.`,
     });

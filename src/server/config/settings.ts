@@ -1,6 +1,7 @@
 // Room settings, read from `[vars]` in wrangler.toml (or `--var` on the command line). Every setting has a
-// default; a value that is set but is not a positive whole number stops the room with a message naming it,
-// because a typo that silently fell back to a default would be worse.
+// default; a value that is set but is not a positive whole number (or 0, for the one setting where 0 means "no
+// limit") stops the room with a message naming it, because a typo that silently fell back to a default would be
+// worse.
 
 import { DEFAULT_LIMITS, type Limits } from "../../shared/protocol";
 import { minServerFrameBytes } from "../../shared/validation";
@@ -43,6 +44,9 @@ const DEFAULTS = {
   RATE_LIMIT_BYTES_PER_TOKEN: DEFAULT_LIMITS.rateLimitBytesPerToken,
   HISTORY_PAGE_MAX: DEFAULT_LIMITS.historyPageMax,
   MEMBERS_PAGE_MAX: DEFAULT_LIMITS.membersPageMax,
+  MAX_DATA_BYTES: DEFAULT_LIMITS.maxDataBytes,
+  MAX_REACTIONS_PER_MESSAGE: DEFAULT_LIMITS.maxReactionsPerMessage,
+  EDIT_WINDOW_SECONDS: DEFAULT_LIMITS.editWindowSeconds,
   HISTORY_RETAINED: 1000,
   HISTORY_ON_JOIN: 50,
   HISTORY_PAGE_MAX_BYTES: 256 * 1024,
@@ -60,13 +64,17 @@ const DEFAULTS = {
 
 export type SettingName = keyof typeof DEFAULTS;
 
+/** The settings where 0 is a value of its own: no limit. */
+const ZERO_MEANS_NONE: ReadonlySet<SettingName> = new Set(["EDIT_WINDOW_SECONDS"]);
+
 export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomSettings {
   const read = (name: SettingName): number => {
     const raw = vars[name];
     if (raw === undefined || raw === "") return DEFAULTS[name];
     const value = typeof raw === "number" ? raw : Number(raw);
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new Error(`setting ${name} must be a positive whole number, not ${JSON.stringify(raw)}`);
+    if (!Number.isSafeInteger(value) || value < (ZERO_MEANS_NONE.has(name) ? 0 : 1)) {
+      const what = ZERO_MEANS_NONE.has(name) ? "a whole number (0: no limit)" : "a positive whole number";
+      throw new Error(`setting ${name} must be ${what}, not ${JSON.stringify(raw)}`);
     }
     return value;
   };
@@ -81,6 +89,9 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
       rateLimitBytesPerToken: read("RATE_LIMIT_BYTES_PER_TOKEN"),
       historyPageMax: read("HISTORY_PAGE_MAX"),
       membersPageMax: read("MEMBERS_PAGE_MAX"),
+      maxDataBytes: read("MAX_DATA_BYTES"),
+      maxReactionsPerMessage: read("MAX_REACTIONS_PER_MESSAGE"),
+      editWindowSeconds: read("EDIT_WINDOW_SECONDS"),
     },
     historyRetained: read("HISTORY_RETAINED"),
     historyOnJoin: read("HISTORY_ON_JOIN"),
@@ -106,7 +117,7 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
   if (settings.limits.maxServerFrameBytes < floor) {
     // The room could not send a message of the longest length in one frame.
     throw new Error(
-      `settings: MAX_SERVER_FRAME_BYTES must be at least ${floor} for messages of MAX_MESSAGE_CHARS and names of MAX_NAME_CHARS`,
+      `settings: MAX_SERVER_FRAME_BYTES must be at least ${floor} for messages of MAX_MESSAGE_CHARS and names of MAX_NAME_CHARS, with MAX_DATA_BYTES of data, a quote and MAX_REACTIONS_PER_MESSAGE reactions`,
     );
   }
   return settings;

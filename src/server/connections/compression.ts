@@ -18,7 +18,17 @@ export const EXTENSIONS_HEADER = "Sec-WebSocket-Extensions";
 /** An extension list naming none that the runtime knows: every hop agrees on no extension. */
 const NO_EXTENSIONS = "no-extensions";
 
-/** The answer that accepts a WebSocket upgrade, uncompressed (see above). */
-export function switchingProtocols(client: WebSocket): Response {
-  return new Response(null, { status: 101, webSocket: client, headers: { [EXTENSIONS_HEADER]: NO_EXTENSIONS } });
+/**
+ * Accepts a WebSocket upgrade as a hibernatable socket of `ctx`: the server's end, and the answer that hands the
+ * client's end over, uncompressed (see above).
+ */
+export function acceptUpgrade(ctx: DurableObjectState): { socket: WebSocket; response: Response } {
+  const { 0: client, 1: server } = new WebSocketPair();
+  ctx.acceptWebSocket(server);
+  const response = new Response(null, {
+    status: 101,
+    webSocket: client,
+    headers: { [EXTENSIONS_HEADER]: NO_EXTENSIONS },
+  });
+  return { socket: server, response };
 }

@@ -1,9 +1,9 @@
 // Sending packets to members: each in its own dialect, each packet serialized once per dialect, not once per member.
 
 import { encode, joinsPacket } from "../../shared/codec";
-import type { Dialect, Member, ServerPacket } from "../../shared/protocol";
+import type { Dialect, Member, ProtocolError, ServerPacket } from "../../shared/protocol";
 import { chunks } from "./frame-fit";
-import type { JoinedSession, RoomSocket } from "./sessions";
+import type { JoinedSession, RoomSocket, Session } from "./sessions";
 
 /** Who hears what the room announces: its own members, and a hub's shards (once each, for all their members). */
 export interface Audience<Socket> {
@@ -19,6 +19,20 @@ export function sendPacket(socket: RoomSocket, dialect: Dialect, packet: ServerP
   const frames = encode(packet, dialect);
   for (const frame of frames) sendFrame(socket, frame);
   return frames;
+}
+
+/**
+ * Sends an error packet to one connection: in its member's dialect once it has joined; before that, in the dialect
+ * of the packet it answers (`dialectBeforeJoin`), so that a client of either dialect can read why it was refused.
+ * Returns the frames sent, for what they weigh.
+ */
+export function sendErrorPacket(
+  socket: RoomSocket,
+  session: Session | undefined,
+  dialectBeforeJoin: Dialect,
+  error: ProtocolError,
+): string[] {
+  return sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
 }
 
 /**
@@ -74,7 +88,7 @@ export function announceJoins<Socket extends RoomSocket>(
  * A socket can be closing while the room still lists it (its close event is queued behind this one). Sending to
  * it fails; that must not stop the broadcast for everyone else, and its leave is announced when its close arrives.
  */
-function sendFrame(socket: RoomSocket, frame: string): void {
+export function sendFrame(socket: RoomSocket, frame: string): void {
   try {
     socket.send(frame);
   } catch {

@@ -22,6 +22,9 @@ export const batchBudget = (limits: Limits): number => minServerFrameBytes(limit
 /** Room for a packet's own fields around its list (`{"type":"leaves","members":[]}`, and `more`), with margin. */
 const PACKET_FIELDS_BYTES = 256;
 
+/** Room for a `changes` page's own fields around its messages (`type`, `through`, `more`), with margin. */
+export const CHANGES_FIELDS_BYTES = 128;
+
 const sizeOf = (item: unknown): number => frameBytes(JSON.stringify(item)) + 1;
 
 /**
@@ -40,38 +43,42 @@ function newestFitting(messages: ChatMessage[], budget: number, atLeastOne: bool
   return messages.slice(from);
 }
 
-/** The first members of `members` that fit in `budget` bytes; the first always, if `atLeastOne`. */
-function firstFitting(members: Member[], budget: number, atLeastOne: boolean): Member[] {
+/** The first items of `items` (members, changed messages) that fit in `budget` bytes; the first always, if `atLeastOne`. */
+function firstFitting<T>(items: T[], budget: number, atLeastOne: boolean): T[] {
   let used = 0;
   let taken = 0;
-  for (; taken < members.length; taken++) {
-    const size = sizeOf(members[taken]);
+  for (; taken < items.length; taken++) {
+    const size = sizeOf(items[taken]);
     if (used + size > budget && !(atLeastOne && taken === 0)) break;
     used += size;
   }
-  return members.slice(0, taken);
+  return items.slice(0, taken);
 }
+
+const sizeOfAll = (items: unknown[]): number => items.reduce<number>((sum, item) => sum + sizeOf(item), 0);
 
 /**
  * A welcome cut to `limit` bytes. History comes first, newest kept, but leaves the member list a quarter of the room
- * if it needs it, so that a welcome after long messages still shows who is here; the members then take what is left.
- * The newest message is kept if it fits at all, which the frame floor makes sure of for a welcome with no members.
+ * if it needs it, so that a welcome after long messages still shows who is here; then a resume's changed messages,
+ * oldest change first (the client asks for the rest: `changes`); the members then take what is left. The newest
+ * message is kept if it fits at all, which the frame floor makes sure of for a welcome with no members.
  */
 export function fitWelcome(welcome: Welcome, limit: number): Welcome {
-  const budget = limit - frameBytes(JSON.stringify({ ...welcome, history: [], members: [] }));
-  const membersSize = welcome.members.reduce((sum, member) => sum + sizeOf(member), 0);
-  const reserve = Math.min(membersSize, Math.floor(budget / 4));
+  const empty = { ...welcome, history: [], members: [], ...(welcome.changed && { changed: [] }) };
+  const budget = limit - frameBytes(JSON.stringify(empty));
+  const reserve = Math.min(sizeOfAll(welcome.members), Math.floor(budget / 4));
   let history = newestFitting(welcome.history, budget - reserve, false);
   if (history.length === 0 && welcome.history.length > 0) history = newestFitting(welcome.history, budget, false);
-  const historySize = history.reduce((sum, message) => sum + sizeOf(message), 0);
-  const members = firstFitting(welcome.members, budget - historySize, false);
-  return {
-    ...welcome,
-    history,
-    more: welcome.more || history.length < welcome.history.length,
-    members,
-    moreMembers: welcome.moreMembers || members.length < welcome.members.length,
-  };
+  let left = budget - sizeOfAll(history);
+  const fitted: Welcome = { ...welcome, history, more: welcome.more || history.length < welcome.history.length };
+  if (welcome.changed) {
+    const changed = firstFitting(welcome.changed, left - reserve, false);
+    fitted.changed = changed;
+    fitted.moreChanged = welcome.moreChanged || changed.length < welcome.changed.length;
+    left -= sizeOfAll(changed);
+  }
+  const members = firstFitting(welcome.members, left, false);
+  return { ...fitted, members, moreMembers: welcome.moreMembers || members.length < welcome.members.length };
 }
 
 /** A page of history cut to `limit` bytes: the newest messages kept, `more` set if older ones were cut. */

@@ -41,12 +41,28 @@ export type Session =
 export type JoinedSession = Extract<Session, { joined: true }>;
 
 /**
+ * A connection asking to come in, as far as the room can tell before it accepts it: where it comes from (the
+ * client's address, when the Worker passed it on) and who it is (the identity the Worker verified; undefined for an
+ * anonymous one). The room checks it (room/admission.ts, moderation/ban-list.ts) and opens its session with it.
+ */
+export interface Newcomer {
+  address?: string;
+  identity?: Identity;
+}
+
+/**
  * What an attachment holds: a session, or the mark of a connection the room closed itself. A retired connection is
  * no member and never joins, but until the runtime reports it gone (its peer answered the close, or the connection
  * broke) it still counts against its address: a client that never answers closes would otherwise hold sockets
  * without limit. The runtime cannot abort a hibernatable socket, so only its peer or its TCP connection ends it.
  */
-export type Attachment = Session | { retired: true; address?: string };
+export type Attachment = Session | Retired;
+
+export type Retired = { retired: true; address?: string };
+
+/** The mark a connection closed from this side leaves in its attachment: retired, and from where it came. */
+export const retiredMark = (session: Session): Retired =>
+  session.address === undefined ? { retired: true } : { retired: true, address: session.address };
 
 export const memberOf = (session: JoinedSession): Member =>
   session.identity
@@ -118,14 +134,11 @@ export class Sessions<Socket extends RoomSocket> {
     return this.hereCount;
   }
 
-  /**
-   * A connection that has not joined yet, from `address` and with the verified `identity` if the Worker passed them
-   * on.
-   */
-  open(socket: Socket, openedAt: number, from: { address?: string; identity?: Identity } = {}): void {
+  /** A connection that has not joined yet: the newcomer the room let in. */
+  open(socket: Socket, openedAt: number, newcomer: Newcomer = {}): void {
     const session: Session = { joined: false, openedAt };
-    if (from.address !== undefined) session.address = from.address;
-    if (from.identity !== undefined) session.identity = from.identity;
+    if (newcomer.address !== undefined) session.address = newcomer.address;
+    if (newcomer.identity !== undefined) session.identity = newcomer.identity;
     this.save(socket, session);
   }
 
@@ -178,6 +191,11 @@ export class Sessions<Socket extends RoomSocket> {
     return this.joined().find(([, session]) => session.id === id);
   }
 
+  /** Every open connection, joined or not. */
+  all(): Socket[] {
+    return [...this.bySocket.keys()];
+  }
+
   /** Every open connection, joined or not, whose session `matches`. */
   where(matches: (session: Session) => boolean): Socket[] {
     return [...this.bySocket].filter(([, session]) => matches(session)).map(([socket]) => socket);
@@ -221,7 +239,7 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   /**
-   * Forgets a connection the runtime reports gone. Returns its session if it had joined (its leave is to be
+   * Drops a connection the runtime reports gone. Returns its session if it had joined (its leave is to be
    * announced), undefined if it had not, or was removed or retired before: a connection's leave is announced once,
    * however many ways it ends.
    */
@@ -231,10 +249,11 @@ export class Sessions<Socket extends RoomSocket> {
       this.closing.delete(socket);
       this.countAddress(address, -1);
     }
-    return this.forget(socket);
+    return this.unlist(socket);
   }
 
-  private forget(socket: Socket): JoinedSession | undefined {
+  /** Takes a connection off every list and count (by socket, by name, by address); its session if it had joined. */
+  private unlist(socket: Socket): JoinedSession | undefined {
     const session = this.bySocket.get(socket);
     if (!session) return undefined;
     this.bySocket.delete(socket);
@@ -251,13 +270,9 @@ export class Sessions<Socket extends RoomSocket> {
   retire(socket: Socket): JoinedSession | undefined {
     const session = this.bySocket.get(socket);
     if (!session) return undefined;
-    const joined = this.forget(socket);
-    const retired: Extract<Attachment, { retired: true }> = { retired: true };
-    if (session.address !== undefined) {
-      retired.address = session.address;
-      this.closeOn(socket, session.address);
-    }
-    socket.serializeAttachment(retired);
+    const joined = this.unlist(socket);
+    if (session.address !== undefined) this.closeOn(socket, session.address);
+    socket.serializeAttachment(retiredMark(session));
     return joined;
   }
 

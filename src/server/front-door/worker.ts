@@ -18,7 +18,7 @@ import { readSettings } from "../config/settings";
 import { EXTENSIONS_HEADER } from "../connections/compression";
 import { type AccessSettings, IDENTITY_HEADER, identify } from "../connections/identity";
 import { refusal } from "../connections/requests";
-import type { RoomInfo } from "../room/room";
+import type { RoomInfo } from "../room/info";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../shards/wire";
 import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
 import { refuseUpgrade } from "./upgrade-checks";

@@ -16,7 +16,12 @@ export type { Verdict };
 /** Seconds' worth of joins the room takes at once, after a quiet spell. */
 const JOIN_BURST_SECONDS = 5;
 
-export class RateLimits<Socket extends object> {
+/**
+ * A room's (or a shard's) charges for input: every frame to its sender, what everyone hears to the room's budget,
+ * joins to the room's joins per second, answers to their asker. Not the protocol's limits (`settings.limits`, what
+ * a packet may hold): what input costs, and whether it is paid for.
+ */
+export class Charges<Socket extends object> {
   private readonly flood: FloodControl<Socket>;
   private readonly budget: RoomBudget<Socket>;
   private readonly joins: TokenBucket;
@@ -59,8 +64,8 @@ export class RateLimits<Socket extends object> {
     );
   }
 
-  /** A connection is gone. */
-  forget(socket: Socket): void {
-    this.budget.forget(socket);
+  /** A connection is gone (or closed by the room): it stops counting as one of the room's senders. */
+  dropConnection(socket: Socket): void {
+    this.budget.dropConnection(socket);
   }
 }

@@ -3,17 +3,17 @@
 // window, for a refusal) or its connection closed; one that passes comes out as a request. A shard and its hub both
 // take a shard's frames in: the shard to protect itself and answer at once, the hub because it bills answers too.
 
-import { CLOSE_POLICY, CLOSE_TOO_BIG } from "../../shared/close-codes";
+import { CLOSE_POLICY, CLOSE_TOO_BIG, type CloseCode } from "../../shared/close-codes";
 import { decodeFrame, frameExceeds, isBinaryPing } from "../../shared/codec";
 import type { Answering, ClientRequest, Dialect, Limits, ProtocolError } from "../../shared/protocol";
 import type { Session } from "../connections/sessions";
-import type { RateLimits, Verdict } from "./charges";
+import type { Charges, Verdict } from "./charges";
 
 export interface IntakeHooks<Socket> {
   /** Errors go out in the member's dialect; before join, in `dialectBeforeJoin`. */
   sendError(socket: Socket, dialectBeforeJoin: Dialect, error: ProtocolError): void;
   /** Closes a connection from the room's side (its leave is announced if it had joined). */
-  close(socket: Socket, code: number, reason: string): void;
+  close(socket: Socket, code: CloseCode, reason: string): void;
   /** Sends a bare frame: `pong`, to a `ping` the runtime did not answer. */
   sendFrame(socket: Socket, frame: string): void;
 }
@@ -21,7 +21,7 @@ export interface IntakeHooks<Socket> {
 export class Intake<Socket extends object> {
   constructor(
     private readonly limits: Limits,
-    readonly rates: RateLimits<Socket>,
+    private readonly charges: Charges<Socket>,
     private readonly hooks: IntakeHooks<Socket>,
   ) {}
 
@@ -36,7 +36,7 @@ export class Intake<Socket extends object> {
       this.hooks.close(socket, CLOSE_TOO_BIG, `a frame must be at most ${limits.maxFrameBytes} bytes`);
       return undefined;
     }
-    if (!this.enforce(socket, session, this.rates.frame(socket, frame, now), frame)) return undefined;
+    if (!this.enforce(socket, session, this.charges.frame(socket, frame, now), frame)) return undefined;
     // A binary `ping` costs what any frame does against its sender's rate limit, and nothing else.
     if (isBinaryPing(frame)) {
       this.hooks.sendFrame(socket, "pong");
@@ -81,7 +81,7 @@ export class Intake<Socket extends object> {
         this.hooks.close(socket, CLOSE_POLICY, "rate limit exceeded");
         // One line per closed connection: enough for an operator to see a flood, never a flood of its own.
         console.warn(
-          `room: closed ${describe(session)} for flooding (${verdict.refusedInWindow} packets refused within a second)`,
+          `room: closed ${sessionLabel(session)} for flooding (${verdict.refusedInWindow} packets refused within a second)`,
         );
         return false;
     }
@@ -95,5 +95,6 @@ export interface Taken {
   answering?: Answering;
 }
 
-export const describe = (session: Session): string =>
+/** How a log line names a connection: by its member id once it has joined. */
+export const sessionLabel = (session: Session): string =>
   session.joined ? `member ${session.id}` : "a connection that has not joined";

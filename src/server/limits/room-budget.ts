@@ -60,7 +60,7 @@ export class RoomBudget<Socket extends object> {
   }
 
   /** A connection is gone: it no longer counts as an active sender. */
-  forget(socket: Socket): void {
+  dropConnection(socket: Socket): void {
     this.senders.delete(socket);
   }
 

@@ -1,26 +1,30 @@
 // What moderators do to a room: remove a member for now (kick), or for a time or for good (ban), lift a ban, and
-// delete a message. The same actions come from a member whose token gives it the moderator role, and from the admin
+// delete a message (through the room's log, as its author's deletion goes: room/message-log.ts). The same actions come from a member whose token gives it the moderator role, and from the admin
 // API (`"admin"`), which may also ban a user who is not in the room, act on moderators, and lift any ban (a
 // moderator lifts only moderators' bans).
 
-import { CLOSE_BANNED, CLOSE_KICKED } from "../../shared/close-codes";
+import { CLOSE_BANNED, CLOSE_KICKED, type CloseCode } from "../../shared/close-codes";
 import type { BanAim, LeaveReason, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Identity } from "../connections/identity";
 import { memberOf, type RoomSocket, type Sessions } from "../connections/sessions";
-import type { RoomStorage } from "../storage/room-storage";
 import type { BanList, BanSetter } from "./ban-list";
 import { membersReached, needsConfirming, reachOf } from "./ban-reach";
 
 /** Who acts: a moderator in the room (its verified identity), or the admin API. */
 export type Moderator = Identity | "admin";
 
-/** What came of an action: an answer for whoever asked (if there is one beyond what everyone hears), or why not. */
-export type ModerationOutcome = { ok: true; answer?: ServerPacket } | { ok: false; error: ProtocolError };
+/**
+ * What came of an action: an answer for whoever asked (if there is one beyond what everyone hears), or why not. Only
+ * moderators' answers: it travels over RPC to the admin API, which types nothing open-ended (a chat's game data).
+ */
+export type ModerationOutcome =
+  | { ok: true; answer?: Extract<ServerPacket, { type: "banned" | "ban_preview" | "unbanned" }> }
+  | { ok: false; error: ProtocolError };
 
 /** How the room removes a member: the notice it hears first, then the close, then everyone hears the leave. */
 export interface Removal {
   notice: ProtocolError;
-  closeCode: number;
+  closeCode: CloseCode;
   closeReason: string;
   leave: LeaveReason;
 }
@@ -28,11 +32,10 @@ export interface Removal {
 /** What moderation needs of the room. */
 export interface ModeratedRoom<Socket extends RoomSocket> {
   sessions: Sessions<Socket>;
-  storage: RoomStorage;
   bans: BanList;
   remove(socket: Socket, removal: Removal): void;
-  /** Tells every member, in order with everything else the room announces. */
-  announce(packet: ServerPacket): void;
+  /** Deletes message `seq` as a moderator, in order with everything else the room announces; why not, if refused. */
+  deleteMessage(seq: number): ProtocolError | undefined;
   /** A ban that ends at `until` must be forgotten then: the room's alarm must ring by that time. */
   banEndsAt(until: number): void;
 }
@@ -60,10 +63,10 @@ export async function moderate<Socket extends RoomSocket>(
         ? notFound(`no ban of ${action.user} in this room`)
         : forbidden(`the ban of ${action.user} was set by the admin: only the admin API may lift it`);
     }
-    case "delete":
-      if (!room.storage.tombstone(action.seq)) return notFound(`no message ${action.seq} in the room's history`);
-      room.announce({ type: "deleted", seq: action.seq });
-      return { ok: true };
+    case "delete": {
+      const refusal = room.deleteMessage(action.seq);
+      return refusal ? { ok: false, error: refusal } : { ok: true };
+    }
   }
 }
 

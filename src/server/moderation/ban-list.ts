@@ -18,6 +18,7 @@
 // The tables are schema.ts's, created by the room's first write. Checking a connection against a room that never
 // banned anyone writes nothing: the salt is made by the first ban.
 
+import type { Newcomer } from "../connections/sessions";
 import type { Schema } from "../storage/schema";
 
 export type BanTarget =
@@ -25,13 +26,6 @@ export type BanTarget =
   { kind: "user"; user: string; addresses: readonly string[] } | { kind: "address"; address: string };
 
 export type BanSetter = "admin" | "moderator";
-
-/** Who a connection is, as far as bans go. */
-export interface Visitor {
-  /** The verified user id; undefined for an anonymous connection. */
-  user?: string;
-  address?: string;
-}
 
 export interface Ban {
   /** What `unban` takes: the user id, or `address:<hash>` for an address. */
@@ -62,13 +56,14 @@ export class BanList {
     return this.schema.exists && this.sql.exec(`SELECT 1 FROM bans LIMIT 1`).toArray().length > 0;
   }
 
-  /** The ban that refuses `visitor` at `now`, if one does: an anonymous one's address may be a user ban's half. */
-  async refusing(visitor: Visitor, now: number): Promise<Ban | undefined> {
+  /** The ban that refuses `newcomer` at `now`, if one does: an anonymous one's address may be a user ban's half. */
+  async refusing(newcomer: Newcomer, now: number): Promise<Ban | undefined> {
     if (!this.schema.exists) return undefined;
-    if (visitor.user !== undefined) return this.active("user", visitor.user, now);
+    const user = newcomer.identity?.user;
+    if (user !== undefined) return this.active("user", user, now);
     // A room without a salt never banned anyone.
-    if (visitor.address === undefined || this.readSalt() === undefined) return undefined;
-    const address = await this.hash(visitor.address);
+    if (newcomer.address === undefined || this.readSalt() === undefined) return undefined;
+    const address = await this.hash(newcomer.address);
     return (
       this.active("address", address, now) ??
       this.sql

@@ -3,30 +3,27 @@
 
 import { IDENTITY_HEADER, type Identity } from "../connections/identity";
 import { clientAddress, refusal } from "../connections/requests";
-import type { RoomSocket, Sessions } from "../connections/sessions";
+import type { Newcomer, RoomSocket, Sessions } from "../connections/sessions";
 import type { BanList } from "../moderation/ban-list";
 
 /** What a refused connection is told to wait, in seconds. */
 const RETRY_AFTER_SECONDS = "10";
 
-/** Who is arriving, as far as the room can tell. */
-export interface Arrival {
-  address?: string;
-  /** Verified by the Worker; undefined for an anonymous connection. */
-  identity?: Identity;
-}
-
-export interface Door {
+/** What the room checks a newcomer against: the connections it holds per address, and its bans. */
+export interface AdmissionRules {
   sessions: Sessions<RoomSocket>;
   bans: BanList;
   maxConnectionsPerAddress: number;
 }
 
-/** Who arrives, or the refusal to answer it with: 429 if its address holds too many connections, 403 if banned. */
-export async function admit(request: Request, door: Door, now: number): Promise<Arrival | Response> {
+/**
+ * The newcomer a request brings, or the refusal to answer it with: 429 if its address holds too many connections,
+ * 403 if banned.
+ */
+export async function admit(request: Request, rules: AdmissionRules, now: number): Promise<Newcomer | Response> {
   const address = clientAddress(request);
-  const { maxConnectionsPerAddress } = door;
-  if (address !== undefined && door.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
+  const { maxConnectionsPerAddress } = rules;
+  if (address !== undefined && rules.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
     // When one of them closes is not known here: a retry after a while, as for the Worker's own 429 (front-door/upgrade-checks.ts).
     return refusal(
       429,
@@ -40,11 +37,12 @@ export async function admit(request: Request, door: Door, now: number): Promise<
   // Only the Worker sets this header: it removes whatever a client sent in it.
   const header = request.headers.get(IDENTITY_HEADER);
   const identity = header ? (JSON.parse(header) as Identity) : undefined;
-  const ban = await door.bans.refusing({ user: identity?.user, address }, now);
+  const newcomer: Newcomer = { address, identity };
+  const ban = await rules.bans.refusing(newcomer, now);
   if (ban) {
     const until =
       ban.until === undefined ? "until a moderator lifts the ban" : `until ${new Date(ban.until).toISOString()}`;
     return refusal(403, { error: "banned", message: `you are banned from this room ${until}` });
   }
-  return { address, identity };
+  return newcomer;
 }

@@ -1,23 +1,24 @@
-// Everything the room announces, in one queue, in the order it happened: joins, leaves, chats, and the rest (renames,
-// deletions). The
-// queue is delivered front to back, so everyone hears of a join or leave before any message sent after it, and
-// a rename before the messages that carry the new name: the order holds by construction, whoever calls what.
+// Everything the room announces, in one queue, in the order it happened: joins, leaves, the room's log (chats, and
+// changes to messages: edits, deletions, reactions), and the rest (renames). The queue is delivered front to back,
+// so everyone hears of a join or leave before any message sent after it, and a rename before the messages that
+// carry the new name: the order holds by construction, whoever calls what.
 //
 // Two policies decide when the queue is delivered:
-// - Chats are stored and broadcast from a zero-delay timer, so messages that arrive within one burst of events
-//   share one write and leave together.
+// - The log (message-log.ts) is stored and broadcast from a zero-delay timer, so chats and changes that arrive
+//   within one burst of events share one write and leave together (reactions to one message: one packet).
 // - Joins and leaves are announced at most once per PRESENCE_WINDOW_MS. Announcing each one to everyone makes a
 //   burst of N joins (or leaves) cost N²/2 frames, 500,000 for 1,000; within the window they gather into one batch,
 //   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
 // Neither timer outlives a burst, so the outbox never keeps an idle room awake.
 
 import { leavesPacket } from "../../shared/codec";
-import type { Departure, Member, ServerPacket } from "../../shared/protocol";
+import type { Answering, Departure, Member, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Audience } from "../connections/fan-out";
 import { sendPacket } from "../connections/fan-out";
 import { chunks } from "../connections/frame-fit";
 import type { RoomSocket, Sessions } from "../connections/sessions";
-import type { Appended, UnstoredChat } from "../storage/room-storage";
+import type { UnstoredChat } from "../storage/room-storage";
+import type { LogEntry, Said } from "./message-log";
 
 export const PRESENCE_WINDOW_MS = 50;
 
@@ -26,13 +27,24 @@ type Announcement<Socket> =
   | { kind: "joins"; joins: { member: Member; socket: Socket }[] }
   | { kind: "leaves"; members: Departure[] }
   | { kind: "other"; packet: ServerPacket }
-  | { kind: "chats"; chats: { chat: UnstoredChat; socket: Socket }[] };
+  | { kind: "log"; entries: Logged<Socket>[] };
 
 /**
- * Stores chats and numbers them, all or nothing; throws if none could be stored. A chat its author posted already
- * (its cid) comes back as the stored message, a duplicate, and is not stored again.
+ * An entry of the room's log, and who hears an answer to it alone: the member that sent it (`socket`, with what the
+ * answer names), or a caller that waits for the outcome (`refused`: the admin API).
  */
-export type StoreChats = (chats: UnstoredChat[]) => Appended[];
+export interface Logged<Socket> {
+  entry: LogEntry;
+  socket?: Socket;
+  answering?: Answering;
+  refused?: (error: ProtocolError) => void;
+}
+
+/**
+ * Stores a batch of the log, all or nothing (throws if nothing could be stored), and says what came of it, in order
+ * (message-log.ts, `writeLog`).
+ */
+export type StoreLog = (entries: LogEntry[]) => Said[];
 
 export class Outbox<Socket extends RoomSocket> {
   private readonly queue: Announcement<Socket>[] = [];
@@ -43,16 +55,29 @@ export class Outbox<Socket extends RoomSocket> {
   constructor(
     private readonly sessions: Sessions<Socket>,
     private readonly audience: Audience<Socket>,
-    private readonly store: StoreChats,
+    private readonly store: StoreLog,
     /** What one frame of leaves may hold (frame-fit.ts, `batchBudget`): a batch of more goes in several. */
     private readonly batchBudget: number,
   ) {}
 
-  chat(chat: UnstoredChat, socket: Socket): void {
+  chat(chat: UnstoredChat, socket: Socket, answering?: Answering): void {
+    this.log({ entry: { kind: "chat", chat }, socket, ...(answering && { answering }) });
+  }
+
+  /** An entry for the room's log (a chat, or a change to a message), stored with the rest of its burst. */
+  log(logged: Logged<Socket>): void {
     const last = this.queue.at(-1);
-    if (last?.kind === "chats") last.chats.push({ chat, socket });
-    else this.queue.push({ kind: "chats", chats: [{ chat, socket }] });
+    if (last?.kind === "log") last.entries.push(logged);
+    else this.queue.push({ kind: "log", entries: [logged] });
     this.wakeIn(0);
+  }
+
+  /** An entry stored now, after everything queued before it (the admin API's deletion): why not, if it was refused. */
+  logNow(entry: LogEntry): ProtocolError | undefined {
+    let refusal: ProtocolError | undefined;
+    this.log({ entry, refused: (error) => (refusal = error) });
+    this.flush();
+    return refusal;
   }
 
   /** Any other packet for every member (a rename, a deletion), in its place among the rest. */
@@ -98,7 +123,7 @@ export class Outbox<Socket extends RoomSocket> {
   }
 
   /**
-   * Delivers what a newcomer's welcome must come after: every chat (stored, so the welcome's history holds it and
+   * Delivers what a newcomer's welcome must come after: the whole log (stored, so the welcome's history holds it and
    * the newcomer does not receive it twice) and every leave (the welcome does not list those members). A batch of
    * joins still open stays open: the newcomer joins it.
    */
@@ -122,44 +147,39 @@ export class Outbox<Socket extends RoomSocket> {
         return;
       case "other":
         return this.audience.broadcast(announcement.packet);
-      case "chats":
-        return this.storeAndBroadcast(announcement.chats);
+      case "log":
+        return this.storeAndBroadcast(announcement.entries);
     }
   }
 
   /**
-   * The runtime's output gate holds the broadcast until the write is durable, so no member ever sees a message
-   * that could be lost. If the write fails, nothing was stored and every sender hears so, to send again.
+   * The runtime's output gate holds the broadcast until the write is durable, so no member ever sees a message or a
+   * change that could be lost. If the write fails, nothing was stored and every sender hears so, to send again.
    */
-  private storeAndBroadcast(chats: { chat: UnstoredChat; socket: Socket }[]): void {
-    let stored: Appended[];
+  private storeAndBroadcast(entries: Logged<Socket>[]): void {
+    let said: Said[];
     try {
-      stored = this.store(chats.map(({ chat }) => chat));
+      said = this.store(entries.map(({ entry }) => entry));
     } catch (error) {
-      console.error(`room: could not store ${chats.length} messages: ${String(error)}`);
-      for (const { chat, socket } of chats) {
-        const session = this.sessions.get(socket);
-        if (!session?.joined) continue;
-        sendPacket(socket, session.dialect, {
-          type: "error",
-          code: "internal_error",
-          message: "your message could not be stored; send it again",
-          for: session.dialect === "native" ? "chat" : "chat_message",
-          ...(chat.cid === undefined ? {} : { cid: chat.cid }),
-        });
+      console.error(`room: could not store ${entries.length} entries of the log: ${String(error)}`);
+      for (const logged of entries) {
+        this.answer(logged, { code: "internal_error", message: "that could not be stored; send it again" });
       }
       return;
     }
-    stored.forEach(({ message, duplicate }, index) => {
-      if (!duplicate) {
-        this.audience.broadcast({ type: "chat", ...message });
-        return;
-      }
-      // A resend of what the room holds: its sender alone hears of it again, as it was stored (its ack).
-      const { socket } = chats[index]!;
-      const session = this.sessions.get(socket);
-      if (session?.joined) sendPacket(socket, session.dialect, { type: "chat", ...message });
-    });
+    for (const item of said) {
+      if (item.to === "all" && "packet" in item) this.audience.broadcast(item.packet);
+      else if (typeof item.to === "number") this.answer(entries[item.to]!, "error" in item ? item.error : item.packet);
+    }
+  }
+
+  /** Tells an entry's sender alone: a refusal (naming what it answers), or a packet (a chat it sent again). */
+  private answer({ socket, answering, refused }: Logged<Socket>, answer: ProtocolError | ServerPacket): void {
+    const isError = !("type" in answer);
+    if (isError) refused?.(answer);
+    const session = socket && this.sessions.get(socket);
+    if (!socket || !session?.joined) return;
+    sendPacket(socket, session.dialect, isError ? { type: "error", ...answer, ...answering } : answer);
   }
 
   private wakeIn(ms: number): void {

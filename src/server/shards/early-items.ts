@@ -13,7 +13,8 @@ const KEEP_MS = 30_000;
 
 type ForOne = Extract<Item, { conn: string }>;
 
-export class Arrivals {
+/** Items waiting for connections that have not reached the shard yet (not the connections themselves). */
+export class EarlyItems {
   private readonly waiting = new Map<string, { items: ForOne[]; since: number }>();
 
   /** Keeps an item for `item.conn`, which the shard does not hold (yet). */

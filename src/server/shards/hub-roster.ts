@@ -1,7 +1,7 @@
 // The hub's own members as its shards' members know them, kept in the room's SQLite. A hub that crashes loses its
 // own sockets (1006 to their clients), and with them its memory of whom they held: without this roster, the
 // members on its shards would never hear that those members left. The hub that starts again announces the leave of
-// every member kept here that did not come back with its sockets (room.ts, `restoreShards`).
+// every member kept here that did not come back with its sockets (room/hub.ts, `restoreShards`).
 //
 // It starts when the first member on a shard joins, with every member the hub holds then, and follows what the
 // hub announces from then on (hub-side.ts, `ShardSet.audience`). A room that never needed a shard never writes it.

@@ -4,11 +4,13 @@
 // sending to it, closing it and saving its session become items for its shard. Only what everyone hears is sent
 // differently: once per shard that has members, which sends it on to them (`audience`).
 
+import type { CloseCode } from "../../shared/close-codes";
 import type { Member, ServerPacket } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import type { Audience } from "../connections/fan-out";
 import { announceJoins, broadcast } from "../connections/fan-out";
 import { type Attachment, memberOf, type RoomSocket, type Sessions } from "../connections/sessions";
+import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
 import { Courier } from "./courier";
 import type { HubRoster } from "./hub-roster";
@@ -23,6 +25,9 @@ import {
   shardName,
 } from "./wire";
 
+/** A member's connection, as a room sees it: a socket of the room's own, or one a shard holds. */
+export type Connection = WebSocket | RemoteConnection;
+
 /** A connection a shard holds, as the hub sees it. */
 export class RemoteConnection implements RoomSocket {
   private attachment: Attachment | undefined;
@@ -34,7 +39,7 @@ export class RemoteConnection implements RoomSocket {
     attachment?: Attachment,
   ) {
     this.attachment = attachment;
-    if (attachment !== undefined) link.saw(conn, attachment);
+    if (attachment !== undefined) link.trackMembership(conn, attachment);
   }
 
   get shard(): number {
@@ -49,7 +54,7 @@ export class RemoteConnection implements RoomSocket {
     this.link.push({ kind: "send", conn: this.conn, frame });
   }
 
-  close(code: number, reason: string): void {
+  close(code: CloseCode, reason: string): void {
     if (!this.open) return;
     this.open = false;
     this.link.push({ kind: "close", conn: this.conn, code, reason });
@@ -61,7 +66,7 @@ export class RemoteConnection implements RoomSocket {
     const placed = this.link.connections.has(this.conn);
     if (placed && !("retired" in attachment)) this.link.push({ kind: "attach", conn: this.conn, attachment });
     this.attachment = attachment;
-    this.link.saw(this.conn, attachment);
+    this.link.trackMembership(this.conn, attachment);
   }
 
   deserializeAttachment(): Attachment | undefined {
@@ -128,7 +133,8 @@ class ShardLink {
     }
   }
 
-  saw(conn: string, attachment: Attachment): void {
+  /** Keeps `members` in step with a connection's attachment: joined, or not (yet, or any more). */
+  trackMembership(conn: string, attachment: Attachment): void {
     if ("joined" in attachment && attachment.joined) this.members.add(conn);
     else this.members.delete(conn);
   }
@@ -177,12 +183,12 @@ export class ShardSet {
   }
 
   /** Closes a connection the hub does not know, on the shard that holds it. */
-  close(shard: number, conn: string, code: number, reason: string): void {
+  closeUnknown(shard: number, conn: string, code: CloseCode, reason: string): void {
     this.link(shard).push({ kind: "close", conn, code, reason });
   }
 
-  /** The hub no longer counts this connection. */
-  forget(socket: RoomSocket): void {
+  /** A connection is gone (the runtime or its shard reported it): the hub no longer counts it. */
+  dropConnection(socket: RoomSocket): void {
     if (!(socket instanceof RemoteConnection)) return;
     const link = this.links.get(socket.shard);
     link?.connections.delete(socket.conn);
@@ -228,11 +234,18 @@ export class ShardSet {
   }
 
   /**
-   * For a hub that starts again: the connections every shard holds. A shard that missed messages the hub stored
-   * before it stopped (its delivery was lost with it) gets them first.
+   * For a hub that starts again: the connections every shard holds. A shard that missed what the hub stored before
+   * it stopped (its delivery was lost with it) gets it first: the messages after the newest position it delivered,
+   * as they are now, and the changes since to messages up to it (message-changes.ts, `missedSince`), in order.
    */
-  async rebuild(storage: RoomStorage): Promise<RemoteConnection[]> {
-    const missed = (after: number) => storage.page(storage.newestSeq - after, { after }).messages;
+  async rebuild(storage: RoomStorage, changes: MessageChanges): Promise<RemoteConnection[]> {
+    const missed = (after: number): ServerPacket[] => {
+      const chats = storage.page(storage.newestSeq - after, { after }).messages.map((message) => ({
+        at: message.seq,
+        packet: { type: "chat", ...message } as const,
+      }));
+      return [...chats, ...changes.missedSince(after)].sort((a, b) => a.at - b.at).map(({ packet }) => packet);
+    };
     const connections: RemoteConnection[] = [];
     await Promise.all(
       Array.from({ length: storage.shardCount }, async (_, index) => {
@@ -245,8 +258,7 @@ export class ShardSet {
             connections.push(connection);
           }
           if (roster.lastSeq !== undefined && link.members.size > 0) {
-            for (const message of missed(roster.lastSeq))
-              link.push({ kind: "packet", packet: { type: "chat", ...message } });
+            for (const packet of missed(roster.lastSeq)) link.push({ kind: "packet", packet });
           }
         } catch (error) {
           // Its connections' frames will reach a hub that does not know them, which closes them: they come back.

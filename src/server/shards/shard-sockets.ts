@@ -4,9 +4,14 @@
 // from this side is retired: no longer held, but remembered until the runtime reports it gone, for the hub counts
 // it against its address until then (sessions.ts, `Attachment`).
 
-import type { Attachment, JoinedSession, RoomSocket, Session } from "../connections/sessions";
-
-type Retired = Extract<Attachment, { retired: true }>;
+import {
+  type Attachment,
+  type JoinedSession,
+  type Retired,
+  type RoomSocket,
+  retiredMark,
+  type Session,
+} from "../connections/sessions";
 
 /** What a shard's socket holds: its connection's name for the hub and its session, or the mark of a retired one. */
 type Held = { conn: string; session: Session } | { conn: string; retired: Retired };
@@ -62,17 +67,18 @@ export class ShardSockets<Socket extends RoomSocket> {
     return this.joinedEntries;
   }
 
-  /** Forgets a connection the runtime reports gone; returns its name for the hub if it was held or retired. */
+  /** Drops a connection the runtime reports gone; returns its name for the hub if it was held or retired. */
   remove(socket: Socket): string | undefined {
     const retired = this.retired.get(socket);
     if (retired) {
       this.retired.delete(socket);
       return retired.conn;
     }
-    return this.release(socket);
+    return this.unlist(socket);
   }
 
-  private release(socket: Socket): string | undefined {
+  /** Takes a connection off the lists of those held; its name for the hub if it was held. */
+  private unlist(socket: Socket): string | undefined {
     const held = this.held.get(socket);
     if (!held) return undefined;
     this.held.delete(socket);
@@ -87,10 +93,9 @@ export class ShardSockets<Socket extends RoomSocket> {
    */
   retire(socket: Socket): string | undefined {
     const session = this.held.get(socket)?.session;
-    const conn = this.release(socket);
+    const conn = this.unlist(socket);
     if (conn === undefined || !session) return undefined;
-    const retired: Retired = { retired: true };
-    if (session.address !== undefined) retired.address = session.address;
+    const retired = retiredMark(session);
     this.retired.set(socket, { conn, retired });
     socket.serializeAttachment({ conn, retired } satisfies Held);
     return conn;

@@ -9,20 +9,21 @@
 // and costs nothing.
 
 import { DurableObject } from "cloudflare:workers";
-import { isSendableCloseCode } from "../../shared/close-codes";
+import type { CloseCode } from "../../shared/close-codes";
 import { decodeFrame } from "../../shared/codec";
-import type { Dialect, ProtocolError } from "../../shared/protocol";
+import type { Dialect, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { type RoomSettings, readSettings } from "../config/settings";
-import { switchingProtocols } from "../connections/compression";
-import { announceJoins, broadcast, sendPacket } from "../connections/fan-out";
+import { answerClose } from "../connections/closing";
+import { acceptUpgrade } from "../connections/compression";
+import { announceJoins, broadcast, sendErrorPacket, sendFrame } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
 import type { Session } from "../connections/sessions";
-import { RateLimits } from "../limits/charges";
+import { Charges } from "../limits/charges";
 import { Intake } from "../limits/intake";
 import { Courier } from "./courier";
-import { Arrivals } from "./early-items";
+import { EarlyItems } from "./early-items";
 import { InOrder } from "./in-order";
 import { ShardSockets } from "./shard-sockets";
 import {
@@ -43,9 +44,9 @@ export class RoomShard extends DurableObject<Env> {
   private readonly liveness: Liveness<WebSocket>;
   private readonly inOrder = new InOrder();
   /** Items for connections the hub placed here that have not arrived yet. */
-  private readonly arrivals = new Arrivals();
+  private readonly earlyItems = new EarlyItems();
   private readonly toHub: Courier<Report, Report[]>;
-  /** The newest message delivered here, for a hub that starts again (hub-side.ts, `rebuild`). */
+  /** The newest position of the room's log delivered here, for a hub that starts again (hub-side.ts, `rebuild`). */
   private lastSeq: number | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -53,10 +54,10 @@ export class RoomShard extends DurableObject<Env> {
     this.settings = readSettings(env);
     const { room, shard } = roomOfShard(ctx.id.name ?? "");
     this.sockets = new ShardSockets(ctx.getWebSockets());
-    this.intake = new Intake(this.settings.limits, new RateLimits(this.settings, Date.now()), {
+    this.intake = new Intake(this.settings.limits, new Charges(this.settings, Date.now()), {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeHere(socket, code, reason),
-      sendFrame: (socket, frame) => trySend(socket, frame),
+      sendFrame,
     });
     // Only its members' silence: the hub times joins (its join check closes a connection here through an item).
     this.liveness = new Liveness(this.settings, {
@@ -77,12 +78,11 @@ export class RoomShard extends DurableObject<Env> {
     const conn = request.headers.get(CONNECTION_HEADER);
     const session = request.headers.get(SESSION_HEADER);
     if (!conn || !session) return new Response("a shard takes only connections its hub placed", { status: 400 });
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server);
-    this.sockets.open(server, conn, JSON.parse(session) as Session);
+    const { socket, response } = acceptUpgrade(this.ctx);
+    this.sockets.open(socket, conn, JSON.parse(session) as Session);
     // What the hub did to the connection while it was on its way: a ban, say, closes it now.
-    for (const item of this.arrivals.take(conn)) this.carryOut(item);
-    return switchingProtocols(client);
+    for (const item of this.earlyItems.take(conn)) this.carryOut(item);
+    return response;
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
@@ -96,11 +96,7 @@ export class RoomShard extends DurableObject<Env> {
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     this.depart(socket);
-    try {
-      socket.close(isSendableCloseCode(code) ? code : 1000);
-    } catch {
-      // Closed from our side already, or gone.
-    }
+    answerClose(socket, code);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
@@ -131,12 +127,15 @@ export class RoomShard extends DurableObject<Env> {
   // -------------------------------------------------------------------------------------------------------------
 
   private carryOut(item: Item): void {
-    if ("conn" in item && !this.sockets.socket(item.conn)) return this.arrivals.keep(item, Date.now());
+    if ("conn" in item && !this.sockets.socket(item.conn)) return this.earlyItems.keep(item, Date.now());
     switch (item.kind) {
       case "attach":
         return this.sockets.attach(item.conn, item.attachment);
-      case "send":
-        return trySend(this.sockets.socket(item.conn), item.frame);
+      case "send": {
+        const socket = this.sockets.socket(item.conn);
+        if (socket) sendFrame(socket, item.frame);
+        return;
+      }
       case "close": {
         const socket = this.sockets.socket(item.conn);
         if (socket) this.close(socket, item.code, item.reason);
@@ -144,10 +143,11 @@ export class RoomShard extends DurableObject<Env> {
       }
       case "packet": {
         const { packet } = item;
-        if (packet.type === "chat") {
+        const position = positionOf(packet);
+        if (position !== undefined) {
           // A hub that starts again re-sends what this shard may have missed: nothing is delivered twice.
-          if (this.lastSeq !== undefined && packet.seq <= this.lastSeq) return;
-          this.lastSeq = packet.seq;
+          if (this.lastSeq !== undefined && position <= this.lastSeq) return;
+          this.lastSeq = position;
         }
         return broadcast(this.sockets.joined(), packet);
       }
@@ -162,19 +162,19 @@ export class RoomShard extends DurableObject<Env> {
   /** A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. */
   private depart(socket: WebSocket): void {
     const conn = this.sockets.remove(socket);
-    this.forgetSeqIfEmpty();
+    this.resetLastSeqIfEmpty();
     if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
   }
 
   /** A connection this shard closes itself (too big a frame, flooding): the hub hears it shut, and later gone. */
-  private closeHere(socket: WebSocket, code: number, reason: string): void {
+  private closeHere(socket: WebSocket, code: CloseCode, reason: string): void {
     const conn = this.close(socket, code, reason);
     if (conn !== undefined) this.toHub.push({ kind: "shut", conn, code, reason });
   }
 
-  private close(socket: WebSocket, code: number, reason: string): string | undefined {
+  private close(socket: WebSocket, code: CloseCode, reason: string): string | undefined {
     const conn = this.sockets.retire(socket);
-    this.forgetSeqIfEmpty();
+    this.resetLastSeqIfEmpty();
     try {
       socket.close(code, reason);
     } catch {
@@ -187,7 +187,7 @@ export class RoomShard extends DurableObject<Env> {
    * With no member left, nobody needs the order kept; and a room that emptied its storage (deleted, or with its
    * history expired) numbers its messages from 1 again, which the next members here must receive.
    */
-  private forgetSeqIfEmpty(): void {
+  private resetLastSeqIfEmpty(): void {
     if (this.sockets.joined().length === 0) this.lastSeq = undefined;
   }
 
@@ -210,18 +210,23 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   private sendError(socket: WebSocket, dialectBeforeJoin: Dialect, error: ProtocolError): void {
-    const session = this.sockets.get(socket)?.session;
-    sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
+    sendErrorPacket(socket, this.sockets.get(socket)?.session, dialectBeforeJoin, error);
+  }
+}
+
+/** A packet's position in the room's log: a chat's seq, a change's `at`; undefined for what is no entry of it. */
+function positionOf(packet: ServerPacket): number | undefined {
+  switch (packet.type) {
+    case "chat":
+      return packet.seq;
+    case "edited":
+    case "deleted":
+    case "reactions":
+      return packet.at;
+    default:
+      return undefined;
   }
 }
 
 /** Stands for a member of another shard (or of the hub) in a batch of joins: no socket here is it. */
 const NOT_HERE = { send() {}, serializeAttachment() {}, deserializeAttachment() {} } as unknown as WebSocket;
-
-function trySend(socket: WebSocket | undefined, frame: string): void {
-  try {
-    socket?.send(frame);
-  } catch {
-    // Closing: its close is on its way.
-  }
-}

@@ -4,6 +4,7 @@
 // everything the hub decides that a shard's clients must hear comes back as `Item`s, in deliveries numbered per
 // shard, so that a shard can apply them in order whatever order they arrive in.
 
+import type { CloseCode } from "../../shared/close-codes";
 import type { Member, ServerPacket } from "../../shared/protocol";
 import type { Attachment, Session } from "../connections/sessions";
 
@@ -13,7 +14,7 @@ export type Item =
   | { kind: "attach"; conn: string; attachment: Session }
   /** A frame for one connection (an answer, an error, a welcome). */
   | { kind: "send"; conn: string; frame: string }
-  | { kind: "close"; conn: string; code: number; reason: string }
+  | { kind: "close"; conn: string; code: CloseCode; reason: string }
   /** A packet for every member on the shard. */
   | { kind: "packet"; packet: ServerPacket }
   /** Joins, announced as the hub announces them to its own members (fan-out.ts, announceJoins). */
@@ -34,7 +35,7 @@ export type Report =
   /** A frame the shard checked (size, rate limit, validity) for the room to carry out. */
   | { kind: "frame"; conn: string; frame: string | ArrayBuffer }
   /** The shard closed the connection itself (too big a frame, flooding); it holds the socket until it is gone. */
-  | { kind: "shut"; conn: string; code: number; reason: string }
+  | { kind: "shut"; conn: string; code: CloseCode; reason: string }
   /** The runtime reports the connection gone: its close was answered, or it broke. */
   | { kind: "closed"; conn: string };
 
@@ -42,7 +43,7 @@ export type Report =
 export interface Roster {
   /** Retired connections too: they count against their address until they are gone (sessions.ts). */
   connections: { conn: string; attachment: Attachment }[];
-  /** The newest message the shard delivered, if it remembers (it forgets when it hibernates). */
+  /** The newest position of the room's log (a chat's seq, a change's `at`) the shard delivered, if it remembers (it forgets when it hibernates). */
   lastSeq?: number;
 }
 

@@ -2,8 +2,10 @@
 // its reactions, read together for a whole page in one query each. Every reader (a welcome, a history page, the
 // changes a resume missed) gets messages from here, so they all show the same state.
 
+import { confineBidi } from "../../shared/bidi";
+import { frameBytes } from "../../shared/codec";
 import type { ChatMessage, GameData, Member, Quote, Reaction } from "../../shared/protocol";
-import { REACTORS_NAMED } from "../../shared/protocol";
+import { QUOTE_CHARS, REACTORS_NAMED } from "../../shared/protocol";
 
 /** The columns every read of messages selects. */
 export const MESSAGE_COLUMNS = `seq, ts, sender_id, sender_name, sender_user, text, deleted, cid, edited, reply_to,
@@ -93,9 +95,28 @@ export function reactionsOf(sql: SqlStorage, seqs: number[]): Map<number, Reacti
   return found;
 }
 
-/** What a message weighs on the wire, at most: UTF-8 takes up to 3 bytes per UTF-16 unit, plus the packet's fields. */
-export function weight(row: MessageRow): number {
-  const chars =
-    row.text.length + row.sender_name.length + (row.quote_text?.length ?? 0) + (row.quote_name?.length ?? 0);
-  return chars * 3 + 120 + (row.cid?.length ?? 0) + (row.data?.length ?? 0) * 3;
+/** How a reply quotes message `seq` now (the room checked it holds it); one that is gone reads as deleted. */
+export function quoteNow(sql: SqlStorage, seq: number): Quote {
+  const row = sql
+    .exec<{ sender_name: string; text: string; deleted: 0 | 1 }>(
+      `SELECT sender_name, text, deleted FROM messages WHERE seq = ?`,
+      seq,
+    )
+    .toArray()[0];
+  if (!row || row.deleted) return { seq, name: row?.sender_name ?? "", text: "", deleted: true };
+  // Cut to QUOTE_CHARS, its bidi controls confined again: a cut may leave one open (shared/bidi.ts).
+  return { seq, name: row.sender_name, text: confineBidi(Array.from(row.text).slice(0, QUOTE_CHARS).join("")) };
+}
+
+/**
+ * The newest of `messages` (newest first) that weigh no more than `maxBytes` together as JSON (never fewer than
+ * one), oldest first: a request of a few bytes cannot pull megabytes.
+ */
+export function fitPage(messages: ChatMessage[], maxBytes: number): ChatMessage[] {
+  let taken = 0;
+  for (let bytes = 0; taken < messages.length; taken++) {
+    bytes += frameBytes(JSON.stringify(messages[taken])) + 1;
+    if (bytes > maxBytes && taken > 0) break;
+  }
+  return messages.slice(0, taken).reverse();
 }

@@ -1,14 +1,14 @@
 // The room's durable state in its own SQLite database: the chat history, with a sequence number that only grows,
 // and the counter that keeps connection ids unique for the room's whole life (hibernation and restarts included).
-// The room's bans live in the same database (ban-list.ts). Its tables are schema.ts's.
+// The sequence numbers the room's one log: chats take positions in it (their seq), and so do changes to messages
+// (message-changes.ts). The room's bans live in the same database (ban-list.ts). Its tables are schema.ts's.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: the tables are created by the
 // first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
 // again. Until the first write, reads answer from nothing.
 
-import { frameBytes } from "../../shared/codec";
-import { type ChatMessage, type GameData, type Member, QUOTE_CHARS, type Quote } from "../../shared/protocol";
-import { MESSAGE_COLUMNS, type MessageRow, messagesOf } from "./message-rows";
+import type { ChatMessage, GameData, Member } from "../../shared/protocol";
+import { fitPage, MESSAGE_COLUMNS, type MessageRow, messagesOf, quoteNow } from "./message-rows";
 import type { Schema } from "./schema";
 
 /**
@@ -26,15 +26,6 @@ export type UnstoredChat = {
   replyTo?: number;
   data?: GameData;
 };
-
-/** A message the room holds, as far as deciding who may change it goes. */
-export interface HeldMessage {
-  seq: number;
-  ts: number;
-  /** Who posted it (sessions.ts, `authorOf`); null for a message stored before authors were kept for all. */
-  author: string | null;
-  deleted: boolean;
-}
 
 /** What became of a chat: stored now, or found stored already (the same author posted its cid before). */
 export type Appended = { message: ChatMessage; duplicate: boolean };
@@ -63,13 +54,13 @@ export class RoomStorage {
   private ids = { next: 0, end: 0 };
   /** Kept in memory, since only this object writes the table. */
   private newest: number;
-  /** Messages up to this sequence number are deleted; those after it and older than the retained history wait. */
+  /** Positions up to this one are deleted; those after it and older than the retained history wait. */
   private prunedThrough = 0;
   /** Shards the room has opened (shards/hub-side.ts); undefined until read. */
   private shards: number | undefined;
 
   /**
-   * `retained`: messages kept; older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
+   * `retained`: positions kept (messages and changes); older ones are pruned. `pageMaxBytes`: what one page of history may weigh, so that
    * a request of a few bytes cannot pull megabytes. `verifies`: the room verifies tokens, so that an anonymous
    * sender is read back as a guest (protocol.ts, `Member`).
    */
@@ -81,9 +72,8 @@ export class RoomStorage {
   ) {
     this.storage = schema.storage;
     this.sql = schema.sql;
-    // Pruning never removes the newest message, and expiry records where the sequence stood before it empties the
-    // table, so the sequence goes on from where it was.
-    // Changes take their positions from the same sequence (message-changes.ts).
+    // Pruning never removes the newest position, and expiry records where the sequence stood before it empties the
+    // tables, so the sequence goes on from where it was.
     this.newest = schema.exists
       ? Math.max(
           this.sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM messages`).one().seq ?? 0,
@@ -98,26 +88,18 @@ export class RoomStorage {
     return this.newest;
   }
 
-  /** A change was stored at position `at`, the one after the newest (message-changes.ts). */
-  advanceTo(at: number): void {
-    this.newest = Math.max(this.newest, at);
-  }
-
-  /** The message `seq`, if the room holds it (a tombstone included); undefined if never sent, pruned or expired. */
-  held(seq: number): HeldMessage | undefined {
-    if (!this.schema.exists || seq <= this.retainedAfter) return undefined;
-    const row = this.sql
-      .exec<{ seq: number; ts: number; author: string | null; deleted: 0 | 1 }>(
-        `SELECT seq, ts, author, deleted FROM messages WHERE seq = ?`,
-        seq,
-      )
-      .toArray()[0];
-    return row && { seq: row.seq, ts: row.ts, author: row.author, deleted: row.deleted === 1 };
-  }
-
-  /** Whether message `seq` is past the history the room retains (it may have existed; it is gone now). */
+  /**
+   * Whether position `seq` is past the history the room holds: older than its retained history, or than its oldest
+   * message left (the older ones expired). A message there may have existed; it is gone now.
+   */
   isPastRetention(seq: number): boolean {
-    return seq <= this.retainedAfter && seq >= 1;
+    if (seq < 1 || seq > this.newest) return false;
+    if (seq <= this.retainedAfter) return true;
+    const oldest = this.sql.exec<{ seq: number | null }>(
+      `SELECT MIN(seq) AS seq FROM messages WHERE seq > ?`,
+      this.retainedAfter,
+    );
+    return seq < (oldest.one().seq ?? Number.POSITIVE_INFINITY);
   }
 
   /** The time of the oldest stored message; undefined if there is none. */
@@ -168,65 +150,43 @@ export class RoomStorage {
    * simply resend.
    */
   append(chats: UnstoredChat[]): Appended[] {
-    this.schema.ensure();
-    const appended: Appended[] = [];
-    /** The chats of this batch by author and cid: a chat sent twice within one batch is stored once too. */
-    const inBatch = new Map<string, ChatMessage>();
-    let newest = this.newest;
-    for (const { ts, sender, text, cid, author, replyTo, data } of chats) {
-      const key = cid === undefined || author === undefined ? undefined : JSON.stringify([author, cid]);
-      const earlier = key === undefined ? undefined : (inBatch.get(key) ?? this.posted(author!, cid!));
-      if (earlier) {
-        appended.push({ message: earlier, duplicate: true });
-        continue;
-      }
-      // Field by field, in the order message-rows.ts reads them back: nothing a caller's object carries beyond a chat
-      // may be stored or sent, and a reader who was there gets the same bytes as one who reads it later.
-      const message: ChatMessage = { seq: ++newest, ts, sender, text };
-      if (cid !== undefined) message.cid = cid;
-      if (replyTo !== undefined) message.replyTo = this.quote(replyTo);
-      if (data !== undefined) message.data = data;
-      if (key !== undefined) inBatch.set(key, message);
-      appended.push({ message, duplicate: false });
-    }
-    const pruneThrough =
-      newest - this.retained >= this.prunedThrough + PRUNE_BLOCK ? newest - this.retained : undefined;
-    this.storage.transactionSync(() => {
-      appended.forEach(({ message, duplicate }, index) => {
-        if (duplicate) return;
-        if (message.deleted) return;
-        const { seq, ts, sender, text, cid, replyTo, data } = message;
-        this.sql.exec(
-          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author, reply_to, quote_name,
-             quote_text, quote_deleted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          seq,
-          ts,
-          sender.id,
-          sender.name,
-          sender.user ?? null,
-          text,
-          cid ?? null,
-          chats[index]!.author ?? null,
-          replyTo?.seq ?? null,
-          replyTo?.name ?? null,
-          replyTo?.text ?? null,
-          replyTo?.deleted ? 1 : 0,
-          data === undefined ? null : JSON.stringify(data),
-        );
+    return this.atomically(() => {
+      const appended = chats.map((chat): Appended => {
+        const earlier = this.duplicateOf(chat);
+        return earlier ? { message: earlier, duplicate: true } : { message: this.insert(chat), duplicate: false };
       });
-      if (pruneThrough !== undefined) {
-        this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, pruneThrough);
-        this.sql.exec(`DELETE FROM changes WHERE at <= ?`, pruneThrough);
-        this.sql.exec(`DELETE FROM reactions WHERE target <= ?`, pruneThrough);
-      }
+      this.prune();
+      return appended;
     });
-    this.prunedThrough = pruneThrough ?? this.prunedThrough;
-    this.newest = newest;
-    return appended;
   }
 
-  /** The retained message `author` posted with `cid`, if any (a tombstone included: it is what the room holds). */
-  private posted(author: string, cid: string): ChatMessage | undefined {
+  /**
+   * Carries out `write` in one transaction, all or nothing: if it throws, nothing it wrote is stored, and the
+   * sequence is where it was. What a batch of the room's log writes (chats and changes alike) is one such write.
+   */
+  atomically<T>(write: () => T): T {
+    this.schema.ensure();
+    const { newest, prunedThrough } = this;
+    try {
+      return this.storage.transactionSync(write);
+    } catch (error) {
+      this.newest = newest;
+      this.prunedThrough = prunedThrough;
+      throw error;
+    }
+  }
+
+  /** Takes the next position in the room's log (within `atomically`): a chat's seq, or a change's `at`. */
+  takePosition(): number {
+    return ++this.newest;
+  }
+
+  /**
+   * The message this chat's author posted with its cid already, if the room holds it (a tombstone included): it is
+   * not stored again. Within `atomically`, a chat stored earlier in the same write counts.
+   */
+  duplicateOf({ cid, author }: UnstoredChat): ChatMessage | undefined {
+    if (cid === undefined || author === undefined || !this.schema.exists) return undefined;
     const rows = this.sql
       .exec<MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE cid = ? AND author = ? AND seq > ? LIMIT 1`,
@@ -238,16 +198,42 @@ export class RoomStorage {
     return messagesOf(this.sql, rows, this.verifies)[0];
   }
 
-  /** How a reply quotes message `seq` now (held: the room checked); a message that is gone reads as deleted. */
-  private quote(seq: number): Quote {
-    const row = this.sql
-      .exec<{ sender_name: string; text: string; deleted: 0 | 1 }>(
-        `SELECT sender_name, text, deleted FROM messages WHERE seq = ?`,
-        seq,
-      )
-      .toArray()[0];
-    if (!row || row.deleted) return { seq, name: row?.sender_name ?? "", text: "", deleted: true };
-    return { seq, name: row.sender_name, text: Array.from(row.text).slice(0, QUOTE_CHARS).join("") };
+  /**
+   * Stores one chat at the next position (within `atomically`); a reply quotes its original as it is now (the room
+   * checked it is held). The message as everyone receives it.
+   */
+  insert({ ts, sender, text, cid, author, replyTo, data }: UnstoredChat): ChatMessage {
+    // Field by field, in the order message-rows.ts reads them back: nothing a caller's object carries beyond a chat
+    // may be stored or sent, and a reader who was there gets the same bytes as one who reads it later.
+    const message: ChatMessage = { seq: this.takePosition(), ts, sender, text };
+    if (cid !== undefined) message.cid = cid;
+    const quote = replyTo === undefined ? undefined : quoteNow(this.sql, replyTo);
+    if (quote !== undefined) message.replyTo = quote;
+    if (data !== undefined) message.data = data;
+    const row = [message.seq, ts, sender.id, sender.name, sender.user ?? null, text, cid ?? null, author ?? null];
+    const quoted = [quote?.seq ?? null, quote?.name ?? null, quote?.text ?? null, quote?.deleted ? 1 : 0];
+    this.sql.exec(
+      `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author, reply_to, quote_name,
+         quote_text, quote_deleted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ...row,
+      ...quoted,
+      data === undefined ? null : JSON.stringify(data),
+    );
+    return message;
+  }
+
+  /**
+   * Deletes what fell out of the retained history (within `atomically`), PRUNE_BLOCK positions at a time: messages,
+   * the change records at those positions, the reactions to those messages. A change record to a pruned message at
+   * a retained position stays: it still tells that a reply to it changed (message-changes.ts, `changedSince`).
+   */
+  prune(): void {
+    const through = this.newest - this.retained;
+    if (through < this.prunedThrough + PRUNE_BLOCK) return;
+    this.sql.exec(`DELETE FROM messages WHERE seq <= ?`, through);
+    this.sql.exec(`DELETE FROM changes WHERE at <= ?`, through);
+    this.sql.exec(`DELETE FROM reactions WHERE target <= ?`, through);
+    this.prunedThrough = through;
   }
 
   /**
@@ -269,17 +255,20 @@ export class RoomStorage {
     return { messages, more: rows.length > messages.length };
   }
 
-  /** Deletes the messages older than `before` (a time); returns how many. The sequence goes on where it was. */
+  /**
+   * Deletes the messages older than `before` (a time), with their reactions and the records of their changes (but
+   * for deletions, which still tell that replies to them changed: `prune`); returns how many. The sequence goes on
+   * where it was.
+   */
   expire(before: number): number {
     if (!this.schema.exists) return 0;
     return this.storage.transactionSync(() => {
       const deleted = this.sql.exec(`DELETE FROM messages WHERE ts < ?`, before).rowsWritten;
-      if (deleted > 0) {
-        // Their changes and reactions go with them: what is left describes messages the room holds.
-        this.sql.exec(`DELETE FROM changes WHERE target NOT IN (SELECT seq FROM messages)`);
-        this.sql.exec(`DELETE FROM reactions WHERE target NOT IN (SELECT seq FROM messages)`);
-      }
-      if (deleted > 0) this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
+      if (deleted === 0) return 0;
+      const gone = `target NOT IN (SELECT seq FROM messages)`;
+      this.sql.exec(`DELETE FROM changes WHERE ${gone} AND kind NOT IN ('deleted', 'deleted_by_author')`);
+      this.sql.exec(`DELETE FROM reactions WHERE ${gone}`);
+      this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('seq', ?)`, this.newest);
       return deleted;
     });
   }
@@ -302,17 +291,4 @@ export class RoomStorage {
   private counter(name: string): number | undefined {
     return this.sql.exec<{ value: number }>(`SELECT value FROM counters WHERE name = ?`, name).toArray()[0]?.value;
   }
-}
-
-/**
- * The newest of `messages` (newest first) that weigh no more than `maxBytes` together as JSON (never fewer than
- * one), oldest first: a request of a few bytes cannot pull megabytes.
- */
-function fitPage(messages: ChatMessage[], maxBytes: number): ChatMessage[] {
-  let taken = 0;
-  for (let bytes = 0; taken < messages.length; taken++) {
-    bytes += frameBytes(JSON.stringify(messages[taken])) + 1;
-    if (bytes > maxBytes && taken > 0) break;
-  }
-  return messages.slice(0, taken).reverse();
 }

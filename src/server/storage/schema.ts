@@ -91,6 +91,9 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
       at INTEGER NOT NULL,
       PRIMARY KEY (target, reaction, author))`,
   ],
+  // 7. What each change was (edited, deleted, deleted_by_author, reactions): a hub that starts again tells a shard
+  //    that missed changes what they were (shards/hub-side.ts), and a deletion tells a resume that replies changed.
+  [column("changes", "kind TEXT")],
 ];
 
 /** The version this code reads and writes. */

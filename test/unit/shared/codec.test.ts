@@ -200,7 +200,15 @@ describe("encode", () => {
         ],
       }),
     ).toEqual(["Zoë(#3), Bo(#5) were banned by a moderator.", "Al(#4) left the chat."]);
-    expect(lines({ type: "deleted", seq: 7 })).toEqual(["A moderator deleted message #7."]);
+    expect(lines({ type: "deleted", seq: 7, at: 9 })).toEqual(["A moderator deleted message #7."]);
+    expect(lines({ type: "deleted", seq: 7, at: 9, by: "author" })).toEqual(["Message #7 was deleted by its author."]);
+    expect(lines({ type: "edited", seq: 7, at: 10, text: "a line of its own?\nno", edited: 1 })).toEqual([
+      "Message #7 was edited by its author.",
+    ]);
+    expect(lines({ type: "reactions", seq: 7, at: 11, reactions: [{ reaction: "👍", count: 1, by: ["Al"] }] })).toEqual(
+      [],
+    );
+    expect(lines({ type: "changes", messages: [message], through: 11, more: false })).toEqual([]);
     expect(
       lines({
         type: "ban_preview",

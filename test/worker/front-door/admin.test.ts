@@ -115,7 +115,7 @@ describe("admin API", () => {
     watcher.send({ type: "chat", text: "to be deleted" });
     const { seq } = await watcher.nextOfType("chat");
     expect((await admin(room, "delete", { seq })).status).toBe(200);
-    expect(await watcher.nextOfType("deleted")).toEqual({ type: "deleted", seq });
+    expect(await watcher.nextOfType("deleted")).toEqual({ type: "deleted", seq, at: (seq as number) + 1 });
     expect((await admin(room, "delete", { seq: 12345 })).status).toBe(404);
   });
 

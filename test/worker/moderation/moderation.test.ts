@@ -65,7 +65,8 @@ describe("moderation packets", () => {
     const room = uniqueRoom("forbidden");
     const anon = await member(room);
     const verified = await member(room, { sub: "u-plain", name: "Plain" });
-    const seq = await say(anon.client, "keep me");
+    // Another member's message: its author may delete its own (message-changes.test.ts).
+    const seq = await say((await member(room, undefined, undefined, "author")).client, "keep me");
     for (const { client } of [anon, verified]) {
       for (const packet of [
         { type: "kick", id: anon.id },
@@ -77,7 +78,10 @@ describe("moderation packets", () => {
         expect(await client.nextOfType("error")).toMatchObject({ code: "forbidden" });
       }
     }
-    expect(await env.ROOMS.getByName(room).info()).toMatchObject({ members: [{ id: anon.id }, { id: verified.id }] });
+    expect(await env.ROOMS.getByName(room).info()).toMatchObject({
+      members: [{ id: anon.id }, { id: verified.id }, {}],
+      lastSeq: seq,
+    });
   });
 
   it("validates moderation packets like any other", async () => {
@@ -232,7 +236,7 @@ describe("moderation packets", () => {
     const seq = await say(author.client, "something awful");
     await say(author.client, "also fine");
     mod.client.send({ type: "delete", seq });
-    expect(await author.client.nextOfType("deleted")).toEqual({ type: "deleted", seq });
+    expect(await author.client.nextOfType("deleted")).toEqual({ type: "deleted", seq, at: seq + 2 });
     expect(await godot.next((p) => p.type === "server_message" && String(p.message).includes("deleted"))).toMatchObject(
       { message: `A moderator deleted message #${seq}.` },
     );

@@ -62,9 +62,11 @@ describe("a room never written", () => {
       async ({ sql, storage, bans, roster }) => {
         expect(storage.page(10)).toEqual({ messages: [], more: false });
         expect([storage.newestSeq, storage.shardCount, storage.oldestTs()]).toEqual([0, 0, undefined]);
-        expect([storage.tombstone(1), storage.expire(Date.now())]).toEqual([false, 0]);
+        expect([storage.isPastRetention(1), storage.expire(Date.now())]).toEqual([false, 0]);
         expect(await bans.refusing({ address: "192.0.2.1" }, Date.now())).toBeUndefined();
-        expect(await bans.refusing({ user: "u-1" }, Date.now())).toBeUndefined();
+        expect(
+          await bans.refusing({ identity: { user: "u-1", name: "U", role: "member", exp: 0 } }, Date.now()),
+        ).toBeUndefined();
         expect([bans.any, bans.nextExpiry(), bans.remove("u-1", "admin")]).toEqual([
           false,
           undefined,

@@ -21,7 +21,7 @@ describe("retained history", () => {
       expect(seqs()).toEqual(range(2, 41));
       expect(storage.page(10, { before: 3 })).toEqual({ messages: [expect.objectContaining({ seq: 2 })], more: false });
       expect(storage.oldestTs()).toBe(1002);
-      expect(storage.tombstone(1)).toBe(false);
+      expect(storage.isPastRetention(1)).toBe(true);
       expect(rows()).toBe(41);
 
       // 64 past it: deleted together, with the append that made them 64.

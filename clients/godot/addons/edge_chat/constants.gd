@@ -32,9 +32,9 @@ const DEFAULT_LIMITS = {
 
 # The codes the room closes connections with. After one that is not to `reconnect`, a client stops (removed); but
 # after CLOSE_TOKEN_EXPIRED one that can get a new token comes straight back in with it.
-const CLOSE_POLICY = 1008
-const CLOSE_TOO_BIG = 1009
-const CLOSE_RESTART = 1012
+const CLOSE_FLOODING = 1008
+const CLOSE_FRAME_TOO_BIG = 1009
+const CLOSE_ROOM_RESTARTED = 1012
 const CLOSE_KICKED = 4001
 const CLOSE_ROOM_DELETED = 4002
 const CLOSE_BANNED = 4003
@@ -42,13 +42,13 @@ const CLOSE_TIMEOUT = 4008
 const CLOSE_REPLACED = 4009
 const CLOSE_TOKEN_EXPIRED = 4010
 const CLOSE_CODES = {
-	1008: {"name": "policy", "reconnect": true, "meaning": "the connection flooded the room past its rate limit"},
-	1009: {"name": "too_big", "reconnect": true, "meaning": "a frame was larger than the room takes"},
-	1012: {"name": "restart", "reconnect": true, "meaning": "the room restarted; connect again"},
-	4001: {"name": "kicked", "reconnect": false, "meaning": "a moderator removed the member"},
-	4002: {"name": "room_deleted", "reconnect": false, "meaning": "the room was deleted"},
-	4003: {"name": "banned", "reconnect": false, "meaning": "a moderator banned the member"},
-	4008: {"name": "timeout", "reconnect": true, "meaning": "no join in time, or a member silent too long"},
-	4009: {"name": "replaced", "reconnect": false, "meaning": "a rejoin of the same member (its resume key) from another connection replaced this one"},
-	4010: {"name": "token_expired", "reconnect": false, "meaning": "the member's token expired; come back only with a new one"},
+	1008: {"name": "flooding", "reconnect": true, "meaning": "policy violation: too many frames refused by the rate limit within one second (FLOOD_CLOSE_AFTER). Reconnect with backoff, and send slower."},
+	1009: {"name": "frame_too_big", "reconnect": true, "meaning": "a frame over limits.maxFrameBytes. Reconnect with backoff; never send such a frame again."},
+	1012: {"name": "room_restarted", "reconnect": true, "meaning": "a room spread over several objects restarted and lost track of this connection. Reconnect at once (then with backoff), resuming with since and resume."},
+	4001: {"name": "kicked", "reconnect": false, "meaning": "a moderator removed the member (an error `kicked` with the reason comes first). Do not reconnect by yourself; the user may rejoin."},
+	4002: {"name": "room_deleted", "reconnect": false, "meaning": "the room's admin deleted the room (DELETE /api/rooms/<name>). Do not reconnect."},
+	4003: {"name": "banned", "reconnect": false, "meaning": "a moderator banned the member (an error `banned` with the reason comes first); a new connection is refused with HTTP 403 while the ban lasts. Do not reconnect."},
+	4008: {"name": "timeout", "reconnect": true, "meaning": "the connection overstayed, as HTTP 408: no join within JOIN_TIMEOUT_SECONDS, or a member that pings went silent for MEMBER_SILENCE_SECONDS. Reconnect with backoff, resuming with since and resume."},
+	4009: {"name": "replaced", "reconnect": false, "meaning": "the same member joined again with this connection's resume key (another tab or device, or its own reconnect). Never reconnect by yourself: the two connections would knock each other out forever."},
+	4010: {"name": "token_expired", "reconnect": false, "meaning": "a verified member's token expired (its exp passed, beyond the clock skew allowed), connected or before its join. Get a new token and connect again at once, resuming with since and resume; without a new one, do not reconnect."},
 }

@@ -50,7 +50,7 @@ describe("RoomBudget", () => {
     for (let i = 0; i < 3; i++) budget.admit(a, 1, 0);
     // Over budget with two senders: a has taken its share of two, and more.
     expect(budget.admit(a, 1, 1)).toBeGreaterThan(0);
-    budget.forget(b);
+    budget.dropConnection(b);
     // Alone, a's share is the whole budget of four, and it has taken three.
     expect(budget.admit(a, 1, 2)).toBe(0);
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { announceJoins, broadcast } from "../../../../src/server/connections/fan-out";
 import { batchBudget } from "../../../../src/server/connections/frame-fit";
 import { memberOf, Sessions } from "../../../../src/server/connections/sessions";
-import { Outbox, PRESENCE_WINDOW_MS, type StoreChats } from "../../../../src/server/room/outbox";
+import { Outbox, PRESENCE_WINDOW_MS, type StoreLog } from "../../../../src/server/room/outbox";
 import type { UnstoredChat } from "../../../../src/server/storage/room-storage";
 import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../../src/shared/protocol";
 import { DEFAULT_LIMITS } from "../../../../src/shared/protocol";
@@ -16,15 +16,16 @@ function room() {
   const writes: UnstoredChat[][] = [];
   let seq = 0;
   let failNext = false;
-  const store: StoreChats = (chats) => {
+  const store: StoreLog = (entries) => {
     if (failNext) {
       failNext = false;
       throw new Error("disk full");
     }
+    const chats = entries.flatMap((entry) => (entry.kind === "chat" ? [entry.chat] : []));
     writes.push(chats);
     return chats.map(({ ts, sender, text }) => ({
-      message: { seq: ++seq, ts, sender, text } as ChatMessage,
-      duplicate: false,
+      to: "all" as const,
+      packet: { type: "chat" as const, ...({ seq: ++seq, ts, sender, text } as ChatMessage) },
     }));
   };
   // A room of one object: everyone it announces to is on its own sockets.

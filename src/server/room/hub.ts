@@ -1,0 +1,63 @@
+// What a room does as a hub, past SHARD_CAPACITY connections (docs/scaling.md), beyond the story that is the same
+// for every connection: it takes what its shards report of their connections, and when it starts again it learns
+// from its shards whom they hold. To the rest of the room a shard's connection is a socket like its own
+// (shards/hub-side.ts, `RemoteConnection`).
+
+import { CLOSE_RECONNECT } from "../../shared/close-codes";
+import type { Liveness } from "../connections/liveness";
+import type { Sessions } from "../connections/sessions";
+import type { HubRoster } from "../shards/hub-roster";
+import type { Connection, ShardSet } from "../shards/hub-side";
+import type { Report } from "../shards/wire";
+import type { MessageChanges } from "../storage/message-changes";
+import type { RoomStorage } from "../storage/room-storage";
+import type { Departures } from "./departures";
+import type { Outbox } from "./outbox";
+
+/** What the hub's work needs of the room: its parts, and what it does to any connection. */
+export interface HubRoom {
+  shards: ShardSet;
+  sessions: Sessions<Connection>;
+  storage: RoomStorage;
+  changes: MessageChanges;
+  liveness: Liveness<Connection>;
+  hubRoster: HubRoster;
+  outbox: Outbox<Connection>;
+  departures: Departures;
+  /** Takes a frame from a connection in, as from any other (room.ts). */
+  receive(connection: Connection, frame: string | ArrayBuffer): Promise<void>;
+}
+
+/** What one shard's connections did, in order: frames the shard let through, and connections that closed. */
+export async function takeReports(room: HubRoom, shard: number, reports: Report[]): Promise<void> {
+  for (const report of reports) {
+    const connection = room.shards.connection(shard, report.conn);
+    if (report.kind === "closed") {
+      if (connection) await room.departures.gone(connection);
+    } else if (report.kind === "shut") {
+      // The shard closed it itself (too big a frame, flooding): the room does as it would for its own socket.
+      if (connection) room.departures.close(connection, report.code, report.reason);
+    } else if (connection) {
+      await room.receive(connection, report.frame);
+    } else {
+      // A connection the room does not know (it forgot it while starting again): it is to connect again.
+      room.shards.closeUnknown(shard, report.conn, CLOSE_RECONNECT, "the room lost this connection; connect again");
+    }
+  }
+}
+
+/**
+ * For a hub that starts again, before it takes any event: the connections its shards hold come back, and those not
+ * joined yet are timed again. The hub's own members whose sockets did not come back (they died with it) left: its
+ * shards' members hear so.
+ */
+export async function restoreShards(room: HubRoom): Promise<void> {
+  const restored = await room.shards.rebuild(room.storage, room.changes);
+  room.sessions.restore(restored);
+  for (const connection of restored) {
+    const session = room.sessions.get(connection);
+    if (session && !session.joined) room.liveness.expectJoin(session.openedAt);
+  }
+  const present = new Set(room.sessions.joined().map(([, session]) => session.id));
+  for (const member of room.hubRoster.missing(present)) room.outbox.leave(member);
+}

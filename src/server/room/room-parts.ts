@@ -1,0 +1,158 @@
+// The parts a room is made of, wired together: its settings, storage (its history and the changes to it), bans, the
+// sessions of its connections, what input costs, its outbox, its upkeep, its shards, and the views of the room that
+// each of its jobs acts on. The room
+// itself (room.ts) tells what it does with them; this is what it has.
+//
+// With the WebSocket Hibernation API the runtime may evict the room from memory whenever it is idle, and creates it
+// again (constructor included) when the next event arrives. So every part is rebuilt here from the sockets and the
+// storage: the sessions from the sockets' attachments, a join check for every connection that has not joined, and a
+// hub's shards' connections, asked of its shards before the room takes any event.
+
+import { DurableObject } from "cloudflare:workers";
+import { CLOSE_TIMEOUT } from "../../shared/close-codes";
+import type { Dialect, ProtocolError } from "../../shared/protocol";
+import type { Env } from "../config/env";
+import { type RoomSettings, readSettings } from "../config/settings";
+import { sendErrorPacket } from "../connections/fan-out";
+import { batchBudget } from "../connections/frame-fit";
+import { Liveness } from "../connections/liveness";
+import { Sessions } from "../connections/sessions";
+import { Charges } from "../limits/charges";
+import { Intake } from "../limits/intake";
+import type { ModeratedRoom } from "../moderation/actions";
+import { BanList } from "../moderation/ban-list";
+import { HubRoster } from "../shards/hub-roster";
+import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
+import { MessageChanges } from "../storage/message-changes";
+import { RoomStorage } from "../storage/room-storage";
+import { Schema } from "../storage/schema";
+import { Departures } from "./departures";
+import { type HubRoom, restoreShards } from "./hub";
+import { writeLog } from "./message-log";
+import { Outbox } from "./outbox";
+import type { PagedRoom } from "./pages";
+import { Upkeep } from "./upkeep";
+
+export abstract class RoomParts extends DurableObject<Env> {
+  protected readonly settings: RoomSettings = readSettings(this.env);
+  /** With tokens in use, an anonymous member is a guest, and shown as one (protocol.ts, `Member`). */
+  private readonly verifies = Boolean(this.env.AUTH_SECRET);
+  /** One schema for the three that keep data in the room's database: whichever writes first creates it for all. */
+  private readonly schema = new Schema(this.ctx.storage);
+  protected readonly storage = new RoomStorage(
+    this.schema,
+    this.settings.historyRetained,
+    this.settings.historyPageMaxBytes,
+    this.verifies,
+  );
+  /** Edits, deletions and reactions: changes to the history, at positions in the same sequence (message-log.ts). */
+  protected readonly changes = new MessageChanges(this.schema, this.storage, this.verifies);
+  protected readonly bans = new BanList(this.schema);
+  protected readonly hubRoster = new HubRoster(this.schema);
+  protected readonly sessions = new Sessions<Connection>(this.ctx.getWebSockets(), this.verifies);
+  /** What input costs (limits/charges.ts); `settings.limits` are the protocol's limits, what a packet may hold. */
+  protected readonly charges = new Charges<Connection>(this.settings, Date.now());
+  protected readonly intake = new Intake(this.settings.limits, this.charges, {
+    sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
+    close: (socket, code, reason) => this.departures.close(socket, code, reason),
+    sendFrame: (socket, frame) => socket.send(frame),
+  });
+  protected readonly shards = new ShardSet(
+    this.env,
+    this.ctx.id.name ?? "",
+    this.settings.shardCapacity,
+    Date.now(),
+    this.hubRoster,
+  );
+  /** What one frame of joins or leaves may hold (frame-fit.ts, `batchBudget`). */
+  private readonly batchBudget = batchBudget(this.settings.limits);
+  protected readonly outbox = new Outbox<Connection>(
+    this.sessions,
+    this.shards.audience(this.sessions, this.batchBudget),
+    (entries) => {
+      const { storage, changes } = this;
+      const said = writeLog({ storage, changes, limits: this.settings.limits }, entries);
+      this.upkeep.historyStored();
+      return said;
+    },
+    this.batchBudget,
+  );
+  protected readonly upkeep: Upkeep = new Upkeep(this.ctx.storage, {
+    settings: this.settings,
+    sessions: this.sessions,
+    storage: this.storage,
+    bans: this.bans,
+    hubRoster: this.hubRoster,
+    flush: () => this.outbox.flush(),
+  });
+  protected readonly liveness = new Liveness<Connection>(this.settings, {
+    unjoined: () => this.sessions.unjoined(),
+    // Only the room's own members: a shard watches its own (`ShardSet.checkIn`).
+    lastPing: (socket) =>
+      socket instanceof RemoteConnection ? undefined : this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
+    close: (socket, reason) => this.departures.close(socket, CLOSE_TIMEOUT, reason),
+  });
+  protected readonly departures: Departures = new Departures({
+    sessions: this.sessions,
+    charges: this.charges,
+    shards: this.shards,
+    liveness: this.liveness,
+    outbox: this.outbox,
+    upkeep: this.upkeep,
+  });
+  /** The room as moderation acts on it (moderation/actions.ts). */
+  protected readonly moderated: ModeratedRoom<Connection> = {
+    sessions: this.sessions,
+    bans: this.bans,
+    remove: (socket, removal) => {
+      this.sendError(socket, "native", removal.notice);
+      this.departures.close(socket, removal.closeCode, removal.closeReason, removal.leave);
+    },
+    deleteMessage: (seq) => this.outbox.logNow({ kind: "delete", seq, moderator: true }),
+    banEndsAt: (until) => this.upkeep.banEndsAt(until),
+  };
+  /** The room as its work as a hub sees it (hub.ts). */
+  protected readonly hub: HubRoom = {
+    shards: this.shards,
+    sessions: this.sessions,
+    storage: this.storage,
+    changes: this.changes,
+    liveness: this.liveness,
+    hubRoster: this.hubRoster,
+    outbox: this.outbox,
+    departures: this.departures,
+    receive: (connection, frame) => this.receive(connection, frame),
+  };
+  /** The room as its pages are read from it (pages.ts). */
+  protected readonly paged: PagedRoom = {
+    limits: this.settings.limits,
+    historyOnJoin: this.settings.historyOnJoin,
+    historyPageMaxBytes: this.settings.historyPageMaxBytes,
+    sessions: this.sessions,
+    storage: this.storage,
+    changes: this.changes,
+  };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
+    // A hub that starts again asks its shards whom they hold before it takes any event.
+    if (this.storage.shardCount > 0) void ctx.blockConcurrencyWhile(() => restoreShards(this.hub));
+    // Keep-alive pings are answered by the runtime itself, without waking the room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** Takes in a frame from one of the room's connections, or its shards' (room.ts). */
+  protected abstract receive(socket: Connection, frame: string | ArrayBuffer): Promise<void>;
+
+  /**
+   * Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. What the
+   * outbox holds goes out first: the echo of a chat sent before the packet an error answers comes before the error.
+   */
+  protected sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError, charged = false): void {
+    this.outbox.flush();
+    const frames = sendErrorPacket(socket, this.sessions.get(socket), dialectBeforeJoin, error);
+    // A refused join is charged to its sender: one that repeats it spends its own budget, not the room's joins.
+    if (charged) this.charges.answered(socket, frames, Date.now());
+  }
+}

@@ -1,0 +1,112 @@
+// What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history or
+// bans, and its storage, which it deletes once it has none of them. The room says what happened (history stored, a
+// member joined, a ban set, the alarm rang); this decides when the alarm must ring next, and whether the storage
+// goes. The alarm's own steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
+
+import type { RoomSettings } from "../config/settings";
+import type { JoinedSession, RoomSocket, Sessions } from "../connections/sessions";
+import type { BanList } from "../moderation/ban-list";
+import type { HubRoster } from "../shards/hub-roster";
+import type { RoomStorage } from "../storage/room-storage";
+import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
+import { expiresAt, firstExpiry } from "./token-expiry";
+
+/** What the upkeep looks at, and keeps or deletes. */
+export interface KeptRoom {
+  settings: Pick<RoomSettings, "silenceMs" | "historyMaxAgeMs">;
+  sessions: Sessions<RoomSocket>;
+  storage: RoomStorage;
+  bans: BanList;
+  hubRoster: HubRoster;
+  /** Stores what the outbox still holds: what was said just before the room emptied is history too. */
+  flush(): void;
+}
+
+export class Upkeep {
+  private readonly alarmClock: AlarmClock;
+
+  constructor(
+    storage: DurableObjectStorage,
+    private readonly room: KeptRoom,
+  ) {
+    this.alarmClock = new AlarmClock(storage);
+  }
+
+  /** History was stored: from now on the room needs its alarm, to expire it. */
+  historyStored(): void {
+    this.inBackground(this.alarmClock.ensure(() => this.next()));
+  }
+
+  /** A member joined: the alarm must come round to check that it is still there, and that its token is valid. */
+  memberJoined(joined: JoinedSession): void {
+    const sweep = Date.now() + sweepInterval(this.room.settings.silenceMs);
+    this.inBackground(this.alarmClock.ringBy(joined.identity ? Math.min(sweep, expiresAt(joined.identity)) : sweep));
+  }
+
+  /** A ban that ends at `until` must be dropped then, so that a room left with nothing else can delete its storage. */
+  banEndsAt(until: number): void {
+    this.inBackground(this.alarmClock.ringBy(until));
+  }
+
+  /** The alarm rang: it is no longer set, and the bans that ended by `now` go. */
+  rang(now: number): void {
+    this.alarmClock.unset();
+    this.room.bans.expire(now);
+  }
+
+  /** The alarm's last step: history older than its age limit goes; then the storage too, or the alarm is set again. */
+  async finish(now: number): Promise<void> {
+    this.room.storage.expire(now - this.room.settings.historyMaxAgeMs);
+    if (await this.releaseIfEmpty()) return;
+    await this.alarmClock.ringBy(this.next());
+  }
+
+  /** `releaseIfEmpty`, for a caller that does not wait for it. */
+  releaseIfEmptyLater(): void {
+    this.inBackground(this.releaseIfEmpty());
+  }
+
+  /**
+   * A room with no members, no history and no bans keeps nothing: its storage is deleted, alarm included. One with
+   * history or bans sleeps until they expire: with nobody to check on, its alarm has no reason to ring sooner.
+   * Whether the storage was deleted.
+   */
+  async releaseIfEmpty(): Promise<boolean> {
+    if (this.room.sessions.joined().length > 0) return false;
+    this.room.flush();
+    const oldestTs = this.room.storage.oldestTs();
+    if (oldestTs !== undefined || this.room.bans.any) {
+      await this.alarmClock.ringAt(this.next(oldestTs));
+      return false;
+    }
+    await this.clearStorage();
+    return true;
+  }
+
+  /** Deletes everything the room stored, its alarm included. */
+  async clearStorage(): Promise<void> {
+    this.alarmClock.unset();
+    this.room.bans.wiped();
+    this.room.hubRoster.wiped();
+    await this.room.storage.clear();
+  }
+
+  private next(oldestTs = this.room.storage.oldestTs()): number {
+    const { silenceMs, historyMaxAgeMs } = this.room.settings;
+    const members = this.room.sessions.joined();
+    return nextUpkeep({
+      now: Date.now(),
+      hasMembers: members.length > 0,
+      oldestTs,
+      silenceMs,
+      historyMaxAgeMs,
+      banEnds: this.room.bans.nextExpiry(),
+      tokenExpires: firstExpiry(members),
+    });
+  }
+
+  /** Storage work that nothing waits for; the runtime applies it in order. A failure is logged, never lost. */
+  private inBackground(work: Promise<unknown>): void {
+    work.catch((error: unknown) => console.error(`room: upkeep failed: ${String(error)}`));
+  }
+}
