@@ -98,7 +98,7 @@ describe("messages that change, in the browser", () => {
     await row(bob.page, "edited <b>y</b>").locator(".actions-toggle").click();
     await withinASecond(
       alice.page,
-      bob.page.getByRole("button", { name: "React with 👍" }).click(),
+      menu(bob.page).getByRole("button", { name: "React with 👍" }).click(),
       (seq) => {
         const count = document.querySelector(
           `li.message[data-seq="${seq}"] .reaction[data-reaction="👍"] .reaction-count`,
@@ -139,10 +139,10 @@ describe("messages that change, in the browser", () => {
 
     // Any one emoji may be typed; anything else is refused in the menu and nothing is sent.
     await row(bob.page, "edited <b>y</b>").locator(".actions-toggle").click();
-    const other = bob.page.getByLabel("Another emoji: type it and press Enter");
+    const other = menu(bob.page).getByLabel("Another emoji: type it and press Enter");
     await other.fill("<b>");
     await other.press("Enter");
-    expect(await bob.page.locator(".actions-menu .field-error").textContent()).toMatch(/Not one emoji/);
+    expect(await menu(bob.page).locator(".field-error").textContent()).toMatch(/Not one emoji/);
     await other.fill("🎉");
     await withinASecond(
       alice.page,
@@ -157,7 +157,7 @@ describe("messages that change, in the browser", () => {
   it("replies with a quote of the original (Escape cancels a reply), and the quote goes to its original", async () => {
     const replyFromMenu = async () => {
       await row(bob.page, "edited <b>y</b>").locator(".actions-toggle").click();
-      await bob.page.getByRole("button", { name: "Reply", exact: true }).click();
+      await menu(bob.page).getByRole("button", { name: "Reply", exact: true }).click();
     };
     await replyFromMenu();
     expect(await bob.page.isVisible("#reply-bar")).toBe(true);
@@ -192,7 +192,7 @@ describe("messages that change, in the browser", () => {
   it("deletes one's own message after an undo window: Undo keeps it; the delete reaches the other page within a second of going out", async () => {
     const mine = alice.page.locator(`li.message[data-seq="${original}"]`);
     await mine.locator(".actions-toggle").click();
-    await alice.page.getByRole("button", { name: "Delete", exact: true }).click();
+    await menu(alice.page).getByRole("button", { name: "Delete", exact: true }).click();
     expect(await focusedText(alice.page)).toBe("Undo");
     expect(await mine.locator(".text").textContent()).toBe("Deleted — Undo");
     await alice.page.keyboard.press("Escape");
@@ -201,7 +201,7 @@ describe("messages that change, in the browser", () => {
     expect(await bob.page.locator(`li.message.deleted[data-seq="${original}"]`).count()).toBe(0);
 
     await mine.locator(".actions-toggle").click();
-    await alice.page.getByRole("button", { name: "Delete", exact: true }).click();
+    await menu(alice.page).getByRole("button", { name: "Delete", exact: true }).click();
     // The delete goes out when the window closes, which is when the Undo button goes.
     const sent = alice.page.waitForSelector(`li.message[data-seq="${original}"] .undo`, {
       state: "detached",
@@ -279,6 +279,11 @@ async function openChat(name: string): Promise<ChatPage> {
 /** The row of the message that says `text`. */
 function row(page: Page, text: string) {
   return page.locator("#messages li.message", { has: page.locator(".text", { hasText: text }) }).last();
+}
+
+/** The actions menu open on the page. */
+function menu(page: Page) {
+  return page.locator(".actions.open .actions-menu");
 }
 
 function focusedText(page: Page): Promise<string | null | undefined> {
