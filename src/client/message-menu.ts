@@ -97,8 +97,11 @@ export function messageMenu(choices: MessageMenuChoices): HTMLElement {
     items[(at + step + items.length) % items.length]?.focus();
   });
   // Focus that leaves the menu (Tab past its end, a click elsewhere) closes it.
-  root.addEventListener("focusout", (event) => {
-    if (!root.contains(event.relatedTarget as Node | null)) handle.close(false);
+  // Looked at once the focus has settled: a row built again moves its open menu over, which blurs it for a moment.
+  root.addEventListener("focusout", () => {
+    setTimeout(() => {
+      if (!menu.hidden && !root.contains(document.activeElement)) handle.close(false);
+    });
   });
   other.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.isComposing) return;

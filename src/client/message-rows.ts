@@ -232,6 +232,10 @@ export class MessageRows {
     const message = this.messages.get(seq);
     if (!old || !message) return;
     const wasDeleting = old.classList.contains("deleting");
+    const focused = old.contains(document.activeElement) ? document.activeElement : null;
+    const focusKey = focused instanceof HTMLElement ? focused.dataset.focus : undefined;
+    const caret = focused instanceof HTMLTextAreaElement || focused instanceof HTMLInputElement ? focused : undefined;
+    const selection = caret && ([caret.selectionStart, caret.selectionEnd] as const);
     const next = this.render(message);
     for (const kept of ["continued", "highlight"]) next.classList.toggle(kept, old.classList.contains(kept));
     if (old.hasAttribute("tabindex")) next.setAttribute("tabindex", old.getAttribute("tabindex")!);
@@ -244,10 +248,12 @@ export class MessageRows {
     const details = old.querySelector("details.game-data");
     if (details instanceof HTMLDetailsElement && details.open)
       next.querySelector("details.game-data")?.setAttribute("open", "");
-    const focused = old.contains(document.activeElement) ? document.activeElement : null;
-    const focusKey = focused instanceof HTMLElement ? focused.dataset.focus : undefined;
     old.replaceWith(next);
-    if (focused && !next.contains(focused)) {
+    if (focused instanceof HTMLElement && next.contains(focused)) {
+      // A focused element moved over (in an open menu, the editor) lost its focus on the way: it gets it back.
+      focused.focus({ preventScroll: true });
+      if (caret && selection) caret.setSelectionRange(selection[0], selection[1]);
+    } else if (focused) {
       const again = focusKey && next.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focusKey)}"]`);
       const near = again || next.querySelector<HTMLElement>('[data-focus="actions"], [data-focus="undo"]');
       // Nothing like it is left (the message went): the row itself keeps the reader's place.
