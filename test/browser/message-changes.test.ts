@@ -143,6 +143,20 @@ describe("messages that change, in the browser", () => {
     await other.fill("<b>");
     await other.press("Enter");
     expect(await menu(bob.page).locator(".field-error").textContent()).toMatch(/Not one emoji/);
+    // A change to the message meanwhile (Alice reacts again) rebuilds its row: Bob's menu stays open, focus in it.
+    await withinASecond(
+      bob.page,
+      alice.page.keyboard.press("Enter"),
+      (seq) => {
+        const count = document.querySelector(
+          `li.message[data-seq="${seq}"] .reaction[data-reaction="👍"] .reaction-count`,
+        );
+        return count?.textContent === "2";
+      },
+      original,
+    );
+    expect(await bob.page.evaluate(() => document.activeElement?.className)).toBe("reaction-other");
+    expect(await menu(bob.page).isVisible()).toBe(true);
     await other.fill("🎉");
     await withinASecond(
       alice.page,
