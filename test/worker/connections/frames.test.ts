@@ -1,13 +1,16 @@
 // What the room sends fits what its client takes (docs/protocol.md, "Frame sizes"), and a binary `ping` is answered.
 
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { readSettings } from "../../../src/server/config/settings";
 import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
 import { minServerFrameBytes } from "../../../src/shared/validation";
 import { type Client, connect, joinNative, joinTutorial, type Packet, uniqueRoom } from "../client";
 
 /** The longest message there is, in characters of 3 bytes each: one is 6,000 bytes of UTF-8. */
 const long = (label: string) => `${label} ${"語".repeat(DEFAULT_LIMITS.maxMessageChars - label.length - 1)}`;
-const floor = minServerFrameBytes(DEFAULT_LIMITS);
+/** The smallest frame limit a client may ask for, with this pool's limits (few reactions per message). */
+const floor = minServerFrameBytes(readSettings(env).limits);
 
 async function joinWith(
   room: string,

@@ -179,6 +179,33 @@ describe("edits and deletions by a message's author", () => {
     expect(await ann.client.next(changeOf("deleted", old))).toMatchObject({ by: "author" });
   });
 
+  it("counts changes in the retained history (HISTORY_RETAINED 40): a change to a message past it is refused", async () => {
+    const room = uniqueRoom("edit-retention");
+    const ann = await member(room, "ann");
+    const first = await say(ann.client, "first");
+    // Five members post and edit their messages 7 times each: 40 positions after the first message.
+    const writers: Member[] = [];
+    for (const name of ["b", "c", "d", "e", "f"]) writers.push(await member(room, name));
+    await Promise.all(
+      writers.map(async ({ client }) => {
+        const { seq } = await say(client, "mine");
+        for (let i = 1; i <= 7; i++) client.send({ type: "edit", seq, text: `mine, take ${i}` });
+        await client.collect((p) => p.type === "edited" && p.seq === seq, 7);
+      }),
+    );
+    await ann.client.collect((p) => p.type === "edited", 35);
+    expect((await env.ROOMS.getByName(room).info()).lastSeq).toBe(first.seq + 40);
+    ann.client.send({ type: "edit", seq: first.seq, text: "too old" });
+    expect(await refusal(ann.client, "edit")).toMatchObject({
+      code: "not_found",
+      message: expect.stringContaining("past the history the room retains"),
+    });
+    const late = await member(room, "late", { since: 0 });
+    // (The frames of a burst may reach the room out of order in this pool: which take is the last one varies.)
+    const texts = (late.welcome.history as Packet[]).map((m) => m.text);
+    expect(texts).toEqual(Array(5).fill(expect.stringMatching(/^mine, take \d$/)));
+  });
+
   it("validates an edit's text like a chat's, and charges edits like chats: a burst past the rate limit is refused", async () => {
     const room = uniqueRoom("edit-charged");
     const ann = await member(room, "ann");

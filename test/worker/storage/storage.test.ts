@@ -2,6 +2,7 @@
 
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MessageChanges } from "../../../src/server/storage/message-changes";
 import { RoomStorage } from "../../../src/server/storage/room-storage";
 import { Schema } from "../../../src/server/storage/schema";
 import { uniqueRoom } from "../client";
@@ -75,6 +76,66 @@ describe("chat ids", () => {
       expect(first[0]!.message).toEqual({ seq: 3, ts: 1003, sender, cid: "c1", text: "once" });
       expect(storage.page(10).messages.at(-1)).toEqual({ seq: 5, ts: 1004, sender, text: "in one batch", cid: "c2" });
       expect(storage.newestSeq).toBe(5);
+    });
+  });
+});
+
+describe("changes to messages", () => {
+  it("take positions in the retained history, are pruned with them, and a deletion still tells of replies", async () => {
+    await runInDurableObject(env.ROOMS.getByName(uniqueRoom("changes-retained")), (_, state) => {
+      const schema = new Schema(state.storage);
+      const storage = new RoomStorage(schema, 40, 1_000_000);
+      const changes = new MessageChanges(schema, storage);
+      const count = (table: string) =>
+        state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n;
+      const edit = (text: string, ts: number) => storage.atomically(() => changes.edit(2, text, ts));
+      storage.append([{ ts: 1, sender, text: "original", author: "member:a" }]);
+      storage.append([{ ts: 2, sender, text: "reply", author: "member:b", replyTo: 1 }]);
+      const thumb = { seq: 2, reaction: "👍", author: "member:b", name: "bob", on: true };
+      expect(storage.atomically(() => changes.react(thumb, 5, new Map()))).toBe("applied");
+      expect(storage.atomically(() => changes.delete(1, false))).toBe(4);
+      // A write that fails leaves nothing: not its change, nor its position.
+      expect(() =>
+        storage.atomically(() => {
+          changes.edit(2, "lost", 3);
+          throw new Error("disk full");
+        }),
+      ).toThrow("disk full");
+      expect(storage.newestSeq).toBe(4);
+      expect(changes.changedSince(0, 10, 1e6).messages.map((m) => m.text)).toEqual(["", "reply"]);
+      for (let i = 1; i <= 37; i++) edit(`reply, take ${i}`, 3 + i);
+      // 41 positions: the original is past the retained history, yet its deletion still tells that the reply's
+      // quote changed, to a reader who holds the reply from before.
+      expect([storage.newestSeq, changes.held(1), storage.isPastRetention(1), storage.isPastRetention(2)]).toEqual([
+        41,
+        undefined,
+        true,
+        false,
+      ]);
+      expect(changes.changedSince(2, 10, 1e6, 2).messages).toEqual([
+        {
+          seq: 2,
+          ts: 2,
+          sender,
+          text: "reply, take 37",
+          edited: 40,
+          replyTo: { seq: 1, name: "ann", text: "", deleted: true },
+          reactions: [{ reaction: "👍", count: 1, by: ["bob"] }],
+        },
+      ]);
+      expect(changes.missedSince(3)).toEqual([
+        { at: 4, packet: { type: "deleted", seq: 1, at: 4 } },
+        { at: 41, packet: { type: "edited", seq: 2, at: 41, text: "reply, take 37", edited: 40 } },
+      ]);
+      // Pruned a block at a time, positions up to 64 past the retained history: messages (a message edited ever
+      // since too), the records of changes at those positions, the reactions to those messages.
+      for (let i = 38; i <= 99; i++) edit(`reply, take ${i}`, 3 + i);
+      expect([storage.newestSeq, count("messages"), count("changes"), count("reactions")]).toEqual([103, 2, 101, 1]);
+      storage.atomically(() => {
+        changes.edit(2, "reply, final", 200);
+        storage.prune();
+      });
+      expect([storage.newestSeq, count("messages"), count("changes"), count("reactions")]).toEqual([104, 0, 40, 0]);
     });
   });
 });
