@@ -4,6 +4,7 @@
 // (shards/hub-side.ts, `RemoteConnection`).
 
 import { CLOSE_RECONNECT } from "../../shared/close-codes";
+import type { ServerPacket } from "../../shared/protocol";
 import type { Liveness } from "../connections/liveness";
 import type { Sessions } from "../connections/sessions";
 import type { HubRoster } from "../shards/hub-roster";
@@ -52,7 +53,7 @@ export async function takeReports(room: HubRoom, shard: number, reports: Report[
  * shards' members hear so.
  */
 export async function restoreShards(room: HubRoom): Promise<void> {
-  const restored = await room.shards.rebuild(room.storage, room.changes);
+  const restored = await room.shards.rebuild(room.storage, (after) => missedSince(room, after));
   room.sessions.restore(restored);
   for (const connection of restored) {
     const session = room.sessions.get(connection);
@@ -60,4 +61,15 @@ export async function restoreShards(room: HubRoom): Promise<void> {
   }
   const present = new Set(room.sessions.joined().map(([, session]) => session.id));
   for (const member of room.hubRoster.missing(present)) room.outbox.leave(member);
+}
+
+/**
+ * What a shard that delivered the room's log up to position `after` missed, in the log's order: the messages after
+ * it, as they are now, and the changes since to messages up to it (storage/message-changes.ts, `missedSince`).
+ */
+function missedSince({ storage, changes }: HubRoom, after: number): ServerPacket[] {
+  const chats = storage
+    .page(storage.newestSeq - after, { after })
+    .messages.map((message) => ({ at: message.seq, packet: { type: "chat", ...message } as const }));
+  return [...chats, ...changes.missedSince(after)].sort((a, b) => a.at - b.at).map(({ packet }) => packet);
 }

@@ -10,7 +10,6 @@ import type { Env } from "../config/env";
 import type { Audience } from "../connections/fan-out";
 import { announceJoins, broadcast } from "../connections/fan-out";
 import { type Attachment, memberOf, type RoomSocket, type Sessions } from "../connections/sessions";
-import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
 import { Courier } from "./courier";
 import type { HubRoster } from "./hub-roster";
@@ -235,17 +234,10 @@ export class ShardSet {
 
   /**
    * For a hub that starts again: the connections every shard holds. A shard that missed what the hub stored before
-   * it stopped (its delivery was lost with it) gets it first: the messages after the newest position it delivered,
-   * as they are now, and the changes since to messages up to it (message-changes.ts, `missedSince`), in order.
+   * it stopped (its delivery was lost with it) gets it first: `missed`, what came after the newest position of the
+   * room's log it delivered (room/hub.ts).
    */
-  async rebuild(storage: RoomStorage, changes: MessageChanges): Promise<RemoteConnection[]> {
-    const missed = (after: number): ServerPacket[] => {
-      const chats = storage.page(storage.newestSeq - after, { after }).messages.map((message) => ({
-        at: message.seq,
-        packet: { type: "chat", ...message } as const,
-      }));
-      return [...chats, ...changes.missedSince(after)].sort((a, b) => a.at - b.at).map(({ packet }) => packet);
-    };
+  async rebuild(storage: RoomStorage, missed: (after: number) => ServerPacket[]): Promise<RemoteConnection[]> {
     const connections: RemoteConnection[] = [];
     await Promise.all(
       Array.from({ length: storage.shardCount }, async (_, index) => {

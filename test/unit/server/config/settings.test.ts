@@ -12,6 +12,12 @@ describe("readSettings", () => {
     expect(() => readSettings({ MAX_TOKEN_LIFE_SECONDS: "1h" })).toThrow(/MAX_TOKEN_LIFE_SECONDS/);
     expect(() => readSettings({ MAX_MESSAGE_CHARS: "lots" })).toThrow(/MAX_MESSAGE_CHARS/);
     expect(() => readSettings({ HISTORY_RETAINED: 0 })).toThrow(/HISTORY_RETAINED/);
+    // 0 is no edit window (no limit), and the one setting where 0 means anything.
+    expect(readSettings({ EDIT_WINDOW_SECONDS: "0" }).limits.editWindowSeconds).toBe(0);
+    expect(readSettings({ EDIT_WINDOW_SECONDS: 300 }).limits.editWindowSeconds).toBe(300);
+    expect(() => readSettings({ EDIT_WINDOW_SECONDS: -1 })).toThrow(/EDIT_WINDOW_SECONDS must be a whole number/);
+    expect(() => readSettings({ MAX_DATA_BYTES: 0 })).toThrow(/MAX_DATA_BYTES must be a positive whole number/);
+    expect(() => readSettings({ MAX_REACTIONS_PER_MESSAGE: "1.5" })).toThrow(/MAX_REACTIONS_PER_MESSAGE/);
   });
 
   it("refuses limits under which a frame of the largest size could never be afforded", () => {
@@ -23,10 +29,13 @@ describe("readSettings", () => {
 
   it("sends frames of at most MAX_SERVER_FRAME_BYTES, never less than one longest message needs", () => {
     expect(readSettings({}).limits.maxServerFrameBytes).toBe(60_000);
-    expect(readSettings({ MAX_SERVER_FRAME_BYTES: "10176" }).limits.maxServerFrameBytes).toBe(10_176);
-    expect(() => readSettings({ MAX_SERVER_FRAME_BYTES: 10_175 })).toThrow(
-      /MAX_SERVER_FRAME_BYTES must be at least 10176/,
+    expect(readSettings({ MAX_SERVER_FRAME_BYTES: "44232" }).limits.maxServerFrameBytes).toBe(44_232);
+    expect(() => readSettings({ MAX_SERVER_FRAME_BYTES: 44_231 })).toThrow(
+      /MAX_SERVER_FRAME_BYTES must be at least 44232/,
     );
+    // What a message may carry counts: fewer reactions, less data, a smaller floor.
+    const lighter = { MAX_SERVER_FRAME_BYTES: 16_384, MAX_REACTIONS_PER_MESSAGE: 2, MAX_DATA_BYTES: 1024 };
+    expect(readSettings(lighter).limits).toMatchObject({ maxServerFrameBytes: 16_384, maxReactionsPerMessage: 2 });
     expect(() => readSettings({ MAX_SERVER_FRAME_BYTES: 60_000, MAX_MESSAGE_CHARS: 20_000 })).toThrow(
       /MAX_SERVER_FRAME_BYTES/,
     );

@@ -8,10 +8,13 @@ import {
   frameLimit,
 } from "../../../../src/server/connections/frame-fit";
 import { encode, frameBytes, leavesPacket } from "../../../../src/shared/codec";
+import { MAX_REACTION_UNITS } from "../../../../src/shared/message-changes";
 import {
   type ChatMessage,
   DEFAULT_LIMITS as limits,
   type Member,
+  QUOTE_CHARS,
+  REACTORS_NAMED,
   type ServerPacket,
 } from "../../../../src/shared/protocol";
 import { minServerFrameBytes } from "../../../../src/shared/validation";
@@ -24,6 +27,25 @@ const message = (seq: number): ChatMessage => ({
   cid: `c${seq}`,
   text: "語".repeat(limits.maxMessageChars),
 });
+/** A message that carries all it may, each part as heavy as it may be: 4-byte characters, data, quote, reactions. */
+const heaviest = (seq: number): ChatMessage => {
+  const name = "𝔸".repeat(limits.maxNameChars);
+  return {
+    seq,
+    ts: 1_700_000_000_000 + seq,
+    sender: { id: 1_000_000, name, user: "u".repeat(64), verified: true },
+    cid: "c".repeat(64),
+    text: "😀".repeat(limits.maxMessageChars),
+    edited: 1_700_000_000_000,
+    replyTo: { seq: 1, name, text: "😀".repeat(QUOTE_CHARS) },
+    data: { d: "x".repeat(limits.maxDataBytes - 8) },
+    reactions: Array.from({ length: limits.maxReactionsPerMessage }, () => ({
+      reaction: "語".repeat(MAX_REACTION_UNITS),
+      count: 1_000_000,
+      by: Array(REACTORS_NAMED).fill(name),
+    })),
+  };
+};
 const members = (count: number): Member[] =>
   Array.from({ length: count }, (_, i) => ({
     id: i + 1,
@@ -66,11 +88,30 @@ describe("fitWelcome", () => {
     expect(fitted.members.length).toBeGreaterThan(0);
   });
 
-  it("fits the smallest limit a client may ask for, with the newest message in it", () => {
+  it("fits the smallest limit a client may ask for, with the newest message in it, however much it carries", () => {
     const floor = minServerFrameBytes(limits);
     const fitted = fitWelcome(full, floor);
     expect(bytesOf(fitted)).toBeLessThanOrEqual(floor);
-    expect(fitted.history.map((m) => m.seq)).toEqual([33]);
+    expect(fitted.history.at(-1)!.seq).toBe(33);
+    const heavy = Array.from({ length: 3 }, (_, i) => heaviest(i + 1));
+    expect(bytesOf({ type: "chat", ...heavy[0]! })).toBeGreaterThan(floor * 0.9);
+    expect(bytesOf({ type: "chat", ...heavy[0]! })).toBeLessThanOrEqual(floor);
+    const fittedHeavy = fitWelcome(welcome(heavy, members(3)), floor);
+    expect(bytesOf(fittedHeavy)).toBeLessThanOrEqual(floor);
+    expect(fittedHeavy.history.map((m) => m.seq)).toEqual([3]);
+  });
+
+  it("fits a resume's changed messages after its history, oldest change first, moreChanged set if cut", () => {
+    const resumed = { ...welcome([message(40)], members(3)), changed: history.slice(0, 20), moreChanged: false };
+    const fitted = fitWelcome(resumed, limits.maxServerFrameBytes);
+    expect(bytesOf(fitted)).toBeLessThanOrEqual(limits.maxServerFrameBytes);
+    expect(fitted.history.map((m) => m.seq)).toEqual([40]);
+    expect(fitted.changed!.length).toBeGreaterThan(0);
+    expect(fitted.changed).toEqual(history.slice(0, fitted.changed!.length));
+    expect(fitted.moreChanged).toBe(true);
+    expect(fitted.members).toHaveLength(3);
+    const small = { ...welcome([], members(3)), changed: history.slice(0, 2), moreChanged: false };
+    expect(fitWelcome(small, limits.maxServerFrameBytes)).toEqual(small);
   });
 
   it("leaves a welcome that fits as it is", () => {
