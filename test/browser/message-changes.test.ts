@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { launchChromium } from "../support/browser.ts";
-import { member, send } from "./page-actions.ts";
+import { type ChatPage, joinedPage, member, send } from "./page-actions.ts";
 
 const ROOM = "message-changes";
 // Small pages, so that the first message is not on the page when the test jumps to it.
@@ -22,12 +22,6 @@ const BOB = "<b>Bob</b>";
 const DATA = { invite: "<b>match</b>", at: [1, 2], html: "<img src=x onerror=alert(1)>" };
 /** The issue's bar: the other page shows each change within a second. */
 const SECOND = 1000;
-
-interface ChatPage {
-  page: Page;
-  /** Uncaught exceptions, alert() and friends, and requests answered with an error status: there must be none. */
-  problems: string[];
-}
 
 let server: DevServer;
 let browser: Browser;
@@ -42,8 +36,9 @@ beforeAll(async () => {
   seeder.send({ type: "chat", text: "<b>data</b>", data: DATA });
   await seeder.next((p) => p.type === "chat" && p.text === "<b>data</b>");
   await seeder.close();
-  alice = await openChat(ALICE);
-  bob = await openChat(BOB);
+  const url = `${server.httpUrl}/rooms/${ROOM}`;
+  alice = await joinedPage(browser, url, ALICE);
+  bob = await joinedPage(browser, url, BOB);
 });
 
 afterAll(async () => {
@@ -258,37 +253,6 @@ describe("messages that change, in the browser", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-
-async function openChat(name: string): Promise<ChatPage> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(String(error)));
-  page.on("dialog", (dialog) => {
-    problems.push(`dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
-  });
-  // Counts every <img> ever added to the page, even one removed again at once.
-  await page.addInitScript(() => {
-    const counter = window as unknown as { imagesCreated: number };
-    counter.imagesCreated = 0;
-    new MutationObserver((records) => {
-      for (const record of records) {
-        for (const node of record.addedNodes) {
-          if (node instanceof Element && (node.matches("img") || node.querySelector("img"))) counter.imagesCreated++;
-        }
-      }
-    }).observe(document, { childList: true, subtree: true });
-  });
-  await page.goto(`${server.httpUrl}/rooms/${ROOM}`);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByRole("button", { name: "Join" }).click();
-  await page.waitForSelector("#status[data-state=online]");
-  return { page, problems };
-}
 
 /** The row of the message that says `text`. */
 function row(page: Page, text: string) {
