@@ -33,6 +33,14 @@ export interface ComposerElements {
   queue: HTMLElement;
 }
 
+/** Keys the composer hands on: each handler says whether it did something with the key. */
+export interface ComposerKeys {
+  /** Escape: e.g. cancels the reply being written. */
+  escape?(): boolean;
+  /** Arrow up in an empty composer: e.g. edits the reader's last message. */
+  upWhenEmpty?(): boolean;
+}
+
 export class Composer {
   private limits: Limits | undefined;
   private online = false;
@@ -43,6 +51,7 @@ export class Composer {
   constructor(
     private readonly ui: ComposerElements,
     private readonly sendText: (text: string) => void,
+    keys: ComposerKeys = {},
   ) {
     ui.form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -53,6 +62,10 @@ export class Composer {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.submit();
+      } else if (event.key === "Escape" && keys.escape?.()) {
+        event.preventDefault();
+      } else if (event.key === "ArrowUp" && ui.input.value === "" && keys.upWhenEmpty?.()) {
+        event.preventDefault();
       }
     });
     ui.input.addEventListener("input", () => this.update());

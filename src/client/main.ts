@@ -1,17 +1,11 @@
 // The chat page: finds its room in the address, asks for a name (unless a token gives it), and wires the room
 // connection to the views.
 
-import {
-  DEFAULT_LIMITS,
-  type Departure,
-  type Member,
-  type ModerationPacket,
-  type ProtocolError,
-} from "../shared/protocol";
+import { DEFAULT_LIMITS, type Member, type ModerationPacket, type ProtocolError } from "../shared/protocol";
 import { BanDialog } from "./ban-dialog";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
-import type { ConnectionEvent, PresencePacket } from "./connection-events";
+import type { ConnectionEvent } from "./connection-events";
 import { byId } from "./dom";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
@@ -19,9 +13,11 @@ import { NameDialog } from "./name-dialog";
 import { freeName } from "./name-suggestion";
 import { OwnMemberships } from "./own-memberships";
 import { PendingList } from "./pending-list";
+import { presenceNotices } from "./presence-notices";
+import { ReplyBar } from "./reply-quote";
 import { roomFromPath, roomSocketUrl } from "./room-address";
 import { setUpRoomControls } from "./room-controls";
-import { asSentence } from "./sentence";
+import { asSentence, isolate } from "./sentence";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
 import { readClaims, takeToken, withToken } from "./token";
@@ -81,13 +77,30 @@ const messages = new MessageList(
     loadOlder: byId<HTMLButtonElement>("load-older"),
     historyStart: byId("history-start"),
     announcer: byId("announcer"),
+    jumpStatus: byId("jump-status"),
   },
   {
     isOwn: (sender) => own.isOwn(sender),
     selfName: () => self?.name,
+    limits: () => limits,
+    canAct: () => self !== undefined,
     wantOlder: () => connection?.loadOlder(),
-    ...(moderate && { deleteMessage: (seq: number) => moderate({ type: "delete", seq }) }),
+    reactedByMe: (seq, reaction) => connection?.reactedByMe(seq, reaction) ?? false,
+    react: (seq, reaction) => connection?.react(seq, reaction),
+    unreact: (seq, reaction) => connection?.unreact(seq, reaction),
+    edit: (seq, text) => connection?.edit(seq, text),
+    deleteOwn: (seq) => connection?.deleteMessage(seq),
+    ...(moderate && { deleteAny: (seq: number) => moderate({ type: "delete", seq }) }),
+    reply: (message) => {
+      replyBar.set(message);
+      composer.focus();
+    },
+    refuse: (reason) => composer.showError({ code: "invalid_field", message: reason }),
   },
+);
+const replyBar = new ReplyBar(
+  { bar: byId("reply-bar"), name: byId("reply-name"), text: byId("reply-text"), cancel: byId("reply-cancel") },
+  () => composer.focus(),
 );
 const pending = new PendingList(byId<HTMLOListElement>("pending-messages"), (sender) => own.isMembership(sender.id));
 const composer = new Composer(
@@ -100,11 +113,25 @@ const composer = new Composer(
     queue: byId("composer-queue"),
   },
   (text) => {
-    connection?.sendChat(text);
+    const replyTo = replyBar.replyTo;
+    connection?.sendChat(text, replyTo === undefined ? undefined : { replyTo });
+    replyBar.clear();
     pending.add(text);
     messages.scrollToBottom();
   },
+  { escape: () => replyBar.clear(), upWhenEmpty: () => messages.rows.editLast() },
 );
+const onPresence = presenceNotices({
+  members,
+  notice: (text) => messages.notice(text),
+  isMembership: (id) => own.isMembership(id),
+  selfId: () => self?.id,
+  renamedSelf: (member) => {
+    self = member;
+    byId("self-name").textContent = member.name;
+    if (!token) localStorage.setItem(NAME_KEY, member.name);
+  },
+});
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
 let connection: RoomConnection | undefined;
 let queued = 0;
@@ -129,7 +156,11 @@ async function start(): Promise<void> {
   addEventListener("focus", retrySoon);
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && retrySoon());
   // A page with an open socket cannot enter the back/forward cache; leave cleanly and come back when shown again.
-  addEventListener("pagehide", () => connection?.close());
+  // Deletes still in their undo window go first: the reader left without taking them back.
+  addEventListener("pagehide", () => {
+    messages.rows.flush();
+    connection?.close();
+  });
   addEventListener("pageshow", (event) => event.persisted && connection?.open());
 }
 
@@ -176,7 +207,11 @@ function onEvent(event: ConnectionEvent): void {
     case "presence":
       return onPresence(event.packet);
     case "deleted":
+      replyBar.originalDeleted(event.seq);
       return messages.markDeleted(event.seq);
+    case "changed":
+      if (event.message.deleted) replyBar.originalDeleted(event.message.seq);
+      return messages.update(event.message);
     case "moderated": {
       const { packet } = event;
       if (packet.type === "ban_preview") return banDialog?.preview(packet);
@@ -191,47 +226,19 @@ function onEvent(event: ConnectionEvent): void {
       return messages.setOlder(event.more, event.loading);
     case "missing":
       return messages.missing(event.after);
-    case "error":
+    case "error": {
+      // What waited for the room's answer (an edit, a delete) shows as it is; a "not now" is sent again by itself.
+      const refused = event.error.for;
+      if (
+        event.error.retryAfterMs === undefined &&
+        (refused === undefined || refused === "edit" || refused === "delete")
+      )
+        messages.rows.refused();
       return composer.showError(event.error);
+    }
     case "queue":
       queued = event.size;
       return composer.showQueue(queued);
-  }
-}
-
-function onJoin(member: Member): void {
-  // Our own join only confirms the welcome.
-  if (members.join(member) && !own.isMembership(member.id)) messages.notice(`${isolate(member.name)} joined.`);
-}
-
-function onLeave(member: Departure): void {
-  members.leave(member.id);
-  // The leave of our own earlier connection, noticed by the room only after we were back, is no news.
-  if (own.isMembership(member.id)) return;
-  const how = { kicked: "was removed by a moderator", banned: "was banned by a moderator" };
-  messages.notice(`${isolate(member.name)} ${member.reason ? how[member.reason] : "left"}.`);
-}
-
-function onPresence(packet: PresencePacket): void {
-  switch (packet.type) {
-    case "join":
-      return onJoin(packet);
-    case "joins":
-      return packet.members.forEach(onJoin);
-    case "leave":
-      return onLeave(packet);
-    case "leaves":
-      return packet.members.forEach(onLeave);
-    case "rename":
-      members.rename(packet);
-      if (packet.id === self?.id) {
-        self = { id: packet.id, name: packet.name };
-        byId("self-name").textContent = packet.name;
-        if (!token) localStorage.setItem(NAME_KEY, packet.name);
-        messages.notice(`You are now known as ${isolate(packet.name)}.`);
-      } else {
-        messages.notice(`${isolate(packet.previous)} is now known as ${isolate(packet.name)}.`);
-      }
   }
 }
 
@@ -265,9 +272,4 @@ async function askNewName(): Promise<void> {
   const name = await nameDialog.ask({ mode: "rename", current: self.name, limits });
   if (name !== undefined && name !== self.name) connection?.rename(name);
   composer.focus();
-}
-
-/** A name inside a sentence of ours, isolated (FSI … PDI): a right-to-left name cannot reorder the sentence. */
-function isolate(name: string): string {
-  return `\u2068${name}\u2069`;
 }

@@ -3,12 +3,11 @@
 // a window narrowed); scrolled up, nothing moves under them and a button offers the new messages instead. Getting
 // near the top asks for older history.
 
-import type { ChatMessage, Member } from "../shared/protocol";
+import type { ChatMessage } from "../shared/protocol";
 import type { MessageOrigin } from "./connection-events";
 import { el } from "./dom";
-import { messageNodes } from "./message-text";
-import { fullTime, shortTime } from "./time-format";
-import { verifiedMark } from "./verified-mark";
+import { type MessageRowOptions, MessageRows } from "./message-rows";
+import { DELETED_TEXT, jumpStep } from "./message-view";
 
 /** Within this many pixels of the bottom counts as "at the bottom": a fraction of a line is not scrolling up. */
 const BOTTOM_SLACK = 48;
@@ -18,6 +17,9 @@ const TOP_PRELOAD = 400;
 const CONTINUATION_MS = 5 * 60_000;
 /** Screen readers hear each new message up to this many at once, and a count beyond. */
 const ANNOUNCE_EACH = 3;
+/** How long a message jumped to stays highlighted, and a word about a jump stays up. */
+const HIGHLIGHT_MS = 2000;
+const JUMP_STATUS_MS = 4000;
 
 export interface MessageListElements {
   scroller: HTMLElement;
@@ -26,18 +28,12 @@ export interface MessageListElements {
   loadOlder: HTMLButtonElement;
   historyStart: HTMLElement;
   announcer: HTMLElement;
+  /** Says where a jump to an original message stands (looking for it in older history, or not there). */
+  jumpStatus: HTMLElement;
 }
 
-export interface MessageListOptions {
-  isOwn(sender: Member): boolean;
-  /** The reader's name now: mentions of it are marked. */
-  selfName(): string | undefined;
-  wantOlder(): void;
-  /** For a moderator: each message gets a button that asks to delete it. */
-  deleteMessage?(seq: number): void;
-}
-
-const DELETED_TEXT = "message deleted";
+/** What rows need (message-rows.ts), and a way to ask for older history: false if there is none to ask for. */
+export type MessageListOptions = Omit<MessageRowOptions, "jump" | "announce"> & { wantOlder(): boolean | undefined };
 
 export class MessageList {
   private unread = 0;
@@ -48,11 +44,20 @@ export class MessageList {
    * event, so after one this says where the reader was, not `atBottom()`.
    */
   private pinned = true;
+  /** The original message a jump is looking for in older history. */
+  private seeking: number | undefined;
+  private jumpTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly rows: MessageRows;
 
   constructor(
     private readonly ui: MessageListElements,
     private readonly options: MessageListOptions,
   ) {
+    this.rows = new MessageRows(ui.list, {
+      ...options,
+      jump: (seq) => this.jumpTo(seq),
+      announce: (text) => this.say([text]),
+    });
     ui.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
     // The scroller resizes with the window; the content reflows with it (or as fonts load).
     const resized = new ResizeObserver(() => this.pinned && this.scrollToBottom());
@@ -69,12 +74,27 @@ export class MessageList {
     const isNew = origin === "live" || origin === "gap";
     const fromOthers = isNew ? messages.filter((message) => !this.options.isOwn(message.sender)) : [];
     this.insert(
-      messages.map((message) => this.render(message)),
+      messages.map((message) => this.rows.render(message)),
       fromOthers.length,
     );
     // Whoever just sent a message wants to see it, wherever they had scrolled to.
     if (origin === "recent" || (isNew && fromOthers.length < messages.length)) this.scrollToBottom();
     this.announce(fromOthers);
+    if (origin === "older") this.seek();
+  }
+
+  /** Message `message.seq` changed (edited, deleted, reactions, the quote it holds): its row shows it now. */
+  update(message: ChatMessage): void {
+    this.rows.update(message);
+  }
+
+  /**
+   * Goes to message `seq` (the original of a reply): scrolls it into view and highlights it, after loading older
+   * history until it is there; or says it is not available.
+   */
+  jumpTo(seq: number): void {
+    this.seeking = seq;
+    this.seek();
   }
 
   /** A system line (join, leave, rename…): at the newest end, or right after message `afterSeq`. */
@@ -83,13 +103,9 @@ export class MessageList {
     this.insert([el("li", { className: "notice", text, attrs: { "data-key": String(afterSeq + 0.5) } })], 0);
   }
 
-  /** A moderator deleted message `seq`: its text goes from the page too. */
+  /** Message `seq` was deleted: its text goes from the page too. */
   markDeleted(seq: number): void {
-    const item = this.ui.list.querySelector<HTMLElement>(`li.message[data-seq="${seq}"]`);
-    if (!item) return;
-    item.classList.add("deleted");
-    item.querySelector(".text")?.replaceChildren(DELETED_TEXT);
-    item.querySelector(".delete")?.remove();
+    this.rows.markDeleted(seq);
   }
 
   /** Marks where messages are missing for good: right after `afterSeq`. */
@@ -113,6 +129,7 @@ export class MessageList {
     historyStart.hidden = more;
     // Until the messages fill the view there is nothing to scroll, so no scroll would ever ask for more.
     if (more && !loading && scroller.scrollHeight <= scroller.clientHeight) this.options.wantOlder();
+    this.seek();
   }
 
   scrollToBottom(): void {
@@ -199,58 +216,67 @@ export class MessageList {
 
   private announce(messages: ChatMessage[]): void {
     if (messages.length === 0) return;
-    const lines =
+    this.say(
       messages.length > ANNOUNCE_EACH
         ? [`${messages.length} new messages`]
-        : messages.map((message) => `${message.sender.name}: ${message.deleted ? DELETED_TEXT : message.text}`);
+        : messages.map((message) => `${message.sender.name}: ${message.deleted ? DELETED_TEXT : message.text}`),
+    );
+  }
+
+  private say(lines: string[]): void {
     const { announcer } = this.ui;
     announcer.append(...lines.map((line) => el("span", { text: line })));
     // Only additions are read out; old lines are dead weight.
     while (announcer.childElementCount > 10) announcer.firstElementChild?.remove();
   }
 
-  private render(message: ChatMessage): HTMLLIElement {
-    const own = this.options.isOwn(message.sender);
-    const { deleteMessage } = this.options;
-    const meta = el("div", { className: "meta" }, [
-      // dir="auto" isolates what members wrote: a right-to-left name or text cannot reorder the line around it.
-      el("span", { className: "sender", text: message.sender.name, attrs: { dir: "auto" } }),
-      ...verifiedMark(message.sender),
-      ...(own ? [el("span", { className: "you", text: "(you)" })] : []),
-      el("time", {
-        text: shortTime(message.ts),
-        attrs: { datetime: new Date(message.ts).toISOString(), title: fullTime(message.ts) },
-      }),
-    ]);
-    const seq = String(message.seq);
-    const attrs = {
-      "data-key": seq,
-      "data-seq": seq,
-      "data-sender": String(message.sender.id),
-      "data-ts": String(message.ts),
-    };
-    const className = ["message", ...(own ? ["own"] : []), ...(message.deleted ? ["deleted"] : [])].join(" ");
-    return el("li", { className, attrs }, [
-      meta,
-      el(
-        "p",
-        { className: "text", attrs: { dir: "auto" } },
-        message.deleted ? [new Text(DELETED_TEXT)] : messageNodes(message.text, this.options.selfName()),
-      ),
-      // Outside the meta line, which a continued message hides from the eye.
-      ...(deleteMessage && !message.deleted ? [deleteButton(() => deleteMessage(message.seq))] : []),
-    ]);
+  /** The next step of the jump under way, if any (message-view.ts `jumpStep`). */
+  private seek(): void {
+    const target = this.seeking;
+    if (target === undefined) return;
+    const row = this.ui.list.querySelector<HTMLElement>(`li.message[data-seq="${target}"]`);
+    const first = this.ui.list.querySelector<HTMLElement>("li.message");
+    const oldestSeq = first ? Number(first.dataset.seq) : undefined;
+    const view = { shown: row !== null, oldestSeq, more: this.olderMore, loading: this.olderLoading };
+    switch (jumpStep(target, view)) {
+      case "show":
+        this.seeking = undefined;
+        this.jumpStatus("");
+        return this.highlight(row!);
+      case "load":
+        this.jumpStatus("Looking for the original message in older history…");
+        if (!this.options.wantOlder() && !this.olderLoading) this.notAvailable();
+        return;
+      case "wait":
+        return;
+      case "unavailable":
+        return this.notAvailable();
+    }
   }
-}
 
-function deleteButton(onClick: () => void): HTMLButtonElement {
-  const button = el("button", {
-    className: "delete quiet",
-    text: "Delete",
-    attrs: { type: "button", title: "Delete this message for everyone" },
-  });
-  button.addEventListener("click", onClick);
-  return button;
+  private notAvailable(): void {
+    this.seeking = undefined;
+    this.jumpStatus("The original message is not available: the room no longer keeps it.");
+  }
+
+  private highlight(row: HTMLElement): void {
+    row.scrollIntoView({ block: "center" });
+    this.pinned = this.atBottom();
+    row.tabIndex = -1;
+    row.focus({ preventScroll: true });
+    row.classList.add("highlight");
+    // The row may have been built again meanwhile (message-rows.ts keeps the class): found by its seq.
+    const selector = `li.message[data-seq="${row.dataset.seq}"]`;
+    setTimeout(() => this.ui.list.querySelector(selector)?.classList.remove("highlight"), HIGHLIGHT_MS);
+  }
+
+  private jumpStatus(text: string): void {
+    const { jumpStatus } = this.ui;
+    clearTimeout(this.jumpTimer);
+    jumpStatus.textContent = text;
+    jumpStatus.hidden = text === "";
+    if (text !== "") this.jumpTimer = setTimeout(() => this.jumpStatus(""), JUMP_STATUS_MS);
+  }
 }
 
 /** Messages sort by sequence number; a system line sorts right after the newest message it followed. */

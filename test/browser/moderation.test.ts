@@ -109,7 +109,7 @@ describe("moderation in the browser", () => {
 
   it("lets the moderator kick a member: the others see it, and the kicked page says so and stays out until asked", async () => {
     await moderator.click(`#member-list li:has-text("Alice ✓ real") summary`);
-    await moderator.getByRole("button", { name: "Kick" }).click();
+    await moderator.getByRole("button", { name: "Kick", exact: true }).click();
     for (const page of [moderator, member]) await notice(page, "\u2068Alice ✓ real\u2069 was removed by a moderator.");
     await anonymous.waitForSelector(`#status >> text="Removed by a moderator"`);
     await notice(anonymous, "A moderator removed you from the room.");

@@ -257,7 +257,7 @@ describe("what a browser user hits", () => {
     // On a phone's width the members are behind their toggle.
     await moderator.click("#members-toggle");
     await moderator.click(`#member-list li:has-text("Kicked Kim") summary`);
-    await moderator.getByRole("button", { name: "Kick" }).click();
+    await moderator.getByRole("button", { name: "Kick", exact: true }).click();
     await kicked.waitForSelector(`#status >> text="Removed by a moderator"`);
     expect(await kicked.isDisabled("#composer-input")).toBe(true);
     expect(await kicked.isDisabled("#send")).toBe(true);
