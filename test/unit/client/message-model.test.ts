@@ -23,7 +23,7 @@ function connected(history: ChatMessage[]) {
   return { connection, events, sockets, clock };
 }
 
-const reply: ChatMessage = { ...message(3), replyTo: { seq: 1, name: "other", text: "message 1" } };
+const reply = { ...message(3), replyTo: { seq: 1, name: "other", text: "message 1" } } as ChatMessage;
 
 describe("the message model", () => {
   it("gives a reader who resumed the same messages, byte for byte, as one who stayed", () => {
