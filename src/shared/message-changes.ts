@@ -11,7 +11,8 @@ export const REACTION_RULE = "a reaction is one emoji, or :name: of 1 to 32 char
 const NAMED_REACTION = /^:[a-z0-9_+-]{1,32}:$/;
 /**
  * One emoji as people see one: a pictograph (with its skin tone, variation selector and ZWJ sequence: 👍🏽, ❤️,
- * 👩‍👩‍👧), a flag (two regional indicators), or a keycap (1️⃣). Plain digits, letters and symbols such as © are not.
+ * 👩‍👩‍👧), a flag (two regional indicators, or a subdivision flag), or a keycap (1️⃣). Unicode counts © ™ ❤ as
+ * emoji too (shown as text by default), and so do we; digits, letters and other symbols are not.
  */
 const EMOJI =
   /^(?:\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3|\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?(?:\u200D\p{Extended_Pictographic}\uFE0F?\p{Emoji_Modifier}?)*[\u{E0020}-\u{E007F}]*)$/u;

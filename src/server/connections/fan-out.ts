@@ -3,7 +3,7 @@
 import { encode, joinsPacket } from "../../shared/codec";
 import type { Dialect, Member, ProtocolError, ServerPacket } from "../../shared/protocol";
 import { chunks } from "./frame-fit";
-import type { JoinedSession, RoomSocket, Session } from "./sessions";
+import type { JoinedSession, RoomSocket, Session } from "./session";
 
 /** Who hears what the room announces: its own members, and a hub's shards (once each, for all their members). */
 export interface Audience<Socket> {

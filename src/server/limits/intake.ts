@@ -6,7 +6,7 @@
 import { CLOSE_POLICY, CLOSE_TOO_BIG, type CloseCode } from "../../shared/close-codes";
 import { decodeFrame, frameExceeds, isBinaryPing } from "../../shared/codec";
 import type { Answering, ClientRequest, Dialect, Limits, ProtocolError } from "../../shared/protocol";
-import type { Session } from "../connections/sessions";
+import type { Session } from "../connections/session";
 import type { Charges, Verdict } from "./charges";
 
 export interface IntakeHooks<Socket> {

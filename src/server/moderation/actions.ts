@@ -6,7 +6,8 @@
 import { CLOSE_BANNED, CLOSE_KICKED, type CloseCode } from "../../shared/close-codes";
 import type { BanAim, LeaveReason, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Identity } from "../connections/identity";
-import { memberOf, type RoomSocket, type Sessions } from "../connections/sessions";
+import { memberOf, type RoomSocket } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { BanList, BanSetter } from "./ban-list";
 import { membersReached, needsConfirming, reachOf } from "./ban-reach";
 

@@ -18,7 +18,7 @@
 // The tables are schema.ts's, created by the room's first write. Checking a connection against a room that never
 // banned anyone writes nothing: the salt is made by the first ban.
 
-import type { Newcomer } from "../connections/sessions";
+import type { Newcomer } from "../connections/session";
 import type { Schema } from "../storage/schema";
 
 export type BanTarget =

@@ -6,7 +6,8 @@
 // connections from its address. Either may so reach others who share an address: a household, a school.
 
 import type { BanAim, Member } from "../../shared/protocol";
-import { memberOf, type RoomSocket, type Session, type Sessions } from "../connections/sessions";
+import { memberOf, type RoomSocket, type Session } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { BanTarget } from "./ban-list";
 
 export interface BanReach {

@@ -3,7 +3,8 @@
 
 import { IDENTITY_HEADER, type Identity } from "../connections/identity";
 import { clientAddress, refusal } from "../connections/requests";
-import type { Newcomer, RoomSocket, Sessions } from "../connections/sessions";
+import type { Newcomer, RoomSocket } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { BanList } from "../moderation/ban-list";
 
 /** What a refused connection is told to wait, in seconds. */

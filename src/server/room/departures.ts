@@ -6,7 +6,8 @@
 import type { CloseCode } from "../../shared/close-codes";
 import type { LeaveReason } from "../../shared/protocol";
 import type { Liveness } from "../connections/liveness";
-import { type JoinedSession, memberOf, type Sessions } from "../connections/sessions";
+import { type JoinedSession, memberOf } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { Charges } from "../limits/charges";
 import type { Connection, ShardSet } from "../shards/hub-side";
 import type { Outbox } from "./outbox";

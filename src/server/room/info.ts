@@ -2,7 +2,8 @@
 // connections it holds, and for a room past SHARD_CAPACITY, its shards as the hub sees them.
 
 import type { Member } from "../../shared/protocol";
-import type { RoomSocket, Sessions } from "../connections/sessions";
+import type { RoomSocket } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { ShardInfo, ShardSet } from "../shards/hub-side";
 import type { RoomStorage } from "../storage/room-storage";
 

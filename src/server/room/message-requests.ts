@@ -5,7 +5,7 @@
 // connection that resumed counts as its author's.
 
 import type { ClientRequest } from "../../shared/protocol";
-import { authorOf, type JoinedSession, memberOf } from "../connections/sessions";
+import { authorOf, type JoinedSession, memberOf } from "../connections/session";
 import type { LogEntry } from "./message-log";
 
 /** The requests that are entries of the room's log. */

@@ -16,7 +16,8 @@ import type { Answering, Departure, Member, ProtocolError, ServerPacket } from "
 import type { Audience } from "../connections/fan-out";
 import { sendPacket } from "../connections/fan-out";
 import { chunks } from "../connections/frame-fit";
-import type { RoomSocket, Sessions } from "../connections/sessions";
+import type { RoomSocket } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { UnstoredChat } from "../storage/room-storage";
 import type { LogEntry, Said } from "./message-log";
 

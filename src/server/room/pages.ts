@@ -4,7 +4,8 @@
 
 import type { ClientRequest, Limits, ServerPacket } from "../../shared/protocol";
 import { CHANGES_FIELDS_BYTES, fitHistory, fitMembers, fitWelcome, frameLimit } from "../connections/frame-fit";
-import type { JoinedSession, RoomSocket, Sessions } from "../connections/sessions";
+import type { JoinedSession, RoomSocket } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
 

@@ -20,7 +20,7 @@ import type { Answering, ClientRequest, ModerationAction, ProtocolError, ServerP
 import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
-import { type Claim, type JoinedSession, memberOf, type Session } from "../connections/sessions";
+import { type Claim, type JoinedSession, memberOf, type Session } from "../connections/session";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { type ModerationOutcome, moderate } from "../moderation/actions";
 import type { Connection } from "../shards/hub-side";

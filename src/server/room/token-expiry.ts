@@ -6,7 +6,7 @@
 // token and connects again, resuming where it left off.
 
 import { CLOCK_TOLERANCE_SECONDS, type Identity } from "../connections/identity";
-import type { JoinedSession, Session } from "../connections/sessions";
+import type { JoinedSession, Session } from "../connections/session";
 
 /** Why the room closed the connection, in its close frame. */
 export const TOKEN_EXPIRED_REASON = "the token expired; connect again with a new one";

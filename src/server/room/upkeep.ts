@@ -4,7 +4,8 @@
 // goes. The alarm's own steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
 import type { RoomSettings } from "../config/settings";
-import type { JoinedSession, RoomSocket, Sessions } from "../connections/sessions";
+import type { JoinedSession, RoomSocket } from "../connections/session";
+import type { Sessions } from "../connections/sessions";
 import type { BanList } from "../moderation/ban-list";
 import type { HubRoster } from "../shards/hub-roster";
 import type { RoomStorage } from "../storage/room-storage";

@@ -11,7 +11,7 @@ import {
   type RoomSocket,
   retiredMark,
   type Session,
-} from "../connections/sessions";
+} from "../connections/session";
 
 /** What a shard's socket holds: its connection's name for the hub and its session, or the mark of a retired one. */
 type Held = { conn: string; session: Session } | { conn: string; retired: Retired };

@@ -19,7 +19,7 @@ import { acceptUpgrade } from "../connections/compression";
 import { announceJoins, broadcast, sendErrorPacket, sendFrame } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
-import type { Session } from "../connections/sessions";
+import type { Session } from "../connections/session";
 import { Charges } from "../limits/charges";
 import { Intake } from "../limits/intake";
 import { Courier } from "./courier";

@@ -6,7 +6,7 @@
 
 import type { CloseCode } from "../../shared/close-codes";
 import type { Member, ServerPacket } from "../../shared/protocol";
-import type { Attachment, Session } from "../connections/sessions";
+import type { Attachment, Session } from "../connections/session";
 
 /** What the hub tells one shard to do, in the order it must be done. */
 export type Item =

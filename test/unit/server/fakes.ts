@@ -1,7 +1,7 @@
 // A stand-in for a hibernatable WebSocket, for the room's modules in Node: it records what is sent, and keeps its
 // attachment serialized, as the runtime does, so that a test can rebuild sessions from it as after an eviction.
 
-import type { RoomSocket } from "../../../src/server/connections/sessions";
+import type { RoomSocket } from "../../../src/server/connections/session";
 
 export class FakeSocket implements RoomSocket {
   readonly frames: string[] = [];

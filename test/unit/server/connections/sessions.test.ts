@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authorOf, Sessions } from "../../../../src/server/connections/sessions";
+import { authorOf } from "../../../../src/server/connections/session";
+import { Sessions } from "../../../../src/server/connections/sessions";
 import { FakeSocket } from "../fakes";
 
 function room() {

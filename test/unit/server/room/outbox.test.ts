@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { announceJoins, broadcast } from "../../../../src/server/connections/fan-out";
 import { batchBudget } from "../../../../src/server/connections/frame-fit";
-import { memberOf, Sessions } from "../../../../src/server/connections/sessions";
+import { memberOf } from "../../../../src/server/connections/session";
+import { Sessions } from "../../../../src/server/connections/sessions";
 import { Outbox, PRESENCE_WINDOW_MS, type StoreLog } from "../../../../src/server/room/outbox";
 import type { UnstoredChat } from "../../../../src/server/storage/room-storage";
 import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../../src/shared/protocol";
