@@ -1,17 +1,15 @@
 // The Godot addon's Godot 3 folder (clients/godot/addons/edge_chat_godot3) in a real headless Godot 3 (Debian's
 // godot3-server, 3.2.3): the unit tests of its shared logic, and a game using it against `wrangler dev` with a native
-// client in the room, a server restart in the middle of the chat included. Its Godot 4 folder is parsed in
-// test/unit/godot-parse.test.ts, and its README's quick start runs in test/e2e/godot-quick-start.test.ts.
+// client in the room, a server restart in the middle of the chat included. Messages that change are in
+// test/e2e/godot-changes.test.ts. Its Godot 4 folder is parsed in test/unit/godot-parse.test.ts, and its README's
+// quick start runs in test/e2e/godot-quick-start.test.ts.
 
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
-import { GODOT, runGodot, scriptErrors, WITHOUT_GODOT, withLocale } from "../support/godot.ts";
-import { ADDON_GODOT3, ADDON_GODOT4 } from "../support/godot-addon.ts";
+import { runGodot, scriptErrors, spawnGodot, WITHOUT_GODOT } from "../support/godot.ts";
+import { ADDON_GODOT4, addonProject } from "../support/godot-addon.ts";
 import { connect, type TestClient } from "../support/ws-client.ts";
 
 const TESTS = resolve(import.meta.dirname, "../godot");
@@ -21,17 +19,8 @@ const SECRET = "secret-of-the-godot-addon-test";
 /** The checks test/godot/chat_logic_test.gd makes: it says PASSED with this count only if it ran all of them. */
 const LOGIC_CHECKS = 58;
 
-/** A scratch Godot 3 project holding a copy of the addon, as a developer's project would, with `settings`. */
-function project(settings = ""): string {
-  const dir = mkdtempSync(join(tmpdir(), "godot-addon-"));
-  cpSync(ADDON_GODOT3, join(dir, "addons/edge_chat_godot3"), { recursive: true });
-  cpSync(join(TESTS, "addon_client.gd"), join(dir, "addon_client.gd"));
-  writeFileSync(
-    join(dir, "project.godot"),
-    `config_version=4\n\n[application]\n\nconfig/name="edge chat addon test"\n${settings}`,
-  );
-  return dir;
-}
+/** A scratch Godot 3 project holding a copy of the addon and of test/godot/addon_client.gd, with `settings`. */
+const project = (settings = "") => addonProject(join(TESTS, "addon_client.gd"), settings);
 
 let server: DevServer;
 beforeAll(async () => {
@@ -46,21 +35,7 @@ const runGame = (args: string[], timeoutMs: number, settings = "") =>
   runGodot(["--path", project(settings), "-s", "res://addon_client.gd", ...args], { timeoutMs });
 
 /** Starts a game of test/godot/addon_client.gd in a scratch project, and gathers what it prints as it runs. */
-function startGame(args: string[]) {
-  const godot = spawn(GODOT, ["--no-window", "--path", project(), "-s", "res://addon_client.gd", ...args], {
-    cwd: mkdtempSync(join(tmpdir(), "godot-")),
-    env: withLocale(),
-  });
-  const game = {
-    godot,
-    stdout: "",
-    stderr: "",
-    exited: new Promise<number | null>((resolveExit) => godot.once("exit", resolveExit)),
-  };
-  godot.stdout.on("data", (chunk) => (game.stdout += chunk));
-  godot.stderr.on("data", (chunk) => (game.stderr += chunk));
-  return game;
-}
+const startGame = (args: string[]) => spawnGodot(["--path", project(), "-s", "res://addon_client.gd", ...args]);
 
 describe.skipIf(WITHOUT_GODOT)("the Godot addon in Godot 3", () => {
   it(`passes all ${LOGIC_CHECKS} unit tests of its shared logic, with no script error`, async () => {

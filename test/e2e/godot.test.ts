@@ -52,4 +52,53 @@ describe.each<{ room: string; vars: Record<string, number> }>([
     expect((await ann.next((p) => p.type === "leave")).name).toBe("godot");
     await ann.close();
   });
+
+  it.skipIf(WITHOUT_GODOT)(
+    "a real Godot 3 tutorial client hears of a native member's edit and deletion once each, and of reactions nothing",
+    async () => {
+      const room = "tutorial-changes";
+      const ann = await connect(`${server.wsUrl}/rooms/${room}`);
+      ann.send({ type: "join", name: "ann" });
+      await ann.next((p) => p.type === "welcome");
+      const godot = runGodot(
+        ["-s", SCRIPT, `--url=${server.wsUrl}/rooms/${room}`, "--name=godot", "--say=hello", "--until=the end"],
+        { timeoutMs: 40_000 },
+      );
+      const joined = await ann.next((p) => p.type === "join" && p.name === "godot", 30_000);
+      const hello = await ann.next((p) => p.type === "chat" && p.text === "hello", 30_000);
+      /** Sends `packet`, and waits for what the room answers ann with: `type`, of message `seq` if given. */
+      const send = (packet: Record<string, unknown>, type: string, seq?: unknown) => {
+        ann.send(packet);
+        return ann.next((p) => p.type === type && (seq === undefined || p.seq === seq));
+      };
+      const { seq: typo } = await send({ type: "chat", text: "helo tpyo" }, "chat");
+      await send({ type: "react", seq: typo, reaction: "👍" }, "reactions", typo);
+      await send({ type: "react", seq: hello.seq, reaction: ":wave:" }, "reactions", hello.seq);
+      await send({ type: "edit", seq: typo, text: "hello, typo fixed" }, "edited", typo);
+      await send({ type: "edit", seq: typo, text: "hello, typo fixed twice" }, "edited", typo);
+      await send({ type: "unreact", seq: typo, reaction: "👍" }, "reactions", typo);
+      const { seq: doomed } = await send({ type: "chat", text: "doomed" }, "chat");
+      await send({ type: "react", seq: doomed, reaction: "🔥" }, "reactions", doomed);
+      await send({ type: "delete", seq: doomed }, "deleted", doomed);
+      ann.send({ type: "chat", text: "the end" });
+
+      const run = await godot;
+      expect(run.code, run.stdout).toBe(0);
+      expect(scriptErrors(run.stderr)).toEqual([]);
+      // Every line the tutorial client got, exactly: a notice per edit, one for the deletion, nothing for the
+      // reactions, and no line of an edit's text (it could pass for a new message).
+      expect(run.stdout.match(/^RECV .*$/gm)).toEqual([
+        `RECV server_message : godot(#${joined.id}) joined the chat.`,
+        "RECV chat_message godot: hello",
+        "RECV chat_message ann: helo tpyo",
+        `RECV server_message : Message #${typo} was edited by its author.`,
+        `RECV server_message : Message #${typo} was edited by its author.`,
+        "RECV chat_message ann: doomed",
+        `RECV server_message : Message #${doomed} was deleted by its author.`,
+        "RECV chat_message ann: the end",
+      ]);
+      expect(run.stdout).not.toContain("fixed");
+      await ann.close();
+    },
+  );
 });

@@ -1,7 +1,7 @@
 // Running the real Godot 3 (Debian's godot3-server, headless 3.2.3) in a test, and reading what it says: the
 // script's own output on stdout, and on stderr the errors of its scripts, which Godot prints and then goes on.
 
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +40,32 @@ export function runGodot(
         resolve({ code: error ? ((error.code as number | null | undefined) ?? null) : 0, stdout, stderr }),
     );
   });
+}
+
+/** A Godot 3 still running, and what it has printed so far. */
+export interface RunningGodot {
+  godot: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** Its exit code once it exits; null if it was killed. */
+  exited: Promise<number | null>;
+}
+
+/** Starts Godot headless with `args`, in a scratch working directory, and gathers what it prints as it runs. */
+export function spawnGodot(args: string[]): RunningGodot {
+  const godot = spawn(GODOT, ["--no-window", ...args], {
+    cwd: mkdtempSync(join(tmpdir(), "godot-")),
+    env: withLocale(),
+  });
+  const running: RunningGodot = {
+    godot,
+    stdout: "",
+    stderr: "",
+    exited: new Promise((resolveExit) => godot.once("exit", resolveExit)),
+  };
+  godot.stdout.on("data", (chunk) => (running.stdout += chunk));
+  godot.stderr.on("data", (chunk) => (running.stderr += chunk));
+  return running;
 }
 
 /**
