@@ -14,10 +14,10 @@ import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts"
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt, sleep } from "./lib/stats.ts";
-import { type Ratios, ratiosOf, summarize, targets } from "./lib/summary.ts";
+import { changesComparison, type Ratios, ratiosOf, summarize, targets } from "./lib/summary.ts";
 import { table } from "./lib/table.ts";
 import { MEGAROOM_MEMBERS, MEGAROOM_OBJECTS, type MegaroomRow, megaroomTable, runMegaroom } from "./megaroom.ts";
-import { runScenario, type ScenarioResult, scenarios, type Target } from "./scenarios.ts";
+import { runScenario, type Scenario, type ScenarioResult, scenarios, type Target } from "./scenarios.ts";
 
 const BENCH_DIR = import.meta.dirname;
 
@@ -59,12 +59,17 @@ if (options.help) {
 const runs = Math.max(1, Number(options.runs));
 const scale = Number(options.scale);
 const wanted = options.scenario?.split(",");
-const chosen = scenarios(scale).filter((s) => !wanted || wanted.includes(s.name));
+const all = scenarios(scale);
+// A scenario compared with another (`compareTo`: reactions, with reactions-off) brings it along.
+const chosen = all.filter(
+  (s) => !wanted || wanted.includes(s.name) || all.some((t) => t.compareTo === s.name && wanted.includes(t.name)),
+);
 const megaroomWanted = !wanted || wanted.includes("megaroom");
 if (chosen.length === 0 && !megaroomWanted) throw new Error(`no scenario matches ${options.scenario}`);
 const serverKinds = options.servers!.split(",");
 
 interface Running {
+  kind: string;
   label: string;
   server: DevServer;
   target: Target;
@@ -94,7 +99,7 @@ async function start(kind: string): Promise<Running> {
   const label = kind === "ours" ? options["ours-label"]! : kind;
   const target: Target = { label, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy };
   if (kind === "tokens") target.tokenFor = mintToken;
-  return { label, server, target };
+  return { kind, label, server, target };
 }
 
 /** The "tokens" server's secret, and a token of its own for each client, as a game's backend would sign it. */
@@ -187,16 +192,30 @@ if (!options["no-memory"]) {
   }
 }
 
+/** The scenarios of a round: every other round, a scenario and the one it is compared with swap places. */
+function roundOrder(run: number): Scenario[] {
+  const order = [...chosen];
+  if (run % 2 === 0) {
+    for (const scenario of chosen) {
+      const i = order.indexOf(scenario);
+      const j = order.findIndex((s) => s.name === scenario.compareTo);
+      if (j >= 0) [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+  }
+  return order;
+}
+
 const servers: Running[] = [];
 for (const kind of serverKinds) servers.push(await start(kind));
 const results: ScenarioResult[] = [];
 const failures: string[] = [];
 try {
   for (let run = 1; run <= runs; run++) {
-    for (const scenario of chosen) {
+    for (const scenario of roundOrder(run)) {
       // Alternate who goes first, so that neither always runs on a warmer (or more fragmented) machine.
       const order = run % 2 === 1 ? servers : [...servers].reverse();
-      for (const { target, server } of order) {
+      for (const { kind, target, server } of order) {
+        if (scenario.oursOnly && (kind === "floor" || kind === "durable")) continue;
         // wrangler may have restarted its workerd processes since: look them up again.
         Object.assign(
           target,
@@ -213,6 +232,15 @@ try {
               `p99 ${fmt(result.latency.p99)} ms, join p99 ${fmt(result.join.p99)} ms, lost ${result.lost}, dup ${result.duplicates}, ` +
               `reordered ${result.reordered}  (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
           );
+          const c = result.changes;
+          if (c) {
+            console.log(
+              `      ${c.reactionsSent} reactions and ${c.editsSent} edits sent in ${fmt(c.seconds)} s; ` +
+                `per member: ${fmt(c.reactionsPacketsPerMemberPerSec)} reactions packets/s, ` +
+                `${fmt(c.stormPacketsPerMember, 2)} per storm (${c.storms} storms, ${fmt(c.stormBatches, 2)} batches each), ` +
+                `${fmt(c.framesPerMemberPerSec)} frames/s; errors ${result.errors}; load generator loop delay p99 ${fmt(c.loopDelayP99)} ms`,
+            );
+          }
         } catch (error) {
           failures.push(`run ${run} ${scenario.name} ${target.label}: ${String(error)}`);
           console.log(`  run ${run} ${scenario.name} ${target.label}: FAILED ${String(error)}`);
@@ -267,6 +295,28 @@ if (memory.exp && memory[oursLabel]) {
     `exp / ${oursLabel} memory per member (fresh server): ${fmt(memory.exp.perMemberBytes / memory[oursLabel]!.perMemberBytes, 2)}`,
   );
 }
+// Messages that change (issue 23): each scenario with changes against the same chat without, round by round.
+const pairs = chosen.flatMap((s) => (s.compareTo ? [{ scenario: s.name, baseline: s.compareTo }] : []));
+const changes = changesComparison(
+  results,
+  pairs,
+  servers.map((s) => s.label),
+);
+if (changes.rows.length) {
+  console.log(
+    `\nMessages that change: chat with / without them (ratios: median over rounds of the ratio within each round, ` +
+      `range in brackets; "gen loop" = the load generator's event-loop delay, ms, part of every latency)\n`,
+  );
+  console.log(table(changes.rows));
+  console.log(
+    `\nMessages that change: what members received of them (medians over runs; a storm = the crowd's reactions to ` +
+      `one message within a few ms, gathered per outbox batch)\n`,
+  );
+  console.log(table(changes.costs));
+  for (const [name, byServer] of Object.entries(changes.byScenario))
+    Object.assign(summary[name]!, { changes: byServer });
+}
+
 const oursResults = results.filter((r) => r.server === oursLabel);
 const checks = targets({
   vsFloor,

@@ -1,5 +1,6 @@
 // The load scenarios and the engine that runs one of them against one server.
 
+import { ChangeDriver, type Changes, type ChangesResult } from "./lib/changes.ts";
 import { closeAll, type Dialect, joinAll, LoadClient, now, settle, Tracker, traffic } from "./lib/load.ts";
 import { cpuMs, rssBytes } from "./lib/proc.ts";
 import { quantiles, sleep } from "./lib/stats.ts";
@@ -21,7 +22,34 @@ export interface Scenario {
   /** Joins under way at once. */
   joinConcurrency: number;
   send: SendMode;
+  /** Messages that change while the senders chat (lib/changes.ts); a rate scenario in one room only. */
+  changes?: Changes;
+  /** The scenario without the changes, run in the same rounds, which this one's figures are divided by. */
+  compareTo?: string;
+  /** The room alone: the floors know no edits or reactions. */
+  oursOnly?: boolean;
 }
+
+/** The chat load of the reactions scenarios: 100 members, 10 of them chatting, 100 msg/s in total. */
+const reactionsChat = (scale: number) =>
+  ({
+    rooms: 1,
+    membersPerRoom: 100,
+    sendersPerRoom: 10,
+    joinConcurrency: 50,
+    oursOnly: true,
+    send: { kind: "rate", perSecond: 100, seconds: Math.max(1, Math.round(5 * scale)) },
+  }) as const;
+
+const NO_CHANGES: Changes = {
+  reactors: 0,
+  reactionsPerSecond: 0,
+  editors: 0,
+  editsPerSecond: 0,
+  stormEveryMs: 0,
+  stormReactions: 0,
+  stormMs: 0,
+};
 
 export function scenarios(scale: number): Scenario[] {
   const s = (n: number) => Math.max(1, Math.round(n * scale));
@@ -71,6 +99,30 @@ export function scenarios(scale: number): Scenario[] {
       sendersPerRoom: 5,
       joinConcurrency: 50,
       send: { kind: "rate", perSecond: 1000, seconds: s(3) },
+    },
+    {
+      name: "reactions-off",
+      description: "the chat of `reactions` alone: 100 members, 10 senders, 100 msg/s in total (the room only)",
+      ...reactionsChat(scale),
+      changes: NO_CHANGES,
+    },
+    {
+      name: "reactions",
+      description:
+        "the chat of `reactions-off`, while 50 members toggle reactions on recent messages (4/s each), 5 senders " +
+        "edit their newest message (1/s each), and every second the 50 react 200 times to the newest message within " +
+        "50 ms (a storm) (the room only)",
+      ...reactionsChat(scale),
+      changes: {
+        reactors: 50,
+        reactionsPerSecond: 4,
+        editors: 5,
+        editsPerSecond: 1,
+        stormEveryMs: 1000,
+        stormReactions: 200,
+        stormMs: 50,
+      },
+      compareTo: "reactions-off",
     },
   ];
 }
@@ -123,6 +175,8 @@ export interface ScenarioResult {
   /** Runtime workerd RSS before connecting and after all joined, bytes. */
   rssBefore: number;
   rssJoined: number;
+  /** What members received of the changes (scenarios with `changes`). */
+  changes?: ChangesResult;
 }
 
 let roomCounter = 0;
@@ -177,6 +231,11 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     });
     const totalPlanned = senders.reduce((sum, s) => sum + s.planned, 0);
 
+    if (scenario.changes && (scenario.rooms !== 1 || scenario.send.kind !== "rate")) {
+      throw new Error(`${scenario.name}: changes need one room and a rate`);
+    }
+    const changes = scenario.changes && new ChangeDriver(scenario.changes, rooms[0]!, scenario.sendersPerRoom, run);
+
     await target.sendPhase?.("start", roomNames);
     const cpu2 = cpu();
     if (scenario.send.kind === "window") {
@@ -201,6 +260,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
       const intervalMs = 1000 / scenario.send.perSecond;
       const started = now();
       let k = 0;
+      changes?.start();
       await new Promise<void>((resolve) => {
         const tick = setInterval(() => {
           const due = Math.min(totalPlanned, Math.floor((now() - started) / intervalMs) + 1);
@@ -208,8 +268,10 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
             tracker.send(senders[k % senders.length]!);
             k++;
           }
+          changes?.tick();
           if (k >= totalPlanned) {
             clearInterval(tick);
+            changes?.stop();
             resolve();
           }
         }, 1);
@@ -226,6 +288,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
       await sleep(20);
     }
     await sleep(100); // late duplicates, if any
+    if (changes) await settle(300); // the last reactions and edits
     const cpu3 = cpu();
     await target.sendPhase?.("end", roomNames);
 
@@ -263,9 +326,11 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
       joinCpuMs: { runtime: cpu1.runtime - cpu0.runtime, proxy: cpu1.proxy - cpu0.proxy },
       rssBefore,
       rssJoined,
+      ...(changes && { changes: changes.result() }),
     };
   } finally {
     tracker.onComplete = undefined;
+    for (const members of rooms) for (const client of members) client.onPacket = undefined;
     await closeAll(clients);
   }
 }

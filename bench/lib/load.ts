@@ -301,6 +301,11 @@ export class LoadClient {
       });
   }
 
+  /** Any packet of the native protocol (an edit, a reaction). */
+  sendPacket(packet: Record<string, unknown>): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(packet));
+  }
+
   close(timeoutMs = 5000): Promise<void> {
     return new Promise((resolve) => {
       if (!this.ws || this.ws.readyState === WebSocket.CLOSED) return resolve();

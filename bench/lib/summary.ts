@@ -181,6 +181,121 @@ export function ratiosOf(
   return { rows, byScenario };
 }
 
+/** A scenario with changes against the same chat without, on one server (`changesComparison`). */
+export interface ChangesComparison {
+  rounds: number;
+  /** Medians over the rounds of with / without, each round's pair divided by itself. */
+  p99Ratio: number;
+  p50Ratio: number;
+  throughputRatio: number;
+  /** The room's runtime CPU over the send phase (both deliver the same chats). */
+  cpuRatio: number;
+  /** The ratios' range over the rounds. */
+  p99RatioRange: [number, number];
+  throughputRatioRange: [number, number];
+  /** Medians over the runs with changes. */
+  p99With: number;
+  p99Without: number;
+  reactionsSentPerSec: number;
+  editsSentPerSec: number;
+  storms: number;
+  stormPacketsPerMember: number;
+  stormPacketsPerMemberMax: number;
+  stormBatches: number;
+  reactionsPacketsPerMemberPerSec: number;
+  editedPacketsPerMemberPerSec: number;
+  framesPerMemberPerSecWith: number;
+  framesPerMemberPerSecWithout: number;
+  /** The load generator's event-loop delay p99, ms, with and without: a latency it adds to every delivery. */
+  loopDelayP99With: number;
+  loopDelayP99Without: number;
+}
+
+/**
+ * Each scenario with changes (`reactions`) against its twin without (`reactions-off`), per server: latency and
+ * deliveries as ratios within each round (`rows`), and what the changes cost each member (`costs`: reactions
+ * packets per second and per storm).
+ */
+export function changesComparison(
+  results: ScenarioResult[],
+  pairs: { scenario: string; baseline: string }[],
+  servers: string[],
+): { rows: Row[]; costs: Row[]; byScenario: Record<string, Record<string, ChangesComparison>> } {
+  const rows: Row[] = [];
+  const costs: Row[] = [];
+  const byScenario: Record<string, Record<string, ChangesComparison>> = {};
+  const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+  for (const { scenario, baseline } of pairs) {
+    for (const server of servers) {
+      const withChanges = results.filter((r) => r.scenario === scenario && r.server === server);
+      const without = results.filter((r) => r.scenario === baseline && r.server === server);
+      const rounds = withChanges.flatMap((w) => {
+        const b = without.find((r) => r.run === w.run);
+        return b ? [{ w, b }] : [];
+      });
+      if (rounds.length === 0) continue;
+      const ratio = (f: (r: ScenarioResult) => number) => rounds.map(({ w, b }) => f(w) / f(b));
+      const changes = (f: (c: NonNullable<ScenarioResult["changes"]>) => number) =>
+        median(withChanges.flatMap((r) => (r.changes ? [f(r.changes)] : [])));
+      const unchanged = (f: (c: NonNullable<ScenarioResult["changes"]>) => number) =>
+        median(without.flatMap((r) => (r.changes ? [f(r.changes)] : [])));
+      const c: ChangesComparison = {
+        rounds: rounds.length,
+        p99Ratio: median(ratio((r) => r.latency.p99)),
+        p50Ratio: median(ratio((r) => r.latency.p50)),
+        throughputRatio: median(ratio((r) => r.deliveriesPerSec)),
+        cpuRatio: median(ratio((r) => r.cpuPerKDelivery.runtime * r.delivered)),
+        p99RatioRange: range(ratio((r) => r.latency.p99)),
+        throughputRatioRange: range(ratio((r) => r.deliveriesPerSec)),
+        p99With: median(withChanges.map((r) => r.latency.p99)),
+        p99Without: median(without.map((r) => r.latency.p99)),
+        reactionsSentPerSec: changes((c) => c.reactionsSent / c.seconds),
+        editsSentPerSec: changes((c) => c.editsSent / c.seconds),
+        storms: changes((c) => c.storms),
+        stormPacketsPerMember: changes((c) => c.stormPacketsPerMember),
+        stormPacketsPerMemberMax: changes((c) => c.stormPacketsPerMemberMax),
+        stormBatches: changes((c) => c.stormBatches),
+        reactionsPacketsPerMemberPerSec: changes((c) => c.reactionsPacketsPerMemberPerSec),
+        editedPacketsPerMemberPerSec: changes((c) => c.editedPacketsPerMemberPerSec),
+        framesPerMemberPerSecWith: changes((c) => c.framesPerMemberPerSec),
+        framesPerMemberPerSecWithout: unchanged((c) => c.framesPerMemberPerSec),
+        loopDelayP99With: changes((c) => c.loopDelayP99),
+        loopDelayP99Without: unchanged((c) => c.loopDelayP99),
+      };
+      byScenario[scenario] = { ...byScenario[scenario], [server]: c };
+      const spread = ([lo, hi]: [number, number]) => (rounds.length > 1 ? ` (${fmt(lo, 2)}-${fmt(hi, 2)})` : "");
+      rows.push({
+        scenario: `${scenario} / ${baseline}`,
+        server,
+        rounds: String(c.rounds),
+        "p99 ms with": fmt(c.p99With),
+        "p99 ms without": fmt(c.p99Without),
+        "p99 ratio": fmt(c.p99Ratio, 2) + spread(c.p99RatioRange),
+        "p50 ratio": fmt(c.p50Ratio, 2),
+        "deliv/s ratio": fmt(c.throughputRatio, 2) + spread(c.throughputRatioRange),
+        "room cpu ratio": fmt(c.cpuRatio, 2),
+        "frames/member/s with": fmt(c.framesPerMemberPerSecWith),
+        "frames/member/s without": fmt(c.framesPerMemberPerSecWithout),
+        "gen loop p99 with": fmt(c.loopDelayP99With),
+        "gen loop p99 without": fmt(c.loopDelayP99Without),
+      });
+      costs.push({
+        scenario,
+        server,
+        "reactions sent/s": fmt(c.reactionsSentPerSec, 0),
+        "edits sent/s": fmt(c.editsSentPerSec, 1),
+        storms: fmt(c.storms, 0),
+        "frames/member/storm": fmt(c.stormPacketsPerMember, 2),
+        "most to one member": fmt(c.stormPacketsPerMemberMax, 0),
+        "batches/storm": fmt(c.stormBatches, 2),
+        "reactions pkts/member/s": fmt(c.reactionsPacketsPerMemberPerSec),
+        "edited pkts/member/s": fmt(c.editedPacketsPerMemberPerSec),
+      });
+    }
+  }
+  return { rows, costs, byScenario };
+}
+
 /** One target of bench/README.md and how this run met it. */
 export interface TargetCheck {
   name: string;
