@@ -47,9 +47,14 @@ export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Sock
     try {
       for (; i < recipients.length; i++) {
         const [socket, session] = recipients[i]!;
-        if (session.dialect === "native") native ??= encode(packet, "native");
-        else tutorial ??= encode(packet, "tutorial");
-        const frames = (session.dialect === "native" ? native : tutorial)!;
+        let frames: string[];
+        if (session.dialect === "native") {
+          native ??= encode(packet, "native");
+          frames = native;
+        } else {
+          tutorial ??= encode(packet, "tutorial");
+          frames = tutorial;
+        }
         if (frames.length === 1) socket.send(frames[0]!);
         else for (const frame of frames) socket.send(frame);
       }
