@@ -148,6 +148,8 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
       return [serverMessage(`Message #${packet.seq} was edited by its author.`)];
     case "reactions":
     case "changes":
+    // Live signals (typing, member state) have no place in the tutorial's chat.
+    case "signals":
       return [];
     case "banned":
       return [

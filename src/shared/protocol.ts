@@ -20,6 +20,19 @@ export type Member = { id: number; name: string } & (
 );
 
 /**
+ * A member's state: a small JSON object a game shows next to its name ("status": "in a match", a level, a team).
+ * Its fields are the member's own, and those its token vouches for (`RosterMember.vouched`), which it cannot change.
+ */
+export type MemberState = { [field: string]: unknown };
+
+/**
+ * A member as the room lists it (welcome, `members` pages, joins): who it is, and its state when it has one.
+ * `vouched`: the fields of `state` that its verified token set (docs/auth.md); only those may a client trust as
+ * the game backend's (an avatar, a rank). Leaves, renames and a chat's sender carry no state.
+ */
+export type RosterMember = Member & { state?: MemberState; vouched?: string[] };
+
+/**
  * One stored chat message, as the room keeps it and sends it, in its current state: its text after the last edit,
  * its reactions now. A deleted message (by its author or a moderator) is a tombstone: it keeps its place (seq,
  * time, sender) and loses everything else.
@@ -115,6 +128,16 @@ export interface Limits {
   maxReactionsPerMessage: number;
   /** How long after sending a message its author may edit it, in seconds; 0: no limit. */
   editWindowSeconds: number;
+  /** A member's state, serialized as JSON (its token's fields included), in UTF-8 bytes at most. */
+  maxStateBytes: number;
+  /** A member changes its state at most once per this many ms; a faster change is refused (`rate_limited`). */
+  stateIntervalMs: number;
+  /** A client sends at most one typing signal per this many ms while its user types. */
+  typingIntervalMs: number;
+  /** A receiver shows a typer until this many ms after its last signal. */
+  typingTimeoutMs: number;
+  /** Past this many members, a room delivers no typing signals (docs/protocol.md says why). */
+  typingMaxMembers: number;
 }
 
 /** A room's limits unless its settings say otherwise; a client uses them until the room's `welcome` arrives. */
@@ -133,6 +156,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxDataBytes: 2048,
   maxReactionsPerMessage: 20,
   editWindowSeconds: 0,
+  maxStateBytes: 512,
+  stateIntervalMs: 1000,
+  typingIntervalMs: 3000,
+  // A signal waits up to the outbox's signals window (500 ms) and the network: two intervals leave room for both.
+  typingTimeoutMs: 6000,
+  typingMaxMembers: 200,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -162,7 +191,8 @@ export const isChatId = (cid: unknown): cid is string => typeof cid === "string"
 export type NativeClientPacket =
   /** `resume`: the `resumeKey` of this member's last welcome, to take its name back from a connection that died. */
   /** `maxFrameBytes`: the largest frame this client takes (at least `minServerFrameBytes`, validation.ts). */
-  | { type: "join"; name: string; since?: number; resume?: string; maxFrameBytes?: number }
+  /** `state`: the member's state from the start (limits.maxStateBytes). */
+  | { type: "join"; name: string; since?: number; resume?: string; maxFrameBytes?: number; state?: MemberState }
   /**
    * `cid`: the client's id of this chat, unique among its sender's chats (CHAT_ID_RULE). `replyTo`: the seq of a
    * message the room holds, which this one answers. `data`: a JSON object for the game (limits.maxDataBytes).
@@ -176,6 +206,13 @@ export type NativeClientPacket =
   /** The current state of messages changed after position `after`: the rest of a welcome's `changed`. */
   | { type: "changes"; after: number; limit?: number }
   | { type: "rename"; name: string }
+  /**
+   * A live signal, never stored: the member is typing (at most one per limits.typingIntervalMs), or with `stop`
+   * it stopped. Not answered.
+   */
+  | { type: "typing"; stop?: true }
+  /** Replaces the member's state (its own fields; `{}` clears them), at most once per limits.stateIntervalMs. */
+  | { type: "state"; state: MemberState }
   | { type: "history"; before?: number; limit?: number }
   /** The members after id `after` (0: from the first), in the order they joined: the rest of a welcome's list. */
   | { type: "members"; after?: number; limit?: number }
@@ -200,12 +237,22 @@ export type TutorialClientPacket =
 
 /** What a valid client packet asks the room to do, whichever dialect it came in. */
 export type ClientRequest =
-  | { kind: "join"; dialect: Dialect; name: string; since?: number; resume?: string; maxFrameBytes?: number }
+  | {
+      kind: "join";
+      dialect: Dialect;
+      name: string;
+      since?: number;
+      resume?: string;
+      maxFrameBytes?: number;
+      state?: MemberState;
+    }
   | { kind: "chat"; text: string; cid?: string; replyTo?: number; data?: GameData }
   | { kind: "edit"; seq: number; text: string }
   | { kind: "react"; seq: number; reaction: string; on: boolean }
   | { kind: "changes"; after: number; limit: number }
   | { kind: "rename"; name: string }
+  | { kind: "typing"; on: boolean }
+  | { kind: "state"; state: MemberState }
   | { kind: "history"; before?: number; limit: number }
   | { kind: "members"; after: number; limit: number }
   | { kind: "moderate"; action: ModerationAction }
@@ -244,6 +291,8 @@ export type ErrorCode =
   | "invalid_reaction"
   /** A chat's `data` that is not a JSON object, is too deep, or weighs more than limits.maxDataBytes. */
   | "invalid_data"
+  /** A member's `state` that is not a JSON object, is too deep, or weighs more than limits.maxStateBytes. */
+  | "invalid_state"
   /** Sent just before the room closes the connection: a moderator removed this member (close code 4001)... */
   | "kicked"
   /** ...or banned it (close code 4003): a new connection would be refused until the ban ends. */
@@ -283,7 +332,7 @@ export type ServerPacket =
        * The room's members in the order they joined, you included: all of them unless there are more than
        * `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
        */
-      members: Member[];
+      members: RosterMember[];
       /**
        * True when members after these were left out (past `limits.membersPageMax`, or to keep the frame within
        * `limits.maxServerFrameBytes`): ask for them with `members`, `after` the last id listed.
@@ -291,6 +340,11 @@ export type ServerPacket =
       moreMembers: boolean;
       /** How many members the room has now, you included. */
       memberCount: number;
+      /**
+       * The members typing now (a signal within limits.typingTimeoutMs): shown as a `signals` packet's `typing`.
+       * Absent when none, or in a room past limits.typingMaxMembers.
+       */
+      typing?: number[];
       /** Recent history, or with `since` what you missed; oldest first. */
       history: ChatMessage[];
       /** True when older messages exist (after `since`, if given) that `history` leaves out. */
@@ -307,9 +361,9 @@ export type ServerPacket =
       /** A secret of this connection's: a rejoin that carries it may take this member's name back (`join.resume`). */
       resumeKey: string;
     }
-  | ({ type: "join" } & Member)
+  | ({ type: "join" } & RosterMember)
   /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */
-  | { type: "joins"; members: Member[] }
+  | { type: "joins"; members: RosterMember[] }
   | ({ type: "leave" } & Departure)
   /** Several leaves announced at once, oldest first: how a room tells of a burst of leaves. */
   | { type: "leaves"; members: Departure[] }
@@ -317,7 +371,14 @@ export type ServerPacket =
   | ({ type: "chat" } & ChatMessage)
   | { type: "history"; messages: ChatMessage[]; more: boolean }
   /** A page of the member list, in the order they joined; `more`: members after these were left out. */
-  | { type: "members"; members: Member[]; more: boolean }
+  | { type: "members"; members: RosterMember[]; more: boolean }
+  /**
+   * One batch of live signals, never stored, delivered at most every SIGNALS_WINDOW_MS and after everything
+   * announced before it (a member's join comes first, its leave after). `typing`: members who signalled typing
+   * since the last batch (show each until limits.typingTimeoutMs after this, or its `stopped`, chat or leave);
+   * `stopped`: members who said they stopped; `states`: members' whole new state (`{}`: none).
+   */
+  | { type: "signals"; typing?: number[]; stopped?: number[]; states?: { id: number; state: MemberState }[] }
   /**
    * Changes to message `seq`, each at its position `at` in the room's log (the sequence chats number from):
    * edited to `text` at time `edited`; deleted (by its author or a moderator), a tombstone from now on; its

@@ -47,6 +47,8 @@ const DEFAULTS = {
   MAX_DATA_BYTES: DEFAULT_LIMITS.maxDataBytes,
   MAX_REACTIONS_PER_MESSAGE: DEFAULT_LIMITS.maxReactionsPerMessage,
   EDIT_WINDOW_SECONDS: DEFAULT_LIMITS.editWindowSeconds,
+  MAX_STATE_BYTES: DEFAULT_LIMITS.maxStateBytes,
+  TYPING_MAX_MEMBERS: DEFAULT_LIMITS.typingMaxMembers,
   HISTORY_RETAINED: 1000,
   HISTORY_ON_JOIN: 50,
   HISTORY_PAGE_MAX_BYTES: 256 * 1024,
@@ -63,6 +65,9 @@ const DEFAULTS = {
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;
+
+/** The largest MAX_STATE_BYTES a room takes (see readSettings). */
+export const MAX_STATE_BYTES_CEILING = 4096;
 
 /** The settings where 0 is a value of its own: no limit. */
 const ZERO_MEANS_NONE: ReadonlySet<SettingName> = new Set(["EDIT_WINDOW_SECONDS"]);
@@ -92,6 +97,12 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
       maxDataBytes: read("MAX_DATA_BYTES"),
       maxReactionsPerMessage: read("MAX_REACTIONS_PER_MESSAGE"),
       editWindowSeconds: read("EDIT_WINDOW_SECONDS"),
+      maxStateBytes: read("MAX_STATE_BYTES"),
+      // How often signals may come are the protocol's own numbers: both clients pace themselves by them.
+      stateIntervalMs: DEFAULT_LIMITS.stateIntervalMs,
+      typingIntervalMs: DEFAULT_LIMITS.typingIntervalMs,
+      typingTimeoutMs: DEFAULT_LIMITS.typingTimeoutMs,
+      typingMaxMembers: read("TYPING_MAX_MEMBERS"),
     },
     historyRetained: read("HISTORY_RETAINED"),
     historyOnJoin: read("HISTORY_ON_JOIN"),
@@ -112,6 +123,11 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     throw new Error(
       "settings: a frame of MAX_FRAME_BYTES must cost at most RATE_LIMIT_BURST tokens (raise RATE_LIMIT_BYTES_PER_TOKEN)",
     );
+  }
+  if (settings.limits.maxStateBytes > MAX_STATE_BYTES_CEILING) {
+    // A member's state rides in its socket's attachment (16 KiB at most, with the rest of its session) and in every
+    // list of members: kept small on purpose.
+    throw new Error(`settings: MAX_STATE_BYTES must be at most ${MAX_STATE_BYTES_CEILING}`);
   }
   const floor = minServerFrameBytes(settings.limits);
   if (settings.limits.maxServerFrameBytes < floor) {
