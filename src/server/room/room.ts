@@ -1,7 +1,8 @@
 // One chat room: a Durable Object that owns its members' WebSockets and its history. This file is the room's story:
 // a connection arrives, joins, chats (and edits, deletes, reacts: message-requests.ts), renames, types and changes
-// its state (live signals, never stored: live-signals.ts), asks for history and leaves. The jobs behind it (who is here, what
-// the room announces, what input costs, storage, moderation, shards) have homes of their own, named in its imports.
+// its state (live signals, never stored: live-signals.ts, member-states.ts), asks for history and leaves. The jobs
+// behind it (who is here, what the room announces, what input costs, storage, moderation, shards) have homes of
+// their own, named in its imports.
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it when the next event arrives. Its parts (room-parts.ts, which this class
