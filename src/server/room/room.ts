@@ -1,7 +1,8 @@
 // One chat room: a Durable Object that owns its members' WebSockets and its history. This file is the room's story:
-// a connection arrives, joins, chats (and edits, deletes, reacts: message-requests.ts), renames, asks for history
-// and leaves. The jobs behind it (who is here, what
-// the room announces, what input costs, storage, moderation, shards) have homes of their own, named in its imports.
+// a connection arrives, joins, chats (and edits, deletes, reacts: message-requests.ts), renames, types and changes
+// its state (live signals, never stored: live-signals.ts, member-states.ts), asks for history and leaves. The jobs
+// behind it (who is here, what the room announces, what input costs, storage, moderation, shards) have homes of
+// their own, named in its imports.
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it when the next event arrives. Its parts (room-parts.ts, which this class
@@ -16,11 +17,18 @@
 
 import { CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
-import type { Answering, ClientRequest, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
+import type {
+  Answering,
+  ClientRequest,
+  MemberState,
+  ModerationAction,
+  ProtocolError,
+  ServerPacket,
+} from "../../shared/protocol";
 import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
-import { type Claim, type JoinedSession, memberOf, type Session } from "../connections/session";
+import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session } from "../connections/session";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { type ModerationOutcome, moderate } from "../moderation/actions";
 import type { Connection } from "../shards/hub-side";
@@ -28,6 +36,7 @@ import type { Report } from "../shards/wire";
 import { admit } from "./admission";
 import { takeReports } from "./hub";
 import { type RoomInfo, roomInfo } from "./info";
+import { changeState, joiningState } from "./member-states";
 import { isLogRequest, logEntryOf } from "./message-requests";
 import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
 import { RoomParts } from "./room-parts";
@@ -38,6 +47,9 @@ const nameTakenError = (name: string): ProtocolError => ({
   code: "name_taken",
   message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}`,
 });
+
+/** What is not charged to the room's budget: answers to their asker alone, and typing (see `handle`). */
+const NOT_BROADCAST: ReadonlySet<ClientRequest["kind"]> = new Set(["history", "members", "changes", "typing"]);
 
 export class ChatRoom extends RoomParts {
   /**
@@ -120,6 +132,9 @@ export class ChatRoom extends RoomParts {
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
       const claim = this.sessions.claim(socket, name, request.resume);
       if (!claim.free) return reply(nameTakenError(name), true);
+      const ghost = claim.ghost && this.sessions.get(claim.ghost);
+      const state = joiningState(session, request.state, ghost, this.settings.limits);
+      if ("error" in state) return reply(state.error, true);
       const wait = this.charges.join(Date.now());
       if (wait > 0) {
         return reply(
@@ -128,22 +143,33 @@ export class ChatRoom extends RoomParts {
         );
       }
       this.vacateName(claim);
-      return this.join(socket, { ...request, name });
+      return this.join(socket, { ...request, name }, state.state);
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
-    const heardByAll = request.kind !== "history" && request.kind !== "members" && request.kind !== "changes";
+    // Typing pays for its frames only: everyone hears it in batches, whatever it costs (live-signals.ts).
+    const heardByAll = !NOT_BROADCAST.has(request.kind);
     if (heardByAll && !this.intake.enforce(socket, session, this.charges.broadcast(socket, frame, Date.now()), frame))
       return;
     // Chats, edits, deletions and reactions: entries of the room's log, stored with the rest of their burst.
-    if (isLogRequest(request))
+    if (isLogRequest(request)) {
+      // A chat ends its sender's typing, for everyone who sees it.
+      if (request.kind === "chat") this.outbox.chatted(session.id);
       return this.outbox.log({ entry: logEntryOf(request, session, Date.now()), socket, answering });
+    }
     switch (request.kind) {
       case "rename": {
         if (session.identity) return reply({ code: "forbidden", message: "a verified member's name is its token's" });
         if (!this.sessions.claim(socket, request.name).free) return reply(nameTakenError(request.name));
         const renamed = this.sessions.rename(socket, request.name);
         return this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
+      }
+      case "typing":
+        return this.outbox.typed(session.id, request.on, Date.now());
+      case "state": {
+        const refused = changeState(this.stateful, socket, session, request.state, Date.now());
+        if (refused) reply(refused);
+        return;
       }
       case "history":
         // What was said a moment ago belongs in the page: store it first.
@@ -159,19 +185,23 @@ export class ChatRoom extends RoomParts {
     }
   }
 
-  private join(socket: Connection, request: Extract<ClientRequest, { kind: "join" }>): void {
+  private join(socket: Connection, request: Extract<ClientRequest, { kind: "join" }>, state: MemberState): void {
     this.outbox.flushBeforeWelcome();
     // The first write a connection causes: ids stay unique for the room's whole life.
-    const member = { id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect };
-    const { maxFrameBytes } = request;
-    const joined = this.sessions.join(
-      socket,
-      maxFrameBytes === undefined ? member : { ...member, frameBytes: maxFrameBytes },
-      request.resume,
-    );
+    const member = {
+      id: this.storage.nextConnectionId(),
+      name: request.name,
+      dialect: request.dialect,
+      ...(request.maxFrameBytes !== undefined && { frameBytes: request.maxFrameBytes }),
+      ...(Object.keys(state).length > 0 && { state }),
+    };
+    const joined = this.sessions.join(socket, member, request.resume);
     this.departures.stopJoinCheckIfNoneLeft();
-    sendPacket(socket, joined.dialect, welcomeOf(this.paged, joined, request.since));
-    this.outbox.join(memberOf(joined), socket);
+    const welcome = welcomeOf(this.paged, joined, request.since);
+    const typing = this.outbox.typingNow(Date.now());
+    if (typing.length > 0 && joined.dialect === "native") welcome.typing = typing;
+    sendPacket(socket, joined.dialect, welcome);
+    this.outbox.join(rosterEntryOf(joined), socket);
     this.upkeep.memberJoined(joined);
   }
 
@@ -241,7 +271,7 @@ export class ChatRoom extends RoomParts {
 
   /** What `GET /api/rooms/<name>` reports. */
   info(): RoomInfo {
-    return roomInfo(this.sessions, this.storage, this.shards);
+    return roomInfo(this.sessions, this.storage, this.shards, this.outbox.typingNow(Date.now()).length);
   }
 
   /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */
