@@ -85,7 +85,7 @@ export class MemberList {
   /** A new name keeps the member's state. */
   rename(member: Member): void {
     const known = this.members.get(member.id);
-    this.members.set(member.id, { ...known, ...member });
+    this.members.set(member.id, known ? { ...known, name: member.name } : member);
     this.render();
   }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { RoomConnection } from "../../../src/client/connection";
 import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { OwnState } from "../../../src/client/own-state";
-import type { RosterMember, ServerPacket } from "../../../src/shared/protocol";
+import type { MemberState, RosterMember, ServerPacket } from "../../../src/shared/protocol";
 import { FakeClock, LIMITS, socketFactory, welcome } from "./fakes";
 
 function setup(members: RosterMember[] = [{ id: 1, name: "me" }]) {
@@ -86,10 +86,10 @@ describe("setState", () => {
 
   it("refuses at once, and never sends or keeps, a state the room would refuse: not an object, too deep, too large", () => {
     const t = setup();
-    let deep: Record<string, unknown> = {};
+    let deep: MemberState = {};
     for (let i = 0; i < 9; i++) deep = { deep };
     const refused: unknown[] = [[], "away", null, deep, { status: "x".repeat(LIMITS.maxStateBytes) }];
-    for (const state of refused) t.connection.setState(state as Record<string, unknown>);
+    for (const state of refused) t.connection.setState(state as MemberState);
     expect(t.of("error").map((event) => [event.error.code, event.error.for])).toEqual(
       refused.map(() => ["invalid_state", "state"]),
     );

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { STATUS_CHARS, statusText, typingSentence } from "../../../src/client/live-text";
+import type { MemberState } from "../../../src/shared/protocol";
 
 /** The line as read, the isolates around each name left out. */
 const read = (names: string[]) => typingSentence(names).replace(/[\u2068\u2069]/g, "");
@@ -22,7 +23,7 @@ describe("the typing line", () => {
 });
 
 describe("a member's status", () => {
-  const member = (state?: Record<string, unknown>) => ({ id: 1, name: "Ann", ...(state && { state }) });
+  const member = (state?: MemberState) => ({ id: 1, name: "Ann", ...(state && { state }) });
 
   it("is the state's status when it is a string that says something", () => {
     expect(statusText(member({ status: "in a match" }))).toBe("in a match");
