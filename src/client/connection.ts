@@ -268,6 +268,8 @@ export class RoomConnection extends SignalActions {
       this.removalNotice = error;
       return;
     }
+    // Refused for the state the join carried: it is dropped, and the join goes again at once without it.
+    if (!this.joined && this.joinRefusedForState(error)) return this.onOpen();
     if (!this.joined && error.retryAfterMs !== undefined) {
       // Refused before the welcome for now (the room is busy, or we were too fast): come back when it says.
       this.hangUp("retry later");

@@ -69,6 +69,17 @@ export class OwnState {
   }
 
   /**
+   * The room refused a join (before its welcome): true if it was for the state the join carried, which is dropped
+   * then, as if never set (the next join, at once, goes without it; a resume keeps what the room held of ours).
+   */
+  joinRefused(error: ProtocolError): boolean {
+    const forState = error.code === "invalid_state" || error.code === "forbidden";
+    if (!forState || this.carried === undefined || (error.for !== undefined && error.for !== "join")) return false;
+    this.wanted = this.carried = this.sent = this.held = undefined;
+    return true;
+  }
+
+  /**
    * The room refused our last state. For now (`rate_limited`, with when to retry): the latest goes again then. For
    * good (`invalid_state`, `forbidden`): it is not sent again, and unless the app set a newer one meanwhile, our
    * state is again what the room kept, which later joins carry.

@@ -128,6 +128,16 @@ export abstract class SignalActions extends MessageActions {
     this.live.chat(senderId);
   }
 
+  /**
+   * The room refused our join before its welcome: if for the state it carried, the app is told (as a refusal of our
+   * state), the state is dropped, and true says to join again at once without it.
+   */
+  protected joinRefusedForState(error: ProtocolError): boolean {
+    if (!this.ownState.joinRefused(error)) return false;
+    this.options.onEvent({ type: "error", error: { ...error, for: "state" } });
+    return true;
+  }
+
   /** The room refused something of ours: if it was our state, what goes instead. False if the app need not know. */
   protected refusedLive(error: ProtocolError): boolean {
     if (error.for === "state") this.ownState.refused(error, this.clock.now());
