@@ -19,7 +19,7 @@ export {
   type Quote,
   type Reaction,
 } from "../shared/protocol";
-export { validateName, validateText } from "../shared/validation";
+export { validateName, validateText } from "../shared/text-rules";
 export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
 export { type ChatOptions, type ConnectionOptions, RoomConnection } from "./connection";
 export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";
