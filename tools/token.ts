@@ -14,7 +14,7 @@ import { parseArgs, parseEnv } from "node:util";
 import { SignJWT } from "jose";
 import { stateProblem } from "../src/shared/member-state.ts";
 import { DEFAULT_LIMITS, isRoomName, type MemberState, ROOM_NAME_RULE } from "../src/shared/protocol.ts";
-import { validateName } from "../src/shared/validation.ts";
+import { validateName } from "../src/shared/text-rules.ts";
 
 export type Role = "member" | "moderator";
 

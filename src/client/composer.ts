@@ -3,7 +3,7 @@
 // the room's refusals long enough to read. A member the room removed cannot write, and is told why.
 
 import type { Limits, ProtocolError } from "../shared/protocol";
-import { countChars, validateText } from "../shared/validation";
+import { countChars, validateText } from "../shared/text-rules";
 import type { Removal } from "./removal";
 import { asSentence } from "./sentence";
 

@@ -21,7 +21,7 @@ export {
   type Reaction,
   type RosterMember,
 } from "../shared/protocol";
-export { validateName, validateText } from "../shared/validation";
+export { validateName, validateText } from "../shared/text-rules";
 export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
 export { type ChatOptions, type ConnectionOptions, RoomConnection } from "./connection";
 export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";

@@ -3,7 +3,7 @@
 // message before it goes.
 
 import type { Limits } from "../shared/protocol";
-import { validateText } from "../shared/validation";
+import { validateText } from "../shared/text-rules";
 import { el } from "./dom";
 import { asSentence } from "./sentence";
 

@@ -2,7 +2,7 @@
 // (then with the refused name still typed, to edit, and a free one to take with a click).
 
 import type { Limits } from "../shared/protocol";
-import { validateName } from "../shared/validation";
+import { validateName } from "../shared/text-rules";
 import { el } from "./dom";
 import { asSentence } from "./sentence";
 

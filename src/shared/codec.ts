@@ -2,9 +2,10 @@
 // reads it (and for size before that: the room closes a connection that sends an oversized frame); a server packet is written once per dialect: as is for native clients, translated into
 // the Godot 3 tutorial's own packets for tutorial clients.
 
+import { fail } from "./fields";
 import { GUEST_MARK } from "./names";
 import type { ChatMessage, Departure, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
-import { fail, type ParsedRequest, parseRequest } from "./validation";
+import { type ParsedRequest, parseRequest } from "./validation";
 
 /**
  * Turns one WebSocket frame, no larger than the limit (`frameExceeds`), into a request: UTF-8, JSON, then the

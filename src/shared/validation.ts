@@ -1,30 +1,26 @@
-// What a valid client packet is: the rules for names and texts (the browser checks them before sending, the room
-// enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
+// What a valid client packet is: how one decoded JSON value of either dialect becomes a request for the room, and
+// the smallest frame limit a client may ask for. The rules for names and texts are text-rules.ts, moderation
+// packets moderation-packets.ts, and the field readers they all share fields.ts.
 
-import { confineBidi } from "./bidi";
+import { fail, ok, optionalWholeNumber, type Parsed, requiredWholeNumber } from "./fields";
 import { stateProblem } from "./member-state";
 import { dataProblem, isReaction, MAX_REACTION_UNITS, REACTION_RULE } from "./message-changes";
-import { nameProblem, normalizeName } from "./names";
+import { parseModeration } from "./moderation-packets";
 import {
   type Answering,
-  type BanAim,
   CHAT_ID_RULE,
   type ClientPacketType,
   type ClientRequest,
   type Dialect,
-  type ErrorCode,
   type GameData,
   isChatId,
   type Limits,
   type MemberState,
-  type ModerationAction,
   type ModerationPacket,
-  type ProtocolError,
   QUOTE_CHARS,
   REACTORS_NAMED,
 } from "./protocol";
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: ProtocolError };
+import { validateName, validateText } from "./text-rules";
 
 /**
  * A packet read: what it asks for, the dialect it is written in, to answer an error in that dialect, and what an
@@ -34,90 +30,6 @@ export interface ParsedRequest {
   dialect: Dialect;
   request: Parsed<ClientRequest>;
   answering?: Answering;
-}
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-
-export const fail = (code: ErrorCode, message: string): { ok: false; error: ProtocolError } => ({
-  ok: false,
-  error: { code, message },
-});
-
-/** Characters as a person counts them: code points, so an emoji is one, not two UTF-16 units. */
-export function countChars(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
-
-// C0 and C1 controls and DEL, but for tab and newline. Lone surrogates are rejected separately: they cannot be
-// encoded as UTF-8.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching controls is this pattern's job.
-const CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** A name's rules are in names.ts; here, its length and its encoding too. */
-export function validateName(raw: unknown, limits: Limits): Parsed<string> {
-  if (typeof raw !== "string") return fail("invalid_field", "name must be a string");
-  const name = normalizeName(raw);
-  const chars = countChars(name);
-  if (chars < 1 || chars > limits.maxNameChars) {
-    return fail("invalid_name", `name must be 1 to ${limits.maxNameChars} characters after trimming`);
-  }
-  if (LONE_SURROGATE.test(name)) return fail("invalid_name", "name must be valid Unicode");
-  const problem = nameProblem(name);
-  return problem === undefined ? ok(name) : fail("invalid_name", problem);
-}
-
-/**
- * A message as the room stores it: its one line break is "\n" (line and paragraph separators become one), and its
- * bidi controls cannot reorder what is shown around it. It is measured as stored, closers added by confineBidi
- * included, so no stored message is over the limit.
- */
-export function validateText(raw: unknown, limits: Limits, field = "text"): Parsed<string> {
-  if (typeof raw !== "string") return fail("invalid_field", `${field} must be a string`);
-  // Trimmed twice: before, so added closers follow the last character shown; after, as a dropped closer may have
-  // been all that stood before a space.
-  const text = confineBidi(raw.replace(/[\u2028\u2029]/g, "\n").trim()).trim();
-  const chars = countChars(text);
-  if (chars < 1 || chars > limits.maxMessageChars) {
-    return fail("invalid_text", `${field} must be 1 to ${limits.maxMessageChars} characters after trimming`);
-  }
-  if (CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE.test(text)) {
-    return fail("invalid_text", `${field} must not contain control characters other than tab and newline`);
-  }
-  if (LONE_SURROGATE.test(text)) return fail("invalid_text", `${field} must be valid Unicode`);
-  return ok(text);
-}
-
-/**
- * The whole number `field` holds, from `min` to `max`, if it holds any: a seq, a page's limit, a ban's minutes, a
- * frame size. A fraction, or a number past 2^53, is refused, never rounded.
- */
-function optionalWholeNumber(
-  packet: Record<string, unknown>,
-  field: string,
-  min = 0,
-  max = Number.MAX_SAFE_INTEGER,
-): Parsed<number | undefined> {
-  const raw = packet[field];
-  if (raw === undefined) return ok(undefined);
-  if (typeof raw !== "number" || !Number.isSafeInteger(raw) || raw < min || raw > max) {
-    return fail(
-      "invalid_field",
-      max === Number.MAX_SAFE_INTEGER
-        ? `${field} must be an integer of at least ${min}`
-        : `${field} must be an integer from ${min} to ${max}`,
-    );
-  }
-  return ok(raw);
-}
-
-/** The whole number of at least 1 that `field` must hold: a seq, a member id. */
-function requiredWholeNumber(packet: Record<string, unknown>, field: string): Parsed<number> {
-  const value = optionalWholeNumber(packet, field, 1);
-  if (!value.ok) return value;
-  return value.value === undefined ? fail("invalid_field", `${field} is required`) : ok(value.value);
 }
 
 type Packet = Record<string, unknown> & { type: string };
@@ -256,100 +168,6 @@ function readMembers(packet: Packet, limits: Limits): Parsed<ClientRequest> {
     after: after.value ?? 0,
     limit: Math.min(limit.value ?? limits.membersPageMax, limits.membersPageMax),
   });
-}
-
-/** A moderator's reason, shown to the member it removes; a ban's length; a user id as tokens carry it. */
-export const MAX_REASON_CHARS = 200;
-export const MAX_BAN_MINUTES = 10 * 365 * 24 * 60;
-const MAX_USER_CHARS = 64;
-
-/**
- * A moderation request: the native packet's fields (`type` is kick, ban, unban or delete), or an admin API body for
- * that action. Only the admin API may ban a `user` by id rather than a member in the room (`byUser`).
- */
-export function parseModeration(
-  type: ModerationPacket["type"],
-  packet: Record<string, unknown>,
-  limits: Limits,
-  byUser = false,
-): Parsed<ModerationAction> {
-  if (type === "delete") {
-    const seq = requiredWholeNumber(packet, "seq");
-    return seq.ok ? ok({ kind: "delete", seq: seq.value }) : seq;
-  }
-  if (type === "unban") {
-    const user = readUser(packet);
-    return user.ok ? ok({ kind: "unban", user: user.value }) : user;
-  }
-  if (type === "ban") return readBan(packet, limits, byUser);
-  const reason = optionalReason(packet, limits);
-  if (!reason.ok) return reason;
-  if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
-  const id = requiredWholeNumber(packet, "id");
-  return id.ok
-    ? ok({ kind: "kick", id: id.value, ...(reason.value === undefined ? {} : { reason: reason.value }) })
-    : id;
-}
-
-/** The most ids a ban's `confirm` may list: more than one address may hold (MAX_CONNECTIONS_PER_ADDRESS). */
-export const MAX_CONFIRM_IDS = 1000;
-
-/** A ban, or with `preview: true` the question of whom it would remove (nothing else may come with it). */
-function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolean): Parsed<ModerationAction> {
-  let aim: Parsed<BanAim>;
-  if (byUser && packet.user !== undefined) {
-    if (packet.id !== undefined) return fail("invalid_field", "a ban names an id or a user, not both");
-    const user = readUser(packet);
-    aim = user.ok ? ok({ user: user.value }) : user;
-  } else {
-    const id = requiredWholeNumber(packet, "id");
-    aim = id.ok ? ok({ id: id.value }) : id;
-  }
-  if (!aim.ok) return aim;
-  if (packet.preview !== undefined) {
-    if (packet.preview !== true) return fail("invalid_field", "preview must be true if present");
-    const extra = ["minutes", "reason", "confirm"].find((field) => packet[field] !== undefined);
-    if (extra !== undefined) return fail("invalid_field", `a preview bans nothing: it takes no ${extra}`);
-    return ok({ kind: "preview_ban", ...aim.value });
-  }
-  const reason = optionalReason(packet, limits);
-  if (!reason.ok) return reason;
-  const minutes = optionalWholeNumber(packet, "minutes", 1, MAX_BAN_MINUTES);
-  if (!minutes.ok) return minutes;
-  const confirm = optionalIds(packet, "confirm");
-  if (!confirm.ok) return confirm;
-  return ok({
-    kind: "ban",
-    ...aim.value,
-    ...(reason.value === undefined ? {} : { reason: reason.value }),
-    ...(minutes.value === undefined ? {} : { minutes: minutes.value }),
-    ...(confirm.value === undefined ? {} : { confirm: confirm.value }),
-  });
-}
-
-function optionalIds(packet: Record<string, unknown>, field: string): Parsed<number[] | undefined> {
-  const raw = packet[field];
-  if (raw === undefined) return ok(undefined);
-  const valid =
-    Array.isArray(raw) &&
-    raw.length <= MAX_CONFIRM_IDS &&
-    raw.every((id) => typeof id === "number" && Number.isSafeInteger(id) && id >= 1);
-  return valid
-    ? ok(raw as number[])
-    : fail("invalid_field", `${field} must be a list of at most ${MAX_CONFIRM_IDS} member ids`);
-}
-
-function readUser(packet: Record<string, unknown>): Parsed<string> {
-  const { user } = packet;
-  if (typeof user !== "string" || user.length < 1 || user.length > MAX_USER_CHARS) {
-    return fail("invalid_field", `user must be 1 to ${MAX_USER_CHARS} characters`);
-  }
-  return ok(user);
-}
-
-function optionalReason(packet: Record<string, unknown>, limits: Limits): Parsed<string | undefined> {
-  if (packet.reason === undefined) return ok(undefined);
-  return validateText(packet.reason, { ...limits, maxMessageChars: MAX_REASON_CHARS }, "reason");
 }
 
 const readModeration =

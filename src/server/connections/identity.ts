@@ -8,7 +8,7 @@ import { errors, jwtVerify } from "jose";
 import { stateProblem } from "../../shared/member-state";
 import { endsLikeGuest, GUEST_MARK } from "../../shared/names";
 import type { Limits, MemberState } from "../../shared/protocol";
-import { validateName } from "../../shared/validation";
+import { validateName } from "../../shared/text-rules";
 import { refusal } from "./requests";
 
 export interface Identity {

@@ -8,8 +8,8 @@
 // that bear it: `Authorization: Bearer <ADMIN_TOKEN>`. Bodies are read, bounded and checked here, in the Worker:
 // a room is reached only by a valid request of its admin.
 
+import { parseModeration } from "../../shared/moderation-packets";
 import type { ModerationPacket, ProtocolError } from "../../shared/protocol";
-import { parseModeration } from "../../shared/validation";
 import type { Env } from "../config/env";
 import { readSettings } from "../config/settings";
 import { refusal } from "../connections/requests";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { nameKey, normalizeName } from "../../../src/shared/names";
 import { DEFAULT_LIMITS } from "../../../src/shared/protocol";
-import { validateName } from "../../../src/shared/validation";
+import { validateName } from "../../../src/shared/text-rules";
 
 /** The name as the room would keep it, or the error it would answer. */
 const checked = (raw: string) => {

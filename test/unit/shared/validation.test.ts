@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { MAX_BAN_MINUTES, parseModeration } from "../../../src/shared/moderation-packets";
 import { DEFAULT_LIMITS as limits } from "../../../src/shared/protocol";
-import {
-  countChars,
-  MAX_BAN_MINUTES,
-  minServerFrameBytes,
-  parseModeration,
-  parseRequest,
-  validateText,
-} from "../../../src/shared/validation";
+import { countChars, validateText } from "../../../src/shared/text-rules";
+import { minServerFrameBytes, parseRequest } from "../../../src/shared/validation";
 
 const request = (value: unknown) => parseRequest(value, limits).request;
 
