@@ -28,6 +28,11 @@ const DEFAULT_LIMITS = {
 	"maxDataBytes": 2048,
 	"maxReactionsPerMessage": 20,
 	"editWindowSeconds": 0,
+	"maxStateBytes": 512,
+	"stateIntervalMs": 1000,
+	"typingIntervalMs": 3000,
+	"typingTimeoutMs": 6000,
+	"typingMaxMembers": 200,
 }
 
 # The codes the room closes connections with. After one that is not to `reconnect`, a client stops (removed); but
