@@ -23,7 +23,7 @@ func _start():
 	get_root().add_child(_panel)
 
 func _idle(_delta):
-	var shown = _panel.get_node("Log").get_text()
+	var shown = _panel.get_node("Body/Log").get_text()
 	if shown.find(_options["until"]) >= 0:
 		print("LOG ", shown.strip_edges().replace("\n", " | "))
 		get_root().get_node("EdgeChat").leave()
