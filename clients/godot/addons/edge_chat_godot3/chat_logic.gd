@@ -69,6 +69,10 @@ var _typing_sent_at = -1
 var _state = null
 # The state the last join carried (null: none): if the game changed its state after, a packet takes the change.
 var _join_state = null
+# The last state sent (in a packet or a join) that the room has not refused, and the one sent before it (null: none):
+# a state refused for good gives way to the one before.
+var _state_sent = null
+var _state_before = null
 # A change not sent yet, when the last state packet went, and when a refused one may go again (-1: no wait).
 var _state_due = false
 var _state_sent_at = -1
@@ -115,6 +119,7 @@ func join_packet():
 	_join_state = null if _state == null else _state.duplicate(true)
 	if _state != null:
 		packet["state"] = _state.duplicate(true)
+		_sent_state(_state)
 	if ever_joined:
 		packet["since"] = newest_seq
 		if resume_key != "":
@@ -269,6 +274,8 @@ func _on_welcome(packet, now_ms):
 	# Our state went with the join; a change made since (while the join was on its way) goes as a packet.
 	_state_due = _state != null and not _same(_state, _join_state)
 	_state_retry_at = -1
+	# A new connection has sent no typing start.
+	_typing_sent_at = -1
 	return events
 
 func _on_history(packet):
@@ -313,8 +320,10 @@ func _on_error(packet, now_ms):
 	if refused_type == "state" and joined:
 		return _state_refused(code, message, retry_after, now_ms)
 	if not joined and not stopped and _join_state != null and code in ["invalid_state", "forbidden"] and refused_type in ["join", ""]:
-		# The join's state was refused: told once, and dropped; the join goes again at once without it.
+		# The join's state was refused: told once, and dropped; the join goes again at once without it (a resume keeps
+		# the state the room held of ours).
 		_state = null
+		_state_sent = _state_before
 		return [["error", code, message, 0], ["refused", "state", code, message], ["_send", join_packet()]]
 	if not joined and not stopped:
 		if retry_after > 0:
@@ -544,6 +553,7 @@ func wait_before_sending(now_ms, bytes):
 	elif packet["type"] == "state":
 		_state_due = false
 		_state_sent_at = now_ms
+		_sent_state(_state)
 	else:
 		_queue.take(me.get("id", 0))
 	return 0
@@ -665,23 +675,23 @@ func _retyped(list):
 		return []
 	return [["typing_changed", typers()]]
 
-# A state packet of ours was refused: with retryAfterMs (the interval, or a rate limit), the latest state goes again
-# then; for good (`invalid_state`, `forbidden`), it is told once and not sent again: unless a newer change waits,
-# our state goes back to what the room holds of ours (what our token vouches for left out), so that the next join
-# does not carry it again.
+func _sent_state(state):
+	_state_before = _state_sent
+	_state_sent = state.duplicate(true)
+
+# Our last state packet was refused (the room answers state packets only to refuse them): with retryAfterMs (the
+# interval, or a rate limit), the latest state goes again then, and not before; for good (`invalid_state`,
+# `forbidden`), it is told once and not sent again: our state is again the one sent before it, which the next joins
+# carry, unless a newer change waits (it goes).
 func _state_refused(code, message, retry_after, now_ms):
+	_state_sent = _state_before
 	if retry_after > 0:
 		_state_due = _state != null
+		_state_sent_at = -1
 		_state_retry_at = now_ms + retry_after
 		return [["error", code, message, retry_after]]
 	if not _state_due:
-		var mine = _roster.member(int(me.get("id", -1)))
-		var held = {} if mine == null else mine.get("state", {})
-		var own = {}
-		for field in held:
-			if not mine.get("vouched", []).has(field):
-				own[field] = held[field]
-		_state = own
+		_state = null if _state_sent == null else _state_sent.duplicate(true)
 	return [["error", code, message, 0], ["refused", "state", code, message]]
 
 func _state_due_at():
