@@ -32,11 +32,18 @@ export function isReaction(reaction: unknown): reaction is string {
 }
 
 /** Why `data` cannot ride on a chat, or undefined if it can: a JSON object, at most MAX_DATA_DEPTH deep and maxDataBytes. */
-export function dataProblem(data: unknown, limits: Pick<Limits, "maxDataBytes">): string | undefined {
-  if (typeof data !== "object" || data === null || Array.isArray(data)) return "data must be a JSON object";
-  if (depth(data) > MAX_DATA_DEPTH) return `data must nest at most ${MAX_DATA_DEPTH} levels deep`;
-  const bytes = new TextEncoder().encode(JSON.stringify(data)).length;
-  if (bytes > limits.maxDataBytes) return `data must be at most ${limits.maxDataBytes} bytes as JSON (it is ${bytes})`;
+export const dataProblem = (data: unknown, limits: Pick<Limits, "maxDataBytes">): string | undefined =>
+  jsonObjectProblem(data, "data", limits.maxDataBytes);
+
+/**
+ * Why `value` is not a small JSON object (a chat's `data`, a member's `state`), or undefined if it is: an object, at
+ * most MAX_DATA_DEPTH deep and `maxBytes` as JSON. `field` names it in the answer.
+ */
+export function jsonObjectProblem(value: unknown, field: string, maxBytes: number): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `${field} must be a JSON object`;
+  if (depth(value) > MAX_DATA_DEPTH) return `${field} must nest at most ${MAX_DATA_DEPTH} levels deep`;
+  const bytes = new TextEncoder().encode(JSON.stringify(value)).length;
+  if (bytes > maxBytes) return `${field} must be at most ${maxBytes} bytes as JSON (it is ${bytes})`;
   return undefined;
 }
 

@@ -23,7 +23,7 @@ export type Member = { id: number; name: string } & (
  * A member's state: a small JSON object a game shows next to its name ("status": "in a match", a level, a team).
  * Its fields are the member's own, and those its token vouches for (`RosterMember.vouched`), which it cannot change.
  */
-export type MemberState = { [field: string]: unknown };
+export type MemberState = { [field: string]: string | number | boolean | null | object };
 
 /**
  * A member as the room lists it (welcome, `members` pages, joins): who it is, and its state when it has one.

@@ -2,6 +2,7 @@
 // enforces them), and how one decoded JSON value of either dialect becomes a request for the room.
 
 import { confineBidi } from "./bidi";
+import { stateProblem } from "./member-state";
 import { dataProblem, isReaction, MAX_REACTION_UNITS, REACTION_RULE } from "./message-changes";
 import { nameProblem, normalizeName } from "./names";
 import {
@@ -15,6 +16,7 @@ import {
   type GameData,
   isChatId,
   type Limits,
+  type MemberState,
   type ModerationAction,
   type ModerationPacket,
   type ProtocolError,
@@ -155,11 +157,28 @@ function readJoin(packet: Packet, limits: Limits, dialect: Dialect): Parsed<Clie
   const floor = minServerFrameBytes(limits);
   const maxFrameBytes = optionalWholeNumber(packet, "maxFrameBytes", floor);
   if (!maxFrameBytes.ok) return maxFrameBytes;
-  const join: ClientRequest = { kind: "join", dialect, name: name.value };
+  const join: Extract<ClientRequest, { kind: "join" }> = { kind: "join", dialect, name: name.value };
+  // Only the native dialect has member state: whatever the tutorial's client sends besides its name is ignored.
+  if (dialect === "native" && packet.state !== undefined) {
+    const state = readState(packet, limits);
+    if (!state.ok) return state;
+    join.state = state.value;
+  }
   if (since.value !== undefined) join.since = since.value;
   if (resume !== undefined) join.resume = resume;
   if (maxFrameBytes.value !== undefined) join.maxFrameBytes = maxFrameBytes.value;
   return ok(join);
+}
+
+function readState(packet: Packet, limits: Limits): Parsed<MemberState> {
+  const problem = stateProblem(packet.state, limits);
+  return problem === undefined ? ok(packet.state as MemberState) : fail("invalid_state", problem);
+}
+
+/** A typing signal: `stop`, if present, is `true`. */
+function readTyping(packet: Packet): Parsed<ClientRequest> {
+  if (packet.stop !== undefined && packet.stop !== true) return fail("invalid_field", "stop must be true if present");
+  return ok({ kind: "typing", on: packet.stop === undefined });
 }
 
 function readChat(packet: Packet, limits: Limits, field: "text" | "message"): Parsed<ClientRequest> {
@@ -351,6 +370,17 @@ const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits:
       read: (packet, limits) => {
         const name = validateName(packet.name, limits);
         return name.ok ? ok({ kind: "rename", name: name.value }) : name;
+      },
+    },
+  ],
+  ["typing", { dialect: "native", read: readTyping }],
+  [
+    "state",
+    {
+      dialect: "native",
+      read: (packet, limits) => {
+        const state = readState(packet, limits);
+        return state.ok ? ok({ kind: "state", state: state.value }) : state;
       },
     },
   ],

@@ -5,8 +5,9 @@
 // With no AUTH_SECRET, tokens are ignored and every room is open, as before.
 
 import { errors, jwtVerify } from "jose";
+import { stateProblem } from "../../shared/member-state";
 import { endsLikeGuest, GUEST_MARK } from "../../shared/names";
-import type { Limits } from "../../shared/protocol";
+import type { Limits, MemberState } from "../../shared/protocol";
 import { validateName } from "../../shared/validation";
 import { refusal } from "./requests";
 
@@ -21,6 +22,11 @@ export interface Identity {
    * so that a connection lives no longer than its token.
    */
   exp: number;
+  /**
+   * Fields of the member's state that the game's backend vouches for (the token's `state` claim: an avatar URL, a
+   * team, a rank): shown over the member's own fields, and the member cannot change them (shared/member-state.ts).
+   */
+  state?: MemberState;
 }
 
 /** The header that carries a verified identity from the Worker to a room. */
@@ -64,7 +70,7 @@ export async function identify(
     }
     return invalid("the token is not valid");
   }
-  const { sub, name, role = "member", rooms, iat } = claims;
+  const { sub, name, role = "member", rooms, iat, state } = claims;
   // jose checked that `exp` is a number, and `iat` if present; it bounds neither in the future.
   const exp = claims.exp as number;
   const now = Math.floor(Date.now() / 1000);
@@ -87,7 +93,11 @@ export async function identify(
   if (rooms !== undefined && !rooms.includes(room)) {
     return refusal(403, { error: "room_not_allowed", message: `the token does not admit room ${room}` });
   }
-  return { user: sub, name: validName.value, role, exp };
+  const stateWrong = state === undefined ? undefined : stateProblem(state, settings.limits);
+  if (stateWrong !== undefined) return invalid(`the token's ${stateWrong}`);
+  const identity: Identity = { user: sub, name: validName.value, role, exp };
+  if (state !== undefined && Object.keys(state as MemberState).length > 0) identity.state = state as MemberState;
+  return identity;
 }
 
 const invalid = (message: string): Response => refusal(401, { error: "invalid_token", message });

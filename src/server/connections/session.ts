@@ -2,7 +2,7 @@
 // hibernation; sessions.ts reads and writes them), a member as others see it, and who a member is across its
 // connections (its membership, for who may edit or delete a message, and whose chat ids are whose).
 
-import type { Dialect, Member } from "../../shared/protocol";
+import type { Dialect, Member, MemberState, RosterMember } from "../../shared/protocol";
 import type { Identity } from "./identity";
 
 /** What the room uses of a hibernatable WebSocket; tests in Node pass fakes. */
@@ -34,6 +34,11 @@ export type Session =
       identity?: Identity;
       /** An anonymous member of a room that verifies tokens (protocol.ts, `Member`). */
       guest?: true;
+      /**
+       * Its state as others see it (its token's fields included), absent when empty. Kept here, with the session,
+       * and never in the room's storage: it lives as long as the connection (and its resume).
+       */
+      state?: MemberState;
     };
 
 export type JoinedSession = Extract<Session, { joined: true }>;
@@ -68,6 +73,15 @@ export const memberOf = (session: JoinedSession): Member =>
     : session.guest
       ? { id: session.id, name: session.name, guest: true }
       : { id: session.id, name: session.name };
+
+/** A member as the room lists it: who it is, its state, and which fields of that its token vouches for. */
+export function rosterEntryOf(session: JoinedSession): RosterMember {
+  const member: RosterMember = memberOf(session);
+  if (session.state !== undefined) member.state = session.state;
+  const vouched = session.identity?.state;
+  if (vouched !== undefined) member.vouched = Object.keys(vouched);
+  return member;
+}
 
 /** What a claim of a name finds (`Sessions.claim`). */
 export type Claim<Socket> =

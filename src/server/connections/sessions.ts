@@ -4,16 +4,16 @@
 // the map here is a cache rebuilt from the attachments. This is the one place that reads or writes them.
 
 import { nameKey } from "../../shared/names";
-import type { Dialect, Member } from "../../shared/protocol";
+import type { Dialect, MemberState, RosterMember } from "../../shared/protocol";
 import {
   type Attachment,
   type Claim,
   type JoinedSession,
-  memberOf,
   type Newcomer,
   newResumeKey,
   type RoomSocket,
   retiredMark,
+  rosterEntryOf,
   type Session,
 } from "./session";
 
@@ -152,7 +152,7 @@ export class Sessions<Socket extends RoomSocket> {
    */
   join(
     socket: Socket,
-    member: { id: number; name: string; dialect: Dialect; frameBytes?: number },
+    member: { id: number; name: string; dialect: Dialect; frameBytes?: number; state?: MemberState },
     resume?: string,
   ): JoinedSession {
     const session = this.bySocket.get(socket);
@@ -166,11 +166,25 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   rename(socket: Socket, name: string): JoinedSession {
+    return this.change(socket, { name });
+  }
+
+  /** A member's new state (its token's fields included; empty: none). */
+  setState(socket: Socket, state: MemberState): JoinedSession {
+    const { state: _old, ...session } = this.joinedSession(socket);
+    return this.change(socket, Object.keys(state).length === 0 ? session : { ...session, state });
+  }
+
+  private change(socket: Socket, changes: Partial<JoinedSession>): JoinedSession {
+    const changed: JoinedSession = { ...this.joinedSession(socket), ...changes };
+    this.save(socket, changed);
+    return changed;
+  }
+
+  private joinedSession(socket: Socket): JoinedSession {
     const session = this.bySocket.get(socket);
-    if (!session?.joined) throw new Error("rename on a connection that has not joined");
-    const renamed: JoinedSession = { ...session, name };
-    this.save(socket, renamed);
-    return renamed;
+    if (!session?.joined) throw new Error("a change to a connection that has not joined");
+    return session;
   }
 
   /**
@@ -226,13 +240,13 @@ export class Sessions<Socket extends RoomSocket> {
     for (const [socket, session] of this.bySocket) if (!session.joined) yield [socket, session.openedAt];
   }
 
-  /** The members in the order they joined. */
-  members(): Member[] {
-    return this.joined().map(([, session]) => memberOf(session));
+  /** The members in the order they joined, with their state. */
+  members(): RosterMember[] {
+    return this.joined().map(([, session]) => rosterEntryOf(session));
   }
 
   /** Up to `limit` members with ids after `after`, in the order they joined; `more` if others follow them. */
-  membersAfter(after: number, limit: number): { members: Member[]; more: boolean } {
+  membersAfter(after: number, limit: number): { members: RosterMember[]; more: boolean } {
     const joined = this.joined();
     // Ids grow in the order members joined: the first one after `after` is found by halving.
     let low = 0;
@@ -242,7 +256,7 @@ export class Sessions<Socket extends RoomSocket> {
       else high = middle;
     }
     const page = joined.slice(low, low + limit);
-    return { members: page.map(([, session]) => memberOf(session)), more: low + limit < joined.length };
+    return { members: page.map(([, session]) => rosterEntryOf(session)), more: low + limit < joined.length };
   }
 
   /** Every joined connection with its session, on the room's sockets and its shards'. */

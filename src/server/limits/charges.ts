@@ -3,7 +3,10 @@
 // - every frame, by its size, to its sender's own rate limit;
 // - every chat and rename (what everyone hears) to the room's budget, shared fairly among its senders;
 // - every join to the room's joins per second;
-// - every history answer, by its size, to the asker's rate limit, after it is sent.
+// - every history answer, by its size, to the asker's rate limit, after it is sent;
+// - every change of a member's state to its own pace: one per limits.stateIntervalMs.
+// Typing signals pay for their frames like any other, and nothing more: the outbox batches what everyone hears of
+// them (room/outbox.ts), so they never take the room's budget from chats.
 
 import { frameBytes, frameCost } from "../../shared/codec";
 import { TokenBucket } from "../../shared/token-bucket";
@@ -26,10 +29,14 @@ export class Charges<Socket extends object> {
   private readonly budget: RoomBudget<Socket>;
   private readonly joins: TokenBucket;
   private readonly bytesPerToken: number;
+  private readonly stateIntervalMs: number;
+  /** When each connection last changed its state: kept in memory only, as the pace is (a room evicted was idle). */
+  private readonly stateChangedAt = new Map<Socket, number>();
 
   constructor(settings: RoomSettings, now: number) {
     const { limits, roomJoinsPerSecond } = settings;
     this.bytesPerToken = limits.rateLimitBytesPerToken;
+    this.stateIntervalMs = limits.stateIntervalMs;
     this.flood = new FloodControl({
       burst: limits.rateLimitBurst,
       perSecond: limits.rateLimitPerSecond,
@@ -64,8 +71,17 @@ export class Charges<Socket extends object> {
     );
   }
 
+  /** A change of a member's state: 0 if it may change it now (and it counts as changed), else how long to wait (ms). */
+  stateChange(socket: Socket, now: number): number {
+    const wait = (this.stateChangedAt.get(socket) ?? -Infinity) + this.stateIntervalMs - now;
+    if (wait > 0) return Math.ceil(wait);
+    this.stateChangedAt.set(socket, now);
+    return 0;
+  }
+
   /** A connection is gone (or closed by the room): it stops counting as one of the room's senders. */
   dropConnection(socket: Socket): void {
     this.budget.dropConnection(socket);
+    this.stateChangedAt.delete(socket);
   }
 }

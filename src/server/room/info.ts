@@ -1,22 +1,35 @@
-// What `GET /api/rooms/<name>` reports of a room (front-door/worker.ts): who is here, how far its history goes, the
-// connections it holds, and for a room past SHARD_CAPACITY, its shards as the hub sees them.
+// What `GET /api/rooms/<name>` reports of a room (front-door/worker.ts): who is here, how many are typing,
+// how far its history goes, the connections it holds, and for a room past SHARD_CAPACITY, its shards as the hub sees
+// them.
 
-import type { Member } from "../../shared/protocol";
+import type { RosterMember } from "../../shared/protocol";
 import type { RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { ShardInfo, ShardSet } from "../shards/hub-side";
 import type { RoomStorage } from "../storage/room-storage";
 
 export interface RoomInfo {
-  members: Member[];
+  members: RosterMember[];
+  /** Members typing now (0 in a room past TYPING_MAX_MEMBERS, where typing is not heard). */
+  typing: number;
   lastSeq: number;
   connections: number;
   /** For a room past SHARD_CAPACITY: its shards, as the hub sees them. */
   shards?: ShardInfo[];
 }
 
-export function roomInfo(sessions: Sessions<RoomSocket>, storage: RoomStorage, shards: ShardSet): RoomInfo {
-  const info: RoomInfo = { members: sessions.members(), lastSeq: storage.newestSeq, connections: sessions.size };
+export function roomInfo(
+  sessions: Sessions<RoomSocket>,
+  storage: RoomStorage,
+  shards: ShardSet,
+  typing: number,
+): RoomInfo {
+  const info: RoomInfo = {
+    members: sessions.members(),
+    typing,
+    lastSeq: storage.newestSeq,
+    connections: sessions.size,
+  };
   const onShards = shards.info();
   if (onShards.length > 0) info.shards = onShards;
   return info;

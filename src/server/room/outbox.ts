@@ -9,23 +9,36 @@
 // - Joins and leaves are announced at most once per PRESENCE_WINDOW_MS. Announcing each one to everyone makes a
 //   burst of N joins (or leaves) cost N²/2 frames, 500,000 for 1,000; within the window they gather into one batch,
 //   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
-// Neither timer outlives a burst, so the outbox never keeps an idle room awake.
+// - Live signals (typing, state changes: live-signals.ts) gather into one batch, delivered at most once per
+//   SIGNALS_WINDOW_MS and only once the queue is empty: after the join of every member they name and before its leave,
+//   and never ahead of a chat or in its way. They need no timer of their own: the queue's timer delivers them at its
+//   end, and only a batch that must wait out its window sets one, once.
+// No timer outlives a burst, so the outbox never keeps an idle room awake.
 
 import { leavesPacket } from "../../shared/codec";
-import type { Answering, Departure, Member, ProtocolError, ServerPacket } from "../../shared/protocol";
+import type {
+  Answering,
+  Departure,
+  Limits,
+  MemberState,
+  ProtocolError,
+  RosterMember,
+  ServerPacket,
+} from "../../shared/protocol";
 import type { Audience } from "../connections/fan-out";
 import { sendPacket } from "../connections/fan-out";
 import { chunks } from "../connections/frame-fit";
 import type { RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { UnstoredChat } from "../storage/room-storage";
+import { SIGNALS_WINDOW_MS, SignalBatch, Typers } from "./live-signals";
 import type { LogEntry, Said } from "./message-log";
 
 export const PRESENCE_WINDOW_MS = 50;
 
 type Announcement<Socket> =
   /** A join keeps its socket: its member hears of its own join and later ones, not of earlier ones. */
-  | { kind: "joins"; joins: { member: Member; socket: Socket }[] }
+  | { kind: "joins"; joins: { member: RosterMember; socket: Socket }[] }
   | { kind: "leaves"; members: Departure[] }
   | { kind: "other"; packet: ServerPacket }
   | { kind: "log"; entries: Logged<Socket>[] };
@@ -52,6 +65,9 @@ export class Outbox<Socket extends RoomSocket> {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
   private lastPresenceAt = -Infinity;
+  private readonly signals = new SignalBatch();
+  private lastSignalsAt = -Infinity;
+  private readonly typers: Typers;
 
   constructor(
     private readonly sessions: Sessions<Socket>,
@@ -59,7 +75,10 @@ export class Outbox<Socket extends RoomSocket> {
     private readonly store: StoreLog,
     /** What one frame of leaves may hold (frame-fit.ts, `batchBudget`): a batch of more goes in several. */
     private readonly batchBudget: number,
-  ) {}
+    private readonly limits: Pick<Limits, "typingTimeoutMs" | "typingMaxMembers">,
+  ) {
+    this.typers = new Typers(limits.typingTimeoutMs);
+  }
 
   chat(chat: UnstoredChat, socket: Socket, answering?: Answering): void {
     this.log({ entry: { kind: "chat", chat }, socket, ...(answering && { answering }) });
@@ -87,7 +106,7 @@ export class Outbox<Socket extends RoomSocket> {
     this.wakeIn(0);
   }
 
-  join(member: Member, socket: Socket): void {
+  join(member: RosterMember, socket: Socket): void {
     const last = this.queue.at(-1);
     if (last?.kind === "joins") last.joins.push({ member, socket });
     else this.queue.push({ kind: "joins", joins: [{ member, socket }] });
@@ -95,6 +114,8 @@ export class Outbox<Socket extends RoomSocket> {
   }
 
   leave(member: Departure): void {
+    this.signals.forget(member.id);
+    this.typers.stopped(member.id);
     const last = this.queue.at(-1);
     // A member that leaves before anyone heard of its join, and before anyone joined after it (whose welcome lists
     // it), is never announced at all: a loop of connect, join and drop costs the others nothing.
@@ -108,7 +129,42 @@ export class Outbox<Socket extends RoomSocket> {
     this.flush();
   }
 
-  /** Delivers everything queued, but a batch of joins or leaves at the end waits out its window. */
+  /**
+   * A member is typing (`on`), or said it stopped: everyone hears so with the next batch of signals, unless the room
+   * is past limits.typingMaxMembers, where nobody does. Typing is a line of a few names under a conversation; in a
+   * room of hundreds it names strangers, changes with every batch and costs each signal one frame per member.
+   */
+  typed(id: number, on: boolean, now: number): void {
+    this.typers.typed(id, on, now);
+    if (!this.typingHeard) return;
+    this.signals.typed(id, on);
+    this.signalled();
+  }
+
+  /** Who is typing now, for a newcomer's welcome; none in a room where typing is not heard. */
+  typingNow(now: number): number[] {
+    return this.typingHeard ? this.typers.now(now) : [];
+  }
+
+  private get typingHeard(): boolean {
+    return this.sessions.joined().length <= this.limits.typingMaxMembers;
+  }
+
+  stateChanged(id: number, state: MemberState): void {
+    this.signals.stateChanged(id, state);
+    this.signalled();
+  }
+
+  /** A member chatted: whatever it said of typing before is stale (its chat tells everyone it stopped). */
+  chatted(id: number): void {
+    this.signals.chatted(id);
+    this.typers.stopped(id);
+  }
+
+  /**
+   * Delivers everything queued, but a batch of joins or leaves at the end waits out its window; then the batch of
+   * signals, unless it waits out its own.
+   */
   flush(): void {
     this.clearTimer();
     while (this.queue.length > 0) {
@@ -121,6 +177,20 @@ export class Outbox<Socket extends RoomSocket> {
       this.queue.shift();
       this.deliver(next);
     }
+    this.deliverSignals();
+  }
+
+  /** A signal joined the batch: while the queue holds anything, its timer is set, and its flush ends with the batch. */
+  private signalled(): void {
+    if (this.queue.length === 0) this.deliverSignals();
+  }
+
+  private deliverSignals(): void {
+    if (this.signals.empty) return;
+    const windowLeft = this.lastSignalsAt + SIGNALS_WINDOW_MS - Date.now();
+    if (windowLeft > 0) return this.wakeIn(windowLeft);
+    this.lastSignalsAt = Date.now();
+    for (const packet of this.signals.take(this.batchBudget)) this.audience.broadcast(packet);
   }
 
   /**

@@ -76,6 +76,7 @@ export abstract class RoomParts extends DurableObject<Env> {
       return said;
     },
     this.batchBudget,
+    this.settings.limits,
   );
   protected readonly upkeep: Upkeep = new Upkeep(this.ctx.storage, {
     settings: this.settings,

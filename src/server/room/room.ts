@@ -1,6 +1,6 @@
 // One chat room: a Durable Object that owns its members' WebSockets and its history. This file is the room's story:
-// a connection arrives, joins, chats (and edits, deletes, reacts: message-requests.ts), renames, asks for history
-// and leaves. The jobs behind it (who is here, what
+// a connection arrives, joins, chats (and edits, deletes, reacts: message-requests.ts), renames, types and changes
+// its state (live signals, never stored: live-signals.ts), asks for history and leaves. The jobs behind it (who is here, what
 // the room announces, what input costs, storage, moderation, shards) have homes of their own, named in its imports.
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
@@ -15,12 +15,20 @@
 // it has neither members nor history it deletes its storage (upkeep.ts).
 
 import { CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
+import { combinedState } from "../../shared/member-state";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
-import type { Answering, ClientRequest, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
+import type {
+  Answering,
+  ClientRequest,
+  MemberState,
+  ModerationAction,
+  ProtocolError,
+  ServerPacket,
+} from "../../shared/protocol";
 import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
-import { type Claim, type JoinedSession, memberOf, type Session } from "../connections/session";
+import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session } from "../connections/session";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { type ModerationOutcome, moderate } from "../moderation/actions";
 import type { Connection } from "../shards/hub-side";
@@ -38,6 +46,9 @@ const nameTakenError = (name: string): ProtocolError => ({
   code: "name_taken",
   message: `the name "${name}" is taken: ${NAME_TAKEN_RULE}`,
 });
+
+/** What is not charged to the room's budget: answers to their asker alone, and typing (see `handle`). */
+const NOT_BROADCAST: ReadonlySet<ClientRequest["kind"]> = new Set(["history", "members", "changes", "typing"]);
 
 export class ChatRoom extends RoomParts {
   /**
@@ -120,6 +131,11 @@ export class ChatRoom extends RoomParts {
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
       const claim = this.sessions.claim(socket, name, request.resume);
       if (!claim.free) return reply(nameTakenError(name), true);
+      // A resume that brings no state keeps the state of the connection it replaces.
+      const ghost = claim.ghost && this.sessions.get(claim.ghost);
+      const own = request.state ?? (ghost?.joined ? ghost.state : undefined) ?? {};
+      const state = combinedState(own, session.identity?.state, this.settings.limits);
+      if ("problem" in state) return reply({ code: state.problem, message: state.message }, true);
       const wait = this.charges.join(Date.now());
       if (wait > 0) {
         return reply(
@@ -128,16 +144,20 @@ export class ChatRoom extends RoomParts {
         );
       }
       this.vacateName(claim);
-      return this.join(socket, { ...request, name });
+      return this.join(socket, { ...request, name }, state.state);
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
-    const heardByAll = request.kind !== "history" && request.kind !== "members" && request.kind !== "changes";
+    // Typing pays for its frames only: everyone hears it in batches, whatever it costs (live-signals.ts).
+    const heardByAll = !NOT_BROADCAST.has(request.kind);
     if (heardByAll && !this.intake.enforce(socket, session, this.charges.broadcast(socket, frame, Date.now()), frame))
       return;
     // Chats, edits, deletions and reactions: entries of the room's log, stored with the rest of their burst.
-    if (isLogRequest(request))
+    if (isLogRequest(request)) {
+      // A chat ends its sender's typing, for everyone who sees it.
+      if (request.kind === "chat") this.outbox.chatted(session.id);
       return this.outbox.log({ entry: logEntryOf(request, session, Date.now()), socket, answering });
+    }
     switch (request.kind) {
       case "rename": {
         if (session.identity) return reply({ code: "forbidden", message: "a verified member's name is its token's" });
@@ -145,6 +165,10 @@ export class ChatRoom extends RoomParts {
         const renamed = this.sessions.rename(socket, request.name);
         return this.outbox.announce({ type: "rename", ...memberOf(renamed), previous: session.name });
       }
+      case "typing":
+        return this.outbox.typed(session.id, request.on, Date.now());
+      case "state":
+        return this.changeState(socket, session, request.state, reply);
       case "history":
         // What was said a moment ago belongs in the page: store it first.
         this.outbox.flush();
@@ -159,20 +183,49 @@ export class ChatRoom extends RoomParts {
     }
   }
 
-  private join(socket: Connection, request: Extract<ClientRequest, { kind: "join" }>): void {
+  private join(socket: Connection, request: Extract<ClientRequest, { kind: "join" }>, state: MemberState): void {
     this.outbox.flushBeforeWelcome();
     // The first write a connection causes: ids stay unique for the room's whole life.
-    const member = { id: this.storage.nextConnectionId(), name: request.name, dialect: request.dialect };
-    const { maxFrameBytes } = request;
-    const joined = this.sessions.join(
-      socket,
-      maxFrameBytes === undefined ? member : { ...member, frameBytes: maxFrameBytes },
-      request.resume,
-    );
+    const member = {
+      id: this.storage.nextConnectionId(),
+      name: request.name,
+      dialect: request.dialect,
+      ...(request.maxFrameBytes !== undefined && { frameBytes: request.maxFrameBytes }),
+      ...(Object.keys(state).length > 0 && { state }),
+    };
+    const joined = this.sessions.join(socket, member, request.resume);
     this.departures.stopJoinCheckIfNoneLeft();
-    sendPacket(socket, joined.dialect, welcomeOf(this.paged, joined, request.since));
-    this.outbox.join(memberOf(joined), socket);
+    const welcome = welcomeOf(this.paged, joined, request.since);
+    const typing = this.outbox.typingNow(Date.now());
+    if (typing.length > 0 && joined.dialect === "native") welcome.typing = typing;
+    sendPacket(socket, joined.dialect, welcome);
+    this.outbox.join(rosterEntryOf(joined), socket);
     this.upkeep.memberJoined(joined);
+  }
+
+  /**
+   * A member's new state: its own fields, under those its token vouches for. Kept with its session (its socket's
+   * attachment, which hibernation keeps), never in storage; everyone hears it with the next batch of signals.
+   */
+  private changeState(
+    socket: Connection,
+    session: JoinedSession,
+    own: MemberState,
+    reply: (error: ProtocolError) => void,
+  ): void {
+    const state = combinedState(own, session.identity?.state, this.settings.limits);
+    if ("problem" in state) return reply({ code: state.problem, message: state.message });
+    const wait = this.charges.stateChange(socket, Date.now());
+    if (wait > 0) {
+      const every = this.settings.limits.stateIntervalMs;
+      return reply({
+        code: "rate_limited",
+        message: `a member changes its state at most once per ${every} ms; retry in ${wait} ms`,
+        retryAfterMs: wait,
+      });
+    }
+    this.sessions.setState(socket, state.state);
+    this.outbox.stateChanged(session.id, state.state);
   }
 
   /**
@@ -241,7 +294,7 @@ export class ChatRoom extends RoomParts {
 
   /** What `GET /api/rooms/<name>` reports. */
   info(): RoomInfo {
-    return roomInfo(this.sessions, this.storage, this.shards);
+    return roomInfo(this.sessions, this.storage, this.shards, this.outbox.typingNow(Date.now()).length);
   }
 
   /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */

@@ -7,7 +7,7 @@
 // hub announces from then on (hub-side.ts, `ShardSet.audience`). A room that never needed a shard never writes it.
 // Its tables are schema.ts's; that it has started is kept as a row of its own, since it may be empty by then.
 
-import type { Member } from "../../shared/protocol";
+import type { Member, RosterMember } from "../../shared/protocol";
 import type { Schema } from "../storage/schema";
 
 export class HubRoster {
@@ -25,7 +25,7 @@ export class HubRoster {
   }
 
   /** Keeps members who joined on the hub's own sockets; the first call starts the roster, even with none. */
-  keep(members: readonly Member[]): void {
+  keep(members: readonly RosterMember[]): void {
     if (!this.begun) {
       this.schema.ensure();
       this.sql.exec(`INSERT OR IGNORE INTO hub_roster_started (one) VALUES (1)`);
@@ -35,7 +35,8 @@ export class HubRoster {
     // One statement for the whole batch: each element of the array is kept as its JSON text.
     this.sql.exec(
       `INSERT OR REPLACE INTO hub_members (id, member) SELECT json_extract(value, '$.id'), value FROM json_each(?)`,
-      JSON.stringify(members),
+      // Who they are, not their state: that lives with their sessions only (connections/session.ts).
+      JSON.stringify(members.map(({ state: _state, vouched: _vouched, ...member }) => member)),
     );
   }
 

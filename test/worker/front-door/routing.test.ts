@@ -86,19 +86,28 @@ describe("routing", () => {
     }
   });
 
-  it("reports a room's members and last sequence number as JSON", async () => {
+  it("reports a room's members, how many type, and its last sequence number as JSON", async () => {
     const room = uniqueRoom("api");
     const { client, welcome } = await joinNative(room, "ann");
     client.send({ type: "chat", text: "hi" });
     await client.nextOfType("chat");
+    const bo = await joinNative(room, "bo");
+    bo.client.send({ type: "typing" });
+    // An answer to bo comes after its typing was taken.
+    bo.client.send({ type: "members" });
+    await bo.client.nextOfType("members");
     const response = await SELF.fetch(`http://rooms.test/api/rooms/${room}`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       room,
-      memberCount: 1,
-      members: [{ id: welcome.id, name: "ann", guest: true }],
+      memberCount: 2,
+      members: [
+        { id: welcome.id, name: "ann", guest: true },
+        { id: bo.welcome.id, name: "bo", guest: true },
+      ],
+      typing: 1,
       lastSeq: 1,
-      connections: 1,
+      connections: 2,
     });
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
   });

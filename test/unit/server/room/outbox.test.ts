@@ -35,7 +35,7 @@ function room() {
     announceJoins: (joins: { member: Member; socket: FakeSocket }[]) =>
       announceJoins(sessions.joined(), joins, BATCH_BUDGET),
   };
-  const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET);
+  const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET, DEFAULT_LIMITS);
   let nextId = 1;
   /** Connects and joins a member as the room does: the welcome comes after what the outbox had to deliver. */
   const join = (name: string, dialect: Dialect = "native") => {
