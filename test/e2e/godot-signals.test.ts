@@ -48,7 +48,9 @@ describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 gam
     const out = game.stdout;
     expect(code, out).toBe(0);
     expect(scriptErrors(game.stderr)).toEqual([]);
-    expect(out).not.toMatch(/^(ANN|BO) (ERROR|DISCONNECTED) /m);
+    // No error, and no drop before both left (their sockets close as Godot quits).
+    expect(out.split("\nDONE\n")[0]).not.toMatch(/^(ANN|BO) (ERROR|DISCONNECTED) /m);
+    expect(out).toMatch(/^DONE$/m);
 
     // The phases, in order, each reached through what bo saw.
     expect(out.match(/^PHASE .*$/gm)).toEqual(
