@@ -56,7 +56,7 @@ var _reconnect_at := -1
 var _ping_at := -1
 var _answer_by := -1
 var _send_at := -1
-# The player's state, kept for the next connect_to_room() too (null: never set).
+# The player's state set before any connect_to_room() (null: none); after, the logic keeps it.
 var _state = null
 
 func connect_to_room(base_url: String, room: String, display_name: String, token := "") -> void:
@@ -65,9 +65,11 @@ func connect_to_room(base_url: String, room: String, display_name: String, token
 		return
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
+	# The player's state goes with the new connection's join: as set before any connection, or as the last one left it.
+	var state = _state if _logic == null else _logic.own_state()
 	_logic = Logic.new(display_name)
-	if _state != null:
-		_logic.set_state(_state)
+	if state != null:
+		_logic.set_state(state)
 	_open()
 
 # The answer to `token_needed`: a new token from your backend.
@@ -140,10 +142,11 @@ func stop_typing() -> void:
 # The player's state, shown to everyone beside its name (e.g. {"status": "in a match"}; {} clears it): at most one
 # change per stateIntervalMs goes to the room, the latest; it goes with every join too.
 func set_state(state: Dictionary) -> void:
-	_state = state.duplicate(true)
-	if _logic != null:
-		_emit(_logic.set_state(state))
-		_drain()
+	if _logic == null:
+		_state = state.duplicate(true)
+		return
+	_emit(_logic.set_state(state))
+	_drain()
 
 func load_older() -> void:
 	if _logic.load_older():

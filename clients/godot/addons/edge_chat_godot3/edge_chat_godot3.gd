@@ -59,7 +59,7 @@ var _reconnect_at = -1
 var _ping_at = -1
 var _answer_by = -1
 var _send_at = -1
-# The player's state, kept for the next connect_to_room() too (null: never set).
+# The player's state set before any connect_to_room() (null: none); after, the logic keeps it.
 var _state = null
 
 func connect_to_room(base_url, room, display_name, token = ""):
@@ -68,9 +68,11 @@ func connect_to_room(base_url, room, display_name, token = ""):
 		return
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
+	# The player's state goes with the new connection's join: as set before any connection, or as the last one left it.
+	var state = _state if _logic == null else _logic.own_state()
 	_logic = Logic.new(display_name)
-	if _state != null:
-		_logic.set_state(_state)
+	if state != null:
+		_logic.set_state(state)
 	if ProjectSettings.has_setting(IN_BUFFER_SETTING):
 		# A ring buffer: it holds one byte less than its size.
 		_logic.max_frame_bytes = int(ProjectSettings.get_setting(IN_BUFFER_SETTING)) * 1024 - 1
@@ -146,11 +148,15 @@ func stop_typing():
 # The player's state, shown to everyone beside its name (e.g. {"status": "in a match"}; {} clears it): at most one
 # change per stateIntervalMs goes to the room, the latest; it goes with every join too.
 func set_state(state):
-	if typeof(state) == TYPE_DICTIONARY:
-		_state = state.duplicate(true)
-	if _logic != null:
-		_emit(_logic.set_state(state))
-		_drain()
+	if _logic == null:
+		if typeof(state) == TYPE_DICTIONARY:
+			_state = state.duplicate(true)
+		else:
+			_emit([["error", "invalid_state", "a state must be a JSON object (a Dictionary)", 0],
+				["refused", "state", "invalid_state", "a state must be a JSON object (a Dictionary)"]])
+		return
+	_emit(_logic.set_state(state))
+	_drain()
 
 func load_older():
 	if _logic.load_older():
