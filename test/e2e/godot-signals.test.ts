@@ -49,12 +49,13 @@ describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 gam
     expect(code, out).toBe(0);
     expect(scriptErrors(game.stderr)).toEqual([]);
     // No error, and no drop before both left (their sockets close as Godot quits).
-    expect(out.split("\nDONE\n")[0]).not.toMatch(/^(ANN|BO) (ERROR|DISCONNECTED) /m);
+    const [beforeDone] = out.split("\nDONE\n");
+    expect(beforeDone).not.toMatch(/^(ANN|BO) (ERROR|REFUSED|DISCONNECTED) /m);
     expect(out).toMatch(/^DONE$/m);
 
     // The phases, in order, each reached through what bo saw.
     expect(out.match(/^PHASE .*$/gm)).toEqual(
-      ["bo-joins", "ann-joins", "typing", "stopped", "again", "chat", "quiet", "hammer", "done"].map(
+      ["bo-joins", "ann-joins", "typing", "stopped", "again", "chat", "quiet", "hammer", "big-state", "done"].map(
         (p) => `PHASE ${p}`,
       ),
     );
@@ -82,9 +83,21 @@ describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 gam
     expect(dropped!.ms - shown!.ms).toBeGreaterThanOrEqual(TYPING_TIMEOUT_MS - 50);
     expect(dropped!.ms - shown!.ms).toBeLessThan(TYPING_TIMEOUT_MS + 1000);
 
+    // A join whose state the room refuses (600 bytes of status, over maxStateBytes): told once, and joined again at
+    // once without it.
+    expect(beforeDone!.match(/^DEE .*$/gm)).toEqual([
+      expect.stringMatching(/^DEE ERROR invalid_state /),
+      "DEE REFUSED state invalid_state",
+      "DEE CONNECTED dee",
+      "DEE STATE {}",
+    ]);
+
     // What the room relayed to a third member: ann's starts, one per typing() that was to go (the phases typing,
     // again, quiet, hammer: one start in HAMMER_MS of calls on every frame), and its one stop.
-    await cy.next((p) => p.type === "leave" && p.name === "ann");
+    const left = (p: Packet) =>
+      (p.type === "leave" && p.name === "ann") ||
+      (p.type === "leaves" && (p.members as Packet[]).some((member) => member.name === "ann"));
+    await cy.next(left);
     const ann = cy.received.find((p) => p.type === "join" && p.name === "ann")?.id;
     const signals = cy.received.filter((p) => p.type === "signals");
     const started = signals.filter((p) => (p.typing as number[] | undefined)?.includes(ann as number));

@@ -10,6 +10,7 @@
 #   chat       ann sends a chat                                     bo sees the chat, and nobody typing
 #   quiet      ann types once, then nothing                         bo sees ann typing, then nobody, by itself
 #   hammer     ann calls typing() every frame for HAMMER_MS         (the room hears one start: the test counts)
+#   big-state  a third game, "dee", joins with a status too big for the room: refused, told, and joined without it
 # Prints a line per thing seen: "BO TYPERS <ms> <names>" (typing_changed; <ms> since the start), "BO STATE <name>
 # <state as JSON>" (member_state_changed), "BO CHAT <name>: <text>", "ANN SEES <name> <state as JSON>" (ann's
 # members() once connected), "BO MEMBERS <JSON>" and "BO TYPERS() <names>" (bo's members() and typers() once it saw
@@ -23,6 +24,7 @@ const TIMEOUT_MS = 20000
 var _options = {}
 var _ann
 var _bo
+var _dee
 var _phase = ""
 var _phase_at = 0
 var _started_at = 0
@@ -38,16 +40,18 @@ func _init():
 	var adapter = load("res://addons/edge_chat_godot3/edge_chat_godot3.gd")
 	_ann = adapter.new()
 	_bo = adapter.new()
-	for who in ["ann", "bo"]:
-		var chat = _ann if who == "ann" else _bo
-		for signal_name in ["connected", "disconnected", "typing_changed", "member_state_changed", "chat", "error"]:
-			chat.connect(signal_name, self, "_on_" + signal_name, [who])
+	_dee = adapter.new()
+	var games = {"ann": _ann, "bo": _bo, "dee": _dee}
+	for who in games:
+		for signal_name in ["connected", "disconnected", "typing_changed", "member_state_changed", "chat", "error", "refused"]:
+			games[who].connect(signal_name, self, "_on_" + signal_name, [who])
 	call_deferred("_start")
 
 func _start():
 	_started_at = OS.get_ticks_msec()
 	get_root().add_child(_ann)
 	get_root().add_child(_bo)
+	get_root().add_child(_dee)
 	# Set before connecting: the join carries it.
 	_bo.set_state({"status": "[b]away[/b]"})
 	_bo.connect_to_room(_options["url"], _options["room"], "bo")
@@ -69,6 +73,9 @@ func _on_connected(me, who):
 	if who == "bo" and _phase == "bo-joins":
 		_to("ann-joins")
 		_ann.connect_to_room(_options["url"], _options["room"], "ann")
+	elif who == "dee" and _phase == "big-state":
+		print("DEE STATE ", JSON.print(_dee.members()[_dee.members().size() - 1].get("state", {}), "", true))
+		_finish()
 	elif who == "ann" and _phase == "ann-joins":
 		for member in _ann.members():
 			print("ANN SEES ", member["name"], " ", JSON.print(member.get("state", {}), "", true))
@@ -84,6 +91,9 @@ func _on_disconnected(code, reason, who):
 
 func _on_error(code, message, retry_after_ms, who):
 	print(who.to_upper(), " ERROR ", code, " ", message, " ", retry_after_ms)
+
+func _on_refused(request_type, code, _message, who):
+	print(who.to_upper(), " REFUSED ", request_type, " ", code)
 
 func _on_member_state_changed(member, who):
 	if who != "bo":
@@ -133,18 +143,27 @@ func _typing_seen():
 			if typers == "" and OS.get_ticks_msec() - _phase_at > 1000:
 				_to("hammer")
 
+func _finish():
+	_done = true
+	print("PHASE done")
+	_ann.leave()
+	_bo.leave()
+	_dee.leave()
+	print("DONE")
+	quit(0)
+
 func _idle(_delta):
 	var now = OS.get_ticks_msec()
 	if _phase == "hammer":
 		if now - _phase_at < HAMMER_MS:
 			_ann.typing()
-		elif not _done:
-			_done = true
-			print("PHASE done")
-			_ann.leave()
-			_bo.leave()
-			print("DONE")
-			quit(0)
+		else:
+			_to("big-state")
+			var status = ""
+			for _i in range(600):
+				status += "x"
+			_dee.set_state({"status": status})
+			_dee.connect_to_room(_options["url"], _options["room"], "dee")
 	elif not _done and now - _phase_at > TIMEOUT_MS:
 		print("TIMEOUT in phase ", _phase)
 		_done = true
