@@ -3,8 +3,11 @@
 // `wrangler dev`, with a native member who hears what the room relays. ann types and sets its status, bo sees both
 // (typers(), typing_changed, member_state_changed, members()); ann stops, types again, chats, types once and goes
 // quiet (bo drops it by itself, typingTimeoutMs later), then calls typing() on every frame: the room hears one start.
+// Then two more games join: "dee" with a status too big for the room (refused, told, joined again without it), and
+// "eve" on a token that vouches for its team, which it then tries to change (refused, told) before it sets a status.
 
 import { resolve } from "node:path";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { scriptErrors, spawnGodot, WITHOUT_GODOT } from "../support/godot.ts";
@@ -15,10 +18,12 @@ const GAME = resolve(import.meta.dirname, "../godot/signals_client.gd");
 const ROOM = "godot-signals";
 /** The room's defaults (src/shared/protocol.ts DEFAULT_LIMITS), which the welcome gives the games. */
 const TYPING_TIMEOUT_MS = 6000;
+/** The server's AUTH_SECRET, for eve's token; the room stays open to anonymous members. */
+const SECRET = "secret-of-the-godot-signals-test";
 
 let server: DevServer;
 beforeAll(async () => {
-  server = await startDevServer();
+  server = await startDevServer({ vars: { AUTH_SECRET: SECRET } });
 });
 afterAll(async () => {
   await server?.dispose();
@@ -26,11 +31,16 @@ afterAll(async () => {
 
 type Packet = Record<string, unknown>;
 
-describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 games", () => {
-  it("one types and sets its status, the other sees it; typers go with a stop, a chat, and by themselves", async () => {
+describe.skipIf(WITHOUT_GODOT)("typing and member state, between Godot 3 games", () => {
+  it("one types and sets its status, another sees it; typers go with a stop, a chat, and by themselves; a refused state is told", async () => {
     const cy = await connect(`${server.wsUrl}/rooms/${ROOM}`);
     cy.send({ type: "join", name: "cy" });
     await cy.next((p) => p.type === "welcome");
+    // eve's backend vouches for its team.
+    const token = await new SignJWT({ sub: "u-eve", name: "eve", state: { team: "red" } })
+      .setProtectedHeader({ alg: "HS256" })
+      .setExpirationTime("10m")
+      .sign(new TextEncoder().encode(SECRET));
     const game = spawnGodot([
       "--path",
       addonProject(GAME),
@@ -38,6 +48,7 @@ describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 gam
       "res://signals_client.gd",
       `--url=${server.wsUrl}`,
       `--room=${ROOM}`,
+      `--token=${token}`,
     ]);
     let code: number | null;
     try {
@@ -55,9 +66,19 @@ describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 gam
 
     // The phases, in order, each reached through what bo saw.
     expect(out.match(/^PHASE .*$/gm)).toEqual(
-      ["bo-joins", "ann-joins", "typing", "stopped", "again", "chat", "quiet", "hammer", "big-state", "done"].map(
-        (p) => `PHASE ${p}`,
-      ),
+      [
+        "bo-joins",
+        "ann-joins",
+        "typing",
+        "stopped",
+        "again",
+        "chat",
+        "quiet",
+        "hammer",
+        "big-state",
+        "vouched",
+        "done",
+      ].map((p) => `PHASE ${p}`),
     );
     // bo's status went with its join, and ann's list shows it as bo set it, BBCode and all.
     expect(out).toContain('ANN SEES bo {"status":"[b]away[/b]"}');
@@ -92,6 +113,21 @@ describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 gam
       "DEE STATE {}",
     ]);
 
+    // A field the token vouches for cannot be changed: refused for good, told once; eve's own status goes beside it,
+    // and bo sees which field its backend vouches for.
+    expect(beforeDone!.match(/^EVE (ERROR|REFUSED) .*$/gm)).toEqual([
+      expect.stringMatching(/^EVE ERROR forbidden /),
+      "EVE REFUSED state forbidden",
+    ]);
+    expect(JSON.parse(/^BO SEES (.*)$/m.exec(out)?.[1] ?? "{}")).toEqual({
+      id: expect.any(Number),
+      name: "eve",
+      verified: true,
+      user: "u-eve",
+      state: { status: "ready", team: "red" },
+      vouched: ["team"],
+    });
+
     // What the room relayed to a third member: ann's starts, one per typing() that was to go (the phases typing,
     // again, quiet, hammer: one start in HAMMER_MS of calls on every frame), and its one stop.
     const left = (p: Packet) =>
@@ -104,7 +140,7 @@ describe.skipIf(WITHOUT_GODOT)("typing and member state, between two Godot 3 gam
     const stopped = signals.filter((p) => (p.stopped as number[] | undefined)?.includes(ann as number));
     expect({ started: started.length, stopped: stopped.length }).toEqual({ started: 4, stopped: 1 });
     const states = signals.flatMap((p) => (p.states as Packet[] | undefined) ?? []);
-    expect(states).toEqual([{ id: ann, state: { status: "in a match" } }]);
+    expect(states.filter(({ id }) => id === ann)).toEqual([{ id: ann, state: { status: "in a match" } }]);
     // bo's status came with its join, not as a change.
     expect(cy.received.find((p) => p.type === "join" && p.name === "bo")?.state).toEqual({ status: "[b]away[/b]" });
     await cy.close();

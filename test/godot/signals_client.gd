@@ -1,7 +1,7 @@
 # Two games using the EdgeChat addon (its Godot 3 adapter), "ann" and "bo", each with its own socket, in one room of
 # `wrangler dev`: live signals (issue 24), run headless by test/e2e/godot-signals.test.ts from a scratch project that
 # holds a copy of addons/edge_chat_godot3:
-#   godot3-server --no-window --path <project> -s res://signals_client.gd --url=… --room=…
+#   godot3-server --no-window --path <project> -s res://signals_client.gd --url=… --room=… --token=…
 # bo sets its status before it connects (its join carries it), then ann joins, and goes through these phases, each
 # started by what bo sees (ann acts, bo watches):
 #   typing     ann sets {"status": "in a match"} and types          bo sees ann typing and ann's new state
@@ -11,6 +11,8 @@
 #   quiet      ann types once, then nothing                         bo sees ann typing, then nobody, by itself
 #   hammer     ann calls typing() every frame for HAMMER_MS         (the room hears one start: the test counts)
 #   big-state  a third game, "dee", joins with a status too big for the room: refused, told, and joined without it
+#   vouched    a fourth, "eve", joins with --token (its state claim sets "team"), tries to change its team (refused,
+#              told), then sets a status                            bo sees eve's status beside the team it cannot change
 # Prints a line per thing seen: "BO TYPERS <ms> <names>" (typing_changed; <ms> since the start), "BO STATE <name>
 # <state as JSON>" (member_state_changed), "BO CHAT <name>: <text>", "ANN SEES <name> <state as JSON>" (ann's
 # members() once connected), "BO MEMBERS <JSON>" and "BO TYPERS() <names>" (bo's members() and typers() once it saw
@@ -25,6 +27,7 @@ var _options = {}
 var _ann
 var _bo
 var _dee
+var _eve
 var _phase = ""
 var _phase_at = 0
 var _started_at = 0
@@ -41,7 +44,8 @@ func _init():
 	_ann = adapter.new()
 	_bo = adapter.new()
 	_dee = adapter.new()
-	var games = {"ann": _ann, "bo": _bo, "dee": _dee}
+	_eve = adapter.new()
+	var games = {"ann": _ann, "bo": _bo, "dee": _dee, "eve": _eve}
 	for who in games:
 		for signal_name in ["connected", "disconnected", "typing_changed", "member_state_changed", "chat", "error", "refused"]:
 			games[who].connect(signal_name, self, "_on_" + signal_name, [who])
@@ -52,6 +56,7 @@ func _start():
 	get_root().add_child(_ann)
 	get_root().add_child(_bo)
 	get_root().add_child(_dee)
+	get_root().add_child(_eve)
 	# Set before connecting: the join carries it.
 	_bo.set_state({"status": "[b]away[/b]"})
 	_bo.connect_to_room(_options["url"], _options["room"], "bo")
@@ -75,7 +80,10 @@ func _on_connected(me, who):
 		_ann.connect_to_room(_options["url"], _options["room"], "ann")
 	elif who == "dee" and _phase == "big-state":
 		print("DEE STATE ", JSON.print(_dee.members()[_dee.members().size() - 1].get("state", {}), "", true))
-		_finish()
+		_to("vouched")
+		_eve.connect_to_room(_options["url"], _options["room"], "eve", _options["token"])
+	elif who == "eve" and _phase == "vouched":
+		_eve.set_state({"team": "blue"})
 	elif who == "ann" and _phase == "ann-joins":
 		for member in _ann.members():
 			print("ANN SEES ", member["name"], " ", JSON.print(member.get("state", {}), "", true))
@@ -94,11 +102,16 @@ func _on_error(code, message, retry_after_ms, who):
 
 func _on_refused(request_type, code, _message, who):
 	print(who.to_upper(), " REFUSED ", request_type, " ", code)
+	if who == "eve" and _phase == "vouched":
+		_eve.set_state({"status": "ready"})
 
 func _on_member_state_changed(member, who):
 	if who != "bo":
 		return
 	print("BO STATE ", member["name"], " ", JSON.print(member.get("state", {}), "", true))
+	if member["name"] == "eve" and _phase == "vouched":
+		print("BO SEES ", JSON.print(member, "", true))
+		_finish()
 	if member["name"] == "ann" and member.get("state", {}).get("status") == "in a match":
 		_bo_saw_state = true
 		_typing_seen()
@@ -149,6 +162,7 @@ func _finish():
 	_ann.leave()
 	_bo.leave()
 	_dee.leave()
+	_eve.leave()
 	print("DONE")
 	quit(0)
 
