@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 /**
  * Small history settings, so tests reach every history limit (pruning and page weight included) with few messages,
  * and a member list paged past 30; short timeouts, to see connections that overstay closed; few joins per second (a
- * burst of 40), to reach that budget; an edit window and a small reaction cap, to reach them; one allowed origin, to
+ * burst of 40), to reach that budget; an edit window, a small reaction cap and a small room for typing, to reach them; one allowed origin, to
  * test origin checks.
  */
 function workerProject(name: string, settings: Record<string, number>, exclude: string[]) {
@@ -25,6 +25,8 @@ function workerProject(name: string, settings: Record<string, number>, exclude: 
             // An hour to edit (tests age a message past it), and few reactions per message, to reach the cap.
             EDIT_WINDOW_SECONDS: 3600,
             MAX_REACTIONS_PER_MESSAGE: 5,
+            // Typing heard in rooms of at most 25, to reach that size with few joins.
+            TYPING_MAX_MEMBERS: 25,
             ALLOWED_ORIGINS: "https://games.example",
             AUTH_SECRET: "test-secret-of-the-worker-pool",
             ADMIN_TOKEN: "admin-token-of-the-worker-pool",

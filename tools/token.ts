@@ -2,6 +2,7 @@
 // AUTH_SECRET the local Worker reads from .dev.vars, so a developer can connect as a verified user or a moderator.
 //
 //   npm run token -- --sub u1 --name Alice --role moderator --rooms lobby --ttl 1h
+//   npm run token -- --sub u2 --name Bo --state '{"avatar":"https://game.example/bo.png"}'
 //
 // The claims are checked by the rules the Worker's identify() applies, so a token this prints is one the Worker
 // accepts, and a mistake is told here rather than as a bare 401 at connect time.
@@ -11,7 +12,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, parseEnv } from "node:util";
 import { SignJWT } from "jose";
-import { DEFAULT_LIMITS, isRoomName, ROOM_NAME_RULE } from "../src/shared/protocol.ts";
+import { stateProblem } from "../src/shared/member-state.ts";
+import { DEFAULT_LIMITS, isRoomName, type MemberState, ROOM_NAME_RULE } from "../src/shared/protocol.ts";
 import { validateName } from "../src/shared/validation.ts";
 
 export type Role = "member" | "moderator";
@@ -23,6 +25,8 @@ export interface MintOptions {
   role: Role;
   /** The rooms the token admits; undefined: every room. */
   rooms?: string[];
+  /** State fields the token vouches for (docs/auth.md): the member cannot change them. */
+  state?: MemberState;
   ttlSeconds: number;
   /** Milliseconds since the epoch, as Date.now(): the token's `iat`, from which `exp` counts. */
   now?: number;
@@ -38,7 +42,7 @@ export interface TokenRequest extends Omit<MintOptions, "secret" | "now"> {
 export class UsageError extends Error {}
 
 const USAGE = `usage: npm run token -- --sub <id> --name <name> [--role member|moderator] [--rooms a,b]
-                      [--ttl 1h] [--secret <s> | --env-file <path>]`;
+                      [--state <JSON object>] [--ttl 1h] [--secret <s> | --env-file <path>]`;
 
 const CREATE_DEV_VARS = `echo "AUTH_SECRET=$(openssl rand -hex 32)" > .dev.vars`;
 const PROJECT_ROOT = resolve(import.meta.dirname, "..");
@@ -52,11 +56,17 @@ export async function mintToken({
   name,
   role,
   rooms,
+  state,
   ttlSeconds,
   now = Date.now(),
 }: MintOptions): Promise<string> {
   const issuedAt = Math.floor(now / 1000);
-  return new SignJWT({ name, role, ...(rooms === undefined ? {} : { rooms }) })
+  return new SignJWT({
+    name,
+    role,
+    ...(rooms === undefined ? {} : { rooms }),
+    ...(state === undefined ? {} : { state }),
+  })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(sub)
     .setIssuedAt(issuedAt)
@@ -79,6 +89,7 @@ const OPTIONS = {
   name: { type: "string" },
   role: { type: "string", default: "member" },
   rooms: { type: "string" },
+  state: { type: "string" },
   ttl: { type: "string", default: "1h" },
   secret: { type: "string" },
   "env-file": { type: "string" },
@@ -113,11 +124,25 @@ export function parseTokenArgs(args: string[]): TokenRequest {
     if (bad !== undefined)
       throw new UsageError(`--rooms: ${JSON.stringify(bad)} is not a room name (${ROOM_NAME_RULE})`);
   }
+  if (values.state !== undefined) request.state = parseState(values.state);
   // An empty secret would sign with an empty key, which no Worker should share.
   if (values.secret === "") throw new UsageError("--secret must not be empty");
   if (values.secret !== undefined) request.secret = values.secret;
   if (values["env-file"] !== undefined) request.envFile = values["env-file"];
   return request;
+}
+
+/** `--state`: a JSON object within the default MAX_STATE_BYTES, as identify() checks the claim. */
+function parseState(json: string): MemberState {
+  let state: unknown;
+  try {
+    state = JSON.parse(json);
+  } catch {
+    throw new UsageError(`--state must be JSON, not ${JSON.stringify(json)}`);
+  }
+  const problem = stateProblem(state, DEFAULT_LIMITS);
+  if (problem !== undefined) throw new UsageError(`--state: ${problem}`);
+  return state as MemberState;
 }
 
 /** AUTH_SECRET from a dotenv file (as wrangler reads .dev.vars); the project's .dev.vars by default. */

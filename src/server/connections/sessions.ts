@@ -166,19 +166,18 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   rename(socket: Socket, name: string): JoinedSession {
-    return this.change(socket, { name });
+    return this.replace(socket, { ...this.joinedSession(socket), name });
   }
 
   /** A member's new state (its token's fields included; empty: none). */
   setState(socket: Socket, state: MemberState): JoinedSession {
     const { state: _old, ...session } = this.joinedSession(socket);
-    return this.change(socket, Object.keys(state).length === 0 ? session : { ...session, state });
+    return this.replace(socket, Object.keys(state).length === 0 ? session : { ...session, state });
   }
 
-  private change(socket: Socket, changes: Partial<JoinedSession>): JoinedSession {
-    const changed: JoinedSession = { ...this.joinedSession(socket), ...changes };
-    this.save(socket, changed);
-    return changed;
+  private replace(socket: Socket, session: JoinedSession): JoinedSession {
+    this.save(socket, session);
+    return session;
   }
 
   private joinedSession(socket: Socket): JoinedSession {

@@ -28,6 +28,7 @@ import { RoomStorage } from "../storage/room-storage";
 import { Schema } from "../storage/schema";
 import { Departures } from "./departures";
 import { type HubRoom, restoreShards } from "./hub";
+import type { StatefulRoom } from "./member-states";
 import { writeLog } from "./message-log";
 import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
@@ -123,6 +124,13 @@ export abstract class RoomParts extends DurableObject<Env> {
     outbox: this.outbox,
     departures: this.departures,
     receive: (connection, frame) => this.receive(connection, frame),
+  };
+  /** The room as its members' state is changed in it (member-states.ts). */
+  protected readonly stateful: StatefulRoom = {
+    sessions: this.sessions,
+    charges: this.charges,
+    outbox: this.outbox,
+    limits: this.settings.limits,
   };
   /** The room as its pages are read from it (pages.ts). */
   protected readonly paged: PagedRoom = {

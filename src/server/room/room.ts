@@ -1,7 +1,8 @@
 // One chat room: a Durable Object that owns its members' WebSockets and its history. This file is the room's story:
 // a connection arrives, joins, chats (and edits, deletes, reacts: message-requests.ts), renames, types and changes
-// its state (live signals, never stored: live-signals.ts), asks for history and leaves. The jobs behind it (who is here, what
-// the room announces, what input costs, storage, moderation, shards) have homes of their own, named in its imports.
+// its state (live signals, never stored: live-signals.ts, member-states.ts), asks for history and leaves. The jobs
+// behind it (who is here, what the room announces, what input costs, storage, moderation, shards) have homes of
+// their own, named in its imports.
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it when the next event arrives. Its parts (room-parts.ts, which this class
@@ -15,7 +16,6 @@
 // it has neither members nor history it deletes its storage (upkeep.ts).
 
 import { CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
-import { combinedState } from "../../shared/member-state";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
 import type {
   Answering,
@@ -36,6 +36,7 @@ import type { Report } from "../shards/wire";
 import { admit } from "./admission";
 import { takeReports } from "./hub";
 import { type RoomInfo, roomInfo } from "./info";
+import { changeState, joiningState } from "./member-states";
 import { isLogRequest, logEntryOf } from "./message-requests";
 import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
 import { RoomParts } from "./room-parts";
@@ -131,11 +132,9 @@ export class ChatRoom extends RoomParts {
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
       const claim = this.sessions.claim(socket, name, request.resume);
       if (!claim.free) return reply(nameTakenError(name), true);
-      // A resume that brings no state keeps the state of the connection it replaces.
       const ghost = claim.ghost && this.sessions.get(claim.ghost);
-      const own = request.state ?? (ghost?.joined ? ghost.state : undefined) ?? {};
-      const state = combinedState(own, session.identity?.state, this.settings.limits);
-      if ("problem" in state) return reply({ code: state.problem, message: state.message }, true);
+      const state = joiningState(session, request.state, ghost, this.settings.limits);
+      if ("error" in state) return reply(state.error, true);
       const wait = this.charges.join(Date.now());
       if (wait > 0) {
         return reply(
@@ -167,8 +166,11 @@ export class ChatRoom extends RoomParts {
       }
       case "typing":
         return this.outbox.typed(session.id, request.on, Date.now());
-      case "state":
-        return this.changeState(socket, session, request.state, reply);
+      case "state": {
+        const refused = changeState(this.stateful, socket, session, request.state, Date.now());
+        if (refused) reply(refused);
+        return;
+      }
       case "history":
         // What was said a moment ago belongs in the page: store it first.
         this.outbox.flush();
@@ -201,31 +203,6 @@ export class ChatRoom extends RoomParts {
     sendPacket(socket, joined.dialect, welcome);
     this.outbox.join(rosterEntryOf(joined), socket);
     this.upkeep.memberJoined(joined);
-  }
-
-  /**
-   * A member's new state: its own fields, under those its token vouches for. Kept with its session (its socket's
-   * attachment, which hibernation keeps), never in storage; everyone hears it with the next batch of signals.
-   */
-  private changeState(
-    socket: Connection,
-    session: JoinedSession,
-    own: MemberState,
-    reply: (error: ProtocolError) => void,
-  ): void {
-    const state = combinedState(own, session.identity?.state, this.settings.limits);
-    if ("problem" in state) return reply({ code: state.problem, message: state.message });
-    const wait = this.charges.stateChange(socket, Date.now());
-    if (wait > 0) {
-      const every = this.settings.limits.stateIntervalMs;
-      return reply({
-        code: "rate_limited",
-        message: `a member changes its state at most once per ${every} ms; retry in ${wait} ms`,
-        retryAfterMs: wait,
-      });
-    }
-    this.sessions.setState(socket, state.state);
-    this.outbox.stateChanged(session.id, state.state);
   }
 
   /**

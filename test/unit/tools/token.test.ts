@@ -43,6 +43,12 @@ describe("tokens the tool mints", () => {
     expect(await connect(token, "games")).toMatchObject({ user: "u1", name: "Alice", role: "moderator" });
   });
 
+  it("vouch for the --state fields they carry", async () => {
+    const avatar = "https://game.example/bo.png";
+    const token = await mintFrom(["--sub", "u2", "--name", "Bo", "--state", JSON.stringify({ avatar })]);
+    expect(await connect(token)).toMatchObject({ user: "u2", state: { avatar } });
+  });
+
   it("admit only their rooms, and every room without --rooms", async () => {
     expect(
       await refusal(await connect(await mintFrom(["--sub", "u1", "--name", "Alice", "--rooms", "lobby"]), "games")),
@@ -116,6 +122,17 @@ describe("parseTokenArgs", () => {
     ["a bad ttl", ["--sub", "u1", "--name", "Alice", "--ttl", "1y"], /--ttl/],
     ["a bad room name", ["--sub", "u1", "--name", "Alice", "--rooms", "lobby,no spaces"], /--rooms: "no spaces"/],
     ["a room of only dots", ["--sub", "u1", "--name", "Alice", "--rooms", ".."], /--rooms: "\.\."/],
+    ["a state that is not JSON", ["--sub", "u1", "--name", "Alice", "--state", "{avatar}"], /--state must be JSON/],
+    [
+      "a state that is a list",
+      ["--sub", "u1", "--name", "Alice", "--state", "[1]"],
+      /--state: state must be a JSON object/,
+    ],
+    [
+      "a state over MAX_STATE_BYTES",
+      ["--sub", "u1", "--name", "Alice", "--state", JSON.stringify({ bio: "x".repeat(600) })],
+      /--state: state must be at most 512 bytes/,
+    ],
     ["an empty secret", ["--sub", "u1", "--name", "Alice", "--secret", ""], /--secret must not be empty/],
     ["an unknown option", ["--sub", "u1", "--name", "Alice", "--admin"], /--admin/],
     ["a stray argument", ["--sub", "u1", "--name", "Alice", "extra"], /extra/],

@@ -509,7 +509,7 @@ describe("history", () => {
 });
 
 describe("hibernation", () => {
-  it("keeps members, names and chat working after the idle room is evicted and re-created", {
+  it("keeps members, names, their state and chat working after the idle room is evicted and re-created", {
     timeout: 60_000,
   }, async () => {
     const room = uniqueRoom("hibernate");
@@ -517,9 +517,12 @@ describe("hibernation", () => {
     const { client: ann, welcome: annWelcome } = await joinNative(room, "ann");
     const godot = await joinTutorial(room, "godot");
     // A third member: in a sharded room (the worker-sharded project) it is on a shard, so the room that wakes is a hub.
-    const { client: cat } = await joinNative(room, "cat");
+    const { client: cat, welcome: catWelcome } = await joinNative(room, "cat");
     ann.send({ type: "chat", text: "before sleep" });
     await ann.next(isChat);
+    // A member's state lives with its session, in its socket's attachment (on a shard's socket, for cat there).
+    cat.send({ type: "state", state: { status: "asleep?" } });
+    await ann.nextOfType("signals");
     const marker = Symbol.for("test.instance");
     await runInDurableObject(stub, (instance) => {
       (instance as unknown as Record<symbol, boolean>)[marker] = true;
@@ -539,6 +542,7 @@ describe("hibernation", () => {
     expect(evicted).toBe(true);
     const info = await stub.info();
     expect(info.members.map((m) => m.name).sort()).toEqual(["ann", "cat", "godot"]);
+    expect(info.members.find((m) => m.name === "cat")?.state).toEqual({ status: "asleep?" });
     expect(info.lastSeq).toBe(1);
 
     godot.sendBinary({ type: "chat_message", message: "after sleep" });
@@ -551,6 +555,7 @@ describe("hibernation", () => {
     const { welcome } = await joinNative(room, "new");
     expect(welcome.id).toBeGreaterThan(annWelcome.id as number);
     expect((welcome.members as Packet[]).map((m) => m.name)).toEqual(["ann", "godot", "cat", "new"]);
+    expect((welcome.members as Packet[])[2]).toMatchObject({ id: catWelcome.id, state: { status: "asleep?" } });
     expect(await ann.next((p) => p.type === "join" && p.name === "new")).toMatchObject({ id: welcome.id });
     expect(await cat.next((p) => p.type === "join" && p.name === "new")).toMatchObject({ id: welcome.id });
     // Waking is no departure: nobody heard that anyone left.

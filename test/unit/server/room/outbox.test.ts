@@ -3,6 +3,7 @@ import { announceJoins, broadcast } from "../../../../src/server/connections/fan
 import { batchBudget } from "../../../../src/server/connections/frame-fit";
 import { memberOf } from "../../../../src/server/connections/session";
 import { Sessions } from "../../../../src/server/connections/sessions";
+import { SIGNALS_WINDOW_MS } from "../../../../src/server/room/live-signals";
 import { Outbox, PRESENCE_WINDOW_MS, type StoreLog } from "../../../../src/server/room/outbox";
 import type { UnstoredChat } from "../../../../src/server/storage/room-storage";
 import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../../src/shared/protocol";
@@ -221,5 +222,73 @@ describe("Outbox", () => {
     r.say(ann, "still delivered");
     vi.runAllTimers();
     expect(cat.socket.packets().at(-1)).toMatchObject({ type: "chat", text: "still delivered" });
+  });
+});
+
+describe("Outbox: live signals", () => {
+  const signalsHeard = (socket: FakeSocket) => socket.packets().filter((p) => p.type === "signals");
+
+  it("takes 1,000 typing signals in a second with no write, one frame per window, and no timer left after", () => {
+    const r = room();
+    const ann = r.join("ann");
+    const bob = r.join("bob");
+    vi.advanceTimersByTime(SIGNALS_WINDOW_MS);
+    let timersSet = 0;
+    const setTimer = globalThis.setTimeout;
+    const counting = ((...args: Parameters<typeof setTimeout>) => {
+      timersSet++;
+      return setTimer(...args);
+    }) as typeof setTimeout;
+    vi.stubGlobal("setTimeout", counting);
+    for (let i = 0; i < 1000; i++) {
+      r.outbox.typed(bob.member.id, i % 2 === 0, Date.now());
+      vi.advanceTimersByTime(1);
+    }
+    vi.unstubAllGlobals();
+    vi.advanceTimersByTime(SIGNALS_WINDOW_MS);
+    expect(r.writes).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+    // The first signal goes at once; the rest wait out windows: one timer each, and one frame each.
+    expect(timersSet).toBe(2);
+    expect(signalsHeard(ann.socket)).toEqual([
+      { type: "signals", typing: [bob.member.id] },
+      { type: "signals", stopped: [bob.member.id] },
+      { type: "signals", stopped: [bob.member.id] },
+    ]);
+  });
+
+  it("names a member only after its join and never after its leave, and drops a start its sender's chat made stale", () => {
+    const r = room();
+    const ann = r.join("ann");
+    const bob = r.join("bob");
+    vi.advanceTimersByTime(SIGNALS_WINDOW_MS);
+    const cat = r.join("cat"); // announced at once: it opens the window of joins
+    const dan = r.join("dan"); // waits in that window...
+    r.outbox.typed(dan.member.id, true, Date.now()); // ...and so does what it says
+    r.outbox.typed(bob.member.id, true, Date.now());
+    r.leave(bob);
+    r.outbox.typed(cat.member.id, true, Date.now());
+    // As the room does with a chat: its sender's typing is over.
+    r.outbox.chatted(cat.member.id);
+    r.say(cat, "cat's chat");
+    vi.runAllTimers();
+    const seen = ann.socket
+      .packets()
+      .slice(2)
+      .map((p) => (p.type === "signals" ? `typing ${p.typing}` : p.type === "chat" ? p.text : `${p.type} ${p.name}`));
+    expect(seen).toEqual(["join cat", "join dan", "leave bob", "cat's chat", `typing ${dan.member.id}`]);
+    // The tutorial's client hears none of it.
+    const godot = r.join("godot", "tutorial");
+    vi.advanceTimersByTime(SIGNALS_WINDOW_MS);
+    const heardBefore = godot.socket.frames.length;
+    r.outbox.typed(ann.member.id, true, Date.now());
+    r.outbox.stateChanged(ann.member.id, { status: "away" });
+    vi.runAllTimers();
+    expect(godot.socket.packets().slice(heardBefore)).toEqual([]);
+    // Past a quiet window, a signal goes at once; the next waits out the window that it opened.
+    expect(signalsHeard(dan.socket).slice(-2)).toEqual([
+      { type: "signals", typing: [ann.member.id] },
+      { type: "signals", states: [{ id: ann.member.id, state: { status: "away" } }] },
+    ]);
   });
 });
