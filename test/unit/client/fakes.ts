@@ -120,6 +120,11 @@ export const LIMITS: Limits = {
   maxDataBytes: 2048,
   maxReactionsPerMessage: 20,
   editWindowSeconds: 0,
+  maxStateBytes: 512,
+  stateIntervalMs: 1000,
+  typingIntervalMs: 3000,
+  typingTimeoutMs: 6000,
+  typingMaxMembers: 200,
 };
 
 export function message(seq: number, text = `message ${seq}`, sender = { id: 99, name: "other" }): ChatMessage {
