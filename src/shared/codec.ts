@@ -209,7 +209,13 @@ function tutorialLeaves(departures: Departure[]): TutorialServerPacket[] {
 const tutorialChats = (messages: ChatMessage[]): TutorialServerPacket[] =>
   messages.filter((message) => !message.deleted).map(tutorialChat);
 
+/**
+ * A member's message is a `chat_message`; one the game's backend posted (protocol.ts, `SystemSender`) is a notice
+ * of the server's own, `name: text`: as a `chat_message` it would pass for a member's, since that client shows no
+ * more of a sender than its name.
+ */
 function tutorialChat(message: ChatMessage): TutorialServerPacket {
+  if (message.sender.system) return serverMessage(`${message.sender.name}: ${flattened(message.text)}`);
   return {
     type: "chat_message",
     name: tutorialName(message.sender),
