@@ -73,7 +73,8 @@ export interface UpkeepState {
 export function nextUpkeep(state: UpkeepState): number {
   const { now } = state;
   const sweep = state.hasMembers ? now + sweepInterval(state.silenceMs) : Infinity;
-  const expiry = state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, now + DAY_MS);
+  const expiry =
+    state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, now + DAY_MS);
   const keys = state.keyExpires === undefined ? Infinity : Math.max(state.keyExpires, now + KEY_SWEEP_INTERVAL_MS);
   return Math.min(sweep, expiry, keys, state.banEnds ?? Infinity, state.tokenExpires ?? Infinity);
 }

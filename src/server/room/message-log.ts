@@ -54,7 +54,10 @@ export function writeLog(room: LogRoom, entries: LogEntry[]): Said[] {
       const outcome = write(room, entry, batch);
       if (outcome === undefined) continue;
       if ("code" in outcome) said.push({ to, error: outcome });
-      else said.push(outcome.to === "all" ? { to: "all", of: to, packet: outcome.packet } : { to, packet: outcome.packet });
+      else
+        said.push(
+          outcome.to === "all" ? { to: "all", of: to, packet: outcome.packet } : { to, packet: outcome.packet },
+        );
     }
     room.storage.prune();
     const now = room.changes.summaries([...batch.summaries.keys()]);

@@ -13,8 +13,8 @@ import type { GameData, ProtocolError, SystemSender } from "../../shared/protoco
 import type { Charges } from "../limits/charges";
 import type { PublishKeys } from "../storage/publish-keys";
 import type { UnstoredChat } from "../storage/room-storage";
-import type { LoggedNow } from "./outbox";
 import type { LogEntry } from "./message-log";
+import type { LoggedNow } from "./outbox";
 
 /** A post, as the Worker checked it: its text and data by a chat's rules, its sender's name by a name's. */
 export interface Post {
