@@ -46,7 +46,7 @@ export function publish(room: PublishingRoom, post: Post, now: number): Publishe
   // Charged by what everyone receives of it, as a member's chat is by its frame.
   const wait = room.charges.published(frameBytes(JSON.stringify({ type: "chat", ...chat })), now);
   if (wait > 0) {
-    const message = `the room takes too many messages at once; retry in ${wait} ms`;
+    const message = `the room is busy; retry in ${wait} ms`;
     return { ok: false, error: { code: "room_busy", message, retryAfterMs: wait } };
   }
   const { heard, refused } = room.logNow({ kind: "chat", chat, ...(key !== undefined && { key }) });
