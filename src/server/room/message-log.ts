@@ -7,26 +7,35 @@
 
 import type { Limits, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { MessageChanges, ReactionChange } from "../storage/message-changes";
+import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage, UnstoredChat } from "../storage/room-storage";
 
 /**
  * One entry for the log. `author`: who asks, across connections (sessions.ts, `authorOf`), which only the author of
  * a message may be to edit it or delete it as its author; `moderator`: may delete any message (a moderator, the
- * admin API). `ts`: when the room took the request.
+ * admin API). `ts`: when the room took the request. `key`: a post's idempotency key (the publish API), remembered
+ * with the message it posts, in the same write.
  */
 export type LogEntry =
-  | { kind: "chat"; chat: UnstoredChat }
+  | { kind: "chat"; chat: UnstoredChat; key?: string }
   | { kind: "edit"; seq: number; text: string; author: string; ts: number }
   | { kind: "delete"; seq: number; author?: string; moderator: boolean }
   | { kind: "react"; change: ReactionChange };
 
-/** What the room says of a batch, in order: to everyone, or to the sender of entry `to` alone (an ack, a refusal). */
-export type Said = { to: "all" | number; packet: ServerPacket } | { to: number; error: ProtocolError };
+/**
+ * What the room says of a batch, in order: to everyone (of entry `of`), or to the sender of entry `to` alone (an
+ * ack, a refusal).
+ */
+export type Said =
+  | { to: "all"; of: number; packet: ServerPacket }
+  | { to: number; packet: ServerPacket }
+  | { to: number; error: ProtocolError };
 
 /** What writing the log needs of the room. */
 export interface LogRoom {
   storage: RoomStorage;
   changes: MessageChanges;
+  keys: PublishKeys;
   limits: Pick<Limits, "editWindowSeconds" | "maxReactionsPerMessage">;
 }
 
@@ -44,9 +53,11 @@ export function writeLog(room: LogRoom, entries: LogEntry[]): Said[] {
     for (const [to, entry] of entries.entries()) {
       const outcome = write(room, entry, batch);
       if (outcome === undefined) continue;
-      said.push(
-        "code" in outcome ? { to, error: outcome } : { to: outcome.to === "all" ? "all" : to, packet: outcome.packet },
-      );
+      if ("code" in outcome) said.push({ to, error: outcome });
+      else
+        said.push(
+          outcome.to === "all" ? { to: "all", of: to, packet: outcome.packet } : { to, packet: outcome.packet },
+        );
     }
     room.storage.prune();
     const now = room.changes.summaries([...batch.summaries.keys()]);
@@ -77,7 +88,9 @@ function write(
       if (earlier) return { to: "sender", packet: { type: "chat", ...earlier } };
       const { replyTo } = entry.chat;
       if (replyTo !== undefined && !changeable(room, replyTo)) return notFound(room, replyTo, "reply to");
-      return { to: "all", packet: { type: "chat", ...storage.insert(entry.chat) } };
+      const message = storage.insert(entry.chat);
+      if (entry.key !== undefined) room.keys.remember(entry.key, message.seq, message.ts);
+      return { to: "all", packet: { type: "chat", ...message } };
     }
     case "edit": {
       const refusal = mayEdit(room, entry);

@@ -1,4 +1,5 @@
-// The parts a room is made of, wired together: its settings, storage (its history and the changes to it), bans, the
+// The parts a room is made of, wired together: its settings, storage (its history and the changes to it, the publish
+// API's idempotency keys), bans, the
 // sessions of its connections, what input costs, its outbox, its upkeep, its shards, and the views of the room that
 // each of its jobs acts on. The room
 // itself (room.ts) tells what it does with them; this is what it has.
@@ -24,6 +25,7 @@ import { BanList } from "../moderation/ban-list";
 import { HubRoster } from "../shards/hub-roster";
 import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
 import { MessageChanges } from "../storage/message-changes";
+import { PublishKeys } from "../storage/publish-keys";
 import { RoomStorage } from "../storage/room-storage";
 import { Schema } from "../storage/schema";
 import { Departures } from "./departures";
@@ -32,6 +34,7 @@ import type { StatefulRoom } from "./member-states";
 import { writeLog } from "./message-log";
 import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
+import type { PublishingRoom } from "./publishing";
 import { Upkeep } from "./upkeep";
 
 export abstract class RoomParts extends DurableObject<Env> {
@@ -49,6 +52,8 @@ export abstract class RoomParts extends DurableObject<Env> {
   /** Edits, deletions and reactions: changes to the history, at positions in the same sequence (message-log.ts). */
   protected readonly changes = new MessageChanges(this.schema, this.storage, this.verifies);
   protected readonly bans = new BanList(this.schema);
+  /** The publish API's idempotency keys, each with the seq of the message it posted (publishing.ts). */
+  private readonly keys = new PublishKeys(this.schema);
   protected readonly hubRoster = new HubRoster(this.schema);
   protected readonly sessions = new Sessions<Connection>(this.ctx.getWebSockets(), this.verifies);
   /** What input costs (limits/charges.ts); `settings.limits` are the protocol's limits, what a packet may hold. */
@@ -71,8 +76,8 @@ export abstract class RoomParts extends DurableObject<Env> {
     this.sessions,
     this.shards.audience(this.sessions, this.batchBudget),
     (entries) => {
-      const { storage, changes } = this;
-      const said = writeLog({ storage, changes, limits: this.settings.limits }, entries);
+      const { storage, changes, keys } = this;
+      const said = writeLog({ storage, changes, keys, limits: this.settings.limits }, entries);
       this.upkeep.historyStored();
       return said;
     },
@@ -84,6 +89,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     sessions: this.sessions,
     storage: this.storage,
     bans: this.bans,
+    keys: this.keys,
     hubRoster: this.hubRoster,
     flush: () => this.outbox.flush(),
   });
@@ -110,7 +116,7 @@ export abstract class RoomParts extends DurableObject<Env> {
       this.sendError(socket, "native", removal.notice);
       this.departures.close(socket, removal.closeCode, removal.closeReason, removal.leave);
     },
-    deleteMessage: (seq) => this.outbox.logNow({ kind: "delete", seq, moderator: true }),
+    deleteMessage: (seq) => this.outbox.logNow({ kind: "delete", seq, moderator: true }).refused,
     banEndsAt: (until) => this.upkeep.banEndsAt(until),
   };
   /** The room as its work as a hub sees it (hub.ts). */
@@ -131,6 +137,13 @@ export abstract class RoomParts extends DurableObject<Env> {
     charges: this.charges,
     outbox: this.outbox,
     limits: this.settings.limits,
+  };
+  /** The room as the game's backend posts in it (publishing.ts). */
+  protected readonly publishing: PublishingRoom = {
+    charges: this.charges,
+    keys: this.keys,
+    logNow: (entry) => this.outbox.logNow(entry),
+    publishKeyKept: () => this.upkeep.publishKeyKept(),
   };
   /** The room as its pages are read from it (pages.ts). */
   protected readonly paged: PagedRoom = {

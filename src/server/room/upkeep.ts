@@ -1,5 +1,5 @@
-// What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history or
-// bans, and its storage, which it deletes once it has none of them. The room says what happened (history stored, a
+// What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
+// bans or the publish API's idempotency keys, and its storage, which it deletes once it has none of them. The room says what happened (history stored, a
 // member joined, a ban set, the alarm rang); this decides when the alarm must ring next, and whether the storage
 // goes. The alarm's own steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
@@ -8,6 +8,7 @@ import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { BanList } from "../moderation/ban-list";
 import type { HubRoster } from "../shards/hub-roster";
+import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage } from "../storage/room-storage";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { expiresAt, firstExpiry } from "./token-expiry";
@@ -18,6 +19,7 @@ export interface KeptRoom {
   sessions: Sessions<RoomSocket>;
   storage: RoomStorage;
   bans: BanList;
+  keys: PublishKeys;
   hubRoster: HubRoster;
   /** Stores what the outbox still holds: what was said just before the room emptied is history too. */
   flush(): void;
@@ -49,10 +51,19 @@ export class Upkeep {
     this.inBackground(this.alarmClock.ringBy(until));
   }
 
-  /** The alarm rang: it is no longer set, and the bans that ended by `now` go. */
+  /**
+   * A post's idempotency key was kept: it must be forgotten when it expires, so that a room left with nothing else
+   * can delete its storage.
+   */
+  publishKeyKept(): void {
+    this.inBackground(this.alarmClock.ringBy(this.next()));
+  }
+
+  /** The alarm rang: it is no longer set, and the bans and idempotency keys that ended by `now` go. */
   rang(now: number): void {
     this.alarmClock.unset();
     this.room.bans.expire(now);
+    this.room.keys.expire(now);
   }
 
   /** The alarm's last step: history older than its age limit goes; then the storage too, or the alarm is set again. */
@@ -68,15 +79,16 @@ export class Upkeep {
   }
 
   /**
-   * A room with no members, no history and no bans keeps nothing: its storage is deleted, alarm included. One with
-   * history or bans sleeps until they expire: with nobody to check on, its alarm has no reason to ring sooner.
+   * A room with no members, no history, no bans and no idempotency keys keeps nothing: its storage is deleted, alarm
+   * included. One with any of them sleeps until they expire: with nobody to check on, its alarm has no reason to ring
+   * sooner.
    * Whether the storage was deleted.
    */
   async releaseIfEmpty(): Promise<boolean> {
     if (this.room.sessions.joined().length > 0) return false;
     this.room.flush();
     const oldestTs = this.room.storage.oldestTs();
-    if (oldestTs !== undefined || this.room.bans.any) {
+    if (oldestTs !== undefined || this.room.bans.any || this.room.keys.any) {
       await this.alarmClock.ringAt(this.next(oldestTs));
       return false;
     }
@@ -103,6 +115,7 @@ export class Upkeep {
       historyMaxAgeMs,
       banEnds: this.room.bans.nextExpiry(),
       tokenExpires: firstExpiry(members),
+      keyExpires: this.room.keys.nextExpiry(),
     });
   }
 

@@ -1,6 +1,6 @@
 // Every table of the room's SQLite database, in one place: the numbered migrations below build it, and the version
 // the database is at is kept in it (`schema_version`; workerd does not let `PRAGMA user_version` be read or set).
-// The modules that keep data there (room-storage.ts, moderation/ban-list.ts, shards/hub-roster.ts) own their
+// The modules that keep data there (room-storage.ts, publish-keys.ts, moderation/ban-list.ts, shards/hub-roster.ts) own their
 // queries; what tables there are, and how an older room's become today's, is decided here only.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: nothing here writes until a
@@ -94,6 +94,14 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
   // 7. What each change was (edited, deleted, deleted_by_author, reactions): a hub that starts again tells a shard
   //    that missed changes what they were (shards/hub-side.ts), and a deletion tells a resume that replies changed.
   [column("changes", "kind TEXT")],
+  // 8. The publish API (docs/backend.md): a message the game's backend posted, whose sender is the room's own voice
+  //    (protocol.ts, `SystemSender`); and each post's idempotency key, with the seq it posted and when, kept for a
+  //    day (publish-keys.ts), found by its age when it expires.
+  [
+    column("messages", "sender_system INTEGER NOT NULL DEFAULT 0"),
+    `CREATE TABLE publish_keys (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`,
+    `CREATE INDEX publish_keys_by_age ON publish_keys (at)`,
+  ],
 ];
 
 /** The version this code reads and writes. */

@@ -5,6 +5,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BanList } from "../../../src/server/moderation/ban-list";
 import { HubRoster } from "../../../src/server/shards/hub-roster";
+import { PublishKeys } from "../../../src/server/storage/publish-keys";
 import { RoomStorage } from "../../../src/server/storage/room-storage";
 import { LATEST_VERSION, migrate, Schema } from "../../../src/server/storage/schema";
 import { uniqueRoom } from "../client";
@@ -41,11 +42,19 @@ function inRoom<T>(label: string, prepare: (storage: DurableObjectStorage) => vo
       storage: new RoomStorage(schema, 40, 1_000_000),
       bans: new BanList(schema),
       roster: new HubRoster(schema),
+      keys: new PublishKeys(schema),
     });
   });
 }
 
-type Opened = { sql: SqlStorage; schema: Schema; storage: RoomStorage; bans: BanList; roster: HubRoster };
+type Opened = {
+  sql: SqlStorage;
+  schema: Schema;
+  storage: RoomStorage;
+  bans: BanList;
+  roster: HubRoster;
+  keys: PublishKeys;
+};
 
 const latest = () =>
   inRoom(
@@ -59,8 +68,10 @@ describe("a room never written", () => {
     await inRoom(
       "never-written",
       () => {},
-      async ({ sql, storage, bans, roster }) => {
+      async ({ sql, storage, bans, roster, keys }) => {
         expect(storage.page(10)).toEqual({ messages: [], more: false });
+        expect([keys.any, keys.find("retry", Date.now()), keys.nextExpiry()]).toEqual([false, undefined, undefined]);
+        keys.expire(Date.now());
         expect([storage.newestSeq, storage.shardCount, storage.oldestTs()]).toEqual([0, 0, undefined]);
         expect([storage.isPastRetention(1), storage.expire(Date.now())]).toEqual([false, 0]);
         expect(await bans.refusing({ address: "192.0.2.1" }, Date.now())).toBeUndefined();

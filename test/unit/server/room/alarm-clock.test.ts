@@ -10,6 +10,7 @@ const base: UpkeepState = {
   historyMaxAgeMs: 30 * DAY,
   banEnds: undefined,
   tokenExpires: undefined,
+  keyExpires: undefined,
 };
 
 describe("nextUpkeep", () => {
@@ -23,6 +24,12 @@ describe("nextUpkeep", () => {
     expect(nextUpkeep({ ...base, oldestTs: base.now - 2 * DAY })).toBe(base.now + 28 * DAY);
     expect(nextUpkeep({ ...base, oldestTs: base.now, banEnds: base.now + 5000 })).toBe(base.now + 5000);
     expect(nextUpkeep({ ...base, hasMembers: true, banEnds: base.now + 5 * 60_000 })).toBe(base.now + 60_000);
+  });
+
+  it("rings when the oldest idempotency key expires, an hour after the last ring at the soonest", () => {
+    expect(nextUpkeep({ ...base, oldestTs: base.now, keyExpires: base.now + DAY - 5000 })).toBe(base.now + DAY - 5000);
+    expect(nextUpkeep({ ...base, keyExpires: base.now + 1000 })).toBe(base.now + 60 * 60_000);
+    expect(nextUpkeep({ ...base, hasMembers: true, keyExpires: base.now + 1000 })).toBe(base.now + 60_000);
   });
 
   it("rings when a member's token expires, if that comes before the sweep", () => {
