@@ -238,6 +238,40 @@ const spreadOf =
   ([lo, hi]: [number, number]) =>
     rounds > 1 ? ` (${fmt(lo, 2)}-${fmt(hi, 2)})` : "";
 
+/** What a twin comparison shows in every row: the chat with and without the load, as ratios within a round. */
+type TwinRow = TwinRatios & {
+  framesPerMemberPerSecWith: number;
+  framesPerMemberPerSecWithout: number;
+  loopDelayP99With: number;
+  loopDelayP99Without: number;
+};
+
+/** The columns every twin comparison shares, `extra` after the ratios. */
+function twinRow(
+  label: string,
+  server: string,
+  c: TwinRow,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const spread = spreadOf(c.rounds);
+  return {
+    scenario: label,
+    server,
+    rounds: String(c.rounds),
+    "p99 ms with": fmt(c.p99With),
+    "p99 ms without": fmt(c.p99Without),
+    "p99 ratio": fmt(c.p99Ratio, 2) + spread(c.p99RatioRange),
+    "p50 ratio": fmt(c.p50Ratio, 2),
+    "deliv/s ratio": fmt(c.throughputRatio, 2) + spread(c.throughputRatioRange),
+    "room cpu ratio": fmt(c.cpuRatio, 2),
+    ...extra,
+    "frames/member/s with": fmt(c.framesPerMemberPerSecWith),
+    "frames/member/s without": fmt(c.framesPerMemberPerSecWithout),
+    "gen loop p99 with": fmt(c.loopDelayP99With),
+    "gen loop p99 without": fmt(c.loopDelayP99Without),
+  };
+}
+
 /** A scenario with changes against the same chat without, on one server (`changesComparison`). */
 export interface ChangesComparison extends TwinRatios {
   /** Medians over the runs with changes (the frames and loop delay: over the runs of each). */
@@ -294,22 +328,7 @@ export function changesComparison(
         loopDelayP99Without: unchanged((c) => c.loopDelayP99),
       };
       byScenario[scenario] = { ...byScenario[scenario], [server]: c };
-      const spread = spreadOf(c.rounds);
-      rows.push({
-        scenario: `${scenario} / ${baseline}`,
-        server,
-        rounds: String(c.rounds),
-        "p99 ms with": fmt(c.p99With),
-        "p99 ms without": fmt(c.p99Without),
-        "p99 ratio": fmt(c.p99Ratio, 2) + spread(c.p99RatioRange),
-        "p50 ratio": fmt(c.p50Ratio, 2),
-        "deliv/s ratio": fmt(c.throughputRatio, 2) + spread(c.throughputRatioRange),
-        "room cpu ratio": fmt(c.cpuRatio, 2),
-        "frames/member/s with": fmt(c.framesPerMemberPerSecWith),
-        "frames/member/s without": fmt(c.framesPerMemberPerSecWithout),
-        "gen loop p99 with": fmt(c.loopDelayP99With),
-        "gen loop p99 without": fmt(c.loopDelayP99Without),
-      });
+      rows.push(twinRow(`${scenario} / ${baseline}`, server, c));
       costs.push({
         scenario,
         server,
@@ -394,24 +413,12 @@ export function typingComparison(
         loopDelayP99Without: silent((t) => t.loopDelayP99),
       };
       byScenario[scenario] = { ...byScenario[scenario], [server]: c };
-      const spread = spreadOf(c.rounds);
-      rows.push({
-        scenario: `${scenario} / ${baseline}`,
-        server,
-        rounds: String(c.rounds),
-        "p99 ms with": fmt(c.p99With),
-        "p99 ms without": fmt(c.p99Without),
-        "p99 ratio": fmt(c.p99Ratio, 2) + spread(c.p99RatioRange),
-        "p50 ratio": fmt(c.p50Ratio, 2),
-        "deliv/s ratio": fmt(c.throughputRatio, 2) + spread(c.throughputRatioRange),
-        "room cpu ratio": fmt(c.cpuRatio, 2),
-        "cpu/1k with": fmt(c.cpuPerKWith),
-        "cpu/1k without": fmt(c.cpuPerKWithout),
-        "frames/member/s with": fmt(c.framesPerMemberPerSecWith),
-        "frames/member/s without": fmt(c.framesPerMemberPerSecWithout),
-        "gen loop p99 with": fmt(c.loopDelayP99With),
-        "gen loop p99 without": fmt(c.loopDelayP99Without),
-      });
+      rows.push(
+        twinRow(`${scenario} / ${baseline}`, server, c, {
+          "cpu/1k with": fmt(c.cpuPerKWith),
+          "cpu/1k without": fmt(c.cpuPerKWithout),
+        }),
+      );
       costs.push({
         scenario,
         server,
