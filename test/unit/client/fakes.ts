@@ -3,7 +3,7 @@
 
 import type { SocketFactory, SocketHandlers, SocketLike } from "../../../src/client/socket";
 import type { Clock } from "../../../src/client/timers";
-import type { ChatMessage, Limits, ServerPacket } from "../../../src/shared/protocol";
+import { type ChatMessage, DEFAULT_LIMITS, type Limits, type ServerPacket } from "../../../src/shared/protocol";
 
 export class FakeClock implements Clock {
   private time = 1_000_000;
@@ -107,25 +107,8 @@ export function socketFactory(): { create: SocketFactory; sockets: FakeSocket[];
   };
 }
 
-export const LIMITS: Limits = {
-  maxNameChars: 32,
-  maxMessageChars: 2000,
-  maxFrameBytes: 16384,
-  maxServerFrameBytes: 60000,
-  rateLimitBurst: 10,
-  rateLimitPerSecond: 5,
-  rateLimitBytesPerToken: 4096,
-  historyPageMax: 3,
-  membersPageMax: 3,
-  maxDataBytes: 2048,
-  maxReactionsPerMessage: 20,
-  editWindowSeconds: 0,
-  maxStateBytes: 512,
-  stateIntervalMs: 1000,
-  typingIntervalMs: 3000,
-  typingTimeoutMs: 6000,
-  typingMaxMembers: 200,
-};
+/** The room's default limits, with pages of three: a test reaches a page's end with few messages and members. */
+export const LIMITS: Limits = { ...DEFAULT_LIMITS, historyPageMax: 3, membersPageMax: 3 };
 
 export function message(seq: number, text = `message ${seq}`, sender = { id: 99, name: "other" }): ChatMessage {
   return { seq, ts: 1_700_000_000_000 + seq, sender, text };
