@@ -54,19 +54,27 @@ export interface UpkeepState {
   banEnds: number | undefined;
   /** When the first member's token expires, if a member came with one (token-expiry.ts). */
   tokenExpires: number | undefined;
+  /** When undelivered webhook events are due to be sent again, while there are any (webhooks.ts). */
+  webhooksDue?: number | undefined;
 }
 
 /**
  * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
  * 1.5 limits), to expire its oldest message (once a day at most), to forget a ban that ended, so that a room
- * left with nothing else can delete its storage, and to close a member whose token expired, even a silent one.
- * Infinity: no alarm is needed.
+ * left with nothing else can delete its storage, to close a member whose token expired, even a silent one, and to
+ * send webhook events again. Infinity: no alarm is needed.
  */
 export function nextUpkeep(state: UpkeepState): number {
   const sweep = state.hasMembers ? state.now + sweepInterval(state.silenceMs) : Infinity;
   const expiry =
     state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, state.now + DAY_MS);
-  return Math.min(sweep, expiry, state.banEnds ?? Infinity, state.tokenExpires ?? Infinity);
+  return Math.min(
+    sweep,
+    expiry,
+    state.banEnds ?? Infinity,
+    state.tokenExpires ?? Infinity,
+    state.webhooksDue ?? Infinity,
+  );
 }
 
 export function sweepInterval(silenceMs: number): number {

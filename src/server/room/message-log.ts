@@ -28,6 +28,8 @@ export interface LogRoom {
   storage: RoomStorage;
   changes: MessageChanges;
   limits: Pick<Limits, "editWindowSeconds" | "maxReactionsPerMessage">;
+  /** Told what came of each batch within its write, so that what it records is stored with it (webhooks.ts). */
+  recorder?: { logged(said: readonly Said[]): void };
 }
 
 type Reactions = Extract<ServerPacket, { type: "reactions" }>;
@@ -51,6 +53,7 @@ export function writeLog(room: LogRoom, entries: LogEntry[]): Said[] {
     room.storage.prune();
     const now = room.changes.summaries([...batch.summaries.keys()]);
     for (const [seq, packet] of batch.summaries) packet.reactions = now.get(seq) ?? [];
+    room.recorder?.logged(said);
     return said;
   });
 }

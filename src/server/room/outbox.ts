@@ -54,6 +54,12 @@ export interface Logged<Socket> {
   refused?: (error: ProtocolError) => void;
 }
 
+/** Who hears of joins and leaves as the room announces them, besides its members (the room's webhooks). */
+export interface PresenceWatcher {
+  joined(members: readonly RosterMember[]): void;
+  left(members: readonly Departure[]): void;
+}
+
 /**
  * Stores a batch of the log, all or nothing (throws if nothing could be stored), and says what came of it, in order
  * (message-log.ts, `writeLog`).
@@ -76,6 +82,7 @@ export class Outbox<Socket extends RoomSocket> {
     /** What one frame of leaves may hold (frame-fit.ts, `batchBudget`): a batch of more goes in several. */
     private readonly batchBudget: number,
     private readonly limits: Pick<Limits, "typingTimeoutMs" | "typingMaxMembers">,
+    private readonly watcher?: PresenceWatcher,
   ) {
     this.typers = new Typers(limits.typingTimeoutMs);
   }
@@ -211,9 +218,11 @@ export class Outbox<Socket extends RoomSocket> {
     switch (announcement.kind) {
       case "joins":
         this.lastPresenceAt = Date.now();
+        this.watcher?.joined(announcement.joins.map(({ member }) => member));
         return this.audience.announceJoins(announcement.joins);
       case "leaves":
         this.lastPresenceAt = Date.now();
+        this.watcher?.left(announcement.members);
         for (const run of chunks(announcement.members, this.batchBudget)) this.audience.broadcast(leavesPacket(run));
         return;
       case "other":

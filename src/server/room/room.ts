@@ -271,7 +271,14 @@ export class ChatRoom extends RoomParts {
 
   /** What `GET /api/rooms/<name>` reports. */
   info(): RoomInfo {
-    return roomInfo(this.sessions, this.storage, this.shards, this.outbox.typingNow(Date.now()).length);
+    const now = Date.now();
+    return roomInfo(
+      this.sessions,
+      this.storage,
+      this.shards,
+      this.outbox.typingNow(now).length,
+      this.webhooks?.info(now),
+    );
   }
 
   /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */

@@ -1,5 +1,5 @@
-// What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history or
-// bans, and its storage, which it deletes once it has none of them. The room says what happened (history stored, a
+// What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
+// bans or undelivered webhook events, and its storage, which it deletes once it has none of them. The room says what happened (history stored, a
 // member joined, a ban set, the alarm rang); this decides when the alarm must ring next, and whether the storage
 // goes. The alarm's own steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
@@ -21,6 +21,17 @@ export interface KeptRoom {
   hubRoster: HubRoster;
   /** Stores what the outbox still holds: what was said just before the room emptied is history too. */
   flush(): void;
+  /** The room's webhooks (webhooks.ts), when WEBHOOK_URL is set. */
+  webhooks: UpkeptWebhooks | undefined;
+}
+
+/** What the upkeep asks of the room's webhooks. */
+export interface UpkeptWebhooks {
+  /** Whether the storage must stay: events wait to be delivered, or members to be told to have left. */
+  readonly holding: boolean;
+  due(now: number): number | undefined;
+  rang(now: number): void;
+  cleared(): void;
 }
 
 export class Upkeep {
@@ -49,10 +60,16 @@ export class Upkeep {
     this.inBackground(this.alarmClock.ringBy(until));
   }
 
-  /** The alarm rang: it is no longer set, and the bans that ended by `now` go. */
+  /** Undelivered webhook events are to be sent (again) by `at`. */
+  webhooksDueBy(at: number): void {
+    this.inBackground(this.alarmClock.ringBy(at));
+  }
+
+  /** The alarm rang: it is no longer set, the bans that ended by `now` go, and webhook events due are sent. */
   rang(now: number): void {
     this.alarmClock.unset();
     this.room.bans.expire(now);
+    this.room.webhooks?.rang(now);
   }
 
   /** The alarm's last step: history older than its age limit goes; then the storage too, or the alarm is set again. */
@@ -68,15 +85,15 @@ export class Upkeep {
   }
 
   /**
-   * A room with no members, no history and no bans keeps nothing: its storage is deleted, alarm included. One with
-   * history or bans sleeps until they expire: with nobody to check on, its alarm has no reason to ring sooner.
-   * Whether the storage was deleted.
+   * A room with no members, no history, no bans and nothing for its webhooks keeps nothing: its storage is deleted,
+   * alarm included. One with history or bans sleeps until they expire (or its webhooks need the alarm): with nobody
+   * to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
    */
   async releaseIfEmpty(): Promise<boolean> {
     if (this.room.sessions.joined().length > 0) return false;
     this.room.flush();
     const oldestTs = this.room.storage.oldestTs();
-    if (oldestTs !== undefined || this.room.bans.any) {
+    if (oldestTs !== undefined || this.room.bans.any || this.room.webhooks?.holding) {
       await this.alarmClock.ringAt(this.next(oldestTs));
       return false;
     }
@@ -87,6 +104,7 @@ export class Upkeep {
   /** Deletes everything the room stored, its alarm included. */
   async clearStorage(): Promise<void> {
     this.alarmClock.unset();
+    this.room.webhooks?.cleared();
     this.room.bans.wiped();
     this.room.hubRoster.wiped();
     await this.room.storage.clear();
@@ -95,14 +113,16 @@ export class Upkeep {
   private next(oldestTs = this.room.storage.oldestTs()): number {
     const { silenceMs, historyMaxAgeMs } = this.room.settings;
     const members = this.room.sessions.joined();
+    const now = Date.now();
     return nextUpkeep({
-      now: Date.now(),
+      now,
       hasMembers: members.length > 0,
       oldestTs,
       silenceMs,
       historyMaxAgeMs,
       banEnds: this.room.bans.nextExpiry(),
       tokenExpires: firstExpiry(members),
+      webhooksDue: this.room.webhooks?.due(now),
     });
   }
 

@@ -94,6 +94,25 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
   // 7. What each change was (edited, deleted, deleted_by_author, reactions): a hub that starts again tells a shard
   //    that missed changes what they were (shards/hub-side.ts), and a deletion tells a resume that replies changed.
   [column("changes", "kind TEXT")],
+  // 8. Webhooks (storage/webhook-store.ts), written only while WEBHOOK_URL is set: the events not yet delivered, in
+  //    order (`dropped`: on a `webhook.gap` event, how many events it stands for); the cursor (one row); the members
+  //    the backend was told joined and not yet that they left.
+  [
+    `CREATE TABLE IF NOT EXISTS webhook_events (
+      id INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      event TEXT NOT NULL,
+      dropped INTEGER)`,
+    `CREATE TABLE IF NOT EXISTS webhook_cursor (
+      one INTEGER PRIMARY KEY CHECK (one = 1),
+      delivered INTEGER NOT NULL,
+      batch_last INTEGER,
+      attempts INTEGER NOT NULL,
+      retry_at INTEGER,
+      last_error TEXT,
+      dropped INTEGER NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS webhook_members (id INTEGER PRIMARY KEY, member TEXT NOT NULL)`,
+  ],
 ];
 
 /** The version this code reads and writes. */
