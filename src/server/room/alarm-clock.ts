@@ -55,7 +55,7 @@ export interface UpkeepState {
   /** When the first member's token expires, if a member came with one (token-expiry.ts). */
   tokenExpires: number | undefined;
   /** When undelivered webhook events are due to be sent again, while there are any (webhooks.ts). */
-  webhooksDue?: number | undefined;
+  webhooksDue: number | undefined;
 }
 
 /**

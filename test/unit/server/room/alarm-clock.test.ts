@@ -10,6 +10,7 @@ const base: UpkeepState = {
   historyMaxAgeMs: 30 * DAY,
   banEnds: undefined,
   tokenExpires: undefined,
+  webhooksDue: undefined,
 };
 
 describe("nextUpkeep", () => {
@@ -28,5 +29,11 @@ describe("nextUpkeep", () => {
   it("rings when a member's token expires, if that comes before the sweep", () => {
     expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + 5000 })).toBe(base.now + 5000);
     expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + DAY })).toBe(base.now + 60_000);
+  });
+
+  it("rings when undelivered webhook events are due, and for nothing of theirs once none wait", () => {
+    expect(nextUpkeep({ ...base, webhooksDue: base.now + 1000 })).toBe(base.now + 1000);
+    expect(nextUpkeep({ ...base, oldestTs: base.now, webhooksDue: base.now + 2 * DAY })).toBe(base.now + 2 * DAY);
+    expect(nextUpkeep({ ...base, hasMembers: true, webhooksDue: undefined })).toBe(base.now + 60_000);
   });
 });
