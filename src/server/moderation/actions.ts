@@ -23,14 +23,13 @@ export type ModerationOutcome =
   | { ok: false; error: ProtocolError };
 
 /**
- * An action carried out, as the room tells its backend (room/webhooks.ts): whom it removed (a ban's `user` is its
- * handle, what unban takes), which message it deleted.
+ * An action carried out, as the room tells its backend (room/webhooks.ts): whom it removed or let back (a ban's
+ * `user` is its handle, what unban takes). A deletion is told by the room's log, which makes it.
  */
 export type Acted =
   | { kind: "kick"; member: Member; reason?: string }
   | { kind: "ban"; member?: Member; user: string; until?: number; reason?: string }
-  | { kind: "unban"; user: string }
-  | { kind: "delete"; seq: number };
+  | { kind: "unban"; user: string };
 
 /** How the room removes a member: the notice it hears first, then the close, then everyone hears the leave. */
 export interface Removal {
@@ -46,10 +45,10 @@ export interface ModeratedRoom<Socket extends RoomSocket> {
   bans: BanList;
   remove(socket: Socket, removal: Removal): void;
   /** Deletes message `seq` as a moderator, in order with everything else the room announces; why not, if refused. */
-  deleteMessage(seq: number): ProtocolError | undefined;
+  deleteMessage(seq: number, by: Moderator): ProtocolError | undefined;
   /** A ban that ends at `until` must be forgotten then: the room's alarm must ring by that time. */
   banEndsAt(until: number): void;
-  /** An action was carried out (told before the removals it causes, after the deletion it made). */
+  /** An action was carried out (told before the removals it causes). */
   acted(acted: Acted, by: Moderator): void;
 }
 
@@ -81,10 +80,8 @@ export async function moderate<Socket extends RoomSocket>(
         : forbidden(`the ban of ${action.user} was set by the admin: only the admin API may lift it`);
     }
     case "delete": {
-      const refusal = room.deleteMessage(action.seq);
-      if (refusal) return { ok: false, error: refusal };
-      room.acted({ kind: "delete", seq: action.seq }, by);
-      return { ok: true };
+      const refusal = room.deleteMessage(action.seq, by);
+      return refusal ? { ok: false, error: refusal } : { ok: true };
     }
   }
 }

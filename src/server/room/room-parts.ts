@@ -122,7 +122,7 @@ export abstract class RoomParts extends DurableObject<Env> {
       this.sendError(socket, "native", removal.notice);
       this.departures.close(socket, removal.closeCode, removal.closeReason, removal.leave);
     },
-    deleteMessage: (seq) => this.outbox.logNow({ kind: "delete", seq, moderator: true }),
+    deleteMessage: (seq, by) => this.outbox.logNow({ kind: "delete", seq, moderator: by }),
     banEndsAt: (until) => this.upkeep.banEndsAt(until),
     acted: (acted, by) => {
       if (!this.webhooks) return;

@@ -20,14 +20,19 @@ export const memberLeft = ({ reason, ...member }: Departure): NewEvent => ({
   data: reason === undefined ? { member } : { member, reason },
 });
 
-/** The events of a written batch of the log: each chat stored, edit and deletion, as everyone heard of it. */
+/**
+ * The events of a written batch of the log: each chat stored, edit and deletion, as everyone heard of it; after a
+ * deletion a moderator made, `moderation.delete`, which says who.
+ */
 export function logEvents(said: readonly Said[]): NewEvent[] {
   const events: NewEvent[] = [];
   for (const item of said) {
-    if (item.to !== "all" || !("packet" in item)) continue;
+    if (item.to !== "all") continue;
     const { type, ...data } = item.packet;
     const named = LOG_EVENTS[type];
     if (named) events.push({ type: named, data });
+    if (item.moderator && item.packet.type === "deleted")
+      events.push(moderationEvent({ kind: "delete", seq: item.packet.seq }, item.moderator));
   }
   return events;
 }
@@ -40,7 +45,7 @@ const LOG_EVENTS: Partial<Record<ServerPacket["type"], string>> = {
 };
 
 /** `moderation.kick`, `.ban`, `.unban` or `.delete`: what was done, to whom, by whom. */
-export function moderationEvent({ kind, ...data }: Acted, by: Moderator): NewEvent {
+export function moderationEvent({ kind, ...data }: Acted | { kind: "delete"; seq: number }, by: Moderator): NewEvent {
   const moderator = by === "admin" ? { role: "admin" } : { role: "moderator", user: by.user, name: by.name };
   return { type: `moderation.${kind}`, data: { ...data, by: moderator } };
 }

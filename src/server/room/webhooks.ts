@@ -79,9 +79,10 @@ export class Webhooks implements PresenceWatcher {
     this.safely(() => {
       const events: NewEvent[] = [];
       for (const member of members) {
+        const present = this.presentCount;
         // Only a member the backend heard join: one whose join went unannounced left unannounced too.
         if (!this.store.departed(member.id)) continue;
-        this.present = this.presentCount - 1;
+        this.present = present - 1;
         events.push(memberLeft(member));
         if (this.present === 0) events.push(roomVacated());
       }
