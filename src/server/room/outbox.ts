@@ -13,7 +13,8 @@
 //   SIGNALS_WINDOW_MS and only once the queue is empty: after the join of every member they name and before its leave,
 //   and never ahead of a chat or in its way. They need no timer of their own: the queue's timer delivers them at its
 //   end, and only a batch that must wait out its window sets one, once.
-// No timer outlives a burst, so the outbox never keeps an idle room awake.
+// No timer outlives a burst, so the outbox never keeps an idle room awake. The room's webhooks hear of joins and
+// leaves as they are delivered (`PresenceWatcher`): in the same order as members.
 
 import { leavesPacket } from "../../shared/codec";
 import type {
