@@ -42,7 +42,7 @@ export class Webhooks implements PresenceWatcher {
   private readonly store: WebhookStore;
   private readonly queue: WebhookQueue;
   private readonly deliver: Deliver;
-  /** When the request out now was started; undefined while none is. */
+  /** When the request out now was made; undefined while none is. */
   private sendingSince: number | undefined;
   private startQueued = false;
   /** Members the backend was told are here; undefined until read. */
@@ -164,6 +164,8 @@ export class Webhooks implements PresenceWatcher {
   private async sendAll(life: number): Promise<void> {
     try {
       for (let batch = this.queue.batch(); batch; batch = this.queue.batch()) {
+        // Each request has its own watchdog's time: a long backlog takes many, each well within it.
+        this.sendingSince = Date.now();
         const failure = await this.deliver(batch);
         if (life !== this.life) return;
         if (failure !== undefined) {
