@@ -219,6 +219,22 @@ describe("a receiver that fails", () => {
     await until(async () => ((await storedBy(room)).alarm ?? 0) > Date.now() + 20_000, "the retry alarm is gone");
   });
 
+  it("keeps a room that emptied while it was down, with its alarm set, until it took its events", async () => {
+    const room = uniqueRoom("kept-for-later");
+    await answer(room, 503);
+    const ann = await member(room, "ann");
+    ann.client.socket.close(1000);
+    await until(async () => (await deliveries(room)).length >= 2, "two attempts");
+    // Nothing else to keep, but its events: its storage stays, and the alarm comes back for them.
+    expect(await storedBy(room)).toMatchObject({ tables: expect.arrayContaining(["webhook_events"]) });
+    expect((await storedBy(room)).alarm).not.toBeNull();
+    await answer(room, 200);
+    const events = await takenUntil(room, endsWith("room.vacated"), "the room to be vacated");
+    expect(events.map(({ type }) => type)).toEqual(["room.occupied", "member.joined", "member.left", "room.vacated"]);
+    await until(async () => (await storedBy(room)).tables.length === 0, "the storage is deleted");
+    expect((await storedBy(room)).alarm).toBeNull();
+  });
+
   it("drops the oldest events past WEBHOOK_BACKLOG_MAX for one gap that counts them, never the batch being sent", async () => {
     const room = uniqueRoom("dropped");
     await answer(room, 500);
