@@ -1,7 +1,8 @@
 // What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
-// bans or undelivered webhook events, and its storage, which it deletes once it has none of them. The room says what happened (history stored, a
-// member joined, a ban set, the alarm rang); this decides when the alarm must ring next, and whether the storage
-// goes. The alarm's own steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
+// bans or undelivered webhook events, and its storage, which it deletes once it has none of them. The room says what
+// happened (history stored, a member joined, a ban set, the alarm rang); this decides when the alarm must ring next,
+// and whether the storage goes. The alarm's own steps (closing silent members and expired tokens) are the room's
+// story (room.ts, `alarm`).
 
 import type { RoomSettings } from "../config/settings";
 import type { JoinedSession, RoomSocket } from "../connections/session";
