@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks";
 import type { WebhookSettings } from "../config/webhook-settings";
 import type { Batch } from "./webhook-queue";
 
-export const ATTEMPT_TIMEOUT_MS = 10_000;
+const ATTEMPT_TIMEOUT_MS = 10_000;
 
 /** Sends one batch: undefined if it was delivered, else why not (shown to the admin as `lastError`). */
 export type Deliver = (batch: Batch) => Promise<string | undefined>;

@@ -26,7 +26,7 @@ import { type NewEvent, type WebhookInfo, WebhookQueue } from "./webhook-queue";
  * An attempt takes ATTEMPT_TIMEOUT_MS at most: one not over by this was lost with the object that made it (a
  * restart), and the alarm makes it again.
  */
-export const WATCHDOG_MS = 60_000;
+const WATCHDOG_MS = 60_000;
 
 /** What the webhooks need of the room. */
 export interface WebhookRoom {
@@ -55,11 +55,10 @@ export class Webhooks implements PresenceWatcher {
     name: string,
     settings: WebhookSettings,
     private readonly room: WebhookRoom,
-    send: typeof fetch = fetch,
   ) {
     this.store = new WebhookStore(schema);
     this.queue = new WebhookQueue(this.store, name, settings.backlogMax);
-    this.deliver = deliverer(settings, send);
+    this.deliver = deliverer(settings);
   }
 
   joined(members: readonly RosterMember[]): void {
