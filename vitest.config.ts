@@ -43,6 +43,7 @@ function workerProject(
             ALLOWED_ORIGINS: "https://games.example",
             AUTH_SECRET: "test-secret-of-the-worker-pool",
             ADMIN_TOKEN: "admin-token-of-the-worker-pool",
+            PUBLISH_TOKEN: "publish-token-of-the-worker-pool",
             ...settings,
           },
         },

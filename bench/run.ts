@@ -14,7 +14,7 @@ import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts"
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt, sleep } from "./lib/stats.ts";
-import { changesComparison, type Ratios, ratiosOf, summarize, targets } from "./lib/summary.ts";
+import { changesComparison, type Ratios, ratiosOf, summarize, targets, typingComparison } from "./lib/summary.ts";
 import { table } from "./lib/table.ts";
 import { MEGAROOM_MEMBERS, MEGAROOM_OBJECTS, type MegaroomRow, megaroomTable, runMegaroom } from "./megaroom.ts";
 import { runScenario, type Scenario, type ScenarioResult, scenarios, type Target } from "./scenarios.ts";
@@ -60,7 +60,7 @@ const runs = Math.max(1, Number(options.runs));
 const scale = Number(options.scale);
 const wanted = options.scenario?.split(",");
 const all = scenarios(scale);
-// A scenario compared with another (`compareTo`: reactions, with reactions-off) brings it along.
+// A scenario compared with another (`compareTo`: reactions with reactions-off, typing with typing-off) brings it along.
 const chosen = all.filter(
   (s) => !wanted || wanted.includes(s.name) || all.some((t) => t.compareTo === s.name && wanted.includes(t.name)),
 );
@@ -241,6 +241,15 @@ try {
                 `${fmt(c.framesPerMemberPerSec)} frames/s; errors ${result.errors}; load generator loop delay p99 ${fmt(c.loopDelayP99)} ms`,
             );
           }
+          const t = result.typing;
+          if (t) {
+            console.log(
+              `      ${t.typingSent} typing and ${t.stopsSent} stops sent in ${fmt(t.seconds)} s; per member: ` +
+                `${fmt(t.signalsPacketsPerMemberPerSec, 2)} signals frames/s (${fmt(t.signalsBytesPerMemberPerSec, 0)} bytes/s; ` +
+                `${fmt(t.typingIdsPerPacket)} typing, ${fmt(t.stoppedIdsPerPacket)} stopped ids each), ` +
+                `${fmt(t.framesPerMemberPerSec)} frames/s; errors ${result.errors}; load generator loop delay p99 ${fmt(t.loopDelayP99)} ms`,
+            );
+          }
         } catch (error) {
           failures.push(`run ${run} ${scenario.name} ${target.label}: ${String(error)}`);
           console.log(`  run ${run} ${scenario.name} ${target.label}: FAILED ${String(error)}`);
@@ -296,10 +305,11 @@ if (memory.exp && memory[oursLabel]) {
   );
 }
 // Messages that change (issue 23): each scenario with changes against the same chat without, round by round.
-const pairs = chosen.flatMap((s) => (s.compareTo ? [{ scenario: s.name, baseline: s.compareTo }] : []));
+const pairs = (twin: (s: Scenario) => boolean) =>
+  chosen.flatMap((s) => (s.compareTo && twin(s) ? [{ scenario: s.name, baseline: s.compareTo }] : []));
 const changes = changesComparison(
   results,
-  pairs,
+  pairs((s) => s.changes !== undefined),
   servers.map((s) => s.label),
 );
 if (changes.rows.length) {
@@ -315,6 +325,26 @@ if (changes.rows.length) {
   console.log(table(changes.costs));
   for (const [name, byServer] of Object.entries(changes.byScenario))
     Object.assign(summary[name]!, { changes: byServer });
+}
+// Live signals (issue 24): typing against the same chat with the typists silent, round by round.
+const typing = typingComparison(
+  results,
+  pairs((s) => s.typing !== undefined),
+  servers.map((s) => s.label),
+);
+if (typing.rows.length) {
+  console.log(
+    `\nLive signals: chat with / without typing (ratios: median over rounds of the ratio within each round, range in ` +
+      `brackets; cpu/1k = runtime CPU ms per 1,000 chat deliveries, median over runs; "gen loop" = the load ` +
+      `generator's event-loop delay, ms, part of every latency)\n`,
+  );
+  console.log(table(typing.rows));
+  console.log(
+    `\nLive signals: what typing costs each member (medians over runs; "signals" packets received during the send ` +
+      `phase, bytes = frame payloads; gap = between two signals frames at one member, the room's window is 500 ms)\n`,
+  );
+  console.log(table(typing.costs));
+  for (const [name, byServer] of Object.entries(typing.byScenario)) Object.assign(summary[name]!, { typing: byServer });
 }
 
 const oursResults = results.filter((r) => r.server === oursLabel);

@@ -4,6 +4,7 @@ import { ChangeDriver, type Changes, type ChangesResult } from "./lib/changes.ts
 import { closeAll, type Dialect, joinAll, LoadClient, now, settle, Tracker, traffic } from "./lib/load.ts";
 import { cpuMs, rssBytes } from "./lib/proc.ts";
 import { quantiles, sleep } from "./lib/stats.ts";
+import { type Typing, TypingDriver, type TypingResult } from "./lib/typing.ts";
 
 export type SendMode =
   /** As fast as the window allows: at most `window` messages sent but not yet received by every member. */
@@ -24,9 +25,11 @@ export interface Scenario {
   send: SendMode;
   /** Messages that change while the senders chat (lib/changes.ts); a rate scenario in one room only. */
   changes?: Changes;
-  /** The scenario without the changes, run in the same rounds, which this one's figures are divided by. */
+  /** Members typing while the senders chat (lib/typing.ts); a rate scenario in one room only. */
+  typing?: Typing;
+  /** The scenario without the changes (or the typing), run in the same rounds, which this one's figures are divided by. */
   compareTo?: string;
-  /** The room alone: the floors know no edits or reactions. */
+  /** The room alone: the floors know no edits, reactions or typing. */
   oursOnly?: boolean;
 }
 
@@ -40,6 +43,28 @@ const reactionsChat = (scale: number) =>
     oursOnly: true,
     send: { kind: "rate", perSecond: 100, seconds: Math.max(1, Math.round(5 * scale)) },
   }) as const;
+
+/**
+ * The chat load of the typing scenarios: the chatters of `chatty` and `reactions` (10 msg/s each), 10 of them,
+ * among 110 members; 100 msg/s in total, 11,000 deliveries/s.
+ */
+const typingChat = (scale: number) =>
+  ({
+    rooms: 1,
+    membersPerRoom: 110,
+    sendersPerRoom: 10,
+    joinConcurrency: 50,
+    oursOnly: true,
+    send: { kind: "rate", perSecond: 100, seconds: Math.max(1, Math.round(5 * scale)) },
+  }) as const;
+
+/**
+ * The typists of `typing`: the 100 members who do not chat, each saying it types once per typingIntervalMs (3 s,
+ * docs/protocol.md), as a client's throttle sends it while its user types; after one `typing` in five, a stop
+ * halfway to the next (the user cleared the input, then typed again).
+ */
+const TYPISTS = 100;
+const TYPING_EVERY_MS = 3000;
 
 const NO_CHANGES: Changes = {
   reactors: 0,
@@ -124,6 +149,22 @@ export function scenarios(scale: number): Scenario[] {
       },
       compareTo: "reactions-off",
     },
+    {
+      name: "typing-off",
+      description:
+        "the chat of `typing` alone: 110 members, 10 senders, 100 msg/s in total; the 100 others silent (the room only)",
+      ...typingChat(scale),
+      typing: { typists: TYPISTS, everyMs: 0, stopChance: 0 },
+    },
+    {
+      name: "typing",
+      description:
+        "the chat of `typing-off`, while its 100 other members type: each a `typing` every 3 s (the first ones " +
+        "staggered over 3 s), and after one in five a stop 1.5 s later (the room only)",
+      ...typingChat(scale),
+      typing: { typists: TYPISTS, everyMs: TYPING_EVERY_MS, stopChance: 0.2 },
+      compareTo: "typing-off",
+    },
   ];
 }
 
@@ -177,6 +218,8 @@ export interface ScenarioResult {
   rssJoined: number;
   /** What members received of the changes (scenarios with `changes`). */
   changes?: ChangesResult;
+  /** What members received of the typing (scenarios with `typing`). */
+  typing?: TypingResult;
 }
 
 let roomCounter = 0;
@@ -235,6 +278,13 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
       throw new Error(`${scenario.name}: changes need one room and a rate`);
     }
     const changes = scenario.changes && new ChangeDriver(scenario.changes, rooms[0]!, scenario.sendersPerRoom, run);
+    if (scenario.typing && (scenario.rooms !== 1 || scenario.send.kind !== "rate")) {
+      throw new Error(`${scenario.name}: typing needs one room and a rate`);
+    }
+    if (scenario.typing && scenario.sendersPerRoom + scenario.typing.typists > scenario.membersPerRoom) {
+      throw new Error(`${scenario.name}: more senders and typists than members`);
+    }
+    const typing = scenario.typing && new TypingDriver(scenario.typing, rooms[0]!, scenario.sendersPerRoom, run);
 
     await target.sendPhase?.("start", roomNames);
     const cpu2 = cpu();
@@ -261,6 +311,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
       const started = now();
       let k = 0;
       changes?.start();
+      typing?.start();
       await new Promise<void>((resolve) => {
         const tick = setInterval(() => {
           const due = Math.min(totalPlanned, Math.floor((now() - started) / intervalMs) + 1);
@@ -269,9 +320,11 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
             k++;
           }
           changes?.tick();
+          typing?.tick();
           if (k >= totalPlanned) {
             clearInterval(tick);
             changes?.stop();
+            typing?.stop();
             resolve();
           }
         }, 1);
@@ -289,6 +342,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
     }
     await sleep(100); // late duplicates, if any
     if (changes) await settle(300); // the last reactions and edits
+    if (typing) await settle(600); // the last batch of signals (at most one per 500 ms)
     const cpu3 = cpu();
     await target.sendPhase?.("end", roomNames);
 
@@ -327,6 +381,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
       rssBefore,
       rssJoined,
       ...(changes && { changes: changes.result() }),
+      ...(typing && { typing: typing.result() }),
     };
   } finally {
     tracker.onComplete = undefined;

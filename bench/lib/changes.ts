@@ -55,7 +55,7 @@ const RECENT = 20;
 const SPARED = 3;
 
 /** A small seeded generator, so that runs pick alike. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -164,7 +164,8 @@ export class LoadClient {
   readonly leaveIds: number[] = [];
   readonly keepSeqs: boolean;
   readonly perSender = new Map<number, { max: number; bits: Uint8Array }>();
-  onPacket: ((packet: Record<string, any>) => void) | undefined;
+  /** Every packet received, parsed, with the frame's payload size in bytes. */
+  onPacket: ((packet: Record<string, any>, bytes: number) => void) | undefined;
 
   constructor(options: ClientOptions) {
     this.url = options.url;
@@ -237,7 +238,7 @@ export class LoadClient {
     } catch {
       return; // e.g. "pong"
     }
-    this.onPacket?.(packet);
+    this.onPacket?.(packet, data.length);
     switch (packet.type) {
       case "chat":
       case "chat_message": {

@@ -1,6 +1,7 @@
 // What `npm run bench` makes of its runs: per scenario and server, best-of-N and medians over the runs (the JSON's
-// `summary` and the first table); one server against another, per scenario (the ratio tables); and the targets of
-// bench/README.md, checked against those ratios.
+// `summary` and the first table); one server against another, per scenario (the ratio tables); a scenario against
+// its twin in the same rounds (`reactions`, `typing`); and the targets of bench/README.md, checked against those
+// ratios.
 
 import type { ScenarioResult } from "../scenarios.ts";
 import { best, fmt, median } from "./stats.ts";
@@ -181,8 +182,8 @@ export function ratiosOf(
   return { rows, byScenario };
 }
 
-/** A scenario with changes against the same chat without, on one server (`changesComparison`). */
-export interface ChangesComparison {
+/** A scenario against its twin in the same rounds, on one server: the ratios every twin comparison gives. */
+export interface TwinRatios {
   rounds: number;
   /** Medians over the rounds of with / without, each round's pair divided by itself. */
   p99Ratio: number;
@@ -193,9 +194,53 @@ export interface ChangesComparison {
   /** The ratios' range over the rounds. */
   p99RatioRange: [number, number];
   throughputRatioRange: [number, number];
-  /** Medians over the runs with changes. */
+  /** Medians over the runs of each. */
   p99With: number;
   p99Without: number;
+}
+
+/** The runs of `scenario` and of `baseline` on `server`, paired by round, and their ratios (none: no round of both). */
+function twins(
+  results: ScenarioResult[],
+  scenario: string,
+  baseline: string,
+  server: string,
+): { withRuns: ScenarioResult[]; without: ScenarioResult[]; ratios: TwinRatios } | undefined {
+  const withRuns = results.filter((r) => r.scenario === scenario && r.server === server);
+  const without = results.filter((r) => r.scenario === baseline && r.server === server);
+  const rounds = withRuns.flatMap((w) => {
+    const b = without.find((r) => r.run === w.run);
+    return b ? [{ w, b }] : [];
+  });
+  if (rounds.length === 0) return undefined;
+  const ratio = (f: (r: ScenarioResult) => number) => rounds.map(({ w, b }) => f(w) / f(b));
+  const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
+  return {
+    withRuns,
+    without,
+    ratios: {
+      rounds: rounds.length,
+      p99Ratio: median(ratio((r) => r.latency.p99)),
+      p50Ratio: median(ratio((r) => r.latency.p50)),
+      throughputRatio: median(ratio((r) => r.deliveriesPerSec)),
+      cpuRatio: median(ratio((r) => r.cpuPerKDelivery.runtime * r.delivered)),
+      p99RatioRange: range(ratio((r) => r.latency.p99)),
+      throughputRatioRange: range(ratio((r) => r.deliveriesPerSec)),
+      p99With: median(withRuns.map((r) => r.latency.p99)),
+      p99Without: median(without.map((r) => r.latency.p99)),
+    },
+  };
+}
+
+/** A ratio's range over the rounds, in brackets, when there is more than one. */
+const spreadOf =
+  (rounds: number) =>
+  ([lo, hi]: [number, number]) =>
+    rounds > 1 ? ` (${fmt(lo, 2)}-${fmt(hi, 2)})` : "";
+
+/** A scenario with changes against the same chat without, on one server (`changesComparison`). */
+export interface ChangesComparison extends TwinRatios {
+  /** Medians over the runs with changes (the frames and loop delay: over the runs of each). */
   reactionsSentPerSec: number;
   editsSentPerSec: number;
   storms: number;
@@ -224,31 +269,17 @@ export function changesComparison(
   const rows: Row[] = [];
   const costs: Row[] = [];
   const byScenario: Record<string, Record<string, ChangesComparison>> = {};
-  const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
   for (const { scenario, baseline } of pairs) {
     for (const server of servers) {
-      const withChanges = results.filter((r) => r.scenario === scenario && r.server === server);
-      const without = results.filter((r) => r.scenario === baseline && r.server === server);
-      const rounds = withChanges.flatMap((w) => {
-        const b = without.find((r) => r.run === w.run);
-        return b ? [{ w, b }] : [];
-      });
-      if (rounds.length === 0) continue;
-      const ratio = (f: (r: ScenarioResult) => number) => rounds.map(({ w, b }) => f(w) / f(b));
+      const pair = twins(results, scenario, baseline, server);
+      if (!pair) continue;
+      const { withRuns: withChanges, without } = pair;
       const changes = (f: (c: NonNullable<ScenarioResult["changes"]>) => number) =>
         median(withChanges.flatMap((r) => (r.changes ? [f(r.changes)] : [])));
       const unchanged = (f: (c: NonNullable<ScenarioResult["changes"]>) => number) =>
         median(without.flatMap((r) => (r.changes ? [f(r.changes)] : [])));
       const c: ChangesComparison = {
-        rounds: rounds.length,
-        p99Ratio: median(ratio((r) => r.latency.p99)),
-        p50Ratio: median(ratio((r) => r.latency.p50)),
-        throughputRatio: median(ratio((r) => r.deliveriesPerSec)),
-        cpuRatio: median(ratio((r) => r.cpuPerKDelivery.runtime * r.delivered)),
-        p99RatioRange: range(ratio((r) => r.latency.p99)),
-        throughputRatioRange: range(ratio((r) => r.deliveriesPerSec)),
-        p99With: median(withChanges.map((r) => r.latency.p99)),
-        p99Without: median(without.map((r) => r.latency.p99)),
+        ...pair.ratios,
         reactionsSentPerSec: changes((c) => c.reactionsSent / c.seconds),
         editsSentPerSec: changes((c) => c.editsSent / c.seconds),
         storms: changes((c) => c.storms),
@@ -263,7 +294,7 @@ export function changesComparison(
         loopDelayP99Without: unchanged((c) => c.loopDelayP99),
       };
       byScenario[scenario] = { ...byScenario[scenario], [server]: c };
-      const spread = ([lo, hi]: [number, number]) => (rounds.length > 1 ? ` (${fmt(lo, 2)}-${fmt(hi, 2)})` : "");
+      const spread = spreadOf(c.rounds);
       rows.push({
         scenario: `${scenario} / ${baseline}`,
         server,
@@ -290,6 +321,110 @@ export function changesComparison(
         "batches/storm": fmt(c.stormBatches, 2),
         "reactions pkts/member/s": fmt(c.reactionsPacketsPerMemberPerSec),
         "edited pkts/member/s": fmt(c.editedPacketsPerMemberPerSec),
+      });
+    }
+  }
+  return { rows, costs, byScenario };
+}
+
+/** `typing` against its twin with silent typists (`typing-off`), on one server (`typingComparison`). */
+export interface TypingComparison extends TwinRatios {
+  /** The room's runtime CPU per 1,000 chat deliveries, medians over the runs of each. */
+  cpuPerKWith: number;
+  cpuPerKWithout: number;
+  /** Medians over the runs with typing. */
+  typingSentPerSec: number;
+  stopsSentPerSec: number;
+  /** What typing costs each member: `signals` packets and their bytes per second (and the most to any one member). */
+  signalsPacketsPerMemberPerSec: number;
+  signalsBytesPerMemberPerSec: number;
+  signalsPacketsPerSecMost: number;
+  /** The same in the runs without typing (none expected). */
+  signalsPacketsPerMemberPerSecWithout: number;
+  typingIdsPerPacket: number;
+  stoppedIdsPerPacket: number;
+  gapMedianMs: number;
+  /** The shortest gap between two `signals` packets at any member over every run. */
+  gapMinMs: number;
+  framesPerMemberPerSecWith: number;
+  framesPerMemberPerSecWithout: number;
+  loopDelayP99With: number;
+  loopDelayP99Without: number;
+}
+
+/**
+ * Each scenario with typing (`typing`) against its twin whose typists are silent (`typing-off`), per server: chat
+ * latency, deliveries and the room's CPU as ratios within each round (`rows`), and what typing costs each member
+ * (`costs`: `signals` frames and bytes per second).
+ */
+export function typingComparison(
+  results: ScenarioResult[],
+  pairs: { scenario: string; baseline: string }[],
+  servers: string[],
+): { rows: Row[]; costs: Row[]; byScenario: Record<string, Record<string, TypingComparison>> } {
+  const rows: Row[] = [];
+  const costs: Row[] = [];
+  const byScenario: Record<string, Record<string, TypingComparison>> = {};
+  for (const { scenario, baseline } of pairs) {
+    for (const server of servers) {
+      const pair = twins(results, scenario, baseline, server);
+      if (!pair) continue;
+      const { withRuns, without } = pair;
+      const typed = (f: (t: NonNullable<ScenarioResult["typing"]>) => number) =>
+        median(withRuns.flatMap((r) => (r.typing ? [f(r.typing)] : [])));
+      const silent = (f: (t: NonNullable<ScenarioResult["typing"]>) => number) =>
+        median(without.flatMap((r) => (r.typing ? [f(r.typing)] : [])));
+      const c: TypingComparison = {
+        ...pair.ratios,
+        cpuPerKWith: median(withRuns.map((r) => r.cpuPerKDelivery.runtime)),
+        cpuPerKWithout: median(without.map((r) => r.cpuPerKDelivery.runtime)),
+        typingSentPerSec: typed((t) => t.typingSent / t.seconds),
+        stopsSentPerSec: typed((t) => t.stopsSent / t.seconds),
+        signalsPacketsPerMemberPerSec: typed((t) => t.signalsPacketsPerMemberPerSec),
+        signalsBytesPerMemberPerSec: typed((t) => t.signalsBytesPerMemberPerSec),
+        signalsPacketsPerSecMost: typed((t) => t.signalsPacketsPerSecMost),
+        signalsPacketsPerMemberPerSecWithout: silent((t) => t.signalsPacketsPerMemberPerSec),
+        typingIdsPerPacket: typed((t) => t.typingIdsPerPacket),
+        stoppedIdsPerPacket: typed((t) => t.stoppedIdsPerPacket),
+        gapMedianMs: typed((t) => t.gapMedianMs),
+        gapMinMs: Math.min(...withRuns.flatMap((r) => (r.typing ? [r.typing.gapMinMs] : []))),
+        framesPerMemberPerSecWith: typed((t) => t.framesPerMemberPerSec),
+        framesPerMemberPerSecWithout: silent((t) => t.framesPerMemberPerSec),
+        loopDelayP99With: typed((t) => t.loopDelayP99),
+        loopDelayP99Without: silent((t) => t.loopDelayP99),
+      };
+      byScenario[scenario] = { ...byScenario[scenario], [server]: c };
+      const spread = spreadOf(c.rounds);
+      rows.push({
+        scenario: `${scenario} / ${baseline}`,
+        server,
+        rounds: String(c.rounds),
+        "p99 ms with": fmt(c.p99With),
+        "p99 ms without": fmt(c.p99Without),
+        "p99 ratio": fmt(c.p99Ratio, 2) + spread(c.p99RatioRange),
+        "p50 ratio": fmt(c.p50Ratio, 2),
+        "deliv/s ratio": fmt(c.throughputRatio, 2) + spread(c.throughputRatioRange),
+        "room cpu ratio": fmt(c.cpuRatio, 2),
+        "cpu/1k with": fmt(c.cpuPerKWith),
+        "cpu/1k without": fmt(c.cpuPerKWithout),
+        "frames/member/s with": fmt(c.framesPerMemberPerSecWith),
+        "frames/member/s without": fmt(c.framesPerMemberPerSecWithout),
+        "gen loop p99 with": fmt(c.loopDelayP99With),
+        "gen loop p99 without": fmt(c.loopDelayP99Without),
+      });
+      costs.push({
+        scenario,
+        server,
+        "typing sent/s": fmt(c.typingSentPerSec, 1),
+        "stops sent/s": fmt(c.stopsSentPerSec, 1),
+        "signals frames/member/s": fmt(c.signalsPacketsPerMemberPerSec, 2),
+        "signals bytes/member/s": fmt(c.signalsBytesPerMemberPerSec, 0),
+        "most frames/s to one member": fmt(c.signalsPacketsPerSecMost, 2),
+        "typing ids/frame": fmt(c.typingIdsPerPacket),
+        "stopped ids/frame": fmt(c.stoppedIdsPerPacket),
+        "gap ms median": fmt(c.gapMedianMs, 0),
+        "gap ms min": fmt(c.gapMinMs, 0),
+        [`signals frames/member/s in ${baseline}`]: fmt(c.signalsPacketsPerMemberPerSecWithout, 2),
       });
     }
   }

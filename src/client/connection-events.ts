@@ -1,6 +1,6 @@
 // What a room connection tells the page: its status, and what arrived from the room.
 
-import type { ChatMessage, Limits, Member, ProtocolError, ServerPacket } from "../shared/protocol";
+import type { ChatMessage, Limits, Member, ProtocolError, RosterMember, ServerPacket } from "../shared/protocol";
 import type { MessageChange } from "./message-model";
 import type { Removal } from "./removal";
 
@@ -32,7 +32,8 @@ export type ConnectionEvent =
   | {
       type: "welcome";
       self: Member;
-      members: Member[];
+      /** With their state (`state`, `vouched`), as `connection.members` lists them. */
+      members: RosterMember[];
       memberCount: number;
       limits: Limits;
       lastSeq: number;
@@ -40,10 +41,21 @@ export type ConnectionEvent =
       reset: boolean;
     }
   /** More of a large room's member list than its welcome had room for (see member-pages.ts). */
-  | { type: "members"; members: Member[] }
+  | { type: "members"; members: RosterMember[] }
   /** New to this page, oldest first; never a sequence number delivered before. */
   | { type: "messages"; messages: ChatMessage[]; origin: MessageOrigin }
+  /** A join, leave or rename; a join's member carries its state. `connection.memberCount` is up to date. */
   | { type: "presence"; packet: PresencePacket }
+  /**
+   * Who is typing changed: `typers` are those typing now, in the order they started (`connection.typing`), never
+   * us. Each is shown until limits.typingTimeoutMs after its last signal, unless it stops, chats or leaves first.
+   */
+  | { type: "typing"; typers: RosterMember[] }
+  /**
+   * A member's state changed (the room's signals; ours too, once the room took it): `member` as `connection.members`
+   * lists it now, without `state` if it has none. A member's first state comes with its join or in a member list.
+   */
+  | { type: "state"; member: RosterMember }
   /**
    * A message delivered before changed: `message` is its whole new state (as `connection.messages` holds it now);
    * `change` says what changed it: an edit, a deletion, new reactions, or its state as a resume or the deletion of

@@ -6,12 +6,12 @@
 // what a close means (close-decision.ts), when to try again (retry-schedule.ts), pings and answers (keep-alive.ts),
 // messages handed on once, in order (inbox.ts, delivery-record.ts), and kept in their current state as they change
 // (message-model.ts, change-pages.ts), what is sent (message-actions.ts, send-queue.ts) and when (outbox.ts), the
-// member list (roster.ts, member-pages.ts).
+// member list (roster.ts, member-pages.ts), and the live signals: typing and members' states (signal-actions.ts).
 //
 // Everything it touches outside itself is injected (connection-options.ts: the socket, the clock, randomness), so
 // the tests drive it step by step.
 
-import type { Member, ModerationPacket, ProtocolError, ServerPacket } from "../shared/protocol";
+import type { ModerationPacket, ProtocolError, ServerPacket } from "../shared/protocol";
 import { ChangePages } from "./change-pages";
 import { afterClose, CLOSE_NO_ANSWER } from "./close-decision";
 import type { ConnectionEvent, ConnectionStatus } from "./connection-events";
@@ -21,28 +21,25 @@ import { Inbox } from "./inbox";
 import { KeepAlive } from "./keep-alive";
 import { MemberPages } from "./member-pages";
 import { Membership } from "./membership";
-import { MessageActions } from "./message-actions";
 import { Outbox } from "./outbox";
 import { isRemovalNotice, mayRejoin } from "./removal";
 import { RetrySchedule } from "./retry-schedule";
 import { RoomSocket } from "./room-socket";
-import { Roster } from "./roster";
 import { type Request, SendQueue } from "./send-queue";
+import { SignalActions } from "./signal-actions";
 import type { SocketLike } from "./socket";
-import type { Clock } from "./timers";
 
 export type { ConnectionOptions } from "./connection-options";
 export type { ChatOptions } from "./message-actions";
 
-export class RoomConnection extends MessageActions {
-  private readonly clock: Clock;
+export class RoomConnection extends SignalActions {
   private readonly keepAlive: KeepAlive;
   private readonly retry: RetrySchedule;
 
   private readonly socket: RoomSocket;
   private joined = false;
   private closedByUser = false;
-  private state: ConnectionStatus = { state: "offline", reason: "closed" };
+  private currentStatus: ConnectionStatus = { state: "offline", reason: "closed" };
   /** The `kicked` or `banned` error that comes just before the room closes us. */
   private removalNotice: ProtocolError | undefined;
 
@@ -50,17 +47,15 @@ export class RoomConnection extends MessageActions {
   private readonly delivered = new DeliveryRecord();
   private readonly changes = new ChangePages();
   private readonly memberPages = new MemberPages();
-  private readonly roster = new Roster();
   private readonly outgoing = new SendQueue();
   private readonly inbox: Inbox;
-  private readonly outbox: Outbox;
+  protected readonly outbox: Outbox;
 
   constructor(protected readonly options: ConnectionOptions) {
-    super();
     const { clock, random, backoff, pingIntervalMs, answerTimeoutMs } = withDefaults(options);
-    this.clock = clock;
+    super(clock);
     this.membership = new Membership(options.name);
-    const { membership, delivered, changes, model, memberPages, outgoing: queue } = this;
+    const { membership, delivered, changes, model, memberPages, outgoing: queue, ownState } = this;
     const onEvent = (event: ConnectionEvent) => this.options.onEvent(event);
     const setStatus = (status: ConnectionStatus) => this.setStatus(status);
     this.socket = new RoomSocket(options, {
@@ -72,17 +67,12 @@ export class RoomConnection extends MessageActions {
     this.retry = new RetrySchedule(clock, backoff, random, () => this.connect(), setStatus);
     this.inbox = new Inbox({ delivered, changes, model, sent: queue, onEvent });
     const socket = () => (this.joined ? this.socket.current : undefined);
-    const parts = { clock, answerTimeoutMs, membership, delivered, changes, memberPages, queue, socket, onEvent };
-    this.outbox = new Outbox(parts);
+    const parts = { clock, answerTimeoutMs, membership, delivered, changes, memberPages, ownState, queue, socket };
+    this.outbox = new Outbox({ ...parts, onEvent });
   }
 
   get status(): ConnectionStatus {
-    return this.state;
-  }
-
-  /** The room's members as last heard, in the order they joined (empty before the first welcome). */
-  get members(): Member[] {
-    return this.roster.members;
+    return this.currentStatus;
   }
 
   /** Connects, unless already connected or on the way. */
@@ -106,7 +96,7 @@ export class RoomConnection extends MessageActions {
    * the room's deletion, it is the user's asking to rejoin; never into a ban.
    */
   retryNow(): void {
-    const status = this.state;
+    const status = this.currentStatus;
     if (status.state === "offline" && status.reason === "removed" && mayRejoin(status.removal)) return this.open();
     if (status.state !== "reconnecting" && !(status.state === "offline" && status.reason === "gave_up")) return;
     this.retry.cancel();
@@ -153,7 +143,7 @@ export class RoomConnection extends MessageActions {
 
   private onOpen(): void {
     const join = this.membership.join(this.delivered.newestPosition, this.options.maxFrameBytes);
-    this.socket.current?.send(JSON.stringify(join));
+    this.socket.current?.send(JSON.stringify({ ...join, ...this.ownState.joining() }));
   }
 
   /**
@@ -213,7 +203,10 @@ export class RoomConnection extends MessageActions {
       case "welcome":
         return this.onWelcome(packet);
       case "chat":
+        this.heardChat(packet.sender.id);
         return this.inbox.chat(packet);
+      case "signals":
+        return this.heardSignals(packet);
       case "edited":
       case "deleted":
       case "reactions":
@@ -228,7 +221,7 @@ export class RoomConnection extends MessageActions {
       case "leaves":
       case "rename":
         if (packet.type === "rename") this.membership.renamed(packet);
-        this.roster.apply(packet);
+        this.heardPresence(packet);
         return this.options.onEvent({ type: "presence", packet });
       case "history":
         this.outbox.answered("history", data);
@@ -256,13 +249,13 @@ export class RoomConnection extends MessageActions {
     this.outgoing.paceTo(this.membership.limits ?? welcome.limits, this.clock.now());
     this.outgoing.dropRenames();
     this.memberPages.start(welcome);
-    this.roster.reset(welcome.members);
+    this.welcomedLive(welcome);
     const { members, memberCount, limits, lastSeq } = welcome;
     const continued = resumed && !reset;
     this.options.onEvent({ type: "welcome", self, members, memberCount, limits, lastSeq, resumed: continued, reset });
     this.inbox.welcome(welcome, continued, self.id);
     // After a quiet refresh of the token the app saw no drop, and hears of no return either.
-    if (this.state.state !== "online") this.setStatus({ state: "online" });
+    if (this.currentStatus.state !== "online") this.setStatus({ state: "online" });
     // The room answers the text frame `ping` with `pong` without waking up, and without rate-limiting it.
     this.keepAlive.ping(() => this.socket.current?.send("ping"));
     this.outbox.drain();
@@ -275,6 +268,8 @@ export class RoomConnection extends MessageActions {
       this.removalNotice = error;
       return;
     }
+    // Refused for the state the join carried: it is dropped, and the join goes again at once without it.
+    if (!this.joined && this.joinRefusedForState(error)) return this.onOpen();
     if (!this.joined && error.retryAfterMs !== undefined) {
       // Refused before the welcome for now (the room is busy, or we were too fast): come back when it says.
       this.hangUp("retry later");
@@ -285,16 +280,17 @@ export class RoomConnection extends MessageActions {
       this.hangUp("join refused");
       return this.stop({ state: "offline", reason: "rejected", error });
     }
-    // What was refused for now goes again, in order, once the wait is over (send-queue.ts).
+    // What was refused for now goes again, in order, once the wait is over (send-queue.ts); our state too.
     this.inbox.refused(error, this.clock.now());
+    const tell = this.refusedLive(error);
     this.outbox.drain();
-    this.options.onEvent({ type: "error", error });
+    if (tell) this.options.onEvent({ type: "error", error });
   }
 
   // -------------------------------------------------------------------------------------------------------------
 
   private setStatus(status: ConnectionStatus): void {
-    this.state = status;
+    this.currentStatus = status;
     this.options.onEvent({ type: "status", status });
   }
 

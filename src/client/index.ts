@@ -13,11 +13,13 @@ export {
   isRoomName,
   type Limits,
   type Member,
+  type MemberState,
   type ModerationPacket,
   type ProtocolError,
   QUOTE_CHARS,
   type Quote,
   type Reaction,
+  type RosterMember,
 } from "../shared/protocol";
 export { validateName, validateText } from "../shared/text-rules";
 export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";

@@ -7,6 +7,7 @@ import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
 import type { ConnectionEvent } from "./connection-events";
 import { byId } from "./dom";
+import { LiveView } from "./live-view";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
 import { NameDialog } from "./name-dialog";
@@ -115,6 +116,8 @@ const composer = new Composer(
   (text) => {
     const replyTo = replyBar.replyTo;
     connection?.sendChat(text, replyTo === undefined ? undefined : { replyTo });
+    // The chat ends our typing for everyone; the connection sends no stop after it.
+    connection?.typing(false);
     replyBar.clear();
     pending.add(text);
     messages.scrollToBottom();
@@ -132,6 +135,19 @@ const onPresence = presenceNotices({
     if (!token) localStorage.setItem(NAME_KEY, member.name);
   },
 });
+const live = new LiveView(
+  {
+    hereCount: byId("here-count"),
+    typingLine: byId("typing-line"),
+    statusForm: byId<HTMLFormElement>("status-form"),
+    statusInput: byId<HTMLInputElement>("status-input"),
+    composerInput: byId<HTMLTextAreaElement>("composer-input"),
+  },
+  {
+    typing: (on) => connection?.typing(on),
+    setStatus: (status) => connection?.setState(status === "" ? {} : { status }),
+  },
+);
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
 let connection: RoomConnection | undefined;
 let queued = 0;
@@ -188,6 +204,8 @@ function onEvent(event: ConnectionEvent): void {
       byId("self-name").textContent = self.name;
       byId("identity").hidden = false;
       members.reset(event.members, self.id);
+      live.welcome(event.members.find((member) => member.id === event.self.id));
+      live.count(event.memberCount);
       composer.enable(limits);
       if (event.reset) {
         messages.clear();
@@ -205,7 +223,12 @@ function onEvent(event: ConnectionEvent): void {
       messages.add(event.messages, event.origin);
       return pending.confirm(event.messages);
     case "presence":
+      live.count(connection?.memberCount ?? 0);
       return onPresence(event.packet);
+    case "typing":
+      return live.typers(event.typers);
+    case "state":
+      return members.update(event.member);
     case "deleted":
       replyBar.originalDeleted(event.seq);
       return messages.markDeleted(event.seq);

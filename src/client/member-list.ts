@@ -1,10 +1,12 @@
-// Who is in the room, kept up to date from the welcome and the join, leave and rename packets. A member the room
-// verified (its token's) carries a mark; for a moderator, each other member has a menu to kick or ban it. While
-// offline nothing keeps it up to date, so it says so until the next welcome brings the list afresh.
+// Who is in the room, kept up to date from the welcome and the join, leave and rename packets, and each member's
+// status as its state changes. A member the room verified (its token's) carries a mark; for a moderator, each
+// other member has a menu to kick or ban it. While offline nothing keeps it up to date, so it says so until the next
+// welcome brings the list afresh.
 
-import type { Member, ModerationPacket } from "../shared/protocol";
+import type { Member, ModerationPacket, RosterMember } from "../shared/protocol";
 import type { BanChoice } from "./ban-dialog";
 import { el } from "./dom";
+import { statusText } from "./live-text";
 import { verifiedMark } from "./verified-mark";
 
 /** The lengths a moderator may ban for from the menu. */
@@ -31,7 +33,7 @@ export interface MemberListElements {
 }
 
 export class MemberList {
-  private readonly members = new Map<number, Member>();
+  private readonly members = new Map<number, RosterMember>();
   private readonly list: HTMLUListElement;
   private selfId: number | undefined;
 
@@ -45,7 +47,7 @@ export class MemberList {
   }
 
   /** The welcome's list: the whole truth as of now. */
-  reset(members: Member[], selfId: number): void {
+  reset(members: RosterMember[], selfId: number): void {
     this.members.clear();
     for (const member of members) this.members.set(member.id, member);
     this.selfId = selfId;
@@ -62,13 +64,13 @@ export class MemberList {
   }
 
   /** More of a large room's list, a page at a time: one that joined meanwhile may be known already. */
-  add(members: Member[]): void {
+  add(members: RosterMember[]): void {
     for (const member of members) this.members.set(member.id, member);
     this.render();
   }
 
   /** False if the member was known already (our own join echoes the welcome). */
-  join(member: Member): boolean {
+  join(member: RosterMember): boolean {
     const isNew = !this.members.has(member.id);
     this.members.set(member.id, member);
     this.render();
@@ -80,7 +82,16 @@ export class MemberList {
     this.render();
   }
 
+  /** A new name keeps the member's state. */
   rename(member: Member): void {
+    const known = this.members.get(member.id);
+    this.members.set(member.id, known ? { ...known, name: member.name } : member);
+    this.render();
+  }
+
+  /** A member's new state (the connection's `state` event): it is the whole member as the connection has it. */
+  update(member: RosterMember): void {
+    if (!this.members.has(member.id)) return;
     this.members.set(member.id, member);
     this.render();
   }
@@ -90,10 +101,21 @@ export class MemberList {
     this.list.replaceChildren(
       ...sorted.map((member) => {
         const self = member.id === this.selfId;
+        const status = statusText(member);
         return el("li", { className: self ? "member self" : "member", attrs: { "data-id": String(member.id) } }, [
           el("span", { className: "member-name", text: member.name, attrs: { dir: "auto" } }),
           ...verifiedMark(member),
           ...(self ? [el("span", { className: "you", text: "(you)" })] : []),
+          // What the member says of itself, as text; the whole of it on hover, should it have been cut.
+          ...(status === undefined
+            ? []
+            : [
+                el("span", {
+                  className: "member-status",
+                  text: status,
+                  attrs: { dir: "auto", title: fullStatus(member) },
+                }),
+              ]),
           ...(!self && this.moderate ? [this.menu(member)] : []),
         ]);
       }),
@@ -119,3 +141,6 @@ export class MemberList {
     return menu;
   }
 }
+
+/** A member's status whole, for the hover of one cut short. */
+const fullStatus = (member: RosterMember): string => String(member.state?.status ?? "").trim();

@@ -5,7 +5,7 @@
 // comes in its current state. When a message is deleted, every reply held quotes it as deleted, as the room's own
 // copies do; an edit changes no quote (a quote is the original as it was when the reply was sent).
 
-import type { ChatMessage, Member, Quote, Reaction, ServerPacket } from "../shared/protocol";
+import type { ChatMessage, Quote, Reaction, Sender, ServerPacket } from "../shared/protocol";
 
 /** What changed a message: a live packet of that type, or its whole state in a resume ("state"). */
 export type MessageChange = "edited" | "deleted" | "reactions" | "state";
@@ -116,7 +116,7 @@ export class MessageModel {
  */
 export function canonical(message: ChatMessage & { type?: string }): ChatMessage {
   const { seq, ts, cid } = message;
-  const sender = memberOf(message.sender);
+  const sender = senderOf(message.sender);
   if (message.deleted) {
     const tombstone: ChatMessage = { seq, ts, sender, text: "", deleted: true };
     if (cid !== undefined) tombstone.cid = cid;
@@ -133,8 +133,9 @@ export function canonical(message: ChatMessage & { type?: string }): ChatMessage
   return copy;
 }
 
-function memberOf(member: Member): Member {
+function senderOf(member: Sender): Sender {
   const { id, name } = member;
+  if (member.system) return { id: 0, name, system: true };
   if (member.verified) return { id, name, user: member.user, verified: true };
   return member.guest ? { id, name, guest: true } : { id, name };
 }

@@ -4,7 +4,7 @@
 // delete, reactions) or the reader's own doings on it do (editing, deleting): what the reader was in the middle
 // of survives that (focus, an open menu, a half-typed edit, an open disclosure). Everything is text, never markup.
 
-import type { ChatMessage, Limits, Member } from "../shared/protocol";
+import type { ChatMessage, Limits, Sender } from "../shared/protocol";
 import { el } from "./dom";
 import { gameData } from "./game-data";
 import { messageEditor } from "./message-editor";
@@ -18,7 +18,7 @@ import { quoteButton } from "./reply-quote";
 import { type Clock, systemClock } from "./timers";
 
 export interface MessageRowOptions {
-  isOwn(sender: Member): boolean;
+  isOwn(sender: Sender): boolean;
   /** The reader's name now: mentions of it are marked. */
   selfName(): string | undefined;
   limits(): Limits;

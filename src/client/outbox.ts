@@ -1,15 +1,17 @@
 // What goes to the room, and when: history requests that are due (a gap a resume left, or older pages the user
 // asked for), then pages of the changes a resume's welcome left out, then pages of a large room's member list, then
-// what the user sent (send-queue.ts), each as fast as the room's rate limit allows. A request the room never
-// answers (it refused it) is asked again.
+// our state when it is due (own-state.ts), then what the user sent (send-queue.ts), each as fast as the room's rate
+// limit allows. A request the room never answers (it refused it) is asked again. A live signal that is worth
+// sending only now (typing) goes at once if the rate limit allows, or not at all (`sendNow`).
 
 import { frameCost } from "../shared/codec";
-import { DEFAULT_LIMITS, type NativeClientPacket } from "../shared/protocol";
+import { DEFAULT_LIMITS, type Limits, type NativeClientPacket } from "../shared/protocol";
 import type { ChangePages } from "./change-pages";
 import type { ConnectionEvent } from "./connection-events";
 import type { DeliveryRecord, HistoryKind } from "./delivery-record";
 import type { MemberPages } from "./member-pages";
 import type { Membership } from "./membership";
+import type { OwnState } from "./own-state";
 import type { SendQueue } from "./send-queue";
 import type { SocketLike } from "./socket";
 import { type Clock, NamedTimers } from "./timers";
@@ -22,6 +24,7 @@ export interface OutboxParts {
   delivered: DeliveryRecord;
   changes: ChangePages;
   memberPages: MemberPages;
+  ownState: OwnState;
   queue: SendQueue;
   /** Where frames go now: the socket, once the room welcomed us on it; none while not in the room. */
   socket(): SocketLike | undefined;
@@ -60,6 +63,7 @@ export class Outbox {
       }
       if (next.history) this.askHistory(next.history);
       else if (next.packet.type === "changes" || next.packet.type === "members") this.ask(next.packet.type);
+      else if (next.packet.type === "state") this.parts.ownState.went(next.packet, clock.now(), this.limits);
       else queue.take(target.selfId);
       target.socket.send(frame);
     }
@@ -67,6 +71,19 @@ export class Outbox {
       this.reportedQueueSize = queue.size;
       this.parts.onEvent({ type: "queue", size: this.reportedQueueSize });
     }
+  }
+
+  /**
+   * Sends `packet` now if in the room and the rate limit has a token for it (charged like any frame); false if it
+   * could not go, and it is dropped.
+   */
+  sendNow(packet: NativeClientPacket): boolean {
+    const target = this.target();
+    if (!target) return false;
+    const frame = JSON.stringify(packet);
+    if (this.parts.queue.waitBeforeSending(this.parts.clock.now(), this.costOf(frame)) > 0) return false;
+    target.socket.send(frame);
+    return true;
   }
 
   /** An answer to our request came (`frame`): the room charges it to our rate limit by its size, as we must too. */
@@ -108,6 +125,9 @@ export class Outbox {
     if (changed) return { packet: changed };
     const members = memberPages.nextRequest(limits?.membersPageMax);
     if (members) return { packet: members };
+    // Our state says nothing of messages: it need not wait for a gap to be filled.
+    const state = this.parts.ownState.next(clock.now());
+    if (state) return { packet: state };
     // Chats wait for what was missed (a gap, changes) to be in: only then is it known which earlier ones, and which
     // changes, must be sent again.
     if (delivered.hasGap || changes.pending) return undefined;
@@ -115,8 +135,12 @@ export class Outbox {
     return packet && { packet };
   }
 
+  private get limits(): Limits {
+    return this.parts.membership.limits ?? DEFAULT_LIMITS;
+  }
+
   private costOf(frame: string): number {
-    return frameCost(frame, (this.parts.membership.limits ?? DEFAULT_LIMITS).rateLimitBytesPerToken);
+    return frameCost(frame, this.limits.rateLimitBytesPerToken);
   }
 
   private askHistory(kind: HistoryKind): void {

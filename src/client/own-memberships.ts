@@ -3,7 +3,7 @@
 // membership ids, so this tab remembers them per room in sessionStorage: a reload keeps them, another tab (another
 // person, perhaps, on a shared computer) does not share them.
 
-import type { Member } from "../shared/protocol";
+import type { Sender } from "../shared/protocol";
 
 /** Enough for a long session of reconnects; the oldest go first. */
 const KEEP = 200;
@@ -34,7 +34,7 @@ export class OwnMemberships {
   }
 
   /** Sent by us: by one of this tab's memberships, or by our verified user from anywhere. */
-  isOwn(sender: Member): boolean {
+  isOwn(sender: Sender): boolean {
     return (
       this.ids.has(sender.id) || (this.user !== undefined && sender.verified === true && sender.user === this.user)
     );

@@ -7,7 +7,7 @@
 // own memberships sent it, with the same text, oldest first. Once chats carry a client id (`cid`), `confirm`
 // matches on that instead, and nothing else here changes.
 
-import type { ChatMessage, Member } from "../shared/protocol";
+import type { ChatMessage, Sender } from "../shared/protocol";
 import { el } from "./dom";
 
 /** What a pending message says of itself, by the connection's state. */
@@ -25,7 +25,7 @@ export class PendingList {
   /** `sentHere`: whether a sender is one of this page's own memberships (not another tab of the same user). */
   constructor(
     private readonly list: HTMLOListElement,
-    private readonly sentHere: (sender: Member) => boolean,
+    private readonly sentHere: (sender: Sender) => boolean,
   ) {}
 
   add(text: string): void {

@@ -209,7 +209,14 @@ function tutorialLeaves(departures: Departure[]): TutorialServerPacket[] {
 const tutorialChats = (messages: ChatMessage[]): TutorialServerPacket[] =>
   messages.filter((message) => !message.deleted).map(tutorialChat);
 
+/**
+ * A member's message is a `chat_message`; one the game's backend posted (protocol.ts, `SystemSender`) is a notice
+ * of the server's own, `name(#0): text`. As a `chat_message` it would pass for a member's, since that client shows
+ * no more of a sender than its name; and its name is labelled as notices label members, `(#id)`, which no member's
+ * name may hold (names.ts): a member who took the same name still cannot draw the same line.
+ */
 function tutorialChat(message: ChatMessage): TutorialServerPacket {
+  if (message.sender.system) return serverMessage(`${tutorialLabel(message.sender)}: ${flattened(message.text)}`);
   return {
     type: "chat_message",
     name: tutorialName(message.sender),

@@ -14,10 +14,20 @@ export type Dialect = "native" | "tutorial";
  * a room that verifies tokens (the server has AUTH_SECRET), every other member is a `guest`, which clients show
  * (the tutorial dialect as a " (guest)" after the name), so that no anonymous member can pass for a verified one.
  */
-export type Member = { id: number; name: string } & (
+export type Member = { id: number; name: string; system?: never } & (
   | { user: string; verified: true; guest?: never }
   | { user?: never; verified?: never; guest?: true }
 );
+
+/**
+ * The sender of a message the game's backend posted (the publish API, docs/backend.md): the room's own voice, with
+ * the name the post gave ("system" by default). Its id is 0, which no member has (members' ids start at 1), and only
+ * the server sets `system`: a member's chat always carries the member as the room knows it, whatever it sent.
+ */
+export type SystemSender = { id: 0; name: string; system: true; user?: never; verified?: never; guest?: never };
+
+/** Who sent a message: a member, or the game's backend. */
+export type Sender = Member | SystemSender;
 
 /**
  * A member's state: a small JSON object a game shows next to its name ("status": "in a match", a level, a team).
@@ -41,7 +51,8 @@ export type ChatMessage = {
   seq: number;
   /** Server time, milliseconds since the epoch. */
   ts: number;
-  sender: Member;
+  /** A member, or for a message the game's backend posted, the `SystemSender`. */
+  sender: Sender;
   /** The client chat id the sender gave its `chat` (CHAT_ID_RULE), if it gave one. */
   cid?: string;
 } & (

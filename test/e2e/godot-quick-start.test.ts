@@ -170,13 +170,13 @@ describe.skipIf(WITHOUT_GODOT)("the Godot addon's README, followed in Godot 3", 
     expect(lines.length).toBe(5);
   });
 
-  it("the example chat panel shows players' names and texts as text: BBCode in them is not markup", async () => {
+  it("the example chat panel shows players' names, texts and statuses as text: BBCode in them is not markup", async () => {
     const project = freshProject(`\n${readmeBlock("autoload:godot3")}`);
     cpSync(PANEL_CLIENT, join(project, "panel_client.gd"));
     const room = "panel";
     const ann = await connect(`${server.wsUrl}/rooms/${room}`);
-    ann.send({ type: "join", name: "[i]ann[/i]" });
-    await ann.next((p) => p.type === "welcome");
+    ann.send({ type: "join", name: "[i]ann[/i]", state: { status: "[color=red]in a match[/color]" } });
+    const { id } = await ann.next((p) => p.type === "welcome");
     const godot = run([
       "--path",
       project,
@@ -188,7 +188,13 @@ describe.skipIf(WITHOUT_GODOT)("the Godot addon's README, followed in Godot 3", 
       "--until=bye",
     ]);
     try {
-      await ann.next((p) => p.type === "join", 30_000);
+      // godot's join (ann hears of her own first).
+      await ann.next((p) => p.type === "join" && p.name === "[b]godot[/b]", 30_000);
+      // ann types: everyone hears it in the same batch of signals as ann does, before the chats that follow.
+      ann.send({ type: "typing" });
+      await ann.next(
+        (p) => p.type === "signals" && (p.typing as number[] | undefined)?.includes(id as number) === true,
+      );
       ann.send({ type: "chat", text: "[url=https://evil.example]click[/url] [color=red]red[/color]" });
       ann.send({ type: "chat", text: "bye" });
       const output = await godot;
@@ -203,6 +209,10 @@ describe.skipIf(WITHOUT_GODOT)("the Godot addon's README, followed in Godot 3", 
         "[i]ann[/i]: [url=https://evil.example]click[/url] [color=red]red[/color]",
         "[i]ann[/i]: bye",
       ]);
+      // Who is here, each with its status after its name, as text; who was typing, until ann's chat.
+      expect(/^MEMBERS (.*)$/m.exec(output)?.[1]).toBe("[i]ann[/i] [color=red]in a match[/color] | [b]godot[/b]");
+      expect(/^HERE (.*)$/m.exec(output)?.[1]).toBe("#panel · 2 here");
+      expect(output.match(/^TYPING.*$/gm)).toEqual(["TYPING [i]ann[/i] is typing…", "TYPING "]);
     } finally {
       await ann.close();
     }

@@ -24,6 +24,12 @@ func _init():
 	test_members_and_own_join()
 	test_refused_join_said_once()
 	test_cid_format()
+	test_typers_told_as_members()
+	test_timer_drops_typers_and_sends_state()
+	test_member_states_told()
+	test_state_refusals()
+	test_join_refused_for_its_state()
+	test_member_count_of_a_large_room()
 	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
 	quit(0 if _failures == 0 else 1)
 
@@ -212,3 +218,133 @@ func valid_cid(cid):
 		if not (c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"):
 			return false
 	return true
+
+# -------------------------------------------------------------------------------------------------------------------
+# Live signals (issue 24): what the adapters and the game rely on beyond the spec's checks.
+
+func signals_welcome(id, members, member_count = -1):
+	var w = welcome(id, [])
+	w["members"] = members
+	w["memberCount"] = members.size() if member_count < 0 else member_count
+	return w
+
+func ids_of(members):
+	var ids = []
+	for member in members:
+		ids.append(member["id"])
+	return ids
+
+# The events named `name`, in order.
+func named(events, name):
+	var found = []
+	for event in events:
+		if event[0] == name:
+			found.append(event)
+	return found
+
+func test_typers_told_as_members():
+	var logic = Logic.new("me")
+	logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}, {"id": 2, "name": "ann"}, {"id": 3, "name": "bo"}]), 0)
+	var events = logic.on_packet({"type": "signals", "typing": [3, 2]}, 100)
+	var told = named(events, "typing_changed")
+	check("typing_changed tells the typers as members, names and all, in the order they started",
+		told.size() == 1 and same(told[0][1], [{"id": 3, "name": "bo"}, {"id": 2, "name": "ann"}]))
+	check("a refresh of the same typers tells nothing", named(logic.on_packet({"type": "signals", "typing": [2]}, 200), "typing_changed").empty())
+	logic.on_packet({"type": "rename", "id": 3, "name": "bob", "previous": "bo"}, 300)
+	check("typers() shows a typer's new name", same(logic.typers()[0], {"id": 3, "name": "bob"}))
+	# A typer signalled before the addon knew it: ignored, and not shown once it joins within the timeout.
+	logic.on_packet({"type": "signals", "typing": [7]}, 400)
+	logic.on_packet({"type": "join", "id": 7, "name": "cy"}, 500)
+	check("an id signalled before its join is not a typer", ids_of(logic.typers()) == [3, 2])
+	events = logic.on_packet(merge({"type": "chat"}, {"seq": 1, "ts": 1, "sender": {"id": 2, "name": "ann"}, "text": "hi"}), 600)
+	check("a typer's chat: the chat, then the typers without it", events.size() == 2 and events[0][0] == "chat"
+		and events[1][0] == "typing_changed" and ids_of(events[1][1]) == [3])
+	var typing = logic.typing(700)
+	check("typing() is a frame to send now, as the adapter's instruction", same(typing, [["_send", {"type": "typing"}]]))
+
+func test_timer_drops_typers_and_sends_state():
+	var logic = Logic.new("me")
+	check("nothing to time before a welcome", logic.next_timer() == -1)
+	logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}, {"id": 2, "name": "ann"}, {"id": 3, "name": "bo"}]), 1000)
+	logic.on_packet({"type": "signals", "typing": [2]}, 1000)
+	logic.on_packet({"type": "signals", "typing": [3]}, 2500)
+	check("the timer is due when the first typer goes quiet: typingTimeoutMs (6 s by default) after its signal", logic.next_timer() == 7000)
+	check("before then, the tick drops nobody", logic.tick(6999).empty() and ids_of(logic.typers()) == [2, 3])
+	var events = logic.tick(7000)
+	check("then it drops that typer, and tells the typers left", events.size() == 1 and events[0][0] == "typing_changed" and ids_of(events[0][1]) == [3])
+	check("and is due for the next", logic.next_timer() == 8500)
+	logic.tick(8500)
+	check("with nobody typing and no state waiting, nothing is due", logic.next_timer() == -1)
+	logic.set_state({"status": "away"})
+	var sent = logic.next_packet(9000)
+	logic.wait_before_sending(9000, 40)
+	check("a state goes at once", sent != null and sent["type"] == "state" and same(sent["state"], {"status": "away"}))
+	logic.set_state({"status": "back"})
+	check("a change within stateIntervalMs waits, and the timer says until when", logic.next_packet(9500) == null and logic.next_timer() == 10000)
+	sent = logic.next_packet(10000)
+	check("when it is due, the latest goes", sent != null and sent["type"] == "state" and same(sent["state"], {"status": "back"}))
+	check("set_state() keeps its own copy of the game's Dictionary", same(logic.own_state(), {"status": "back"}))
+	events = logic.set_state("away")
+	check("a state that is no Dictionary is refused at once, and not kept", same(events, [["error", "invalid_state", "a state must be a JSON object (a Dictionary)", 0],
+		["refused", "state", "invalid_state", "a state must be a JSON object (a Dictionary)"]]) and same(logic.own_state(), {"status": "back"}))
+
+func test_member_states_told():
+	var logic = Logic.new("me")
+	var events = logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}, {"id": 2, "name": "ann", "state": {"avatar": "a.png", "status": "here"}, "vouched": ["avatar"]}]), 0)
+	check("the welcome's members carry their state and vouched fields", same(logic.members()[1], {"id": 2, "name": "ann", "state": {"avatar": "a.png", "status": "here"}, "vouched": ["avatar"]}))
+	check("an empty state is none", logic.on_packet({"type": "join", "id": 3, "name": "bo", "state": {}}, 0)[0][1].has("state") == false)
+	events = logic.on_packet({"type": "join", "id": 4, "name": "cy", "state": {"status": "new"}}, 0)
+	check("member_joined carries the state", events.size() == 1 and same(events[0][1], {"id": 4, "name": "cy", "state": {"status": "new"}}))
+	events = logic.on_packet({"type": "signals", "states": [{"id": 2, "state": {"avatar": "a.png", "status": "in a match"}}, {"id": 9, "state": {"status": "x"}}, {"id": 4, "state": {}}]}, 0)
+	var told = named(events, "member_state_changed")
+	check("member_state_changed for each known member, with its whole entry, vouched kept", told.size() == 2
+		and same(told[0][1], {"id": 2, "name": "ann", "state": {"avatar": "a.png", "status": "in a match"}, "vouched": ["avatar"]})
+		and same(told[1][1], {"id": 4, "name": "cy"}))
+	logic.members()[1]["state"]["status"] = "changed by the game"
+	check("members() states are copies", logic.members()[1]["state"]["status"] == "in a match")
+
+func test_state_refusals():
+	var logic = Logic.new("me")
+	logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}]), 0)
+	logic.set_state({"status": "ok"})
+	logic.wait_before_sending(0, 40)
+	logic.set_state({"status": "bad"})
+	logic.wait_before_sending(1000, 40)
+	logic.send_chat("after")
+	var events = logic.on_packet({"type": "error", "code": "rate_limited", "message": "slow", "retryAfterMs": 300, "for": "state"}, 1100)
+	var next = logic.next_packet(1100)
+	check("a state refused for its rate holds back no chat", events.size() == 1 and events[0][3] == 300 and next != null and next["type"] == "chat"
+		and logic.wait_before_sending(1100, 40) == 0)
+	check("and the latest state goes once retryAfterMs is over", logic.next_packet(1399) == null and logic.next_timer() == 1400 and logic.next_packet(1400)["type"] == "state")
+	logic.wait_before_sending(1400, 40)
+	# A newer change waits (the interval) when the room refuses the last one for good: the newer one still goes.
+	logic.set_state({"status": "newer"})
+	events = logic.on_packet({"type": "error", "code": "invalid_state", "message": "too big", "for": "state"}, 1500)
+	check("told once, as a refusal of the state", same(events, [["error", "invalid_state", "too big", 0], ["refused", "state", "invalid_state", "too big"]]))
+	check("a newer state set meanwhile is kept, and goes", same(logic.own_state(), {"status": "newer"}) and logic.next_packet(2400)["type"] == "state")
+	events = logic.on_packet({"type": "error", "code": "rate_limited", "message": "too many packets", "retryAfterMs": 200, "for": "typing"}, 2400)
+	check("a refused typing signal is not told, and holds nothing back", events.empty() and logic.wait_before_sending(2400, 40) == 0)
+
+func test_join_refused_for_its_state():
+	var logic = Logic.new("me")
+	logic.set_state({"team": "blue"})
+	check("the join carries the state", same(logic.join_packet()["state"], {"team": "blue"}))
+	var events = logic.on_packet({"type": "error", "code": "forbidden", "message": "team is your token's", "for": "join"}, 0)
+	check("a join refused for its state: told, and joined again at once without it", events.size() == 3 and events[0][0] == "error"
+		and same(events[1], ["refused", "state", "forbidden", "team is your token's"]) and events[2][0] == "_send"
+		and same(events[2][1], {"type": "join", "name": "me", "maxFrameBytes": 65535}) and not logic.stopped)
+	var plain = Logic.new("me")
+	events = plain.on_packet({"type": "error", "code": "forbidden", "message": "no", "for": "join"}, 0)
+	check("a join without a state refused as forbidden still stops", plain.stopped and events[events.size() - 1][0] == "disconnected")
+
+func test_member_count_of_a_large_room():
+	var logic = Logic.new("me")
+	logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}, {"id": 2, "name": "ann"}], 5), 0)
+	logic.on_packet({"type": "leave", "id": 4, "name": "dee"}, 0)
+	check("a leave of a member not paged in yet counts", logic.member_count() == 4)
+	logic.on_packet({"type": "members", "members": [{"id": 3, "name": "bo"}, {"id": 5, "name": "eve"}], "more": false}, 0)
+	logic.on_packet({"type": "leave", "id": 9, "name": "nobody"}, 0)
+	check("once the list is whole, a leave of a member never listed does not", logic.member_count() == 4)
+	logic.on_packet({"type": "join", "id": 6, "name": "fay"}, 0)
+	logic.on_packet({"type": "join", "id": 6, "name": "fay"}, 0)
+	check("a join heard twice counts once", logic.member_count() == 5)

@@ -26,6 +26,10 @@ var _delivered = []
 var _errors = []
 var _changed = []
 var _reconnect_in = null
+# The state set before the client opened, which its first join carries (null: none).
+var _state = null
+# The ids of the typers the client last told the app of (typing_changed).
+var _told_typers = []
 
 func _init():
 	var logic_path = ""
@@ -106,6 +110,8 @@ func run(scenario):
 	_errors = []
 	_changed = []
 	_reconnect_in = null
+	_state = null
+	_told_typers = []
 	var client = scenario.get("client", {})
 	for step in scenario["steps"]:
 		do_step(step, client)
@@ -116,6 +122,8 @@ func do_step(step, client):
 		if client.has("maxFrameBytes"):
 			_logic.max_frame_bytes = int(client["maxFrameBytes"])
 		_logic.refreshes_token = client.get("tokens", false)
+		if _state != null:
+			_emit(_logic.set_state(_state))
 		_open_socket()
 	elif step.has("do") and step["do"] == "loadOlder":
 		_logic.load_older()
@@ -153,6 +161,14 @@ func do_step(step, client):
 		_emit(_logic.unreact(int(step["unreact"][0]), step["unreact"][1]))
 	elif step.has("rename"):
 		_logic.rename(step["rename"])
+	elif step.has("typing"):
+		_emit(_logic.typing(_now) if step["typing"] else _logic.stop_typing(_now))
+	elif step.has("setState"):
+		# Before the client opens, the app's state waits for it (the adapter keeps it for connect_to_room()).
+		if _logic == null:
+			_state = step["setState"]
+		else:
+			_emit(_logic.set_state(step["setState"]))
 	elif step.has("repeat"):
 		for _i in range(int(step["repeat"])):
 			for inner in step["steps"]:
@@ -166,7 +182,8 @@ func _open_socket():
 	_connected = true
 	_frames.append(_named(_logic.join_packet()))
 
-# Time passes: the reconnect and the next send happen when due, in order.
+# Time passes: the reconnect, the next send, and what the logic's own timer brings (a typer dropped, a state whose
+# interval ended) happen when due, in order, as the adapter's _process does them.
 func _wait(ms):
 	var end = _now + ms
 	while true:
@@ -175,12 +192,19 @@ func _wait(ms):
 			due = _send_at
 		if _reconnect_at >= 0 and _reconnect_at <= end and (due < 0 or _reconnect_at < due):
 			due = _reconnect_at
+		# The logic's timer, once for each moment: one it could not act on (a state the rate limit holds back) has
+		# its send timer set.
+		var timer = -1 if _logic == null else _logic.next_timer()
+		if timer > _now and timer <= end and (due < 0 or timer < due):
+			due = timer
 		if due < 0:
 			break
 		_now = due
 		if due == _reconnect_at:
 			_reconnect_at = -1
 			_open_socket()
+		if due == timer:
+			_emit(_logic.tick(_now))
 		_drain()
 	_now = end
 
@@ -209,6 +233,14 @@ func _emit(events):
 			"token_needed":
 				# The game answers with a new token at once.
 				_open_socket()
+			"_send":
+				# Sent now, paced already (typing): on the open socket only.
+				if _connected:
+					_frames.append(_named(event[1].duplicate(true)))
+			"typing_changed":
+				_told_typers = []
+				for member in event[1]:
+					_told_typers.append(member["id"])
 
 # What the adapter does after every event: send what may go now, and come back when the rest may.
 func _drain():
@@ -231,7 +263,11 @@ func expect(wanted):
 		var ok = _frames.size() == wanted["out"].size()
 		for i in range(min(_frames.size(), wanted["out"].size())):
 			for key in wanted["out"][i]:
-				ok = ok and _frames[i].has(key) and _same(_frames[i][key], wanted["out"][i][key])
+				# A field given as null is one the frame does not have.
+				if typeof(wanted["out"][i][key]) == TYPE_NIL:
+					ok = ok and not _frames[i].has(key)
+				else:
+					ok = ok and _frames[i].has(key) and _same(_frames[i][key], wanted["out"][i][key])
 		check("out", ok, "%s, expected %s" % [to_json(_frames), to_json(wanted["out"])])
 	if wanted.has("chats"):
 		var texts = []
@@ -287,6 +323,22 @@ func expect(wanted):
 		for member in _logic.members():
 			ids.append(member["id"])
 		check("members", _same(ids, wanted["members"]), "%s, expected %s" % [to_json(ids), to_json(wanted["members"])])
+	if wanted.has("typers"):
+		var ids = []
+		for member in _logic.typers():
+			ids.append(member["id"])
+		check("typers", _same(ids, wanted["typers"]), "%s, expected %s" % [to_json(ids), to_json(wanted["typers"])])
+		check("typers told", _same(_told_typers, wanted["typers"]), "typing_changed said %s, expected %s" % [to_json(_told_typers), to_json(wanted["typers"])])
+	if wanted.has("states"):
+		var states = {}
+		for member in _logic.members():
+			states[str(member["id"])] = member.get("state")
+		var actual = {}
+		for key in wanted["states"]:
+			actual[key] = states.get(key)
+		check("states", _same(actual, wanted["states"]), "%s, expected %s" % [to_json(actual), to_json(wanted["states"])])
+	if wanted.has("memberCount"):
+		check("memberCount", _same(_logic.member_count(), wanted["memberCount"]), "%s, expected %s" % [_logic.member_count(), wanted["memberCount"]])
 
 # Equal values; JSON's numbers are floats, the client's ints.
 func _same(a, b):

@@ -71,6 +71,13 @@ describe("the Godot addon's scripts, parsed as GDScript 4", () => {
     expect(quickStart).toContain("EdgeChat.connect_to_room(");
     expect(problems(quickStart)).toEqual([]);
   });
+
+  it("the README's Godot 4 typing and status example parses without an error", () => {
+    const example = readmeBlock("typing:godot4");
+    expect(example).toContain("EdgeChat.typing()");
+    expect(example).toContain("EdgeChat.set_state(");
+    expect(problems(example)).toEqual([]);
+  });
 });
 
 describe("the Godot addon's two folders", () => {
@@ -97,11 +104,30 @@ describe("the Godot addon's two folders", () => {
       .filter((line) => !line.startsWith("#"))
       .join("\n");
     expect(panel).toContain('_log.add_text(message["sender"]["name"])');
+    // The member list: each name, and its status after it, as text too; who is typing, by name.
+    expect(panel).toContain('_members.add_text(member["name"])');
+    expect(panel).toContain("_members.add_text(status.left(STATUS_CHARS))");
+    expect(panel).toMatch(/_typing\.add_text\("%s is typing…" % first\)/);
     expect(panel).not.toMatch(/append_text|append_bbcode|parse_bbcode|bbcode_text|\.text\s*[+]?=/);
   });
 
   // The Godot 4 folder's copies are the ones to edit: after a change, copy them into the Godot 3 folder. constants.gd
   // is written into both by tools/client-constants.ts.
+  // The player's typing goes from the input's text_changed: typing() while it holds text, stop_typing() once empty.
+  it.each([
+    { name: "edge_chat", connect: "_input.text_changed.connect(_on_text_changed)" },
+    { name: "edge_chat_godot3", connect: '_input.connect("text_changed", self, "_on_text_changed")' },
+  ])("$name: the example panel's input says the player is typing", ({ name, connect }) => {
+    const panel = readFileSync(
+      join(name === "edge_chat" ? ADDON_GODOT4 : ADDON_GODOT3, "example/chat_panel.gd"),
+      "utf8",
+    );
+    expect(panel).toContain(connect);
+    expect(panel).toMatch(
+      /func _on_text_changed\(text[^)]*\)[^:]*:\n\tif text\.(is_)?empty\(\):\n\t\t_chat\.stop_typing\(\)\n\telse:\n\t\t_chat\.typing\(\)\n/,
+    );
+  });
+
   it.each(["chat_logic.gd", "constants.gd", "message_model.gd", "roster.gd", "send_queue.gd", "LICENSE"])(
     "hold the same %s",
     (file) => {

@@ -15,6 +15,8 @@ export interface Unlisted {
   AUTH_SECRET?: string;
   /** The secret that admin API requests bear (`wrangler secret put ADMIN_TOKEN`); unset: no admin API. */
   ADMIN_TOKEN?: string;
+  /** A secret that may only publish (`POST /api/rooms/<name>/messages`); unset: only ADMIN_TOKEN publishes. */
+  PUBLISH_TOKEN?: string;
   /** "open" (default): a token is optional; "token": every connection needs one. */
   ROOM_ACCESS?: string;
   /** Where rooms send their events (webhook-settings.ts); unset: no webhooks. */

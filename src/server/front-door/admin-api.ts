@@ -13,6 +13,7 @@ import type { ModerationPacket, ProtocolError } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { readSettings } from "../config/settings";
 import { refusal } from "../connections/requests";
+import { readJsonBody } from "./json-body";
 
 const ACTIONS: readonly string[] = ["kick", "ban", "unban", "delete"] satisfies ModerationPacket["type"][];
 
@@ -48,7 +49,7 @@ export async function adminRequest(
     await room.wipe();
     return Response.json({ ok: true, room: name });
   }
-  const body = await readJson(request);
+  const body = await readJsonBody(request, MAX_BODY_BYTES);
   if (body instanceof Response) return body;
   const parsed = parseModeration(action as ModerationPacket["type"], body, readSettings(env).limits, true);
   if (!parsed.ok) return answerError(parsed.error);
@@ -79,42 +80,6 @@ export async function bearsToken(request: Request, token: string): Promise<boole
   if (given === undefined) return false;
   const digest = (text: string) => crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return crypto.subtle.timingSafeEqual(await digest(given), await digest(token));
-}
-
-/** The body as a JSON object, read no further than MAX_BODY_BYTES; or the refusal. */
-async function readJson(request: Request): Promise<Record<string, unknown> | Response> {
-  const tooLarge = () =>
-    refusal(413, { error: "too_large", message: `a body must be at most ${MAX_BODY_BYTES} bytes` });
-  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_BODY_BYTES) return tooLarge();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  if (request.body) {
-    for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-      bytes += chunk.byteLength;
-      if (bytes > MAX_BODY_BYTES) return tooLarge();
-      chunks.push(chunk);
-    }
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(concat(chunks, bytes)));
-  } catch {
-    return refusal(400, { error: "invalid_json", message: "the body must be UTF-8 JSON" });
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return refusal(400, { error: "invalid_packet", message: "the body must be a JSON object" });
-  }
-  return value as Record<string, unknown>;
-}
-
-function concat(chunks: Uint8Array[], bytes: number): Uint8Array {
-  const all = new Uint8Array(bytes);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return all;
 }
 
 /** A moderation error as an HTTP answer: a missing target is 404, anything else the request's fault. */

@@ -5,6 +5,7 @@
 //   GET /api/rooms/<name>               → JSON about the room: members online (in a token-only room, only to a
 //                                         caller with a token for it), last sequence number; to the admin, how
 //                                         its webhooks fare
+//   POST /api/rooms/<name>/messages     → the publish API (publish-api.ts), when PUBLISH_TOKEN or ADMIN_TOKEN is set
 //   POST /api/rooms/<name>/<action>,
 //   DELETE /api/rooms/<name>            → the admin API (admin-api.ts), when ADMIN_TOKEN is set
 //   anything else                       → static/ (the browser client)
@@ -22,6 +23,7 @@ import { refusal } from "../connections/requests";
 import type { RoomInfo } from "../room/info";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../shards/wire";
 import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
+import { PUBLISH_ROUTE, publishRequest } from "./publish-api";
 import { refuseUpgrade } from "./upgrade-checks";
 
 export default {
@@ -36,9 +38,9 @@ export default {
       const [rawName = "", action, ...beyond] = pathname.slice("/api/rooms/".length).split("/");
       const name = roomName(rawName);
       if (name instanceof Response) return name;
-      if (beyond.length > 0 || (action !== undefined && !isAdminRoute(action, request.method))) {
-        return refusal(404, { error: "not_found", message: "no such route" });
-      }
+      const known = action === undefined || action === PUBLISH_ROUTE || isAdminRoute(action, request.method);
+      if (beyond.length > 0 || !known) return refusal(404, { error: "not_found", message: "no such route" });
+      if (action === PUBLISH_ROUTE) return publishRequest(request, env, name);
       if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
       if (request.method !== "GET")
         return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });

@@ -1,7 +1,8 @@
 // Everything the room charges input to, in one place (the mechanisms are flood-control.ts, room-budget.ts and the
 // token bucket):
 // - every frame, by its size, to its sender's own rate limit;
-// - every chat and rename (what everyone hears) to the room's budget, shared fairly among its senders;
+// - every chat and rename (what everyone hears) to the room's budget, shared fairly among its senders, the game's
+//   backend (the publish API's posts) counting as one of them;
 // - every join to the room's joins per second;
 // - every history answer, by its size, to the asker's rate limit, after it is sent;
 // - every change of a member's state to its own pace: one per limits.stateIntervalMs.
@@ -16,6 +17,12 @@ import { RoomBudget } from "./room-budget";
 
 export type { Verdict };
 
+/**
+ * The game's backend, as one sender among the room's members: its posts share the room's budget with their chats,
+ * and past the budget it too is served while it takes no more than its share.
+ */
+const BACKEND = Object.freeze({ sender: "the game's backend" });
+
 /** Seconds' worth of joins the room takes at once, after a quiet spell. */
 const JOIN_BURST_SECONDS = 5;
 
@@ -26,7 +33,7 @@ const JOIN_BURST_SECONDS = 5;
  */
 export class Charges<Socket extends object> {
   private readonly flood: FloodControl<Socket>;
-  private readonly budget: RoomBudget<Socket>;
+  private readonly budget: RoomBudget<Socket | typeof BACKEND>;
   private readonly joins: TokenBucket;
   private readonly bytesPerToken: number;
   private readonly stateIntervalMs: number;
@@ -55,6 +62,11 @@ export class Charges<Socket extends object> {
   broadcast(socket: Socket, frame: string | ArrayBuffer, now: number): Verdict {
     const wait = this.budget.admit(socket, frameBytes(frame), now);
     return wait === 0 ? { kind: "pass" } : this.flood.refuse(socket, now, wait, "room_busy");
+  }
+
+  /** A post of the publish API, of `bytes`, charged to the room's budget: 0 if it passes, else how long to wait (ms). */
+  published(bytes: number, now: number): number {
+    return this.budget.admit(BACKEND, bytes, now);
   }
 
   /** A join: 0 if the room takes it now, otherwise how long to wait (ms). */

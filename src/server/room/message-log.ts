@@ -8,26 +8,28 @@
 import type { Limits, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Moderator } from "../moderation/actions";
 import type { MessageChanges, ReactionChange } from "../storage/message-changes";
+import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage, UnstoredChat } from "../storage/room-storage";
 
 /**
  * One entry for the log. `author`: who asks, across connections (sessions.ts, `authorOf`), which only the author of
  * a message may be to edit it or delete it as its author; `moderator`: who may delete any message, if the asker may
- * (a moderator, the admin API). `ts`: when the room took the request.
+ * (a moderator, the admin API). `ts`: when the room took the request. `key`: a post's idempotency key (the publish
+ * API), remembered with the message it posts, in the same write.
  */
 export type LogEntry =
-  | { kind: "chat"; chat: UnstoredChat }
+  | { kind: "chat"; chat: UnstoredChat; key?: string }
   | { kind: "edit"; seq: number; text: string; author: string; ts: number }
   | { kind: "delete"; seq: number; author?: string; moderator?: Moderator }
   | { kind: "react"; change: ReactionChange };
 
 /**
- * What the room says of a batch, in order: to everyone, or to the sender of entry `to` alone (an ack, a refusal).
- * A deletion a moderator made says who (`moderator`), for the room's backend alone: members hear only that it was
- * not its author's.
+ * What the room says of a batch, in order: to everyone (of entry `of`), or to the sender of entry `to` alone (an
+ * ack, a refusal). A deletion a moderator made says who (`moderator`), for the room's backend alone: members hear
+ * only that it was not its author's.
  */
 export type Said =
-  | { to: "all"; packet: ServerPacket; moderator?: Moderator }
+  | { to: "all"; of: number; packet: ServerPacket; moderator?: Moderator }
   | { to: number; packet: ServerPacket }
   | { to: number; error: ProtocolError };
 
@@ -35,6 +37,7 @@ export type Said =
 export interface LogRoom {
   storage: RoomStorage;
   changes: MessageChanges;
+  keys: PublishKeys;
   limits: Pick<Limits, "editWindowSeconds" | "maxReactionsPerMessage">;
   /** Told what came of each batch within its write, so that what it records is stored with it (webhooks.ts). */
   recorder?: { logged(said: readonly Said[]): void };
@@ -56,7 +59,7 @@ export function writeLog(room: LogRoom, entries: LogEntry[]): Said[] {
       if (outcome === undefined) continue;
       if ("code" in outcome) said.push({ to, error: outcome });
       else if (outcome.to === "sender") said.push({ to, packet: outcome.packet });
-      else said.push({ ...outcome, to: "all" });
+      else said.push({ ...outcome, to: "all", of: to });
     }
     room.storage.prune();
     const now = room.changes.summaries([...batch.summaries.keys()]);
@@ -88,7 +91,9 @@ function write(
       if (earlier) return { to: "sender", packet: { type: "chat", ...earlier } };
       const { replyTo } = entry.chat;
       if (replyTo !== undefined && !changeable(room, replyTo)) return notFound(room, replyTo, "reply to");
-      return { to: "all", packet: { type: "chat", ...storage.insert(entry.chat) } };
+      const message = storage.insert(entry.chat);
+      if (entry.key !== undefined) room.keys.remember(entry.key, message.seq, message.ts);
+      return { to: "all", packet: { type: "chat", ...message } };
     }
     case "edit": {
       const refusal = mayEdit(room, entry);

@@ -46,13 +46,21 @@ type Announcement<Socket> =
 
 /**
  * An entry of the room's log, and who hears an answer to it alone: the member that sent it (`socket`, with what the
- * answer names), or a caller that waits for the outcome (`refused`: the admin API).
+ * answer names), or a caller that waits for the outcome (the admin API, the publish API: what everyone `heard` of
+ * it, or why it was `refused`).
  */
 export interface Logged<Socket> {
   entry: LogEntry;
   socket?: Socket;
   answering?: Answering;
+  heard?: (packet: ServerPacket) => void;
   refused?: (error: ProtocolError) => void;
+}
+
+/** What came of an entry stored at once (`logNow`): what everyone heard of it, or why it was refused. */
+export interface LoggedNow {
+  heard?: ServerPacket;
+  refused?: ProtocolError;
 }
 
 /** Who hears of joins and leaves as the room announces them, besides its members (the room's webhooks). */
@@ -100,12 +108,15 @@ export class Outbox<Socket extends RoomSocket> {
     this.wakeIn(0);
   }
 
-  /** An entry stored now, after everything queued before it (the admin API's deletion): why not, if it was refused. */
-  logNow(entry: LogEntry): ProtocolError | undefined {
-    let refusal: ProtocolError | undefined;
-    this.log({ entry, refused: (error) => (refusal = error) });
+  /**
+   * An entry stored now, after everything queued before it, and broadcast (the admin API's deletion, a post of the
+   * publish API): what came of it.
+   */
+  logNow(entry: LogEntry): LoggedNow {
+    const outcome: LoggedNow = {};
+    this.log({ entry, heard: (packet) => (outcome.heard = packet), refused: (error) => (outcome.refused = error) });
     this.flush();
-    return refusal;
+    return outcome;
   }
 
   /** Any other packet for every member (a rename, a deletion), in its place among the rest. */
@@ -249,8 +260,10 @@ export class Outbox<Socket extends RoomSocket> {
       return;
     }
     for (const item of said) {
-      if (item.to === "all" && "packet" in item) this.audience.broadcast(item.packet);
-      else if (typeof item.to === "number") this.answer(entries[item.to]!, "error" in item ? item.error : item.packet);
+      if (item.to === "all") {
+        this.audience.broadcast(item.packet);
+        entries[item.of]!.heard?.(item.packet);
+      } else this.answer(entries[item.to]!, "error" in item ? item.error : item.packet);
     }
   }
 

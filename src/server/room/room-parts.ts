@@ -1,7 +1,7 @@
-// The parts a room is made of, wired together: its settings, storage (its history and the changes to it), bans, the
-// sessions of its connections, what input costs, its webhooks, its outbox, its upkeep, its shards, and the views of
-// the room that each of its jobs acts on. The room
-// itself (room.ts) tells what it does with them; this is what it has.
+// The parts a room is made of, wired together: its settings, storage (its history and the changes to it, the publish
+// API's idempotency keys), bans, the sessions of its connections, what input costs, its webhooks, its outbox, its
+// upkeep, its shards, and the views of the room that each of its jobs acts on. The room itself (room.ts) tells what
+// it does with them; this is what it has.
 //
 // With the WebSocket Hibernation API the runtime may evict the room from memory whenever it is idle, and creates it
 // again (constructor included) when the next event arrives. So every part is rebuilt here from the sockets and the
@@ -25,6 +25,7 @@ import { BanList } from "../moderation/ban-list";
 import { HubRoster } from "../shards/hub-roster";
 import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
 import { MessageChanges } from "../storage/message-changes";
+import { PublishKeys } from "../storage/publish-keys";
 import { RoomStorage } from "../storage/room-storage";
 import { Schema } from "../storage/schema";
 import { Departures } from "./departures";
@@ -33,6 +34,7 @@ import type { StatefulRoom } from "./member-states";
 import { writeLog } from "./message-log";
 import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
+import type { PublishingRoom } from "./publishing";
 import { Upkeep } from "./upkeep";
 import { Webhooks } from "./webhooks";
 
@@ -51,6 +53,8 @@ export abstract class RoomParts extends DurableObject<Env> {
   /** Edits, deletions and reactions: changes to the history, at positions in the same sequence (message-log.ts). */
   protected readonly changes = new MessageChanges(this.schema, this.storage, this.verifies);
   protected readonly bans = new BanList(this.schema);
+  /** The publish API's idempotency keys, each with the seq of the message it posted (publishing.ts). */
+  private readonly keys = new PublishKeys(this.schema);
   protected readonly hubRoster = new HubRoster(this.schema);
   protected readonly sessions = new Sessions<Connection>(this.ctx.getWebSockets(), this.verifies);
   /** What input costs (limits/charges.ts); `settings.limits` are the protocol's limits, what a packet may hold. */
@@ -81,8 +85,8 @@ export abstract class RoomParts extends DurableObject<Env> {
     this.sessions,
     this.shards.audience(this.sessions, this.batchBudget),
     (entries) => {
-      const { storage, changes, webhooks: recorder } = this;
-      const said = writeLog({ storage, changes, limits: this.settings.limits, recorder }, entries);
+      const { storage, changes, keys, webhooks: recorder } = this;
+      const said = writeLog({ storage, changes, keys, limits: this.settings.limits, recorder }, entries);
       this.upkeep.historyStored();
       return said;
     },
@@ -95,6 +99,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     sessions: this.sessions,
     storage: this.storage,
     bans: this.bans,
+    keys: this.keys,
     hubRoster: this.hubRoster,
     flush: () => this.outbox.flush(),
     webhooks: this.webhooks,
@@ -122,7 +127,7 @@ export abstract class RoomParts extends DurableObject<Env> {
       this.sendError(socket, "native", removal.notice);
       this.departures.close(socket, removal.closeCode, removal.closeReason, removal.leave);
     },
-    deleteMessage: (seq, by) => this.outbox.logNow({ kind: "delete", seq, moderator: by }),
+    deleteMessage: (seq, by) => this.outbox.logNow({ kind: "delete", seq, moderator: by }).refused,
     banEndsAt: (until) => this.upkeep.banEndsAt(until),
     acted: (acted, by) => {
       if (!this.webhooks) return;
@@ -149,6 +154,13 @@ export abstract class RoomParts extends DurableObject<Env> {
     charges: this.charges,
     outbox: this.outbox,
     limits: this.settings.limits,
+  };
+  /** The room as the game's backend posts in it (publishing.ts). */
+  protected readonly publishing: PublishingRoom = {
+    charges: this.charges,
+    keys: this.keys,
+    logNow: (entry) => this.outbox.logNow(entry),
+    publishKeyKept: () => this.upkeep.publishKeyKept(),
   };
   /** The room as its pages are read from it (pages.ts). */
   protected readonly paged: PagedRoom = {

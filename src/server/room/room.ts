@@ -39,6 +39,7 @@ import { type RoomInfo, roomInfo } from "./info";
 import { changeState, joiningState } from "./member-states";
 import { isLogRequest, logEntryOf } from "./message-requests";
 import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
+import { type Post, type Published, publish } from "./publishing";
 import { RoomParts } from "./room-parts";
 import { expiredMembers, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
@@ -279,6 +280,11 @@ export class ChatRoom extends RoomParts {
       this.outbox.typingNow(now).length,
       this.webhooks?.info(now),
     );
+  }
+
+  /** A post of the publish API (`POST /api/rooms/<name>/messages`): the game's backend says something here. */
+  publish(post: Post): Published {
+    return publish(this.publishing, post, Date.now());
   }
 
   /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */

@@ -1,14 +1,15 @@
 // What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
-// bans or undelivered webhook events, and its storage, which it deletes once it has none of them. The room says what
-// happened (history stored, a member joined, a ban set, the alarm rang); this decides when the alarm must ring next,
-// and whether the storage goes. The alarm's own steps (closing silent members and expired tokens) are the room's
-// story (room.ts, `alarm`).
+// bans, the publish API's idempotency keys or undelivered webhook events, and its storage, which it deletes once it
+// has none of them. The room says what happened (history stored, a member joined, a ban set, a key kept, the alarm
+// rang); this decides when the alarm must ring next, and whether the storage goes. The alarm's own steps (closing
+// silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
 import type { RoomSettings } from "../config/settings";
 import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { BanList } from "../moderation/ban-list";
 import type { HubRoster } from "../shards/hub-roster";
+import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage } from "../storage/room-storage";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { expiresAt, firstExpiry } from "./token-expiry";
@@ -19,6 +20,7 @@ export interface KeptRoom {
   sessions: Sessions<RoomSocket>;
   storage: RoomStorage;
   bans: BanList;
+  keys: PublishKeys;
   hubRoster: HubRoster;
   /** Stores what the outbox still holds: what was said just before the room emptied is history too. */
   flush(): void;
@@ -61,15 +63,27 @@ export class Upkeep {
     this.inBackground(this.alarmClock.ringBy(until));
   }
 
+  /**
+   * A post's idempotency key was kept: it must be forgotten when it expires, so that a room left with nothing else
+   * can delete its storage.
+   */
+  publishKeyKept(): void {
+    this.inBackground(this.alarmClock.ringBy(this.next()));
+  }
+
   /** Undelivered webhook events are to be sent (again) by `at`. */
   webhooksDueBy(at: number): void {
     this.inBackground(this.alarmClock.ringBy(at));
   }
 
-  /** The alarm rang: it is no longer set, the bans that ended by `now` go, and webhook events due are sent. */
+  /**
+   * The alarm rang: it is no longer set, the bans and idempotency keys that ended by `now` go, and webhook events
+   * due are sent.
+   */
   rang(now: number): void {
     this.alarmClock.unset();
     this.room.bans.expire(now);
+    this.room.keys.expire(now);
     this.room.webhooks?.rang(now);
   }
 
@@ -86,15 +100,15 @@ export class Upkeep {
   }
 
   /**
-   * A room with no members, no history, no bans and nothing for its webhooks keeps nothing: its storage is deleted,
-   * alarm included. One with history or bans sleeps until they expire (or its webhooks need the alarm): with nobody
-   * to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
+   * A room with no members, no history, no bans, no idempotency keys and nothing for its webhooks keeps nothing: its
+   * storage is deleted, alarm included. One with history, bans or keys sleeps until they expire (or its webhooks
+   * need the alarm): with nobody to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
    */
   async releaseIfEmpty(): Promise<boolean> {
     if (this.room.sessions.joined().length > 0) return false;
     this.room.flush();
     const oldestTs = this.room.storage.oldestTs();
-    if (oldestTs !== undefined || this.room.bans.any || this.room.webhooks?.holding) {
+    if (oldestTs !== undefined || this.room.bans.any || this.room.keys.any || this.room.webhooks?.holding) {
       await this.alarmClock.ringAt(this.next(oldestTs));
       return false;
     }
@@ -123,6 +137,7 @@ export class Upkeep {
       historyMaxAgeMs,
       banEnds: this.room.bans.nextExpiry(),
       tokenExpires: firstExpiry(members),
+      keyExpires: this.room.keys.nextExpiry(),
       webhooksDue: this.room.webhooks?.due(now),
     });
   }

@@ -4,12 +4,12 @@
 
 import { confineBidi } from "../../shared/bidi";
 import { frameBytes } from "../../shared/codec";
-import type { ChatMessage, GameData, Member, Quote, Reaction } from "../../shared/protocol";
+import type { ChatMessage, GameData, Quote, Reaction, Sender } from "../../shared/protocol";
 import { QUOTE_CHARS, REACTORS_NAMED } from "../../shared/protocol";
 
 /** The columns every read of messages selects. */
-export const MESSAGE_COLUMNS = `seq, ts, sender_id, sender_name, sender_user, text, deleted, cid, edited, reply_to,
-  quote_name, quote_text, quote_deleted, data`;
+export const MESSAGE_COLUMNS = `seq, ts, sender_id, sender_name, sender_user, sender_system, text, deleted, cid,
+  edited, reply_to, quote_name, quote_text, quote_deleted, data`;
 
 export type MessageRow = {
   seq: number;
@@ -18,6 +18,8 @@ export type MessageRow = {
   sender_name: string;
   /** The verified sender's user id; null for an anonymous sender. */
   sender_user: string | null;
+  /** 1 for a message the game's backend posted (protocol.ts, `SystemSender`; its sender_id is 0). */
+  sender_system: 0 | 1;
   text: string;
   /** 1 for a tombstone: its author or a moderator deleted the message; its text and the rest are gone. */
   deleted: 0 | 1;
@@ -45,9 +47,7 @@ export function messagesOf(sql: SqlStorage, rows: MessageRow[], verifies: boolea
 }
 
 function messageOf(row: MessageRow, verifies: boolean, reactions: Reaction[] | undefined): ChatMessage {
-  const { sender_id: id, sender_name: name, sender_user: user } = row;
-  const sender: Member =
-    user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
+  const sender = senderOf(row, verifies);
   const { seq, ts } = row;
   if (row.deleted) {
     const tombstone: ChatMessage = { seq, ts, sender, text: "", deleted: true };
@@ -62,6 +62,13 @@ function messageOf(row: MessageRow, verifies: boolean, reactions: Reaction[] | u
   if (row.data !== null) message.data = JSON.parse(row.data) as GameData;
   if (reactions) message.reactions = reactions;
   return message;
+}
+
+/** A message's sender as stored: the game's backend, a verified member, or an anonymous one (a guest where tokens count). */
+function senderOf(row: MessageRow, verifies: boolean): Sender {
+  const { sender_id: id, sender_name: name, sender_user: user } = row;
+  if (row.sender_system) return { id: 0, name, system: true };
+  return user !== null ? { id, name, user, verified: true } : verifies ? { id, name, guest: true } : { id, name };
 }
 
 function quoteOf(row: MessageRow): Quote {

@@ -7,7 +7,7 @@
 // first write (a join or a message), never by a read, and `clear()` deletes everything once the room is empty
 // again. Until the first write, reads answer from nothing.
 
-import type { ChatMessage, GameData, Member } from "../../shared/protocol";
+import type { ChatMessage, GameData, Sender } from "../../shared/protocol";
 import { fitPage, MESSAGE_COLUMNS, type MessageRow, messagesOf, quoteNow } from "./message-rows";
 import type { Schema } from "./schema";
 
@@ -19,7 +19,8 @@ import type { Schema } from "./schema";
  */
 export type UnstoredChat = {
   ts: number;
-  sender: Member;
+  /** A member; or the game's backend, for a post of the publish API (which has no `author`: nobody edits it). */
+  sender: Sender;
   text: string;
   cid?: string;
   author?: string;
@@ -211,11 +212,21 @@ export class RoomStorage {
     const quote = replyTo === undefined ? undefined : quoteNow(this.sql, replyTo);
     if (quote !== undefined) message.replyTo = quote;
     if (data !== undefined) message.data = data;
-    const row = [message.seq, ts, sender.id, sender.name, sender.user ?? null, text, cid ?? null, author ?? null];
+    const row = [
+      message.seq,
+      ts,
+      sender.id,
+      sender.name,
+      sender.user ?? null,
+      sender.system ? 1 : 0,
+      text,
+      cid ?? null,
+      author ?? null,
+    ];
     const quoted = [quote?.seq ?? null, quote?.name ?? null, quote?.text ?? null, quote?.deleted ? 1 : 0];
     this.sql.exec(
-      `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, text, cid, author, reply_to, quote_name,
-         quote_text, quote_deleted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_user, sender_system, text, cid, author, reply_to,
+         quote_name, quote_text, quote_deleted, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ...row,
       ...quoted,
       data === undefined ? null : JSON.stringify(data),

@@ -1,7 +1,8 @@
 // Every table of the room's SQLite database, in one place: the numbered migrations below build it, and the version
 // the database is at is kept in it (`schema_version`; workerd does not let `PRAGMA user_version` be read or set).
-// The modules that keep data there (room-storage.ts, moderation/ban-list.ts, shards/hub-roster.ts) own their
-// queries; what tables there are, and how an older room's become today's, is decided here only.
+// The modules that keep data there (room-storage.ts, publish-keys.ts, webhook-store.ts, moderation/ban-list.ts,
+// shards/hub-roster.ts) own their queries; what tables there are, and how an older room's become today's, is decided
+// here only.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: nothing here writes until a
 // module is about to write (`ensure`), so a read or a connection that never joins creates no table; until then the
@@ -94,7 +95,15 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
   // 7. What each change was (edited, deleted, deleted_by_author, reactions): a hub that starts again tells a shard
   //    that missed changes what they were (shards/hub-side.ts), and a deletion tells a resume that replies changed.
   [column("changes", "kind TEXT")],
-  // 8. Webhooks (storage/webhook-store.ts), written only while WEBHOOK_URL is set: the events not yet delivered, in
+  // 8. The publish API (docs/backend.md): a message the game's backend posted, whose sender is the room's own voice
+  //    (protocol.ts, `SystemSender`); and each post's idempotency key, with the seq it posted and when, kept for a
+  //    day (publish-keys.ts), found by its age when it expires.
+  [
+    column("messages", "sender_system INTEGER NOT NULL DEFAULT 0"),
+    `CREATE TABLE publish_keys (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`,
+    `CREATE INDEX publish_keys_by_age ON publish_keys (at)`,
+  ],
+  // 9. Webhooks (storage/webhook-store.ts), written only while WEBHOOK_URL is set: the events not yet delivered, in
   //    order (`dropped`: on a `webhook.gap` event, how many events it stands for); the cursor (one row); the members
   //    the backend was told joined and not yet that they left.
   [

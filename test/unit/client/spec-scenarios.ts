@@ -24,6 +24,11 @@ export interface Expectations {
   messages?: Record<string, Packet | null>;
   /** [seq, reaction, whether the client's]. */
   reactedByMe?: [number, string, boolean][];
+  /** The ids shown as typing, in the order they started. */
+  typers?: number[];
+  /** Member id: its state as the member list has it (null: none). */
+  states?: Record<string, Packet | null>;
+  memberCount?: number;
 }
 
 export type Step =
@@ -37,6 +42,8 @@ export type Step =
   | { react: [number, string] }
   | { unreact: [number, string] }
   | { rename: string }
+  | { typing: boolean }
+  | { setState: Packet }
   | { repeat: number; steps: Step[] }
   | { expect: Expectations };
 
@@ -136,15 +143,18 @@ export function named(frame: Packet, cids: CidNames): Packet {
   return typeof frame.cid === "string" ? { ...frame, cid: cids.nameOf(frame.cid) } : frame;
 }
 
-/** The sent frames, each cut to the fields its expected packet lists (so extra fields are not compared). */
+/**
+ * The sent frames, each cut to the fields its expected packet lists (so extra fields are not compared). A field
+ * expected as null is one the frame must not have: it reads as null when absent.
+ */
 export function cutTo(actual: Packet[], expected: Packet[]): Packet[] {
   return actual.map((frame, i) => {
     const wanted = expected[i];
     if (!wanted) return frame;
     return Object.fromEntries(
       Object.keys(wanted)
-        .filter((key) => key in frame)
-        .map((key) => [key, frame[key]!]),
+        .filter((key) => key in frame || wanted[key] === null)
+        .map((key) => [key, key in frame ? frame[key]! : null]),
     );
   });
 }

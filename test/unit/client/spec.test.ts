@@ -35,6 +35,8 @@ class Observed {
   reconnectIn: number | null = null;
   /** The delay of the last reconnect scheduled, which `{"wait": "reconnect"}` waits out. */
   lastReconnect = 0;
+  /** The typers the last `typing` event told (none before one). */
+  toldTypers: number[] = [];
 }
 
 async function run(scenario: Scenario): Promise<void> {
@@ -44,7 +46,6 @@ async function run(scenario: Scenario): Promise<void> {
   const seen = new Observed();
   const limits = spec.defaults.limits;
   const random = scenario.random ?? spec.defaults.random;
-  let connection: RoomConnection | undefined;
   let sentCount = 0;
 
   const onEvent = (event: ConnectionEvent) => {
@@ -55,6 +56,7 @@ async function run(scenario: Scenario): Promise<void> {
       seen.errors.push({ code, for: retryAfterMs === undefined ? event.error.for : undefined });
     }
     if (event.type === "changed") seen.changed.push([event.message.seq, event.change]);
+    if (event.type === "typing") seen.toldTypers = event.typers.map((member) => member.id);
     if (event.type === "status" && event.status.state === "reconnecting") {
       seen.reconnectIn = seen.lastReconnect = event.status.retryAt - clock.now();
     }
@@ -79,22 +81,23 @@ async function run(scenario: Scenario): Promise<void> {
     sentCount = all.length;
   };
 
+  // Made before the steps (a state may be set before it opens); nothing connects until `open`.
+  const connection = new RoomConnection({
+    url: "ws://chat.test/rooms/spec",
+    name: "me",
+    createSocket: create,
+    onEvent,
+    clock,
+    random: () => random,
+    ...(scenario.client?.tokens && { token: async () => "a-token" }),
+    ...(scenario.client?.maxFrameBytes !== undefined && { maxFrameBytes: scenario.client.maxFrameBytes }),
+  });
+
   const step = async (s: Step): Promise<void> => {
     if ("do" in s) {
-      if (s.do === "open") {
-        connection = new RoomConnection({
-          url: "ws://chat.test/rooms/spec",
-          name: "me",
-          createSocket: create,
-          onEvent,
-          clock,
-          random: () => random,
-          ...(scenario.client?.tokens && { token: async () => "a-token" }),
-          ...(scenario.client?.maxFrameBytes !== undefined && { maxFrameBytes: scenario.client.maxFrameBytes }),
-        });
-        connection.open();
-      } else if (s.do === "loadOlder") connection!.loadOlder();
-      else connection!.close();
+      if (s.do === "open") connection.open();
+      else if (s.do === "loadOlder") connection.loadOlder();
+      else connection.close();
     } else if ("in" in s) {
       const data = s.in === "pong" ? "pong" : (expand(s.in, cids, limits) as unknown as ServerPacket);
       sockets.last().receive(data);
@@ -115,18 +118,22 @@ async function run(scenario: Scenario): Promise<void> {
     } else if ("send" in s) {
       if (typeof s.send === "object" && !Array.isArray(s.send)) {
         const { text, ...options } = s.send;
-        connection!.sendChat(text, options as ChatOptions);
-      } else for (const text of typeof s.send === "string" ? [s.send] : s.send) connection!.sendChat(text);
+        connection.sendChat(text, options as ChatOptions);
+      } else for (const text of typeof s.send === "string" ? [s.send] : s.send) connection.sendChat(text);
     } else if ("edit" in s) {
-      connection!.edit(...s.edit);
+      connection.edit(...s.edit);
     } else if ("delete" in s) {
-      connection!.deleteMessage(s.delete);
+      connection.deleteMessage(s.delete);
     } else if ("react" in s) {
-      connection!.react(...s.react);
+      connection.react(...s.react);
     } else if ("unreact" in s) {
-      connection!.unreact(...s.unreact);
+      connection.unreact(...s.unreact);
     } else if ("rename" in s) {
-      connection!.rename(s.rename);
+      connection.rename(s.rename);
+    } else if ("typing" in s) {
+      connection.typing(s.typing);
+    } else if ("setState" in s) {
+      connection.setState(s.setState);
     } else if ("repeat" in s) {
       for (let i = 0; i < s.repeat; i++) for (const inner of s.steps) await step(inner);
     } else {
@@ -169,7 +176,7 @@ async function run(scenario: Scenario): Promise<void> {
     }
     if (wanted.messages !== undefined) {
       for (const [seq, fields] of Object.entries(wanted.messages)) {
-        const held = connection!.messages.get(Number(seq)) as Packet | undefined;
+        const held = connection.messages.get(Number(seq)) as Packet | undefined;
         if (fields === null) expect(held, `message ${seq}`).toBeUndefined();
         else {
           expect(held, `message ${seq}`).toBeDefined();
@@ -183,7 +190,7 @@ async function run(scenario: Scenario): Promise<void> {
       const actual = wanted.reactedByMe.map(([seq, reaction]) => [
         seq,
         reaction,
-        connection!.reactedByMe(seq, reaction),
+        connection.reactedByMe(seq, reaction),
       ]);
       expect(actual, "reactedByMe").toEqual(wanted.reactedByMe);
     }
@@ -192,14 +199,32 @@ async function run(scenario: Scenario): Promise<void> {
       seen.reconnectIn = null;
     }
     if (wanted.stopped !== undefined) {
-      const status = connection!.status;
+      const status = connection.status;
       expect(status.state === "offline" ? status.reason : null, "stopped").toBe(wanted.stopped);
     }
     if (wanted.members !== undefined)
       expect(
-        connection!.members.map((m) => m.id),
+        connection.members.map((m) => m.id),
         "members",
       ).toEqual(wanted.members);
+    if (wanted.typers !== undefined) {
+      expect(
+        connection.typers.map((m) => m.id),
+        "typers",
+      ).toEqual(wanted.typers);
+      // The app was told of every change: the last set told is the set now.
+      expect(seen.toldTypers, "typers told").toEqual(wanted.typers);
+    }
+    if (wanted.states !== undefined) {
+      const actual = Object.fromEntries(
+        Object.keys(wanted.states).map((id) => [
+          id,
+          connection.members.find((m) => m.id === Number(id))?.state ?? null,
+        ]),
+      );
+      expect(actual, "states").toEqual(wanted.states);
+    }
+    if (wanted.memberCount !== undefined) expect(connection.memberCount, "memberCount").toBe(wanted.memberCount);
   };
 
   for (const s of scenario.steps) await step(s);

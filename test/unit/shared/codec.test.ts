@@ -165,6 +165,16 @@ describe("encode", () => {
     expect(JSON.parse(encode({ type: "chat", ...attack }, "native")[0]!)).toMatchObject({ text: attack.text });
   });
 
+  it("gives a tutorial client a post of the game's backend as a notice, never as a member's chat line", () => {
+    const post: ChatMessage = { ...message, sender: { id: 0, name: "Referee", system: true }, text: "Ann\nwon" };
+    const notice = { type: "server_message", message: "Referee(#0): Ann won" };
+    expect(encode({ type: "chat", ...post }, "tutorial").map((frame) => JSON.parse(frame))).toEqual([notice]);
+    const page = encode({ type: "history", messages: [message, post], more: false }, "tutorial");
+    expect(page.map((frame) => JSON.parse(frame).type)).toEqual(["chat_message", "server_message"]);
+    // Native clients get it as it is, `system` and all.
+    expect(JSON.parse(encode({ type: "chat", ...post }, "native")[0]!)).toEqual({ type: "chat", ...post });
+  });
+
   it("gives a tutorial client its history as chat messages in place of a welcome", () => {
     const frames = encode(
       {

@@ -171,6 +171,27 @@ describe("a room's webhooks", () => {
     ]);
   });
 
+  it("tell of a post of the publish API as of any message, its sender the room's own voice; of its retry, nothing", async () => {
+    const room = uniqueRoom("published");
+    const ann = await member(room, "ann");
+    const publish = () =>
+      SELF.fetch(`http://rooms.test/api/rooms/${room}/messages`, {
+        method: "POST",
+        headers: { Authorization: "Bearer publish-token-of-the-worker-pool", "Idempotency-Key": "match-1" },
+        body: JSON.stringify({ text: "Ann won", data: { match: 1 }, sender: { name: "Referee" } }),
+      });
+    const { seq } = (await (await publish()).json()) as { seq: number };
+    const heard = await ann.client.next((p) => p.type === "chat" && p.seq === seq);
+    expect((await publish()).headers.get("Idempotent-Replayed")).toBe("true");
+    await say(ann.client, "gg");
+    const events = await takenUntil(room, (all) => all.at(-1)?.data.text === "gg", "the chat after the post");
+    const referee = { id: 0, name: "Referee", system: true };
+    expect(events.slice(2).map(({ type, data }) => [type, data])).toEqual([
+      ["message.created", { seq, ts: heard.ts, sender: referee, text: "Ann won", data: { match: 1 } }],
+      ["message.created", expect.objectContaining({ seq: seq + 1, text: "gg" })],
+    ]);
+  });
+
   it("leave nothing behind in a room that kept nothing else: its storage goes once its events are delivered", async () => {
     const room = uniqueRoom("passing");
     const ann = await member(room, "ann");

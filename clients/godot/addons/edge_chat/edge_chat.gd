@@ -28,6 +28,11 @@ signal refused(request_type: String, code: String, message: String)
 # no `disconnected` or `reconnecting`. Listen to it only if your game can get new tokens: without a listener, an
 # expired token ends the connection (`disconnected` with 4010). No answer within 10 s is a failed attempt.
 signal token_needed()
+# Who is typing changed (someone started, stopped, sent a chat, left, or went quiet for typingTimeoutMs): the typers
+# now, members as members() lists them, in the order they started; never the player.
+signal typing_changed(typers: Array)
+# A member's state changed (its own, or the player's once the room took it): its entry as members() lists it now.
+signal member_state_changed(member: Dictionary)
 
 const Logic = preload("chat_logic.gd")
 # The clients' numbers, written from the TypeScript client's (tools/client-constants.ts).
@@ -51,6 +56,8 @@ var _reconnect_at := -1
 var _ping_at := -1
 var _answer_by := -1
 var _send_at := -1
+# The player's state set before any connect_to_room() (null: none); after, the logic keeps it.
+var _state = null
 
 func connect_to_room(base_url: String, room: String, display_name: String, token := "") -> void:
 	if not _is_socket_address(base_url):
@@ -58,7 +65,11 @@ func connect_to_room(base_url: String, room: String, display_name: String, token
 		return
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
+	# The player's state goes with the new connection's join: as set before any connection, or as the last one left it.
+	var state = _state if _logic == null else _logic.own_state()
 	_logic = Logic.new(display_name)
+	if state != null:
+		_logic.set_state(state)
 	_open()
 
 # The answer to `token_needed`: a new token from your backend.
@@ -105,9 +116,37 @@ func rename(display_name: String) -> void:
 	_logic.rename(display_name)
 	_drain()
 
-# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
+# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?, state?, vouched?}].
 func members() -> Array:
 	return [] if _logic == null else _logic.members()
+
+# How many members the room has, the player included.
+func member_count() -> int:
+	return 0 if _logic == null else _logic.member_count()
+
+# The members typing now, in the order they started (never the player).
+func typers() -> Array:
+	return [] if _logic == null else _logic.typers()
+
+# The player typed (call it on every change of the input, e.g. LineEdit's text_changed): the room hears of it at
+# most once per typingIntervalMs, and never later than now (nothing is queued).
+func typing() -> void:
+	if _logic != null:
+		_emit(_logic.typing(Time.get_ticks_msec()))
+
+# The player stopped typing without sending (cleared the input): the others stop showing it at once.
+func stop_typing() -> void:
+	if _logic != null:
+		_emit(_logic.stop_typing(Time.get_ticks_msec()))
+
+# The player's state, shown to everyone beside its name (e.g. {"status": "in a match"}; {} clears it): at most one
+# change per stateIntervalMs goes to the room, the latest; it goes with every join too.
+func set_state(state: Dictionary) -> void:
+	if _logic == null:
+		_state = state.duplicate(true)
+		return
+	_emit(_logic.set_state(state))
+	_drain()
 
 func load_older() -> void:
 	if _logic.load_older():
@@ -164,6 +203,11 @@ func _process(_delta: float) -> void:
 	if _reconnect_at >= 0 and now >= _reconnect_at:
 		_reconnect_at = -1
 		_attempt()
+	var due: int = -1 if _logic == null else _logic.next_timer()
+	if due >= 0 and now >= due:
+		# A typer went quiet, or our state's interval ended.
+		_emit(_logic.tick(now))
+		_drain()
 	if _awaiting_token and now >= _answer_by:
 		# No token came in time: a failed attempt, tried again after a backoff delay.
 		_awaiting_token = false
@@ -232,6 +276,10 @@ func _emit(events: Array) -> void:
 			_send_at = -1
 			socket.close(1000, "join refused")
 			continue
+		elif event[0] == "_send":
+			if _socket != null and _opened:
+				_send(event[1])
+			continue
 		elif event[0] == "token_needed":
 			# Set before the signal: a game may answer (set_token) within it.
 			_awaiting_token = true
@@ -242,13 +290,15 @@ func _emit(events: Array) -> void:
 func _drain() -> void:
 	_send_at = -1
 	while _socket != null and _opened:
-		var packet = _logic.next_packet(Time.get_ticks_msec())
+		# One moment for both calls: what wait_before_sending takes is the packet sized here.
+		var now := Time.get_ticks_msec()
+		var packet = _logic.next_packet(now)
 		if packet == null:
 			return
 		var frame := JSON.stringify(packet)
-		var wait: int = _logic.wait_before_sending(Time.get_ticks_msec(), frame.to_utf8_buffer().size())
+		var wait: int = _logic.wait_before_sending(now, frame.to_utf8_buffer().size())
 		if wait > 0:
-			_send_at = Time.get_ticks_msec() + wait
+			_send_at = now + wait
 			return
 		_socket.send_text(frame)
 

@@ -2,14 +2,17 @@
 # backoff with jitter), what a rejoin asks for (`since`, `resume`), which messages are new (dedupe by seq), which
 # history pages fill a gap a resume left (messages are handed on in seq order only once the gap is filled), who is in
 # the room (roster.gd), the messages delivered as they change (message_model.gd: edits, deletions, reactions, live and
-# on a resume, paged in with `changes` when a welcome had no room for them all), and when to stop trying (leave(), a
-# refused join, a kick, a ban, a deleted room). What is sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
+# on a resume, paged in with `changes` when a welcome had no room for them all), who is typing and each member's
+# state (live signals: typing(), stop_typing(), set_state(), typers()), and when to stop trying (leave(), a refused
+# join, a kick, a ban, a deleted room). What is sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
 # against this file by test/godot/spec_runner.gd.
 #
 # Written in the GDScript that Godot 3 and Godot 4 both parse: no `extends` (a Reference in 3, a RefCounted in 4),
 # time passed in as milliseconds, JSON and bytes left to the adapters (edge_chat.gd for Godot 4, edge_chat_godot3.gd
 # for Godot 3). Each entry point returns a list of events for the adapter to emit as signals: [signal_name, args...];
-# an event whose name starts with "_" is an instruction to the adapter, not a signal.
+# an event whose name starts with "_" is an instruction to the adapter, not a signal: ["_close_socket"], or
+# ["_send", packet] (send it now: it has been paced already). What only time changes (a typer to drop, a state whose
+# interval ended) is due at next_timer(): the adapter calls tick(now) then, and sends what may go.
 
 const Roster = preload("roster.gd")
 const SendQueue = preload("send_queue.gd")
@@ -57,6 +60,23 @@ var _changes_after = -1
 var _changes_in_flight = false
 # The last welcome's lastSeq, until all it covers is in (its gap filled, its changes paged in); -1: none waiting.
 var _welcome_newest = -1
+# Who is typing, in the order each started: [{"id", "until": when it is dropped, in ms}]; never us.
+var _typers = []
+# When our last typing start went (-1: none since the last stop or chat).
+var _typing_sent_at = -1
+# Our own state as the game set it (null: never set): every join carries it, and while joined it goes as a `state`
+# packet, at most one per stateIntervalMs.
+var _state = null
+# The state the last join carried (null: none): if the game changed its state after, a packet takes the change.
+var _join_state = null
+# The last state sent (in a packet or a join) that the room has not refused, and the one sent before it (null: none):
+# a state refused for good gives way to the one before.
+var _state_sent = null
+var _state_before = null
+# A change not sent yet, when the last state packet went, and when a refused one may go again (-1: no wait).
+var _state_due = false
+var _state_sent_at = -1
+var _state_retry_at = -1
 
 func _init(display_name = ""):
 	name = display_name
@@ -64,9 +84,22 @@ func _init(display_name = ""):
 	_rng.randomize()
 	_queue = SendQueue.new(_rng)
 
-# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
+# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?, state?, vouched?}].
 func members():
 	return _roster.members()
+
+# How many members the room has, us included: the welcome's count, then one more per join, one less per leave.
+func member_count():
+	return _roster.count
+
+# The members typing now (never us), in the order they started: copies of their entries in members().
+func typers():
+	var list = []
+	for typer in _typers:
+		var member = _roster.member(typer["id"])
+		if member != null:
+			list.append(member)
+	return list
 
 # The messages delivered, {seq: message}, each in its current state: the model's own, for the game to read.
 func messages():
@@ -82,6 +115,11 @@ func reacted_by_me(seq, reaction):
 # The first packet on a new socket: a rejoin asks for what it missed and shows the last welcome's resume key.
 func join_packet():
 	var packet = {"type": "join", "name": name, "maxFrameBytes": max_frame_bytes}
+	# Our state goes with every join: a change made while away goes here, not as a packet.
+	_join_state = null if _state == null else _state.duplicate(true)
+	if _state != null:
+		packet["state"] = _state.duplicate(true)
+		_sent_state(_state)
 	if ever_joined:
 		packet["since"] = newest_seq
 		if resume_key != "":
@@ -145,10 +183,14 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			return _on_welcome(packet, now_ms)
 		"chat":
 			_confirm(packet)
+			# A member's chat ends its typing.
+			var retyped = _retyped(_typers_without([int(packet.get("sender", {}).get("id", -1))]))
 			if _gap.size() > 0:
 				_held.append(_message_of(packet))
-				return []
-			return _deliver([_message_of(packet)])
+				return retyped
+			return _deliver([_message_of(packet)]) + retyped
+		"signals":
+			return _on_signals(packet, now_ms)
 		"history":
 			_queue.bill(now_ms, frame_bytes)
 			return _on_history(packet)
@@ -224,6 +266,16 @@ func _on_welcome(packet, now_ms):
 		if packet.get("moreChanged", false) and _changes_after < 0:
 			_changes_after = since
 	_caught_up()
+	# The room's typers now, each until typingTimeoutMs from here: a new welcome starts them over.
+	var now_typing = []
+	for id in packet.get("typing", []):
+		_add_typer(now_typing, int(id), now_ms)
+	events += _retyped(now_typing)
+	# Our state went with the join; a change made since (while the join was on its way) goes as a packet.
+	_state_due = _state != null and not _same(_state, _join_state)
+	_state_retry_at = -1
+	# A new connection has sent no typing start.
+	_typing_sent_at = -1
 	return events
 
 func _on_history(packet):
@@ -261,6 +313,18 @@ func _on_error(packet, now_ms):
 	var code = str(packet.get("code", ""))
 	var message = str(packet.get("message", ""))
 	var retry_after = int(packet.get("retryAfterMs", 0))
+	var refused_type = str(packet.get("for", ""))
+	# A typing signal refused (flood control) was only a hint: the game never hears of it.
+	if refused_type == "typing":
+		return []
+	if refused_type == "state" and joined:
+		return _state_refused(code, message, retry_after, now_ms)
+	if not joined and not stopped and _join_state != null and code in ["invalid_state", "forbidden"] and refused_type in ["join", ""]:
+		# The join's state was refused: told once, and dropped; the join goes again at once without it (a resume keeps
+		# the state the room held of ours).
+		_state = null
+		_state_sent = _state_before
+		return [["error", code, message, 0], ["refused", "state", code, message], ["_send", join_packet()]]
 	if not joined and not stopped:
 		if retry_after > 0:
 			# Refused before the welcome for now (the room is busy): come back exactly when it says.
@@ -350,6 +414,8 @@ func send_chat(text, options = {}):
 	if options.has("data") and typeof(options["data"]) != TYPE_DICTIONARY:
 		return _refused_here("chat", "invalid_data", "data must be a JSON object (a Dictionary)")
 	_queue.push_chat(text, options)
+	# Our chat ends our typing for everyone: the next keystroke starts it again.
+	_typing_sent_at = -1
 	return []
 
 # Changes our own message `seq` to `text`. Edits, deletions and reactions are queued and paced with the chats;
@@ -384,6 +450,62 @@ func rename(new_name):
 	if joined:
 		_queue.push_rename(new_name)
 
+# The player typed: ["_send", {"type": "typing"}] if joined, no start went within typingIntervalMs, and the rate
+# limit has a token for it now; otherwise nothing, now or later (a typing signal is never queued).
+func typing(now_ms):
+	if not joined or stopped:
+		return []
+	if _typing_sent_at >= 0 and now_ms - _typing_sent_at < _limit("typingIntervalMs"):
+		return []
+	if _queue.wait_before_sending(now_ms, 1) > 0:
+		return []
+	_typing_sent_at = now_ms
+	return [["_send", {"type": "typing"}]]
+
+# The player stopped (cleared the input): a stop signal if a start went within typingTimeoutMs (others would show
+# us until then), as typing() sends; the next keystroke starts again at once.
+func stop_typing(now_ms):
+	var recent = _typing_sent_at >= 0 and now_ms - _typing_sent_at < _limit("typingTimeoutMs")
+	_typing_sent_at = -1
+	if not recent or not joined or stopped or _queue.wait_before_sending(now_ms, 1) > 0:
+		return []
+	return [["_send", {"type": "typing", "stop": true}]]
+
+# Our own state (a Dictionary; `{}` clears it): it goes with every join, and while joined as a `state` packet, at most
+# one per stateIntervalMs (a change within the interval goes when it ends, the latest only). Returns events: an
+# error, not sent, if `state` is not a Dictionary.
+func set_state(state):
+	if typeof(state) != TYPE_DICTIONARY:
+		return _refused_here("state", "invalid_state", "a state must be a JSON object (a Dictionary)")
+	_state = state.duplicate(true)
+	_state_due = joined
+	return []
+
+# Our state as the game last set it (null: never).
+func own_state():
+	return null if _state == null else _state.duplicate(true)
+
+# When, in ms, time alone will change something: a typer to drop, or our state's interval to end (-1: nothing).
+func next_timer():
+	var at = -1
+	for typer in _typers:
+		if at < 0 or typer["until"] < at:
+			at = typer["until"]
+	if _state_due and joined and not stopped:
+		var due = _state_due_at()
+		if at < 0 or due < at:
+			at = due
+	return at
+
+# Time passed: the typers last heard from typingTimeoutMs ago or more are dropped. The adapter then sends what may go
+# (our state, once its interval ended).
+func tick(now_ms):
+	var kept = []
+	for typer in _typers:
+		if typer["until"] > now_ms:
+			kept.append(typer)
+	return _retyped(kept)
+
 # Asks for the page before the oldest message delivered; false if there is none.
 func load_older():
 	if not has_older or _older_wanted or _history_in_flight == "older":
@@ -406,6 +528,8 @@ func next_packet(now_ms = 0):
 	var members_page = _roster.next_request(_limits.get("membersPageMax", 500))
 	if members_page != null:
 		return members_page
+	if _state_due and now_ms >= _state_due_at():
+		return {"type": "state", "state": _state.duplicate(true)}
 	if _gap.size() > 0 or _changes_after >= 0:
 		return null
 	return _queue.next(now_ms)
@@ -426,6 +550,10 @@ func wait_before_sending(now_ms, bytes):
 		_changes_in_flight = true
 	elif packet["type"] == "members":
 		_roster.requested()
+	elif packet["type"] == "state":
+		_state_due = false
+		_state_sent_at = now_ms
+		_sent_state(_state)
 	else:
 		_queue.take(me.get("id", 0))
 	return 0
@@ -478,16 +606,105 @@ func _insert_sorted(list, message):
 func _joined(raw_members):
 	var events = []
 	for member in _members_of(raw_members):
-		if _roster.add(member):
-			events.append(["member_joined", member.duplicate()])
+		if _roster.joined(member):
+			events.append(["member_joined", member.duplicate(true)])
 	return events
 
+# Members gone: no longer listed, nor typing.
 func _left(raw_members):
 	var events = []
+	var gone = []
 	for member in _members_of(raw_members):
 		_roster.remove(member["id"])
+		gone.append(member["id"])
 		events.append(["member_left", member])
-	return events
+	return events + _retyped(_typers_without(gone))
+
+# -------------------------------------------------------------------------------------------------------------------
+# Live signals
+
+# A batch of them: members' new states, then who stopped typing and who typed (each shown until typingTimeoutMs
+# after this packet came, or until its stop, chat or leave).
+func _on_signals(packet, now_ms):
+	var events = []
+	for entry in packet.get("states", []):
+		if typeof(entry) != TYPE_DICTIONARY:
+			continue
+		var state = entry.get("state", {})
+		var member = _roster.set_state(int(entry.get("id", 0)), state if typeof(state) == TYPE_DICTIONARY else {})
+		if member != null:
+			events.append(["member_state_changed", member])
+	var stopped_ids = []
+	for id in packet.get("stopped", []):
+		stopped_ids.append(int(id))
+	var now_typing = _typers_without(stopped_ids)
+	for id in packet.get("typing", []):
+		_add_typer(now_typing, int(id), now_ms)
+	return events + _retyped(now_typing)
+
+# Adds member `id` to `list` until typingTimeoutMs after `now_ms`, or refreshes it in its place: not us, nor a
+# member the addon does not know.
+func _add_typer(list, id, now_ms):
+	if id == int(me.get("id", -1)) or not _roster.has(id):
+		return
+	var until = now_ms + _limit("typingTimeoutMs")
+	for typer in list:
+		if typer["id"] == id:
+			typer["until"] = until
+			return
+	list.append({"id": id, "until": until})
+
+# The typers but those of `ids` (copies).
+func _typers_without(ids):
+	var kept = []
+	for typer in _typers:
+		if not ids.has(typer["id"]):
+			kept.append(typer.duplicate())
+	return kept
+
+# The typers are now `list`: ["typing_changed", typers()] if who is typing changed (not when only refreshed).
+func _retyped(list):
+	var before = []
+	for typer in _typers:
+		before.append(typer["id"])
+	_typers = list
+	var after = []
+	for typer in _typers:
+		after.append(typer["id"])
+	if _same(before, after):
+		return []
+	return [["typing_changed", typers()]]
+
+func _sent_state(state):
+	_state_before = _state_sent
+	_state_sent = state.duplicate(true)
+
+# Our last state packet was refused (the room answers state packets only to refuse them): with retryAfterMs (the
+# interval, or a rate limit), the latest state goes again then, and not before; for good (`invalid_state`,
+# `forbidden`), it is told once and not sent again: our state is again the one sent before it, which the next joins
+# carry, unless a newer change waits (it goes).
+func _state_refused(code, message, retry_after, now_ms):
+	_state_sent = _state_before
+	if retry_after > 0:
+		_state_due = _state != null
+		_state_sent_at = -1
+		_state_retry_at = now_ms + retry_after
+		return [["error", code, message, retry_after]]
+	if not _state_due:
+		_state = null if _state_sent == null else _state_sent.duplicate(true)
+	return [["error", code, message, 0], ["refused", "state", code, message]]
+
+func _state_due_at():
+	var at = 0 if _state_sent_at < 0 else _state_sent_at + _limit("stateIntervalMs")
+	return max(at, _state_retry_at)
+
+# A limit of the room's, from its welcome (its default until then).
+func _limit(key):
+	return int(_limits.get(key, Constants.DEFAULT_LIMITS[key]))
+
+# Equal values (Godot 3 compares dictionaries and arrays by reference).
+func _same(a, b):
+	return _model.same(a, b)
 
 func _members_of(raw_members):
 	var members = []
@@ -504,6 +721,13 @@ func _member_of(packet):
 		member["guest"] = true
 	if packet.has("reason"):
 		member["reason"] = str(packet["reason"])
+	# A member as the room lists it (welcome, pages, joins) has its state, if any, and the fields its token vouches for.
+	if typeof(packet.get("state")) == TYPE_DICTIONARY and packet["state"].size() > 0:
+		member["state"] = packet["state"]
+	if typeof(packet.get("vouched")) == TYPE_ARRAY and packet["vouched"].size() > 0:
+		member["vouched"] = []
+		for field in packet["vouched"]:
+			member["vouched"].append(str(field))
 	return member
 
 # A message as the game gets it, in its current state: {seq, ts, sender, text, cid?, edited?, replyTo?: {seq, name,

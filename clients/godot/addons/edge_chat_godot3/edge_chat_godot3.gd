@@ -29,6 +29,11 @@ signal refused(request_type, code, message)
 # no `disconnected` or `reconnecting`. Listen to it only if your game can get new tokens: without a listener, an
 # expired token ends the connection (`disconnected` with 4010). No answer within 10 s is a failed attempt.
 signal token_needed()
+# Who is typing changed (someone started, stopped, sent a chat, left, or went quiet for typingTimeoutMs): the typers
+# now, members as members() lists them, in the order they started; never the player.
+signal typing_changed(typers)
+# A member's state changed (its own, or the player's once the room took it): its entry as members() lists it now.
+signal member_state_changed(member)
 
 const Logic = preload("chat_logic.gd")
 # The clients' numbers, written from the TypeScript client's (tools/client-constants.ts).
@@ -54,6 +59,8 @@ var _reconnect_at = -1
 var _ping_at = -1
 var _answer_by = -1
 var _send_at = -1
+# The player's state set before any connect_to_room() (null: none); after, the logic keeps it.
+var _state = null
 
 func connect_to_room(base_url, room, display_name, token = ""):
 	if not _is_socket_address(base_url):
@@ -61,7 +68,11 @@ func connect_to_room(base_url, room, display_name, token = ""):
 		return
 	_room_url = base_url.trim_suffix("/") + "/rooms/" + room
 	_use_token(token)
+	# The player's state goes with the new connection's join: as set before any connection, or as the last one left it.
+	var state = _state if _logic == null else _logic.own_state()
 	_logic = Logic.new(display_name)
+	if state != null:
+		_logic.set_state(state)
 	if ProjectSettings.has_setting(IN_BUFFER_SETTING):
 		# A ring buffer: it holds one byte less than its size.
 		_logic.max_frame_bytes = int(ProjectSettings.get_setting(IN_BUFFER_SETTING)) * 1024 - 1
@@ -111,9 +122,41 @@ func rename(display_name):
 	_logic.rename(display_name)
 	_drain()
 
-# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?}].
+# The room's members as last heard, in the order they joined: [{id, name, verified?, user?, guest?, state?, vouched?}].
 func members():
 	return [] if _logic == null else _logic.members()
+
+# How many members the room has, the player included.
+func member_count():
+	return 0 if _logic == null else _logic.member_count()
+
+# The members typing now, in the order they started (never the player).
+func typers():
+	return [] if _logic == null else _logic.typers()
+
+# The player typed (call it on every change of the input, e.g. LineEdit's text_changed): the room hears of it at
+# most once per typingIntervalMs, and never later than now (nothing is queued).
+func typing():
+	if _logic != null:
+		_emit(_logic.typing(OS.get_ticks_msec()))
+
+# The player stopped typing without sending (cleared the input): the others stop showing it at once.
+func stop_typing():
+	if _logic != null:
+		_emit(_logic.stop_typing(OS.get_ticks_msec()))
+
+# The player's state, shown to everyone beside its name (e.g. {"status": "in a match"}; {} clears it): at most one
+# change per stateIntervalMs goes to the room, the latest; it goes with every join too.
+func set_state(state):
+	if _logic == null:
+		if typeof(state) == TYPE_DICTIONARY:
+			_state = state.duplicate(true)
+		else:
+			_emit([["error", "invalid_state", "a state must be a JSON object (a Dictionary)", 0],
+				["refused", "state", "invalid_state", "a state must be a JSON object (a Dictionary)"]])
+		return
+	_emit(_logic.set_state(state))
+	_drain()
 
 func load_older():
 	if _logic.load_older():
@@ -175,6 +218,11 @@ func _process(_delta):
 	if _reconnect_at >= 0 and now >= _reconnect_at:
 		_reconnect_at = -1
 		_attempt()
+	var due = -1 if _logic == null else _logic.next_timer()
+	if due >= 0 and now >= due:
+		# A typer went quiet, or our state's interval ended.
+		_emit(_logic.tick(now))
+		_drain()
 	if _awaiting_token and now >= _answer_by:
 		# No token came in time: a failed attempt, tried again after a backoff delay.
 		_awaiting_token = false
@@ -243,6 +291,10 @@ func _emit(events):
 			_send_at = -1
 			client.disconnect_from_host(1000, "join refused")
 			continue
+		elif event[0] == "_send":
+			if _client != null:
+				_put(event[1])
+			continue
 		elif event[0] == "token_needed":
 			# Set before the signal: a game may answer (set_token) within it.
 			_awaiting_token = true
@@ -253,13 +305,15 @@ func _emit(events):
 func _drain():
 	_send_at = -1
 	while _client != null:
-		var packet = _logic.next_packet(OS.get_ticks_msec())
+		# One moment for both calls: what wait_before_sending takes is the packet sized here.
+		var now = OS.get_ticks_msec()
+		var packet = _logic.next_packet(now)
 		if packet == null:
 			return
 		var frame = to_json(packet)
-		var wait = _logic.wait_before_sending(OS.get_ticks_msec(), frame.to_utf8().size())
+		var wait = _logic.wait_before_sending(now, frame.to_utf8().size())
 		if wait > 0:
-			_send_at = OS.get_ticks_msec() + wait
+			_send_at = now + wait
 			return
 		_client.get_peer(1).put_packet(frame.to_utf8())
 

@@ -10,6 +10,7 @@ const base: UpkeepState = {
   historyMaxAgeMs: 30 * DAY,
   banEnds: undefined,
   tokenExpires: undefined,
+  keyExpires: undefined,
   webhooksDue: undefined,
 };
 
@@ -26,6 +27,12 @@ describe("nextUpkeep", () => {
     expect(nextUpkeep({ ...base, hasMembers: true, banEnds: base.now + 5 * 60_000 })).toBe(base.now + 60_000);
   });
 
+  it("rings when the oldest idempotency key expires, an hour after the last ring at the soonest", () => {
+    expect(nextUpkeep({ ...base, oldestTs: base.now, keyExpires: base.now + DAY - 5000 })).toBe(base.now + DAY - 5000);
+    expect(nextUpkeep({ ...base, keyExpires: base.now + 1000 })).toBe(base.now + 60 * 60_000);
+    expect(nextUpkeep({ ...base, hasMembers: true, keyExpires: base.now + 1000 })).toBe(base.now + 60_000);
+  });
+
   it("rings when a member's token expires, if that comes before the sweep", () => {
     expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + 5000 })).toBe(base.now + 5000);
     expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + DAY })).toBe(base.now + 60_000);
@@ -35,5 +42,18 @@ describe("nextUpkeep", () => {
     expect(nextUpkeep({ ...base, webhooksDue: base.now + 1000 })).toBe(base.now + 1000);
     expect(nextUpkeep({ ...base, oldestTs: base.now, webhooksDue: base.now + 2 * DAY })).toBe(base.now + 2 * DAY);
     expect(nextUpkeep({ ...base, hasMembers: true, webhooksDue: undefined })).toBe(base.now + 60_000);
+  });
+
+  it("rings by whichever is first of history expiry, an idempotency key's expiry and a webhook retry", () => {
+    const HOUR = 60 * 60_000;
+    // A retry sooner than the keys' hourly floor rings then; the floor still holds for the keys themselves.
+    expect(nextUpkeep({ ...base, keyExpires: base.now + 1000, webhooksDue: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, keyExpires: base.now + 1000, webhooksDue: base.now + 2 * HOUR })).toBe(
+      base.now + HOUR,
+    );
+    const history = { ...base, oldestTs: base.now - 30 * DAY + 1000 };
+    expect(nextUpkeep({ ...history, keyExpires: base.now + 2 * DAY, webhooksDue: base.now + 3 * DAY })).toBe(
+      base.now + DAY,
+    );
   });
 });

@@ -25,8 +25,9 @@ function room() {
     }
     const chats = entries.flatMap((entry) => (entry.kind === "chat" ? [entry.chat] : []));
     writes.push(chats);
-    return chats.map(({ ts, sender, text }) => ({
+    return chats.map(({ ts, sender, text }, of) => ({
       to: "all" as const,
+      of,
       packet: { type: "chat" as const, ...({ seq: ++seq, ts, sender, text } as ChatMessage) },
     }));
   };
