@@ -1,5 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { webhookSink } from "./test/support/webhook-sink.ts";
+
+/** The webhooks' own pool: its rooms send their events to a receiver in this process (test/support/webhook-sink.ts). */
+const WEBHOOK_SECRET = `whsec_${btoa("the worker pool's webhook key, 32 b")}`;
+const sink = webhookSink(WEBHOOK_SECRET);
 
 /**
  * Small history settings, so tests reach every history limit (pruning and page weight included) with few messages,
@@ -7,12 +12,20 @@ import { defineConfig } from "vitest/config";
  * burst of 40), to reach that budget; an edit window, a small reaction cap and a small room for typing, to reach them; one allowed origin, to
  * test origin checks.
  */
-function workerProject(name: string, settings: Record<string, number>, exclude: string[]) {
+function workerProject(
+  name: string,
+  settings: Record<string, number | string>,
+  { include = ["test/worker/**/*.test.ts"], exclude = ["test/worker/webhooks/**"], webhooks = false } = {},
+) {
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          ...(webhooks && {
+            outboundService: (request: Request) => sink.receive(request),
+            serviceBindings: { WEBHOOK_SINK: (request: Request) => sink.control(request) },
+          }),
           bindings: {
             HISTORY_RETAINED: 40,
             HISTORY_ON_JOIN: 20,
@@ -36,7 +49,7 @@ function workerProject(name: string, settings: Record<string, number>, exclude: 
         },
       }),
     ],
-    test: { name, include: ["test/worker/**/*.test.ts"], exclude, testTimeout: 30_000 },
+    test: { name, include, exclude, testTimeout: 30_000 },
   };
 }
 
@@ -46,9 +59,16 @@ export default defineConfig({
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-      workerProject("worker", {}, ["test/worker/shards/**"]),
+      workerProject("worker", {}, { exclude: ["test/worker/shards/**", "test/worker/webhooks/**"] }),
       // The same tests on rooms of many objects: past two connections, a room sends connections to shards.
-      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }, []),
+      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }),
+      // Rooms with webhooks on (the others have none): their events go to a receiver in this process, which keeps
+      // what it was sent; a small backlog limit, to reach it.
+      workerProject(
+        "worker-webhooks",
+        { WEBHOOK_URL: "https://backend.test/chat-webhooks", WEBHOOK_SECRET, WEBHOOK_BACKLOG_MAX: 20 },
+        { include: ["test/worker/webhooks/**/*.test.ts"], exclude: [], webhooks: true },
+      ),
       {
         // Plain units that run in Node: the shared protocol, the room's modules with fake sockets, the browser client's
         // connection logic, and the layout (the client bundle holds no server code).

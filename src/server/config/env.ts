@@ -19,4 +19,8 @@ export interface Unlisted {
   PUBLISH_TOKEN?: string;
   /** "open" (default): a token is optional; "token": every connection needs one. */
   ROOM_ACCESS?: string;
+  /** Where rooms send their events (webhook-settings.ts); unset: no webhooks. */
+  WEBHOOK_URL?: string;
+  /** The key webhooks are signed with, `whsec_<base64>` (`wrangler secret put WEBHOOK_SECRET`). */
+  WEBHOOK_SECRET?: string;
 }

@@ -5,6 +5,7 @@
 
 import { DEFAULT_LIMITS, type Limits } from "../../shared/protocol";
 import { minServerFrameBytes } from "../../shared/validation";
+import { readWebhookSettings, type WebhookSettings, type WebhookVars } from "./webhook-settings";
 
 export interface RoomSettings {
   limits: Limits;
@@ -32,6 +33,8 @@ export interface RoomSettings {
   shardCapacity: number;
   /** How far in the future a token's `exp` may be (identity.ts): the longest a token, and so a connection, lives. */
   maxTokenLifeSeconds: number;
+  /** Where the room sends its events, and how it signs them; undefined: webhooks are off (webhook-settings.ts). */
+  webhook: WebhookSettings | undefined;
 }
 
 const DEFAULTS = {
@@ -62,6 +65,7 @@ const DEFAULTS = {
   MAX_CONNECTIONS_PER_ADDRESS: 20,
   SHARD_CAPACITY: 5000,
   MAX_TOKEN_LIFE_SECONDS: 24 * 60 * 60,
+  WEBHOOK_BACKLOG_MAX: 10_000,
 } as const;
 
 export type SettingName = keyof typeof DEFAULTS;
@@ -72,7 +76,7 @@ export const MAX_STATE_BYTES_CEILING = 4096;
 /** The settings where 0 is a value of its own: no limit. */
 const ZERO_MEANS_NONE: ReadonlySet<SettingName> = new Set(["EDIT_WINDOW_SECONDS"]);
 
-export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomSettings {
+export function readSettings(vars: Partial<Record<SettingName, unknown>> & WebhookVars): RoomSettings {
   const read = (name: SettingName): number => {
     const raw = vars[name];
     if (raw === undefined || raw === "") return DEFAULTS[name];
@@ -116,6 +120,7 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>>): RoomS
     maxConnectionsPerAddress: read("MAX_CONNECTIONS_PER_ADDRESS"),
     shardCapacity: read("SHARD_CAPACITY"),
     maxTokenLifeSeconds: read("MAX_TOKEN_LIFE_SECONDS"),
+    webhook: readWebhookSettings(vars, read("WEBHOOK_BACKLOG_MAX")),
   };
   const { maxFrameBytes, rateLimitBytesPerToken, rateLimitBurst } = settings.limits;
   if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {

@@ -3,7 +3,8 @@
 //   WebSocket upgrade on /              → room "lobby" (the Godot tutorial's client connects with no path)
 //   WebSocket upgrade on /rooms/<name>  → room <name>
 //   GET /api/rooms/<name>               → JSON about the room: members online (in a token-only room, only to a
-//                                         caller with a token for it), last sequence number
+//                                         caller with a token for it), last sequence number; to the admin, how
+//                                         its webhooks fare
 //   POST /api/rooms/<name>/messages     → the publish API (publish-api.ts), when PUBLISH_TOKEN or ADMIN_TOKEN is set
 //   POST /api/rooms/<name>/<action>,
 //   DELETE /api/rooms/<name>            → the admin API (admin-api.ts), when ADMIN_TOKEN is set
@@ -43,9 +44,18 @@ export default {
       if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
       if (request.method !== "GET")
         return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
-      const listed = await mayListMembers(request, env, name);
-      const { members, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
-      return Response.json({ room: name, memberCount: members.length, ...counts, ...(listed ? { members } : {}) });
+      const admin =
+        env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== "" && (await bearsToken(request, env.ADMIN_TOKEN));
+      const listed = admin || (await mayListMembers(request, env, name));
+      const { members, webhook, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
+      return Response.json({
+        room: name,
+        memberCount: members.length,
+        ...counts,
+        ...(listed ? { members } : {}),
+        // How the room's webhooks fare is the operator's business.
+        ...(admin && webhook ? { webhook } : {}),
+      });
     }
 
     const wantsRoom =
@@ -93,14 +103,13 @@ function accessSettings(env: Env): AccessSettings {
 }
 
 /**
- * Whether the caller may see who is in room `name`: anyone, in a room anyone may join; in a token-only room, the
- * admin (its bearer token) or a caller with a valid token for that room (`?token=` or a bearer token). Others see
- * counts only.
+ * Whether a caller who is not the admin (who may) may see who is in room `name`: anyone, in a room anyone may join;
+ * in a token-only room, a caller with a valid token for that room (`?token=` or a bearer token). Others see counts
+ * only.
  */
 async function mayListMembers(request: Request, env: Env, name: string): Promise<boolean> {
   const access = accessSettings(env);
   if (access.access === "open" || access.secret === undefined) return true;
-  if (env.ADMIN_TOKEN && (await bearsToken(request, env.ADMIN_TOKEN))) return true;
   const url = new URL(request.url);
   const bearer = request.headers.get("Authorization")?.match(/^Bearer (.+)$/)?.[1];
   if (bearer !== undefined && !url.searchParams.has("token")) url.searchParams.set("token", bearer);

@@ -4,7 +4,7 @@
 // moderator lifts only moderators' bans).
 
 import { CLOSE_BANNED, CLOSE_KICKED, type CloseCode } from "../../shared/close-codes";
-import type { BanAim, LeaveReason, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
+import type { BanAim, LeaveReason, Member, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Identity } from "../connections/identity";
 import { memberOf, type RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
@@ -22,6 +22,15 @@ export type ModerationOutcome =
   | { ok: true; answer?: Extract<ServerPacket, { type: "banned" | "ban_preview" | "unbanned" }> }
   | { ok: false; error: ProtocolError };
 
+/**
+ * An action carried out, as the room tells its backend (room/webhooks.ts): whom it removed or let back (a ban's
+ * `user` is its handle, what unban takes). A deletion is told by the room's log, which makes it.
+ */
+export type Acted =
+  | { kind: "kick"; member: Member; reason?: string }
+  | { kind: "ban"; member?: Member; user: string; until?: number; reason?: string }
+  | { kind: "unban"; user: string };
+
 /** How the room removes a member: the notice it hears first, then the close, then everyone hears the leave. */
 export interface Removal {
   notice: ProtocolError;
@@ -36,9 +45,11 @@ export interface ModeratedRoom<Socket extends RoomSocket> {
   bans: BanList;
   remove(socket: Socket, removal: Removal): void;
   /** Deletes message `seq` as a moderator, in order with everything else the room announces; why not, if refused. */
-  deleteMessage(seq: number): ProtocolError | undefined;
+  deleteMessage(seq: number, by: Moderator): ProtocolError | undefined;
   /** A ban that ends at `until` must be forgotten then: the room's alarm must ring by that time. */
   banEndsAt(until: number): void;
+  /** An action was carried out (told before the removals it causes). */
+  acted(acted: Acted, by: Moderator): void;
 }
 
 export async function moderate<Socket extends RoomSocket>(
@@ -51,6 +62,7 @@ export async function moderate<Socket extends RoomSocket>(
     case "kick": {
       const target = targetOf(room, action.id, by);
       if (!target.ok) return target;
+      room.acted({ kind: "kick", member: memberOf(target.session), ...reasonOf(action) }, by);
       room.remove(target.socket, removal("kicked", action.reason));
       return { ok: true };
     }
@@ -59,13 +71,16 @@ export async function moderate<Socket extends RoomSocket>(
       return ban(room, action, by, now);
     case "unban": {
       const lifted = room.bans.remove(action.user, setterOf(by));
-      if (lifted.ok) return { ok: true, answer: { type: "unbanned", user: action.user } };
+      if (lifted.ok) {
+        room.acted({ kind: "unban", user: action.user }, by);
+        return { ok: true, answer: { type: "unbanned", user: action.user } };
+      }
       return lifted.why === "absent"
         ? notFound(`no ban of ${action.user} in this room`)
         : forbidden(`the ban of ${action.user} was set by the admin: only the admin API may lift it`);
     }
     case "delete": {
-      const refusal = room.deleteMessage(action.seq);
+      const refusal = room.deleteMessage(action.seq, by);
       return refusal ? { ok: false, error: refusal } : { ok: true };
     }
   }
@@ -95,14 +110,14 @@ async function ban<Socket extends RoomSocket>(
   const added = await room.bans.add(reach.target, until, setterOf(by), now);
   if (!added.ok) return forbidden("the admin has banned this member already: only the admin API may change that ban");
   if (until !== undefined) room.banEndsAt(until);
+  const member = session && memberOf(session);
+  const ending = until === undefined ? {} : { until };
+  room.acted({ kind: "ban", ...(member && { member }), user: added.ban.handle, ...ending, ...reasonOf(action) }, by);
   // Every connection the ban refuses goes, joined or not, here or on a shard: the member's other tabs, ones still
   // to join, anonymous ones from its address. Found after the wait above, so that one opened meanwhile goes too.
   for (const socket of room.sessions.where(reach.refuses)) room.remove(socket, removal("banned", action.reason));
-  const member = session && { id: session.id, name: session.name };
-  return {
-    ok: true,
-    answer: { type: "banned", ...member, user: added.ban.handle, ...(until === undefined ? {} : { until }) },
-  };
+  const named = member && { id: member.id, name: member.name };
+  return { ok: true, answer: { type: "banned", ...named, user: added.ban.handle, ...ending } };
 }
 
 /** A ban's target: the member it names by id (`session`), or a user by id, who need not be in the room. */
@@ -122,6 +137,8 @@ function targetOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, id: nu
     return forbidden("a moderator cannot remove another moderator");
   return { ok: true, socket, session } as const;
 }
+
+const reasonOf = ({ reason }: { reason?: string }) => (reason === undefined ? {} : { reason });
 
 const setterOf = (by: Moderator): BanSetter => (by === "admin" ? "admin" : "moderator");
 

@@ -1,9 +1,9 @@
 // The room's one alarm, which wakes it for its upkeep (dropping silent members, closing those whose tokens expired,
-// expiring old history, bans and the publish API's idempotency keys). The rule that keeps it cheap: while the room has members or history, an alarm is
-// set, and each time it rings the room computes the next one; a room with neither has none and never wakes. So
-// between rings, callers mostly need the alarm to ring no later than some time (`ringBy`), and the clock writes only
-// when that moves it earlier. The one exception is a room whose last member left (`ringAt`): it has nobody to check
-// on, and its alarm moves later.
+// expiring old history, bans and the publish API's idempotency keys, sending webhook events again). The rule that
+// keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
+// the next one; a room with neither has none and never wakes. So between rings, callers mostly need the alarm to ring
+// no later than some time (`ringBy`), and the clock writes only when that moves it earlier. The one exception is a
+// room whose last member left (`ringAt`): it has nobody to check on, and its alarm moves later.
 
 export class AlarmClock {
   /** When the alarm is set to ring; null if it is not set; undefined until read from storage. */
@@ -62,13 +62,15 @@ export interface UpkeepState {
   tokenExpires: number | undefined;
   /** When the oldest idempotency key of the publish API expires, if the room keeps one (publish-keys.ts). */
   keyExpires: number | undefined;
+  /** When undelivered webhook events are due to be sent again, while there are any (webhooks.ts). */
+  webhooksDue: number | undefined;
 }
 
 /**
  * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
  * 1.5 limits), to expire its oldest message (once a day at most), to forget a ban that ended or an idempotency
- * key that expired (once an hour at most), so that a room left with nothing else can delete its storage, and to
- * close a member whose token expired, even a silent one. Infinity: no alarm is needed.
+ * key that expired (once an hour at most), so that a room left with nothing else can delete its storage, to close a
+ * member whose token expired, even a silent one, and to send webhook events again. Infinity: no alarm is needed.
  */
 export function nextUpkeep(state: UpkeepState): number {
   const { now } = state;
@@ -76,7 +78,14 @@ export function nextUpkeep(state: UpkeepState): number {
   const expiry =
     state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, now + DAY_MS);
   const keys = state.keyExpires === undefined ? Infinity : Math.max(state.keyExpires, now + KEY_SWEEP_INTERVAL_MS);
-  return Math.min(sweep, expiry, keys, state.banEnds ?? Infinity, state.tokenExpires ?? Infinity);
+  return Math.min(
+    sweep,
+    expiry,
+    keys,
+    state.banEnds ?? Infinity,
+    state.tokenExpires ?? Infinity,
+    state.webhooksDue ?? Infinity,
+  );
 }
 
 export function sweepInterval(silenceMs: number): number {

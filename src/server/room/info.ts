@@ -1,12 +1,13 @@
 // What `GET /api/rooms/<name>` reports of a room (front-door/worker.ts): who is here, how many are typing,
-// how far its history goes, the connections it holds, and for a room past SHARD_CAPACITY, its shards as the hub sees
-// them.
+// how far its history goes, the connections it holds, for a room past SHARD_CAPACITY, its shards as the hub sees
+// them, and with webhooks on, how their delivery goes (shown to the admin only).
 
 import type { RosterMember } from "../../shared/protocol";
 import type { RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { ShardInfo, ShardSet } from "../shards/hub-side";
 import type { RoomStorage } from "../storage/room-storage";
+import type { WebhookInfo } from "./webhook-queue";
 
 export interface RoomInfo {
   members: RosterMember[];
@@ -16,6 +17,8 @@ export interface RoomInfo {
   connections: number;
   /** For a room past SHARD_CAPACITY: its shards, as the hub sees them. */
   shards?: ShardInfo[];
+  /** With WEBHOOK_URL set: the backlog, why the last attempt failed, how far behind delivery is, what was dropped. */
+  webhook?: WebhookInfo;
 }
 
 export function roomInfo(
@@ -23,6 +26,7 @@ export function roomInfo(
   storage: RoomStorage,
   shards: ShardSet,
   typing: number,
+  webhook: WebhookInfo | undefined,
 ): RoomInfo {
   const info: RoomInfo = {
     members: sessions.members(),
@@ -32,5 +36,6 @@ export function roomInfo(
   };
   const onShards = shards.info();
   if (onShards.length > 0) info.shards = onShards;
+  if (webhook) info.webhook = webhook;
   return info;
 }

@@ -6,28 +6,30 @@
 // the log), or to one entry's sender alone (a chat sent again, a refusal). docs/protocol.md, "Messages that change".
 
 import type { Limits, ProtocolError, ServerPacket } from "../../shared/protocol";
+import type { Moderator } from "../moderation/actions";
 import type { MessageChanges, ReactionChange } from "../storage/message-changes";
 import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage, UnstoredChat } from "../storage/room-storage";
 
 /**
  * One entry for the log. `author`: who asks, across connections (sessions.ts, `authorOf`), which only the author of
- * a message may be to edit it or delete it as its author; `moderator`: may delete any message (a moderator, the
- * admin API). `ts`: when the room took the request. `key`: a post's idempotency key (the publish API), remembered
- * with the message it posts, in the same write.
+ * a message may be to edit it or delete it as its author; `moderator`: who may delete any message, if the asker may
+ * (a moderator, the admin API). `ts`: when the room took the request. `key`: a post's idempotency key (the publish
+ * API), remembered with the message it posts, in the same write.
  */
 export type LogEntry =
   | { kind: "chat"; chat: UnstoredChat; key?: string }
   | { kind: "edit"; seq: number; text: string; author: string; ts: number }
-  | { kind: "delete"; seq: number; author?: string; moderator: boolean }
+  | { kind: "delete"; seq: number; author?: string; moderator?: Moderator }
   | { kind: "react"; change: ReactionChange };
 
 /**
  * What the room says of a batch, in order: to everyone (of entry `of`), or to the sender of entry `to` alone (an
- * ack, a refusal).
+ * ack, a refusal). A deletion a moderator made says who (`moderator`), for the room's backend alone: members hear
+ * only that it was not its author's.
  */
 export type Said =
-  | { to: "all"; of: number; packet: ServerPacket }
+  | { to: "all"; of: number; packet: ServerPacket; moderator?: Moderator }
   | { to: number; packet: ServerPacket }
   | { to: number; error: ProtocolError };
 
@@ -37,6 +39,8 @@ export interface LogRoom {
   changes: MessageChanges;
   keys: PublishKeys;
   limits: Pick<Limits, "editWindowSeconds" | "maxReactionsPerMessage">;
+  /** Told what came of each batch within its write, so that what it records is stored with it (webhooks.ts). */
+  recorder?: { logged(said: readonly Said[]): void };
 }
 
 type Reactions = Extract<ServerPacket, { type: "reactions" }>;
@@ -54,14 +58,13 @@ export function writeLog(room: LogRoom, entries: LogEntry[]): Said[] {
       const outcome = write(room, entry, batch);
       if (outcome === undefined) continue;
       if ("code" in outcome) said.push({ to, error: outcome });
-      else
-        said.push(
-          outcome.to === "all" ? { to: "all", of: to, packet: outcome.packet } : { to, packet: outcome.packet },
-        );
+      else if (outcome.to === "sender") said.push({ to, packet: outcome.packet });
+      else said.push({ ...outcome, to: "all", of: to });
     }
     room.storage.prune();
     const now = room.changes.summaries([...batch.summaries.keys()]);
     for (const [seq, packet] of batch.summaries) packet.reactions = now.get(seq) ?? [];
+    room.recorder?.logged(said);
     return said;
   });
 }
@@ -80,7 +83,7 @@ function write(
   room: LogRoom,
   entry: LogEntry,
   batch: Batch,
-): { to: "all" | "sender"; packet: ServerPacket } | ProtocolError | undefined {
+): { to: "all" | "sender"; packet: ServerPacket; moderator?: Moderator } | ProtocolError | undefined {
   const { storage, changes } = room;
   switch (entry.kind) {
     case "chat": {
@@ -106,10 +109,8 @@ function write(
       if (!byAuthor && !entry.moderator)
         return { code: "forbidden", message: "only its author or a moderator may delete a message" };
       const at = changes.delete(seq, byAuthor);
-      return {
-        to: "all",
-        packet: byAuthor ? { type: "deleted", seq, at, by: "author" } : { type: "deleted", seq, at },
-      };
+      if (byAuthor) return { to: "all", packet: { type: "deleted", seq, at, by: "author" } };
+      return { to: "all", packet: { type: "deleted", seq, at }, moderator: entry.moderator };
     }
     case "react": {
       const { seq } = entry.change;

@@ -45,6 +45,11 @@ export function logEntryOf(request: LogRequest, session: JoinedSession, now: num
     }
     case "moderate":
       // Its author's deletion, or else a moderator's (message-log.ts decides which, as it stores it).
-      return { kind: "delete", seq: request.action.seq, author, moderator: session.identity?.role === "moderator" };
+      return {
+        kind: "delete",
+        seq: request.action.seq,
+        author,
+        ...(session.identity?.role === "moderator" && { moderator: session.identity }),
+      };
   }
 }

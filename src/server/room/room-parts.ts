@@ -1,13 +1,13 @@
 // The parts a room is made of, wired together: its settings, storage (its history and the changes to it, the publish
-// API's idempotency keys), bans, the
-// sessions of its connections, what input costs, its outbox, its upkeep, its shards, and the views of the room that
-// each of its jobs acts on. The room
-// itself (room.ts) tells what it does with them; this is what it has.
+// API's idempotency keys), bans, the sessions of its connections, what input costs, its webhooks, its outbox, its
+// upkeep, its shards, and the views of the room that each of its jobs acts on. The room itself (room.ts) tells what
+// it does with them; this is what it has.
 //
 // With the WebSocket Hibernation API the runtime may evict the room from memory whenever it is idle, and creates it
 // again (constructor included) when the next event arrives. So every part is rebuilt here from the sockets and the
 // storage: the sessions from the sockets' attachments, a join check for every connection that has not joined, and a
-// hub's shards' connections, asked of its shards before the room takes any event.
+// hub's shards' connections, asked of its shards before the room takes any event; then the backend is told of the
+// members it knew that did not come back (webhooks.ts).
 
 import { DurableObject } from "cloudflare:workers";
 import { CLOSE_TIMEOUT } from "../../shared/close-codes";
@@ -36,6 +36,7 @@ import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
 import type { PublishingRoom } from "./publishing";
 import { Upkeep } from "./upkeep";
+import { Webhooks } from "./webhooks";
 
 export abstract class RoomParts extends DurableObject<Env> {
   protected readonly settings: RoomSettings = readSettings(this.env);
@@ -70,19 +71,28 @@ export abstract class RoomParts extends DurableObject<Env> {
     Date.now(),
     this.hubRoster,
   );
+  /** What the room tells its game's backend, when WEBHOOK_URL is set (webhooks.ts). */
+  protected readonly webhooks =
+    this.settings.webhook &&
+    new Webhooks(this.schema, this.ctx.id.name ?? "", this.settings.webhook, {
+      waitUntil: (work) => this.ctx.waitUntil(work),
+      ringBy: (at) => this.upkeep.webhooksDueBy(at),
+      drained: () => this.upkeep.releaseIfEmptyLater(),
+    });
   /** What one frame of joins or leaves may hold (frame-fit.ts, `batchBudget`). */
   private readonly batchBudget = batchBudget(this.settings.limits);
   protected readonly outbox = new Outbox<Connection>(
     this.sessions,
     this.shards.audience(this.sessions, this.batchBudget),
     (entries) => {
-      const { storage, changes, keys } = this;
-      const said = writeLog({ storage, changes, keys, limits: this.settings.limits }, entries);
+      const { storage, changes, keys, webhooks: recorder } = this;
+      const said = writeLog({ storage, changes, keys, limits: this.settings.limits, recorder }, entries);
       this.upkeep.historyStored();
       return said;
     },
     this.batchBudget,
     this.settings.limits,
+    this.webhooks,
   );
   protected readonly upkeep: Upkeep = new Upkeep(this.ctx.storage, {
     settings: this.settings,
@@ -92,6 +102,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     keys: this.keys,
     hubRoster: this.hubRoster,
     flush: () => this.outbox.flush(),
+    webhooks: this.webhooks,
   });
   protected readonly liveness = new Liveness<Connection>(this.settings, {
     unjoined: () => this.sessions.unjoined(),
@@ -116,8 +127,14 @@ export abstract class RoomParts extends DurableObject<Env> {
       this.sendError(socket, "native", removal.notice);
       this.departures.close(socket, removal.closeCode, removal.closeReason, removal.leave);
     },
-    deleteMessage: (seq) => this.outbox.logNow({ kind: "delete", seq, moderator: true }).refused,
+    deleteMessage: (seq, by) => this.outbox.logNow({ kind: "delete", seq, moderator: by }).refused,
     banEndsAt: (until) => this.upkeep.banEndsAt(until),
+    acted: (acted, by) => {
+      if (!this.webhooks) return;
+      // What was said before the action is told before it.
+      this.outbox.flush();
+      this.webhooks.moderated(acted, by);
+    },
   };
   /** The room as its work as a hub sees it (hub.ts). */
   protected readonly hub: HubRoom = {
@@ -159,9 +176,19 @@ export abstract class RoomParts extends DurableObject<Env> {
     super(ctx, env);
     for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
     // A hub that starts again asks its shards whom they hold before it takes any event.
-    if (this.storage.shardCount > 0) void ctx.blockConcurrencyWhile(() => restoreShards(this.hub));
+    if (this.storage.shardCount > 0)
+      void ctx.blockConcurrencyWhile(async () => {
+        await restoreShards(this.hub);
+        this.tellLost();
+      });
+    else this.tellLost();
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** The members the backend was told are here and that did not come back with the room left (a restart). */
+  private tellLost(): void {
+    this.webhooks?.lost(new Set(this.sessions.joined().map(([, session]) => session.id)));
   }
 
   /** Takes in a frame from one of the room's connections, or its shards' (room.ts). */

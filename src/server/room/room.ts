@@ -272,7 +272,14 @@ export class ChatRoom extends RoomParts {
 
   /** What `GET /api/rooms/<name>` reports. */
   info(): RoomInfo {
-    return roomInfo(this.sessions, this.storage, this.shards, this.outbox.typingNow(Date.now()).length);
+    const now = Date.now();
+    return roomInfo(
+      this.sessions,
+      this.storage,
+      this.shards,
+      this.outbox.typingNow(now).length,
+      this.webhooks?.info(now),
+    );
   }
 
   /** A post of the publish API (`POST /api/rooms/<name>/messages`): the game's backend says something here. */

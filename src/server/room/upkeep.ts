@@ -1,7 +1,8 @@
 // What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
-// bans or the publish API's idempotency keys, and its storage, which it deletes once it has none of them. The room says what happened (history stored, a
-// member joined, a ban set, the alarm rang); this decides when the alarm must ring next, and whether the storage
-// goes. The alarm's own steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
+// bans, the publish API's idempotency keys or undelivered webhook events, and its storage, which it deletes once it
+// has none of them. The room says what happened (history stored, a member joined, a ban set, a key kept, the alarm
+// rang); this decides when the alarm must ring next, and whether the storage goes. The alarm's own steps (closing
+// silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
 import type { RoomSettings } from "../config/settings";
 import type { JoinedSession, RoomSocket } from "../connections/session";
@@ -23,6 +24,17 @@ export interface KeptRoom {
   hubRoster: HubRoster;
   /** Stores what the outbox still holds: what was said just before the room emptied is history too. */
   flush(): void;
+  /** The room's webhooks (webhooks.ts), when WEBHOOK_URL is set. */
+  webhooks: UpkeptWebhooks | undefined;
+}
+
+/** What the upkeep asks of the room's webhooks. */
+export interface UpkeptWebhooks {
+  /** Whether the storage must stay: events wait to be delivered, or members to be told to have left. */
+  readonly holding: boolean;
+  due(now: number): number | undefined;
+  rang(now: number): void;
+  cleared(): void;
 }
 
 export class Upkeep {
@@ -59,11 +71,20 @@ export class Upkeep {
     this.inBackground(this.alarmClock.ringBy(this.next()));
   }
 
-  /** The alarm rang: it is no longer set, and the bans and idempotency keys that ended by `now` go. */
+  /** Undelivered webhook events are to be sent (again) by `at`. */
+  webhooksDueBy(at: number): void {
+    this.inBackground(this.alarmClock.ringBy(at));
+  }
+
+  /**
+   * The alarm rang: it is no longer set, the bans and idempotency keys that ended by `now` go, and webhook events
+   * due are sent.
+   */
   rang(now: number): void {
     this.alarmClock.unset();
     this.room.bans.expire(now);
     this.room.keys.expire(now);
+    this.room.webhooks?.rang(now);
   }
 
   /** The alarm's last step: history older than its age limit goes; then the storage too, or the alarm is set again. */
@@ -79,16 +100,15 @@ export class Upkeep {
   }
 
   /**
-   * A room with no members, no history, no bans and no idempotency keys keeps nothing: its storage is deleted, alarm
-   * included. One with any of them sleeps until they expire: with nobody to check on, its alarm has no reason to ring
-   * sooner.
-   * Whether the storage was deleted.
+   * A room with no members, no history, no bans, no idempotency keys and nothing for its webhooks keeps nothing: its
+   * storage is deleted, alarm included. One with history, bans or keys sleeps until they expire (or its webhooks
+   * need the alarm): with nobody to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
    */
   async releaseIfEmpty(): Promise<boolean> {
     if (this.room.sessions.joined().length > 0) return false;
     this.room.flush();
     const oldestTs = this.room.storage.oldestTs();
-    if (oldestTs !== undefined || this.room.bans.any || this.room.keys.any) {
+    if (oldestTs !== undefined || this.room.bans.any || this.room.keys.any || this.room.webhooks?.holding) {
       await this.alarmClock.ringAt(this.next(oldestTs));
       return false;
     }
@@ -99,6 +119,7 @@ export class Upkeep {
   /** Deletes everything the room stored, its alarm included. */
   async clearStorage(): Promise<void> {
     this.alarmClock.unset();
+    this.room.webhooks?.cleared();
     this.room.bans.wiped();
     this.room.hubRoster.wiped();
     await this.room.storage.clear();
@@ -107,8 +128,9 @@ export class Upkeep {
   private next(oldestTs = this.room.storage.oldestTs()): number {
     const { silenceMs, historyMaxAgeMs } = this.room.settings;
     const members = this.room.sessions.joined();
+    const now = Date.now();
     return nextUpkeep({
-      now: Date.now(),
+      now,
       hasMembers: members.length > 0,
       oldestTs,
       silenceMs,
@@ -116,6 +138,7 @@ export class Upkeep {
       banEnds: this.room.bans.nextExpiry(),
       tokenExpires: firstExpiry(members),
       keyExpires: this.room.keys.nextExpiry(),
+      webhooksDue: this.room.webhooks?.due(now),
     });
   }
 

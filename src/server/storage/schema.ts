@@ -1,7 +1,8 @@
 // Every table of the room's SQLite database, in one place: the numbered migrations below build it, and the version
 // the database is at is kept in it (`schema_version`; workerd does not let `PRAGMA user_version` be read or set).
-// The modules that keep data there (room-storage.ts, publish-keys.ts, moderation/ban-list.ts, shards/hub-roster.ts) own their
-// queries; what tables there are, and how an older room's become today's, is decided here only.
+// The modules that keep data there (room-storage.ts, publish-keys.ts, webhook-store.ts, moderation/ban-list.ts,
+// shards/hub-roster.ts) own their queries; what tables there are, and how an older room's become today's, is decided
+// here only.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: nothing here writes until a
 // module is about to write (`ensure`), so a read or a connection that never joins creates no table; until then the
@@ -101,6 +102,25 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
     column("messages", "sender_system INTEGER NOT NULL DEFAULT 0"),
     `CREATE TABLE publish_keys (key TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`,
     `CREATE INDEX publish_keys_by_age ON publish_keys (at)`,
+  ],
+  // 9. Webhooks (storage/webhook-store.ts), written only while WEBHOOK_URL is set: the events not yet delivered, in
+  //    order (`dropped`: on a `webhook.gap` event, how many events it stands for); the cursor (one row); the members
+  //    the backend was told joined and not yet that they left.
+  [
+    `CREATE TABLE IF NOT EXISTS webhook_events (
+      id INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      event TEXT NOT NULL,
+      dropped INTEGER)`,
+    `CREATE TABLE IF NOT EXISTS webhook_cursor (
+      one INTEGER PRIMARY KEY CHECK (one = 1),
+      delivered INTEGER NOT NULL,
+      batch_last INTEGER,
+      attempts INTEGER NOT NULL,
+      retry_at INTEGER,
+      last_error TEXT,
+      dropped INTEGER NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS webhook_members (id INTEGER PRIMARY KEY, member TEXT NOT NULL)`,
   ],
 ];
 

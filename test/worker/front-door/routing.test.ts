@@ -142,12 +142,15 @@ describe("a bad setting", () => {
     ["a room's info", "/api/rooms/games", {}],
     ["an admin action", "/api/rooms/games/kick", { Authorization: "Bearer admin-token-of-the-worker-pool" }],
   ])("answers %s at once with a JSON 503 naming the setting", async (_, path, headers) => {
-    for (const [setting, value] of [
-      ["HISTORY_RETAINED", "lots"],
-      ["MAX_FRAME_BYTES", "-1"],
-      ["ROOM_ACCESS", "closed"],
+    for (const [setting, vars] of [
+      ["HISTORY_RETAINED", { HISTORY_RETAINED: "lots" }],
+      ["MAX_FRAME_BYTES", { MAX_FRAME_BYTES: "-1" }],
+      ["ROOM_ACCESS", { ROOM_ACCESS: "closed" }],
+      ["WEBHOOK_URL", { WEBHOOK_URL: "backend.example/hooks" }],
+      // Webhooks need their secret: a room never sends unsigned events.
+      ["WEBHOOK_SECRET", { WEBHOOK_URL: "https://backend.example/hooks" }],
     ] as const) {
-      const misconfigured = { ...env, [setting]: value } as typeof env;
+      const misconfigured = { ...env, ...vars } as typeof env;
       const method = path.endsWith("/kick") ? "POST" : "GET";
       const response = await worker.fetch(
         new Request(`http://rooms.test${path}`, { method, headers, body: method === "POST" ? "{}" : null }),

@@ -8,6 +8,7 @@ import { HubRoster } from "../../../src/server/shards/hub-roster";
 import { PublishKeys } from "../../../src/server/storage/publish-keys";
 import { RoomStorage } from "../../../src/server/storage/room-storage";
 import { LATEST_VERSION, migrate, Schema } from "../../../src/server/storage/schema";
+import { WebhookStore } from "../../../src/server/storage/webhook-store";
 import { uniqueRoom } from "../client";
 
 const sender = { id: 1, name: "ann" };
@@ -43,6 +44,7 @@ function inRoom<T>(label: string, prepare: (storage: DurableObjectStorage) => vo
       bans: new BanList(schema),
       roster: new HubRoster(schema),
       keys: new PublishKeys(schema),
+      webhooks: new WebhookStore(schema),
     });
   });
 }
@@ -54,6 +56,7 @@ type Opened = {
   bans: BanList;
   roster: HubRoster;
   keys: PublishKeys;
+  webhooks: WebhookStore;
 };
 
 const latest = () =>
@@ -68,10 +71,22 @@ describe("a room never written", () => {
     await inRoom(
       "never-written",
       () => {},
-      async ({ sql, storage, bans, roster, keys }) => {
+      async ({ sql, storage, bans, roster, keys, webhooks }) => {
         expect(storage.page(10)).toEqual({ messages: [], more: false });
         expect([keys.any, keys.find("retry", Date.now()), keys.nextExpiry()]).toEqual([false, undefined, undefined]);
         keys.expire(Date.now());
+        expect([webhooks.cursor(), webhooks.count(), webhooks.lastId(), webhooks.oldestAt()]).toEqual([
+          undefined,
+          0,
+          undefined,
+          undefined,
+        ]);
+        expect([
+          webhooks.after(0, 10),
+          webhooks.presentCount(),
+          webhooks.lost(new Set()),
+          webhooks.departed(1),
+        ]).toEqual([[], 0, [], false]);
         expect([storage.newestSeq, storage.shardCount, storage.oldestTs()]).toEqual([0, 0, undefined]);
         expect([storage.isPastRetention(1), storage.expire(Date.now())]).toEqual([false, 0]);
         expect(await bans.refusing({ address: "192.0.2.1" }, Date.now())).toBeUndefined();
@@ -101,6 +116,7 @@ describe("the first write", () => {
       ["a chat", ({ storage }) => storage.append([{ ts: 1, sender, text: "hi" }])],
       ["a ban", ({ bans }) => bans.add({ kind: "address", address: "192.0.2.1" }, undefined, "admin", Date.now())],
       ["the hub's roster", ({ roster }) => roster.keep([sender])],
+      ["a webhook event", ({ webhooks }) => webhooks.append({ id: 1, at: 1, event: "{}" })],
     ];
     for (const [label, write] of writers) {
       await inRoom(
@@ -158,6 +174,28 @@ describe("an older database", () => {
         },
       );
     }
+  });
+
+  it("keeps the publish API's posts and keys (version 8) as it gains the webhooks' tables (version 9)", async () => {
+    await inRoom(
+      "version-8",
+      (storage) => {
+        migrate(storage, 0, 8);
+        storage.sql.exec(
+          `INSERT INTO messages (seq, ts, sender_id, sender_name, sender_system, text) VALUES (1, 1001, 0, 'Referee', 1, 'gg')`,
+        );
+        storage.sql.exec(`INSERT INTO publish_keys (key, seq, at) VALUES ('match-1', 1, 1001)`);
+      },
+      ({ sql, storage, keys, webhooks }) => {
+        expect(versionOf(sql)).toBe(LATEST_VERSION);
+        expect(storage.page(10).messages).toEqual([
+          { seq: 1, ts: 1001, sender: { id: 0, name: "Referee", system: true }, text: "gg" },
+        ]);
+        expect(keys.find("match-1", 1002)).toBe(1);
+        webhooks.append({ id: 1, at: 1002, event: "{}" });
+        expect(webhooks.count()).toBe(1);
+      },
+    );
   });
 
   it("is migrated from before versions, whichever tables its room had made, as the room starts", async () => {

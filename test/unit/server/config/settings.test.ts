@@ -44,4 +44,32 @@ describe("readSettings", () => {
   it("defaults to the limits that clients assume before a room's welcome", () => {
     expect(readSettings({}).limits).toEqual(DEFAULT_LIMITS);
   });
+
+  it("turns webhooks on with WEBHOOK_URL, which needs a WEBHOOK_SECRET of the Standard Webhooks form", () => {
+    const secret = `whsec_${btoa("k".repeat(24))}`;
+    expect(readSettings({}).webhook).toBeUndefined();
+    expect(readSettings({ WEBHOOK_URL: "" }).webhook).toBeUndefined();
+    expect(readSettings({ WEBHOOK_URL: "https://backend.example/hooks", WEBHOOK_SECRET: secret }).webhook).toEqual({
+      url: "https://backend.example/hooks",
+      secret,
+      backlogMax: 10_000,
+    });
+    const on = { WEBHOOK_URL: "http://127.0.0.1:9000/", WEBHOOK_SECRET: secret, WEBHOOK_BACKLOG_MAX: "50" };
+    expect(readSettings(on).webhook?.backlogMax).toBe(50);
+    expect(() => readSettings({ ...on, WEBHOOK_BACKLOG_MAX: 0 })).toThrow(/WEBHOOK_BACKLOG_MAX/);
+    expect(() => readSettings({ WEBHOOK_URL: "backend.example", WEBHOOK_SECRET: secret })).toThrow(/WEBHOOK_URL/);
+    expect(() => readSettings({ WEBHOOK_URL: "ftp://backend.example", WEBHOOK_SECRET: secret })).toThrow(/WEBHOOK_URL/);
+    for (const bad of [
+      undefined,
+      "",
+      "k".repeat(40),
+      `whsec_${btoa("short")}`,
+      "whsec_not base64!",
+      `whsec_${btoa("k".repeat(24)).slice(1)}`,
+    ]) {
+      expect(() => readSettings({ WEBHOOK_URL: "https://backend.example", WEBHOOK_SECRET: bad }), String(bad)).toThrow(
+        /WEBHOOK_SECRET/,
+      );
+    }
+  });
 });

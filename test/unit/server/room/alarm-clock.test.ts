@@ -11,6 +11,7 @@ const base: UpkeepState = {
   banEnds: undefined,
   tokenExpires: undefined,
   keyExpires: undefined,
+  webhooksDue: undefined,
 };
 
 describe("nextUpkeep", () => {
@@ -35,5 +36,24 @@ describe("nextUpkeep", () => {
   it("rings when a member's token expires, if that comes before the sweep", () => {
     expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + 5000 })).toBe(base.now + 5000);
     expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + DAY })).toBe(base.now + 60_000);
+  });
+
+  it("rings when undelivered webhook events are due, and for nothing of theirs once none wait", () => {
+    expect(nextUpkeep({ ...base, webhooksDue: base.now + 1000 })).toBe(base.now + 1000);
+    expect(nextUpkeep({ ...base, oldestTs: base.now, webhooksDue: base.now + 2 * DAY })).toBe(base.now + 2 * DAY);
+    expect(nextUpkeep({ ...base, hasMembers: true, webhooksDue: undefined })).toBe(base.now + 60_000);
+  });
+
+  it("rings by whichever is first of history expiry, an idempotency key's expiry and a webhook retry", () => {
+    const HOUR = 60 * 60_000;
+    // A retry sooner than the keys' hourly floor rings then; the floor still holds for the keys themselves.
+    expect(nextUpkeep({ ...base, keyExpires: base.now + 1000, webhooksDue: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, keyExpires: base.now + 1000, webhooksDue: base.now + 2 * HOUR })).toBe(
+      base.now + HOUR,
+    );
+    const history = { ...base, oldestTs: base.now - 30 * DAY + 1000 };
+    expect(nextUpkeep({ ...history, keyExpires: base.now + 2 * DAY, webhooksDue: base.now + 3 * DAY })).toBe(
+      base.now + DAY,
+    );
   });
 });
