@@ -1,9 +1,13 @@
 // Where messages are typed: Enter sends, Shift+Enter starts a new line. It knows the room's limits (a counter
 // appears near the maximum, counting characters as the room does), checks a message before it goes, and shows
-// the room's refusals long enough to read. A member the room removed cannot write, and is told why.
+// the room's refusals long enough to read. A member the room removed cannot write, and is told why; so is a member a
+// moderator muted, until the mute ends (its text stays in the box). In slow mode it shows how long until the next
+// message may go, and keeps what is typed until then.
 
 import type { Limits, ProtocolError } from "../shared/protocol";
 import { countChars, validateText } from "../shared/text-rules";
+import { refusedForGood } from "./refusal";
+import { refusalLine } from "./refusal-lines";
 import type { Removal } from "./removal";
 import { asSentence } from "./sentence";
 
@@ -31,6 +35,8 @@ export interface ComposerElements {
   counter: HTMLElement;
   error: HTMLElement;
   queue: HTMLElement;
+  /** What the room's rules say now: a mute, or slow mode's wait. */
+  rule: HTMLElement;
 }
 
 /** Keys the composer hands on: each handler says whether it did something with the key. */
@@ -47,6 +53,11 @@ export class Composer {
   /** Set while removed: the composer stays disabled and says why, until the room lets us back in. */
   private removal: Removal | undefined;
   private errorTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while muted: nothing may be sent, and this says why and until when. */
+  private held: string | undefined;
+  /** Slow mode: no message goes before this time (ms), and the countdown says how long. */
+  private waitUntil = 0;
+  private waitTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly ui: ComposerElements,
@@ -79,6 +90,31 @@ export class Composer {
     this.update();
   }
 
+  /**
+   * A moderator muted us (`line` says until when), or the mute ended (undefined). The box keeps its text, and may
+   * be edited, but nothing is sent until then.
+   */
+  hold(line: string | undefined): void {
+    this.held = line;
+    this.showRule();
+    this.update();
+  }
+
+  /** Slow mode: the next message may go at `at` (ms, this clock); until then the box says how long, and keeps it. */
+  waitTill(at: number): void {
+    this.waitUntil = Math.max(this.waitUntil, at);
+    clearInterval(this.waitTimer);
+    this.waitTimer = setInterval(() => this.tick(), 250);
+    this.tick();
+  }
+
+  /** A message the room refused for good: back in the box to change or send again, unless something new is typed. */
+  restore(text: string): void {
+    if (this.ui.input.value.trim() !== "") return;
+    this.ui.input.value = text;
+    this.update();
+  }
+
   /** The room removed us: nothing typed here could reach it, so nothing may be typed. */
   disableFor(removal: Removal): void {
     this.removal = removal;
@@ -100,18 +136,20 @@ export class Composer {
   }
 
   /**
-   * Shows a refusal. One with a retry time is the room's "not now": the connection sends the message again by
+   * Shows a refusal. One for good says what did not happen (refusal-lines.ts for the room's rules: mute, slow mode,
+   * blocked words). One with a retry time is the room's "not now": the connection sends the message again by
    * itself, so it says so, and clears itself once read.
    */
   showError(error: ProtocolError): void {
     this.clearError();
-    if (error.retryAfterMs === undefined) {
-      this.ui.error.textContent = asSentence(error.message);
+    const line = refusalLine(error);
+    if (line !== undefined || refusedForGood(error)) {
+      this.ui.error.textContent = line ?? asSentence(error.message);
       return;
     }
     const why = error.code === "rate_limited" ? "You are sending too fast." : "The room is busy.";
     this.ui.error.textContent = `${why} Your message waits and goes out by itself in a moment.`;
-    this.errorTimer = setTimeout(() => this.clearError(), Math.max(error.retryAfterMs, READABLE_MS));
+    this.errorTimer = setTimeout(() => this.clearError(), Math.max(error.retryAfterMs ?? 0, READABLE_MS));
   }
 
   focus(): void {
@@ -119,7 +157,9 @@ export class Composer {
   }
 
   private submit(): void {
-    if (!this.limits || this.removal) return;
+    if (!this.limits || this.removal || this.held !== undefined) return;
+    // Slow mode: the text stays, and the countdown says when it may go.
+    if (this.secondsLeft() > 0) return;
     const checked = validateText(this.ui.input.value, this.limits, "a message");
     if (!checked.ok) {
       // An empty message is not an error worth a word.
@@ -144,8 +184,28 @@ export class Composer {
     const over = count > max;
     counter.textContent = count >= max * COUNTER_FROM ? `${count.toLocaleString()} / ${max.toLocaleString()}` : "";
     counter.classList.toggle("over", over);
-    send.disabled = count === 0 || over;
+    send.disabled = count === 0 || over || this.held !== undefined || this.secondsLeft() > 0;
     input.setAttribute("aria-invalid", String(over));
+  }
+
+  /** Whole seconds until slow mode lets the next message go (0: it may go now). */
+  private secondsLeft(): number {
+    return Math.max(0, Math.ceil((this.waitUntil - Date.now()) / 1000));
+  }
+
+  private tick(): void {
+    if (this.secondsLeft() === 0) {
+      clearInterval(this.waitTimer);
+      this.waitTimer = undefined;
+    }
+    this.showRule();
+    this.update();
+  }
+
+  /** The mute, else slow mode's wait, else nothing. */
+  private showRule(): void {
+    const left = this.secondsLeft();
+    this.ui.rule.textContent = this.held ?? (left > 0 ? `Slow mode: your next message can go in ${left} s.` : "");
   }
 
   private clearError(): void {

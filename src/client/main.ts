@@ -1,7 +1,7 @@
 // The chat page: finds its room in the address, asks for a name (unless a token gives it), and wires the room
 // connection to the views.
 
-import { DEFAULT_LIMITS, type Member, type ModerationPacket, type ProtocolError } from "../shared/protocol";
+import { DEFAULT_LIMITS, type Member, type ProtocolError } from "../shared/protocol";
 import { BanDialog } from "./ban-dialog";
 import { Composer } from "./composer";
 import { RoomConnection } from "./connection";
@@ -10,15 +10,18 @@ import { byId } from "./dom";
 import { LiveView } from "./live-view";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
+import type { ModeratorPacket } from "./moderation-actions";
 import { moderationNotice } from "./moderation-notices";
 import { NameDialog } from "./name-dialog";
 import { freeName } from "./name-suggestion";
 import { OwnMemberships } from "./own-memberships";
 import { PendingList } from "./pending-list";
 import { presenceNotices } from "./presence-notices";
+import { Refusal, refusedForGood } from "./refusal";
 import { ReplyBar } from "./reply-quote";
 import { roomFromPath, roomSocketUrl } from "./room-address";
 import { setUpRoomControls } from "./room-controls";
+import { RulesView } from "./rules-view";
 import { asSentence, isolate } from "./sentence";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
@@ -30,7 +33,7 @@ const token = takeToken({ location, history, storage: sessionStorage });
 /** Read, not verified: the room verifies the token, and a claim it refuses gets nothing done. */
 const claims = token ? readClaims(token) : {};
 const moderate =
-  claims.role === "moderator" ? (packet: ModerationPacket) => void connection?.moderate(packet) : undefined;
+  claims.role === "moderator" ? (packet: ModeratorPacket) => void connection?.moderate(packet) : undefined;
 /** The default limits are good enough to check a name before the room has told us its own. */
 let limits = DEFAULT_LIMITS;
 let self: Member | undefined;
@@ -113,10 +116,19 @@ const composer = new Composer(
     counter: byId("composer-counter"),
     error: byId("composer-error"),
     queue: byId("composer-queue"),
+    rule: byId("composer-rule"),
   },
   (text) => {
     const replyTo = replyBar.replyTo;
-    connection?.sendChat(text, replyTo === undefined ? undefined : { replyTo });
+    // Once the room took it, slow mode's wait starts; refused for good, the text goes back in the box.
+    connection?.sendChat(text, replyTo === undefined ? undefined : { replyTo }).then(
+      () => rules.sent(),
+      (error: unknown) => {
+        if (!(error instanceof Refusal)) return;
+        pending.refused(text);
+        composer.restore(text);
+      },
+    );
     // The chat ends our typing for everyone; the connection sends no stop after it.
     connection?.typing(false);
     replyBar.clear();
@@ -125,6 +137,7 @@ const composer = new Composer(
   },
   { escape: () => replyBar.clear(), upWhenEmpty: () => messages.rows.editLast() },
 );
+const rules = new RulesView({ composer, notice: (text) => messages.notice(text), isModerator: moderate !== undefined });
 const onPresence = presenceNotices({
   members,
   notice: (text) => messages.notice(text),
@@ -239,8 +252,13 @@ function onEvent(event: ConnectionEvent): void {
     case "moderated": {
       const { packet } = event;
       if (packet.type === "ban_preview") return banDialog?.preview(packet);
+      if (packet.type === "muted" || packet.type === "unmuted") members.mutedAnswer(packet);
       return messages.notice(moderationNotice(packet));
     }
+    case "settings":
+      return rules.settings(event.settings);
+    case "muted":
+      return rules.muted(event.muted);
     case "older":
       return messages.setOlder(event.more, event.loading);
     case "missing":
@@ -248,11 +266,9 @@ function onEvent(event: ConnectionEvent): void {
     case "error": {
       // What waited for the room's answer (an edit, a delete) shows as it is; a "not now" is sent again by itself.
       const refused = event.error.for;
-      if (
-        event.error.retryAfterMs === undefined &&
-        (refused === undefined || refused === "edit" || refused === "delete")
-      )
+      if (refusedForGood(event.error) && (refused === undefined || refused === "edit" || refused === "delete"))
         messages.rows.refused();
+      rules.refused(event.error);
       return composer.showError(event.error);
     }
     case "queue":

@@ -1,12 +1,14 @@
 // Who is in the room, kept up to date from the welcome and the join, leave and rename packets, and each member's
 // status as its state changes. A member the room verified (its token's) carries a mark; for a moderator, each
-// other member has a menu to kick or ban it. While offline nothing keeps it up to date, so it says so until the next
+// other member has a menu to kick, ban or mute it, and to lift a mute this page made (the room's answer says whom
+// it refuses: what an unmute takes). While offline nothing keeps it up to date, so it says so until the next
 // welcome brings the list afresh.
 
-import type { Member, ModerationPacket, RosterMember } from "../shared/protocol";
+import type { Member, RosterMember, ServerPacket } from "../shared/protocol";
 import type { BanChoice } from "./ban-dialog";
 import { el } from "./dom";
 import { statusText } from "./live-text";
+import type { ModeratorPacket } from "./moderation-actions";
 import { verifiedMark } from "./verified-mark";
 
 /** The lengths a moderator may ban for from the menu. */
@@ -16,9 +18,16 @@ const BANS: [label: string, choice: BanChoice][] = [
   ["Ban until lifted", { length: "until the ban is lifted" }],
 ];
 
-/** What a moderator's menu does: sends a kick, and asks to ban (which is confirmed first, ban-dialog.ts). */
+/** The lengths a moderator may mute for from the menu (minutes; none: until lifted). */
+const MUTES: [label: string, minutes: number | undefined][] = [
+  ["Mute 10 minutes", 10],
+  ["Mute 1 hour", 60],
+  ["Mute until lifted", undefined],
+];
+
+/** What a moderator's menu does: sends a kick or a mute, and asks to ban (which is confirmed first, ban-dialog.ts). */
 export interface Moderation {
-  send(packet: ModerationPacket): void;
+  send(packet: ModeratorPacket): void;
   ban(id: number, choice: BanChoice): void;
 }
 
@@ -36,6 +45,8 @@ export class MemberList {
   private readonly members = new Map<number, RosterMember>();
   private readonly list: HTMLUListElement;
   private selfId: number | undefined;
+  /** The members this page muted, by id: the user the room's answer named, which an unmute takes. */
+  private readonly mutedUsers = new Map<number, string>();
 
   /** `moderate`: for a moderator, what its menu does. */
   constructor(
@@ -96,6 +107,15 @@ export class MemberList {
     this.render();
   }
 
+  /** The room's answer to our mute or unmute: the member shows as muted, with Unmute in its menu, or no longer. */
+  mutedAnswer(packet: Extract<ServerPacket, { type: "muted" | "unmuted" }>): void {
+    if (packet.type === "muted" && packet.id !== undefined) this.mutedUsers.set(packet.id, packet.user);
+    if (packet.type === "unmuted") {
+      for (const [id, user] of this.mutedUsers) if (user === packet.user) this.mutedUsers.delete(id);
+    }
+    this.render();
+  }
+
   private render(): void {
     const sorted = [...this.members.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
     this.list.replaceChildren(
@@ -106,6 +126,7 @@ export class MemberList {
           el("span", { className: "member-name", text: member.name, attrs: { dir: "auto" } }),
           ...verifiedMark(member),
           ...(self ? [el("span", { className: "you", text: "(you)" })] : []),
+          ...(this.mutedUsers.has(member.id) ? [el("span", { className: "muted-mark", text: "(muted)" })] : []),
           // What the member says of itself, as text; the whole of it on hover, should it have been cut.
           ...(status === undefined
             ? []
@@ -137,8 +158,18 @@ export class MemberList {
       el("summary", { text: "⋯", attrs: { "aria-label": `Moderate ${member.name}`, title: "Moderate" } }),
       action("Kick", () => this.moderate?.send({ type: "kick", id: member.id })),
       ...BANS.map(([label, choice]) => action(label, () => this.moderate?.ban(member.id, choice))),
+      ...this.muteActions(member, action),
     ]);
     return menu;
+  }
+
+  /** Mute for a while, or lift the mute this page made. */
+  private muteActions(member: Member, action: (label: string, act: () => void) => HTMLButtonElement): HTMLElement[] {
+    const user = this.mutedUsers.get(member.id);
+    if (user !== undefined) return [action("Unmute", () => this.moderate?.send({ type: "unmute", user }))];
+    return MUTES.map(([label, minutes]) =>
+      action(label, () => this.moderate?.send({ type: "mute", id: member.id, ...(minutes && { minutes }) })),
+    );
   }
 }
 

@@ -6,12 +6,20 @@ import { el } from "./dom";
 import { fullTime, shortTime } from "./time-format";
 import { verifiedMark } from "./verified-mark";
 
-/** Who sent it and when; "(you)" on the reader's own. */
+/**
+ * Who sent it and when; "(you)" on the reader's own. A message the game's backend posted (its sender `system`)
+ * is the room's own voice: its name in the system style, with a mark no member's name can give itself.
+ */
 export function meta(message: ChatMessage, own: boolean): HTMLElement {
+  const system = message.sender.system === true;
   return el("div", { className: "meta" }, [
     // dir="auto" isolates what members wrote: a right-to-left name or text cannot reorder the line around it.
-    el("span", { className: "sender", text: message.sender.name, attrs: { dir: "auto" } }),
-    ...verifiedMark(message.sender),
+    el("span", {
+      className: system ? "sender system-sender" : "sender",
+      text: message.sender.name,
+      attrs: { dir: "auto" },
+    }),
+    ...(system ? [systemMark()] : verifiedMark(message.sender)),
     ...(own ? [el("span", { className: "you", text: "(you)" })] : []),
     el("time", {
       text: shortTime(message.ts),
@@ -19,6 +27,14 @@ export function meta(message: ChatMessage, own: boolean): HTMLElement {
     }),
   ]);
 }
+
+/** The mark of the room's own voice, drawn from `sender.system`, never from the name. */
+const systemMark = (): HTMLElement =>
+  el("span", {
+    className: "system-mark",
+    text: "system",
+    attrs: { title: "Posted by the room itself (the game's server), not by a member" },
+  });
 
 /** In place of a message being deleted: its undo button while the window is open, then that it goes. */
 export function deletingNote(state: "undoable" | "sent", undo: () => void): HTMLElement {

@@ -70,11 +70,19 @@ export class MessageRows {
     if (this.saving.get(seq) === message.text) this.saving.delete(seq);
     const own = this.options.isOwn(message.sender);
     const deleting = this.deletes.state(seq);
-    const className = ["message", own && "own", message.deleted && "deleted", deleting && "deleting"];
+    const system = message.sender.system === true;
+    const className = [
+      "message",
+      own && "own",
+      system && "system",
+      message.deleted && "deleted",
+      deleting && "deleting",
+    ];
     const attrs = {
       "data-key": String(seq),
       "data-seq": String(seq),
-      "data-sender": String(message.sender.id),
+      // The room's voice speaks under several names (id 0 for all): each is a sender of its own.
+      "data-sender": system ? `system:${message.sender.name}` : String(message.sender.id),
       "data-ts": String(message.ts),
     };
     const acts = !message.deleted && deleting === undefined && this.options.canAct();

@@ -47,6 +47,11 @@ export class PendingList {
     }
   }
 
+  /** The room refused a chat of ours for good: its pending copy goes (its text is back in the box). */
+  refused(text: string): void {
+    [...this.list.querySelectorAll<HTMLElement>("li.pending")].find((item) => item.dataset.text === text)?.remove();
+  }
+
   setState(state: PendingState): void {
     this.state = state;
     for (const label of this.list.querySelectorAll(".pending-state")) label.textContent = LABELS[state];
