@@ -86,23 +86,28 @@ export class Composer {
   enable(limits: Limits): void {
     this.limits = limits;
     this.removal = undefined;
-    this.ui.input.disabled = false;
+    // A mute outlives a reconnect: the connection tells when it ends.
+    this.ui.input.disabled = this.held !== undefined;
     this.update();
   }
 
   /**
-   * A moderator muted us (`line` says until when), or the mute ended (undefined). The box keeps its text, and may
-   * be edited, but nothing is sent until then.
+   * A moderator muted us (`line` says until when), or the mute ended (undefined). The box is disabled until then,
+   * keeping its text.
    */
   hold(line: string | undefined): void {
     this.held = line;
+    this.ui.input.disabled = line !== undefined || this.removal !== undefined || this.limits === undefined;
     this.showRule();
     this.update();
   }
 
-  /** Slow mode: the next message may go at `at` (ms, this clock); until then the box says how long, and keeps it. */
-  waitTill(at: number): void {
-    this.waitUntil = Math.max(this.waitUntil, at);
+  /**
+   * Slow mode: the next message may go at `at` (ms, this clock); until then the box says how long, and keeps it.
+   * `undefined`: slow mode is off, nothing waits.
+   */
+  waitTill(at: number | undefined): void {
+    this.waitUntil = at === undefined ? 0 : Math.max(this.waitUntil, at);
     clearInterval(this.waitTimer);
     this.waitTimer = setInterval(() => this.tick(), 250);
     this.tick();

@@ -26,6 +26,7 @@ export class RulesView {
     const before = this.slowModeSeconds;
     this.slowModeSeconds = slowModeSeconds;
     if (slowModeSeconds === (before ?? 0)) return;
+    if (slowModeSeconds === 0) this.parts.composer.waitTill(undefined);
     this.parts.notice(
       slowModeSeconds > 0
         ? `Slow mode is on: one message per ${slowModeSeconds} s${this.parts.isModerator ? " (moderators exempt)" : ""}.`
