@@ -220,7 +220,7 @@ export class RoomConnection extends ModerationActions {
       case "unmuted":
         return this.options.onEvent({ type: "moderated", packet });
       case "settings":
-        return this.heardSettings(packet);
+        return this.heardSettings(packet.settings);
       case "mute_status":
         return this.heardMuteStatus(packet);
       case "join":

@@ -91,13 +91,14 @@ export abstract class ModerationActions extends SignalActions {
 
   /** A welcome says the settings, and whether we are muted, afresh. */
   protected welcomedRules(welcome: Extract<ServerPacket, { type: "welcome" }>): void {
-    this.heardSettings({ type: "settings", settings: welcome.settings ?? DEFAULT_SETTINGS });
+    this.heardSettings(welcome.settings ?? DEFAULT_SETTINGS);
     this.setMuted(welcome.muted);
   }
 
-  protected heardSettings(packet: Extract<ServerPacket, { type: "settings" }>): void {
-    this.currentSettings = packet.settings;
-    this.options.onEvent({ type: "settings", settings: packet.settings });
+  /** The room's settings now, whole (a `settings` packet's, or a welcome's). */
+  protected heardSettings(settings: RoomSettings): void {
+    this.currentSettings = settings;
+    this.options.onEvent({ type: "settings", settings });
   }
 
   /** A moderator muted or unmuted us. */
