@@ -168,6 +168,12 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
     }
     case "unbanned":
       return [serverMessage(`Unbanned ${packet.user}.`)];
+    // Of the room's settings, only slow mode changes what this client may do: it alone is told, when it changes.
+    case "settings": {
+      if (!packet.changed.includes("slowModeSeconds")) return [];
+      const seconds = packet.settings.slowModeSeconds;
+      return [serverMessage(seconds === 0 ? "Slow mode is off" : `Slow mode: one message per ${seconds} s`)];
+    }
     case "error":
       return [
         {

@@ -115,6 +115,28 @@ export type ModerationAction =
   | { kind: "unban"; user: string }
   | { kind: "delete"; seq: number };
 
+/** A room's own settings: its moderators (or the admin API) set them, and every member is told. */
+export interface RoomSettings {
+  /** A member sends at most one chat per this many seconds (moderators and the backend exempt); 0: off. */
+  slowModeSeconds: number;
+  /** Whether the room is in the directory (GET /api/rooms), and its title there. */
+  listed: boolean;
+  title?: string;
+}
+
+/** What a room has until a moderator changes it: no slow mode, not in the directory. */
+export const DEFAULT_ROOM_SETTINGS: Readonly<RoomSettings> = { slowModeSeconds: 0, listed: false };
+
+/** A change to a room's settings: the fields given, each replacing the room's. */
+export type SettingsChange = Partial<RoomSettings>;
+
+/** One room as the directory lists it. */
+export interface ListedRoom {
+  name: string;
+  title: string;
+  members: number;
+}
+
 /** The limits a room enforces, sent in `welcome` so clients can show them and pace themselves. */
 export interface Limits {
   maxNameChars: number;
@@ -235,7 +257,9 @@ export type NativeClientPacket =
   | { type: "ban"; id: number; preview: true }
   | { type: "unban"; user: string }
   /** Deletes message `seq`: its author may, and a moderator any. */
-  | { type: "delete"; seq: number };
+  | { type: "delete"; seq: number }
+  /** Changes the room's settings: only the fields given (at least one). */
+  | ({ type: "settings" } & SettingsChange);
 
 /** What a moderator sends. */
 export type ModerationPacket = Extract<NativeClientPacket, { type: "kick" | "ban" | "unban" | "delete" }>;
@@ -267,6 +291,7 @@ export type ClientRequest =
   | { kind: "history"; before?: number; limit: number }
   | { kind: "members"; after: number; limit: number }
   | { kind: "moderate"; action: ModerationAction }
+  | { kind: "settings"; change: SettingsChange }
   | { kind: "ignore" };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -309,6 +334,8 @@ export type ErrorCode =
   /** ...or banned it (close code 4003): a new connection would be refused until the ban ends. */
   | "banned"
   | "rate_limited"
+  /** A chat sooner than the room's `settings.slowModeSeconds` after this member's previous one (`retryAfterMs`). */
+  | "slow_mode"
   /** The room as a whole is at its budget (joins, or messages while this sender takes more than its share). */
   | "room_busy"
   | "internal_error";
@@ -325,7 +352,7 @@ export interface Answering {
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
-  /** With `rate_limited` and `room_busy`: how long to wait before the next packet will be accepted. */
+  /** With `rate_limited`, `room_busy` and `slow_mode`: how long to wait before the next packet will be accepted. */
   retryAfterMs?: number;
   /** The type of the packet this error answers, when it answers one whose type the room knows. */
   for?: ClientPacketType;
@@ -369,6 +396,8 @@ export type ServerPacket =
       /** The newest position in the room's log, a message's `seq` or a change's `at` (0 before the first). */
       lastSeq: number;
       limits: Limits;
+      /** The room's own settings (slow mode, listing), as its moderators set them. */
+      settings: RoomSettings;
       /** A secret of this connection's: a rejoin that carries it may take this member's name back (`join.resume`). */
       resumeKey: string;
     }
@@ -414,6 +443,11 @@ export type ServerPacket =
   | { type: "ban_preview"; target: Member | { user: string }; removes: Member[] }
   /** To the moderator who lifted a ban. */
   | { type: "unbanned"; user: string }
+  /**
+   * To every member, when a moderator or the admin API changed the room's settings: all of them as they are now;
+   * `changed`, the fields whose value changed (empty if none did).
+   */
+  | { type: "settings"; settings: RoomSettings; changed: (keyof RoomSettings)[] }
   | ({ type: "error" } & ProtocolError);
 
 /** The tutorial client's packets from the server. Extra fields are allowed by that client and carried for others. */

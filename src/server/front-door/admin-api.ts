@@ -2,6 +2,8 @@
 //
 //   POST /api/rooms/<name>/kick|ban|unban|delete   a moderation action (moderation/actions.ts), JSON body as the packet's;
 //                                                  a ban that needs confirming answers 409 with whom it would remove
+//   POST /api/rooms/<name>/settings                 change the room's settings (slow mode, listing, title), JSON body
+//                                                  as the `settings` packet's; answers them all as they are now
 //   DELETE /api/rooms/<name>                       wipe the room: history and bans, everyone closed with 4002
 //
 // It exists only when the secret ADMIN_TOKEN is set (otherwise these routes answer 404), and answers only requests
@@ -10,6 +12,7 @@
 
 import { parseModeration } from "../../shared/moderation-packets";
 import type { ModerationPacket, ProtocolError } from "../../shared/protocol";
+import { parseSettingsChange } from "../../shared/room-settings";
 import type { Env } from "../config/env";
 import { readSettings } from "../config/settings";
 import { refusal } from "../connections/requests";
@@ -17,12 +20,15 @@ import { readJsonBody } from "./json-body";
 
 const ACTIONS: readonly string[] = ["kick", "ban", "unban", "delete"] satisfies ModerationPacket["type"][];
 
+/** The route that changes the room's settings. */
+const SETTINGS = "settings";
+
 /** A moderation request is a few fields: anything larger is not one. */
 const MAX_BODY_BYTES = 4096;
 
 /** Whether `action` (what follows the room's name in the path; undefined for the room itself) is an admin route. */
 export const isAdminRoute = (action: string | undefined, method: string): boolean =>
-  action === undefined ? method === "DELETE" : ACTIONS.includes(action);
+  action === undefined ? method === "DELETE" : action === SETTINGS || ACTIONS.includes(action);
 
 /** Answers an admin route of room `name` (see `isAdminRoute`). */
 export async function adminRequest(
@@ -51,6 +57,11 @@ export async function adminRequest(
   }
   const body = await readJsonBody(request, MAX_BODY_BYTES);
   if (body instanceof Response) return body;
+  if (action === SETTINGS) {
+    const change = parseSettingsChange(body);
+    if (!change.ok) return answerError(change.error);
+    return Response.json({ ok: true, settings: await room.changeSettingsAsAdmin(change.value) });
+  }
   const parsed = parseModeration(action as ModerationPacket["type"], body, readSettings(env).limits, true);
   if (!parsed.ok) return answerError(parsed.error);
   const outcome = await room.moderateAsAdmin(parsed.value);

@@ -1,5 +1,6 @@
 // The room's one alarm, which wakes it for its upkeep (dropping silent members, closing those whose tokens expired,
-// expiring old history, bans and the publish API's idempotency keys, sending webhook events again). The rule that
+// expiring old history, bans and the publish API's idempotency keys, sending webhook events again, telling the
+// directory a listed room's count). The rule that
 // keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
 // the next one; a room with neither has none and never wakes. So between rings, callers mostly need the alarm to ring
 // no later than some time (`ringBy`), and the clock writes only when that moves it earlier. The one exception is a
@@ -64,13 +65,16 @@ export interface UpkeepState {
   keyExpires: number | undefined;
   /** When undelivered webhook events are due to be sent again, while there are any (webhooks.ts). */
   webhooksDue: number | undefined;
+  /** When a listed room is to tell the directory a count it has not told yet (directory-reports.ts). */
+  reportDue: number | undefined;
 }
 
 /**
  * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
  * 1.5 limits), to expire its oldest message (once a day at most), to forget a ban that ended or an idempotency
  * key that expired (once an hour at most), so that a room left with nothing else can delete its storage, to close a
- * member whose token expired, even a silent one, and to send webhook events again. Infinity: no alarm is needed.
+ * member whose token expired, even a silent one, to send webhook events again, and to tell the directory a count.
+ * Infinity: no alarm is needed.
  */
 export function nextUpkeep(state: UpkeepState): number {
   const { now } = state;
@@ -85,6 +89,7 @@ export function nextUpkeep(state: UpkeepState): number {
     state.banEnds ?? Infinity,
     state.tokenExpires ?? Infinity,
     state.webhooksDue ?? Infinity,
+    state.reportDue ?? Infinity,
   );
 }
 

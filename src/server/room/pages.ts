@@ -8,6 +8,7 @@ import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
+import type { SettingsStore } from "../storage/settings-store";
 
 /** What the pages are read from. */
 export interface PagedRoom {
@@ -17,6 +18,7 @@ export interface PagedRoom {
   sessions: Sessions<RoomSocket>;
   storage: RoomStorage;
   changes: MessageChanges;
+  roomSettings: Pick<SettingsStore, "current">;
 }
 
 /**
@@ -45,6 +47,7 @@ export function welcomeOf(
     more: page.more,
     lastSeq: storage.newestSeq,
     limits: { ...limits, maxServerFrameBytes },
+    settings: room.roomSettings.current,
     resumeKey: joined.resumeKey,
   };
   if (since !== undefined) {

@@ -1,6 +1,7 @@
-// The parts a room is made of, wired together: its settings, storage (its history and the changes to it, the publish
-// API's idempotency keys), bans, the sessions of its connections, what input costs, its webhooks, its outbox, its
-// upkeep, its shards, and the views of the room that each of its jobs acts on. The room itself (room.ts) tells what
+// The parts a room is made of, wired together: its settings (the server's, and its own), storage (its history and
+// the changes to it, the publish API's idempotency keys), bans, the sessions of its connections, what input costs
+// (slow mode included), its webhooks, its reports to the directory, its outbox, its upkeep, its shards, and the views
+// of the room that each of its jobs acts on. The room itself (room.ts) tells what
 // it does with them; this is what it has.
 //
 // With the WebSocket Hibernation API the runtime may evict the room from memory whenever it is idle, and creates it
@@ -18,8 +19,10 @@ import { sendErrorPacket } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
 import { Sessions } from "../connections/sessions";
+import { DIRECTORY_NAME } from "../directory/directory";
 import { Charges } from "../limits/charges";
 import { Intake } from "../limits/intake";
+import { SlowMode } from "../limits/slow-mode";
 import type { ModeratedRoom } from "../moderation/actions";
 import { BanList } from "../moderation/ban-list";
 import { HubRoster } from "../shards/hub-roster";
@@ -28,13 +31,16 @@ import { MessageChanges } from "../storage/message-changes";
 import { PublishKeys } from "../storage/publish-keys";
 import { RoomStorage } from "../storage/room-storage";
 import { Schema } from "../storage/schema";
+import { SettingsStore } from "../storage/settings-store";
 import { Departures } from "./departures";
+import { DirectoryReports } from "./directory-reports";
 import { type HubRoom, restoreShards } from "./hub";
 import type { StatefulRoom } from "./member-states";
 import { writeLog } from "./message-log";
 import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
 import type { PublishingRoom } from "./publishing";
+import type { SettingsRoom } from "./settings-changes";
 import { Upkeep } from "./upkeep";
 import { Webhooks } from "./webhooks";
 
@@ -53,6 +59,8 @@ export abstract class RoomParts extends DurableObject<Env> {
   /** Edits, deletions and reactions: changes to the history, at positions in the same sequence (message-log.ts). */
   protected readonly changes = new MessageChanges(this.schema, this.storage, this.verifies);
   protected readonly bans = new BanList(this.schema);
+  /** The room's own settings, as its moderators set them (settings-changes.ts). */
+  protected readonly roomSettings = new SettingsStore(this.schema);
   /** The publish API's idempotency keys, each with the seq of the message it posted (publishing.ts). */
   private readonly keys = new PublishKeys(this.schema);
   protected readonly hubRoster = new HubRoster(this.schema);
@@ -76,9 +84,20 @@ export abstract class RoomParts extends DurableObject<Env> {
     this.settings.webhook &&
     new Webhooks(this.schema, this.ctx.id.name ?? "", this.settings.webhook, {
       waitUntil: (work) => this.ctx.waitUntil(work),
-      ringBy: (at) => this.upkeep.webhooksDueBy(at),
+      ringBy: (at) => this.upkeep.ringBy(at),
       drained: () => this.upkeep.releaseIfEmptyLater(),
     });
+  /** What a listed room tells the directory: its title and member count (directory-reports.ts). */
+  protected readonly directoryReports = new DirectoryReports({
+    name: this.ctx.id.name ?? "",
+    directory: () => this.env.DIRECTORY.getByName(DIRECTORY_NAME),
+    settings: () => this.roomSettings.current,
+    members: () => this.sessions.joined().length,
+    waitUntil: (work) => this.ctx.waitUntil(work),
+    ringBy: (at) => this.upkeep.ringBy(at),
+  });
+  /** One chat per member per `slowModeSeconds`, in a room that has slow mode (limits/slow-mode.ts). */
+  protected readonly slowMode = new SlowMode(this.sessions, this.storage);
   /** What one frame of joins or leaves may hold (frame-fit.ts, `batchBudget`). */
   private readonly batchBudget = batchBudget(this.settings.limits);
   protected readonly outbox = new Outbox<Connection>(
@@ -92,7 +111,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     },
     this.batchBudget,
     this.settings.limits,
-    this.webhooks,
+    this.webhooks ? [this.webhooks, this.directoryReports] : [this.directoryReports],
   );
   protected readonly upkeep: Upkeep = new Upkeep(this.ctx.storage, {
     settings: this.settings,
@@ -103,6 +122,8 @@ export abstract class RoomParts extends DurableObject<Env> {
     hubRoster: this.hubRoster,
     flush: () => this.outbox.flush(),
     webhooks: this.webhooks,
+    roomSettings: this.roomSettings,
+    directory: this.directoryReports,
   });
   protected readonly liveness = new Liveness<Connection>(this.settings, {
     unjoined: () => this.sessions.unjoined(),
@@ -162,6 +183,14 @@ export abstract class RoomParts extends DurableObject<Env> {
     logNow: (entry) => this.outbox.logNow(entry),
     publishKeyKept: () => this.upkeep.publishKeyKept(),
   };
+  /** The room as its own settings are changed (settings-changes.ts). */
+  protected readonly settingsRoom: SettingsRoom = {
+    store: this.roomSettings,
+    outbox: this.outbox,
+    webhooks: this.webhooks,
+    reports: this.directoryReports,
+    released: () => this.upkeep.releaseIfEmptyLater(),
+  };
   /** The room as its pages are read from it (pages.ts). */
   protected readonly paged: PagedRoom = {
     limits: this.settings.limits,
@@ -170,6 +199,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     sessions: this.sessions,
     storage: this.storage,
     changes: this.changes,
+    roomSettings: this.roomSettings,
   };
 
   constructor(ctx: DurableObjectState, env: Env) {

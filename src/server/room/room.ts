@@ -23,7 +23,9 @@ import type {
   MemberState,
   ModerationAction,
   ProtocolError,
+  RoomSettings,
   ServerPacket,
+  SettingsChange,
 } from "../../shared/protocol";
 import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
@@ -41,6 +43,7 @@ import { isLogRequest, logEntryOf } from "./message-requests";
 import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
 import { type Post, type Published, publish } from "./publishing";
 import { RoomParts } from "./room-parts";
+import { changeSettings } from "./settings-changes";
 import { expiredMembers, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
 /** The error that refuses a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
@@ -147,6 +150,13 @@ export class ChatRoom extends RoomParts {
       return this.join(socket, { ...request, name }, state.state);
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
+    // Slow mode refuses a chat before it costs the room anything (limits/slow-mode.ts).
+    const { slowModeSeconds } = this.roomSettings.current;
+    const wait = request.kind === "chat" ? this.slowMode.wait(session, request, slowModeSeconds, Date.now()) : 0;
+    if (wait > 0) {
+      const message = `slow mode: one message per ${slowModeSeconds} s; retry in ${wait} ms`;
+      return reply({ code: "slow_mode", message, retryAfterMs: wait });
+    }
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     // Typing pays for its frames only: everyone hears it in batches, whatever it costs (live-signals.ts).
     const heardByAll = !NOT_BROADCAST.has(request.kind);
@@ -154,8 +164,11 @@ export class ChatRoom extends RoomParts {
       return;
     // Chats, edits, deletions and reactions: entries of the room's log, stored with the rest of their burst.
     if (isLogRequest(request)) {
-      // A chat ends its sender's typing, for everyone who sees it.
-      if (request.kind === "chat") this.outbox.chatted(session.id);
+      if (request.kind === "chat") {
+        this.slowMode.took(socket, session, slowModeSeconds, Date.now());
+        // A chat ends its sender's typing, for everyone who sees it.
+        this.outbox.chatted(session.id);
+      }
       return this.outbox.log({ entry: logEntryOf(request, session, Date.now()), socket, answering });
     }
     switch (request.kind) {
@@ -183,6 +196,12 @@ export class ChatRoom extends RoomParts {
         return this.answer(socket, session, membersPage(this.paged, session, request));
       case "moderate":
         return this.moderate(socket, session, request.action, reply);
+      case "settings":
+        // Everyone hears the change, its moderator included: that is its answer.
+        if (session.identity?.role !== "moderator")
+          return reply({ code: "forbidden", message: "only a moderator may change the room's settings" });
+        changeSettings(this.settingsRoom, request.change, session.identity, Date.now());
+        return;
     }
   }
 
@@ -278,6 +297,7 @@ export class ChatRoom extends RoomParts {
       this.storage,
       this.shards,
       this.outbox.typingNow(now).length,
+      this.roomSettings.current,
       this.webhooks?.info(now),
     );
   }
@@ -292,8 +312,14 @@ export class ChatRoom extends RoomParts {
     return moderate(this.moderated, action, "admin", Date.now());
   }
 
-  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and history and bans are deleted. */
+  /** `POST /api/rooms/<name>/settings`: the room's settings after the change. */
+  changeSettingsAsAdmin(change: SettingsChange): RoomSettings {
+    return changeSettings(this.settingsRoom, change, "admin", Date.now());
+  }
+
+  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and history, bans and settings are deleted. */
   async wipe(): Promise<void> {
+    this.directoryReports.wiped(this.roomSettings.current);
     // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
     this.outbox.flush();
     // Nobody is left to hear of anyone's leave.

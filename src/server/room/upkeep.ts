@@ -1,6 +1,6 @@
 // What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
-// bans, the publish API's idempotency keys or undelivered webhook events, and its storage, which it deletes once it
-// has none of them. The room says what happened (history stored, a member joined, a ban set, a key kept, the alarm
+// bans, the publish API's idempotency keys, undelivered webhook events or a count to tell the directory, and its
+// storage, which it deletes once it has none of them (nor settings of its own). The room says what happened (history stored, a member joined, a ban set, a key kept, the alarm
 // rang); this decides when the alarm must ring next, and whether the storage goes. The alarm's own steps (closing
 // silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
@@ -11,6 +11,7 @@ import type { BanList } from "../moderation/ban-list";
 import type { HubRoster } from "../shards/hub-roster";
 import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage } from "../storage/room-storage";
+import type { SettingsStore } from "../storage/settings-store";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { expiresAt, firstExpiry } from "./token-expiry";
 
@@ -26,6 +27,10 @@ export interface KeptRoom {
   flush(): void;
   /** The room's webhooks (webhooks.ts), when WEBHOOK_URL is set. */
   webhooks: UpkeptWebhooks | undefined;
+  /** The room's own settings: settings of its own keep its storage. */
+  roomSettings: Pick<SettingsStore, "kept" | "wiped">;
+  /** What the room tells the directory (directory-reports.ts): a count it must tell by `due`. */
+  directory: { readonly due: number | undefined; rang(now: number): void };
 }
 
 /** What the upkeep asks of the room's webhooks. */
@@ -71,8 +76,8 @@ export class Upkeep {
     this.inBackground(this.alarmClock.ringBy(this.next()));
   }
 
-  /** Undelivered webhook events are to be sent (again) by `at`. */
-  webhooksDueBy(at: number): void {
+  /** Undelivered webhook events are to be sent (again) by `at`; or the directory told the room's count by `at`. */
+  ringBy(at: number): void {
     this.inBackground(this.alarmClock.ringBy(at));
   }
 
@@ -85,6 +90,7 @@ export class Upkeep {
     this.room.bans.expire(now);
     this.room.keys.expire(now);
     this.room.webhooks?.rang(now);
+    this.room.directory.rang(now);
   }
 
   /** The alarm's last step: history older than its age limit goes; then the storage too, or the alarm is set again. */
@@ -100,15 +106,17 @@ export class Upkeep {
   }
 
   /**
-   * A room with no members, no history, no bans, no idempotency keys and nothing for its webhooks keeps nothing: its
-   * storage is deleted, alarm included. One with history, bans or keys sleeps until they expire (or its webhooks
-   * need the alarm): with nobody to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
+   * A room with no members, no history, no bans, no idempotency keys, nothing for its webhooks and no settings of its
+   * own keeps nothing: its storage is deleted, alarm included. One with history, bans or keys sleeps until they
+   * expire (or its webhooks or its count for the directory need the alarm): with nobody to check on, its alarm has no
+   * reason to ring sooner. Whether the storage was deleted.
    */
   async releaseIfEmpty(): Promise<boolean> {
     if (this.room.sessions.joined().length > 0) return false;
     this.room.flush();
     const oldestTs = this.room.storage.oldestTs();
-    if (oldestTs !== undefined || this.room.bans.any || this.room.keys.any || this.room.webhooks?.holding) {
+    const { bans, keys, webhooks, roomSettings } = this.room;
+    if (oldestTs !== undefined || bans.any || keys.any || webhooks?.holding || roomSettings.kept) {
       await this.alarmClock.ringAt(this.next(oldestTs));
       return false;
     }
@@ -121,6 +129,7 @@ export class Upkeep {
     this.alarmClock.unset();
     this.room.webhooks?.cleared();
     this.room.bans.wiped();
+    this.room.roomSettings.wiped();
     this.room.hubRoster.wiped();
     await this.room.storage.clear();
   }
@@ -139,6 +148,7 @@ export class Upkeep {
       tokenExpires: firstExpiry(members),
       keyExpires: this.room.keys.nextExpiry(),
       webhooksDue: this.room.webhooks?.due(now),
+      reportDue: this.room.directory.due,
     });
   }
 

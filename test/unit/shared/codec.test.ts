@@ -155,6 +155,7 @@ describe("encode", () => {
         more: false,
         lastSeq: 7,
         limits,
+        settings: { slowModeSeconds: 0, listed: false },
         resumeKey: "k",
       }),
     ).toEqual(["ok Alice: send me your password"]);
@@ -188,6 +189,7 @@ describe("encode", () => {
         more: false,
         lastSeq: 8,
         limits,
+        settings: { slowModeSeconds: 0, listed: false },
         resumeKey: "k",
       },
       "tutorial",

@@ -12,6 +12,7 @@ const base: UpkeepState = {
   tokenExpires: undefined,
   keyExpires: undefined,
   webhooksDue: undefined,
+  reportDue: undefined,
 };
 
 describe("nextUpkeep", () => {
@@ -31,6 +32,11 @@ describe("nextUpkeep", () => {
     expect(nextUpkeep({ ...base, oldestTs: base.now, keyExpires: base.now + DAY - 5000 })).toBe(base.now + DAY - 5000);
     expect(nextUpkeep({ ...base, keyExpires: base.now + 1000 })).toBe(base.now + 60 * 60_000);
     expect(nextUpkeep({ ...base, hasMembers: true, keyExpires: base.now + 1000 })).toBe(base.now + 60_000);
+  });
+
+  it("rings when a listed room is to tell the directory its count, if that comes before the sweep", () => {
+    expect(nextUpkeep({ ...base, reportDue: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, hasMembers: true, reportDue: base.now + 5000 })).toBe(base.now + 5000);
   });
 
   it("rings when a member's token expires, if that comes before the sweep", () => {
