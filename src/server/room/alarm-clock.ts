@@ -12,26 +12,43 @@ export class AlarmClock {
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
-  /** Makes sure the alarm rings at `at` or sooner. */
+  /** Makes sure the alarm rings at `at` or sooner (Infinity: asks nothing of it). */
   async ringBy(at: number): Promise<void> {
-    this.ringsAt ??= await this.storage.getAlarm();
-    if (this.ringsAt !== null && this.ringsAt <= at) return;
+    if (at === Infinity) return;
+    await this.read();
+    if (this.known !== null && this.known <= at) return;
     this.ringsAt = at;
     await this.storage.setAlarm(at);
   }
 
   /** Makes sure an alarm is set, at `at` unless one is set already. */
   async ensure(at: () => number): Promise<void> {
-    this.ringsAt ??= await this.storage.getAlarm();
-    if (this.ringsAt === null) await this.ringBy(at());
+    await this.read();
+    if (this.known === null) await this.ringBy(at());
   }
 
   /** Sets the alarm to ring at `at`, later than it is set to if need be; Infinity: not at all. */
   async ringAt(at: number): Promise<void> {
-    this.ringsAt ??= await this.storage.getAlarm();
-    if (at === (this.ringsAt ?? Infinity)) return;
+    await this.read();
+    if (at === (this.known ?? Infinity)) return;
     this.ringsAt = at === Infinity ? null : at;
     await (at === Infinity ? this.storage.deleteAlarm() : this.storage.setAlarm(at));
+  }
+
+  /**
+   * Reads when the alarm is set, once. Callers that overlap all wait for the read, and the first of them to go on
+   * may set the alarm: what it set is not overwritten by what the read found, and each caller decides by what is
+   * known when it goes on (`known`), never by what was known when its read began.
+   */
+  private async read(): Promise<void> {
+    if (this.ringsAt !== undefined) return;
+    const stored = await this.storage.getAlarm();
+    if (this.ringsAt === undefined) this.ringsAt = stored;
+  }
+
+  /** When the alarm is set to ring, once read; null if it is not set. */
+  private get known(): number | null {
+    return this.ringsAt ?? null;
   }
 
   /** The alarm rang (it is no longer set), or storage was cleared (which deletes it). */
