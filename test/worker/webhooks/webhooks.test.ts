@@ -171,6 +171,29 @@ describe("a room's webhooks", () => {
     ]);
   });
 
+  it("tell of a change to the room's settings, in order with messages, by a moderator or the admin", async () => {
+    const room = uniqueRoom("settings");
+    const mod = await member(room, "Mod", { sub: "mod-1", name: "Mod", role: "moderator" });
+    await say(mod.client, "before");
+    mod.client.send({ type: "settings", slowModeSeconds: 30, title: "Ranked" });
+    await mod.client.nextOfType("settings");
+    await say(mod.client, "after");
+    const changed = await SELF.fetch(`http://rooms.test/api/rooms/${room}/settings`, {
+      method: "POST",
+      headers: { Authorization: "Bearer admin-token-of-the-worker-pool" },
+      body: JSON.stringify({ listed: true }),
+    });
+    expect(changed.status).toBe(200);
+    const events = await takenUntil(room, endsWith("room.settings"), "the admin's change");
+    const ranked = { slowModeSeconds: 30, listed: false, title: "Ranked" };
+    expect(events.slice(2).map(({ type, data }) => [type, type === "room.settings" ? data : data.text])).toEqual([
+      ["message.created", "before"],
+      ["room.settings", { settings: ranked, by: { role: "moderator", user: "mod-1", name: "Mod" } }],
+      ["message.created", "after"],
+      ["room.settings", { settings: { ...ranked, listed: true }, by: { role: "admin" } }],
+    ]);
+  });
+
   it("tell of a post of the publish API as of any message, its sender the room's own voice; of its retry, nothing", async () => {
     const room = uniqueRoom("published");
     const ann = await member(room, "ann");
