@@ -11,6 +11,7 @@
 // An anonymous member that left, and comes back without its resume after the room was evicted from memory, is the
 // one the room no longer recognises.
 
+import type { ProtocolError } from "../../shared/protocol";
 import { MAX_SLOW_MODE_SECONDS } from "../../shared/room-settings";
 import { authorOf, type JoinedSession, type RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
@@ -33,16 +34,19 @@ export class SlowMode<Socket extends RoomSocket> {
     private readonly storage: Pick<RoomStorage, "lastChatBy" | "duplicateOf">,
   ) {}
 
-  /** How long `session` must wait to chat under a slow mode of `seconds`, in ms; 0: it may chat now. */
-  wait(session: JoinedSession, chat: ChatToCheck, seconds: number, now: number): number {
-    if (exempt(session, seconds)) return 0;
+  /** Why `session` may not chat now under a slow mode of `seconds`, with how long to wait; undefined: it may. */
+  refusal(session: JoinedSession, chat: ChatToCheck, seconds: number, now: number): ProtocolError | undefined {
+    if (exempt(session, seconds)) return undefined;
     const author = authorOf(session);
     // A chat sent again (its answer was lost) is answered as before, never refused: it was taken already.
-    if (chat.cid !== undefined && this.storage.duplicateOf({ cid: chat.cid, author })) return 0;
+    if (chat.cid !== undefined && this.storage.duplicateOf({ cid: chat.cid, author })) return undefined;
     const window = seconds * 1000;
     const known = this.known().get(speakerOf(session)) ?? -Infinity;
     const stored = this.storage.lastChatBy(author, now - window) ?? -Infinity;
-    return Math.max(0, Math.max(known, stored) + window - now);
+    const wait = Math.max(known, stored) + window - now;
+    if (wait <= 0) return undefined;
+    const message = `slow mode: one message per ${seconds} s; retry in ${wait} ms`;
+    return { code: "slow_mode", message, retryAfterMs: wait };
   }
 
   /** A chat of `socket`'s member was taken at `now`: its next one waits out the slow mode. */

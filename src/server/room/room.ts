@@ -152,11 +152,8 @@ export class ChatRoom extends RoomParts {
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
     // Slow mode refuses a chat before it costs the room anything (limits/slow-mode.ts).
     const { slowModeSeconds } = this.roomSettings.current;
-    const wait = request.kind === "chat" ? this.slowMode.wait(session, request, slowModeSeconds, Date.now()) : 0;
-    if (wait > 0) {
-      const message = `slow mode: one message per ${slowModeSeconds} s; retry in ${wait} ms`;
-      return reply({ code: "slow_mode", message, retryAfterMs: wait });
-    }
+    const tooSoon = request.kind === "chat" && this.slowMode.refusal(session, request, slowModeSeconds, Date.now());
+    if (tooSoon) return reply(tooSoon);
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     // Typing pays for its frames only: everyone hears it in batches, whatever it costs (live-signals.ts).
     const heardByAll = !NOT_BROADCAST.has(request.kind);
