@@ -1,6 +1,14 @@
 // What a room connection tells the page: its status, and what arrived from the room.
 
-import type { ChatMessage, Limits, Member, ProtocolError, RosterMember, ServerPacket } from "../shared/protocol";
+import type {
+  ChatMessage,
+  Limits,
+  Member,
+  ProtocolError,
+  RoomSettings,
+  RosterMember,
+  ServerPacket,
+} from "../shared/protocol";
 import type { MessageChange } from "./message-model";
 import type { Removal } from "./removal";
 
@@ -69,6 +77,8 @@ export type ConnectionEvent =
    * was lifted.
    */
   | { type: "moderated"; packet: Extract<ServerPacket, { type: "ban_preview" | "banned" | "unbanned" }> }
+  /** The room's settings (slow mode, its listing): at each welcome, and whenever a moderator changes them. */
+  | { type: "settings"; settings: RoomSettings }
   /** Whether older history exists, and whether a page of it is on its way. */
   | { type: "older"; more: boolean; loading: boolean }
   /** Messages after `after` and before `before` were missed and the room no longer keeps them. */

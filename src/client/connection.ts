@@ -11,7 +11,7 @@
 // Everything it touches outside itself is injected (connection-options.ts: the socket, the clock, randomness), so
 // the tests drive it step by step.
 
-import type { ModerationPacket, ProtocolError, ServerPacket } from "../shared/protocol";
+import type { ModerationPacket, ProtocolError, ServerPacket, SettingsChange } from "../shared/protocol";
 import { ChangePages } from "./change-pages";
 import { afterClose, CLOSE_NO_ANSWER } from "./close-decision";
 import type { ConnectionEvent, ConnectionStatus } from "./connection-events";
@@ -110,10 +110,15 @@ export class RoomConnection extends SignalActions {
   }
 
   /** Sends a moderator's packet (kick, ban, unban, delete) now; false if not in the room to send it. */
-  moderate(packet: ModerationPacket): boolean {
+  moderate(packet: ModerationPacket | ({ type: "settings" } & SettingsChange)): boolean {
     if (!this.joined || !this.socket.current) return false;
     this.socket.current.send(JSON.stringify(packet));
     return true;
+  }
+
+  /** A moderator changes the room's settings (only the fields given); false if not in the room to send it. */
+  setSettings(change: SettingsChange): boolean {
+    return this.moderate({ type: "settings", ...change });
   }
 
   /** Asks for the page of history before the oldest message delivered. False if there is none to ask for. */
@@ -215,6 +220,8 @@ export class RoomConnection extends SignalActions {
       case "banned":
       case "unbanned":
         return this.options.onEvent({ type: "moderated", packet });
+      case "settings":
+        return this.options.onEvent({ type: "settings", settings: packet.settings });
       case "join":
       case "joins":
       case "leave":
@@ -254,6 +261,7 @@ export class RoomConnection extends SignalActions {
     const continued = resumed && !reset;
     this.options.onEvent({ type: "welcome", self, members, memberCount, limits, lastSeq, resumed: continued, reset });
     this.inbox.welcome(welcome, continued, self.id);
+    this.options.onEvent({ type: "settings", settings: welcome.settings });
     // After a quiet refresh of the token the app saw no drop, and hears of no return either.
     if (this.currentStatus.state !== "online") this.setStatus({ state: "online" });
     // The room answers the text frame `ping` with `pong` without waking up, and without rate-limiting it.

@@ -18,7 +18,9 @@ import { presenceNotices } from "./presence-notices";
 import { ReplyBar } from "./reply-quote";
 import { roomFromPath, roomSocketUrl } from "./room-address";
 import { setUpRoomControls } from "./room-controls";
+import { RoomDirectory } from "./room-directory";
 import { asSentence, isolate } from "./sentence";
+import { SettingsControls, slowModeOptions } from "./settings-controls";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
 import { readClaims, takeToken, withToken } from "./token";
@@ -148,11 +150,35 @@ const live = new LiveView(
     setStatus: (status) => connection?.setState(status === "" ? {} : { status }),
   },
 );
+const directory = new RoomDirectory(
+  {
+    panel: byId<HTMLDetailsElement>("directory"),
+    list: byId<HTMLUListElement>("directory-list"),
+    status: byId("directory-status"),
+    more: byId<HTMLButtonElement>("directory-more"),
+  },
+  room,
+);
+const settingsControls =
+  moderate &&
+  new SettingsControls(
+    {
+      form: byId<HTMLFormElement>("room-settings"),
+      slowMode: byId<HTMLSelectElement>("slow-mode"),
+      listed: byId<HTMLInputElement>("room-listed"),
+      title: byId<HTMLInputElement>("room-title"),
+      error: byId("room-settings-error"),
+    },
+    (change) => connection?.setSettings(change),
+  );
+byId<HTMLSelectElement>("slow-mode").append(...slowModeOptions());
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
 let connection: RoomConnection | undefined;
 let queued = 0;
 
 setUpRoomControls(room, () => void askNewName());
+// The start page (`/`) shows the rooms one may join.
+if (location.pathname === "/") directory.open();
 void start();
 
 async function start(): Promise<void> {
@@ -245,11 +271,14 @@ function onEvent(event: ConnectionEvent): void {
         `You banned ${isolate(packet.name ?? packet.user)} ${until}. To lift it: ${isolate(packet.user)}.`,
       );
     }
+    case "settings":
+      return settingsControls?.show(event.settings);
     case "older":
       return messages.setOlder(event.more, event.loading);
     case "missing":
       return messages.missing(event.after);
     case "error": {
+      if (event.error.for === "settings") return settingsControls?.refused(event.error.message);
       // What waited for the room's answer (an edit, a delete) shows as it is; a "not now" is sent again by itself.
       const refused = event.error.for;
       if (
