@@ -18,9 +18,8 @@ import { presenceNotices } from "./presence-notices";
 import { ReplyBar } from "./reply-quote";
 import { roomFromPath, roomSocketUrl } from "./room-address";
 import { setUpRoomControls } from "./room-controls";
-import { RoomDirectory } from "./room-directory";
 import { asSentence, isolate } from "./sentence";
-import { SettingsControls, slowModeOptions } from "./settings-controls";
+import { moderatorSettingsControls } from "./settings-controls";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
 import { readClaims, takeToken, withToken } from "./token";
@@ -150,35 +149,13 @@ const live = new LiveView(
     setStatus: (status) => connection?.setState(status === "" ? {} : { status }),
   },
 );
-const directory = new RoomDirectory(
-  {
-    panel: byId<HTMLDetailsElement>("directory"),
-    list: byId<HTMLUListElement>("directory-list"),
-    status: byId("directory-status"),
-    more: byId<HTMLButtonElement>("directory-more"),
-  },
-  room,
-);
-const settingsControls =
-  moderate &&
-  new SettingsControls(
-    {
-      form: byId<HTMLFormElement>("room-settings"),
-      slowMode: byId<HTMLSelectElement>("slow-mode"),
-      listed: byId<HTMLInputElement>("room-listed"),
-      title: byId<HTMLInputElement>("room-title"),
-      error: byId("room-settings-error"),
-    },
-    (change) => connection?.setSettings(change),
-  );
-byId<HTMLSelectElement>("slow-mode").append(...slowModeOptions());
+/** A moderator's controls for the room's settings (slow mode, listing, title). */
+const settingsControls = moderate && moderatorSettingsControls((change) => connection?.setSettings(change));
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
 let connection: RoomConnection | undefined;
 let queued = 0;
 
 setUpRoomControls(room, () => void askNewName());
-// The start page (`/`) shows the rooms one may join.
-if (location.pathname === "/") directory.open();
 void start();
 
 async function start(): Promise<void> {

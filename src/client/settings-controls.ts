@@ -5,6 +5,7 @@
 
 import type { RoomSettings, SettingsChange } from "../shared/protocol";
 import { validateTitle } from "../shared/room-settings";
+import { byId } from "./dom";
 import { asSentence } from "./sentence";
 
 /** The slow modes offered, in seconds; one the room has that is not among them is offered too. */
@@ -76,6 +77,15 @@ export function slowModeLabel(seconds: number): string {
   return seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }
 
-/** The options the slow mode control starts with. */
-export const slowModeOptions = (): HTMLOptionElement[] =>
-  SLOW_MODES.map((seconds) => new Option(slowModeLabel(seconds), String(seconds)));
+/** The page's controls (index.html, `#room-settings`), which send each change with `send`. */
+export function moderatorSettingsControls(send: (change: SettingsChange) => void): SettingsControls {
+  const slowMode = byId<HTMLSelectElement>("slow-mode");
+  slowMode.append(...SLOW_MODES.map((seconds) => new Option(slowModeLabel(seconds), String(seconds))));
+  const form = byId<HTMLFormElement>("room-settings");
+  const [listed, title, error] = [
+    byId<HTMLInputElement>("room-listed"),
+    byId<HTMLInputElement>("room-title"),
+    byId("room-settings-error"),
+  ];
+  return new SettingsControls({ form, slowMode, listed, title, error }, send);
+}

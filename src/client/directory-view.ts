@@ -34,7 +34,7 @@ export interface DirectoryElements {
   more: HTMLButtonElement;
 }
 
-export class RoomDirectory {
+export class DirectoryView {
   private next: string | undefined;
   /** Counts the loads: an answer to an older one than the latest is dropped. */
   private loads = 0;
