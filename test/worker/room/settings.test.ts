@@ -168,7 +168,10 @@ describe("room settings", () => {
     mod.client.send({ type: "chat", text: "marker" });
     const seen = await godot.upTo((p) => p.type === "chat_message" && p.message === "marker");
     const notices = seen.filter((p) => p.type === "server_message" && !/joined/.test(String(p.message)));
-    expect(notices.map((p) => p.message)).toEqual(["Slow mode: one message per 10 s", "Slow mode is off"]);
+    expect(
+      notices.map((p) => p.message),
+      JSON.stringify([seen, mod.client.received]),
+    ).toEqual(["Slow mode: one message per 10 s", "Slow mode is off"]);
   });
 });
 
