@@ -16,7 +16,8 @@ describe("blocked words", () => {
   });
 
   it("folds case, width and invisible characters as names do; keeps accents", () => {
-    for (const text of ["ＡＳＳ", "a\u200Bss", "A\u00ADSS", "MERDE alors", "merde"]) expect(filter.blocks(text), text).toBe(true);
+    for (const text of ["ＡＳＳ", "a\u200Bss", "A\u00ADSS", "MERDE alors", "merde"])
+      expect(filter.blocks(text), text).toBe(true);
     expect(filter.blocks("mèrde")).toBe(false);
   });
 
@@ -24,7 +25,8 @@ describe("blocked words", () => {
     for (const text of ["a bad word here", "BAD-word", "bad_word", "bad   word!", "bad\nword"]) {
       expect(filter.blocks(text), text).toBe(true);
     }
-    for (const text of ["badword", "bad other word", "word bad", "bad words"]) expect(filter.blocks(text), text).toBe(false);
+    for (const text of ["badword", "bad other word", "word bad", "bad words"])
+      expect(filter.blocks(text), text).toBe(false);
   });
 
   it("blocks nothing with no entries", () => {
