@@ -205,14 +205,18 @@ export abstract class RoomParts extends DurableObject<Env> {
     super(ctx, env);
     for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
     // A hub that starts again asks its shards whom they hold before it takes any event.
+    // A room that muted an address knows which of its anonymous members that silences before it takes any event: its
+    // shards' members included, once it knows them.
     if (this.storage.shardCount > 0)
       void ctx.blockConcurrencyWhile(async () => {
         await restoreShards(this.hub);
         this.tellLost();
+        await this.learnMutes();
       });
-    else this.tellLost();
-    // A room that muted an address knows which of its anonymous members that silences before it takes any event.
-    if (this.mutes.any) void ctx.blockConcurrencyWhile(() => this.learnMutes());
+    else {
+      this.tellLost();
+      if (this.mutes.any) void ctx.blockConcurrencyWhile(() => this.learnMutes());
+    }
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }

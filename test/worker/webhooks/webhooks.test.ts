@@ -161,13 +161,17 @@ describe("a room's webhooks", () => {
     expect((await admin("delete", { seq: hello.seq })).status).toBe(200);
     expect((await admin("ban", { user: "u-troll", minutes: 5 })).status).toBe(200);
     expect((await admin("unban", { user: "u-troll" })).status).toBe(200);
-    const events = await takenUntil(room, endsWith("moderation.unban"), "the unban");
+    expect((await admin("mute", { user: "u-loud", minutes: 5, reason: "shh" })).status).toBe(200);
+    expect((await admin("unmute", { user: "u-loud" })).status).toBe(200);
+    const events = await takenUntil(room, endsWith("moderation.unmute"), "the unmute");
     const byAdmin = { role: "admin" };
     expect(events.slice(3).map(({ type, data }) => [type, data])).toEqual([
       ["message.deleted", { seq: hello.seq, at: (hello.seq as number) + 1 }],
       ["moderation.delete", { seq: hello.seq, by: byAdmin }],
       ["moderation.ban", { user: "u-troll", until: expect.any(Number), by: byAdmin }],
       ["moderation.unban", { user: "u-troll", by: byAdmin }],
+      ["moderation.mute", { user: "u-loud", until: expect.any(Number), reason: "shh", by: byAdmin }],
+      ["moderation.unmute", { user: "u-loud", by: byAdmin }],
     ]);
   });
 
