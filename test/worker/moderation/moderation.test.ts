@@ -227,8 +227,9 @@ describe("moderation packets", () => {
     // The ban is gone; its entry in the audit log stays, as long as history would (HISTORY_MAX_AGE_DAYS), and then
     // goes too.
     const rows = (table: string) =>
-      runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) =>
-        state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n,
+      runInDurableObject(
+        env.ROOMS.getByName(room),
+        (_: ChatRoom, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n,
       );
     expect([await rows("bans"), await rows("audit_log")]).toEqual([0, 1]);
     await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) => {
