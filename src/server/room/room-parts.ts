@@ -1,13 +1,14 @@
 // The parts a room is made of, wired together: its settings, storage (its history and the changes to it, the publish
-// API's idempotency keys), bans, mutes, blocked words, the audit log, the sessions of its connections, what input costs, its webhooks, its outbox, its
-// upkeep, its shards, and the views of the room that each of its jobs acts on. The room itself (room.ts) tells what
-// it does with them; this is what it has.
+// API's idempotency keys), bans, mutes, blocked words, the audit log, the sessions of its connections, what input
+// costs, its webhooks, its outbox, its upkeep, its shards, and the views of the room that each of its jobs acts on.
+// The room itself (room.ts) tells what it does with them; this is what it has.
 //
 // With the WebSocket Hibernation API the runtime may evict the room from memory whenever it is idle, and creates it
 // again (constructor included) when the next event arrives. So every part is rebuilt here from the sockets and the
 // storage: the sessions from the sockets' attachments, a join check for every connection that has not joined, and a
 // hub's shards' connections, asked of its shards before the room takes any event; then the backend is told of the
-// members it knew that did not come back (webhooks.ts).
+// members it knew that did not come back (webhooks.ts); and the hashes of anonymous members' addresses, where the
+// room muted an address (moderation/mute-list.ts).
 
 import { DurableObject } from "cloudflare:workers";
 import { CLOSE_TIMEOUT } from "../../shared/close-codes";
@@ -204,9 +205,8 @@ export abstract class RoomParts extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
-    // A hub that starts again asks its shards whom they hold before it takes any event.
-    // A room that muted an address knows which of its anonymous members that silences before it takes any event: its
-    // shards' members included, once it knows them.
+    // A hub that starts again asks its shards whom they hold before it takes any event. A room that muted an address
+    // learns which of its anonymous members that silences before it takes any event too: its shards' members included.
     if (this.storage.shardCount > 0)
       void ctx.blockConcurrencyWhile(async () => {
         await restoreShards(this.hub);
