@@ -33,7 +33,8 @@ export function speechRefusal(
     if (mute) return request.kind === "typing" ? "drop" : mutedError(mute, now);
   }
   const said = request.kind === "chat" || request.kind === "edit" ? request.text : undefined;
-  const named = request.kind === "rename" ? request.name : undefined;
+  // A verified member may not rename at all (forbidden, room.ts): only a guest's new name is checked.
+  const named = request.kind === "rename" && !session.identity ? request.name : undefined;
   const text = said ?? named;
   return text !== undefined && room.blocked.blocks(text) ? BLOCKED : undefined;
 }
