@@ -38,6 +38,8 @@ describe("audit log", () => {
     await admin(room, "blocked-words", "PUT", { words: ["two", "three", "four"] });
     expect((await admin(room, "mute", "POST", { user: "u-far" })).status).toBe(200);
 
+    // Kept across a restart of the room.
+    await abortAllDurableObjects();
     const { entries, more } = await auditOf(room);
     expect(more).toBe(false);
     const shown = (entries as Packet[]).map(({ id: _id, at: _at, ...entry }) => entry);
