@@ -145,6 +145,42 @@ describe("mute", () => {
     expect(await say(returning.client, "thanks")).toBeGreaterThan(0);
   });
 
+  it("keeps an address's members muted after the idle room is evicted and re-created", {
+    timeout: 60_000,
+  }, async () => {
+    const room = uniqueRoom("mute-hibernate");
+    const stub = env.ROOMS.getByName(room);
+    const mod = await moderatorOf(room);
+    const address = "198.51.100.20";
+    const anon = await member(room, undefined, address, "loud");
+    // A third member: in a sharded room (the worker-sharded project) it is on a shard, and the room that wakes a hub.
+    const sibling = await member(room, undefined, address, "sibling");
+    mod.client.send({ type: "mute", id: anon.id, minutes: 30 });
+    await mod.client.nextOfType("muted");
+    await sibling.client.nextOfType("mute_status");
+    const marker = Symbol.for("test.instance");
+    await runInDurableObject(stub, (instance) => {
+      (instance as unknown as Record<symbol, boolean>)[marker] = true;
+    });
+    // The runtime evicts an object idle for about 10 s; looking at it is activity, so look only after that long.
+    let evicted = false;
+    for (let look = 0; look < 3 && !evicted; look++) {
+      await sleep(11_000);
+      evicted = await runInDurableObject(
+        stub,
+        (instance) => (instance as unknown as Record<symbol, boolean>)[marker] === undefined,
+      );
+    }
+    expect(evicted).toBe(true);
+    // The new instance knows them by their addresses' hashes before it takes their frames.
+    for (const silenced of [anon, sibling]) {
+      silenced.client.send({ type: "chat", text: "after sleep" });
+      expect(await silenced.client.nextOfType("error")).toMatchObject({ code: "muted", for: "chat" });
+    }
+    const [heard] = await upToMarker(mod.client, [mod.client]);
+    expect(heard!.some((p) => p.type === "chat" && p.text === "after sleep")).toBe(false);
+  });
+
   it("tells a tutorial client of its mute in its own words, and refuses its chat", async () => {
     const room = uniqueRoom("mute-tutorial");
     const mod = await moderatorOf(room);
