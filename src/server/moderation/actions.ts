@@ -142,8 +142,6 @@ async function mute<Socket extends RoomSocket>(
   const until = action.minutes === undefined ? undefined : now + action.minutes * 60_000;
   const added = await room.mutes.add(target, until, action.reason, setterOf(by), now);
   if (!added.ok) return forbidden("the admin has muted this member already: only the admin API may change that mute");
-  // Every anonymous connection from a muted address is known by its hash from now on (mute-list.ts, `learn`).
-  await room.mutes.learn(room.sessions.all().map((socket) => room.sessions.get(socket) ?? {}));
   if (until !== undefined) room.muteEndsAt(until);
   const ending = until === undefined ? {} : { until };
   room.acted({ kind: "mute", ...(member && { member }), user: added.mute.handle, ...ending, ...reasonOf(action) }, by);

@@ -8,8 +8,9 @@
 // member like any other, whom a moderator mutes by its address if need be.
 //
 // A mute is checked on every chat, which must not wait: the mutes are read into memory once (a room keeps few), and
-// an anonymous member's address must have been hashed before (`learn`), where the room may wait: at its admission,
-// when a mute by address is set, and as the room starts (room-parts.ts). A room that never muted anyone reads one
+// an anonymous member's address must have been hashed before, where the room may wait: when a mute of that address is
+// set (which hashes it), and, while the room keeps a mute by address, at every admission and as the room starts
+// (`learn`, room-parts.ts). An address whose hash is not known has no mute. A room that never muted anyone reads one
 // empty table, once, or nothing at all if it never wrote.
 
 import type { Schema } from "../storage/schema";
