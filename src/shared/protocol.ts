@@ -113,7 +113,20 @@ export type ModerationAction =
   | ({ kind: "preview_ban" } & BanAim)
   /** `user`: a ban's `user` as the `banned` answer gave it (a sub, or `address:…` for an anonymous member). */
   | { kind: "unban"; user: string }
-  | { kind: "delete"; seq: number };
+  | { kind: "delete"; seq: number }
+  /**
+   * A member stays and reads but may not speak (chat, edit, react, rename, state) for `minutes`, or until unmuted.
+   * Whom it reaches: as a ban's (a user, or an anonymous member's address), without the address half.
+   */
+  | ({ kind: "mute"; minutes?: number; reason?: string } & BanAim)
+  /** `user`: as the `muted` answer gave it. */
+  | { kind: "unmute"; user: string };
+
+/** A member's mute, as it hears of it: until when (absent: until unmuted), and why, if the moderator said. */
+export interface MuteState {
+  until?: number;
+  reason?: string;
+}
 
 /** A room's own settings: its moderators (or the admin API) set them, and every member is told. */
 export interface RoomSettings {
@@ -258,11 +271,18 @@ export type NativeClientPacket =
   | { type: "unban"; user: string }
   /** Deletes message `seq`: its author may, and a moderator any. */
   | { type: "delete"; seq: number }
+  /** Mutes member `id` for `minutes` (absent: until unmuted): it stays and reads, but may not speak. */
+  | { type: "mute"; id: number; minutes?: number; reason?: string }
+  /** `user`: as the `muted` answer gave it. */
+  | { type: "unmute"; user: string }
   /** Changes the room's settings: only the fields given (at least one). */
   | ({ type: "settings" } & SettingsChange);
 
 /** What a moderator sends. */
-export type ModerationPacket = Extract<NativeClientPacket, { type: "kick" | "ban" | "unban" | "delete" }>;
+export type ModerationPacket = Extract<
+  NativeClientPacket,
+  { type: "kick" | "ban" | "unban" | "delete" | "mute" | "unmute" }
+>;
 
 /** The Godot 3 tutorial client's packets. Its `name` in `chat_message` is ignored: the server stamps the sender. */
 export type TutorialClientPacket =
@@ -333,6 +353,13 @@ export type ErrorCode =
   | "kicked"
   /** ...or banned it (close code 4003): a new connection would be refused until the ban ends. */
   | "banned"
+  /**
+   * A chat, edit, reaction, rename or state change of a member a moderator muted: refused until the mute ends
+   * (`retryAfterMs`, for a mute with an end) or is lifted.
+   */
+  | "muted"
+  /** A chat, edit, rename or join name that holds a word the room does not allow: refused, never stored or shown. */
+  | "blocked_word"
   | "rate_limited"
   /** A chat sooner than the room's `settings.slowModeSeconds` after this member's previous one (`retryAfterMs`). */
   | "slow_mode"
@@ -352,7 +379,10 @@ export interface Answering {
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
-  /** With `rate_limited`, `room_busy` and `slow_mode`: how long to wait before the next packet will be accepted. */
+  /**
+   * With `rate_limited`, `room_busy` and `slow_mode`: how long to wait before the next packet (a chat, for
+   * `slow_mode`) will be accepted; with `muted`, until the mute ends (absent: until a moderator lifts it).
+   */
   retryAfterMs?: number;
   /** The type of the packet this error answers, when it answers one whose type the room knows. */
   for?: ClientPacketType;
@@ -400,6 +430,8 @@ export type ServerPacket =
       settings: RoomSettings;
       /** A secret of this connection's: a rejoin that carries it may take this member's name back (`join.resume`). */
       resumeKey: string;
+      /** Present while this member is muted: it reads, but may not speak until `until` (absent: until unmuted). */
+      muted?: MuteState;
     }
   | ({ type: "join" } & RosterMember)
   /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */
@@ -443,6 +475,18 @@ export type ServerPacket =
   | { type: "ban_preview"; target: Member | { user: string }; removes: Member[] }
   /** To the moderator who lifted a ban. */
   | { type: "unbanned"; user: string }
+  /**
+   * To the moderator who muted: whom the mute silences (`user`: a sub, or `address:…` for an anonymous member; what
+   * `unmute` takes) and until when (absent: until unmuted).
+   */
+  | { type: "muted"; id?: number; name?: string; user: string; until?: number }
+  /** To the moderator who lifted a mute. */
+  | { type: "unmuted"; user: string }
+  /**
+   * To each connection of a member a moderator muted (`muted: true`, until when, why) or unmuted. A timed mute's end
+   * is not announced: a client ends it at `until` itself.
+   */
+  | ({ type: "mute_status"; muted: boolean } & MuteState)
   /**
    * To every member, when a moderator or the admin API changed the room's settings: all of them as they are now;
    * `changed`, the fields whose value changed (empty if none did).

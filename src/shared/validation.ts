@@ -223,6 +223,8 @@ const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits:
       },
     },
   ],
+  ["mute", { dialect: "native", read: readModeration("mute") }],
+  ["unmute", { dialect: "native", read: readModeration("unmute") }],
   ["test", { dialect: "tutorial", read: () => ok({ kind: "ignore" }) }],
   ["user_joined", { dialect: "tutorial", read: (packet, limits) => readJoin(packet, limits, "tutorial") }],
   ["chat_message", { dialect: "tutorial", read: (packet, limits) => readChat(packet, limits, "message") }],

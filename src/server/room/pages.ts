@@ -2,7 +2,7 @@
 // asks for later. Each is cut to the frames its client takes (connections/frame-fit.ts), with `more` set where the
 // member is to ask for the rest.
 
-import type { ClientRequest, Limits, ServerPacket } from "../../shared/protocol";
+import type { ClientRequest, Limits, MuteState, ServerPacket } from "../../shared/protocol";
 import { CHANGES_FIELDS_BYTES, fitHistory, fitMembers, fitWelcome, frameLimit } from "../connections/frame-fit";
 import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
@@ -23,13 +23,15 @@ export interface PagedRoom {
 
 /**
  * The welcome of a member that just joined: the newest history, or what it missed since `since` (a resume: the
- * messages after it, and those up to it that changed after it, in their state now), and the first members. A room of thousands lists its first members only; the newcomer asks for the rest (`members`)
- * as it needs them.
+ * messages after it, and those up to it that changed after it, in their state now), and the first members. A room of
+ * thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them. A muted member
+ * hears so in it (`muted`).
  */
 export function welcomeOf(
   room: PagedRoom,
   joined: JoinedSession,
   since: number | undefined,
+  muted?: MuteState,
 ): Extract<ServerPacket, { type: "welcome" }> {
   const { limits, storage, sessions } = room;
   const page =
@@ -49,6 +51,7 @@ export function welcomeOf(
     limits: { ...limits, maxServerFrameBytes },
     settings: room.roomSettings.current,
     resumeKey: joined.resumeKey,
+    ...(muted && { muted }),
   };
   if (since !== undefined) {
     const changed = room.changes.changedSince(since, limits.historyPageMax, room.historyPageMaxBytes, since);

@@ -33,6 +33,7 @@ import { sendPacket } from "../connections/fan-out";
 import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session } from "../connections/session";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { type ModerationOutcome, moderate } from "../moderation/actions";
+import type { AuditPage } from "../moderation/audit-log";
 import type { Connection } from "../shards/hub-side";
 import type { Report } from "../shards/wire";
 import { admit } from "./admission";
@@ -44,6 +45,7 @@ import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
 import { type Post, type Published, publish } from "./publishing";
 import { RoomParts } from "./room-parts";
 import { changeSettings } from "./settings-changes";
+import { muteStateOf, speechRefusal } from "./speech-rules";
 import { expiredMembers, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
 /** The error that refuses a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
@@ -65,6 +67,8 @@ export class ChatRoom extends RoomParts {
     const { maxConnectionsPerAddress, shardCapacity } = this.settings;
     const newcomer = await admit(request, { sessions, bans, maxConnectionsPerAddress }, Date.now());
     if (newcomer instanceof Response) return newcomer;
+    // A mute is checked without waiting: an anonymous newcomer's address is hashed now, if the room muted one.
+    await this.mutes.learn([newcomer]);
     const now = Date.now();
     if (sessions.sizeHere >= shardCapacity) {
       // The room is full: the connection goes to a shard, which the Worker passes the upgrade on to.
@@ -129,8 +133,11 @@ export class ChatRoom extends RoomParts {
     const reply = (error: ProtocolError, charged = false) =>
       this.sendError(socket, packetDialect, { ...error, ...answering }, charged);
     if (request.kind === "ignore") return;
+    const refused = speechRefusal(this.speech, session, request, Date.now());
+    if (refused === "drop") return;
     if (request.kind === "join") {
       if (session.joined) return reply({ code: "already_joined", message: "this connection has already joined" });
+      if (refused) return reply(refused, true);
       // A verified member's name is its token's, whatever the join says.
       const name = session.identity?.name ?? request.name;
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
@@ -150,7 +157,9 @@ export class ChatRoom extends RoomParts {
       return this.join(socket, { ...request, name }, state.state);
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
-    // Slow mode refuses a chat before it costs the room anything (limits/slow-mode.ts).
+    // A muted member's words, or blocked ones, are refused before they cost the room anything; and so is a chat
+    // sooner than slow mode allows (limits/slow-mode.ts).
+    if (refused) return reply(refused);
     const { slowModeSeconds } = this.roomSettings.current;
     const tooSoon = request.kind === "chat" && this.slowMode.refusal(session, request, slowModeSeconds, Date.now());
     if (tooSoon) return reply(tooSoon);
@@ -197,7 +206,7 @@ export class ChatRoom extends RoomParts {
         // Everyone hears the change, its moderator included: that is its answer.
         if (session.identity?.role !== "moderator")
           return reply({ code: "forbidden", message: "only a moderator may change the room's settings" });
-        changeSettings(this.settingsRoom, request.change, session.identity, Date.now());
+        changeSettings(this.settingsRoom, request.change, { ...session.identity, id: session.id }, Date.now());
         return;
     }
   }
@@ -214,7 +223,8 @@ export class ChatRoom extends RoomParts {
     };
     const joined = this.sessions.join(socket, member, request.resume);
     this.departures.stopJoinCheckIfNoneLeft();
-    const welcome = welcomeOf(this.paged, joined, request.since);
+    const mute = this.mutes.of(joined, Date.now());
+    const welcome = welcomeOf(this.paged, joined, request.since, mute && muteStateOf(mute));
     const typing = this.outbox.typingNow(Date.now());
     if (typing.length > 0 && joined.dialect === "native") welcome.typing = typing;
     sendPacket(socket, joined.dialect, welcome);
@@ -255,7 +265,7 @@ export class ChatRoom extends RoomParts {
   ): Promise<void> {
     if (session.identity?.role !== "moderator")
       return reply({ code: "forbidden", message: "only a moderator may do that" });
-    const outcome = await moderate(this.moderated, action, session.identity, Date.now());
+    const outcome = await moderate(this.moderated, action, { ...session.identity, id: session.id }, Date.now());
     if (!outcome.ok) return reply(outcome.error);
     if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
   }
@@ -314,7 +324,23 @@ export class ChatRoom extends RoomParts {
     return changeSettings(this.settingsRoom, change, "admin", Date.now());
   }
 
-  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and history, bans and settings are deleted. */
+  /** `GET /api/rooms/<name>/blocked-words`: the room's own list (the server's, BLOCKED_WORDS, is not in it). Reads only. */
+  blockedWords(): string[] {
+    return this.blocked.list();
+  }
+
+  /** `PUT /api/rooms/<name>/blocked-words`: the room's own list from now on (valid: shared/blocked-words.ts). */
+  setBlockedWords(words: string[]): string[] {
+    this.audited({ action: "blocked_words", details: this.blocked.replace(words) }, "admin");
+    return this.blocked.list();
+  }
+
+  /** `GET /api/rooms/<name>/audit`: a page of the audit log, newest first. Reads only. */
+  auditPage(before: number | undefined, limit: number): AuditPage {
+    return this.audit.page(before, limit);
+  }
+
+  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and its history, bans, mutes, lists and settings are deleted. */
   async wipe(): Promise<void> {
     this.directoryReports.wiped(this.roomSettings.current);
     // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
