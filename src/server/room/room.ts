@@ -6,7 +6,8 @@
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it when the next event arrives. Its parts (room-parts.ts, which this class
-// extends) are rebuilt then from the sockets and the storage; the story below keeps nothing of its own.
+// extends by way of the calls of the backend's APIs, backend-calls.ts) are rebuilt then from the sockets and the
+// storage; the story below keeps nothing of its own.
 //
 // A room past SHARD_CAPACITY connections is a hub: it sends further connections to shard objects (shard.ts), which
 // hold their sockets and pass their frames on to it (hub.ts). The room's story below is the same for both kinds of
@@ -15,7 +16,7 @@
 // A room costs nothing until someone joins: looking at it or connecting without joining writes nothing, and once
 // it has neither members nor history it deletes its storage (upkeep.ts).
 
-import { CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
+import { CLOSE_REPLACED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
 import type {
   Answering,
@@ -23,27 +24,22 @@ import type {
   MemberState,
   ModerationAction,
   ProtocolError,
-  RoomSettings,
   ServerPacket,
-  SettingsChange,
 } from "../../shared/protocol";
 import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
 import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session } from "../connections/session";
 import { sessionLabel, type Taken } from "../limits/intake";
-import { type ModerationOutcome, moderate } from "../moderation/actions";
-import type { AuditPage } from "../moderation/audit-log";
+import { moderate } from "../moderation/actions";
 import type { Connection } from "../shards/hub-side";
 import type { Report } from "../shards/wire";
 import { admit } from "./admission";
+import { BackendCalls } from "./backend-calls";
 import { takeReports } from "./hub";
-import { type RoomInfo, roomInfo } from "./info";
 import { changeState, joiningState } from "./member-states";
 import { isLogRequest, logEntryOf } from "./message-requests";
 import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
-import { type Post, type Published, publish } from "./publishing";
-import { RoomParts } from "./room-parts";
 import { changeSettings } from "./settings-changes";
 import { muteStateOf, speechRefusal } from "./speech-rules";
 import { expiredMembers, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
@@ -57,7 +53,7 @@ const nameTakenError = (name: string): ProtocolError => ({
 /** What is not charged to the room's budget: answers to their asker alone, and typing (see `handle`). */
 const NOT_BROADCAST: ReadonlySet<ClientRequest["kind"]> = new Set(["history", "members", "changes", "typing"]);
 
-export class ChatRoom extends RoomParts {
+export class ChatRoom extends BackendCalls {
   /**
    * Accepts a WebSocket upgrade that the Worker routed to this room, unless its address holds too many already or
    * the room banned it.
@@ -294,60 +290,5 @@ export class ChatRoom extends RoomParts {
     for (const socket of expiredMembers(this.sessions.joined(), now))
       this.departures.close(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     await this.upkeep.finish(now);
-  }
-
-  /** What `GET /api/rooms/<name>` reports. */
-  info(): RoomInfo {
-    const now = Date.now();
-    return roomInfo(
-      this.sessions,
-      this.storage,
-      this.shards,
-      this.outbox.typingNow(now).length,
-      this.roomSettings.current,
-      this.webhooks?.info(now),
-    );
-  }
-
-  /** A post of the publish API (`POST /api/rooms/<name>/messages`): the game's backend says something here. */
-  publish(post: Post): Published {
-    return publish(this.publishing, post, Date.now());
-  }
-
-  /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */
-  async moderateAsAdmin(action: ModerationAction): Promise<ModerationOutcome> {
-    return moderate(this.moderated, action, "admin", Date.now());
-  }
-
-  /** `POST /api/rooms/<name>/settings`: the room's settings after the change. */
-  changeSettingsAsAdmin(change: SettingsChange): RoomSettings {
-    return changeSettings(this.settingsRoom, change, "admin", Date.now());
-  }
-
-  /** `GET /api/rooms/<name>/blocked-words`: the room's own list (the server's, BLOCKED_WORDS, is not in it). Reads only. */
-  blockedWords(): string[] {
-    return this.blocked.list();
-  }
-
-  /** `PUT /api/rooms/<name>/blocked-words`: the room's own list from now on (valid: shared/blocked-words.ts). */
-  setBlockedWords(words: string[]): string[] {
-    this.audited({ action: "blocked_words", details: this.blocked.replace(words) }, "admin");
-    return this.blocked.list();
-  }
-
-  /** `GET /api/rooms/<name>/audit`: a page of the audit log, newest first. Reads only. */
-  auditPage(before: number | undefined, limit: number): AuditPage {
-    return this.audit.page(before, limit);
-  }
-
-  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and its history, bans, mutes, lists and settings are deleted. */
-  async wipe(): Promise<void> {
-    this.directoryReports.wiped(this.roomSettings.current);
-    // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
-    this.outbox.flush();
-    // Nobody is left to hear of anyone's leave.
-    for (const socket of this.sessions.all())
-      this.departures.closeUnannounced(socket, CLOSE_ROOM_DELETED, "the room was deleted");
-    await this.upkeep.clearStorage();
   }
 }
