@@ -41,6 +41,8 @@ function workerProject(
             // Typing heard in rooms of at most 25, to reach that size with few joins.
             TYPING_MAX_MEMBERS: 25,
             ALLOWED_ORIGINS: "https://games.example",
+            // Words every room refuses, besides its own list (test/worker/moderation/blocked-words.test.ts).
+            BLOCKED_WORDS: "zonk, frobnicate the widget",
             AUTH_SECRET: "test-secret-of-the-worker-pool",
             ADMIN_TOKEN: "admin-token-of-the-worker-pool",
             PUBLISH_TOKEN: "publish-token-of-the-worker-pool",

@@ -16,6 +16,7 @@ import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt, sleep } from "./lib/stats.ts";
 import { changesComparison, type Ratios, ratiosOf, summarize, targets, typingComparison } from "./lib/summary.ts";
 import { table } from "./lib/table.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "./lib/webhook-receiver.ts";
 import { MEGAROOM_MEMBERS, MEGAROOM_OBJECTS, type MegaroomRow, megaroomTable, runMegaroom } from "./megaroom.ts";
 import { runScenario, type Scenario, type ScenarioResult, scenarios, type Target } from "./scenarios.ts";
 
@@ -45,7 +46,8 @@ if (options.help) {
                       "tokens": the room with AUTH_SECRET and
                       ROOM_ACCESS=token, every client joining with a token of its own (the cost of verifying them);
                       "shipped": the room behind the static-assets front door, as wrangler.toml has it ("ours",
-                      like the floors, has none: see lib/snapshot.ts)
+                      like the floors, has none: see lib/snapshot.ts); "webhooks": the room with its webhooks on,
+                      sending every event to a receiver in this process (lib/webhook-receiver.ts)
   --scale X           multiply message counts and durations by X (e.g. 0.25 for a quick pass)
   --ours-config PATH  wrangler config for "ours" (e.g. an experimental copy of the room)
   --ours-label NAME   label for "ours" in the output
@@ -90,10 +92,15 @@ async function start(kind: string): Promise<Running> {
               })
             : kind === "shipped"
               ? await startDevServer({ vars: LOAD_VARS, config: snapshot.config })
-              : await startDevServer({
-                  vars: LOAD_VARS,
-                  config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets,
-                });
+              : kind === "webhooks"
+                ? await startDevServer({
+                    vars: { ...LOAD_VARS, ...(await receiver()).vars },
+                    config: snapshot.withoutAssets,
+                  })
+                : await startDevServer({
+                    vars: LOAD_VARS,
+                    config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets,
+                  });
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   if (!runtime) throw new Error(`no workerd found under wrangler (${kind})`);
   const label = kind === "ours" ? options["ours-label"]! : kind;
@@ -110,6 +117,10 @@ const mintToken = (name: string): Promise<string> =>
     .setSubject(name)
     .setExpirationTime("1h")
     .sign(new TextEncoder().encode(TOKEN_SECRET));
+
+/** The "webhooks" server's backend, started with it (one for the bench: the memory run's server and the rounds'). */
+let webhookReceiver: WebhookReceiver | undefined;
+const receiver = async (): Promise<WebhookReceiver> => (webhookReceiver ??= await startWebhookReceiver());
 
 const prune = ({ runtime, proxy }: { runtime?: number; proxy?: number }) => ({ runtimePid: runtime, proxyPid: proxy });
 
@@ -260,6 +271,7 @@ try {
 } finally {
   for (const { server } of servers) await server.dispose();
   snapshot.dispose();
+  await webhookReceiver?.close();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -296,6 +308,17 @@ const durableVsFloor = ratios("durable", "floor");
 for (const [name, r] of Object.entries(vsFloor)) Object.assign(summary[name]!, { ratio: r });
 for (const [name, r] of Object.entries(vsDurable)) Object.assign(summary[name]!, { ratioDurable: r });
 for (const [name, r] of Object.entries(durableVsFloor)) Object.assign(summary[name]!, { durableRatio: r });
+
+// Webhooks (issue 25): the room sending its events to a backend against the room as it is.
+for (const [name, r] of Object.entries(ratios("webhooks", oursLabel)))
+  Object.assign(summary[name]!, { webhooksRatio: r });
+if (webhookReceiver) {
+  const { requests, events, unverified } = webhookReceiver.counts();
+  console.log(
+    `webhooks: the receiver took ${events} events in ${requests} requests; ${unverified} failed verification`,
+  );
+  if (unverified > 0) failures.push(`webhooks: ${unverified} requests failed verification`);
+}
 
 // A proposed change ("exp") against the room as it is.
 for (const [name, r] of Object.entries(ratios("exp", oursLabel))) Object.assign(summary[name]!, { expRatio: r });

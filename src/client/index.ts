@@ -8,6 +8,7 @@ export {
   type ChatMessage,
   DEFAULT_LIMITS,
   DEFAULT_ROOM,
+  DEFAULT_ROOM_SETTINGS,
   type Departure,
   type GameData,
   isRoomName,
@@ -31,7 +32,7 @@ export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
 export { type ChatOptions, type ConnectionOptions, RoomConnection } from "./connection";
 export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";
 export type { MessageChange } from "./message-model";
-export { DEFAULT_SETTINGS, type ModeratorPacket, type MuteOptions } from "./moderation-actions";
+export type { ModeratorPacket, MuteOptions } from "./moderation-actions";
 export { Refusal, refusedForGood } from "./refusal";
 export type { Removal } from "./removal";
 export { roomSocketUrl } from "./room-address";

@@ -23,6 +23,7 @@ import { roomFromPath, roomSocketUrl } from "./room-address";
 import { setUpRoomControls } from "./room-controls";
 import { RulesView } from "./rules-view";
 import { asSentence, isolate } from "./sentence";
+import { moderatorSettingsControls } from "./settings-controls";
 import { browserSocket } from "./socket";
 import { StatusView } from "./status-view";
 import { readClaims, takeToken, withToken } from "./token";
@@ -162,6 +163,8 @@ const live = new LiveView(
     setStatus: (status) => connection?.setState(status === "" ? {} : { status }),
   },
 );
+/** A moderator's controls for the room's settings (slow mode, listing, title). */
+const settingsControls = moderate && moderatorSettingsControls((change) => connection?.setSettings(change));
 const statusView = new StatusView(byId("status"), byId<HTMLButtonElement>("retry"), () => connection?.retryNow());
 let connection: RoomConnection | undefined;
 let queued = 0;
@@ -256,7 +259,8 @@ function onEvent(event: ConnectionEvent): void {
       return messages.notice(moderationNotice(packet));
     }
     case "settings":
-      return rules.settings(event.settings);
+      rules.settings(event.settings);
+      return settingsControls?.show(event.settings);
     case "muted":
       return rules.muted(event.muted);
     case "older":
@@ -264,6 +268,7 @@ function onEvent(event: ConnectionEvent): void {
     case "missing":
       return messages.missing(event.after);
     case "error": {
+      if (event.error.for === "settings") return settingsControls?.refused(event.error.message);
       // What waited for the room's answer (an edit, a delete) shows as it is; a "not now" is sent again by itself.
       const refused = event.error.for;
       if (refusedForGood(event.error) && (refused === undefined || refused === "edit" || refused === "delete"))

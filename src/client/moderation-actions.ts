@@ -7,13 +7,14 @@
 // know), except our typing signal, which the room would drop unanswered. A timed mute ends at its `until` by
 // itself: the room does not announce it.
 
-import type {
-  ModerationPacket,
-  MuteState,
-  NativeClientPacket,
-  ProtocolError,
-  RoomSettings,
-  ServerPacket,
+import {
+  DEFAULT_ROOM_SETTINGS,
+  type ModerationPacket,
+  type MuteState,
+  type NativeClientPacket,
+  type ProtocolError,
+  type RoomSettings,
+  type ServerPacket,
 } from "../shared/protocol";
 import { refusedForGood } from "./refusal";
 import { SignalActions } from "./signal-actions";
@@ -22,9 +23,6 @@ import { type Clock, NamedTimers } from "./timers";
 /** What a moderator sends: besides kick, ban, unban and delete, a mute, its lifting, and the room's settings. */
 export type ModeratorPacket = ModerationPacket | Extract<NativeClientPacket, { type: "mute" | "unmute" | "settings" }>;
 
-/** A room's settings until it says otherwise (a room older than settings never does). */
-export const DEFAULT_SETTINGS: Readonly<RoomSettings> = { slowModeSeconds: 0, listed: false };
-
 /** A mute of `minutes` (absent: until unmuted), with the reason the member is shown. */
 export interface MuteOptions {
   minutes?: number;
@@ -32,7 +30,7 @@ export interface MuteOptions {
 }
 
 export abstract class ModerationActions extends SignalActions {
-  private currentSettings: RoomSettings = DEFAULT_SETTINGS;
+  private currentSettings: RoomSettings = DEFAULT_ROOM_SETTINGS;
   private muteState: MuteState | undefined;
   private readonly muteEnd: NamedTimers<"end">;
 
@@ -91,7 +89,8 @@ export abstract class ModerationActions extends SignalActions {
 
   /** A welcome says the settings, and whether we are muted, afresh. */
   protected welcomedRules(welcome: Extract<ServerPacket, { type: "welcome" }>): void {
-    this.heardSettings(welcome.settings ?? DEFAULT_SETTINGS);
+    // A room older than settings sends none: the defaults hold.
+    this.heardSettings(welcome.settings ?? DEFAULT_ROOM_SETTINGS);
     this.setMuted(welcome.muted);
   }
 

@@ -1,7 +1,9 @@
 // The page's controls around the conversation: the room's title and link, copying the link, switching to (or
-// creating) another room, the rename button, and the members panel's toggle on narrow screens.
+// creating) another room, the directory of listed rooms (open on the start page, `/`), the rename button, and the
+// members panel's toggle on narrow screens.
 
 import { isRoomName, ROOM_NAME_RULE } from "../shared/protocol";
+import { DirectoryView } from "./directory-view";
 import { byId } from "./dom";
 import { roomLink, roomPath } from "./room-address";
 import { asSentence } from "./sentence";
@@ -14,7 +16,22 @@ export function setUpRoomControls(room: string, onRename: () => void): void {
   byId<HTMLButtonElement>("rename").addEventListener("click", onRename);
   setUpCopyLink(room);
   setUpRoomSwitch();
+  setUpDirectory(room);
   setUpMembersToggle();
+}
+
+function setUpDirectory(room: string): void {
+  const directory = new DirectoryView(
+    {
+      panel: byId<HTMLDetailsElement>("directory"),
+      list: byId<HTMLUListElement>("directory-list"),
+      status: byId("directory-status"),
+      more: byId<HTMLButtonElement>("directory-more"),
+    },
+    room,
+  );
+  // The start page shows the rooms one may join.
+  if (location.pathname === "/") directory.open();
 }
 
 function setUpCopyLink(room: string): void {

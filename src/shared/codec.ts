@@ -4,7 +4,16 @@
 
 import { fail } from "./fields";
 import { GUEST_MARK } from "./names";
-import type { ChatMessage, Departure, Dialect, Limits, Member, ServerPacket, TutorialServerPacket } from "./protocol";
+import type {
+  ChatMessage,
+  Departure,
+  Dialect,
+  Limits,
+  Member,
+  MuteState,
+  ServerPacket,
+  TutorialServerPacket,
+} from "./protocol";
 import { type ParsedRequest, parseRequest } from "./validation";
 
 /**
@@ -111,8 +120,9 @@ const serverMessage = (message: string): TutorialServerPacket => ({ type: "serve
 function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
   switch (packet.type) {
     case "welcome":
-      // The tutorial client learns of its own join from the join broadcast; late joiners catch up from history.
-      return tutorialChats(packet.history);
+      // The tutorial client learns of its own join from the join broadcast; late joiners catch up from history. A
+      // muted member hears so after it, as it would have when it was muted.
+      return [...tutorialChats(packet.history), ...(packet.muted ? [serverMessage(muteNotice(packet.muted))] : [])];
     case "join":
       return [serverMessage(`${tutorialLabel(packet)} joined the chat.`)];
     case "joins":
@@ -168,12 +178,22 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
     }
     case "unbanned":
       return [serverMessage(`Unbanned ${packet.user}.`)];
-    // Placeholders until the room's side lands (helpers A and B give these their tutorial lines, design 25b).
-    case "settings":
+    // Of the room's settings, only slow mode changes what this client may do: it alone is told, when it changes.
+    case "settings": {
+      if (!packet.changed.includes("slowModeSeconds")) return [];
+      const seconds = packet.settings.slowModeSeconds;
+      return [serverMessage(seconds === 0 ? "Slow mode is off" : `Slow mode: one message per ${seconds} s`)];
+    }
     case "muted":
+      return [
+        serverMessage(
+          `Muted ${packet.user}${packet.until === undefined ? "" : ` until ${new Date(packet.until).toISOString()}`}.`,
+        ),
+      ];
     case "unmuted":
+      return [serverMessage(`Unmuted ${packet.user}.`)];
     case "mute_status":
-      return [];
+      return [serverMessage(packet.muted ? muteNotice(packet) : "You may speak again.")];
     case "error":
       return [
         {
@@ -184,6 +204,16 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
         },
       ];
   }
+}
+
+/**
+ * What the tutorial client shows a member that is muted: for how long (in whole minutes from now, at least one), and
+ * the moderator's reason, flattened to its line.
+ */
+function muteNotice({ until, reason }: MuteState, now = Date.now()): string {
+  const minutes = until === undefined ? undefined : Math.max(1, Math.ceil((until - now) / 60_000));
+  const time = minutes === undefined ? "" : ` for ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return `A moderator muted you${time}${reason === undefined ? "" : `: ${flattened(reason)}`}`;
 }
 
 /**

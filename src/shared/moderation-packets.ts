@@ -1,18 +1,20 @@
-// What a valid moderation request is: kick, ban, unban and delete, as a moderator's native packet or as a body sent
-// to the admin API, read into the action the room takes. A ban may be previewed (whom it would remove) first.
+// What a valid moderation request is: kick, ban, unban, delete, mute and unmute, as a moderator's native packet or as
+// a body sent to the admin API, read into the action the room takes. A ban may be previewed (whom it would remove)
+// first.
 
 import { fail, ok, optionalWholeNumber, type Parsed, requiredWholeNumber } from "./fields";
 import type { BanAim, Limits, ModerationAction, ModerationPacket } from "./protocol";
 import { validateText } from "./text-rules";
 
-/** A moderator's reason, shown to the member it removes; a ban's length; a user id as tokens carry it. */
+/** A moderator's reason, shown to the member it removes; a ban's (or a mute's) length; a user id as tokens carry it. */
 export const MAX_REASON_CHARS = 200;
 export const MAX_BAN_MINUTES = 10 * 365 * 24 * 60;
 const MAX_USER_CHARS = 64;
 
 /**
- * A moderation request: the native packet's fields (`type` is kick, ban, unban or delete), or an admin API body for
- * that action. Only the admin API may ban a `user` by id rather than a member in the room (`byUser`).
+ * A moderation request: the native packet's fields (`type` is kick, ban, unban, delete, mute or unmute), or an admin
+ * API body for that action. Only the admin API may ban or mute a `user` by id rather than a member in the room
+ * (`byUser`).
  */
 export function parseModeration(
   type: ModerationPacket["type"],
@@ -24,11 +26,12 @@ export function parseModeration(
     const seq = requiredWholeNumber(packet, "seq");
     return seq.ok ? ok({ kind: "delete", seq: seq.value }) : seq;
   }
-  if (type === "unban") {
+  if (type === "unban" || type === "unmute") {
     const user = readUser(packet);
-    return user.ok ? ok({ kind: "unban", user: user.value }) : user;
+    return user.ok ? ok({ kind: type, user: user.value }) : user;
   }
   if (type === "ban") return readBan(packet, limits, byUser);
+  if (type === "mute") return readMute(packet, limits, byUser);
   const reason = optionalReason(packet, limits);
   if (!reason.ok) return reason;
   if (packet.minutes !== undefined) return fail("invalid_field", "a kick has no minutes: ban for a time instead");
@@ -41,17 +44,36 @@ export function parseModeration(
 /** The most ids a ban's `confirm` may list: more than one address may hold (MAX_CONNECTIONS_PER_ADDRESS). */
 export const MAX_CONFIRM_IDS = 1000;
 
+/** Whom a ban or a mute is aimed at: member `id`, or (the admin API only) a `user`. */
+function readAim(packet: Record<string, unknown>, byUser: boolean, what: string): Parsed<BanAim> {
+  if (byUser && packet.user !== undefined) {
+    if (packet.id !== undefined) return fail("invalid_field", `a ${what} names an id or a user, not both`);
+    const user = readUser(packet);
+    return user.ok ? ok({ user: user.value }) : user;
+  }
+  const id = requiredWholeNumber(packet, "id");
+  return id.ok ? ok({ id: id.value }) : id;
+}
+
+/** A mute: whom, for how many minutes (absent: until unmuted), and why. */
+function readMute(packet: Record<string, unknown>, limits: Limits, byUser: boolean): Parsed<ModerationAction> {
+  const aim = readAim(packet, byUser, "mute");
+  if (!aim.ok) return aim;
+  const reason = optionalReason(packet, limits);
+  if (!reason.ok) return reason;
+  const minutes = optionalWholeNumber(packet, "minutes", 1, MAX_BAN_MINUTES);
+  if (!minutes.ok) return minutes;
+  return ok({
+    kind: "mute",
+    ...aim.value,
+    ...(reason.value === undefined ? {} : { reason: reason.value }),
+    ...(minutes.value === undefined ? {} : { minutes: minutes.value }),
+  });
+}
+
 /** A ban, or with `preview: true` the question of whom it would remove (nothing else may come with it). */
 function readBan(packet: Record<string, unknown>, limits: Limits, byUser: boolean): Parsed<ModerationAction> {
-  let aim: Parsed<BanAim>;
-  if (byUser && packet.user !== undefined) {
-    if (packet.id !== undefined) return fail("invalid_field", "a ban names an id or a user, not both");
-    const user = readUser(packet);
-    aim = user.ok ? ok({ user: user.value }) : user;
-  } else {
-    const id = requiredWholeNumber(packet, "id");
-    aim = id.ok ? ok({ id: id.value }) : id;
-  }
+  const aim = readAim(packet, byUser, "ban");
   if (!aim.ok) return aim;
   if (packet.preview !== undefined) {
     if (packet.preview !== true) return fail("invalid_field", "preview must be true if present");

@@ -113,7 +113,20 @@ export type ModerationAction =
   | ({ kind: "preview_ban" } & BanAim)
   /** `user`: a ban's `user` as the `banned` answer gave it (a sub, or `address:…` for an anonymous member). */
   | { kind: "unban"; user: string }
-  | { kind: "delete"; seq: number };
+  | { kind: "delete"; seq: number }
+  /**
+   * A member stays and reads but may not speak (chat, edit, react, rename, state) for `minutes`, or until unmuted.
+   * Whom it reaches: as a ban's (a user, or an anonymous member's address), without the address half.
+   */
+  | ({ kind: "mute"; minutes?: number; reason?: string } & BanAim)
+  /** `user`: as the `muted` answer gave it. */
+  | { kind: "unmute"; user: string };
+
+/** A member's mute, as it hears of it: until when (absent: until unmuted), and why, if the moderator said. */
+export interface MuteState {
+  until?: number;
+  reason?: string;
+}
 
 /** A room's own settings: its moderators (or the admin API) set them, and every member is told. */
 export interface RoomSettings {
@@ -124,17 +137,17 @@ export interface RoomSettings {
   title?: string;
 }
 
+/** What a room has until a moderator changes it: no slow mode, not in the directory. */
+export const DEFAULT_ROOM_SETTINGS: Readonly<RoomSettings> = { slowModeSeconds: 0, listed: false };
+
+/** A change to a room's settings: the fields given, each replacing the room's. */
+export type SettingsChange = Partial<RoomSettings>;
+
 /** One room as the directory lists it. */
 export interface ListedRoom {
   name: string;
   title: string;
   members: number;
-}
-
-/** A member's mute, as the room tells it: until when (server time; absent: until unmuted), and why. */
-export interface MuteState {
-  until?: number;
-  reason?: string;
 }
 
 /** The limits a room enforces, sent in `welcome` so clients can show them and pace themselves. */
@@ -258,15 +271,18 @@ export type NativeClientPacket =
   | { type: "unban"; user: string }
   /** Deletes message `seq`: its author may, and a moderator any. */
   | { type: "delete"; seq: number }
-  /** Mutes member `id` for `minutes` (absent: until unmuted): it stays and reads, but cannot send. */
+  /** Mutes member `id` for `minutes` (absent: until unmuted): it stays and reads, but may not speak. */
   | { type: "mute"; id: number; minutes?: number; reason?: string }
-  /** `user`: as the `muted` answer gave it (a sub, or `address:…` for an anonymous member). */
+  /** `user`: as the `muted` answer gave it. */
   | { type: "unmute"; user: string }
-  /** Changes the room's settings: only the fields given (slowModeSeconds 0..3600, title 1..64 characters). */
-  | { type: "settings"; slowModeSeconds?: number; listed?: boolean; title?: string };
+  /** Changes the room's settings: only the fields given (at least one). */
+  | ({ type: "settings" } & SettingsChange);
 
 /** What a moderator sends. */
-export type ModerationPacket = Extract<NativeClientPacket, { type: "kick" | "ban" | "unban" | "delete" }>;
+export type ModerationPacket = Extract<
+  NativeClientPacket,
+  { type: "kick" | "ban" | "unban" | "delete" | "mute" | "unmute" }
+>;
 
 /** The Godot 3 tutorial client's packets. Its `name` in `chat_message` is ignored: the server stamps the sender. */
 export type TutorialClientPacket =
@@ -295,6 +311,7 @@ export type ClientRequest =
   | { kind: "history"; before?: number; limit: number }
   | { kind: "members"; after: number; limit: number }
   | { kind: "moderate"; action: ModerationAction }
+  | { kind: "settings"; change: SettingsChange }
   | { kind: "ignore" };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -336,13 +353,16 @@ export type ErrorCode =
   | "kicked"
   /** ...or banned it (close code 4003): a new connection would be refused until the ban ends. */
   | "banned"
-  | "rate_limited"
-  /** Chat, edit, react, rename or state while a moderator has the member muted (`retryAfterMs`: a timed mute's end). */
+  /**
+   * A chat, edit, reaction, rename or state change of a member a moderator muted: refused until the mute ends
+   * (`retryAfterMs`, for a mute with an end) or is lifted.
+   */
   | "muted"
-  /** A chat sooner than settings.slowModeSeconds after this member's previous one (`retryAfterMs`: when one may go). */
-  | "slow_mode"
-  /** A chat, edit, rename or join name holding a word the room blocks: refused, never stored. */
+  /** A chat, edit, rename or join name that holds a word the room does not allow: refused, never stored or shown. */
   | "blocked_word"
+  | "rate_limited"
+  /** A chat sooner than the room's `settings.slowModeSeconds` after this member's previous one (`retryAfterMs`). */
+  | "slow_mode"
   /** The room as a whole is at its budget (joins, or messages while this sender takes more than its share). */
   | "room_busy"
   | "internal_error";
@@ -360,9 +380,10 @@ export interface ProtocolError {
   code: ErrorCode;
   message: string;
   /**
-   * With `rate_limited` and `room_busy`: how long to wait before the next packet will be accepted. With `slow_mode`:
-   * before a chat will be; with `muted`: until a timed mute ends. Those two refuse for good all the same: the
-   * client does not send the refused packet again by itself.
+   * With `rate_limited`, `room_busy` and `slow_mode`: how long to wait before the next packet (a chat, for
+   * `slow_mode`) will be accepted; with `muted`, until the mute ends (absent: until a moderator lifts it). Those two
+   * refuse for good all the same: a client does not send the refused packet again by itself (clients/spec, rule
+   * final-refusals).
    */
   retryAfterMs?: number;
   /** The type of the packet this error answers, when it answers one whose type the room knows. */
@@ -407,11 +428,11 @@ export type ServerPacket =
       /** The newest position in the room's log, a message's `seq` or a change's `at` (0 before the first). */
       lastSeq: number;
       limits: Limits;
+      /** The room's own settings (slow mode, listing), as its moderators set them. */
+      settings: RoomSettings;
       /** A secret of this connection's: a rejoin that carries it may take this member's name back (`join.resume`). */
       resumeKey: string;
-      /** The room's settings (a room older than settings sends none: the defaults, 0 and false, hold). */
-      settings?: RoomSettings;
-      /** Present when this member is muted now. */
+      /** Present while this member is muted: it reads, but may not speak until `until` (absent: until unmuted). */
       muted?: MuteState;
     }
   | ({ type: "join" } & RosterMember)
@@ -456,17 +477,23 @@ export type ServerPacket =
   | { type: "ban_preview"; target: Member | { user: string }; removes: Member[] }
   /** To the moderator who lifted a ban. */
   | { type: "unbanned"; user: string }
-  /** To every member when a setting changes: the room's settings now, whole. */
-  | { type: "settings"; settings: RoomSettings }
-  /** To the moderator who muted: whom (`user`: what `unmute` takes) and until when (absent: until unmuted). */
+  /**
+   * To the moderator who muted: whom the mute silences (`user`: a sub, or `address:…` for an anonymous member; what
+   * `unmute` takes) and until when (absent: until unmuted).
+   */
   | { type: "muted"; id?: number; name?: string; user: string; until?: number }
   /** To the moderator who lifted a mute. */
   | { type: "unmuted"; user: string }
   /**
-   * To each connection of a member a moderator muted or unmuted. A timed mute's end is not announced: clients end
-   * it at `until` themselves.
+   * To each connection of a member a moderator muted (`muted: true`, until when, why) or unmuted. A timed mute's end
+   * is not announced: a client ends it at `until` itself.
    */
-  | { type: "mute_status"; muted: boolean; until?: number; reason?: string }
+  | ({ type: "mute_status"; muted: boolean } & MuteState)
+  /**
+   * To every member, when a moderator or the admin API changed the room's settings: all of them as they are now;
+   * `changed`, the fields whose value changed (empty if none did).
+   */
+  | { type: "settings"; settings: RoomSettings; changed: (keyof RoomSettings)[] }
   | ({ type: "error" } & ProtocolError);
 
 /** The tutorial client's packets from the server. Extra fields are allowed by that client and carried for others. */

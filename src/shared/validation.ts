@@ -20,6 +20,7 @@ import {
   QUOTE_CHARS,
   REACTORS_NAMED,
 } from "./protocol";
+import { parseSettingsChange } from "./room-settings";
 import { validateName, validateText } from "./text-rules";
 
 /**
@@ -212,6 +213,18 @@ const READERS = new Map<string, { dialect: Dialect; read(packet: Packet, limits:
   ["ban", { dialect: "native", read: readModeration("ban") }],
   ["unban", { dialect: "native", read: readModeration("unban") }],
   ["delete", { dialect: "native", read: readModeration("delete") }],
+  [
+    "settings",
+    {
+      dialect: "native",
+      read: (packet) => {
+        const change = parseSettingsChange(packet);
+        return change.ok ? ok({ kind: "settings", change: change.value }) : change;
+      },
+    },
+  ],
+  ["mute", { dialect: "native", read: readModeration("mute") }],
+  ["unmute", { dialect: "native", read: readModeration("unmute") }],
   ["test", { dialect: "tutorial", read: () => ok({ kind: "ignore" }) }],
   ["user_joined", { dialect: "tutorial", read: (packet, limits) => readJoin(packet, limits, "tutorial") }],
   ["chat_message", { dialect: "tutorial", read: (packet, limits) => readChat(packet, limits, "message") }],

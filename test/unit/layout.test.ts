@@ -14,7 +14,17 @@ const SRC = resolve(import.meta.dirname, "../../src");
  * above. So the room is imported by nothing but the front door, and storage, limits and connections know nothing of
  * rooms, shards or moderation.
  */
-const SERVER_FOLDERS = ["front-door", "room", "moderation", "shards", "limits", "connections", "storage", "config"];
+const SERVER_FOLDERS = [
+  "front-door",
+  "room",
+  "directory",
+  "moderation",
+  "shards",
+  "limits",
+  "connections",
+  "storage",
+  "config",
+];
 
 interface Import {
   file: string;

@@ -3,6 +3,7 @@
 // limit") stops the room with a message naming it, because a typo that silently fell back to a default would be
 // worse.
 
+import { blockedEntryProblem } from "../../shared/blocked-words";
 import { DEFAULT_LIMITS, type Limits } from "../../shared/protocol";
 import { minServerFrameBytes } from "../../shared/validation";
 import { readWebhookSettings, type WebhookSettings, type WebhookVars } from "./webhook-settings";
@@ -35,6 +36,8 @@ export interface RoomSettings {
   maxTokenLifeSeconds: number;
   /** Where the room sends its events, and how it signs them; undefined: webhooks are off (webhook-settings.ts). */
   webhook: WebhookSettings | undefined;
+  /** BLOCKED_WORDS: words and phrases every room refuses (shared/blocked-words.ts), besides the room's own. */
+  blockedWords: string[];
 }
 
 const DEFAULTS = {
@@ -76,7 +79,9 @@ export const MAX_STATE_BYTES_CEILING = 4096;
 /** The settings where 0 is a value of its own: no limit. */
 const ZERO_MEANS_NONE: ReadonlySet<SettingName> = new Set(["EDIT_WINDOW_SECONDS"]);
 
-export function readSettings(vars: Partial<Record<SettingName, unknown>> & WebhookVars): RoomSettings {
+export function readSettings(
+  vars: Partial<Record<SettingName, unknown>> & WebhookVars & { BLOCKED_WORDS?: unknown },
+): RoomSettings {
   const read = (name: SettingName): number => {
     const raw = vars[name];
     if (raw === undefined || raw === "") return DEFAULTS[name];
@@ -121,6 +126,7 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>> & Webho
     shardCapacity: read("SHARD_CAPACITY"),
     maxTokenLifeSeconds: read("MAX_TOKEN_LIFE_SECONDS"),
     webhook: readWebhookSettings(vars, read("WEBHOOK_BACKLOG_MAX")),
+    blockedWords: readBlockedWords(vars.BLOCKED_WORDS),
   };
   const { maxFrameBytes, rateLimitBytesPerToken, rateLimitBurst } = settings.limits;
   if (Math.ceil(maxFrameBytes / rateLimitBytesPerToken) > rateLimitBurst) {
@@ -142,4 +148,16 @@ export function readSettings(vars: Partial<Record<SettingName, unknown>> & Webho
     );
   }
   return settings;
+}
+
+/** BLOCKED_WORDS: comma-separated words or phrases (empty ones skipped), each as the admin API's list takes it. */
+function readBlockedWords(raw: unknown): string[] {
+  if (raw === undefined || raw === "") return [];
+  if (typeof raw !== "string") throw new Error("setting BLOCKED_WORDS must be a comma-separated list of words");
+  const words = raw.split(",").filter((word) => word.trim() !== "");
+  for (const word of words) {
+    const problem = blockedEntryProblem(word);
+    if (problem !== undefined) throw new Error(`setting BLOCKED_WORDS: ${problem}`);
+  }
+  return words.map((word) => word.trim());
 }

@@ -39,6 +39,11 @@ export type Session =
        * and never in the room's storage: it lives as long as the connection (and its resume).
        */
       state?: MemberState;
+      /**
+       * When its last chat was taken, while the room has slow mode (limits/slow-mode.ts): kept here so that the
+       * room, evicted from memory and back, still knows it.
+       */
+      lastChatAt?: number;
     };
 
 export type JoinedSession = Extract<Session, { joined: true }>;

@@ -175,6 +175,11 @@ export class Sessions<Socket extends RoomSocket> {
     return this.replace(socket, Object.keys(state).length === 0 ? session : { ...session, state });
   }
 
+  /** A member's chat was taken at `at` (limits/slow-mode.ts). */
+  chatted(socket: Socket, at: number): JoinedSession {
+    return this.replace(socket, { ...this.joinedSession(socket), lastChatAt: at });
+  }
+
   private replace(socket: Socket, session: JoinedSession): JoinedSession {
     this.save(socket, session);
     return session;

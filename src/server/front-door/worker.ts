@@ -2,12 +2,13 @@
 //
 //   WebSocket upgrade on /              → room "lobby" (the Godot tutorial's client connects with no path)
 //   WebSocket upgrade on /rooms/<name>  → room <name>
+//   GET /api/rooms                      → the directory: listed rooms, their titles and counts (directory-api.ts)
 //   GET /api/rooms/<name>               → JSON about the room: members online (in a token-only room, only to a
-//                                         caller with a token for it), last sequence number; to the admin, how
-//                                         its webhooks fare
+//                                         caller with a token for it), last sequence number, its settings; to the
+//                                         admin, how its webhooks fare
 //   POST /api/rooms/<name>/messages     → the publish API (publish-api.ts), when PUBLISH_TOKEN or ADMIN_TOKEN is set
 //   POST /api/rooms/<name>/<action>,
-//   DELETE /api/rooms/<name>            → the admin API (admin-api.ts), when ADMIN_TOKEN is set
+//   DELETE /api/rooms/<name>            → the admin API (admin-api.ts: moderation, settings), when ADMIN_TOKEN is set
 //   anything else                       → static/ (the browser client)
 //
 // Each room is one Durable Object, addressed by its name, so every member of a room reaches the same object
@@ -23,6 +24,7 @@ import { refusal } from "../connections/requests";
 import type { RoomInfo } from "../room/info";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../shards/wire";
 import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
+import { DIRECTORY_ROUTE, directoryRequest } from "./directory-api";
 import { PUBLISH_ROUTE, publishRequest } from "./publish-api";
 import { refuseUpgrade } from "./upgrade-checks";
 
@@ -34,6 +36,7 @@ export default {
     const misconfigured = settingsProblem(env);
     if (misconfigured) return misconfigured;
 
+    if (pathname === DIRECTORY_ROUTE) return directoryRequest(request, env);
     if (pathname.startsWith("/api/rooms/")) {
       const [rawName = "", action, ...beyond] = pathname.slice("/api/rooms/".length).split("/");
       const name = roomName(rawName);

@@ -1,25 +1,35 @@
-// What moderators do to a room: remove a member for now (kick), or for a time or for good (ban), lift a ban, and
-// delete a message (through the room's log, as its author's deletion goes: room/message-log.ts). The same actions come from a member whose token gives it the moderator role, and from the admin
-// API (`"admin"`), which may also ban a user who is not in the room, act on moderators, and lift any ban (a
-// moderator lifts only moderators' bans).
+// What moderators do to a room: remove a member for now (kick), or for a time or for good (ban), lift a ban, silence a
+// member who stays (mute) and lift that, and delete a message (through the room's log, as its author's deletion goes:
+// room/message-log.ts). The same actions come from a member whose token gives it the moderator role, and from the
+// admin API (`"admin"`), which may also ban or mute a user who is not in the room, act on moderators, and lift any ban
+// or mute (a moderator lifts only moderators').
 
 import { CLOSE_BANNED, CLOSE_KICKED, type CloseCode } from "../../shared/close-codes";
-import type { BanAim, LeaveReason, Member, ModerationAction, ProtocolError, ServerPacket } from "../../shared/protocol";
+import type {
+  BanAim,
+  LeaveReason,
+  Member,
+  ModerationAction,
+  MuteState,
+  ProtocolError,
+  ServerPacket,
+} from "../../shared/protocol";
 import type { Identity } from "../connections/identity";
 import { memberOf, type RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { BanList, BanSetter } from "./ban-list";
 import { membersReached, needsConfirming, reachOf } from "./ban-reach";
+import type { Mute, MuteList, MuteTarget } from "./mute-list";
 
-/** Who acts: a moderator in the room (its verified identity), or the admin API. */
-export type Moderator = Identity | "admin";
+/** Who acts: a moderator in the room (its verified identity, and its member id), or the admin API. */
+export type Moderator = (Identity & { id: number }) | "admin";
 
 /**
  * What came of an action: an answer for whoever asked (if there is one beyond what everyone hears), or why not. Only
  * moderators' answers: it travels over RPC to the admin API, which types nothing open-ended (a chat's game data).
  */
 export type ModerationOutcome =
-  | { ok: true; answer?: Extract<ServerPacket, { type: "banned" | "ban_preview" | "unbanned" }> }
+  | { ok: true; answer?: Extract<ServerPacket, { type: "banned" | "ban_preview" | "unbanned" | "muted" | "unmuted" }> }
   | { ok: false; error: ProtocolError };
 
 /**
@@ -29,7 +39,9 @@ export type ModerationOutcome =
 export type Acted =
   | { kind: "kick"; member: Member; reason?: string }
   | { kind: "ban"; member?: Member; user: string; until?: number; reason?: string }
-  | { kind: "unban"; user: string };
+  | { kind: "unban"; user: string }
+  | { kind: "mute"; member?: Member; user: string; until?: number; reason?: string }
+  | { kind: "unmute"; user: string };
 
 /** How the room removes a member: the notice it hears first, then the close, then everyone hears the leave. */
 export interface Removal {
@@ -43,11 +55,16 @@ export interface Removal {
 export interface ModeratedRoom<Socket extends RoomSocket> {
   sessions: Sessions<Socket>;
   bans: BanList;
+  mutes: MuteList;
   remove(socket: Socket, removal: Removal): void;
+  /** Tells a joined connection whether it is muted now (`mute_status`), in order with what the room announced. */
+  tellMuted(socket: Socket, muted: MuteState | undefined): void;
   /** Deletes message `seq` as a moderator, in order with everything else the room announces; why not, if refused. */
   deleteMessage(seq: number, by: Moderator): ProtocolError | undefined;
   /** A ban that ends at `until` must be forgotten then: the room's alarm must ring by that time. */
   banEndsAt(until: number): void;
+  /** A mute that ends at `until` must be forgotten then. */
+  muteEndsAt(until: number): void;
   /** An action was carried out (told before the removals it causes). */
   acted(acted: Acted, by: Moderator): void;
 }
@@ -83,7 +100,60 @@ export async function moderate<Socket extends RoomSocket>(
       const refusal = room.deleteMessage(action.seq, by);
       return refusal ? { ok: false, error: refusal } : { ok: true };
     }
+    case "mute":
+      return mute(room, action, by, now);
+    case "unmute": {
+      const lifted = room.mutes.remove(action.user, setterOf(by));
+      if (!lifted.ok) {
+        return lifted.why === "absent"
+          ? notFound(`no mute of ${action.user} in this room`)
+          : forbidden(`the mute of ${action.user} was set by the admin: only the admin API may lift it`);
+      }
+      room.acted({ kind: "unmute", user: action.user }, by);
+      tellReached(room, lifted.mute, undefined);
+      return { ok: true, answer: { type: "unmuted", user: action.user } };
+    }
   }
+}
+
+/**
+ * A mute of a member in the room (a user's, or an anonymous one's address) or of a user by id (the admin API). The
+ * member stays; each of its connections hears that it is muted, and so does each anonymous connection from a muted
+ * address.
+ */
+async function mute<Socket extends RoomSocket>(
+  room: ModeratedRoom<Socket>,
+  action: Extract<ModerationAction, { kind: "mute" }>,
+  by: Moderator,
+  now: number,
+): Promise<ModerationOutcome> {
+  let target: MuteTarget;
+  let member: Member | undefined;
+  if ("user" in action) target = { kind: "user", user: action.user };
+  else {
+    const found = targetOf(room, action.id, by, "mute");
+    if (!found.ok) return found;
+    const { identity, address } = found.session;
+    member = memberOf(found.session);
+    if (identity) target = { kind: "user", user: identity.user };
+    else if (address !== undefined) target = { kind: "address", address };
+    else return notFound("that member has neither a user id nor a known address to mute");
+  }
+  const until = action.minutes === undefined ? undefined : now + action.minutes * 60_000;
+  const added = await room.mutes.add(target, until, action.reason, setterOf(by), now);
+  if (!added.ok) return forbidden("the admin has muted this member already: only the admin API may change that mute");
+  if (until !== undefined) room.muteEndsAt(until);
+  const ending = until === undefined ? {} : { until };
+  room.acted({ kind: "mute", ...(member && { member }), user: added.mute.handle, ...ending, ...reasonOf(action) }, by);
+  tellReached(room, added.mute, { ...ending, ...reasonOf(action) });
+  const named = member && { id: member.id, name: member.name };
+  return { ok: true, answer: { type: "muted", ...named, user: added.mute.handle, ...ending } };
+}
+
+/** Tells every joined connection that `mute` reaches that it is muted now, or (`muted` undefined) no longer. */
+function tellReached<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, mute: Mute, muted: MuteState | undefined) {
+  for (const [socket, session] of room.sessions.joined())
+    if (room.mutes.reaches(mute, session)) room.tellMuted(socket, muted);
 }
 
 /**
@@ -128,13 +198,13 @@ function aimOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, aim: BanA
   return { ok: true, session: found.session, shown: memberOf(found.session) } as const;
 }
 
-/** The member a kick or ban is aimed at. A moderator cannot remove another: only the admin API can. */
-function targetOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, id: number, by: Moderator) {
+/** The member a kick, ban or mute is aimed at. A moderator cannot remove or mute another: only the admin API can. */
+function targetOf<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, id: number, by: Moderator, doing = "remove") {
   const found = room.sessions.member(id);
   if (!found) return notFound(`no member ${id} in the room`);
   const [socket, session] = found;
   if (by !== "admin" && session.identity?.role === "moderator")
-    return forbidden("a moderator cannot remove another moderator");
+    return forbidden(`a moderator cannot ${doing} another moderator`);
   return { ok: true, socket, session } as const;
 }
 

@@ -2,9 +2,8 @@
 // restarts.
 //
 // A ban names a verified user by its user id (the token's `sub`), or an anonymous member by its address. The room
-// keeps no address in the clear: it keeps a hash of it, salted with a random secret of this room's, so that its
-// storage cannot be read back into anyone's address nor matched against another room's. An address ban refuses
-// anonymous connections only: a verified user is accountable by its id, whoever shares its network.
+// keeps no address in the clear: it keeps a salted hash of it (address-hashes.ts). An address ban refuses anonymous
+// connections only: a verified user is accountable by its id, whoever shares its network.
 //
 // A user's ban has an address half: the addresses its connections came from when it was banned (`ban_addresses`,
 // hashed the same way). They refuse anonymous connections for as long as the user's ban lasts, so that the same
@@ -16,10 +15,11 @@
 // whose setter is unknown is lifted by the one who may lift any, never by whoever happens to be a moderator.
 //
 // The tables are schema.ts's, created by the room's first write. Checking a connection against a room that never
-// banned anyone writes nothing: the salt is made by the first ban.
+// banned anyone writes nothing: the salt is made by the first ban or mute.
 
 import type { Newcomer } from "../connections/session";
 import type { Schema } from "../storage/schema";
+import type { AddressHashes } from "./address-hashes";
 
 export type BanTarget =
   /** `addresses`: where the user's connections came from, for the ban's address half (may be empty). */
@@ -44,10 +44,11 @@ type BanRow = { kind: "user" | "address"; value: string; until: number | null; s
 
 export class BanList {
   private readonly sql: SqlStorage;
-  /** Kept in memory once read: the room's own random secret that address hashes are salted with. */
-  private salt: string | undefined;
 
-  constructor(private readonly schema: Schema) {
+  constructor(
+    private readonly schema: Schema,
+    private readonly hashes: AddressHashes,
+  ) {
     this.sql = schema.sql;
   }
 
@@ -61,9 +62,9 @@ export class BanList {
     if (!this.schema.exists) return undefined;
     const user = newcomer.identity?.user;
     if (user !== undefined) return this.active("user", user, now);
-    // A room without a salt never banned anyone.
-    if (newcomer.address === undefined || this.readSalt() === undefined) return undefined;
-    const address = await this.hash(newcomer.address);
+    // A room without a salt never banned nor muted anyone.
+    if (newcomer.address === undefined || this.hashes.readSalt() === undefined) return undefined;
+    const address = await this.hashes.hash(newcomer.address);
     return (
       this.active("address", address, now) ??
       this.sql
@@ -83,11 +84,10 @@ export class BanList {
    * replace the admin's (`admins`). A user's addresses join its ban's address half.
    */
   async add(target: BanTarget, until: number | undefined, setBy: BanSetter, now: number): Promise<BanChange> {
-    this.schema.ensure();
-    if (this.readSalt() === undefined) this.sql.exec(`INSERT INTO ban_salt (salt) VALUES (?)`, crypto.randomUUID());
-    const value = target.kind === "user" ? target.user : await this.hash(target.address);
+    this.hashes.ensureSalt();
+    const value = target.kind === "user" ? target.user : await this.hashes.hash(target.address);
     const halves =
-      target.kind === "user" ? await Promise.all(target.addresses.map((address) => this.hash(address))) : [];
+      target.kind === "user" ? await Promise.all(target.addresses.map((address) => this.hashes.hash(address))) : [];
     const standing = this.active(target.kind, value, now);
     if (standing?.setBy === "admin" && setBy === "moderator") return { ok: false, why: "admins" };
     this.schema.storage.transactionSync(() => {
@@ -134,11 +134,6 @@ export class BanList {
     return this.sql.exec<{ until: number | null }>(`SELECT MIN(until) AS until FROM bans`).one().until ?? undefined;
   }
 
-  /** The room's storage was deleted, bans and salt included. */
-  wiped(): void {
-    this.salt = undefined;
-  }
-
   private active(kind: BanRow["kind"], value: string, now: number): Ban | undefined {
     const row = this.row(kind, value);
     return row && (row.until === null || row.until > now) ? banOf(row) : undefined;
@@ -148,20 +143,6 @@ export class BanList {
     return this.sql
       .exec<BanRow>(`SELECT kind, value, until, set_by FROM bans WHERE kind = ? AND value = ?`, kind, value)
       .toArray()[0];
-  }
-
-  /** The room's salt; undefined until its first ban. */
-  private readSalt(): string | undefined {
-    this.salt ??= this.sql.exec<{ salt: string }>(`SELECT salt FROM ban_salt`).toArray()[0]?.salt;
-    return this.salt;
-  }
-
-  /** An address as bans keep it: SHA-256 of the room's salt and the address, 128 bits of it in hex. */
-  private async hash(address: string): Promise<string> {
-    const salt = this.readSalt();
-    if (salt === undefined) throw new Error("no salt: hashing an address before the first ban");
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${salt}\n${address}`));
-    return [...new Uint8Array(digest, 0, 16)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 }
 

@@ -1,5 +1,6 @@
 // The room's one alarm, which wakes it for its upkeep (dropping silent members, closing those whose tokens expired,
-// expiring old history, bans and the publish API's idempotency keys, sending webhook events again). The rule that
+// expiring old history, bans and the publish API's idempotency keys, sending webhook events again, telling the
+// directory a listed room's count). The rule that
 // keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
 // the next one; a room with neither has none and never wakes. So between rings, callers mostly need the alarm to ring
 // no later than some time (`ringBy`), and the clock writes only when that moves it earlier. The one exception is a
@@ -11,26 +12,43 @@ export class AlarmClock {
 
   constructor(private readonly storage: DurableObjectStorage) {}
 
-  /** Makes sure the alarm rings at `at` or sooner. */
+  /** Makes sure the alarm rings at `at` or sooner (Infinity: asks nothing of it). */
   async ringBy(at: number): Promise<void> {
-    this.ringsAt ??= await this.storage.getAlarm();
-    if (this.ringsAt !== null && this.ringsAt <= at) return;
+    if (at === Infinity) return;
+    await this.read();
+    if (this.known !== null && this.known <= at) return;
     this.ringsAt = at;
     await this.storage.setAlarm(at);
   }
 
   /** Makes sure an alarm is set, at `at` unless one is set already. */
   async ensure(at: () => number): Promise<void> {
-    this.ringsAt ??= await this.storage.getAlarm();
-    if (this.ringsAt === null) await this.ringBy(at());
+    await this.read();
+    if (this.known === null) await this.ringBy(at());
   }
 
   /** Sets the alarm to ring at `at`, later than it is set to if need be; Infinity: not at all. */
   async ringAt(at: number): Promise<void> {
-    this.ringsAt ??= await this.storage.getAlarm();
-    if (at === (this.ringsAt ?? Infinity)) return;
+    await this.read();
+    if (at === (this.known ?? Infinity)) return;
     this.ringsAt = at === Infinity ? null : at;
     await (at === Infinity ? this.storage.deleteAlarm() : this.storage.setAlarm(at));
+  }
+
+  /**
+   * Reads when the alarm is set, once. Callers that overlap all wait for the read, and the first of them to go on
+   * may set the alarm: what it set is not overwritten by what the read found, and each caller decides by what is
+   * known when it goes on (`known`), never by what was known when its read began.
+   */
+  private async read(): Promise<void> {
+    if (this.ringsAt !== undefined) return;
+    const stored = await this.storage.getAlarm();
+    if (this.ringsAt === undefined) this.ringsAt = stored;
+  }
+
+  /** When the alarm is set to ring, once read; null if it is not set. */
+  private get known(): number | null {
+    return this.ringsAt ?? null;
   }
 
   /** The alarm rang (it is no longer set), or storage was cleared (which deletes it). */
@@ -64,13 +82,16 @@ export interface UpkeepState {
   keyExpires: number | undefined;
   /** When undelivered webhook events are due to be sent again, while there are any (webhooks.ts). */
   webhooksDue: number | undefined;
+  /** When a listed room is to tell the directory a count it has not told yet (directory-reports.ts). */
+  reportDue: number | undefined;
 }
 
 /**
  * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
  * 1.5 limits), to expire its oldest message (once a day at most), to forget a ban that ended or an idempotency
  * key that expired (once an hour at most), so that a room left with nothing else can delete its storage, to close a
- * member whose token expired, even a silent one, and to send webhook events again. Infinity: no alarm is needed.
+ * member whose token expired, even a silent one, to send webhook events again, and to tell the directory a count.
+ * Infinity: no alarm is needed.
  */
 export function nextUpkeep(state: UpkeepState): number {
   const { now } = state;
@@ -85,6 +106,7 @@ export function nextUpkeep(state: UpkeepState): number {
     state.banEnds ?? Infinity,
     state.tokenExpires ?? Infinity,
     state.webhooksDue ?? Infinity,
+    state.reportDue ?? Infinity,
   );
 }
 

@@ -1,8 +1,8 @@
 // What `GET /api/rooms/<name>` reports of a room (front-door/worker.ts): who is here, how many are typing,
-// how far its history goes, the connections it holds, for a room past SHARD_CAPACITY, its shards as the hub sees
+// how far its history goes, its own settings, the connections it holds, for a room past SHARD_CAPACITY, its shards as the hub sees
 // them, and with webhooks on, how their delivery goes (shown to the admin only).
 
-import type { RosterMember } from "../../shared/protocol";
+import type { RoomSettings, RosterMember } from "../../shared/protocol";
 import type { RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { ShardInfo, ShardSet } from "../shards/hub-side";
@@ -14,6 +14,7 @@ export interface RoomInfo {
   /** Members typing now (0 in a room past TYPING_MAX_MEMBERS, where typing is not heard). */
   typing: number;
   lastSeq: number;
+  settings: RoomSettings;
   connections: number;
   /** For a room past SHARD_CAPACITY: its shards, as the hub sees them. */
   shards?: ShardInfo[];
@@ -26,12 +27,14 @@ export function roomInfo(
   storage: RoomStorage,
   shards: ShardSet,
   typing: number,
+  settings: RoomSettings,
   webhook: WebhookInfo | undefined,
 ): RoomInfo {
   const info: RoomInfo = {
     members: sessions.members(),
     typing,
     lastSeq: storage.newestSeq,
+    settings,
     connections: sessions.size,
   };
   const onShards = shards.info();

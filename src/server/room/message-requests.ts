@@ -49,7 +49,7 @@ export function logEntryOf(request: LogRequest, session: JoinedSession, now: num
         kind: "delete",
         seq: request.action.seq,
         author,
-        ...(session.identity?.role === "moderator" && { moderator: session.identity }),
+        ...(session.identity?.role === "moderator" && { moderator: { ...session.identity, id: session.id } }),
       };
   }
 }

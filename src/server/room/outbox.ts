@@ -13,8 +13,8 @@
 //   SIGNALS_WINDOW_MS and only once the queue is empty: after the join of every member they name and before its leave,
 //   and never ahead of a chat or in its way. They need no timer of their own: the queue's timer delivers them at its
 //   end, and only a batch that must wait out its window sets one, once.
-// No timer outlives a burst, so the outbox never keeps an idle room awake. The room's webhooks hear of joins and
-// leaves as they are delivered (`PresenceWatcher`): in the same order as members.
+// No timer outlives a burst, so the outbox never keeps an idle room awake. The room's webhooks, and its reports to
+// the directory, hear of joins and leaves as they are delivered (`PresenceWatcher`): in the same order as members.
 
 import { leavesPacket } from "../../shared/codec";
 import type {
@@ -63,7 +63,7 @@ export interface LoggedNow {
   refused?: ProtocolError;
 }
 
-/** Who hears of joins and leaves as the room announces them, besides its members (the room's webhooks). */
+/** Who hears of joins and leaves as the room announces them, besides its members (webhooks, the directory). */
 export interface PresenceWatcher {
   joined(members: readonly RosterMember[]): void;
   left(members: readonly Departure[]): void;
@@ -91,7 +91,7 @@ export class Outbox<Socket extends RoomSocket> {
     /** What one frame of leaves may hold (frame-fit.ts, `batchBudget`): a batch of more goes in several. */
     private readonly batchBudget: number,
     private readonly limits: Pick<Limits, "typingTimeoutMs" | "typingMaxMembers">,
-    private readonly watcher?: PresenceWatcher,
+    private readonly watchers: readonly PresenceWatcher[] = [],
   ) {
     this.typers = new Typers(limits.typingTimeoutMs);
   }
@@ -230,11 +230,11 @@ export class Outbox<Socket extends RoomSocket> {
     switch (announcement.kind) {
       case "joins":
         this.lastPresenceAt = Date.now();
-        this.watcher?.joined(announcement.joins.map(({ member }) => member));
+        for (const watcher of this.watchers) watcher.joined(announcement.joins.map(({ member }) => member));
         return this.audience.announceJoins(announcement.joins);
       case "leaves":
         this.lastPresenceAt = Date.now();
-        this.watcher?.left(announcement.members);
+        for (const watcher of this.watchers) watcher.left(announcement.members);
         for (const run of chunks(announcement.members, this.batchBudget)) this.audience.broadcast(leavesPacket(run));
         return;
       case "other":

@@ -2,12 +2,13 @@
 // asks for later. Each is cut to the frames its client takes (connections/frame-fit.ts), with `more` set where the
 // member is to ask for the rest.
 
-import type { ClientRequest, Limits, ServerPacket } from "../../shared/protocol";
+import type { ClientRequest, Limits, MuteState, ServerPacket } from "../../shared/protocol";
 import { CHANGES_FIELDS_BYTES, fitHistory, fitMembers, fitWelcome, frameLimit } from "../connections/frame-fit";
 import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
+import type { SettingsStore } from "../storage/settings-store";
 
 /** What the pages are read from. */
 export interface PagedRoom {
@@ -17,17 +18,20 @@ export interface PagedRoom {
   sessions: Sessions<RoomSocket>;
   storage: RoomStorage;
   changes: MessageChanges;
+  roomSettings: Pick<SettingsStore, "current">;
 }
 
 /**
  * The welcome of a member that just joined: the newest history, or what it missed since `since` (a resume: the
- * messages after it, and those up to it that changed after it, in their state now), and the first members. A room of thousands lists its first members only; the newcomer asks for the rest (`members`)
- * as it needs them.
+ * messages after it, and those up to it that changed after it, in their state now), and the first members. A room of
+ * thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them. A muted member
+ * hears so in it (`muted`).
  */
 export function welcomeOf(
   room: PagedRoom,
   joined: JoinedSession,
   since: number | undefined,
+  muted?: MuteState,
 ): Extract<ServerPacket, { type: "welcome" }> {
   const { limits, storage, sessions } = room;
   const page =
@@ -45,7 +49,9 @@ export function welcomeOf(
     more: page.more,
     lastSeq: storage.newestSeq,
     limits: { ...limits, maxServerFrameBytes },
+    settings: room.roomSettings.current,
     resumeKey: joined.resumeKey,
+    ...(muted && { muted }),
   };
   if (since !== undefined) {
     const changed = room.changes.changedSince(since, limits.historyPageMax, room.historyPageMaxBytes, since);

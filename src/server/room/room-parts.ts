@@ -1,5 +1,6 @@
-// The parts a room is made of, wired together: its settings, storage (its history and the changes to it, the publish
-// API's idempotency keys), bans, the sessions of its connections, what input costs, its webhooks, its outbox, its
+// The parts a room is made of, wired together: its settings (the server's, and its own), storage (its history and
+// the changes to it, the publish API's idempotency keys), bans, mutes, blocked words, the audit log, the sessions of
+// its connections, what input costs (slow mode included), its webhooks, its reports to the directory, its outbox, its
 // upkeep, its shards, and the views of the room that each of its jobs acts on. The room itself (room.ts) tells what
 // it does with them; this is what it has.
 //
@@ -7,34 +8,45 @@
 // again (constructor included) when the next event arrives. So every part is rebuilt here from the sockets and the
 // storage: the sessions from the sockets' attachments, a join check for every connection that has not joined, and a
 // hub's shards' connections, asked of its shards before the room takes any event; then the backend is told of the
-// members it knew that did not come back (webhooks.ts).
+// members it knew that did not come back (webhooks.ts); and the hashes of anonymous members' addresses, where the
+// room muted an address (moderation/mute-list.ts).
 
 import { DurableObject } from "cloudflare:workers";
 import { CLOSE_TIMEOUT } from "../../shared/close-codes";
-import type { Dialect, ProtocolError } from "../../shared/protocol";
+import type { Dialect, MuteState, ProtocolError } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { type RoomSettings, readSettings } from "../config/settings";
-import { sendErrorPacket } from "../connections/fan-out";
+import { sendErrorPacket, sendPacket } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
 import { Sessions } from "../connections/sessions";
+import { DIRECTORY_NAME } from "../directory/directory";
 import { Charges } from "../limits/charges";
 import { Intake } from "../limits/intake";
-import type { ModeratedRoom } from "../moderation/actions";
+import { SlowMode } from "../limits/slow-mode";
+import type { ModeratedRoom, Moderator } from "../moderation/actions";
+import { AddressHashes } from "../moderation/address-hashes";
+import { type Audited, AuditLog, auditedOf } from "../moderation/audit-log";
 import { BanList } from "../moderation/ban-list";
+import { BlockedList } from "../moderation/blocked-list";
+import { MuteList } from "../moderation/mute-list";
 import { HubRoster } from "../shards/hub-roster";
 import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
 import { MessageChanges } from "../storage/message-changes";
 import { PublishKeys } from "../storage/publish-keys";
 import { RoomStorage } from "../storage/room-storage";
 import { Schema } from "../storage/schema";
+import { SettingsStore } from "../storage/settings-store";
 import { Departures } from "./departures";
+import { DirectoryReports } from "./directory-reports";
 import { type HubRoom, restoreShards } from "./hub";
 import type { StatefulRoom } from "./member-states";
-import { writeLog } from "./message-log";
+import { type Said, writeLog } from "./message-log";
 import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
 import type { PublishingRoom } from "./publishing";
+import type { SettingsRoom } from "./settings-changes";
+import type { SpeechRoom } from "./speech-rules";
 import { Upkeep } from "./upkeep";
 import { Webhooks } from "./webhooks";
 
@@ -52,7 +64,14 @@ export abstract class RoomParts extends DurableObject<Env> {
   );
   /** Edits, deletions and reactions: changes to the history, at positions in the same sequence (message-log.ts). */
   protected readonly changes = new MessageChanges(this.schema, this.storage, this.verifies);
-  protected readonly bans = new BanList(this.schema);
+  /** The salted hashes of client addresses, which bans and mutes share (address-hashes.ts). */
+  private readonly hashes = new AddressHashes(this.schema);
+  protected readonly bans = new BanList(this.schema, this.hashes);
+  protected readonly mutes = new MuteList(this.schema, this.hashes);
+  protected readonly blocked = new BlockedList(this.schema, this.settings.blockedWords);
+  protected readonly audit = new AuditLog(this.schema);
+  /** The room's own settings, as its moderators set them (settings-changes.ts). */
+  protected readonly roomSettings = new SettingsStore(this.schema);
   /** The publish API's idempotency keys, each with the seq of the message it posted (publishing.ts). */
   private readonly keys = new PublishKeys(this.schema);
   protected readonly hubRoster = new HubRoster(this.schema);
@@ -76,33 +95,59 @@ export abstract class RoomParts extends DurableObject<Env> {
     this.settings.webhook &&
     new Webhooks(this.schema, this.ctx.id.name ?? "", this.settings.webhook, {
       waitUntil: (work) => this.ctx.waitUntil(work),
-      ringBy: (at) => this.upkeep.webhooksDueBy(at),
+      ringBy: (at) => this.upkeep.ringBy(at),
       drained: () => this.upkeep.releaseIfEmptyLater(),
     });
+  /** What a listed room tells the directory: its title and member count (directory-reports.ts). */
+  protected readonly directoryReports = new DirectoryReports({
+    name: this.ctx.id.name ?? "",
+    directory: () => this.env.DIRECTORY.getByName(DIRECTORY_NAME),
+    settings: () => this.roomSettings.current,
+    members: () => this.sessions.joined().length,
+    waitUntil: (work) => this.ctx.waitUntil(work),
+    ringBy: (at) => this.upkeep.ringBy(at),
+  });
+  /** One chat per member per `slowModeSeconds`, in a room that has slow mode (limits/slow-mode.ts). */
+  protected readonly slowMode = new SlowMode(this.sessions, this.storage);
   /** What one frame of joins or leaves may hold (frame-fit.ts, `batchBudget`). */
   private readonly batchBudget = batchBudget(this.settings.limits);
   protected readonly outbox = new Outbox<Connection>(
     this.sessions,
     this.shards.audience(this.sessions, this.batchBudget),
     (entries) => {
-      const { storage, changes, keys, webhooks: recorder } = this;
+      const { storage, changes, keys, webhooks } = this;
+      // A moderator's deletion is in the audit log, written with it.
+      const recorder = {
+        logged: (said: readonly Said[]) => {
+          webhooks?.logged(said);
+          for (const item of said)
+            if (item.to === "all" && item.moderator && item.packet.type === "deleted")
+              this.audited(auditedOf({ kind: "delete", seq: item.packet.seq }), item.moderator);
+        },
+      };
       const said = writeLog({ storage, changes, keys, limits: this.settings.limits, recorder }, entries);
       this.upkeep.historyStored();
       return said;
     },
     this.batchBudget,
     this.settings.limits,
-    this.webhooks,
+    this.webhooks ? [this.webhooks, this.directoryReports] : [this.directoryReports],
   );
   protected readonly upkeep: Upkeep = new Upkeep(this.ctx.storage, {
     settings: this.settings,
     sessions: this.sessions,
     storage: this.storage,
     bans: this.bans,
+    hashes: this.hashes,
+    mutes: this.mutes,
+    blocked: this.blocked,
+    audit: this.audit,
     keys: this.keys,
     hubRoster: this.hubRoster,
     flush: () => this.outbox.flush(),
     webhooks: this.webhooks,
+    roomSettings: this.roomSettings,
+    directory: this.directoryReports,
   });
   protected readonly liveness = new Liveness<Connection>(this.settings, {
     unjoined: () => this.sessions.unjoined(),
@@ -123,13 +168,17 @@ export abstract class RoomParts extends DurableObject<Env> {
   protected readonly moderated: ModeratedRoom<Connection> = {
     sessions: this.sessions,
     bans: this.bans,
+    mutes: this.mutes,
     remove: (socket, removal) => {
       this.sendError(socket, "native", removal.notice);
       this.departures.close(socket, removal.closeCode, removal.closeReason, removal.leave);
     },
+    tellMuted: (socket, muted) => this.tellMuted(socket, muted),
     deleteMessage: (seq, by) => this.outbox.logNow({ kind: "delete", seq, moderator: by }).refused,
     banEndsAt: (until) => this.upkeep.banEndsAt(until),
+    muteEndsAt: (until) => this.upkeep.banEndsAt(until),
     acted: (acted, by) => {
+      this.audited(auditedOf(acted), by);
       if (!this.webhooks) return;
       // What was said before the action is told before it.
       this.outbox.flush();
@@ -162,6 +211,17 @@ export abstract class RoomParts extends DurableObject<Env> {
     logNow: (entry) => this.outbox.logNow(entry),
     publishKeyKept: () => this.upkeep.publishKeyKept(),
   };
+  /** The room as its own settings are changed (settings-changes.ts). */
+  protected readonly settingsRoom: SettingsRoom = {
+    store: this.roomSettings,
+    outbox: this.outbox,
+    webhooks: this.webhooks,
+    reports: this.directoryReports,
+    audited: (change, by) => this.audited({ action: "settings", details: change }, by),
+    released: () => this.upkeep.releaseIfEmptyLater(),
+  };
+  /** The room as what its members say is checked in it (speech-rules.ts). */
+  protected readonly speech: SpeechRoom = { mutes: this.mutes, blocked: this.blocked };
   /** The room as its pages are read from it (pages.ts). */
   protected readonly paged: PagedRoom = {
     limits: this.settings.limits,
@@ -170,25 +230,51 @@ export abstract class RoomParts extends DurableObject<Env> {
     sessions: this.sessions,
     storage: this.storage,
     changes: this.changes,
+    roomSettings: this.roomSettings,
   };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     for (const [, openedAt] of this.sessions.unjoined()) this.liveness.expectJoin(openedAt);
-    // A hub that starts again asks its shards whom they hold before it takes any event.
+    // A hub that starts again asks its shards whom they hold before it takes any event. A room that muted an address
+    // learns which of its anonymous members that silences before it takes any event too: its shards' members included.
     if (this.storage.shardCount > 0)
       void ctx.blockConcurrencyWhile(async () => {
         await restoreShards(this.hub);
         this.tellLost();
+        await this.learnMutes();
       });
-    else this.tellLost();
+    else {
+      this.tellLost();
+      if (this.mutes.any) void ctx.blockConcurrencyWhile(() => this.learnMutes());
+    }
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** Hashes the addresses of the room's anonymous connections, if it muted one by address (mute-list.ts). */
+  protected learnMutes(): Promise<void> {
+    return this.mutes.learn(this.sessions.all().map((socket) => this.sessions.get(socket) ?? {}));
   }
 
   /** The members the backend was told are here and that did not come back with the room left (a restart). */
   private tellLost(): void {
     this.webhooks?.lost(new Set(this.sessions.joined().map(([, session]) => session.id)));
+  }
+
+  /** A moderation action goes in the audit log; a room that keeps it keeps its alarm, to expire it by its age. */
+  protected audited(audited: Audited, by: Moderator): void {
+    this.audit.append(audited, by, Date.now());
+    this.upkeep.historyStored();
+  }
+
+  /** Tells a member's connection that it is muted now (with until when and why), or no longer (`muted` undefined). */
+  private tellMuted(socket: Connection, muted: MuteState | undefined): void {
+    const session = this.sessions.get(socket);
+    if (!session?.joined) return;
+    // After what the room announced before the mute: a chat it heard before it was muted comes first.
+    this.outbox.flush();
+    sendPacket(socket, session.dialect, { type: "mute_status", muted: muted !== undefined, ...muted });
   }
 
   /** Takes in a frame from one of the room's connections, or its shards' (room.ts). */

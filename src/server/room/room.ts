@@ -6,7 +6,8 @@
 //
 // It uses the WebSocket Hibernation API: the runtime holds the sockets and may evict this object from memory
 // whenever the room is idle, re-creating it when the next event arrives. Its parts (room-parts.ts, which this class
-// extends) are rebuilt then from the sockets and the storage; the story below keeps nothing of its own.
+// extends by way of the calls of the backend's APIs, backend-calls.ts) are rebuilt then from the sockets and the
+// storage; the story below keeps nothing of its own.
 //
 // A room past SHARD_CAPACITY connections is a hub: it sends further connections to shard objects (shard.ts), which
 // hold their sockets and pass their frames on to it (hub.ts). The room's story below is the same for both kinds of
@@ -15,7 +16,7 @@
 // A room costs nothing until someone joins: looking at it or connecting without joining writes nothing, and once
 // it has neither members nor history it deletes its storage (upkeep.ts).
 
-import { CLOSE_REPLACED, CLOSE_ROOM_DELETED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
+import { CLOSE_REPLACED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
 import type {
   Answering,
@@ -30,17 +31,17 @@ import { acceptUpgrade } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
 import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session } from "../connections/session";
 import { sessionLabel, type Taken } from "../limits/intake";
-import { type ModerationOutcome, moderate } from "../moderation/actions";
+import { moderate } from "../moderation/actions";
 import type { Connection } from "../shards/hub-side";
 import type { Report } from "../shards/wire";
 import { admit } from "./admission";
+import { BackendCalls } from "./backend-calls";
 import { takeReports } from "./hub";
-import { type RoomInfo, roomInfo } from "./info";
 import { changeState, joiningState } from "./member-states";
 import { isLogRequest, logEntryOf } from "./message-requests";
 import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
-import { type Post, type Published, publish } from "./publishing";
-import { RoomParts } from "./room-parts";
+import { changeSettings } from "./settings-changes";
+import { muteStateOf, speechRefusal } from "./speech-rules";
 import { expiredMembers, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
 /** The error that refuses a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
@@ -52,7 +53,7 @@ const nameTakenError = (name: string): ProtocolError => ({
 /** What is not charged to the room's budget: answers to their asker alone, and typing (see `handle`). */
 const NOT_BROADCAST: ReadonlySet<ClientRequest["kind"]> = new Set(["history", "members", "changes", "typing"]);
 
-export class ChatRoom extends RoomParts {
+export class ChatRoom extends BackendCalls {
   /**
    * Accepts a WebSocket upgrade that the Worker routed to this room, unless its address holds too many already or
    * the room banned it.
@@ -62,6 +63,8 @@ export class ChatRoom extends RoomParts {
     const { maxConnectionsPerAddress, shardCapacity } = this.settings;
     const newcomer = await admit(request, { sessions, bans, maxConnectionsPerAddress }, Date.now());
     if (newcomer instanceof Response) return newcomer;
+    // A mute is checked without waiting: an anonymous newcomer's address is hashed now, if the room muted one.
+    await this.mutes.learn([newcomer]);
     const now = Date.now();
     if (sessions.sizeHere >= shardCapacity) {
       // The room is full: the connection goes to a shard, which the Worker passes the upgrade on to.
@@ -126,8 +129,11 @@ export class ChatRoom extends RoomParts {
     const reply = (error: ProtocolError, charged = false) =>
       this.sendError(socket, packetDialect, { ...error, ...answering }, charged);
     if (request.kind === "ignore") return;
+    const refused = speechRefusal(this.speech, session, request, Date.now());
+    if (refused === "drop") return;
     if (request.kind === "join") {
       if (session.joined) return reply({ code: "already_joined", message: "this connection has already joined" });
+      if (refused) return reply(refused, true);
       // A verified member's name is its token's, whatever the join says.
       const name = session.identity?.name ?? request.name;
       // What costs the room nothing is checked first: a join refused for its name spends none of the room's joins.
@@ -147,6 +153,12 @@ export class ChatRoom extends RoomParts {
       return this.join(socket, { ...request, name }, state.state);
     }
     if (!session.joined) return reply({ code: "not_joined", message: `join before sending ${request.kind}` });
+    // A muted member's words, or blocked ones, are refused before they cost the room anything; and so is a chat
+    // sooner than slow mode allows (limits/slow-mode.ts).
+    if (refused) return reply(refused);
+    const { slowModeSeconds } = this.roomSettings.current;
+    const tooSoon = request.kind === "chat" && this.slowMode.refusal(session, request, slowModeSeconds, Date.now());
+    if (tooSoon) return reply(tooSoon);
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     // Typing pays for its frames only: everyone hears it in batches, whatever it costs (live-signals.ts).
     const heardByAll = !NOT_BROADCAST.has(request.kind);
@@ -154,8 +166,11 @@ export class ChatRoom extends RoomParts {
       return;
     // Chats, edits, deletions and reactions: entries of the room's log, stored with the rest of their burst.
     if (isLogRequest(request)) {
-      // A chat ends its sender's typing, for everyone who sees it.
-      if (request.kind === "chat") this.outbox.chatted(session.id);
+      if (request.kind === "chat") {
+        this.slowMode.took(socket, session, slowModeSeconds, Date.now());
+        // A chat ends its sender's typing, for everyone who sees it.
+        this.outbox.chatted(session.id);
+      }
       return this.outbox.log({ entry: logEntryOf(request, session, Date.now()), socket, answering });
     }
     switch (request.kind) {
@@ -183,6 +198,12 @@ export class ChatRoom extends RoomParts {
         return this.answer(socket, session, membersPage(this.paged, session, request));
       case "moderate":
         return this.moderate(socket, session, request.action, reply);
+      case "settings":
+        // Everyone hears the change, its moderator included: that is its answer.
+        if (session.identity?.role !== "moderator")
+          return reply({ code: "forbidden", message: "only a moderator may change the room's settings" });
+        changeSettings(this.settingsRoom, request.change, { ...session.identity, id: session.id }, Date.now());
+        return;
     }
   }
 
@@ -198,7 +219,8 @@ export class ChatRoom extends RoomParts {
     };
     const joined = this.sessions.join(socket, member, request.resume);
     this.departures.stopJoinCheckIfNoneLeft();
-    const welcome = welcomeOf(this.paged, joined, request.since);
+    const mute = this.mutes.of(joined, Date.now());
+    const welcome = welcomeOf(this.paged, joined, request.since, mute && muteStateOf(mute));
     const typing = this.outbox.typingNow(Date.now());
     if (typing.length > 0 && joined.dialect === "native") welcome.typing = typing;
     sendPacket(socket, joined.dialect, welcome);
@@ -239,7 +261,7 @@ export class ChatRoom extends RoomParts {
   ): Promise<void> {
     if (session.identity?.role !== "moderator")
       return reply({ code: "forbidden", message: "only a moderator may do that" });
-    const outcome = await moderate(this.moderated, action, session.identity, Date.now());
+    const outcome = await moderate(this.moderated, action, { ...session.identity, id: session.id }, Date.now());
     if (!outcome.ok) return reply(outcome.error);
     if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
   }
@@ -268,37 +290,5 @@ export class ChatRoom extends RoomParts {
     for (const socket of expiredMembers(this.sessions.joined(), now))
       this.departures.close(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     await this.upkeep.finish(now);
-  }
-
-  /** What `GET /api/rooms/<name>` reports. */
-  info(): RoomInfo {
-    const now = Date.now();
-    return roomInfo(
-      this.sessions,
-      this.storage,
-      this.shards,
-      this.outbox.typingNow(now).length,
-      this.webhooks?.info(now),
-    );
-  }
-
-  /** A post of the publish API (`POST /api/rooms/<name>/messages`): the game's backend says something here. */
-  publish(post: Post): Published {
-    return publish(this.publishing, post, Date.now());
-  }
-
-  /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */
-  async moderateAsAdmin(action: ModerationAction): Promise<ModerationOutcome> {
-    return moderate(this.moderated, action, "admin", Date.now());
-  }
-
-  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and history and bans are deleted. */
-  async wipe(): Promise<void> {
-    // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
-    this.outbox.flush();
-    // Nobody is left to hear of anyone's leave.
-    for (const socket of this.sessions.all())
-      this.departures.closeUnannounced(socket, CLOSE_ROOM_DELETED, "the room was deleted");
-    await this.upkeep.clearStorage();
   }
 }

@@ -1,16 +1,22 @@
 // What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
-// bans, the publish API's idempotency keys or undelivered webhook events, and its storage, which it deletes once it
-// has none of them. The room says what happened (history stored, a member joined, a ban set, a key kept, the alarm
+// bans, mutes, audit entries, the publish API's idempotency keys, undelivered webhook events or a count to tell the
+// directory, and its storage, which it deletes once it has none of them nor a list of blocked words nor settings of
+// its own. The room says what happened (history stored, a member joined, a ban set, a key kept, the alarm
 // rang); this decides when the alarm must ring next, and whether the storage goes. The alarm's own steps (closing
 // silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
 import type { RoomSettings } from "../config/settings";
 import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
+import type { AddressHashes } from "../moderation/address-hashes";
+import type { AuditLog } from "../moderation/audit-log";
 import type { BanList } from "../moderation/ban-list";
+import type { BlockedList } from "../moderation/blocked-list";
+import type { MuteList } from "../moderation/mute-list";
 import type { HubRoster } from "../shards/hub-roster";
 import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage } from "../storage/room-storage";
+import type { SettingsStore } from "../storage/settings-store";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
 import { expiresAt, firstExpiry } from "./token-expiry";
 
@@ -20,12 +26,21 @@ export interface KeptRoom {
   sessions: Sessions<RoomSocket>;
   storage: RoomStorage;
   bans: BanList;
+  /** The salted hashes of addresses that bans and mutes share (forgotten with the storage). */
+  hashes: AddressHashes;
+  mutes: MuteList;
+  blocked: BlockedList;
+  audit: AuditLog;
   keys: PublishKeys;
   hubRoster: HubRoster;
   /** Stores what the outbox still holds: what was said just before the room emptied is history too. */
   flush(): void;
   /** The room's webhooks (webhooks.ts), when WEBHOOK_URL is set. */
   webhooks: UpkeptWebhooks | undefined;
+  /** The room's own settings: settings of its own keep its storage. */
+  roomSettings: Pick<SettingsStore, "kept" | "wiped">;
+  /** What the room tells the directory (directory-reports.ts): a count it must tell by `due`. */
+  directory: { readonly due: number | undefined; rang(now: number): void };
 }
 
 /** What the upkeep asks of the room's webhooks. */
@@ -58,7 +73,10 @@ export class Upkeep {
     this.inBackground(this.alarmClock.ringBy(joined.identity ? Math.min(sweep, expiresAt(joined.identity)) : sweep));
   }
 
-  /** A ban that ends at `until` must be dropped then, so that a room left with nothing else can delete its storage. */
+  /**
+   * A ban (or a mute) that ends at `until` must be dropped then, so that a room left with nothing else can delete its
+   * storage.
+   */
   banEndsAt(until: number): void {
     this.inBackground(this.alarmClock.ringBy(until));
   }
@@ -71,25 +89,31 @@ export class Upkeep {
     this.inBackground(this.alarmClock.ringBy(this.next()));
   }
 
-  /** Undelivered webhook events are to be sent (again) by `at`. */
-  webhooksDueBy(at: number): void {
+  /** Undelivered webhook events are to be sent (again) by `at`; or the directory told the room's count by `at`. */
+  ringBy(at: number): void {
     this.inBackground(this.alarmClock.ringBy(at));
   }
 
   /**
-   * The alarm rang: it is no longer set, the bans and idempotency keys that ended by `now` go, and webhook events
-   * due are sent.
+   * The alarm rang: it is no longer set, the bans, mutes and idempotency keys that ended by `now` go, and webhook
+   * events due are sent.
    */
   rang(now: number): void {
     this.alarmClock.unset();
     this.room.bans.expire(now);
+    this.room.mutes.expire(now);
     this.room.keys.expire(now);
     this.room.webhooks?.rang(now);
+    this.room.directory.rang(now);
   }
 
-  /** The alarm's last step: history older than its age limit goes; then the storage too, or the alarm is set again. */
+  /**
+   * The alarm's last step: history and audit entries older than its age limit go; then the storage too, or the alarm
+   * is set again.
+   */
   async finish(now: number): Promise<void> {
     this.room.storage.expire(now - this.room.settings.historyMaxAgeMs);
+    this.room.audit.expire(now - this.room.settings.historyMaxAgeMs);
     if (await this.releaseIfEmpty()) return;
     await this.alarmClock.ringBy(this.next());
   }
@@ -100,15 +124,19 @@ export class Upkeep {
   }
 
   /**
-   * A room with no members, no history, no bans, no idempotency keys and nothing for its webhooks keeps nothing: its
-   * storage is deleted, alarm included. One with history, bans or keys sleeps until they expire (or its webhooks
-   * need the alarm): with nobody to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
+   * A room with no members, no history, no bans, no mutes, no audit entries, no blocked words of its own, no
+   * settings of its own, no idempotency keys and nothing for its webhooks keeps nothing: its storage is deleted, alarm
+   * included. One with history, bans, mutes, audit entries or keys sleeps until they expire (or its webhooks or its
+   * count for the directory need the alarm), one with only blocked words, settings or bans without end has no alarm:
+   * with nobody to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
    */
   async releaseIfEmpty(): Promise<boolean> {
     if (this.room.sessions.joined().length > 0) return false;
     this.room.flush();
-    const oldestTs = this.room.storage.oldestTs();
-    if (oldestTs !== undefined || this.room.bans.any || this.room.keys.any || this.room.webhooks?.holding) {
+    const oldestTs = this.oldest();
+    const { bans, mutes, blocked, keys, webhooks, roomSettings } = this.room;
+    const kept = bans.any || mutes.any || blocked.any || keys.any || webhooks?.holding || roomSettings.kept;
+    if (oldestTs !== undefined || kept) {
       await this.alarmClock.ringAt(this.next(oldestTs));
       return false;
     }
@@ -120,12 +148,21 @@ export class Upkeep {
   async clearStorage(): Promise<void> {
     this.alarmClock.unset();
     this.room.webhooks?.cleared();
-    this.room.bans.wiped();
+    this.room.hashes.wiped();
+    this.room.mutes.wiped();
+    this.room.blocked.wiped();
+    this.room.roomSettings.wiped();
     this.room.hubRoster.wiped();
     await this.room.storage.clear();
   }
 
-  private next(oldestTs = this.room.storage.oldestTs()): number {
+  /** The oldest of what expires by age: a message, or an audit entry. */
+  private oldest(): number | undefined {
+    const times = [this.room.storage.oldestTs(), this.room.audit.oldestAt()].filter((at) => at !== undefined);
+    return times.length === 0 ? undefined : Math.min(...times);
+  }
+
+  private next(oldestTs = this.oldest()): number {
     const { silenceMs, historyMaxAgeMs } = this.room.settings;
     const members = this.room.sessions.joined();
     const now = Date.now();
@@ -135,10 +172,11 @@ export class Upkeep {
       oldestTs,
       silenceMs,
       historyMaxAgeMs,
-      banEnds: this.room.bans.nextExpiry(),
+      banEnds: earliest(this.room.bans.nextExpiry(), this.room.mutes.nextExpiry()),
       tokenExpires: firstExpiry(members),
       keyExpires: this.room.keys.nextExpiry(),
       webhooksDue: this.room.webhooks?.due(now),
+      reportDue: this.room.directory.due,
     });
   }
 
@@ -146,4 +184,9 @@ export class Upkeep {
   private inBackground(work: Promise<unknown>): void {
     work.catch((error: unknown) => console.error(`room: upkeep failed: ${String(error)}`));
   }
+}
+
+/** The earlier of two times, either of which may be undefined (never). */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }

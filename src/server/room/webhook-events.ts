@@ -1,7 +1,7 @@
 // What the room's happenings become as webhook events (docs/backend.md, "Webhooks"): each a type and its data; the
 // queue adds the id, room and time (webhook-queue.ts). Message events carry the message's seq, as members see it.
 
-import type { Departure, Member, ServerPacket } from "../../shared/protocol";
+import type { Departure, Member, RoomSettings, ServerPacket } from "../../shared/protocol";
 import type { Acted, Moderator } from "../moderation/actions";
 import type { Said } from "./message-log";
 import type { NewEvent } from "./webhook-queue";
@@ -46,6 +46,14 @@ const LOG_EVENTS: Partial<Record<ServerPacket["type"], string>> = {
 
 /** `moderation.kick`, `.ban`, `.unban` or `.delete`: what was done, to whom, by whom. */
 export function moderationEvent({ kind, ...data }: Acted | { kind: "delete"; seq: number }, by: Moderator): NewEvent {
-  const moderator = by === "admin" ? { role: "admin" } : { role: "moderator", user: by.user, name: by.name };
-  return { type: `moderation.${kind}`, data: { ...data, by: moderator } };
+  return { type: `moderation.${kind}`, data: { ...data, by: byOf(by) } };
 }
+
+/** The room's settings changed: all of them as they are now, and who changed them. */
+export const settingsEvent = (settings: RoomSettings, by: Moderator): NewEvent => ({
+  type: "room.settings",
+  data: { settings, by: byOf(by) },
+});
+
+const byOf = (by: Moderator) =>
+  by === "admin" ? { role: "admin" } : { role: "moderator", user: by.user, name: by.name };

@@ -11,7 +11,7 @@
 // them), and of the room becoming occupied and vacated. It is told who joined and has not left: after a restart
 // that lost members' sockets (no leave was announced), each of them is told to have left (`lost`).
 
-import type { Departure, RosterMember } from "../../shared/protocol";
+import type { Departure, RoomSettings, RosterMember } from "../../shared/protocol";
 import type { WebhookSettings } from "../config/webhook-settings";
 import type { Acted, Moderator } from "../moderation/actions";
 import type { Schema } from "../storage/schema";
@@ -19,7 +19,15 @@ import { WebhookStore } from "../storage/webhook-store";
 import type { Said } from "./message-log";
 import type { PresenceWatcher } from "./outbox";
 import { type Deliver, deliverer } from "./webhook-delivery";
-import { logEvents, memberJoined, memberLeft, moderationEvent, roomOccupied, roomVacated } from "./webhook-events";
+import {
+  logEvents,
+  memberJoined,
+  memberLeft,
+  moderationEvent,
+  roomOccupied,
+  roomVacated,
+  settingsEvent,
+} from "./webhook-events";
 import { type NewEvent, type WebhookInfo, WebhookQueue } from "./webhook-queue";
 
 /**
@@ -101,6 +109,10 @@ export class Webhooks implements PresenceWatcher {
 
   moderated(acted: Acted, by: Moderator): void {
     this.safely(() => this.record([moderationEvent(acted, by)]));
+  }
+
+  settingsChanged(settings: RoomSettings, by: Moderator): void {
+    this.safely(() => this.record([settingsEvent(settings, by)]));
   }
 
   /** Whether the room must keep its storage: events wait, or members the backend was told are here have to leave. */

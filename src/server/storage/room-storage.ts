@@ -187,7 +187,7 @@ export class RoomStorage {
    * The message this chat's author posted with its cid already, if the room holds it (a tombstone included): it is
    * not stored again. Within `atomically`, a chat stored earlier in the same write counts.
    */
-  duplicateOf({ cid, author }: UnstoredChat): ChatMessage | undefined {
+  duplicateOf({ cid, author }: Pick<UnstoredChat, "cid" | "author">): ChatMessage | undefined {
     if (cid === undefined || author === undefined || !this.schema.exists) return undefined;
     const rows = this.sql
       .exec<MessageRow>(
@@ -204,6 +204,15 @@ export class RoomStorage {
    * Stores one chat at the next position (within `atomically`); a reply quotes its original as it is now (the room
    * checked it is held). The message as everyone receives it.
    */
+  /** When `author` (sessions.ts, `authorOf`) last chatted, if it did after `since` (ms since the epoch). */
+  lastChatBy(author: string, since: number): number | undefined {
+    if (!this.schema.exists) return undefined;
+    const { ts } = this.sql
+      .exec<{ ts: number | null }>(`SELECT MAX(ts) AS ts FROM messages WHERE author = ? AND ts > ?`, author, since)
+      .one();
+    return ts ?? undefined;
+  }
+
   insert({ ts, sender, text, cid, author, replyTo, data }: UnstoredChat): ChatMessage {
     // Field by field, in the order message-rows.ts reads them back: nothing a caller's object carries beyond a chat
     // may be stored or sent, and a reader who was there gets the same bytes as one who reads it later.

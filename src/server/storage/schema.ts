@@ -1,8 +1,9 @@
 // Every table of the room's SQLite database, in one place: the numbered migrations below build it, and the version
 // the database is at is kept in it (`schema_version`; workerd does not let `PRAGMA user_version` be read or set).
-// The modules that keep data there (room-storage.ts, publish-keys.ts, webhook-store.ts, moderation/ban-list.ts,
-// shards/hub-roster.ts) own their queries; what tables there are, and how an older room's become today's, is decided
-// here only.
+// The modules that keep data there (room-storage.ts, publish-keys.ts, webhook-store.ts, settings-store.ts,
+// moderation/ban-list.ts, moderation/mute-list.ts, moderation/blocked-words.ts, moderation/audit-log.ts,
+// shards/hub-roster.ts) own their queries; what tables there are, and how an older room's become today's, is
+// decided here only.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: nothing here writes until a
 // module is about to write (`ensure`), so a read or a connection that never joins creates no table; until then the
@@ -121,6 +122,36 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
       last_error TEXT,
       dropped INTEGER NOT NULL)`,
     `CREATE TABLE IF NOT EXISTS webhook_members (id INTEGER PRIMARY KEY, member TEXT NOT NULL)`,
+  ],
+  // 10. Moderation tools (moderation/): mutes, kept as bans are (a user id, or an address's salted hash; `reason`
+  //     shown to the muted member); the room's own blocked words, as the admin API listed them; the audit log of
+  //     moderation actions, newest kept (JSON in `by`, `target`, `details`), found by age when it expires.
+  [
+    `CREATE TABLE mutes (
+      kind TEXT NOT NULL,
+      value TEXT NOT NULL,
+      until INTEGER,
+      reason TEXT,
+      set_by TEXT NOT NULL,
+      PRIMARY KEY (kind, value))`,
+    `CREATE TABLE blocked_words (position INTEGER PRIMARY KEY, word TEXT NOT NULL)`,
+    `CREATE TABLE audit_log (
+      id INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      action TEXT NOT NULL,
+      by TEXT NOT NULL,
+      target TEXT,
+      details TEXT)`,
+    `CREATE INDEX audit_log_by_age ON audit_log (at)`,
+  ],
+  // 11. The room's own settings (settings-store.ts), one row, only while they are not the defaults: slow mode,
+  //     whether the room is listed in the directory, and its title there.
+  [
+    `CREATE TABLE room_settings (
+      one INTEGER PRIMARY KEY CHECK (one = 1),
+      slow_mode_seconds INTEGER NOT NULL,
+      listed INTEGER NOT NULL,
+      title TEXT)`,
   ],
 ];
 

@@ -137,6 +137,7 @@ export function welcome(
     more: options.more ?? false,
     lastSeq: options.lastSeq ?? history[history.length - 1]?.seq ?? 0,
     limits: LIMITS,
+    settings: { slowModeSeconds: 0, listed: false },
     resumeKey: `key-of-${id}`,
   };
 }

@@ -155,6 +155,7 @@ describe("encode", () => {
         more: false,
         lastSeq: 7,
         limits,
+        settings: { slowModeSeconds: 0, listed: false },
         resumeKey: "k",
       }),
     ).toEqual(["ok Alice: send me your password"]);
@@ -188,11 +189,47 @@ describe("encode", () => {
         more: false,
         lastSeq: 8,
         limits,
+        settings: { slowModeSeconds: 0, listed: false },
         resumeKey: "k",
       },
       "tutorial",
     );
     expect(frames.map((f) => JSON.parse(f).seq)).toEqual([7, 8]);
+  });
+
+  it("tells a tutorial client of its mute in words: for how long and why, again after its history, and its end", () => {
+    const lines = (packet: ServerPacket) => encode(packet, "tutorial").map((frame) => JSON.parse(frame).message);
+    const inTen = Date.now() + 10 * 60_000 - 500;
+    expect(lines({ type: "mute_status", muted: true, until: inTen, reason: "spam\nspam" })).toEqual([
+      "A moderator muted you for 10 minutes: spam spam",
+    ]);
+    expect(lines({ type: "mute_status", muted: true, until: Date.now() + 1000 })).toEqual([
+      "A moderator muted you for 1 minute",
+    ]);
+    expect(lines({ type: "mute_status", muted: true })).toEqual(["A moderator muted you"]);
+    expect(lines({ type: "mute_status", muted: false })).toEqual(["You may speak again."]);
+    const welcome = (muted?: { until?: number; reason?: string }): ServerPacket => ({
+      type: "welcome",
+      id: 4,
+      name: "ann",
+      members: [],
+      moreMembers: false,
+      memberCount: 0,
+      history: [message],
+      more: false,
+      lastSeq: 7,
+      limits,
+      settings: { slowModeSeconds: 0, listed: false },
+      resumeKey: "k",
+      ...(muted && { muted }),
+    });
+    expect(encode(welcome({ reason: "spam" }), "tutorial").map((frame) => JSON.parse(frame))).toEqual([
+      expect.objectContaining({ type: "chat_message", seq: 7 }),
+      { type: "server_message", message: "A moderator muted you: spam" },
+    ]);
+    expect(encode(welcome(), "tutorial")).toHaveLength(1);
+    expect(lines({ type: "muted", user: "u-1" })).toEqual(["Muted u-1."]);
+    expect(lines({ type: "unmuted", user: "u-1" })).toEqual(["Unmuted u-1."]);
   });
 
   it("tells a tutorial client of moderation in server messages, one line per reason, and leaves deleted messages out", () => {

@@ -107,6 +107,7 @@ describe("routing", () => {
       ],
       typing: 1,
       lastSeq: 1,
+      settings: { slowModeSeconds: 0, listed: false },
       connections: 2,
     });
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);

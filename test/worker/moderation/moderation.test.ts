@@ -210,7 +210,7 @@ describe("moderation packets", () => {
     expect(await upgradeStatus(`/rooms/${room}`, address)).toBe(101);
   });
 
-  it("forgets a ban once it ends, and a room left with nothing else then keeps nothing", async () => {
+  it("forgets a ban once it ends, and a room left with nothing else then keeps nothing once its audit log ages", async () => {
     const room = uniqueRoom("ban-ends");
     const mod = await moderatorOf(room);
     const target = await member(room, { sub: "u-brief", name: "Brief" });
@@ -223,8 +223,20 @@ describe("moderation packets", () => {
     expect(await tablesOf(room)).toContain("bans");
     await endBans(room);
     expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
-    expect(await tablesOf(room)).toEqual([]);
     expect(await upgradeStatus(`/rooms/${room}?token=${await token({ sub: "u-brief", name: "Brief" })}`)).toBe(101);
+    // The ban is gone; its entry in the audit log stays, as long as history would (HISTORY_MAX_AGE_DAYS), and then
+    // goes too.
+    const rows = (table: string) =>
+      runInDurableObject(
+        env.ROOMS.getByName(room),
+        (_: ChatRoom, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n,
+      );
+    expect([await rows("bans"), await rows("audit_log")]).toEqual([0, 1]);
+    await runInDurableObject(env.ROOMS.getByName(room), (_: ChatRoom, state) => {
+      state.storage.sql.exec(`UPDATE audit_log SET at = at - ?`, 31 * 24 * 60 * 60 * 1000);
+    });
+    expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
+    expect(await tablesOf(room)).toEqual([]);
   });
 
   it("deletes a message: everyone hears so, and welcomes, resumes and history pages show the tombstone, restarts included", async () => {

@@ -44,7 +44,13 @@ async function saidAndLeft(label: string, text: string): Promise<{ room: string;
 describe("a room nobody joined costs nothing", () => {
   it("reports a room never used as empty, and writes nothing to look at it", async () => {
     const room = uniqueRoom("looked-at");
-    expect(await env.ROOMS.getByName(room).info()).toEqual({ members: [], typing: 0, lastSeq: 0, connections: 0 });
+    expect(await env.ROOMS.getByName(room).info()).toEqual({
+      members: [],
+      typing: 0,
+      lastSeq: 0,
+      settings: { slowModeSeconds: 0, listed: false },
+      connections: 0,
+    });
     expect(await tablesOf(room)).toEqual([]);
     expect(await alarmOf(room)).toBeNull();
   });

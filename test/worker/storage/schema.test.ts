@@ -3,6 +3,7 @@
 
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { AddressHashes } from "../../../src/server/moderation/address-hashes";
 import { BanList } from "../../../src/server/moderation/ban-list";
 import { HubRoster } from "../../../src/server/shards/hub-roster";
 import { PublishKeys } from "../../../src/server/storage/publish-keys";
@@ -37,11 +38,13 @@ function inRoom<T>(label: string, prepare: (storage: DurableObjectStorage) => vo
   return runInDurableObject(env.ROOMS.getByName(uniqueRoom(label)), (_, state) => {
     prepare(state.storage);
     const schema = new Schema(state.storage);
+    const hashes = new AddressHashes(schema);
     return then({
       sql: state.storage.sql,
       schema,
       storage: new RoomStorage(schema, 40, 1_000_000),
-      bans: new BanList(schema),
+      hashes,
+      bans: new BanList(schema, hashes),
       roster: new HubRoster(schema),
       keys: new PublishKeys(schema),
       webhooks: new WebhookStore(schema),
@@ -53,6 +56,7 @@ type Opened = {
   sql: SqlStorage;
   schema: Schema;
   storage: RoomStorage;
+  hashes: AddressHashes;
   bans: BanList;
   roster: HubRoster;
   keys: PublishKeys;
@@ -138,10 +142,10 @@ describe("the first write", () => {
     await inRoom(
       "wiped",
       () => {},
-      async ({ sql, schema, storage, bans, roster }) => {
+      async ({ sql, schema, storage, hashes, bans, roster }) => {
         storage.append([{ ts: 1, sender, text: "gone soon" }]);
         roster.keep([sender]);
-        bans.wiped();
+        hashes.wiped();
         roster.wiped();
         await storage.clear();
         expect(shapeOf(sql)).toEqual([]);

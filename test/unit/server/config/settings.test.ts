@@ -41,6 +41,16 @@ describe("readSettings", () => {
     );
   });
 
+  it("reads BLOCKED_WORDS as comma-separated entries, and refuses one that cannot be blocked by name", () => {
+    expect(readSettings({}).blockedWords).toEqual([]);
+    expect(readSettings({ BLOCKED_WORDS: " zonk, frobnicate the widget ,, " }).blockedWords).toEqual([
+      "zonk",
+      "frobnicate the widget",
+    ]);
+    expect(() => readSettings({ BLOCKED_WORDS: "fine, !!!" })).toThrow(/BLOCKED_WORDS/);
+    expect(() => readSettings({ BLOCKED_WORDS: `fine, ${"x".repeat(65)}` })).toThrow(/BLOCKED_WORDS/);
+  });
+
   it("defaults to the limits that clients assume before a room's welcome", () => {
     expect(readSettings({}).limits).toEqual(DEFAULT_LIMITS);
   });

@@ -65,6 +65,7 @@ const welcome = (history: ChatMessage[], listed: Member[]): Extract<ServerPacket
   more: false,
   lastSeq: history.at(-1)?.seq ?? 0,
   limits,
+  settings: { slowModeSeconds: 0, listed: true, title: "t".repeat(64) },
   resumeKey: "0".repeat(32),
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextUpkeep, type UpkeepState } from "../../../../src/server/room/alarm-clock";
+import { AlarmClock, nextUpkeep, type UpkeepState } from "../../../../src/server/room/alarm-clock";
 
 const DAY = 24 * 60 * 60 * 1000;
 const base: UpkeepState = {
@@ -12,6 +12,7 @@ const base: UpkeepState = {
   tokenExpires: undefined,
   keyExpires: undefined,
   webhooksDue: undefined,
+  reportDue: undefined,
 };
 
 describe("nextUpkeep", () => {
@@ -31,6 +32,11 @@ describe("nextUpkeep", () => {
     expect(nextUpkeep({ ...base, oldestTs: base.now, keyExpires: base.now + DAY - 5000 })).toBe(base.now + DAY - 5000);
     expect(nextUpkeep({ ...base, keyExpires: base.now + 1000 })).toBe(base.now + 60 * 60_000);
     expect(nextUpkeep({ ...base, hasMembers: true, keyExpires: base.now + 1000 })).toBe(base.now + 60_000);
+  });
+
+  it("rings when a listed room is to tell the directory its count, if that comes before the sweep", () => {
+    expect(nextUpkeep({ ...base, reportDue: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, hasMembers: true, reportDue: base.now + 5000 })).toBe(base.now + 5000);
   });
 
   it("rings when a member's token expires, if that comes before the sweep", () => {
@@ -55,5 +61,37 @@ describe("nextUpkeep", () => {
     expect(nextUpkeep({ ...history, keyExpires: base.now + 2 * DAY, webhooksDue: base.now + 3 * DAY })).toBe(
       base.now + DAY,
     );
+  });
+});
+
+describe("AlarmClock", () => {
+  /** A storage whose alarm is read and set after a turn of the event loop, as the runtime's is. */
+  function storage() {
+    const kept: { alarm: number | null } = { alarm: null };
+    const later = <T>(value: () => T) => new Promise<T>((resolve) => setTimeout(() => resolve(value()), 1));
+    const fake = {
+      getAlarm: () => later(() => kept.alarm),
+      setAlarm: (at: number) =>
+        later(() => {
+          kept.alarm = at;
+        }),
+      deleteAlarm: () =>
+        later(() => {
+          kept.alarm = null;
+        }),
+    };
+    return { kept, storage: fake as unknown as DurableObjectStorage };
+  }
+
+  it("keeps the soonest of calls that overlap its first read, in whichever order they began", async () => {
+    for (const times of [
+      [5000, 30_000],
+      [30_000, 5000],
+    ]) {
+      const { kept, storage: fake } = storage();
+      const clock = new AlarmClock(fake);
+      await Promise.all(times.map((at) => clock.ringBy(at)));
+      expect(kept.alarm).toBe(5000);
+    }
   });
 });

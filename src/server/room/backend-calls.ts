@@ -1,0 +1,70 @@
+// What the Worker's HTTP APIs ask of a room over RPC, for a game's backend or its operator (docs/backend.md): the
+// room's info, a post of the publish API, the admin API's moderation, settings, blocked words and audit log, and
+// the wipe. The room's own story, its connections', is room.ts, which extends this; these calls reach it from
+// outside, without a socket, and each does what a moderator's packet would, or reads only.
+
+import { CLOSE_ROOM_DELETED } from "../../shared/close-codes";
+import type { ModerationAction, RoomSettings, SettingsChange } from "../../shared/protocol";
+import { type ModerationOutcome, moderate } from "../moderation/actions";
+import type { AuditPage } from "../moderation/audit-log";
+import { type RoomInfo, roomInfo } from "./info";
+import { type Post, type Published, publish } from "./publishing";
+import { RoomParts } from "./room-parts";
+import { changeSettings } from "./settings-changes";
+
+export abstract class BackendCalls extends RoomParts {
+  /** What `GET /api/rooms/<name>` reports. */
+  info(): RoomInfo {
+    const now = Date.now();
+    return roomInfo(
+      this.sessions,
+      this.storage,
+      this.shards,
+      this.outbox.typingNow(now).length,
+      this.roomSettings.current,
+      this.webhooks?.info(now),
+    );
+  }
+
+  /** A post of the publish API (`POST /api/rooms/<name>/messages`): the game's backend says something here. */
+  publish(post: Post): Published {
+    return publish(this.publishing, post, Date.now());
+  }
+
+  /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */
+  async moderateAsAdmin(action: ModerationAction): Promise<ModerationOutcome> {
+    return moderate(this.moderated, action, "admin", Date.now());
+  }
+
+  /** `POST /api/rooms/<name>/settings`: the room's settings after the change. */
+  changeSettingsAsAdmin(change: SettingsChange): RoomSettings {
+    return changeSettings(this.settingsRoom, change, "admin", Date.now());
+  }
+
+  /** `GET /api/rooms/<name>/blocked-words`: the room's own list (the server's, BLOCKED_WORDS, is not in it). Reads only. */
+  blockedWords(): string[] {
+    return this.blocked.list();
+  }
+
+  /** `PUT /api/rooms/<name>/blocked-words`: the room's own list from now on (valid: shared/blocked-words.ts). */
+  setBlockedWords(words: string[]): string[] {
+    this.audited({ action: "blocked_words", details: this.blocked.replace(words) }, "admin");
+    return this.blocked.list();
+  }
+
+  /** `GET /api/rooms/<name>/audit`: a page of the audit log, newest first. Reads only. */
+  auditPage(before: number | undefined, limit: number): AuditPage {
+    return this.audit.page(before, limit);
+  }
+
+  /** `DELETE /api/rooms/<name>`: everyone is disconnected, and its history, bans, mutes, lists and settings are deleted. */
+  async wipe(): Promise<void> {
+    this.directoryReports.wiped(this.roomSettings.current);
+    // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
+    this.outbox.flush();
+    // Nobody is left to hear of anyone's leave.
+    for (const socket of this.sessions.all())
+      this.departures.closeUnannounced(socket, CLOSE_ROOM_DELETED, "the room was deleted");
+    await this.upkeep.clearStorage();
+  }
+}
