@@ -89,6 +89,7 @@ const ADDON_FILES = [
   "example/chat_panel.gd",
   "example/chat_panel.tscn",
   "message_model.gd",
+  "moderation.gd",
   "plugin.gd",
   "roster.gd",
   "send_queue.gd",
