@@ -130,10 +130,15 @@ describe("the Godot addon's two folders", () => {
     );
   });
 
-  it.each(["chat_logic.gd", "constants.gd", "message_model.gd", "moderation.gd", "roster.gd", "send_queue.gd", "LICENSE"])(
-    "hold the same %s",
-    (file) => {
-      expect(readFileSync(join(ADDON_GODOT3, file), "utf8")).toBe(readFileSync(join(ADDON_GODOT4, file), "utf8"));
-    },
-  );
+  it.each([
+    "chat_logic.gd",
+    "constants.gd",
+    "message_model.gd",
+    "moderation.gd",
+    "roster.gd",
+    "send_queue.gd",
+    "LICENSE",
+  ])("hold the same %s", (file) => {
+    expect(readFileSync(join(ADDON_GODOT3, file), "utf8")).toBe(readFileSync(join(ADDON_GODOT4, file), "utf8"));
+  });
 });
