@@ -1,6 +1,15 @@
 // What a room connection tells the page: its status, and what arrived from the room.
 
-import type { ChatMessage, Limits, Member, ProtocolError, RosterMember, ServerPacket } from "../shared/protocol";
+import type {
+  ChatMessage,
+  Limits,
+  Member,
+  MuteState,
+  ProtocolError,
+  RoomSettings,
+  RosterMember,
+  ServerPacket,
+} from "../shared/protocol";
 import type { MessageChange } from "./message-model";
 import type { Removal } from "./removal";
 
@@ -65,10 +74,20 @@ export type ConnectionEvent =
   /** Message `seq` was deleted, by its author or a moderator: show it as deleted (`changed` tells it too). */
   | { type: "deleted"; seq: number }
   /**
-   * The room's answer to our own moderation: whom a ban would remove (to confirm), whom a ban refuses, or that one
-   * was lifted.
+   * The room's answer to our own moderation: whom a ban would remove (to confirm), whom a ban or a mute refuses, or
+   * that one was lifted.
    */
-  | { type: "moderated"; packet: Extract<ServerPacket, { type: "ban_preview" | "banned" | "unbanned" }> }
+  | {
+      type: "moderated";
+      packet: Extract<ServerPacket, { type: "ban_preview" | "banned" | "unbanned" | "muted" | "unmuted" }>;
+    }
+  /** The room's settings (slow mode, its listing): at each welcome, and whenever a moderator changes them. */
+  | { type: "settings"; settings: RoomSettings }
+  /**
+   * Our mute changed (`connection.muted`): a moderator muted us (`until`: server time; absent: until lifted), or
+   * lifted it, or it ended; undefined: we may write again.
+   */
+  | { type: "muted"; muted: MuteState | undefined }
   /** Whether older history exists, and whether a page of it is on its way. */
   | { type: "older"; more: boolean; loading: boolean }
   /** Messages after `after` and before `before` were missed and the room no longer keeps them. */

@@ -6,12 +6,13 @@
 // what a close means (close-decision.ts), when to try again (retry-schedule.ts), pings and answers (keep-alive.ts),
 // messages handed on once, in order (inbox.ts, delivery-record.ts), and kept in their current state as they change
 // (message-model.ts, change-pages.ts), what is sent (message-actions.ts, send-queue.ts) and when (outbox.ts), the
-// member list (roster.ts, member-pages.ts), and the live signals: typing and members' states (signal-actions.ts).
+// member list (roster.ts, member-pages.ts), the live signals: typing and members' states (signal-actions.ts), and
+// the room's rules as they concern us: its settings, our mute (moderation-actions.ts).
 //
 // Everything it touches outside itself is injected (connection-options.ts: the socket, the clock, randomness), so
 // the tests drive it step by step.
 
-import type { ModerationPacket, ProtocolError, ServerPacket } from "../shared/protocol";
+import type { ProtocolError, ServerPacket } from "../shared/protocol";
 import { ChangePages } from "./change-pages";
 import { afterClose, CLOSE_NO_ANSWER } from "./close-decision";
 import type { ConnectionEvent, ConnectionStatus } from "./connection-events";
@@ -21,18 +22,18 @@ import { Inbox } from "./inbox";
 import { KeepAlive } from "./keep-alive";
 import { MemberPages } from "./member-pages";
 import { Membership } from "./membership";
+import { ModerationActions, type ModeratorPacket } from "./moderation-actions";
 import { Outbox } from "./outbox";
 import { isRemovalNotice, mayRejoin } from "./removal";
 import { RetrySchedule } from "./retry-schedule";
 import { RoomSocket } from "./room-socket";
-import { type Request, SendQueue } from "./send-queue";
-import { SignalActions } from "./signal-actions";
+import { type Outgoing, type Request, SendQueue } from "./send-queue";
 import type { SocketLike } from "./socket";
 
 export type { ConnectionOptions } from "./connection-options";
 export type { ChatOptions } from "./message-actions";
 
-export class RoomConnection extends SignalActions {
+export class RoomConnection extends ModerationActions {
   private readonly keepAlive: KeepAlive;
   private readonly retry: RetrySchedule;
 
@@ -65,7 +66,7 @@ export class RoomConnection extends SignalActions {
     });
     this.keepAlive = new KeepAlive(clock, pingIntervalMs, answerTimeoutMs, () => this.abandon());
     this.retry = new RetrySchedule(clock, backoff, random, () => this.connect(), setStatus);
-    this.inbox = new Inbox({ delivered, changes, model, sent: queue, onEvent });
+    this.inbox = new Inbox({ delivered, changes, model, sent: queue, chats: this.chats, onEvent });
     const socket = () => (this.joined ? this.socket.current : undefined);
     const parts = { clock, answerTimeoutMs, membership, delivered, changes, memberPages, ownState, queue, socket };
     this.outbox = new Outbox({ ...parts, onEvent });
@@ -109,8 +110,8 @@ export class RoomConnection extends SignalActions {
     if (this.joined) this.enqueue({ type: "rename", name });
   }
 
-  /** Sends a moderator's packet (kick, ban, unban, delete) now; false if not in the room to send it. */
-  moderate(packet: ModerationPacket): boolean {
+  /** Sends a moderator's packet (kick, ban, unban, delete, mute, unmute, settings) now; false if not in the room. */
+  moderate(packet: ModeratorPacket): boolean {
     if (!this.joined || !this.socket.current) return false;
     this.socket.current.send(JSON.stringify(packet));
     return true;
@@ -123,9 +124,10 @@ export class RoomConnection extends SignalActions {
     return true;
   }
 
-  protected enqueue(request: Request): void {
-    this.outgoing.push(request);
+  protected enqueue(request: Request): Outgoing {
+    const packet = this.outgoing.push(request);
     this.outbox.drain();
+    return packet;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -214,7 +216,13 @@ export class RoomConnection extends SignalActions {
       case "ban_preview":
       case "banned":
       case "unbanned":
+      case "muted":
+      case "unmuted":
         return this.options.onEvent({ type: "moderated", packet });
+      case "settings":
+        return this.heardSettings(packet);
+      case "mute_status":
+        return this.heardMuteStatus(packet);
       case "join":
       case "joins":
       case "leave":
@@ -253,6 +261,7 @@ export class RoomConnection extends SignalActions {
     const { members, memberCount, limits, lastSeq } = welcome;
     const continued = resumed && !reset;
     this.options.onEvent({ type: "welcome", self, members, memberCount, limits, lastSeq, resumed: continued, reset });
+    this.welcomedRules(welcome);
     this.inbox.welcome(welcome, continued, self.id);
     // After a quiet refresh of the token the app saw no drop, and hears of no return either.
     if (this.currentStatus.state !== "online") this.setStatus({ state: "online" });
@@ -282,6 +291,7 @@ export class RoomConnection extends SignalActions {
     }
     // What was refused for now goes again, in order, once the wait is over (send-queue.ts); our state too.
     this.inbox.refused(error, this.clock.now());
+    this.refusedByRules(error);
     const tell = this.refusedLive(error);
     this.outbox.drain();
     if (tell) this.options.onEvent({ type: "error", error });

@@ -6,9 +6,11 @@
 
 import type { ChatMessage, ProtocolError, ServerPacket } from "../shared/protocol";
 import type { ChangePages } from "./change-pages";
+import type { ChatPromises } from "./chat-promises";
 import type { ConnectionEvent, MessageOrigin } from "./connection-events";
 import type { DeliveryRecord } from "./delivery-record";
 import { type Changed, type ChangePacket, canonical, type MessageModel } from "./message-model";
+import { refusedForGood } from "./refusal";
 import type { SendQueue } from "./send-queue";
 
 type Message = ChatMessage & { cid?: string };
@@ -18,6 +20,8 @@ export interface InboxParts {
   changes: ChangePages;
   model: MessageModel;
   sent: SendQueue;
+  /** The promises of our chats, settled by their echoes and refusals. */
+  chats: ChatPromises;
   onEvent(event: ConnectionEvent): void;
 }
 
@@ -84,16 +88,18 @@ export class Inbox {
   }
 
   /**
-   * The room refused something of ours: with `retryAfterMs`, it goes again when the wait is over, with what was sent
-   * after it; else it is not sent again, and a reaction it refused is not ours. But the room's own failure
-   * (`internal_error`) refuses nothing: what it answered stays unconfirmed, and goes again after a drop.
+   * The room refused something of ours: for now (with `retryAfterMs`), it goes again when the wait is over, with
+   * what was sent after it; for good (refusal.ts), it is not sent again, a reaction it refused is not ours, and a
+   * chat's promise rejects. But the room's own failure (`internal_error`) refuses nothing: what it answered stays
+   * unconfirmed, and goes again after a drop.
    */
   refused(error: ProtocolError, now: number): void {
-    const { sent, model } = this.parts;
-    if (error.retryAfterMs !== undefined) return sent.refusal(now, error.retryAfterMs, error.cid);
+    const { sent, model, chats } = this.parts;
+    if (!refusedForGood(error)) return sent.refusal(now, error.retryAfterMs!, error.cid);
     if (error.code === "internal_error") return;
     const packet = sent.dismissed(error.for, error.cid);
     if (packet?.type === "react") model.reacted(packet.seq, packet.reaction, false);
+    if (packet?.type === "chat") chats.refused(packet.cid, error);
   }
 
   /** The user wants the page before the oldest message delivered; false if there is none to ask for. */
@@ -140,7 +146,11 @@ export class Inbox {
     // Ours among them confirm our chats: the fresh ones, and (by its cid) the room's answer to a chat sent again that
     // it had stored already, whose seq was delivered before. A message seen before without a cid confirms nothing:
     // matched by text, it could take the place of another chat that says the same.
-    for (const message of messages) if (message.cid !== undefined || fresh.includes(message)) sent.confirm(message);
+    for (const message of messages) {
+      if (message.cid === undefined && !fresh.includes(message)) continue;
+      const cid = sent.confirm(message);
+      if (cid !== undefined) this.parts.chats.stored(cid, message);
+    }
     model.add(fresh);
     this.tell(model.replace(messages.filter((message) => !fresh.includes(message))));
     if (fresh.length > 0) this.parts.onEvent({ type: "messages", messages: fresh, origin });

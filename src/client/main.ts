@@ -10,6 +10,7 @@ import { byId } from "./dom";
 import { LiveView } from "./live-view";
 import { MemberList } from "./member-list";
 import { MessageList } from "./message-list";
+import { moderationNotice } from "./moderation-notices";
 import { NameDialog } from "./name-dialog";
 import { freeName } from "./name-suggestion";
 import { OwnMemberships } from "./own-memberships";
@@ -238,12 +239,7 @@ function onEvent(event: ConnectionEvent): void {
     case "moderated": {
       const { packet } = event;
       if (packet.type === "ban_preview") return banDialog?.preview(packet);
-      if (packet.type === "unbanned") return messages.notice(`You lifted the ban on ${isolate(packet.user)}.`);
-      const until =
-        packet.until === undefined ? "until the ban is lifted" : `until ${new Date(packet.until).toLocaleString()}`;
-      return messages.notice(
-        `You banned ${isolate(packet.name ?? packet.user)} ${until}. To lift it: ${isolate(packet.user)}.`,
-      );
+      return messages.notice(moderationNotice(packet));
     }
     case "older":
       return messages.setOlder(event.more, event.loading);

@@ -54,6 +54,11 @@ export class Membership {
     return { self, resumed, reset };
   }
 
+  /** The room refused our rename for good: we go by the name it has, and the next join carries that one. */
+  renameRefused(): void {
+    if (this.self) this.name = this.self.name;
+  }
+
   /** Someone in the room was renamed: if it is us, by us or a moderator, we go by the new name. */
   renamed(packet: Extract<ServerPacket, { type: "rename" }>): void {
     if (packet.id !== this.self?.id) return;

@@ -14,9 +14,10 @@ import {
   type Limits,
   type ProtocolError,
 } from "../shared/protocol";
+import { ChatPromises, refusedAtOnce } from "./chat-promises";
 import type { ConnectionEvent, ConnectionStatus } from "./connection-events";
 import { MessageModel } from "./message-model";
-import type { Request } from "./send-queue";
+import type { Outgoing, OutgoingChat, Request } from "./send-queue";
 
 /** What a chat may carry besides its text: the seq of the message it answers, and game data. */
 export interface ChatOptions {
@@ -26,6 +27,8 @@ export interface ChatOptions {
 
 export abstract class MessageActions {
   protected readonly model = new MessageModel();
+  /** What each chat's promise waits for: the room's echo, or its refusal for good. */
+  protected readonly chats = new ChatPromises();
 
   /** The messages delivered, by seq, each in its current state (edited, deleted, its reactions now). */
   get messages(): ReadonlyMap<number, ChatMessage> {
@@ -40,14 +43,20 @@ export abstract class MessageActions {
   /**
    * Sends a chat message now, or as soon as the room is reachable again. The text must be valid already; `replyTo`:
    * the seq of the message it answers; `data`: a JSON object for the game (else an `invalid_data` error, not sent).
+   * The promise resolves with the message once the room stored it, and rejects with a `Refusal` (its `code`: e.g.
+   * `muted`, `slow_mode`, `blocked_word`) if the room refused it for good; the `error` event tells that too, so an
+   * app need not await it. A chat the room only postponed (`rate_limited`) goes again by itself, and stays pending.
    */
-  sendChat(text: string, { replyTo, data }: ChatOptions = {}): void {
-    this.request({
+  sendChat(text: string, { replyTo, data }: ChatOptions = {}): Promise<ChatMessage> {
+    const sent = this.request({
       type: "chat",
       text,
       ...(replyTo !== undefined && { replyTo }),
       ...(data !== undefined && { data }),
     });
+    if (sent.type === "error") return refusedAtOnce(sent.error);
+    // A chat request is queued as a chat, with its new cid.
+    return this.chats.add((sent.packet as OutgoingChat).cid);
   }
 
   /**
@@ -77,17 +86,20 @@ export abstract class MessageActions {
   protected abstract readonly options: { onEvent(event: ConnectionEvent): void };
   /** The room's limits as its last welcome gave them. */
   protected abstract readonly membership: { limits: Limits | undefined };
-  /** Queues what passed the checks, and sends what may go now. */
-  protected abstract enqueue(request: Request): void;
+  /** Queues what passed the checks, and sends what may go now; the packet as queued (a chat with its cid). */
+  protected abstract enqueue(request: Request): Outgoing;
 
-  private request(request: Request): void {
+  private request(request: Request): { type: "queued"; packet: Outgoing } | { type: "error"; error: ProtocolError } {
     const stopped = this.status.state === "offline";
     const error = requestProblem(request, this.membership.limits ?? DEFAULT_LIMITS, stopped);
-    if (error) return this.options.onEvent({ type: "error", error });
+    if (error) {
+      this.options.onEvent({ type: "error", error });
+      return { type: "error", error };
+    }
     if (request.type === "react" || request.type === "unreact") {
       this.model.reacted(request.seq, request.reaction, request.type === "react");
     }
-    this.enqueue(request);
+    return { type: "queued", packet: this.enqueue(request) };
   }
 }
 

@@ -5,6 +5,7 @@
 // The room does not answer a state it took; it answers one it refused, and then we know what it still has.
 
 import type { Limits, MemberState, NativeClientPacket, ProtocolError } from "../shared/protocol";
+import { refusedForGood } from "./refusal";
 import { type Clock, NamedTimers } from "./timers";
 
 type StatePacket = Extract<NativeClientPacket, { type: "state" }>;
@@ -81,11 +82,11 @@ export class OwnState {
 
   /**
    * The room refused our last state. For now (`rate_limited`, with when to retry): the latest goes again then. For
-   * good (`invalid_state`, `forbidden`): it is not sent again, and unless the app set a newer one meanwhile, our
+   * good (`invalid_state`, `forbidden`, `muted`: refusal.ts): it is not sent again, and unless the app set a newer one meanwhile, our
    * state is again what the room kept, which later joins carry.
    */
   refused(error: ProtocolError, now: number): void {
-    if (error.retryAfterMs !== undefined) this.notBefore = now + error.retryAfterMs;
+    if (!refusedForGood(error)) this.notBefore = now + error.retryAfterMs!;
     else if (same(this.wanted, this.sent)) this.wanted = this.held;
     this.sent = this.held;
     this.wake();

@@ -60,9 +60,11 @@ export class SendQueue {
     return this.waiting[0];
   }
 
-  /** Queues a chat or an edit (with a new cid), a deletion, a reaction or a rename. */
-  push(request: Request): void {
-    this.waiting.push(request.type === "chat" || request.type === "edit" ? { ...request, cid: newChatId() } : request);
+  /** Queues a chat or an edit (with a new cid), a deletion, a reaction or a rename; the packet as queued. */
+  push(request: Request): Outgoing {
+    const packet = request.type === "chat" || request.type === "edit" ? { ...request, cid: newChatId() } : request;
+    this.waiting.push(packet);
+    return packet;
   }
 
   /** A join carries the newest name: renames still waiting have nothing left to do. */
@@ -111,14 +113,15 @@ export class SendQueue {
 
   /**
    * A message came back from the room: if it is one of ours, it arrived, and is never sent again; nor are the
-   * changes we sent before it, which the room has taken in order.
+   * changes we sent before it, which the room has taken in order. The cid of our chat it settles, if it has one.
    */
-  confirm(message: ChatMessage & { cid?: string }): void {
+  confirm(message: ChatMessage & { cid?: string }): string | undefined {
     const { cid } = message;
     const ours = ({ packet, senderId }: Sent) =>
       packet.type === "chat" &&
       (cid !== undefined ? packet.cid === cid : senderId === message.sender.id && packet.text.trim() === message.text);
     const index = this.unconfirmed.findIndex(ours);
+    const matched = this.unconfirmed[index]?.packet;
     if (index !== -1) {
       this.unconfirmed = this.unconfirmed.filter(
         ({ packet }, at) => at > index || (at < index && packet.type === "chat"),
@@ -126,6 +129,7 @@ export class SendQueue {
     }
     // A resend already queued again whose first copy made it after all (a room without cids cannot tell).
     if (cid !== undefined) this.waiting = this.waiting.filter((packet) => packet.type !== "chat" || packet.cid !== cid);
+    return cid ?? (matched?.type === "chat" ? matched.cid : undefined);
   }
 
   /**

@@ -5,6 +5,7 @@
 // `occupancy` of clients/spec.
 
 import {
+  type ChatMessage,
   DEFAULT_LIMITS,
   type Limits,
   type MemberState,
@@ -98,9 +99,9 @@ export abstract class SignalActions extends MessageActions {
   }
 
   /** Sends a chat (message-actions.ts); receivers stop showing us as typing when it arrives. */
-  override sendChat(text: string, options?: ChatOptions): void {
+  override sendChat(text: string, options?: ChatOptions): Promise<ChatMessage> {
     this.typingSignal.reset();
-    super.sendChat(text, options);
+    return super.sendChat(text, options);
   }
 
   // -------------------------------------------------------------------------------------------------------------

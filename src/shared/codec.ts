@@ -168,6 +168,12 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
     }
     case "unbanned":
       return [serverMessage(`Unbanned ${packet.user}.`)];
+    // Placeholders until the room's side lands (helpers A and B give these their tutorial lines, design 25b).
+    case "settings":
+    case "muted":
+    case "unmuted":
+    case "mute_status":
+      return [];
     case "error":
       return [
         {

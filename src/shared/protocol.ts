@@ -115,6 +115,28 @@ export type ModerationAction =
   | { kind: "unban"; user: string }
   | { kind: "delete"; seq: number };
 
+/** A room's own settings: its moderators (or the admin API) set them, and every member is told. */
+export interface RoomSettings {
+  /** A member sends at most one chat per this many seconds (moderators and the backend exempt); 0: off. */
+  slowModeSeconds: number;
+  /** Whether the room is in the directory (GET /api/rooms), and its title there. */
+  listed: boolean;
+  title?: string;
+}
+
+/** One room as the directory lists it. */
+export interface ListedRoom {
+  name: string;
+  title: string;
+  members: number;
+}
+
+/** A member's mute, as the room tells it: until when (server time; absent: until unmuted), and why. */
+export interface MuteState {
+  until?: number;
+  reason?: string;
+}
+
 /** The limits a room enforces, sent in `welcome` so clients can show them and pace themselves. */
 export interface Limits {
   maxNameChars: number;
@@ -235,7 +257,13 @@ export type NativeClientPacket =
   | { type: "ban"; id: number; preview: true }
   | { type: "unban"; user: string }
   /** Deletes message `seq`: its author may, and a moderator any. */
-  | { type: "delete"; seq: number };
+  | { type: "delete"; seq: number }
+  /** Mutes member `id` for `minutes` (absent: until unmuted): it stays and reads, but cannot send. */
+  | { type: "mute"; id: number; minutes?: number; reason?: string }
+  /** `user`: as the `muted` answer gave it (a sub, or `address:…` for an anonymous member). */
+  | { type: "unmute"; user: string }
+  /** Changes the room's settings: only the fields given (slowModeSeconds 0..3600, title 1..64 characters). */
+  | { type: "settings"; slowModeSeconds?: number; listed?: boolean; title?: string };
 
 /** What a moderator sends. */
 export type ModerationPacket = Extract<NativeClientPacket, { type: "kick" | "ban" | "unban" | "delete" }>;
@@ -309,6 +337,12 @@ export type ErrorCode =
   /** ...or banned it (close code 4003): a new connection would be refused until the ban ends. */
   | "banned"
   | "rate_limited"
+  /** Chat, edit, react, rename or state while a moderator has the member muted (`retryAfterMs`: a timed mute's end). */
+  | "muted"
+  /** A chat sooner than settings.slowModeSeconds after this member's previous one (`retryAfterMs`: when one may go). */
+  | "slow_mode"
+  /** A chat, edit, rename or join name holding a word the room blocks: refused, never stored. */
+  | "blocked_word"
   /** The room as a whole is at its budget (joins, or messages while this sender takes more than its share). */
   | "room_busy"
   | "internal_error";
@@ -325,7 +359,11 @@ export interface Answering {
 export interface ProtocolError {
   code: ErrorCode;
   message: string;
-  /** With `rate_limited` and `room_busy`: how long to wait before the next packet will be accepted. */
+  /**
+   * With `rate_limited` and `room_busy`: how long to wait before the next packet will be accepted. With `slow_mode`:
+   * before a chat will be; with `muted`: until a timed mute ends. Those two refuse for good all the same: the
+   * client does not send the refused packet again by itself.
+   */
   retryAfterMs?: number;
   /** The type of the packet this error answers, when it answers one whose type the room knows. */
   for?: ClientPacketType;
@@ -371,6 +409,10 @@ export type ServerPacket =
       limits: Limits;
       /** A secret of this connection's: a rejoin that carries it may take this member's name back (`join.resume`). */
       resumeKey: string;
+      /** The room's settings (a room older than settings sends none: the defaults, 0 and false, hold). */
+      settings?: RoomSettings;
+      /** Present when this member is muted now. */
+      muted?: MuteState;
     }
   | ({ type: "join" } & RosterMember)
   /** Several joins announced at once, oldest first: how a room tells of a burst of joins. */
@@ -414,6 +456,17 @@ export type ServerPacket =
   | { type: "ban_preview"; target: Member | { user: string }; removes: Member[] }
   /** To the moderator who lifted a ban. */
   | { type: "unbanned"; user: string }
+  /** To every member when a setting changes: the room's settings now, whole. */
+  | { type: "settings"; settings: RoomSettings }
+  /** To the moderator who muted: whom (`user`: what `unmute` takes) and until when (absent: until unmuted). */
+  | { type: "muted"; id?: number; name?: string; user: string; until?: number }
+  /** To the moderator who lifted a mute. */
+  | { type: "unmuted"; user: string }
+  /**
+   * To each connection of a member a moderator muted or unmuted. A timed mute's end is not announced: clients end
+   * it at `until` themselves.
+   */
+  | { type: "mute_status"; muted: boolean; until?: number; reason?: string }
   | ({ type: "error" } & ProtocolError);
 
 /** The tutorial client's packets from the server. Extra fields are allowed by that client and carried for others. */

@@ -13,8 +13,8 @@ export interface Expectations {
   chats?: string[];
   pings?: number;
   delivered?: number[];
-  /** Codes, or code and `for`. */
-  errors?: (string | { code: string; for?: string })[];
+  /** Codes, or code and `for` (and `retryAfterMs` when listed). */
+  errors?: (string | { code: string; for?: string; retryAfterMs?: number })[];
   reconnectIn?: number | null;
   stopped?: string | null;
   members?: number[];
@@ -29,6 +29,10 @@ export interface Expectations {
   /** Member id: its state as the member list has it (null: none). */
   states?: Record<string, Packet | null>;
   memberCount?: number;
+  /** The client's mute now (null: none), `until` and `reason` each null when absent. */
+  muted?: { until: number | null; reason: string | null } | null;
+  /** The room's settings as the client has them, whole. */
+  settings?: Packet;
 }
 
 export type Step =
@@ -44,6 +48,9 @@ export type Step =
   | { rename: string }
   | { typing: boolean }
   | { setState: Packet }
+  | { setSettings: Packet }
+  | { mute: { id: number; minutes?: number; reason?: string } }
+  | { unmute: string }
   | { repeat: number; steps: Step[] }
   | { expect: Expectations };
 

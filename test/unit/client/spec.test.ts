@@ -8,9 +8,10 @@ import { type ChatOptions, RoomConnection } from "../../../src/client/connection
 import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_PING_INTERVAL_MS } from "../../../src/client/connection-options";
 import { CLIENT_CONSTANTS } from "../../../src/client/constants";
+import { refusedForGood } from "../../../src/client/refusal";
 import { BURST_MARGIN, REFUSAL_CHECK_MS } from "../../../src/client/send-queue";
 import { CLOSE_CODES } from "../../../src/shared/close-codes";
-import type { ServerPacket } from "../../../src/shared/protocol";
+import type { MuteState, RoomSettings, ServerPacket } from "../../../src/shared/protocol";
 import { FakeClock, type FakeSocket, socketFactory } from "./fakes";
 import {
   CidNames,
@@ -30,13 +31,17 @@ class Observed {
   frames: Packet[] = [];
   pings = 0;
   delivered: number[] = [];
-  errors: { code: string; for?: string }[] = [];
+  errors: { code: string; for?: string; retryAfterMs?: number }[] = [];
   changed: [number, string][] = [];
   reconnectIn: number | null = null;
   /** The delay of the last reconnect scheduled, which `{"wait": "reconnect"}` waits out. */
   lastReconnect = 0;
   /** The typers the last `typing` event told (none before one). */
   toldTypers: number[] = [];
+  /** The mute the last `muted` event told (none before one). */
+  toldMuted: MuteState | undefined;
+  /** The settings the last `settings` event told. */
+  toldSettings: RoomSettings | undefined;
 }
 
 async function run(scenario: Scenario): Promise<void> {
@@ -53,8 +58,10 @@ async function run(scenario: Scenario): Promise<void> {
     if (event.type === "error") {
       // `for` as the spec checks it: what a refusal for good answered.
       const { code, retryAfterMs } = event.error;
-      seen.errors.push({ code, for: retryAfterMs === undefined ? event.error.for : undefined });
+      seen.errors.push({ code, for: refusedForGood(event.error) ? event.error.for : undefined, retryAfterMs });
     }
+    if (event.type === "muted") seen.toldMuted = event.muted;
+    if (event.type === "settings") seen.toldSettings = event.settings;
     if (event.type === "changed") seen.changed.push([event.message.seq, event.change]);
     if (event.type === "typing") seen.toldTypers = event.typers.map((member) => member.id);
     if (event.type === "status" && event.status.state === "reconnecting") {
@@ -134,6 +141,13 @@ async function run(scenario: Scenario): Promise<void> {
       connection.typing(s.typing);
     } else if ("setState" in s) {
       connection.setState(s.setState);
+    } else if ("setSettings" in s) {
+      connection.setSettings(s.setSettings);
+    } else if ("mute" in s) {
+      const { id, ...options } = s.mute;
+      connection.mute(id, options);
+    } else if ("unmute" in s) {
+      connection.unmute(s.unmute);
     } else if ("repeat" in s) {
       for (let i = 0; i < s.repeat; i++) for (const inner of s.steps) await step(inner);
     } else {
@@ -165,8 +179,12 @@ async function run(scenario: Scenario): Promise<void> {
       seen.delivered = [];
     }
     if (wanted.errors !== undefined) {
-      // A code alone checks the code only.
-      const errors = seen.errors.map((error, i) => (typeof wanted.errors![i] === "object" ? error : error.code));
+      // A code alone checks the code only; an object its code, `for`, and `retryAfterMs` if it lists it.
+      const errors = seen.errors.map(({ retryAfterMs, ...error }, i) => {
+        const expected = wanted.errors![i];
+        if (typeof expected !== "object") return error.code;
+        return "retryAfterMs" in expected ? { ...error, retryAfterMs } : error;
+      });
       expect(errors, "errors").toEqual(wanted.errors);
       seen.errors = [];
     }
@@ -225,6 +243,17 @@ async function run(scenario: Scenario): Promise<void> {
       expect(actual, "states").toEqual(wanted.states);
     }
     if (wanted.memberCount !== undefined) expect(connection.memberCount, "memberCount").toBe(wanted.memberCount);
+    if (wanted.muted !== undefined) {
+      const shown = (mute: MuteState | undefined) =>
+        mute === undefined ? null : { until: mute.until ?? null, reason: mute.reason ?? null };
+      expect(shown(connection.muted), "muted").toEqual(wanted.muted);
+      // The app was told of every change: the last mute told is the mute now.
+      expect(shown(seen.toldMuted), "muted told").toEqual(wanted.muted);
+    }
+    if (wanted.settings !== undefined) {
+      expect(connection.settings, "settings").toEqual(wanted.settings);
+      expect(seen.toldSettings, "settings told").toEqual(wanted.settings);
+    }
   };
 
   for (const s of scenario.steps) await step(s);
