@@ -448,26 +448,25 @@ func test_waits_refused_for_good():
 	logic.react(7, "👍")
 	logic.wait_before_sending(40000, 40)
 	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "for": "react"}, 40100)
-	check("a reaction refused while muted is not ours", events.size() == 2 and events[1][1] == "react" and not logic.reacted_by_me(7, "👍"))
+	check("a reaction refused while muted is not ours; with no wait, the mute lasts until lifted", events.size() == 3 and events[1][1] == "react"
+		and not logic.reacted_by_me(7, "👍") and same(events[2], ["mute_changed", true, 0, ""]) and logic.next_timer() == -1)
+	logic.on_packet({"type": "mute_status", "muted": true, "reason": "flood"}, 40100)
+	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "retryAfterMs": 1000, "for": "state"}, 40150)
+	check("a muted refusal keeps the reason the mute had", same(named(events, "mute_changed"), [["mute_changed", true, 5000000 + 41150, "flood"]]))
 	events = logic.on_packet({"type": "error", "code": "blocked_word", "message": "not allowed here", "for": "edit"}, 40200)
 	check("blocked_word: told and refused, no wait", same(events, [["error", "blocked_word", "not allowed here", 0], ["refused", "edit", "blocked_word", "not allowed here"]]))
 
 func test_moderator_calls():
 	var logic = Logic.new("me")
+	check("a call before the welcome is refused at once, not queued", same(logic.mute(2), [["error", "not_joined", "not in the room: a moderator's call goes only while joined", 0],
+		["refused", "mute", "not_joined", "not in the room: a moderator's call goes only while joined"]]))
 	logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}, {"id": 2, "name": "ann"}]), 0)
-	check("mute() with minutes and a reason", logic.mute(2, 10, "spam").empty() and same(logic.next_packet(0), {"type": "mute", "id": 2, "minutes": 10, "reason": "spam"}))
-	logic.wait_before_sending(0, 40)
-	logic.mute(2)
-	check("mute() without: until unmuted, no reason", same(logic.next_packet(0), {"type": "mute", "id": 2}))
-	logic.wait_before_sending(0, 40)
-	logic.unmute("address:ab12")
-	logic.set_settings({"slowModeSeconds": 10, "title": "Arena"})
-	# An edit of a message that a call waiting in the queue does not name.
-	logic.on_packet({"type": "edited", "seq": 4, "at": 5, "text": "x", "edited": 5}, 0)
-	# Paced as the rest (the burst here is 2): one per half second.
-	check("unmute(user)", same(logic.next_packet(1000), {"type": "unmute", "user": "address:ab12"}) and logic.wait_before_sending(1000, 40) == 0)
-	check("set_settings(): the fields given", same(logic.next_packet(2000), {"slowModeSeconds": 10, "title": "Arena", "type": "settings"})
-		and logic.wait_before_sending(2000, 40) == 0)
+	check("nothing of it waits in the queue", logic.next_packet(0) == null)
+	check("mute() with minutes and a reason goes at once", same(logic.mute(2, 10, "spam"), [["_send", {"type": "mute", "id": 2, "minutes": 10, "reason": "spam"}]]))
+	check("mute() without: until unmuted, no reason", same(logic.mute(2), [["_send", {"type": "mute", "id": 2}]]))
+	check("unmute(user)", same(logic.unmute("address:ab12"), [["_send", {"type": "unmute", "user": "address:ab12"}]]))
+	check("set_settings(): the fields given, and settings() unchanged until the room says", same(logic.set_settings({"slowModeSeconds": 10, "title": "Arena"}),
+		[["_send", {"slowModeSeconds": 10, "title": "Arena", "type": "settings"}]]) and logic.settings()["slowModeSeconds"] == 0)
 	check("settings that are no Dictionary are refused at once", same(logic.set_settings(10), [["error", "invalid_field", "settings must be a Dictionary", 0],
 		["refused", "settings", "invalid_field", "settings must be a Dictionary"]]))
 	var answer = {"type": "muted", "id": 2, "name": "ann", "user": "address:ab12", "until": 1700000600000}
@@ -476,8 +475,11 @@ func test_moderator_calls():
 	check("a member's call refused: told, as a refusal of it", same(logic.on_packet({"type": "error", "code": "forbidden", "message": "moderators only", "for": "mute"}, 0),
 		[["error", "forbidden", "moderators only", 0], ["refused", "mute", "forbidden", "moderators only"]]))
 	logic.on_closed(1006, "", 0.5)
+	check("while reconnecting, a call is refused at once", logic.unmute("u1")[0][1] == "not_joined")
 	logic.on_packet(signals_welcome(3, [{"id": 3, "name": "me"}]), 100)
-	check("a call sent is not sent again after a rejoin", logic.next_packet(100) == null)
-	logic.leave()
-	check("after leave(), a call is refused at once", same(logic.unmute("u1"), [["error", "not_joined", "not connected to the room: connect first", 0],
-		["refused", "unmute", "not_joined", "not connected to the room: connect first"]]))
+	check("and nothing goes after the rejoin", logic.next_packet(100) == null)
+	logic.rename("rude")
+	logic.wait_before_sending(100, 40)
+	var events = logic.on_packet({"type": "error", "code": "blocked_word", "message": "not allowed here", "for": "rename"}, 200)
+	check("a rename refused for good leaves the room's name, which the next join carries", events.size() == 2 and logic.name == "me"
+		and logic.on_closed(1006, "", 0.5).size() == 1 and logic.join_packet()["name"] == "me")

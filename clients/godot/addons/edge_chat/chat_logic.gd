@@ -345,10 +345,11 @@ func _on_error(packet, now_ms):
 	# A typing signal refused (flood control) was only a hint: the game never hears of it.
 	if refused_type == "typing":
 		return []
-	if code in Moderation.PLAYER_WAITS and joined:
-		# Its wait is the player's (slow mode, a mute), not the queue's: refused for good, told with the wait.
+	if code in Moderation.FOR_GOOD and joined:
+		# Its wait, if any, is the player's (slow mode, a mute), not the queue's: refused for good, told with the wait.
 		var told = [["error", code, message, retry_after]]
 		var request = _queue.dismissed(refused_type, str(packet.get("cid", "")))
+		_rename_refused(refused_type)
 		if refused_type == "state":
 			_state_refused(code, message, 0, now_ms)
 		elif request != null and request["type"] == "react":
@@ -383,7 +384,8 @@ func _on_error(packet, now_ms):
 	# The room's own failure refuses nothing: what it answered stays unconfirmed, and goes again after a drop.
 	if code == "internal_error":
 		return [["error", code, message, 0]]
-	# Refused for good: not sent again; a reaction refused is not ours.
+	# Refused for good: not sent again; a reaction refused is not ours, a rename leaves the room's name.
+	_rename_refused(refused_type)
 	var refused = _queue.dismissed(str(packet.get("for", "")), str(packet.get("cid", "")))
 	if refused != null and refused["type"] == "react":
 		_model.reacted(refused["seq"], refused["reaction"], false)
@@ -391,6 +393,11 @@ func _on_error(packet, now_ms):
 	if packet.has("for"):
 		events.append(["refused", str(packet["for"]), code, message])
 	return events
+
+# A rename refused for good: the name is the one the room has, which the next join carries.
+func _rename_refused(refused_type):
+	if refused_type == "rename" and me.has("name"):
+		name = me["name"]
 
 # A change to a message, at its position in the room's log.
 func _on_change(packet):
@@ -489,9 +496,10 @@ func rename(new_name):
 	if joined:
 		_queue.push_rename(new_name)
 
-# A moderator's calls (the room refuses them, `forbidden`, to a member without the moderator role). Queued and paced
-# with the rest, and sent once: their answers are ["moderated", packet] (`muted`, `unmuted`) or a `settings` packet
-# to everyone; after a stop, each is refused at once.
+# A moderator's calls (the room refuses them, `forbidden`, to a member without the moderator role): each goes at
+# once while joined, as ["_send", packet], never queued; otherwise it is refused here (`not_joined`). Their answers are
+# ["moderated", packet] (`muted`, `unmuted`), or for settings a `settings` packet to everyone: only that changes
+# settings().
 
 # Mutes member `id` for `minutes` (0: until unmuted), for `reason` ("": none).
 func mute(id, minutes = 0, reason = ""):
@@ -515,10 +523,9 @@ func set_settings(changes):
 	return _request(packet)
 
 func _request(packet):
-	if stopped:
-		return _refused_here(packet["type"], "not_joined", "not connected to the room: connect first")
-	_queue.push_request(packet)
-	return []
+	if not joined or stopped:
+		return _refused_here(packet["type"], "not_joined", "not in the room: a moderator's call goes only while joined")
+	return [["_send", packet]]
 
 # The player typed: ["_send", {"type": "typing"}] if joined, not muted (the room drops a muted member's), no start
 # went within typingIntervalMs, and the rate limit has a token for it now; otherwise nothing, now or later (a typing

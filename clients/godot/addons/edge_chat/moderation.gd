@@ -10,9 +10,10 @@
 #
 # GDScript that Godot 3 and Godot 4 both parse and run, like chat_logic.gd.
 
-# Refusals that make the player wait (their retryAfterMs is its wait), not the queue: what they refused is not sent
-# again by itself. The game shows them; the player sends again when it may.
-const PLAYER_WAITS = ["muted", "slow_mode"]
+# Refusals for good, with a retryAfterMs or without (rule final-refusals): what they refused is not sent again by
+# itself. Their wait, if any, is the player's (when slow mode lets a chat go, when a mute ends), not the queue's; the
+# game shows it, and the player sends again when it may, or writes something else.
+const FOR_GOOD = ["muted", "slow_mode", "blocked_word"]
 
 # The room's settings as last told: {"slowModeSeconds", "listed", "title"?}; {} before the first welcome.
 var settings = {}
@@ -59,17 +60,19 @@ func chatted(now_ms):
 	_chatted_at = now_ms
 
 # The room refused something of the player's with `code`. A `slow_mode` refusal says how long to wait; a `muted` one
-# while the player did not know it was muted (its clock ran ahead of the room's, and ended a timed mute early) mutes
-# it again, until the refusal's wait is over.
+# says the player is muted (it may not have known: its clock ran ahead of the room's, and ended a timed mute early),
+# until the refusal's wait is over, or without one until unmuted; the reason it had stays.
 func refused(code, retry_after_ms, now_ms, clock_offset_ms):
 	if code == "slow_mode" and retry_after_ms > 0:
 		_slow_until = now_ms + retry_after_ms
-	if code == "muted" and muted == null:
-		var again = {}
-		if retry_after_ms > 0:
-			again["until"] = now_ms + clock_offset_ms + retry_after_ms
-		return _mute(again, now_ms, clock_offset_ms)
-	return []
+	if code != "muted":
+		return []
+	var again = {}
+	if retry_after_ms > 0:
+		again["until"] = now_ms + clock_offset_ms + retry_after_ms
+	if muted != null and muted.has("reason"):
+		again["reason"] = muted["reason"]
+	return _mute(again, now_ms, clock_offset_ms)
 
 # How long, in ms, slow mode makes the player wait before its next chat now: slowModeSeconds after its last chat
 # the room echoed, or a refusal's wait (0: none). A moderator, whom slow mode spares, is not told apart: it is shown

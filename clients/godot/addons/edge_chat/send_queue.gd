@@ -54,10 +54,6 @@ func push_change(packet):
 func push_rename(new_name):
 	_waiting.append({"type": "rename", "name": new_name})
 
-# A moderator's call (mute, unmute, settings): sent once, in order, and not remembered (its answer is no echo).
-func push_request(packet):
-	_waiting.append(packet)
-
 # A join carries the newest name: renames still waiting have nothing left to do.
 func drop_renames():
 	var kept = []
@@ -114,7 +110,7 @@ func bill(now_ms, bytes):
 # Takes the head of the queue to send it; a chat or a change is remembered until the room confirms it.
 func take(sender_id):
 	var packet = _waiting.pop_front()
-	if packet != null and packet["type"] in ["chat", "edit", "delete", "react", "unreact"]:
+	if packet != null and packet["type"] != "rename":
 		_unconfirmed.append({"packet": packet, "id": sender_id, "suspect": false})
 	return packet
 
@@ -198,8 +194,7 @@ func dismissed(type, cid):
 	return found
 
 func _settles(packet, seq, kind, text):
-	# Only a change (edit, delete, react, unreact) names a message.
-	if packet["type"] == "chat" or not packet.has("seq") or int(packet["seq"]) != seq:
+	if packet["type"] in ["chat", "rename"] or int(packet["seq"]) != seq:
 		return false
 	if kind == "deleted":
 		return true
