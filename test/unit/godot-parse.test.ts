@@ -74,6 +74,13 @@ describe("the Godot addon's scripts, parsed as GDScript 4", () => {
     expect(problems(quickStart)).toEqual([]);
   });
 
+  it("the README's Godot 4 example of the room's rules parses without an error", () => {
+    const example = readmeBlock("rules:godot4");
+    expect(example).toContain("EdgeChat.mute(");
+    expect(example).toContain("EdgeChat.set_settings(");
+    expect(problems(example)).toEqual([]);
+  });
+
   it("the README's Godot 4 typing and status example parses without an error", () => {
     const example = readmeBlock("typing:godot4");
     expect(example).toContain("EdgeChat.typing()");
