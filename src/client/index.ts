@@ -12,20 +12,27 @@ export {
   type GameData,
   isRoomName,
   type Limits,
+  type ListedRoom,
   type Member,
   type MemberState,
   type ModerationPacket,
+  type MuteState,
   type ProtocolError,
   QUOTE_CHARS,
   type Quote,
   type Reaction,
+  type RoomSettings,
   type RosterMember,
+  type Sender,
+  type SystemSender,
 } from "../shared/protocol";
 export { validateName, validateText } from "../shared/text-rules";
 export { type BackoffPolicy, DEFAULT_BACKOFF } from "./backoff";
 export { type ChatOptions, type ConnectionOptions, RoomConnection } from "./connection";
 export type { ConnectionEvent, ConnectionStatus, MessageOrigin, PresencePacket } from "./connection-events";
 export type { MessageChange } from "./message-model";
+export { DEFAULT_SETTINGS, type ModeratorPacket, type MuteOptions } from "./moderation-actions";
+export { Refusal, refusedForGood } from "./refusal";
 export type { Removal } from "./removal";
 export { roomSocketUrl } from "./room-address";
 export {
