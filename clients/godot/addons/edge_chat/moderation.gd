@@ -14,6 +14,8 @@
 # itself. Their wait, if any, is the player's (when slow mode lets a chat go, when a mute ends), not the queue's; the
 # game shows it, and the player sends again when it may, or writes something else.
 const FOR_GOOD = ["muted", "slow_mode", "blocked_word"]
+# How far a `muted` refusal's end may be from the mute's known end and still be the same end (see refused()).
+const REFUSAL_END_SLACK_MS = 1000
 
 # The room's settings as last told: {"slowModeSeconds", "listed", "title"?}; {} before the first welcome.
 var settings = {}
@@ -61,7 +63,9 @@ func chatted(now_ms):
 
 # The room refused something of the player's with `code`. A `slow_mode` refusal says how long to wait; a `muted` one
 # says the player is muted (it may not have known: its clock ran ahead of the room's, and ended a timed mute early),
-# until the refusal's wait is over, or without one until unmuted; the reason it had stays.
+# until the refusal's wait is over, or without one until unmuted; the reason it had stays. A timed mute whose end the
+# refusal puts within REFUSAL_END_SLACK_MS of the one known stays as it is: the two differ by the way there, not in
+# what the room decided, and the game is not told of a change.
 func refused(code, retry_after_ms, now_ms, clock_offset_ms):
 	if code == "slow_mode" and retry_after_ms > 0:
 		_slow_until = now_ms + retry_after_ms
@@ -70,6 +74,8 @@ func refused(code, retry_after_ms, now_ms, clock_offset_ms):
 	var again = {}
 	if retry_after_ms > 0:
 		again["until"] = now_ms + clock_offset_ms + retry_after_ms
+		if muted != null and muted.has("until") and abs(again["until"] - muted["until"]) <= REFUSAL_END_SLACK_MS:
+			return []
 	if muted != null and muted.has("reason"):
 		again["reason"] = muted["reason"]
 	return _mute(again, now_ms, clock_offset_ms)
