@@ -445,7 +445,7 @@ func test_waits_refused_for_good():
 	check("muted, unknown to us (a clock ahead of the room's): refused, and muted again until the refusal's wait ends", same(events, [["error", "muted", "you are muted", 30000],
 		["refused", "chat", "muted", "you are muted"], ["mute_changed", true, 5000000 + 6100 + 30000, ""]]) and logic.next_timer() == 36100)
 	check("and the chat is not sent again", logic.next_packet(40000) == null)
-	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "retryAfterMs": 29000, "for": "edit"}, 7050)
+	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "retryAfterMs": 29850, "for": "edit"}, 6200)
 	check("a muted refusal that puts the end within a second of the known one changes nothing (only the way there differs)", events.size() == 2
 		and same(logic.muted(), {"until": 5000000 + 36100}))
 	logic.react(7, "👍")
