@@ -245,7 +245,7 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			return _moderation.on_settings(packet)
 		"mute_status":
 			return _moderation.on_mute_status(packet, now_ms, clock_offset_ms)
-		"muted", "unmuted", "banned", "unbanned", "ban_preview":
+		"muted", "unmuted":
 			# The room's answer to a moderator's call of ours.
 			return [["moderated", packet.duplicate(true)]]
 	return []
