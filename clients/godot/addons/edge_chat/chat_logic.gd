@@ -563,7 +563,8 @@ func set_state(state):
 func own_state():
 	return null if _state == null else _state.duplicate(true)
 
-# When, in ms, time alone will change something: a typer to drop, or our state's interval to end (-1: nothing).
+# When, in ms, time alone will change something: a typer to drop, our state's interval or a timed mute to end (-1:
+# nothing).
 func next_timer():
 	var at = _moderation.next_timer()
 	for typer in _typers:
@@ -640,8 +641,8 @@ func wait_before_sending(now_ms, bytes):
 
 # A chat of ours, by our id now: the room's voice (the system sender, id 0) is nobody's.
 func _is_mine(raw):
-	var sender = raw.get("sender", {})
-	return not sender.get("system", false) and int(sender.get("id", -1)) == int(me.get("id", -1))
+	var sender = _member_of(raw.get("sender", {}))
+	return not sender.has("system") and sender["id"] == int(me.get("id", -1))
 
 # A message from the room confirms our chat if it is ours: a new one, or (by its cid) the room's answer to a chat
 # sent again that it had stored already, whose seq was delivered before. A message seen before without a cid
