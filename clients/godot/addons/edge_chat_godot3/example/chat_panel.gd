@@ -152,7 +152,8 @@ func _on_chat(message):
 	if message["sender"].get("system", false):
 		# The game's own voice, in its colour and marked, whatever name the backend gave it.
 		_log.push_color(SYSTEM_COLOR)
-		_log.add_text("[system] " + message["sender"]["name"] + ": " + message["text"])
+		var text = "message deleted" if message.get("deleted", false) else message["text"]
+		_log.add_text("[system] " + message["sender"]["name"] + ": " + text)
 		_log.pop()
 		_log.newline()
 		return
