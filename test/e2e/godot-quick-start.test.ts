@@ -16,6 +16,8 @@ import { connect, type TestClient } from "../support/ws-client.ts";
 
 const LOADER = resolve(import.meta.dirname, "../godot/load_addon.gd");
 const PANEL_CLIENT = resolve(import.meta.dirname, "../godot/panel_client.gd");
+/** The server's PUBLISH_TOKEN: the game's backend posts into the panel's room (docs/backend.md, "Publish"). */
+const PUBLISH_TOKEN = "publish-token-of-the-godot-quick-start-test";
 /** The README's placeholder for the server's address. */
 const README_ADDRESS = "wss://chat.example.com";
 
@@ -89,6 +91,7 @@ const ADDON_FILES = [
   "example/chat_panel.gd",
   "example/chat_panel.tscn",
   "message_model.gd",
+  "moderation.gd",
   "plugin.gd",
   "roster.gd",
   "send_queue.gd",
@@ -96,7 +99,7 @@ const ADDON_FILES = [
 
 let server: DevServer;
 beforeAll(async () => {
-  server = await startDevServer();
+  server = await startDevServer({ vars: { PUBLISH_TOKEN } });
 });
 afterAll(async () => {
   await server?.dispose();
@@ -194,7 +197,7 @@ describe.skipIf(WITHOUT_GODOT)("the Godot addon's README, followed in Godot 3", 
     expect(lines.length).toBe(5);
   });
 
-  it("the example chat panel shows players' names, texts and statuses as text: BBCode in them is not markup", async () => {
+  it("the example chat panel shows players' names, texts and statuses as text, and the backend's messages apart: BBCode in them is not markup", async () => {
     const project = freshProject(`\n${readmeBlock("autoload:godot3")}`);
     cpSync(PANEL_CLIENT, join(project, "panel_client.gd"));
     const room = "panel";
@@ -220,6 +223,14 @@ describe.skipIf(WITHOUT_GODOT)("the Godot addon's README, followed in Godot 3", 
         (p) => p.type === "signals" && (p.typing as number[] | undefined)?.includes(id as number) === true,
       );
       ann.send({ type: "chat", text: "[url=https://evil.example]click[/url] [color=red]red[/color]" });
+      await ann.next((p) => p.type === "chat" && String(p.text).startsWith("[url="));
+      // The game's backend posts, under ann's very name: the panel shows it as the system's.
+      const posted = await fetch(`${server.httpUrl}/api/rooms/${room}/messages`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${PUBLISH_TOKEN}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ text: "[b]ann[/b] won the match", sender: { name: "[i]ann[/i]" } }),
+      });
+      expect(posted.status).toBe(201);
       ann.send({ type: "chat", text: "bye" });
       const output = await godot;
       expect(output).not.toMatch(/ERROR/);
@@ -231,6 +242,7 @@ describe.skipIf(WITHOUT_GODOT)("the Godot addon's README, followed in Godot 3", 
       expect(shown).toEqual([
         "You joined #panel as [b]godot[/b].",
         "[i]ann[/i]: [url=https://evil.example]click[/url] [color=red]red[/color]",
+        "[system] [i]ann[/i]: [b]ann[/b] won the match",
         "[i]ann[/i]: bye",
       ]);
       // Who is here, each with its status after its name, as text; who was typing, until ann's chat.

@@ -30,6 +30,12 @@ func _init():
 	test_state_refusals()
 	test_join_refused_for_its_state()
 	test_member_count_of_a_large_room()
+	test_system_sender()
+	test_settings_told()
+	test_slow_mode_wait()
+	test_mute_told_and_timed()
+	test_waits_refused_for_good()
+	test_moderator_calls()
 	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
 	quit(0 if _failures == 0 else 1)
 
@@ -348,3 +354,135 @@ func test_member_count_of_a_large_room():
 	logic.on_packet({"type": "join", "id": 6, "name": "fay"}, 0)
 	logic.on_packet({"type": "join", "id": 6, "name": "fay"}, 0)
 	check("a join heard twice counts once", logic.member_count() == 5)
+
+# -------------------------------------------------------------------------------------------------------------------
+# The room's rules (issue 25): the system sender, settings and slow mode, mute, a moderator's calls.
+
+func test_system_sender():
+	var logic = Logic.new("me")
+	var w = signals_welcome(1, [{"id": 1, "name": "me"}])
+	w["history"] = [{"seq": 1, "ts": 1, "sender": {"id": 0, "name": "Referee", "system": true}, "text": "Ann won"}]
+	w["lastSeq"] = 1
+	var events = logic.on_packet(w, 0)
+	var chats = named(events, "chat")
+	check("a message the backend posted keeps its system sender", chats.size() == 1 and same(chats[0][1]["sender"], {"id": 0, "name": "Referee", "system": true}))
+	events = logic.on_packet({"type": "chat", "seq": 2, "ts": 2, "sender": {"id": 1, "name": "system", "system": "yes", "verified": true, "user": "u1"}, "text": "hi"}, 0)
+	check("a member named system is a member: system only when the room says true", same(named(events, "chat")[0][1]["sender"], {"id": 1, "name": "system", "verified": true, "user": "u1"}))
+	check("the room's voice is no echo of ours", logic.slow_mode_wait(0) == 0 and logic._is_mine({"sender": {"id": 1, "name": "me"}})
+		and not logic._is_mine({"sender": {"id": 0, "name": "me", "system": true}}))
+
+func test_settings_told():
+	var logic = Logic.new("me")
+	check("no settings before a welcome", same(logic.settings(), {}))
+	var events = logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}]), 0)
+	check("a welcome without settings (an older room): the defaults, told", same(named(events, "settings_changed"), [["settings_changed", {"slowModeSeconds": 0, "listed": false}]]))
+	var w = signals_welcome(1, [{"id": 1, "name": "me"}])
+	w["settings"] = {"slowModeSeconds": 10, "listed": true, "title": "Lobby"}
+	events = logic.on_packet(w, 0)
+	check("a welcome's settings, told", same(named(events, "settings_changed"), [["settings_changed", {"slowModeSeconds": 10, "listed": true, "title": "Lobby"}]])
+		and same(logic.settings(), {"slowModeSeconds": 10, "listed": true, "title": "Lobby"}))
+	check("the same settings again are not told", named(logic.on_packet(w, 0), "settings_changed").empty())
+	events = logic.on_packet({"type": "settings", "settings": {"slowModeSeconds": 10, "listed": true}}, 0)
+	check("a settings packet: the room's whole settings now (a title gone is gone)", same(events, [["settings_changed", {"slowModeSeconds": 10, "listed": true}]]))
+	check("unchanged, not told", logic.on_packet({"type": "settings", "settings": {"slowModeSeconds": 10, "listed": true}}, 0).empty())
+	logic.settings()["listed"] = false
+	check("settings() is a copy", logic.settings()["listed"] == true)
+
+func test_slow_mode_wait():
+	var logic = Logic.new("me")
+	var w = signals_welcome(3, [{"id": 3, "name": "me"}])
+	w["settings"] = {"slowModeSeconds": 10, "listed": false}
+	logic.on_packet(w, 1000)
+	check("no wait before a chat", logic.slow_mode_wait(1000) == 0)
+	logic.on_packet({"type": "chat", "seq": 1, "ts": 1, "sender": {"id": 9, "name": "ann"}, "text": "hi"}, 2000)
+	check("another's chat makes us wait for nothing", logic.slow_mode_wait(2000) == 0)
+	logic.on_packet({"type": "chat", "seq": 2, "ts": 2, "sender": {"id": 3, "name": "me"}, "text": "mine"}, 3000)
+	check("our chat: slowModeSeconds from its echo", logic.slow_mode_wait(3000) == 10000 and logic.slow_mode_wait(9000) == 4000 and logic.slow_mode_wait(13000) == 0)
+	logic.on_packet({"type": "settings", "settings": {"slowModeSeconds": 0, "listed": false}}, 4000)
+	check("slow mode off: no wait", logic.slow_mode_wait(4000) == 0)
+
+func test_mute_told_and_timed():
+	var logic = Logic.new("me")
+	logic.clock_offset_ms = 1700000000000
+	var w = signals_welcome(1, [{"id": 1, "name": "me"}, {"id": 2, "name": "ann"}])
+	w["muted"] = {"until": 1700000000000 + 60000, "reason": "spam"}
+	var events = logic.on_packet(w, 1000)
+	check("a welcome says the player is muted, until when and why", same(named(events, "mute_changed"), [["mute_changed", true, 1700000060000, "spam"]])
+		and same(logic.muted(), {"until": 1700000060000, "reason": "spam"}))
+	check("its end is due on the adapter's clock", logic.next_timer() == 60000)
+	check("a muted player's typing goes nowhere (the room would drop it)", logic.typing(2000).empty())
+	check("before its end, the mute lasts", logic.tick(59999).empty() and logic.muted() != null)
+	check("at its end, it is over, told, with no word from the room", same(logic.tick(60000), [["mute_changed", false, 0, ""]]) and logic.muted() == null
+		and logic.next_timer() == -1 and logic.typing(60000).size() == 1)
+	events = logic.on_packet({"type": "mute_status", "muted": true}, 61000)
+	check("a moderator mutes until unmuted: no end", same(events, [["mute_changed", true, 0, ""]]) and same(logic.muted(), {}) and logic.next_timer() == -1)
+	check("the same status again is not told", logic.on_packet({"type": "mute_status", "muted": true}, 61000).empty())
+	check("unmuted", same(logic.on_packet({"type": "mute_status", "muted": false}, 62000), [["mute_changed", false, 0, ""]]))
+	check("a mute whose end has passed (by our clock) is none", logic.on_packet({"type": "mute_status", "muted": true, "until": 1700000000000 + 62000}, 62000).empty()
+		and logic.muted() == null)
+	logic.on_packet({"type": "mute_status", "muted": true, "reason": "calm down"}, 63000)
+	events = logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}]), 64000)
+	check("a welcome that says no mute ends one (it ended while away)", same(named(events, "mute_changed"), [["mute_changed", false, 0, ""]]))
+
+func test_waits_refused_for_good():
+	var logic = Logic.new("me")
+	logic.clock_offset_ms = 5000000
+	var w = signals_welcome(1, [{"id": 1, "name": "me"}])
+	w["settings"] = {"slowModeSeconds": 30, "listed": false}
+	logic.on_packet(w, 0)
+	logic.send_chat("too soon")
+	var cid = logic.next_packet(0)["cid"]
+	logic.wait_before_sending(0, 40)
+	var events = logic.on_packet({"type": "error", "code": "slow_mode", "message": "slow mode: wait", "retryAfterMs": 4000, "for": "chat", "cid": cid}, 100)
+	check("slow_mode: told with its wait, and refused", same(events, [["error", "slow_mode", "slow mode: wait", 4000], ["refused", "chat", "slow_mode", "slow mode: wait"]]))
+	check("the wait is the player's: slow_mode_wait() says it", logic.slow_mode_wait(100) == 4000)
+	check("the chat is not sent again, now or after the wait, nor after a rejoin", logic.next_packet(100) == null and logic.next_packet(5000) == null
+		and logic.on_closed(1006, "", 0.5)[0][0] == "reconnecting" and logic.on_packet(w, 6000).size() > 0 and logic.next_packet(6000) == null)
+	logic.send_chat("spam")
+	cid = logic.next_packet(6000)["cid"]
+	logic.wait_before_sending(6000, 40)
+	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "retryAfterMs": 30000, "for": "chat", "cid": cid}, 6100)
+	check("muted, unknown to us (a clock ahead of the room's): refused, and muted again until the refusal's wait ends", same(events, [["error", "muted", "you are muted", 30000],
+		["refused", "chat", "muted", "you are muted"], ["mute_changed", true, 5000000 + 6100 + 30000, ""]]) and logic.next_timer() == 36100)
+	check("and the chat is not sent again", logic.next_packet(40000) == null)
+	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "retryAfterMs": 29850, "for": "edit"}, 6200)
+	check("a muted refusal that puts the end within a second of the known one changes nothing (only the way there differs)", events.size() == 2
+		and same(logic.muted(), {"until": 5000000 + 36100}))
+	logic.react(7, "👍")
+	logic.wait_before_sending(40000, 40)
+	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "for": "react"}, 40100)
+	check("a reaction refused while muted is not ours; with no wait, the mute lasts until lifted", events.size() == 3 and events[1][1] == "react"
+		and not logic.reacted_by_me(7, "👍") and same(events[2], ["mute_changed", true, 0, ""]) and logic.next_timer() == -1)
+	logic.on_packet({"type": "mute_status", "muted": true, "reason": "flood"}, 40100)
+	events = logic.on_packet({"type": "error", "code": "muted", "message": "you are muted", "retryAfterMs": 1000, "for": "state"}, 40150)
+	check("a muted refusal keeps the reason the mute had", same(named(events, "mute_changed"), [["mute_changed", true, 5000000 + 41150, "flood"]]))
+	events = logic.on_packet({"type": "error", "code": "blocked_word", "message": "not allowed here", "for": "edit"}, 40200)
+	check("blocked_word: told and refused, no wait", same(events, [["error", "blocked_word", "not allowed here", 0], ["refused", "edit", "blocked_word", "not allowed here"]]))
+
+func test_moderator_calls():
+	var logic = Logic.new("me")
+	check("a call before the welcome is refused at once, not queued", same(logic.mute(2), [["error", "not_joined", "not in the room: a moderator's call goes only while joined", 0],
+		["refused", "mute", "not_joined", "not in the room: a moderator's call goes only while joined"]]))
+	logic.on_packet(signals_welcome(1, [{"id": 1, "name": "me"}, {"id": 2, "name": "ann"}]), 0)
+	check("nothing of it waits in the queue", logic.next_packet(0) == null)
+	check("mute() with minutes and a reason goes at once", same(logic.mute(2, 10, "spam"), [["_send", {"type": "mute", "id": 2, "minutes": 10, "reason": "spam"}]]))
+	check("mute() without: until unmuted, no reason", same(logic.mute(2), [["_send", {"type": "mute", "id": 2}]]))
+	check("unmute(user)", same(logic.unmute("address:ab12"), [["_send", {"type": "unmute", "user": "address:ab12"}]]))
+	check("set_settings(): the fields given, and settings() unchanged until the room says", same(logic.set_settings({"slowModeSeconds": 10, "title": "Arena"}),
+		[["_send", {"slowModeSeconds": 10, "title": "Arena", "type": "settings"}]]) and logic.settings()["slowModeSeconds"] == 0)
+	check("settings that are no Dictionary are refused at once", same(logic.set_settings(10), [["error", "invalid_field", "settings must be a Dictionary", 0],
+		["refused", "settings", "invalid_field", "settings must be a Dictionary"]]))
+	var answer = {"type": "muted", "id": 2, "name": "ann", "user": "address:ab12", "until": 1700000600000}
+	check("the room's answers are told as they came", same(logic.on_packet(answer, 0), [["moderated", answer]])
+		and same(logic.on_packet({"type": "unmuted", "user": "address:ab12"}, 0), [["moderated", {"type": "unmuted", "user": "address:ab12"}]]))
+	check("a member's call refused: told, as a refusal of it", same(logic.on_packet({"type": "error", "code": "forbidden", "message": "moderators only", "for": "mute"}, 0),
+		[["error", "forbidden", "moderators only", 0], ["refused", "mute", "forbidden", "moderators only"]]))
+	logic.on_closed(1006, "", 0.5)
+	check("while reconnecting, a call is refused at once", logic.unmute("u1")[0][1] == "not_joined")
+	logic.on_packet(signals_welcome(3, [{"id": 3, "name": "me"}]), 100)
+	check("and nothing goes after the rejoin", logic.next_packet(100) == null)
+	logic.rename("rude")
+	logic.wait_before_sending(100, 40)
+	var events = logic.on_packet({"type": "error", "code": "blocked_word", "message": "not allowed here", "for": "rename"}, 200)
+	check("a rename refused for good leaves the room's name, which the next join carries", events.size() == 2 and logic.name == "me"
+		and logic.on_closed(1006, "", 0.5).size() == 1 and logic.join_packet()["name"] == "me")

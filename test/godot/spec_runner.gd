@@ -30,6 +30,10 @@ var _reconnect_in = null
 var _state = null
 # The ids of the typers the client last told the app of (typing_changed).
 var _told_typers = []
+# The mute the client last told the app of (mute_changed: {"until", "reason"}, each null when absent; null: none), and
+# the settings (settings_changed; null: none told).
+var _told_muted = null
+var _told_settings = null
 
 func _init():
 	var logic_path = ""
@@ -112,6 +116,8 @@ func run(scenario):
 	_reconnect_in = null
 	_state = null
 	_told_typers = []
+	_told_muted = null
+	_told_settings = null
 	var client = scenario.get("client", {})
 	for step in scenario["steps"]:
 		do_step(step, client)
@@ -169,6 +175,13 @@ func do_step(step, client):
 			_state = step["setState"]
 		else:
 			_emit(_logic.set_state(step["setState"]))
+	elif step.has("setSettings"):
+		_emit(_logic.set_settings(step["setSettings"]))
+	elif step.has("mute"):
+		var mute = step["mute"]
+		_emit(_logic.mute(int(mute["id"]), int(mute.get("minutes", 0)), mute.get("reason", "")))
+	elif step.has("unmute"):
+		_emit(_logic.unmute(step["unmute"]))
 	elif step.has("repeat"):
 		for _i in range(int(step["repeat"])):
 			for inner in step["steps"]:
@@ -221,7 +234,7 @@ func _emit(events):
 				for message in event[1]:
 					_delivered.append(message["seq"])
 			"error":
-				_errors.append({"code": event[1]})
+				_errors.append({"code": event[1], "retryAfterMs": event[3]})
 			"refused":
 				# Follows the error it tells of: what it answered.
 				_errors[_errors.size() - 1]["for"] = event[1]
@@ -241,6 +254,12 @@ func _emit(events):
 				_told_typers = []
 				for member in event[1]:
 					_told_typers.append(member["id"])
+			"mute_changed":
+				_told_muted = null
+				if event[1]:
+					_told_muted = {"until": null if event[2] == 0 else event[2], "reason": null if event[3] == "" else event[3]}
+			"settings_changed":
+				_told_settings = event[1]
 
 # What the adapter does after every event: send what may go now, and come back when the rest may.
 func _drain():
@@ -284,11 +303,14 @@ func expect(wanted):
 		check("delivered", _same(_delivered, wanted["delivered"]), "%s, expected %s" % [to_json(_delivered), to_json(wanted["delivered"])])
 		_delivered = []
 	if wanted.has("errors"):
-		# A code alone checks the code only.
+		# A code alone checks the code only; an object its code, `for`, and `retryAfterMs` if it lists it (0: none).
 		var errors = []
 		for i in range(_errors.size()):
 			var as_object = i < wanted["errors"].size() and typeof(wanted["errors"][i]) == TYPE_DICTIONARY
-			errors.append(_errors[i] if as_object else _errors[i]["code"])
+			var error = _errors[i].duplicate()
+			if not as_object or not wanted["errors"][i].has("retryAfterMs"):
+				error.erase("retryAfterMs")
+			errors.append(error if as_object else error["code"])
 		check("errors", _same(errors, wanted["errors"]), "%s, expected %s" % [to_json(errors), to_json(wanted["errors"])])
 		_errors = []
 	if wanted.has("changed"):
@@ -337,6 +359,14 @@ func expect(wanted):
 		for key in wanted["states"]:
 			actual[key] = states.get(key)
 		check("states", _same(actual, wanted["states"]), "%s, expected %s" % [to_json(actual), to_json(wanted["states"])])
+	if wanted.has("muted"):
+		var muted = _logic.muted()
+		var shown = null if muted == null else {"until": muted.get("until"), "reason": muted.get("reason")}
+		check("muted", _same(shown, wanted["muted"]), "%s, expected %s" % [to_json(shown), to_json(wanted["muted"])])
+		check("muted told", _same(_told_muted, wanted["muted"]), "mute_changed said %s, expected %s" % [to_json(_told_muted), to_json(wanted["muted"])])
+	if wanted.has("settings"):
+		check("settings", _same(_logic.settings(), wanted["settings"]), "%s, expected %s" % [to_json(_logic.settings()), to_json(wanted["settings"])])
+		check("settings told", _same(_told_settings, wanted["settings"]), "settings_changed said %s, expected %s" % [to_json(_told_settings), to_json(wanted["settings"])])
 	if wanted.has("memberCount"):
 		check("memberCount", _same(_logic.member_count(), wanted["memberCount"]), "%s, expected %s" % [_logic.member_count(), wanted["memberCount"]])
 

@@ -4,8 +4,10 @@
 # the room (roster.gd), the messages delivered as they change (message_model.gd: edits, deletions, reactions, live and
 # on a resume, paged in with `changes` when a welcome had no room for them all), who is typing and each member's
 # state (live signals: typing(), stop_typing(), set_state(), typers()), and when to stop trying (leave(), a refused
-# join, a kick, a ban, a deleted room). What is sent, and when, is send_queue.gd's. The rules are the JavaScript client's too, written once in clients/spec (scenarios.json) and run
-# against this file by test/godot/spec_runner.gd.
+# join, a kick, a ban, a deleted room), and the room's rules as they touch the player (moderation.gd: its settings,
+# slow mode, a mute; and a moderator's calls). What is sent, and when, is send_queue.gd's. The rules are the
+# JavaScript client's too, written once in clients/spec (scenarios.json) and run against this file by
+# test/godot/spec_runner.gd.
 #
 # Written in the GDScript that Godot 3 and Godot 4 both parse: no `extends` (a Reference in 3, a RefCounted in 4),
 # time passed in as milliseconds, JSON and bytes left to the adapters (edge_chat.gd for Godot 4, edge_chat_godot3.gd
@@ -17,6 +19,7 @@
 const Roster = preload("roster.gd")
 const SendQueue = preload("send_queue.gd")
 const MessageModel = preload("message_model.gd")
+const Moderation = preload("moderation.gd")
 # The numbers of the rules (backoff, the answer timeout, Godot's largest frame) and the room's close codes, written
 # from the TypeScript client's and the room's own (tools/client-constants.ts).
 const Constants = preload("constants.gd")
@@ -34,6 +37,9 @@ var refreshes_token = false
 # By default the largest frame Godot takes: Godot 4's inbound_buffer_size, and Godot 3's 64 KiB inbound buffer
 # (network/limits/websocket_client/max_in_buffer_kb), a ring buffer that holds one byte less than its size.
 var max_frame_bytes = Constants.GODOT_MAX_FRAME_BYTES
+# The epoch's milliseconds minus the adapter's clock (now_ms), set by the adapter: the room's times (a mute's `until`)
+# are the epoch's.
+var clock_offset_ms = 0
 var failures = 0
 var me = {}
 var resume_key = ""
@@ -55,6 +61,7 @@ var _older_wanted = false
 var _limits = {}
 var _roster = Roster.new()
 var _model = MessageModel.new()
+var _moderation = Moderation.new()
 # The changes after this position are still to be asked for (-1: none are): a resume's welcome had no room for them.
 var _changes_after = -1
 var _changes_in_flight = false
@@ -108,6 +115,18 @@ func messages():
 # Whether this addon gave reaction `reaction` to message `seq` (and did not take it back).
 func reacted_by_me(seq, reaction):
 	return _model.reacted_by_me(int(seq), reaction)
+
+# The room's settings, {"slowModeSeconds", "listed", "title"?} ({} before the first welcome): a copy.
+func settings():
+	return _moderation.settings.duplicate()
+
+# null if the player may speak; else {"until"?: when the mute ends, the epoch's ms, "reason"?}: a copy.
+func muted():
+	return null if _moderation.muted == null else _moderation.muted.duplicate()
+
+# How long, in ms, slow mode makes the player wait before its next chat as of `now_ms` (0: none).
+func slow_mode_wait(now_ms):
+	return _moderation.slow_mode_wait(now_ms)
 
 # -------------------------------------------------------------------------------------------------------------------
 # The connection's life
@@ -183,6 +202,8 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			return _on_welcome(packet, now_ms)
 		"chat":
 			_confirm(packet)
+			if _is_mine(packet):
+				_moderation.chatted(now_ms)
 			# A member's chat ends its typing.
 			var retyped = _retyped(_typers_without([int(packet.get("sender", {}).get("id", -1))]))
 			if _gap.size() > 0:
@@ -220,6 +241,13 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			return _on_changes(packet)
 		"error":
 			return _on_error(packet, now_ms)
+		"settings":
+			return _moderation.on_settings(packet)
+		"mute_status":
+			return _moderation.on_mute_status(packet, now_ms, clock_offset_ms)
+		"muted", "unmuted":
+			# The room's answer to a moderator's call of ours.
+			return [["moderated", packet.duplicate(true)]]
 	return []
 
 func _on_welcome(packet, now_ms):
@@ -248,7 +276,7 @@ func _on_welcome(packet, now_ms):
 	_queue.pace_to(_limits, now_ms)
 	_queue.drop_renames()
 	_roster.start(_members_of(packet.get("members", [])), int(packet.get("memberCount", 0)))
-	var events = [["connected", me.duplicate()]]
+	var events = [["connected", me.duplicate()]] + _moderation.welcomed(packet, now_ms, clock_offset_ms)
 	var more = bool(packet.get("more", false))
 	_welcome_newest = int(packet.get("lastSeq", 0))
 	if resumed and more and history.size() > 0:
@@ -317,6 +345,18 @@ func _on_error(packet, now_ms):
 	# A typing signal refused (flood control) was only a hint: the game never hears of it.
 	if refused_type == "typing":
 		return []
+	if code in Moderation.FOR_GOOD and joined:
+		# Its wait, if any, is the player's (slow mode, a mute), not the queue's: refused for good, told with the wait.
+		var told = [["error", code, message, retry_after]]
+		var request = _queue.dismissed(refused_type, str(packet.get("cid", "")))
+		_rename_refused(refused_type)
+		if refused_type == "state":
+			_state_refused(code, message, 0, now_ms)
+		elif request != null and request["type"] == "react":
+			_model.reacted(request["seq"], request["reaction"], false)
+		if packet.has("for"):
+			told.append(["refused", refused_type, code, message])
+		return told + _moderation.refused(code, retry_after, now_ms, clock_offset_ms)
 	if refused_type == "state" and joined:
 		return _state_refused(code, message, retry_after, now_ms)
 	if not joined and not stopped and _join_state != null and code in ["invalid_state", "forbidden"] and refused_type in ["join", ""]:
@@ -344,7 +384,8 @@ func _on_error(packet, now_ms):
 	# The room's own failure refuses nothing: what it answered stays unconfirmed, and goes again after a drop.
 	if code == "internal_error":
 		return [["error", code, message, 0]]
-	# Refused for good: not sent again; a reaction refused is not ours.
+	# Refused for good: not sent again; a reaction refused is not ours, a rename leaves the room's name.
+	_rename_refused(refused_type)
 	var refused = _queue.dismissed(str(packet.get("for", "")), str(packet.get("cid", "")))
 	if refused != null and refused["type"] == "react":
 		_model.reacted(refused["seq"], refused["reaction"], false)
@@ -352,6 +393,11 @@ func _on_error(packet, now_ms):
 	if packet.has("for"):
 		events.append(["refused", str(packet["for"]), code, message])
 	return events
+
+# A rename refused for good: the name is the one the room has, which the next join carries.
+func _rename_refused(refused_type):
+	if refused_type == "rename" and me.has("name"):
+		name = me["name"]
 
 # A change to a message, at its position in the room's log.
 func _on_change(packet):
@@ -450,10 +496,42 @@ func rename(new_name):
 	if joined:
 		_queue.push_rename(new_name)
 
-# The player typed: ["_send", {"type": "typing"}] if joined, no start went within typingIntervalMs, and the rate
-# limit has a token for it now; otherwise nothing, now or later (a typing signal is never queued).
-func typing(now_ms):
+# A moderator's calls (the room refuses them, `forbidden`, to a member without the moderator role): each goes at
+# once while joined, as ["_send", packet], never queued; otherwise it is refused here (`not_joined`). Their answers are
+# ["moderated", packet] (`muted`, `unmuted`), or for settings a `settings` packet to everyone: only that changes
+# settings().
+
+# Mutes member `id` for `minutes` (0: until unmuted), for `reason` ("": none).
+func mute(id, minutes = 0, reason = ""):
+	var packet = {"type": "mute", "id": int(id)}
+	if minutes > 0:
+		packet["minutes"] = int(minutes)
+	if reason != "":
+		packet["reason"] = reason
+	return _request(packet)
+
+# Lifts the mute of `user`, as the `muted` answer named it (a sub, or "address:…" for an anonymous member).
+func unmute(user):
+	return _request({"type": "unmute", "user": user})
+
+# Changes the room's settings given (of "slowModeSeconds", "listed", "title"); every member hears of the change.
+func set_settings(changes):
+	if typeof(changes) != TYPE_DICTIONARY:
+		return _refused_here("settings", "invalid_field", "settings must be a Dictionary")
+	var packet = changes.duplicate(true)
+	packet["type"] = "settings"
+	return _request(packet)
+
+func _request(packet):
 	if not joined or stopped:
+		return _refused_here(packet["type"], "not_joined", "not in the room: a moderator's call goes only while joined")
+	return [["_send", packet]]
+
+# The player typed: ["_send", {"type": "typing"}] if joined, not muted (the room drops a muted member's), no start
+# went within typingIntervalMs, and the rate limit has a token for it now; otherwise nothing, now or later (a typing
+# signal is never queued).
+func typing(now_ms):
+	if not joined or stopped or _moderation.muted != null:
 		return []
 	if _typing_sent_at >= 0 and now_ms - _typing_sent_at < _limit("typingIntervalMs"):
 		return []
@@ -485,9 +563,10 @@ func set_state(state):
 func own_state():
 	return null if _state == null else _state.duplicate(true)
 
-# When, in ms, time alone will change something: a typer to drop, or our state's interval to end (-1: nothing).
+# When, in ms, time alone will change something: a typer to drop, our state's interval or a timed mute to end (-1:
+# nothing).
 func next_timer():
-	var at = -1
+	var at = _moderation.next_timer()
 	for typer in _typers:
 		if at < 0 or typer["until"] < at:
 			at = typer["until"]
@@ -497,14 +576,14 @@ func next_timer():
 			at = due
 	return at
 
-# Time passed: the typers last heard from typingTimeoutMs ago or more are dropped. The adapter then sends what may go
-# (our state, once its interval ended).
+# Time passed: the typers last heard from typingTimeoutMs ago or more are dropped, and a timed mute that ended is over.
+# The adapter then sends what may go (our state, once its interval ended).
 func tick(now_ms):
 	var kept = []
 	for typer in _typers:
 		if typer["until"] > now_ms:
 			kept.append(typer)
-	return _retyped(kept)
+	return _retyped(kept) + _moderation.tick(now_ms)
 
 # Asks for the page before the oldest message delivered; false if there is none.
 func load_older():
@@ -559,6 +638,11 @@ func wait_before_sending(now_ms, bytes):
 	return 0
 
 # -------------------------------------------------------------------------------------------------------------------
+
+# A chat of ours, by our id now: the room's voice (the system sender, id 0) is nobody's.
+func _is_mine(raw):
+	var sender = _member_of(raw.get("sender", {}))
+	return not sender.has("system") and sender["id"] == int(me.get("id", -1))
 
 # A message from the room confirms our chat if it is ours: a new one, or (by its cid) the room's answer to a chat
 # sent again that it had stored already, whose seq was delivered before. A message seen before without a cid
@@ -714,6 +798,11 @@ func _members_of(raw_members):
 
 func _member_of(packet):
 	var member = {"id": int(packet.get("id", 0)), "name": str(packet.get("name", ""))}
+	# A message's sender may be the room's own voice, what the game's backend posts: {id: 0, name, system: true}. Only
+	# the room sets `system`, and no member has id 0.
+	if typeof(packet.get("system")) == TYPE_BOOL and packet["system"]:
+		member["system"] = true
+		return member
 	if packet.get("verified", false):
 		member["verified"] = true
 		member["user"] = str(packet.get("user", ""))

@@ -33,6 +33,16 @@ signal token_needed()
 signal typing_changed(typers: Array)
 # A member's state changed (its own, or the player's once the room took it): its entry as members() lists it now.
 signal member_state_changed(member: Dictionary)
+# The room's settings, as the first welcome says them and whenever a moderator changes them:
+# {"slowModeSeconds": one chat per member per this many seconds (0: off), "listed", "title"?}. settings() says them.
+signal settings_changed(settings: Dictionary)
+# A moderator muted the player (`muted` true; `until`: when it ends, the epoch's ms, 0 for until unmuted; `reason`:
+# "" for none), or its mute is over (false, 0, ""): lifted, or its time is up (told by the addon, at `until`). A muted
+# player stays and reads, but its chats, edits, reactions, renames and state are refused (`error` "muted").
+signal mute_changed(muted: bool, until: int, reason: String)
+# The room's answer to a moderator's call of the player's, as it came: {"type": "muted", "id"?, "name"?, "user",
+# "until"?} or {"type": "unmuted", "user"}. A call refused (`forbidden` for a member) is `error`, then `refused`.
+signal moderated(answer: Dictionary)
 
 const Logic = preload("chat_logic.gd")
 # The clients' numbers, written from the TypeScript client's (tools/client-constants.ts).
@@ -148,6 +158,34 @@ func set_state(state: Dictionary) -> void:
 	_emit(_logic.set_state(state))
 	_drain()
 
+# The room's settings as last told: {"slowModeSeconds", "listed", "title"?} ({} before the first welcome).
+func settings() -> Dictionary:
+	return {} if _logic == null else _logic.settings()
+
+# null if the player may speak; else {"until"?: when the mute ends, the epoch's ms, "reason"?}.
+func muted():
+	return null if _logic == null else _logic.muted()
+
+# How long, in ms, slow mode makes the player wait before its next chat (0: none): after its last chat, or a
+# `slow_mode` refusal. A moderator, whom slow mode spares, is shown the wait too.
+func slow_mode_wait() -> int:
+	return 0 if _logic == null else _logic.slow_mode_wait(Time.get_ticks_msec())
+
+# A moderator's calls (see `moderated`). Mutes member `id` for `minutes` (0: until unmuted), for `reason`.
+func mute(id: int, minutes := 0, reason := "") -> void:
+	_emit(_logic.mute(id, minutes, reason))
+	_drain()
+
+# Lifts the mute of `user`, as the `muted` answer named it.
+func unmute(user: String) -> void:
+	_emit(_logic.unmute(user))
+	_drain()
+
+# Changes the room's settings given: {"slowModeSeconds"?: 0..3600, "listed"?: bool, "title"?: 1..64 characters}.
+func set_settings(changes: Dictionary) -> void:
+	_emit(_logic.set_settings(changes))
+	_drain()
+
 func load_older() -> void:
 	if _logic.load_older():
 		_drain()
@@ -244,6 +282,7 @@ func _on_frame(text: String) -> void:
 	var packet = JSON.parse_string(text)
 	if typeof(packet) != TYPE_DICTIONARY:
 		return
+	_logic.clock_offset_ms = int(Time.get_unix_time_from_system() * 1000.0) - Time.get_ticks_msec()
 	_emit(_logic.on_packet(packet, Time.get_ticks_msec(), text.to_utf8_buffer().size()))
 	_drain()
 

@@ -1,15 +1,30 @@
 # A chat panel for Godot 4 on top of the EdgeChat autoload: how many are here, the log, who is here with their status,
-# who is typing, a line to type in and the player's own status. Text from other players (names, messages, statuses)
-# goes in with add_text(), never append_text(): BBCode in it stays text, so it cannot style, link or hide anything.
-# Only the panel's own markup (the bold name, the italic notices and statuses) is markup.
+# who is typing, the room's rules as they touch the player (slow mode and its wait, a mute), a line to type in and the
+# player's own status. Text from other players and from the game's backend (names, messages, statuses, a mute's
+# reason) goes in with add_text(), never append_text(): BBCode in it stays text, so it cannot style, link or hide
+# anything. Only the panel's own markup (the bold name, the italic notices and statuses, the system's colour) is markup.
 extends VBoxContainer
 
 @export var server_url := "ws://127.0.0.1:8787"
 @export var room := "lobby"
 @export var player_name := "Player"
 
+# The last chat the player sent, put back in the line if the room refuses it for a reason the player can wait out.
+var _last_sent := ""
+# Slow mode's seconds as last told (-1: not yet), and how long since the rules line was drawn.
+var _slow_seconds := -1
+var _since_rules := 0.0
+
 # How much of a member's status the list shows.
 const STATUS_CHARS = 40
+# The colour of what the game's backend posts (a message whose sender is the system): no member's line looks like it.
+const SYSTEM_COLOR = Color(0.55, 0.75, 1.0)
+# The refusals the player can act on, each said plainly; the others are shown as the room words them.
+const REFUSALS = {
+	"muted": "Not sent: you are muted.",
+	"slow_mode": "Not sent: slow mode. Wait %d s.",
+	"blocked_word": "Not sent: it holds a word this room does not allow.",
+}
 
 # Found when the panel runs, not named in the script: the folder must parse before its plugin adds the autoload.
 @onready var _chat = get_node("/root/EdgeChat")
@@ -17,6 +32,7 @@ const STATUS_CHARS = 40
 @onready var _log: RichTextLabel = $Body/Log
 @onready var _members: RichTextLabel = $Body/Members
 @onready var _typing: RichTextLabel = $Typing
+@onready var _rules: RichTextLabel = $Rules
 @onready var _input: LineEdit = $Input/Text
 @onready var _send: Button = $Input/Send
 @onready var _status: LineEdit = $Input/Status
@@ -32,13 +48,22 @@ func _ready() -> void:
 	_chat.member_state_changed.connect(func(_member): _show_members())
 	_chat.typing_changed.connect(_show_typers)
 	_chat.message_deleted.connect(func(seq): _notice("A moderator deleted message #%d." % seq))
-	_chat.error.connect(func(_code, message, _retry): _notice(message))
+	_chat.error.connect(_on_error)
+	_chat.refused.connect(_on_refused)
+	_chat.settings_changed.connect(_on_settings_changed)
+	_chat.mute_changed.connect(_on_mute_changed)
 	_send.pressed.connect(_submit)
 	_input.text_submitted.connect(func(_text): _submit())
 	# Every keystroke says so (the addon sends at most one signal per typingIntervalMs); an emptied line stops it.
 	_input.text_changed.connect(_on_text_changed)
 	_status.text_submitted.connect(_set_status)
 	_chat.connect_to_room(server_url, room, player_name)
+
+# The rules line counts a wait down; the addon tells when a mute ends.
+func _process(delta: float) -> void:
+	_since_rules += delta
+	if _since_rules >= 0.5:
+		_show_rules()
 
 func _on_connected(me: Dictionary) -> void:
 	_notice("You joined #%s as %s." % [room, me["name"]])
@@ -54,7 +79,67 @@ func _on_text_changed(text: String) -> void:
 	else:
 		_chat.typing()
 
+func _on_error(code: String, message: String, retry_after_ms: int) -> void:
+	var shown := message
+	if code == "slow_mode":
+		shown = REFUSALS[code] % ceili(retry_after_ms / 1000.0)
+	elif REFUSALS.has(code):
+		shown = REFUSALS[code]
+	_notice(shown)
+	_show_rules()
+
+# A chat refused for a reason the player can wait out, or reword, goes back in the line (if it is empty).
+func _on_refused(request_type: String, code: String, _message: String) -> void:
+	if request_type == "chat" and REFUSALS.has(code) and _input.text.is_empty():
+		_input.insert_text_at_caret(_last_sent)
+
+func _on_settings_changed(settings: Dictionary) -> void:
+	var seconds := int(settings.get("slowModeSeconds", 0))
+	if seconds != _slow_seconds and (_slow_seconds >= 0 or seconds > 0):
+		_notice("Slow mode: one message per %d s." % seconds if seconds > 0 else "Slow mode is off.")
+	_slow_seconds = seconds
+	_show_rules()
+
+func _on_mute_changed(muted: bool, until: int, reason: String) -> void:
+	if muted:
+		_notice("A moderator muted you%s%s." % [" until " + _clock(until) if until > 0 else "", ": " + reason if reason != "" else ""])
+	else:
+		_notice("You may speak again.")
+	_show_rules()
+
+# Under the typers: a mute (the line and its button disabled until it ends), else slow mode and the player's wait.
+func _show_rules() -> void:
+	_since_rules = 0.0
+	_rules.clear()
+	var muted = _chat.muted()
+	_input.editable = muted == null
+	_send.disabled = muted != null
+	if muted != null:
+		_rules.add_text("You are muted" + (" until " + _clock(muted["until"]) if muted.has("until") else ""))
+		if muted.has("reason"):
+			_rules.add_text(" (" + muted["reason"] + ")")
+		return
+	var wait: int = _chat.slow_mode_wait()
+	if wait > 0:
+		_rules.add_text("Slow mode: wait %d s" % ceili(wait / 1000.0))
+	elif _slow_seconds > 0:
+		_rules.add_text("Slow mode: one message per %d s" % _slow_seconds)
+
+# The epoch's `ms` as the player's local time of day, "14:05".
+func _clock(ms: int) -> String:
+	var bias: int = Time.get_time_zone_from_system()["bias"]
+	var time := Time.get_datetime_dict_from_unix_time(floori(ms / 1000.0) + bias * 60)
+	return "%02d:%02d" % [time["hour"], time["minute"]]
+
 func _on_chat(message: Dictionary) -> void:
+	if message["sender"].get("system", false):
+		# The game's own voice, in its colour and marked, whatever name the backend gave it.
+		_log.push_color(SYSTEM_COLOR)
+		var text = "message deleted" if message.get("deleted", false) else message["text"]
+		_log.add_text("[system] " + message["sender"]["name"] + ": " + text)
+		_log.pop()
+		_log.newline()
+		return
 	_log.push_bold()
 	_log.add_text(message["sender"]["name"])
 	_log.pop()
@@ -62,6 +147,8 @@ func _on_chat(message: Dictionary) -> void:
 		_log.add_text(" ✓")
 	_log.add_text(": " + ("message deleted" if message.get("deleted", false) else message["text"]))
 	_log.newline()
+	# The player's own starts slow mode's wait.
+	_show_rules()
 
 func _notice(text: String) -> void:
 	_log.push_italics()
@@ -106,6 +193,12 @@ func _submit() -> void:
 	var text := _input.text.strip_edges()
 	if text.is_empty():
 		return
+	# Muted: the text stays, and the rules line says why. Slow mode's wait is only shown: a moderator has none, and a
+	# chat sent too soon is refused and put back.
+	if _chat.muted() != null:
+		_show_rules()
+		return
 	# Sending ends the player's typing for everyone.
+	_last_sent = text
 	_chat.send_chat(text)
 	_input.clear()
