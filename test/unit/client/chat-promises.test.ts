@@ -2,10 +2,8 @@
 // Refusal when the room refused the chat for good; a "not now" leaves it pending while the chat goes again.
 
 import { describe, expect, it } from "vitest";
-import { RoomConnection } from "../../../src/client/connection";
-import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { Refusal } from "../../../src/client/refusal";
-import { FakeClock, type FakeSocket, socketFactory, welcome } from "./fakes";
+import { type FakeSocket, joinedConnection } from "./fakes";
 
 /** Node's, which these tests run in (the client's own code knows no Node: tsconfig.client.json). */
 declare const process: {
@@ -14,24 +12,10 @@ declare const process: {
 };
 
 function joined() {
-  const clock = new FakeClock();
-  const sockets = socketFactory();
-  const events: ConnectionEvent[] = [];
-  const connection = new RoomConnection({
-    url: "ws://chat.test/rooms/r",
-    name: "me",
-    createSocket: sockets.create,
-    onEvent: (event) => events.push(event),
-    clock,
-    random: () => 1,
-  });
-  connection.open();
-  const socket = sockets.last();
-  socket.open();
-  socket.receive(welcome(1, []));
+  const joined = joinedConnection();
   /** The cid of the last chat sent. */
   const lastCid = (s: FakeSocket) => (JSON.parse(s.sent.at(-1)!) as { cid: string }).cid;
-  return { clock, connection, socket, events, lastCid: () => lastCid(socket) };
+  return { ...joined, lastCid: () => lastCid(joined.socket) };
 }
 
 /** Whether the promise has settled, and how, as of now. */

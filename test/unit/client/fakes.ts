@@ -1,6 +1,8 @@
 // Test doubles for the connection: a clock whose time only moves when the test says so, and sockets the test
-// opens, feeds and drops by hand.
+// opens, feeds and drops by hand; and a connection joined through them.
 
+import { type ConnectionOptions, RoomConnection } from "../../../src/client/connection";
+import type { ConnectionEvent } from "../../../src/client/connection-events";
 import type { SocketFactory, SocketHandlers, SocketLike } from "../../../src/client/socket";
 import type { Clock } from "../../../src/client/timers";
 import { type ChatMessage, DEFAULT_LIMITS, type Limits, type ServerPacket } from "../../../src/shared/protocol";
@@ -140,4 +142,28 @@ export function welcome(
     settings: { slowModeSeconds: 0, listed: false },
     resumeKey: `key-of-${id}`,
   };
+}
+
+/**
+ * A connection to room "r" as "me", joined (member 1, `history` in its welcome) over a fake socket, on a fake clock,
+ * its backoff without jitter; `options` add to or replace the connection's.
+ */
+export function joinedConnection(history: ChatMessage[] = [], options: Partial<ConnectionOptions> = {}) {
+  const clock = new FakeClock();
+  const sockets = socketFactory();
+  const events: ConnectionEvent[] = [];
+  const connection = new RoomConnection({
+    url: "ws://chat.test/rooms/r",
+    name: "me",
+    createSocket: sockets.create,
+    onEvent: (event) => events.push(event),
+    clock,
+    random: () => 1,
+    ...options,
+  });
+  connection.open();
+  const socket = sockets.last();
+  socket.open();
+  socket.receive(welcome(1, history));
+  return { clock, sockets, socket, events, connection };
 }

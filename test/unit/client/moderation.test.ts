@@ -1,28 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { RoomConnection } from "../../../src/client/connection";
-import type { ConnectionEvent } from "../../../src/client/connection-events";
 import { readClaims, takeToken, withToken } from "../../../src/client/token";
-import { FakeClock, message, messages, socketFactory, welcome } from "./fakes";
+import { joinedConnection, message, messages } from "./fakes";
 
-function joined() {
-  const clock = new FakeClock();
-  const sockets = socketFactory();
-  const events: ConnectionEvent[] = [];
-  const connection = new RoomConnection({
-    url: "ws://chat.test/rooms/r",
-    name: "me",
-    createSocket: sockets.create,
-    onEvent: (event) => events.push(event),
-    clock,
-    random: () => 1,
-    backoff: { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 },
-  });
-  connection.open();
-  const socket = sockets.last();
-  socket.open();
-  socket.receive(welcome(1, messages(1, 3)));
-  return { clock, sockets, socket, events, connection };
-}
+const joined = () => joinedConnection(messages(1, 3), { backoff: { baseMs: 1_000, maxMs: 16_000, maxAttempts: 4 } });
 
 describe("removal by the room", () => {
   it("stops reconnecting after a kick, says why, and rejoins only when asked", () => {

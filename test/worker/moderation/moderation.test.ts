@@ -6,22 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { ChatRoom } from "../../../src/server/room/room";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../../../src/server/shards/wire";
 import { asGuest, type Client, connect, joinTutorial, type Packet, sleep, token, UPGRADE, uniqueRoom } from "../client";
-
-/** Joins `room` with a token for these claims (or anonymously), from `address` if given. */
-async function member(
-  room: string,
-  claims?: { sub: string; name: string; role?: string },
-  address?: string,
-  anonName = "anon",
-) {
-  const query = claims ? `?token=${await token(claims)}` : "";
-  const client = await connect(`/rooms/${room}${query}`, address);
-  client.send({ type: "join", name: claims?.name ?? anonName });
-  const welcome = await client.nextOfType("welcome");
-  return { client, welcome, id: welcome.id as number };
-}
-
-const moderatorOf = (room: string, sub = "mod-1") => member(room, { sub, name: `Mod ${sub}`, role: "moderator" });
+import { member, moderatorOf } from "./members";
 
 const upgradeStatus = async (path: string, address?: string) => (await fetchUpgrade(path, address)).status;
 
