@@ -58,6 +58,9 @@ function workerProject(
 export default defineConfig({
   test: {
     globalSetup: ["test/support/run-summary.ts"],
+    // Two files at a time, whatever the cores: most of a test's time is waiting (on a socket, a timer, a server
+    // starting), and on a machine of two cores vitest's default of one fewer than the cores runs every file in turn.
+    maxWorkers: 2,
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
