@@ -271,7 +271,6 @@ try {
 } finally {
   for (const { server } of servers) await server.dispose();
   snapshot.dispose();
-  await webhookReceiver?.close();
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -313,11 +312,12 @@ for (const [name, r] of Object.entries(durableVsFloor)) Object.assign(summary[na
 for (const [name, r] of Object.entries(ratios("webhooks", oursLabel)))
   Object.assign(summary[name]!, { webhooksRatio: r });
 if (webhookReceiver) {
-  const { requests, events, unverified } = webhookReceiver.counts();
+  const { requests, events, unverified } = await webhookReceiver.counts();
   console.log(
     `webhooks: the receiver took ${events} events in ${requests} requests; ${unverified} failed verification`,
   );
   if (unverified > 0) failures.push(`webhooks: ${unverified} requests failed verification`);
+  await webhookReceiver.close();
 }
 
 // A proposed change ("exp") against the room as it is.

@@ -28,13 +28,21 @@ import {
   roomVacated,
   settingsEvent,
 } from "./webhook-events";
-import { type NewEvent, type WebhookInfo, WebhookQueue } from "./webhook-queue";
+import { BATCH_MAX_EVENTS, type NewEvent, type WebhookInfo, WebhookQueue } from "./webhook-queue";
 
 /**
  * An attempt takes ATTEMPT_TIMEOUT_MS at most: one not over by this was lost with the object that made it (a
  * restart), and the alarm makes it again.
  */
 const WATCHDOG_MS = 60_000;
+
+/**
+ * A room sends at most one request per this while events flow: those of a busy moment go together. Each delivered
+ * batch is a write (its events deleted, the cursor moved), and the room's messages wait for every write to be
+ * stored before they go out (the output gate): a request per few chats doubled the writes of a chatty room and held
+ * its chats back by milliseconds each. The first event after a quiet spell goes at once, and so does a full batch.
+ */
+export const SEND_INTERVAL_MS = 1000;
 
 /** What the webhooks need of the room. */
 export interface WebhookRoom {
@@ -57,6 +65,8 @@ export class Webhooks implements PresenceWatcher {
   private present: number | undefined;
   /** Counts the lives of the room's storage: a request that ends in a later one than it began changes nothing. */
   private life = 0;
+  /** When the last request was made (in this object's life: a new one may send at once). */
+  private lastSentAt = -Infinity;
 
   constructor(
     schema: Schema,
@@ -174,9 +184,16 @@ export class Webhooks implements PresenceWatcher {
   /** Sends batch after batch until none is left, or one fails: then its retry is the alarm's. */
   private async sendAll(life: number): Promise<void> {
     try {
-      for (let batch = this.queue.batch(); batch; batch = this.queue.batch()) {
+      for (;;) {
+        // A full batch goes at once: a backlog is drained as fast as its receiver takes it.
+        const wait = this.lastSentAt + SEND_INTERVAL_MS - Date.now();
+        if (wait > 0 && this.queue.backlog < BATCH_MAX_EVENTS)
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        if (life !== this.life) return;
+        const batch = this.queue.batch();
+        if (!batch) break;
         // Each request has its own watchdog's time: a long backlog takes many, each well within it.
-        this.sendingSince = Date.now();
+        this.sendingSince = this.lastSentAt = Date.now();
         const failure = await this.deliver(batch);
         if (life !== this.life) return;
         if (failure !== undefined) {
