@@ -40,7 +40,8 @@ const WATCHDOG_MS = 60_000;
  * A room sends at most one request per this while events flow: those of a busy moment go together. Each delivered
  * batch is a write (its events deleted, the cursor moved), and the room's messages wait for every write to be
  * stored before they go out (the output gate): a request per few chats doubled the writes of a chatty room and held
- * its chats back by milliseconds each. The first event after a quiet spell goes at once, and so does a full batch.
+ * its chats back by milliseconds each. The first event after a quiet spell goes at once, and so does a full batch;
+ * the rest wait for the room's alarm (`due`), never for a timer, which would keep the room from hibernating.
  */
 export const SEND_INTERVAL_MS = 1000;
 
@@ -130,11 +131,15 @@ export class Webhooks implements PresenceWatcher {
     return this.queue.backlog > 0 || this.presentCount > 0;
   }
 
-  /** When the alarm must ring for the webhooks: a failed batch's retry, or a lost request's; undefined: never. */
+  /**
+   * When the alarm must ring for the webhooks: a failed batch's retry, a lost request's, or the next request of a
+   * flow of events (SEND_INTERVAL_MS); undefined: never.
+   */
   due(now: number): number | undefined {
     if (this.queue.backlog === 0) return undefined;
     if (this.sendingSince !== undefined) return this.sendingSince + WATCHDOG_MS;
-    return this.queue.retryAt ?? now + WATCHDOG_MS;
+    const next = this.nextSendAt;
+    return this.queue.retryAt ?? (next > now ? next : now + WATCHDOG_MS);
   }
 
   /** The alarm rang: a batch that is due is sent. */
@@ -171,11 +176,20 @@ export class Webhooks implements PresenceWatcher {
     });
   }
 
-  /** Starts sending, unless a request is out, nothing waits, or a failed batch waits out its backoff. */
+  /** When the next request may go: at once for a full batch, else SEND_INTERVAL_MS after the last. */
+  private get nextSendAt(): number {
+    return this.queue.backlog >= BATCH_MAX_EVENTS ? -Infinity : this.lastSentAt + SEND_INTERVAL_MS;
+  }
+
+  /**
+   * Starts sending, unless a request is out, nothing waits, or a failed batch waits out its backoff; events that
+   * came sooner than SEND_INTERVAL_MS after the last request wait for the alarm.
+   */
   private start(now: number): void {
     if (this.sendingSince !== undefined || this.queue.backlog === 0) return;
     const retryAt = this.queue.retryAt;
     if (retryAt !== undefined && retryAt > now) return;
+    if (this.nextSendAt > now) return this.room.ringBy(this.nextSendAt);
     this.sendingSince = now;
     this.room.ringBy(now + WATCHDOG_MS);
     this.room.waitUntil(this.sendAll(this.life));
@@ -184,14 +198,12 @@ export class Webhooks implements PresenceWatcher {
   /** Sends batch after batch until none is left, or one fails: then its retry is the alarm's. */
   private async sendAll(life: number): Promise<void> {
     try {
-      for (;;) {
-        // A full batch goes at once: a backlog is drained as fast as its receiver takes it.
-        const wait = this.lastSentAt + SEND_INTERVAL_MS - Date.now();
-        if (wait > 0 && this.queue.backlog < BATCH_MAX_EVENTS)
-          await new Promise((resolve) => setTimeout(resolve, wait));
-        if (life !== this.life) return;
-        const batch = this.queue.batch();
-        if (!batch) break;
+      // Full batches go one after another: a backlog is drained as fast as its receiver takes it.
+      for (
+        let batch = this.queue.batch();
+        batch;
+        batch = this.nextSendAt > Date.now() ? undefined : this.queue.batch()
+      ) {
         // Each request has its own watchdog's time: a long backlog takes many, each well within it.
         this.sendingSince = this.lastSentAt = Date.now();
         const failure = await this.deliver(batch);
@@ -203,7 +215,8 @@ export class Webhooks implements PresenceWatcher {
         }
         this.queue.delivered(batch);
       }
-      this.room.drained();
+      if (this.queue.backlog > 0) this.room.ringBy(this.nextSendAt);
+      else this.room.drained();
     } catch (error) {
       console.error(`room: webhooks: ${String(error)}`);
       this.queue.forget();

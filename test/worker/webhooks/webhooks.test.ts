@@ -240,6 +240,25 @@ describe("a room's webhooks", () => {
   });
 });
 
+describe("a flow of events", () => {
+  it("goes in at most a request a second, the next one rung for by the alarm, not held by a timer", async () => {
+    const room = uniqueRoom("flow");
+    const ann = await member(room, "ann");
+    await until(async () => (await deliveries(room)).length === 1, "the first request, at once");
+    const sentAt = Date.now();
+    await say(ann.client, "one");
+    await say(ann.client, "two");
+    // The chats wait for the alarm, which rings within the second after the first request (a machine so loaded that
+    // the chats took longer than that to be heard sends them at once, and shows nothing of the wait).
+    const { alarm } = await storedBy(room);
+    const inTime = Date.now() < sentAt + 800;
+    if (inTime) expect(alarm).toBeLessThanOrEqual(sentAt + 1000);
+    const events = await takenUntil(room, (all) => all.length === 4, "both chats");
+    expect(events.slice(2).map(({ data }) => data.text)).toEqual(["one", "two"]);
+    if (inTime) expect((await deliveries(room)).length).toBe(2);
+  });
+});
+
 describe("a receiver that fails", () => {
   it("gets the same batch under the same webhook-id again, with backoff from the alarm, until it takes it", async () => {
     const room = uniqueRoom("retried");
