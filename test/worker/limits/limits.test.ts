@@ -100,10 +100,17 @@ describe("the room's own budget", () => {
     expect(refused[0]).toMatchObject({ code: "room_busy" });
     const retryAfterMs = refused[0]!.retryAfterMs as number;
     expect(retryAfterMs).toBeGreaterThan(0);
-    await sleep(retryAfterMs);
+    // A refused client that comes back when told gets in: told again if the burst's later joins took the room's
+    // refill first (they may, on a loaded machine), it waits again, as a client does.
     const late = clients[answers.indexOf(refused[0]!)]!;
-    late.send({ type: "join", name: "patient" });
-    expect(await late.nextOfType("welcome")).toMatchObject({ name: "patient" });
+    let answer: Packet = refused[0]!;
+    for (let attempt = 0; attempt < 10 && answer.type === "error"; attempt++) {
+      expect(answer).toMatchObject({ code: "room_busy", retryAfterMs: expect.any(Number) });
+      await sleep(answer.retryAfterMs as number);
+      late.send({ type: "join", name: "patient" });
+      answer = await late.next((p) => p.type === "welcome" || p.type === "error");
+    }
+    expect(answer).toMatchObject({ type: "welcome", name: "patient" });
   });
 });
 
