@@ -64,9 +64,24 @@ export default defineConfig({
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-      workerProject("worker", {}, { exclude: ["test/worker/shards/**", "test/worker/webhooks/**"] }),
+      workerProject(
+        "worker",
+        {},
+        { exclude: ["test/worker/shards/**", "test/worker/shard-joins/**", "test/worker/webhooks/**"] },
+      ),
       // The same tests on rooms of many objects: past two connections, a room sends connections to shards.
-      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }),
+      workerProject(
+        "worker-sharded",
+        { SHARD_CAPACITY: 2 },
+        { exclude: ["test/worker/shard-joins/**", "test/worker/webhooks/**"] },
+      ),
+      // Joins admitted where they land: shards large enough to hold more than their burst of joins (ten a shard),
+      // and connections that may wait to join.
+      workerProject(
+        "worker-shard-joins",
+        { SHARD_CAPACITY: 20, ROOM_JOINS_PER_SECOND: 2, JOIN_TIMEOUT_SECONDS: 30 },
+        { include: ["test/worker/shard-joins/**/*.test.ts"], exclude: [] },
+      ),
       // Rooms with webhooks on (the others have none): their events go to a receiver in this process, which keeps
       // what it was sent; a small backlog limit, to reach it.
       workerProject(

@@ -39,6 +39,12 @@ export class TokenBucket {
     this.tokens -= cost;
   }
 
+  /** Gives back `cost` tokens taken for something that did not happen after all (never past the burst). */
+  giveBack(now: number, cost = 1): void {
+    this.refill(now);
+    this.tokens = Math.min(this.burst, this.tokens + cost);
+  }
+
   private refill(now: number): void {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
     this.updatedAt = now;

@@ -3,13 +3,15 @@
 // - every frame, by its size, to its sender's own rate limit;
 // - every chat and rename (what everyone hears) to the room's budget, shared fairly among its senders, the game's
 //   backend (the publish API's posts) counting as one of them;
-// - every join to the room's joins per second;
+// - every join to the room's joins per second: in a room of many objects, to the joins per second of the object
+//   that holds the connection, hub or shard (shards/shard.ts), so that arrivals are admitted where they land;
 // - every history answer, by its size, to the asker's rate limit, after it is sent;
 // - every change of a member's state to its own pace: one per limits.stateIntervalMs.
 // Typing signals pay for their frames like any other, and nothing more: the outbox batches what everyone hears of
 // them (room/outbox.ts), so they never take the room's budget from chats.
 
 import { frameBytes, frameCost } from "../../shared/codec";
+import type { ProtocolError } from "../../shared/protocol";
 import { TokenBucket } from "../../shared/token-bucket";
 import type { RoomSettings } from "../config/settings";
 import { FloodControl, type Verdict } from "./flood-control";
@@ -25,6 +27,13 @@ const BACKEND = Object.freeze({ sender: "the game's backend" });
 
 /** Seconds' worth of joins the room takes at once, after a quiet spell. */
 const JOIN_BURST_SECONDS = 5;
+
+/** What a join refused for the joins per second hears (the room's, or its shard's). */
+export const joinsBusy = (wait: number): ProtocolError => ({
+  code: "room_busy",
+  message: `too many joins at once; retry in ${wait} ms`,
+  retryAfterMs: wait,
+});
 
 /**
  * A room's (or a shard's) charges for input: every frame to its sender, what everyone hears to the room's budget,
@@ -72,6 +81,11 @@ export class Charges<Socket extends object> {
   /** A join: 0 if the room takes it now, otherwise how long to wait (ms). */
   join(now: number): number {
     return this.joins.take(now);
+  }
+
+  /** A join charged that did not happen (a shard's, refused by the hub for its name, say): its token comes back. */
+  joinRefused(now: number): void {
+    this.joins.giveBack(now);
   }
 
   /** An answer sent to `socket` (a history page), billed by its size. */

@@ -40,6 +40,8 @@ export async function takeReports(room: HubRoom, shard: number, reports: Report[
       if (connection) room.departures.close(connection, report.code, report.reason);
     } else if (connection) {
       await room.receive(connection, report.frame);
+      // Its shard charged a join to its own joins (shards/shard-joins.ts): one that did not happen is given back.
+      if (room.sessions.get(connection)?.joined === false) connection.joinRefused();
     } else {
       // A connection the room does not know (it forgot it while starting again): it is to connect again.
       room.shards.closeUnknown(shard, report.conn, CLOSE_RECONNECT, "the room lost this connection; connect again");

@@ -30,9 +30,10 @@ import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
 import { sendPacket } from "../connections/fan-out";
 import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session } from "../connections/session";
+import { joinsBusy } from "../limits/charges";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { moderate } from "../moderation/actions";
-import type { Connection } from "../shards/hub-side";
+import { type Connection, RemoteConnection } from "../shards/hub-side";
 import type { Report } from "../shards/wire";
 import { admit } from "./admission";
 import { BackendCalls } from "./backend-calls";
@@ -142,13 +143,9 @@ export class ChatRoom extends BackendCalls {
       const ghost = claim.ghost && this.sessions.get(claim.ghost);
       const state = joiningState(session, request.state, ghost, this.settings.limits);
       if ("error" in state) return reply(state.error, true);
-      const wait = this.charges.join(Date.now());
-      if (wait > 0) {
-        return reply(
-          { code: "room_busy", message: `too many joins at once; retry in ${wait} ms`, retryAfterMs: wait },
-          true,
-        );
-      }
+      // A shard's connection spent its shard's joins before its join came here (shards/shard-joins.ts).
+      const wait = socket instanceof RemoteConnection ? 0 : this.charges.join(Date.now());
+      if (wait > 0) return reply(joinsBusy(wait), true);
       this.vacateName(claim);
       return this.join(socket, { ...request, name }, state.state);
     }

@@ -72,6 +72,11 @@ export class RemoteConnection implements RoomSocket {
   deserializeAttachment(): Attachment | undefined {
     return this.attachment;
   }
+
+  /** A frame of this connection left it unjoined: a join its shard charged, if it was one, gives its token back. */
+  joinRefused(): void {
+    this.link.push({ kind: "join_refused", conn: this.conn });
+  }
 }
 
 type ShardStub = DurableObjectStub<RoomShard>;

@@ -1,6 +1,6 @@
 // A shard of a room too big for one object (docs/scaling.md). It holds some of the room's sockets and does for them
 // what needs no one else: it answers pings, checks every frame (size, its sender's rate limit, validity) and answers
-// what fails. Everything else goes to the room's hub as the raw frame, in batches; what the hub decides comes back
+// what fails, and admits joins against joins per second of its own (shard-joins.ts). Everything else goes to the room's hub as the raw frame, in batches; what the hub decides comes back
 // as items (wire.ts), which the shard carries out in the hub's order: sending what everyone hears to its
 // members, answering one connection, closing one.
 //
@@ -25,6 +25,7 @@ import { Intake } from "../limits/intake";
 import { Courier } from "./courier";
 import { EarlyItems } from "./early-items";
 import { InOrder } from "./in-order";
+import { ShardJoins } from "./shard-joins";
 import { ShardSockets } from "./shard-sockets";
 import {
   type CheckIn,
@@ -40,7 +41,9 @@ import {
 export class RoomShard extends DurableObject<Env> {
   private readonly settings: RoomSettings;
   private readonly sockets: ShardSockets<WebSocket>;
+  private readonly charges: Charges<WebSocket>;
   private readonly intake: Intake<WebSocket>;
+  private readonly joins: ShardJoins;
   private readonly liveness: Liveness<WebSocket>;
   private readonly inOrder = new InOrder();
   /** Items for connections the hub placed here that have not arrived yet. */
@@ -54,7 +57,9 @@ export class RoomShard extends DurableObject<Env> {
     this.settings = readSettings(env);
     const { room, shard } = roomOfShard(ctx.id.name ?? "");
     this.sockets = new ShardSockets(ctx.getWebSockets());
-    this.intake = new Intake(this.settings.limits, new Charges(this.settings, Date.now()), {
+    this.charges = new Charges(this.settings, Date.now());
+    this.joins = new ShardJoins(this.charges);
+    this.intake = new Intake(this.settings.limits, this.charges, {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeHere(socket, code, reason),
       sendFrame,
@@ -91,7 +96,16 @@ export class RoomShard extends DurableObject<Env> {
     const now = Date.now();
     this.liveness.heard(socket, now);
     const taken = this.intake.take(socket, held.session, frame, now);
-    if (taken && taken.request.kind !== "ignore") this.toHub.push({ kind: "frame", conn: held.conn, frame });
+    if (!taken || taken.request.kind === "ignore") return;
+    if (taken.request.kind === "join" && !held.session.joined) {
+      const busy = this.joins.admit(held.conn, now);
+      if (busy) {
+        // Charged to its sender, as the hub charges a refused join (room.ts).
+        const frames = sendErrorPacket(socket, held.session, taken.dialect, { ...busy, ...taken.answering });
+        return this.charges.answered(socket, frames, now);
+      }
+    }
+    this.toHub.push({ kind: "frame", conn: held.conn, frame });
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
@@ -130,7 +144,10 @@ export class RoomShard extends DurableObject<Env> {
     if ("conn" in item && !this.sockets.socket(item.conn)) return this.earlyItems.keep(item, Date.now());
     switch (item.kind) {
       case "attach":
+        if (item.attachment.joined) this.joins.joined(item.conn);
         return this.sockets.attach(item.conn, item.attachment);
+      case "join_refused":
+        return this.joins.refused(item.conn, Date.now());
       case "send": {
         const socket = this.sockets.socket(item.conn);
         if (socket) sendFrame(socket, item.frame);
@@ -163,7 +180,9 @@ export class RoomShard extends DurableObject<Env> {
   private depart(socket: WebSocket): void {
     const conn = this.sockets.remove(socket);
     this.resetLastSeqIfEmpty();
-    if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
+    if (conn === undefined) return;
+    this.joins.forget(conn);
+    this.toHub.push({ kind: "closed", conn });
   }
 
   /** A connection this shard closes itself (too big a frame, flooding): the hub hears it shut, and later gone. */

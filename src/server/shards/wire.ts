@@ -18,7 +18,9 @@ export type Item =
   /** A packet for every member on the shard. */
   | { kind: "packet"; packet: ServerPacket }
   /** Joins, announced as the hub announces them to its own members (fan-out.ts, announceJoins). */
-  | { kind: "joins"; members: Member[] };
+  | { kind: "joins"; members: Member[] }
+  /** A frame of the connection's left it unjoined: a join the shard charged, if it was one, did not happen. */
+  | { kind: "join_refused"; conn: string };
 
 /**
  * Items for one shard. `epoch` is when the hub's current instance started, `tick` counts deliveries to this shard

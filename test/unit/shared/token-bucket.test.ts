@@ -24,4 +24,16 @@ describe("TokenBucket", () => {
     expect(bucket.take(1500, 1)).toBe(3500); // six in debt, and one to take
     expect(bucket.take(5000, 1)).toBe(0);
   });
+
+  it("takes back a token given back, never past the burst", () => {
+    const bucket = new TokenBucket(2, 1, 0);
+    expect(bucket.take(0)).toBe(0);
+    expect(bucket.take(0)).toBe(0);
+    expect(bucket.take(0)).toBe(1000);
+    bucket.giveBack(0);
+    expect(bucket.take(0)).toBe(0);
+    bucket.giveBack(0, 5);
+    expect(bucket.take(0, 2)).toBe(0);
+    expect(bucket.take(0)).toBe(1000);
+  });
 });

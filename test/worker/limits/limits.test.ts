@@ -1,8 +1,9 @@
 // Limits that charge what input costs: bytes as well as frames, the size of a history answer, the room's own
 // budget shared fairly among many senders, and caps per client address.
 
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Env } from "../../../src/server/config/env";
 import { connect, joinNative, type Packet, sleep, UPGRADE, uniqueRoom, upToMarker } from "../client";
 
 const isChat = (p: Packet) => p.type === "chat";
@@ -83,7 +84,7 @@ describe("the room's own budget", () => {
     }
   });
 
-  it("takes joins at ROOM_JOINS_PER_SECOND after a burst, and tells the others when to come back", async () => {
+  it("takes joins at ROOM_JOINS_PER_SECOND (per object) after a burst, and tells the others when to come back", async () => {
     const room = uniqueRoom("join-budget");
     const clients = await Promise.all(Array.from({ length: 45 }, () => connect(`/rooms/${room}`)));
     const sentAt = Date.now();
@@ -92,6 +93,12 @@ describe("the room's own budget", () => {
       clients.map((client) => client.next((p) => p.type === "welcome" || p.type === "error")),
     );
     const refused = answers.filter((p) => p.type === "error");
+    if (Number((env as Env).SHARD_CAPACITY) < clients.length) {
+      // In a room of many objects each admits the joins of the connections it holds (test/worker/shard-joins): two
+      // each in this pool, far below a burst.
+      expect(refused).toEqual([]);
+      return;
+    }
     // A burst of five seconds at eight per second, and one more for each eighth of a second the burst took to arrive
     // (on a loaded machine, through shards, it can take longer than that).
     const refilled = Math.floor(((Date.now() - sentAt) / 1000) * 8);
