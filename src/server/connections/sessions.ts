@@ -2,9 +2,16 @@
 // the sockets and may evict the room from memory whenever it is idle, re-creating it (constructor included) when
 // the next event arrives. So a connection's session lives in its socket's attachment, which survives eviction, and
 // the map here is a cache rebuilt from the attachments. This is the one place that reads or writes them.
+//
+// A hub's members on its shards are not kept here (`FarMembers`, shards/far-members.ts): their sessions live with
+// their shards' sockets and in the hub's storage, so that a room of a million members does not hold a million
+// sessions in one object's memory. Their connections are kept here only until they join, and once the room closed
+// them, until they are gone. Everything that asks about the whole room (a name's holders, a member by id, a page of
+// members, an address's connections, whom a ban reaches) asks both.
 
 import { nameKey } from "../../shared/names";
 import type { Dialect, MemberState, RosterMember } from "../../shared/protocol";
+import type { Narrowing } from "../shards/shard-members";
 import {
   type Attachment,
   type Claim,
@@ -16,6 +23,34 @@ import {
   rosterEntryOf,
   type Session,
 } from "./session";
+
+/** Members whose sessions the room keeps elsewhere than in its memory: a hub's members on its shards. */
+export interface FarMembers<Socket> {
+  /** Whether `socket`'s session, once it joins, is kept elsewhere. */
+  elsewhere(socket: Socket): boolean;
+  /** How many members are kept there. */
+  readonly count: number;
+  /** The session of a member kept there; undefined once it left. */
+  session(socket: Socket): JoinedSession | undefined;
+  /** A member kept there joined (`before` is not joined), or its session changed. */
+  keep(socket: Socket, session: JoinedSession, before: Session | undefined): void;
+  /** A member kept there left, or was closed: its session, if it was one. */
+  drop(socket: Socket): JoinedSession | undefined;
+  /** The members whose names have the key `key`. */
+  named(key: string): Socket[];
+  member(id: number): [Socket, JoinedSession] | undefined;
+  /** Whether a member with this id is kept there. */
+  has(id: number): boolean;
+  /** Up to `limit` members with ids after `after`, in the order they joined. */
+  after(after: number, limit: number): RosterMember[];
+  /** How many members come from `address`. */
+  from(address: string): number;
+  /** The members `narrowing` may concern (every one, without it). */
+  narrowed(narrowing?: Narrowing): [Socket, JoinedSession][];
+  /** The members whose tokens have expired by `now`; when the first token expires. */
+  expired(now: number): Socket[];
+  firstExpiry(): number | undefined;
+}
 
 export class Sessions<Socket extends RoomSocket> {
   private readonly bySocket = new Map<Socket, Session>();
@@ -39,6 +74,7 @@ export class Sessions<Socket extends RoomSocket> {
   constructor(
     sockets: Socket[],
     private readonly verifies = false,
+    private readonly far?: FarMembers<Socket>,
   ) {
     this.restore(sockets);
   }
@@ -61,7 +97,12 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** Open connections, joined or not. */
   get size(): number {
-    return this.bySocket.size;
+    return this.bySocket.size + (this.far?.count ?? 0);
+  }
+
+  /** Members of the room, wherever their sockets are. */
+  get memberCount(): number {
+    return this.joined().length + (this.far?.count ?? 0);
   }
 
   /** Open connections on the room's own sockets. */
@@ -85,21 +126,20 @@ export class Sessions<Socket extends RoomSocket> {
    * A verified member always gets its name: anonymous holders of it (`squatters`) must give it up.
    */
   claim(socket: Socket, name: string, resume?: string): Claim<Socket> {
-    const holders = (this.byName.get(nameKey(name)) ?? []).filter((holder) => holder !== socket);
-    const user = this.bySocket.get(socket)?.identity?.user;
+    const key = nameKey(name);
+    const holders = [...(this.byName.get(key) ?? []), ...(this.far?.named(key) ?? [])].filter(
+      (holder) => holder !== socket,
+    );
+    const user = this.get(socket)?.identity?.user;
     // A key resumes the membership it was given to: a verified one only for the same user.
     const ghost =
       resume === undefined
         ? undefined
-        : holders.find(
-            (holder) => this.bySocket.get(holder)?.identity?.user === user && this.resumedBy(holder, resume),
-          );
+        : holders.find((holder) => this.get(holder)?.identity?.user === user && this.resumedBy(holder, resume));
     const others = holders.filter((holder) => holder !== ghost);
-    const squatters =
-      user === undefined ? [] : others.filter((holder) => this.bySocket.get(holder)?.identity === undefined);
+    const squatters = user === undefined ? [] : others.filter((holder) => this.get(holder)?.identity === undefined);
     const free = others.every(
-      (holder) =>
-        squatters.includes(holder) || (user !== undefined && this.bySocket.get(holder)?.identity?.user === user),
+      (holder) => squatters.includes(holder) || (user !== undefined && this.get(holder)?.identity?.user === user),
     );
     if (!free) return { free: false };
     return ghost === undefined ? { free: true, squatters } : { free: true, ghost, squatters };
@@ -107,7 +147,8 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** Whether a member holds `name`, or one with the same key. */
   holds(name: string): boolean {
-    return this.byName.has(nameKey(name));
+    const key = nameKey(name);
+    return this.byName.has(key) || (this.far?.named(key).length ?? 0) > 0;
   }
 
   /**
@@ -115,7 +156,7 @@ export class Sessions<Socket extends RoomSocket> {
    * while the room still holds its dead connection. Compared in constant time, so that timing tells nothing.
    */
   private resumedBy(socket: Socket, resume: string): boolean {
-    const session = this.bySocket.get(socket);
+    const session = this.get(socket);
     if (!session?.joined || session.resumeKey.length !== resume.length) return false;
     const utf8 = new TextEncoder();
     return crypto.subtle.timingSafeEqual(utf8.encode(session.resumeKey), utf8.encode(resume));
@@ -123,27 +164,61 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** The member with this id, if it is here. */
   member(id: number): [Socket, JoinedSession] | undefined {
-    return this.joined().find(([, session]) => session.id === id);
+    return this.joined().find(([, session]) => session.id === id) ?? this.far?.member(id);
   }
 
-  /** Every open connection, joined or not. */
+  /** Whether the member with this id is here. */
+  isMember(id: number): boolean {
+    return this.joined().some(([, session]) => session.id === id) || (this.far?.has(id) ?? false);
+  }
+
+  /** Every open connection the room keeps in memory, joined or not: not the members it keeps elsewhere. */
   all(): Socket[] {
     return [...this.bySocket.keys()];
   }
 
-  /** Every open connection, joined or not, whose session `matches`. */
-  where(matches: (session: Session) => boolean): Socket[] {
-    return [...this.bySocket].filter(([, session]) => matches(session)).map(([socket]) => socket);
+  /**
+   * Every open connection, joined or not, whose session `matches`: among the members kept elsewhere, those
+   * `narrowing` may concern (every one, without it).
+   */
+  where(matches: (session: Session) => boolean, narrowing?: Narrowing): Socket[] {
+    return [...this.bySocket, ...(this.far?.narrowed(narrowing) ?? [])]
+      .filter(([, session]) => matches(session))
+      .map(([socket]) => socket);
+  }
+
+  /** The members whose sessions `matches`, as `where`, in the order they joined. */
+  membersWhere(matches: (session: JoinedSession) => boolean, narrowing?: Narrowing): [Socket, JoinedSession][] {
+    const found = [...this.joined(), ...(this.far?.narrowed(narrowing) ?? [])].filter(([, session]) =>
+      matches(session),
+    );
+    return found.sort(([, a], [, b]) => a.id - b.id);
+  }
+
+  /** The members whose tokens have expired by `now` (token-expiry.ts, `tokenExpired`). */
+  expired(now: number, expired: (session: JoinedSession) => boolean): Socket[] {
+    const here = this.joined().filter(([, session]) => expired(session));
+    return [...here.map(([socket]) => socket), ...(this.far?.expired(now) ?? [])];
+  }
+
+  /** When the first token among the members' expires (`expiresAt` of each), if any came with one. */
+  firstExpiry(expiresAt: (session: JoinedSession) => number | undefined): number | undefined {
+    let first = this.far?.firstExpiry();
+    for (const [, session] of this.joined()) {
+      const at = expiresAt(session);
+      if (at !== undefined) first = Math.min(first ?? Infinity, at);
+    }
+    return first;
   }
 
   /** How many connections come from `address`: open ones, and retired ones not yet gone. */
   connectionsFrom(address: string): number {
-    return this.perAddress.get(address) ?? 0;
+    return (this.perAddress.get(address) ?? 0) + (this.far?.from(address) ?? 0);
   }
 
   /** The session of an open connection; undefined once it has been removed. */
   get(socket: Socket): Session | undefined {
-    return this.bySocket.get(socket);
+    return this.bySocket.get(socket) ?? this.far?.session(socket);
   }
 
   /**
@@ -186,7 +261,7 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   private joinedSession(socket: Socket): JoinedSession {
-    const session = this.bySocket.get(socket);
+    const session = this.get(socket);
     if (!session?.joined) throw new Error("a change to a connection that has not joined");
     return session;
   }
@@ -208,7 +283,7 @@ export class Sessions<Socket extends RoomSocket> {
   /** Takes a connection off every list and count (by socket, by name, by address); its session if it had joined. */
   private unlist(socket: Socket): JoinedSession | undefined {
     const session = this.bySocket.get(socket);
-    if (!session) return undefined;
+    if (!session) return this.far?.drop(socket);
     this.bySocket.delete(socket);
     this.joinedEntries = this.joinedHereEntries = undefined;
     this.count(socket, session, -1);
@@ -221,7 +296,7 @@ export class Sessions<Socket extends RoomSocket> {
    * arrives, it will not list the member nor announce its leave again, and it will count the socket still.
    */
   retire(socket: Socket): JoinedSession | undefined {
-    const session = this.bySocket.get(socket);
+    const session = this.get(socket);
     if (!session) return undefined;
     const joined = this.unlist(socket);
     if (session.address !== undefined) this.closeOn(socket, session.address);
@@ -246,7 +321,7 @@ export class Sessions<Socket extends RoomSocket> {
 
   /** The members in the order they joined, with their state. */
   members(): RosterMember[] {
-    return this.joined().map(([, session]) => rosterEntryOf(session));
+    return this.membersAfter(0, Number.MAX_SAFE_INTEGER).members;
   }
 
   /** Up to `limit` members with ids after `after`, in the order they joined; `more` if others follow them. */
@@ -259,12 +334,15 @@ export class Sessions<Socket extends RoomSocket> {
       if (joined[middle]![1].id <= after) low = middle + 1;
       else high = middle;
     }
-    const page = joined.slice(low, low + limit);
-    return { members: page.map(([, session]) => rosterEntryOf(session)), more: low + limit < joined.length };
+    const here = joined.slice(low, low + limit + 1).map(([, session]) => rosterEntryOf(session));
+    const far = this.far?.after(after, limit + 1) ?? [];
+    // Two lists in the order of their ids, one page of both: one more than the page, if any, says more follow.
+    const both = far.length === 0 ? here : [...here, ...far].sort((a, b) => a.id - b.id);
+    return { members: both.slice(0, limit), more: both.length > limit };
   }
 
-  /** Every joined connection with its session, on the room's sockets and its shards'. */
-  joined(): readonly [Socket, JoinedSession][] {
+  /** Every joined connection kept in memory with its session: all the room's members but those kept elsewhere. */
+  private joined(): readonly [Socket, JoinedSession][] {
     this.joinedEntries ??= [...this.bySocket].filter((entry): entry is [Socket, JoinedSession] => entry[1].joined);
     return this.joinedEntries;
   }
@@ -276,8 +354,19 @@ export class Sessions<Socket extends RoomSocket> {
   }
 
   private save(socket: Socket, session: Session, attach = true): void {
+    const kept = this.get(socket);
     if (attach) socket.serializeAttachment(session);
     const before = this.bySocket.get(socket);
+    if (session.joined && this.far?.elsewhere(socket)) {
+      // A member kept elsewhere: its session, once joined, leaves this memory.
+      if (before) {
+        this.bySocket.delete(socket);
+        this.count(socket, before, -1);
+        this.joinedEntries = this.joinedHereEntries = undefined;
+      }
+      this.far.keep(socket, session, kept);
+      return;
+    }
     if (before) this.count(socket, before, -1);
     // A joining connection goes to the end of the map: members are listed in the order they joined, which is the
     // order of their ids (membersAfter).

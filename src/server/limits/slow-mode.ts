@@ -6,7 +6,8 @@
 // (every connection of it), else an anonymous member's address (every anonymous connection from it), else its
 // membership (what its resume carries on). The last chat of each is known three ways:
 // - in memory, while the room is (`lastChats`), for a speaker who reconnects, from whatever connection;
-// - in each connection's attachment (sessions.ts), which the room rebuilds that memory from when it was evicted;
+// - in each connection's attachment (sessions.ts), which the room rebuilds that memory from when it was evicted,
+//   and which a hub's shard sends with each frame of its member's (its own connection's last chat, then);
 // - in the history: a verified user's or a resumed member's last stored chat (its `author`).
 // An anonymous member that left, and comes back without its resume after the room was evicted from memory, is the
 // one the room no longer recognises.
@@ -41,7 +42,7 @@ export class SlowMode<Socket extends RoomSocket> {
     // A chat sent again (its answer was lost) is answered as before, never refused: it was taken already.
     if (chat.cid !== undefined && this.storage.duplicateOf({ cid: chat.cid, author })) return undefined;
     const window = seconds * 1000;
-    const known = this.known().get(speakerOf(session)) ?? -Infinity;
+    const known = Math.max(this.known().get(speakerOf(session)) ?? -Infinity, session.lastChatAt ?? -Infinity);
     const stored = this.storage.lastChatBy(author, now - window) ?? -Infinity;
     const wait = Math.max(known, stored) + window - now;
     if (wait <= 0) return undefined;
@@ -62,7 +63,7 @@ export class SlowMode<Socket extends RoomSocket> {
   private known(): Map<string, number> {
     if (this.lastChats) return this.lastChats;
     this.lastChats = new Map();
-    for (const [, session] of this.sessions.joined()) {
+    for (const [, session] of this.sessions.joinedHere()) {
       const { lastChatAt } = session;
       const speaker = speakerOf(session);
       if (lastChatAt !== undefined && lastChatAt > (this.lastChats.get(speaker) ?? -Infinity))

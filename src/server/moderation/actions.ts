@@ -150,10 +150,15 @@ async function mute<Socket extends RoomSocket>(
   return { ok: true, answer: { type: "muted", ...named, user: added.mute.handle, ...ending } };
 }
 
-/** Tells every joined connection that `mute` reaches that it is muted now, or (`muted` undefined) no longer. */
+/**
+ * Tells every joined connection that `mute` reaches that it is muted now, or (`muted` undefined) no longer. Of the
+ * members on a hub's shards, a user's mute concerns that user's; an address's (known by its hash only), every
+ * anonymous one.
+ */
 function tellReached<Socket extends RoomSocket>(room: ModeratedRoom<Socket>, mute: Mute, muted: MuteState | undefined) {
-  for (const [socket, session] of room.sessions.joined())
-    if (room.mutes.reaches(mute, session)) room.tellMuted(socket, muted);
+  const narrowing = mute.kind === "user" ? { users: [mute.handle] } : { anonymous: true };
+  for (const [socket] of room.sessions.membersWhere((session) => room.mutes.reaches(mute, session), narrowing))
+    room.tellMuted(socket, muted);
 }
 
 /**
@@ -185,7 +190,8 @@ async function ban<Socket extends RoomSocket>(
   room.acted({ kind: "ban", ...(member && { member }), user: added.ban.handle, ...ending, ...reasonOf(action) }, by);
   // Every connection the ban refuses goes, joined or not, here or on a shard: the member's other tabs, ones still
   // to join, anonymous ones from its address. Found after the wait above, so that one opened meanwhile goes too.
-  for (const socket of room.sessions.where(reach.refuses)) room.remove(socket, removal("banned", action.reason));
+  for (const socket of room.sessions.where(reach.refuses, reach.narrowing))
+    room.remove(socket, removal("banned", action.reason));
   const named = member && { id: member.id, name: member.name };
   return { ok: true, answer: { type: "banned", ...named, user: added.ban.handle, ...ending } };
 }

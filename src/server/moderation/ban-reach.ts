@@ -8,12 +8,15 @@
 import type { BanAim, Member } from "../../shared/protocol";
 import { memberOf, type RoomSocket, type Session } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
+import type { Narrowing } from "../shards/shard-members";
 import type { BanTarget } from "./ban-list";
 
 export interface BanReach {
   target: BanTarget;
   /** Whether the ban refuses this connection. */
   refuses(session: Session): boolean;
+  /** Whom of a hub's members on its shards it may concern: its user's, and those from its addresses. */
+  narrowing: Narrowing;
   /** Whether this member is the ban's target itself (a user's every connection is): no one need confirm its removal. */
   isTarget(member: Member): boolean;
 }
@@ -27,12 +30,13 @@ export function reachOf<Socket extends RoomSocket>(
   const user = "user" in aim ? aim.user : session?.identity?.user;
   if (user !== undefined) {
     const addresses = new Set<string>();
-    for (const socket of sessions.where((other) => other.identity?.user === user)) {
+    for (const socket of sessions.where((other) => other.identity?.user === user, { users: [user] })) {
       const address = sessions.get(socket)?.address;
       if (address !== undefined) addresses.add(address);
     }
     return {
       target: { kind: "user", user, addresses: [...addresses] },
+      narrowing: { users: [user], addresses: [...addresses] },
       refuses: (other) =>
         other.identity ? other.identity.user === user : other.address !== undefined && addresses.has(other.address),
       isTarget: (member) => member.user === user,
@@ -42,6 +46,7 @@ export function reachOf<Socket extends RoomSocket>(
   if (address === undefined || !("id" in aim)) return undefined;
   return {
     target: { kind: "address", address },
+    narrowing: { addresses: [address] },
     refuses: (other) => other.identity === undefined && other.address === address,
     isTarget: (member) => member.id === aim.id,
   };
@@ -49,10 +54,7 @@ export function reachOf<Socket extends RoomSocket>(
 
 /** The members the ban would remove now, in the order they joined. */
 export function membersReached<Socket extends RoomSocket>(sessions: Sessions<Socket>, reach: BanReach): Member[] {
-  return sessions
-    .joined()
-    .filter(([, session]) => reach.refuses(session))
-    .map(([, session]) => memberOf(session));
+  return sessions.membersWhere(reach.refuses, reach.narrowing).map(([, session]) => memberOf(session));
 }
 
 /** Whether removing `removes` needs the moderator's confirmation it lacks: someone besides the target, not confirmed. */

@@ -62,9 +62,10 @@ export abstract class BackendCalls extends RoomParts {
     this.directoryReports.wiped(this.roomSettings.current);
     // What was said before the wipe is wiped too: stored now, so that it cannot be stored after.
     this.outbox.flush();
-    // Nobody is left to hear of anyone's leave.
+    // Nobody is left to hear of anyone's leave. The members on shards are closed by their shards, all at once.
     for (const socket of this.sessions.all())
       this.departures.closeUnannounced(socket, CLOSE_ROOM_DELETED, "the room was deleted");
+    this.shards.closeAll(this.storage.shardCount, CLOSE_ROOM_DELETED, "the room was deleted");
     await this.upkeep.clearStorage();
   }
 }

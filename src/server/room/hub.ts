@@ -7,6 +7,7 @@ import { CLOSE_RECONNECT } from "../../shared/close-codes";
 import type { ServerPacket } from "../../shared/protocol";
 import type { Liveness } from "../connections/liveness";
 import type { Sessions } from "../connections/sessions";
+import type { MuteList } from "../moderation/mute-list";
 import type { HubRoster } from "../shards/hub-roster";
 import type { Connection, ShardSet } from "../shards/hub-side";
 import type { Report } from "../shards/wire";
@@ -23,6 +24,7 @@ export interface HubRoom {
   changes: MessageChanges;
   liveness: Liveness<Connection>;
   hubRoster: HubRoster;
+  mutes: MuteList;
   outbox: Outbox<Connection>;
   departures: Departures;
   /** Takes a frame from a connection in, as from any other (room.ts). */
@@ -32,13 +34,15 @@ export interface HubRoom {
 /** What one shard's connections did, in order: frames the shard let through, and connections that closed. */
 export async function takeReports(room: HubRoom, shard: number, reports: Report[]): Promise<void> {
   for (const report of reports) {
-    const connection = room.shards.connection(shard, report.conn);
+    const connection = room.shards.reported(shard, report);
     if (report.kind === "closed") {
       if (connection) await room.departures.gone(connection);
     } else if (report.kind === "shut") {
       // The shard closed it itself (too big a frame, flooding): the room does as it would for its own socket.
       if (connection) room.departures.close(connection, report.code, report.reason);
     } else if (connection) {
+      // A hub that started again knows the hashes of the addresses it muted only for those it has met since.
+      if (room.mutes.any) await room.mutes.learn([report.session]);
       await room.receive(connection, report.frame);
       // Its shard charged a join to its own joins (shards/shard-joins.ts): one that did not happen is given back.
       if (room.sessions.get(connection)?.joined === false) connection.joinRefused();
@@ -50,9 +54,9 @@ export async function takeReports(room: HubRoom, shard: number, reports: Report[
 }
 
 /**
- * For a hub that starts again, before it takes any event: the connections its shards hold come back, and those not
- * joined yet are timed again. The hub's own members whose sockets did not come back (they died with it) left: its
- * shards' members hear so.
+ * For a hub that starts again, before it takes any event: the connections its shards hold that it keeps in memory
+ * come back (its shards' members are in its storage), and those not joined yet are timed again. The hub's own
+ * members whose sockets did not come back (they died with it) left: its shards' members hear so.
  */
 export async function restoreShards(room: HubRoom): Promise<void> {
   const restored = await room.shards.rebuild(room.storage, (after) => missedSince(room, after));
@@ -61,7 +65,7 @@ export async function restoreShards(room: HubRoom): Promise<void> {
     const session = room.sessions.get(connection);
     if (session && !session.joined) room.liveness.expectJoin(session.openedAt);
   }
-  const present = new Set(room.sessions.joined().map(([, session]) => session.id));
+  const present = new Set(room.sessions.joinedHere().map(([, session]) => session.id));
   for (const member of room.hubRoster.missing(present)) room.outbox.leave(member);
 }
 

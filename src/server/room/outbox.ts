@@ -166,7 +166,7 @@ export class Outbox<Socket extends RoomSocket> {
   }
 
   private get typingHeard(): boolean {
-    return this.sessions.joined().length <= this.limits.typingMaxMembers;
+    return this.sessions.memberCount <= this.limits.typingMaxMembers;
   }
 
   stateChanged(id: number, state: MemberState): void {

@@ -44,7 +44,7 @@ export function welcomeOf(
     name: joined.name,
     members: listed.members,
     moreMembers: listed.more,
-    memberCount: sessions.joined().length,
+    memberCount: sessions.memberCount,
     history: page.messages,
     more: page.more,
     lastSeq: storage.newestSeq,

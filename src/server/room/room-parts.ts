@@ -30,8 +30,10 @@ import { type Audited, AuditLog, auditedOf } from "../moderation/audit-log";
 import { BanList } from "../moderation/ban-list";
 import { BlockedList } from "../moderation/blocked-list";
 import { MuteList } from "../moderation/mute-list";
+import { FarMembersOnShards } from "../shards/far-members";
 import { HubRoster } from "../shards/hub-roster";
 import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
+import { ShardMembers } from "../shards/shard-members";
 import { MessageChanges } from "../storage/message-changes";
 import { PublishKeys } from "../storage/publish-keys";
 import { RoomStorage } from "../storage/room-storage";
@@ -75,7 +77,22 @@ export abstract class RoomParts extends DurableObject<Env> {
   /** The publish API's idempotency keys, each with the seq of the message it posted (publishing.ts). */
   private readonly keys = new PublishKeys(this.schema);
   protected readonly hubRoster = new HubRoster(this.schema);
-  protected readonly sessions = new Sessions<Connection>(this.ctx.getWebSockets(), this.verifies);
+  /** A hub's members on its shards, kept in its storage rather than in its memory (shards/shard-members.ts). */
+  private readonly shardMembers = new ShardMembers(this.schema);
+  protected readonly shards: ShardSet = new ShardSet(
+    this.env,
+    this.ctx.id.name ?? "",
+    this.settings.shardCapacity,
+    Date.now(),
+    this.hubRoster,
+    this.shardMembers,
+    (connection) => this.charges.dropConnection(connection),
+  );
+  protected readonly sessions = new Sessions<Connection>(
+    this.ctx.getWebSockets(),
+    this.verifies,
+    new FarMembersOnShards(this.shards, this.shardMembers),
+  );
   /** What input costs (limits/charges.ts); `settings.limits` are the protocol's limits, what a packet may hold. */
   protected readonly charges = new Charges<Connection>(this.settings, Date.now());
   protected readonly intake = new Intake(this.settings.limits, this.charges, {
@@ -83,13 +100,6 @@ export abstract class RoomParts extends DurableObject<Env> {
     close: (socket, code, reason) => this.departures.close(socket, code, reason),
     sendFrame: (socket, frame) => socket.send(frame),
   });
-  protected readonly shards = new ShardSet(
-    this.env,
-    this.ctx.id.name ?? "",
-    this.settings.shardCapacity,
-    Date.now(),
-    this.hubRoster,
-  );
   /** What the room tells its game's backend, when WEBHOOK_URL is set (webhooks.ts). */
   protected readonly webhooks =
     this.settings.webhook &&
@@ -103,7 +113,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     name: this.ctx.id.name ?? "",
     directory: () => this.env.DIRECTORY.getByName(DIRECTORY_NAME),
     settings: () => this.roomSettings.current,
-    members: () => this.sessions.joined().length,
+    members: () => this.sessions.memberCount,
     waitUntil: (work) => this.ctx.waitUntil(work),
     ringBy: (at) => this.upkeep.ringBy(at),
   });
@@ -144,6 +154,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     audit: this.audit,
     keys: this.keys,
     hubRoster: this.hubRoster,
+    shardMembers: this.shardMembers,
     flush: () => this.outbox.flush(),
     webhooks: this.webhooks,
     roomSettings: this.roomSettings,
@@ -193,6 +204,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     changes: this.changes,
     liveness: this.liveness,
     hubRoster: this.hubRoster,
+    mutes: this.mutes,
     outbox: this.outbox,
     departures: this.departures,
     receive: (connection, frame) => this.receive(connection, frame),
@@ -259,7 +271,7 @@ export abstract class RoomParts extends DurableObject<Env> {
 
   /** The members the backend was told are here and that did not come back with the room left (a restart). */
   private tellLost(): void {
-    this.webhooks?.lost(new Set(this.sessions.joined().map(([, session]) => session.id)));
+    this.webhooks?.lost((id) => this.sessions.isMember(id));
   }
 
   /** A moderation action goes in the audit log; a room that keeps it keeps its alarm, to expire it by its age. */

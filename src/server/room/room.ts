@@ -43,7 +43,7 @@ import { isLogRequest, logEntryOf } from "./message-requests";
 import { changesPage, historyPage, membersPage, welcomeOf } from "./pages";
 import { changeSettings } from "./settings-changes";
 import { muteStateOf, speechRefusal } from "./speech-rules";
-import { expiredMembers, TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
+import { TOKEN_EXPIRED_REASON, tokenExpired } from "./token-expiry";
 
 /** The error that refuses a join or rename whose name another member holds, or one that looks the same (sessions.ts). */
 const nameTakenError = (name: string): ProtocolError => ({
@@ -284,7 +284,7 @@ export class ChatRoom extends BackendCalls {
     const silenceSeconds = this.settings.silenceMs / 1000;
     for (const socket of [...this.liveness.silent(here, now), ...onShards.silent])
       this.departures.close(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
-    for (const socket of expiredMembers(this.sessions.joined(), now))
+    for (const socket of this.sessions.expired(now, (session) => tokenExpired(session, now)))
       this.departures.close(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     await this.upkeep.finish(now);
   }

@@ -6,7 +6,7 @@
 // token and connects again, resuming where it left off.
 
 import { CLOCK_TOLERANCE_SECONDS, type Identity } from "../connections/identity";
-import type { JoinedSession, Session } from "../connections/session";
+import type { Session } from "../connections/session";
 
 /** Why the room closed the connection, in its close frame. */
 export const TOKEN_EXPIRED_REASON = "the token expired; connect again with a new one";
@@ -20,15 +20,3 @@ export const expiresAt = (identity: Identity): number => (identity.exp + CLOCK_T
 /** Whether the connection of `session` came with a token that has expired by `now`. */
 export const tokenExpired = (session: Session, now: number): boolean =>
   session.identity !== undefined && expiresAt(session.identity) <= now;
-
-/** The members, among `members`, whose tokens have expired by `now`. */
-export function expiredMembers<Socket>(members: readonly (readonly [Socket, JoinedSession])[], now: number): Socket[] {
-  return members.filter(([, session]) => tokenExpired(session, now)).map(([socket]) => socket);
-}
-
-/** When the first token among `members`' expires; undefined if none came with one. */
-export function firstExpiry(members: readonly (readonly [unknown, JoinedSession])[]): number | undefined {
-  let first: number | undefined;
-  for (const [, { identity }] of members) if (identity) first = Math.min(first ?? Infinity, expiresAt(identity));
-  return first;
-}

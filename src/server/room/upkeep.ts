@@ -14,11 +14,12 @@ import type { BanList } from "../moderation/ban-list";
 import type { BlockedList } from "../moderation/blocked-list";
 import type { MuteList } from "../moderation/mute-list";
 import type { HubRoster } from "../shards/hub-roster";
+import type { ShardMembers } from "../shards/shard-members";
 import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage } from "../storage/room-storage";
 import type { SettingsStore } from "../storage/settings-store";
 import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
-import { expiresAt, firstExpiry } from "./token-expiry";
+import { expiresAt } from "./token-expiry";
 
 /** What the upkeep looks at, and keeps or deletes. */
 export interface KeptRoom {
@@ -33,6 +34,7 @@ export interface KeptRoom {
   audit: AuditLog;
   keys: PublishKeys;
   hubRoster: HubRoster;
+  shardMembers: ShardMembers;
   /** Stores what the outbox still holds: what was said just before the room emptied is history too. */
   flush(): void;
   /** The room's webhooks (webhooks.ts), when WEBHOOK_URL is set. */
@@ -131,7 +133,7 @@ export class Upkeep {
    * with nobody to check on, its alarm has no reason to ring sooner. Whether the storage was deleted.
    */
   async releaseIfEmpty(): Promise<boolean> {
-    if (this.room.sessions.joined().length > 0) return false;
+    if (this.room.sessions.memberCount > 0) return false;
     this.room.flush();
     const oldestTs = this.oldest();
     const { bans, mutes, blocked, keys, webhooks, roomSettings } = this.room;
@@ -153,6 +155,7 @@ export class Upkeep {
     this.room.blocked.wiped();
     this.room.roomSettings.wiped();
     this.room.hubRoster.wiped();
+    this.room.shardMembers.wiped();
     await this.room.storage.clear();
   }
 
@@ -164,16 +167,16 @@ export class Upkeep {
 
   private next(oldestTs = this.oldest()): number {
     const { silenceMs, historyMaxAgeMs } = this.room.settings;
-    const members = this.room.sessions.joined();
+    const { sessions } = this.room;
     const now = Date.now();
     return nextUpkeep({
       now,
-      hasMembers: members.length > 0,
+      hasMembers: sessions.memberCount > 0,
       oldestTs,
       silenceMs,
       historyMaxAgeMs,
       banEnds: earliest(this.room.bans.nextExpiry(), this.room.mutes.nextExpiry()),
-      tokenExpires: firstExpiry(members),
+      tokenExpires: sessions.firstExpiry(({ identity }) => identity && expiresAt(identity)),
       keyExpires: this.room.keys.nextExpiry(),
       webhooksDue: this.room.webhooks?.due(now),
       reportDue: this.room.directory.due,

@@ -108,8 +108,8 @@ export class Webhooks implements PresenceWatcher {
     });
   }
 
-  /** The room starts with the members in `here`: the others the backend was told are here left with a restart. */
-  lost(here: ReadonlySet<number>): void {
+  /** The room starts with the members `here`: the others the backend was told are here left with a restart. */
+  lost(here: (id: number) => boolean): void {
     this.safely(() => this.left(this.store.lost(here)));
   }
 

@@ -9,17 +9,19 @@ import type { Member, ServerPacket } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import type { Audience } from "../connections/fan-out";
 import { announceJoins, broadcast } from "../connections/fan-out";
-import { type Attachment, memberOf, type RoomSocket } from "../connections/session";
+import { type Attachment, type JoinedSession, memberOf, type RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { RoomStorage } from "../storage/room-storage";
 import { Courier } from "./courier";
 import type { HubRoster } from "./hub-roster";
 import type { RoomShard } from "./shard";
+import type { ShardMember, ShardMembers } from "./shard-members";
 import {
   type CheckIn,
   CONNECTION_HEADER,
   type Delivery,
   type Item,
+  type Report,
   SESSION_HEADER,
   SHARD_HEADER,
   shardName,
@@ -32,14 +34,19 @@ export type Connection = WebSocket | RemoteConnection;
 export class RemoteConnection implements RoomSocket {
   private attachment: Attachment | undefined;
   private open = true;
+  /** Whether it is a member kept in the hub's storage rather than its memory (far-members.ts). */
+  private listed = false;
+  /** When the hub last used it: one idle for long is let go of, its session being its shard's and in storage. */
+  usedAt = 0;
 
   constructor(
     private readonly link: ShardLink,
     readonly conn: string,
-    attachment?: Attachment,
+    attachment: Attachment | undefined,
+    /** Whether its shard holds its socket yet: a connection being placed gets its first session with its routing. */
+    private placed: boolean,
   ) {
     this.attachment = attachment;
-    if (attachment !== undefined) link.trackMembership(conn, attachment);
   }
 
   get shard(): number {
@@ -61,16 +68,36 @@ export class RemoteConnection implements RoomSocket {
   }
 
   serializeAttachment(attachment: Attachment): void {
-    // A connection being placed has no socket yet: its first session travels with the routing answer instead. A
-    // retirement needs no item: the close that follows it retires the socket on the shard.
-    const placed = this.link.connections.has(this.conn);
-    if (placed && !("retired" in attachment)) this.link.push({ kind: "attach", conn: this.conn, attachment });
+    // A retirement needs no item: the close that follows it retires the socket on the shard.
+    if (this.placed && !("retired" in attachment)) this.link.push({ kind: "attach", conn: this.conn, attachment });
     this.attachment = attachment;
-    this.link.trackMembership(this.conn, attachment);
   }
 
   deserializeAttachment(): Attachment | undefined {
     return this.attachment;
+  }
+
+  /** The session of a member kept in storage; undefined for a connection not joined yet, closed, or gone. */
+  get member(): JoinedSession | undefined {
+    const { attachment } = this;
+    return this.listed && attachment && "joined" in attachment && attachment.joined ? attachment : undefined;
+  }
+
+  /** It joined, or (`false`) it is no longer a member: its shard counts one member more, or fewer. */
+  list(listed: boolean): void {
+    if (listed === this.listed) return;
+    this.listed = listed;
+    this.link.members = Math.max(0, this.link.members + (listed ? 1 : -1));
+  }
+
+  /** A member known before this object was made (from storage, or a frame of its shard's): counted already. */
+  listedAlready(): void {
+    this.listed = true;
+  }
+
+  /** Its shard has its socket: from now on, changes to its session go to it as items. */
+  routed(): void {
+    this.placed = true;
   }
 
   /** A frame of this connection left it unjoined: a join its shard charged, if it was one, gives its token back. */
@@ -89,11 +116,17 @@ export interface ShardInfo {
   deliveries: number;
 }
 
-/** One shard: the connections it holds, and the ordered stream of items the hub sends it. */
+/**
+ * One shard: what the hub knows of the connections it holds, and the ordered stream of items the hub sends it. The
+ * hub keeps counts of them, and in memory only the connections that have not joined yet, those it closed that are
+ * not gone yet, and the members it used lately (`ShardSet.materialize`).
+ */
 class ShardLink {
   readonly connections = new Map<string, RemoteConnection>();
-  /** The connections that have joined: a shard without any hears nothing of what everyone hears. */
-  readonly members = new Set<string>();
+  /** How many sockets the shard holds: it takes new connections until SHARD_CAPACITY. */
+  held = 0;
+  /** How many of them are members: a shard without any hears nothing of what everyone hears. */
+  members = 0;
   private epoch: number;
   private tick = 0;
   /** Deliveries sealed since the hub started, all epochs. */
@@ -137,16 +170,19 @@ class ShardLink {
       throw error;
     }
   }
-
-  /** Keeps `members` in step with a connection's attachment: joined, or not (yet, or any more). */
-  trackMembership(conn: string, attachment: Attachment): void {
-    if ("joined" in attachment && attachment.joined) this.members.add(conn);
-    else this.members.delete(conn);
-  }
 }
+
+/**
+ * How long the hub keeps a member on a shard in memory after it last used it. Longer than any change the hub makes
+ * to its session takes to reach its shard: a frame that comes after that carries the session as the hub set it. And
+ * long enough that whatever the hub charges a connection (answers, its share of the room's budget) has been paid
+ * back by the time it is let go of.
+ */
+const IDLE_MS = 30_000;
 
 export class ShardSet {
   private readonly links = new Map<number, ShardLink>();
+  private sweptAt = 0;
 
   constructor(
     private readonly env: Env,
@@ -156,11 +192,37 @@ export class ShardSet {
     private readonly epoch: number,
     /** The hub's own members, for its shards' members to hear of their leave if the hub loses them. */
     private readonly hubRoster: HubRoster,
+    /** Its shards' members, kept in its storage (shard-members.ts). */
+    private readonly table: ShardMembers,
+    /** A connection the hub lets go of: whatever it was charged is forgotten (limits/charges.ts). */
+    private readonly letGo: (connection: RemoteConnection) => void,
   ) {}
 
-  /** The connection `conn` of shard `shard`, if the hub holds it. */
-  connection(shard: number, conn: string): RemoteConnection | undefined {
-    return this.links.get(shard)?.connections.get(conn);
+  /** The connection a report of shard `shard` names, if the room has it (reports carry what it takes to find it). */
+  reported(shard: number, report: Report): RemoteConnection | undefined {
+    const link = this.link(shard);
+    const kept = link.connections.get(report.conn);
+    if (kept) return this.used(kept);
+    if (report.kind === "frame") {
+      // A member the hub let go of while it was idle: its shard sends its session with each of its frames.
+      const { session } = report;
+      if (!session.joined || !this.table.has(session.id)) return undefined;
+      const connection = this.keep(link, report.conn, session);
+      connection.listedAlready();
+      return connection;
+    }
+    const member = report.id === undefined ? undefined : this.table.member(report.id);
+    return member?.conn === report.conn ? this.materialize(member) : undefined;
+  }
+
+  /** A member found in storage, as a connection: the one the hub keeps in memory, if it does (its session is newer). */
+  materialize({ shard, conn, session }: ShardMember): RemoteConnection {
+    const link = this.link(shard);
+    const kept = link.connections.get(conn);
+    if (kept) return this.used(kept);
+    const connection = this.keep(link, conn, session);
+    connection.listedAlready();
+    return connection;
   }
 
   /**
@@ -169,14 +231,17 @@ export class ShardSet {
    */
   place(storage: RoomStorage): RemoteConnection {
     let shard = 1;
-    while ((this.links.get(shard)?.connections.size ?? 0) >= this.capacity) shard++;
+    while ((this.links.get(shard)?.held ?? 0) >= this.capacity) shard++;
     if (shard > storage.shardCount) storage.countShards(shard);
-    return new RemoteConnection(this.link(shard), crypto.randomUUID());
+    return new RemoteConnection(this.link(shard), crypto.randomUUID(), undefined, false);
   }
 
   /** The answer that sends the upgrade on to the connection's shard (the Worker), with the session it starts with. */
   routing(connection: RemoteConnection): Response {
-    this.link(connection.shard).connections.set(connection.conn, connection);
+    const link = this.link(connection.shard);
+    link.connections.set(connection.conn, this.used(connection));
+    link.held++;
+    connection.routed();
     return new Response(null, {
       status: 204,
       headers: {
@@ -192,12 +257,22 @@ export class ShardSet {
     this.link(shard).push({ kind: "close", conn, code, reason });
   }
 
+  /** Closes every connection of every shard (the room is deleted): nobody hears of anyone's leave. */
+  closeAll(shardCount: number, code: CloseCode, reason: string): void {
+    for (let shard = 1; shard <= shardCount; shard++) {
+      const link = this.link(shard);
+      link.push({ kind: "close_all", code, reason });
+      for (const connection of link.connections.values()) connection.list(false);
+      link.members = 0;
+    }
+  }
+
   /** A connection is gone (the runtime or its shard reported it): the hub no longer counts it. */
   dropConnection(socket: RoomSocket): void {
     if (!(socket instanceof RemoteConnection)) return;
+    // Once: a connection reported gone twice is no longer kept the second time.
     const link = this.links.get(socket.shard);
-    link?.connections.delete(socket.conn);
-    link?.members.delete(socket.conn);
+    if (link?.connections.delete(socket.conn)) link.held = Math.max(0, link.held - 1);
   }
 
   /**
@@ -239,23 +314,29 @@ export class ShardSet {
   }
 
   /**
-   * For a hub that starts again: the connections every shard holds. A shard that missed what the hub stored before
-   * it stopped (its delivery was lost with it) gets it first: `missed`, what came after the newest position of the
-   * room's log it delivered (room/hub.ts).
+   * For a hub that starts again: how many sockets and members every shard holds, and the connections it holds that
+   * the hub keeps in memory (not joined yet, or closed and not gone yet); its members are in storage. A shard that
+   * missed what the hub stored before it stopped (its delivery was lost with it) gets it first: `missed`, what came
+   * after the newest position of the room's log it delivered (room/hub.ts).
    */
   async rebuild(storage: RoomStorage, missed: (after: number) => ServerPacket[]): Promise<RemoteConnection[]> {
     const connections: RemoteConnection[] = [];
+    // Members as the hub counts them, whose leave it announces: a shard's own count misses those whose close it
+    // has not told the hub yet.
+    const members = this.table.countsByShard();
     await Promise.all(
       Array.from({ length: storage.shardCount }, async (_, index) => {
         const link = this.link(index + 1);
+        link.members = members.get(link.shard) ?? 0;
         try {
           const roster = await link.call((stub) => stub.roster());
+          link.held = roster.held;
+          for (const { id, state } of roster.states) this.table.setState(id, state);
           for (const { conn, attachment } of roster.connections) {
-            const connection = new RemoteConnection(link, conn, attachment);
-            link.connections.set(conn, connection);
+            const connection = this.keep(link, conn, attachment);
             connections.push(connection);
           }
-          if (roster.lastSeq !== undefined && link.members.size > 0) {
+          if (roster.lastSeq !== undefined && link.members > 0) {
             for (const packet of missed(roster.lastSeq)) link.push({ kind: "packet", packet });
           }
         } catch (error) {
@@ -283,9 +364,18 @@ export class ShardSet {
           return; // Asked again at the next upkeep.
         }
         const held = new Set(answer.held);
-        for (const conn of link.members) if (!held.has(conn)) gone.push(link.connections.get(conn)!);
-        for (const conn of answer.silent) {
-          const connection = link.connections.get(conn);
+        // A connection not joined yet may still be on its way to the shard: the join check times it.
+        for (const [conn, connection] of link.connections) {
+          const onItsWay = connection.readyState === WebSocket.OPEN && connection.member === undefined;
+          if (!held.has(conn) && !onItsWay) gone.push(connection);
+        }
+        // Fewer members there than the hub counts: one left without a word (its shard crashed, or its close was
+        // lost). Only then are the shard's members read from storage, to find which.
+        if (answer.members < link.members)
+          for (const member of this.table.onShard(link.shard))
+            if (!held.has(member.conn)) gone.push(this.materialize(member));
+        for (const { conn, id } of answer.silent) {
+          const connection = this.reported(link.shard, { kind: "closed", conn, id });
           if (connection) silent.push(connection);
         }
       }),
@@ -295,16 +385,42 @@ export class ShardSet {
 
   /** What `GET /api/rooms/<name>` tells of the shards this instance of the hub knows. */
   info(): ShardInfo[] {
-    return [...this.links.values()].map(({ shard, connections, members, delivered }) => ({
+    return [...this.links.values()].map(({ shard, held, members, delivered }) => ({
       shard,
-      connections: connections.size,
-      members: members.size,
+      connections: held,
+      members,
       deliveries: delivered,
     }));
   }
 
   private *withMembers(): Iterable<ShardLink> {
-    for (const link of this.links.values()) if (link.members.size > 0) yield link;
+    for (const link of this.links.values()) if (link.members > 0) yield link;
+  }
+
+  /** Keeps a connection in memory, as used now. */
+  private keep(link: ShardLink, conn: string, attachment: Attachment): RemoteConnection {
+    const connection = new RemoteConnection(link, conn, attachment, true);
+    link.connections.set(conn, connection);
+    return this.used(connection);
+  }
+
+  /**
+   * A connection used now. Members the hub has not used for IDLE_MS are let go of, at most once per IDLE_MS: what
+   * the hub keeps in memory grows with the members who speak, not with those who listen.
+   */
+  private used(connection: RemoteConnection): RemoteConnection {
+    const now = Date.now();
+    connection.usedAt = now;
+    if (now - this.sweptAt < IDLE_MS) return connection;
+    this.sweptAt = now;
+    for (const link of this.links.values()) {
+      for (const [conn, kept] of link.connections) {
+        if (kept.member === undefined || kept.readyState !== WebSocket.OPEN || now - kept.usedAt <= IDLE_MS) continue;
+        link.connections.delete(conn);
+        this.letGo(kept);
+      }
+    }
+    return connection;
   }
 
   private link(shard: number): ShardLink {

@@ -49,7 +49,7 @@ export class ShardSockets<Socket extends RoomSocket> {
     return this.held.get(socket);
   }
 
-  /** Every connection held, with its session: whom a hub's upkeep asks about. */
+  /** Every connection held, with its session. */
   all(): { conn: string; attachment: Session }[] {
     return [...this.held.values()].map(({ conn, session }) => ({ conn, attachment: session }));
   }

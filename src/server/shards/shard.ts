@@ -19,7 +19,7 @@ import { acceptUpgrade } from "../connections/compression";
 import { announceJoins, broadcast, sendErrorPacket, sendFrame } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
-import type { Session } from "../connections/session";
+import type { JoinedSession, Session } from "../connections/session";
 import { Charges } from "../limits/charges";
 import { Intake } from "../limits/intake";
 import { Courier } from "./courier";
@@ -105,7 +105,8 @@ export class RoomShard extends DurableObject<Env> {
         return this.charges.answered(socket, frames, now);
       }
     }
-    this.toHub.push({ kind: "frame", conn: held.conn, frame });
+    // With its session: the hub keeps its members' in storage, not in memory (shard-members.ts).
+    this.toHub.push({ kind: "frame", conn: held.conn, frame, session: held.session });
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
@@ -122,19 +123,33 @@ export class RoomShard extends DurableObject<Env> {
     for (const { items } of this.inOrder.take(delivery)) for (const item of items) this.carryOut(item);
   }
 
-  /** Whom this shard holds, for a hub that starts again. */
+  /** Whom this shard holds, for a hub that starts again: how many, and those that have not joined or are retired. */
   async roster(): Promise<Roster> {
-    const roster: Roster = { connections: this.sockets.roster() };
+    const connections = this.sockets.roster();
+    const joined = this.sockets.joined();
+    const roster: Roster = {
+      held: connections.length,
+      connections: connections.filter(({ attachment }) => !("joined" in attachment && attachment.joined)),
+      states: joined.flatMap(([, { id, state }]) => (state === undefined ? [] : [{ id, state }])),
+    };
     if (this.lastSeq !== undefined) roster.lastSeq = this.lastSeq;
     return roster;
   }
 
-  /** The hub's upkeep: the connections held, and the members silent for longer than the silence limit. */
+  /** The hub's upkeep: the connections held (retired ones too), how many are members, and the silent members. */
   async checkIn(): Promise<CheckIn> {
-    const members = this.sockets.joined().map(([socket]) => socket);
+    const joined = this.sockets.joined();
+    const silent = this.liveness.silent(
+      joined.map(([socket]) => socket),
+      Date.now(),
+    );
     return {
-      held: this.sockets.all().map(({ conn }) => conn),
-      silent: this.liveness.silent(members, Date.now()).map((socket) => this.sockets.get(socket)!.conn),
+      held: this.sockets.roster().map(({ conn }) => conn),
+      members: joined.length,
+      silent: silent.map((socket) => {
+        const { conn, session } = this.sockets.get(socket)!;
+        return { conn, id: (session as JoinedSession).id };
+      }),
     };
   }
 
@@ -148,6 +163,9 @@ export class RoomShard extends DurableObject<Env> {
         return this.sockets.attach(item.conn, item.attachment);
       case "join_refused":
         return this.joins.refused(item.conn, Date.now());
+      case "close_all":
+        for (const { conn } of this.sockets.all()) this.close(this.sockets.socket(conn)!, item.code, item.reason);
+        return;
       case "send": {
         const socket = this.sockets.socket(item.conn);
         if (socket) sendFrame(socket, item.frame);
@@ -178,17 +196,26 @@ export class RoomShard extends DurableObject<Env> {
 
   /** A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. */
   private depart(socket: WebSocket): void {
+    const id = this.memberId(socket);
     const conn = this.sockets.remove(socket);
     this.resetLastSeqIfEmpty();
     if (conn === undefined) return;
     this.joins.forget(conn);
-    this.toHub.push({ kind: "closed", conn });
+    this.toHub.push(id === undefined ? { kind: "closed", conn } : { kind: "closed", conn, id });
+  }
+
+  /** The member id of a socket's session, for the hub to find it by (it keeps its members in storage). */
+  private memberId(socket: WebSocket): number | undefined {
+    const session = this.sockets.get(socket)?.session;
+    return session?.joined ? session.id : undefined;
   }
 
   /** A connection this shard closes itself (too big a frame, flooding): the hub hears it shut, and later gone. */
   private closeHere(socket: WebSocket, code: CloseCode, reason: string): void {
+    const id = this.memberId(socket);
     const conn = this.close(socket, code, reason);
-    if (conn !== undefined) this.toHub.push({ kind: "shut", conn, code, reason });
+    if (conn === undefined) return;
+    this.toHub.push(id === undefined ? { kind: "shut", conn, code, reason } : { kind: "shut", conn, code, reason, id });
   }
 
   private close(socket: WebSocket, code: CloseCode, reason: string): string | undefined {

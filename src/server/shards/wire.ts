@@ -5,7 +5,7 @@
 // shard, so that a shard can apply them in order whatever order they arrive in.
 
 import type { CloseCode } from "../../shared/close-codes";
-import type { Member, ServerPacket } from "../../shared/protocol";
+import type { Member, MemberState, ServerPacket } from "../../shared/protocol";
 import type { Attachment, Session } from "../connections/session";
 
 /** What the hub tells one shard to do, in the order it must be done. */
@@ -20,7 +20,9 @@ export type Item =
   /** Joins, announced as the hub announces them to its own members (fan-out.ts, announceJoins). */
   | { kind: "joins"; members: Member[] }
   /** A frame of the connection's left it unjoined: a join the shard charged, if it was one, did not happen. */
-  | { kind: "join_refused"; conn: string };
+  | { kind: "join_refused"; conn: string }
+  /** Every connection of the shard is closed (the room is deleted). */
+  | { kind: "close_all"; code: CloseCode; reason: string };
 
 /**
  * Items for one shard. `epoch` is when the hub's current instance started, `tick` counts deliveries to this shard
@@ -32,27 +34,39 @@ export interface Delivery {
   items: Item[];
 }
 
-/** What a shard tells the hub about one of its connections. */
+/**
+ * What a shard tells the hub about one of its connections. The hub keeps its members in storage, not in memory
+ * (shard-members.ts): a report carries what it takes to find the connection's member there, its id, and a frame the
+ * connection's whole session as the hub last sent it, which the hub takes the frame in with.
+ */
 export type Report =
   /** A frame the shard checked (size, rate limit, validity) for the room to carry out. */
-  | { kind: "frame"; conn: string; frame: string | ArrayBuffer }
+  | { kind: "frame"; conn: string; frame: string | ArrayBuffer; session: Session }
   /** The shard closed the connection itself (too big a frame, flooding); it holds the socket until it is gone. */
-  | { kind: "shut"; conn: string; code: CloseCode; reason: string }
+  | { kind: "shut"; conn: string; code: CloseCode; reason: string; id?: number }
   /** The runtime reports the connection gone: its close was answered, or it broke. */
-  | { kind: "closed"; conn: string };
+  | { kind: "closed"; conn: string; id?: number };
 
-/** What a shard holds, for a hub that starts again and must learn who its members are. */
+/** What a shard holds, for a hub that starts again: its members are in the hub's storage. */
 export interface Roster {
-  /** Retired connections too: they count against their address until they are gone (sessions.ts). */
+  /** Sockets, members among them. */
+  held: number;
+  /**
+   * The connections not joined yet, and the retired ones: they count against their address until they are gone
+   * (sessions.ts).
+   */
   connections: { conn: string; attachment: Attachment }[];
+  /** The states of its members who have one, by id: the hub keeps those in memory (shard-members.ts). */
+  states: { id: number; state: MemberState }[];
   /** The newest position of the room's log (a chat's seq, a change's `at`) the shard delivered, if it remembers (it forgets when it hibernates). */
   lastSeq?: number;
 }
 
-/** A shard's answer to the hub's upkeep: the connections it holds, and those silent for too long. */
+/** A shard's answer to the hub's upkeep: the connections it holds, how many are members, and the silent ones. */
 export interface CheckIn {
   held: string[];
-  silent: string[];
+  members: number;
+  silent: { conn: string; id: number }[];
 }
 
 /** The headers the hub's routing answer carries, and the Worker passes on to the shard it names. */

@@ -2,7 +2,7 @@
 // the database is at is kept in it (`schema_version`; workerd does not let `PRAGMA user_version` be read or set).
 // The modules that keep data there (room-storage.ts, publish-keys.ts, webhook-store.ts, settings-store.ts,
 // moderation/ban-list.ts, moderation/mute-list.ts, moderation/blocked-words.ts, moderation/audit-log.ts,
-// shards/hub-roster.ts) own their queries; what tables there are, and how an older room's become today's, is
+// shards/hub-roster.ts, shards/shard-members.ts) own their queries; what tables there are, and how an older room's become today's, is
 // decided here only.
 //
 // A room that nobody has joined must cost nothing, however often it is looked at: nothing here writes until a
@@ -152,6 +152,24 @@ const MIGRATIONS: readonly (readonly Step[])[] = [
       slow_mode_seconds INTEGER NOT NULL,
       listed INTEGER NOT NULL,
       title TEXT)`,
+  ],
+  // 12. The members a hub's shards hold (shards/shard-members.ts), so that the hub keeps none of them in memory: one
+  //     row per member, written when it joins and deleted when it leaves; its session as the hub last set it, but
+  //     for when it last chatted (kept with the member's socket only). Found by name (every join and rename), by
+  //     address (every upgrade counts an address's connections) and, for a verified member, by when its token expires.
+  [
+    `CREATE TABLE shard_members (
+      id INTEGER PRIMARY KEY,
+      shard INTEGER NOT NULL,
+      conn TEXT NOT NULL,
+      name_key TEXT NOT NULL,
+      user TEXT,
+      address TEXT,
+      expires INTEGER,
+      session TEXT NOT NULL)`,
+    `CREATE INDEX shard_members_by_name ON shard_members (name_key)`,
+    `CREATE INDEX shard_members_by_address ON shard_members (address) WHERE address IS NOT NULL`,
+    `CREATE INDEX shard_members_by_expiry ON shard_members (expires) WHERE expires IS NOT NULL`,
   ],
 ];
 

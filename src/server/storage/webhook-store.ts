@@ -137,13 +137,13 @@ export class WebhookStore implements EventStore {
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM webhook_members`).one().n;
   }
 
-  /** The members the backend was told are here, but for those in `here`: the room lost them without a leave. */
-  lost(here: ReadonlySet<number>): Member[] {
+  /** The members the backend was told are here, but for those `here`: the room lost them without a leave. */
+  lost(here: (id: number) => boolean): Member[] {
     if (!this.schema.exists) return [];
     return this.sql
       .exec<{ id: number; member: string }>(`SELECT id, member FROM webhook_members ORDER BY id`)
       .toArray()
-      .filter(({ id }) => !here.has(id))
+      .filter(({ id }) => !here(id))
       .map(({ member }) => JSON.parse(member) as Member);
   }
 

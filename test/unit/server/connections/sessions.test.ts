@@ -48,7 +48,7 @@ describe("Sessions", () => {
       { id: 1, name: "ann" },
       { id: 2, name: "bob" },
     ]);
-    expect([...sessions.joined()].map(([socket, session]) => [socket, session.dialect])).toEqual([
+    expect([...sessions.joinedHere()].map(([socket, session]) => [socket, session.dialect])).toEqual([
       [a, "native"],
       [b, "tutorial"],
     ]);

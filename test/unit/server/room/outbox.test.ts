@@ -33,9 +33,9 @@ function room() {
   };
   // A room of one object: everyone it announces to is on its own sockets.
   const audience = {
-    broadcast: (packet: ServerPacket) => broadcast(sessions.joined(), packet),
+    broadcast: (packet: ServerPacket) => broadcast(sessions.joinedHere(), packet),
     announceJoins: (joins: { member: Member; socket: FakeSocket }[]) =>
-      announceJoins(sessions.joined(), joins, BATCH_BUDGET),
+      announceJoins(sessions.joinedHere(), joins, BATCH_BUDGET),
   };
   const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET, DEFAULT_LIMITS);
   let nextId = 1;
