@@ -1,7 +1,7 @@
 // A hub's members on its shards, as the room's sessions see them (connections/sessions.ts, `FarMembers`): kept in
 // the hub's storage (shard-members.ts), each found there as a connection (`ShardSet.materialize`) when the room acts
 // on it, and let go of from memory once idle. The hub's memory so holds counts per shard and the members it used in
-// the last half minute, whatever the room's size (docs/scaling.md).
+// the last ten seconds (hub-side.ts, IDLE_MS), whatever the room's size (docs/scaling.md).
 
 import type { RosterMember } from "../../shared/protocol";
 import { type JoinedSession, rosterEntryOf, type Session } from "../connections/session";

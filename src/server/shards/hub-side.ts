@@ -174,11 +174,12 @@ class ShardLink {
 
 /**
  * How long the hub keeps a member on a shard in memory after it last used it. Longer than any change the hub makes
- * to its session takes to reach its shard: a frame that comes after that carries the session as the hub set it. And
- * long enough that whatever the hub charges a connection (answers, its share of the room's budget) has been paid
- * back by the time it is let go of.
+ * to its session takes to reach its shard (a delivery's tries take well under a second): a frame that comes after
+ * that carries the session as the hub set it. And long enough that whatever the hub charged the connection (answers
+ * to its rate limit, its share of the room's budget, its state's pace) has been paid back by the time it is let go
+ * of: it starts afresh, as a connection that was quiet that long would be.
  */
-const IDLE_MS = 30_000;
+export const IDLE_MS = 10_000;
 
 export class ShardSet {
   private readonly links = new Map<number, ShardLink>();
