@@ -5,6 +5,7 @@ import { memberOf } from "../../../../src/server/connections/session";
 import { Sessions } from "../../../../src/server/connections/sessions";
 import { SIGNALS_WINDOW_MS } from "../../../../src/server/room/live-signals";
 import { Outbox, PRESENCE_WINDOW_MS, type StoreLog } from "../../../../src/server/room/outbox";
+import { Presence } from "../../../../src/server/room/presence";
 import type { UnstoredChat } from "../../../../src/server/storage/room-storage";
 import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../../src/shared/protocol";
 import { DEFAULT_LIMITS } from "../../../../src/shared/protocol";
@@ -36,8 +37,17 @@ function room() {
     broadcast: (packet: ServerPacket) => broadcast(sessions.joined(), packet),
     announceJoins: (joins: { member: Member; socket: FakeSocket }[]) =>
       announceJoins(sessions.joined(), joins, BATCH_BUDGET),
+    counted: () => {},
   };
-  const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET, DEFAULT_LIMITS);
+  // The room's presence mode, kept in memory (the room keeps it in storage: presence-store.ts).
+  const presenceStore = {
+    summarySince: undefined as number | undefined,
+    save(since: number | undefined) {
+      this.summarySince = since;
+    },
+  };
+  const presence = new Presence(sessions, presenceStore, DEFAULT_LIMITS);
+  const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET, DEFAULT_LIMITS, presence);
   let nextId = 1;
   /** Connects and joins a member as the room does: the welcome comes after what the outbox had to deliver. */
   const join = (name: string, dialect: Dialect = "native") => {
