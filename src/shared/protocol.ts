@@ -186,6 +186,13 @@ export interface Limits {
   typingMaxMembers: number;
 }
 
+/**
+ * How a room tells its presence. "list": every join and leave (`join(s)`, `leave(s)`), so a client keeps the whole
+ * member list. "summary", in a room past limits.presenceListMax: the member count and the members near each
+ * member (the moderators, the recent speakers, itself) in `presence` packets; the whole list is paged on request.
+ */
+export type PresenceMode = "list" | "summary";
+
 /** A room's limits unless its settings say otherwise; a client uses them until the room's `welcome` arrives. */
 export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxNameChars: 32,
@@ -399,13 +406,22 @@ export type ServerPacket =
       id: number;
       name: string;
       /**
-       * The room's members in the order they joined, you included: all of them unless there are more than
-       * `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
+       * How the room tells its presence from now on. "list": `members` is the room's list (below), and joins and
+       * leaves come as `join(s)` and `leave(s)`. "summary": `members` holds only the near members, and the count and
+       * near joins and leaves come as `presence` packets.
+       */
+      presence?: PresenceMode;
+      /**
+       * In list presence, the room's members in the order they joined, you included: all of them unless there are
+       * more than `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
+       * In summary presence, the near members present, in the order they joined: you, the moderators, and the
+       * NEAR_SPEAKERS_MAX members who spoke last.
        */
       members: RosterMember[];
       /**
        * True when members after these were left out (past `limits.membersPageMax`, or to keep the frame within
-       * `limits.maxServerFrameBytes`): ask for them with `members`, `after` the last id listed.
+       * `limits.maxServerFrameBytes`): ask for them with `members`, `after` the last id listed. Always true in
+       * summary presence (a client there pages only when its user asks).
        */
       moreMembers: boolean;
       /** How many members the room has now, you included. */
@@ -441,6 +457,21 @@ export type ServerPacket =
   | ({ type: "leave" } & Departure)
   /** Several leaves announced at once, oldest first: how a room tells of a burst of leaves. */
   | { type: "leaves"; members: Departure[] }
+  /**
+   * Presence in a room past limits.presenceListMax, instead of `join(s)` and `leave(s)`: at most every
+   * limits.presenceSummaryMs while the count changed or near members came or went, in order with everything else.
+   * `joins`: near members who joined (moderators); `leaves`: near members who left (moderators, members who spoke;
+   * `reason` for a kick or ban). `members`, on a switch to summary: the near members, replacing the client's list.
+   * `mode: "list"`: the room is back in list presence; page its whole list again from `after` 0.
+   */
+  | {
+      type: "presence";
+      mode: PresenceMode;
+      memberCount: number;
+      members?: RosterMember[];
+      joins?: RosterMember[];
+      leaves?: Departure[];
+    }
   | ({ type: "rename"; previous: string } & Member)
   | ({ type: "chat" } & ChatMessage)
   | { type: "history"; messages: ChatMessage[]; more: boolean }
