@@ -184,6 +184,13 @@ export interface Limits {
   typingTimeoutMs: number;
   /** Past this many members, a room delivers no typing signals (docs/protocol.md says why). */
   typingMaxMembers: number;
+  /**
+   * Past this many members a room is in summary presence (`PresenceMode`): it tells counts and near members, not
+   * every join and leave. It is back in list presence once it has at most floor(3/4 of this) members.
+   */
+  presenceListMax: number;
+  /** In summary presence, a `presence` packet goes out at most every this many ms (PRESENCE_SUMMARY_MS). */
+  presenceSummaryMs: number;
 }
 
 /**
@@ -192,6 +199,12 @@ export interface Limits {
  * member (the moderators, the recent speakers, itself) in `presence` packets; the whole list is paged on request.
  */
 export type PresenceMode = "list" | "summary";
+
+/** How often a room in summary presence tells its count, at most: counts are for showing, not for keeping. */
+export const PRESENCE_SUMMARY_MS = 1000;
+
+/** The most recent distinct speakers a summary welcome (and a switch to summary) counts among the near members. */
+export const NEAR_SPEAKERS_MAX = 50;
 
 /** A room's limits unless its settings say otherwise; a client uses them until the room's `welcome` arrives. */
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -215,6 +228,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   // A signal waits up to the outbox's signals window (500 ms) and the network: two intervals leave room for both.
   typingTimeoutMs: 6000,
   typingMaxMembers: 200,
+  presenceListMax: 1000,
+  presenceSummaryMs: PRESENCE_SUMMARY_MS,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -410,7 +425,7 @@ export type ServerPacket =
        * leaves come as `join(s)` and `leave(s)`. "summary": `members` holds only the near members, and the count and
        * near joins and leaves come as `presence` packets.
        */
-      presence?: PresenceMode;
+      presence: PresenceMode;
       /**
        * In list presence, the room's members in the order they joined, you included: all of them unless there are
        * more than `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
