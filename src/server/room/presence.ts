@@ -31,7 +31,10 @@ export class Presence<Socket extends RoomSocket> {
   /** Near members who came and went since the last `presence` packet. */
   private readonly joins = new Map<number, RosterMember>();
   private readonly leaves = new Map<number, Departure>();
-  /** The count the last `presence` packet told (what the room had when this instance started, until one is). */
+  /**
+   * The count the last `presence` packet told; unknown (so told at the first chance) when this instance started:
+   * members may have gone with a hub that restarted, and a room back from eviction tells the count once again.
+   */
   private toldCount: number | undefined;
   private lastToldAt = -Infinity;
 
@@ -115,7 +118,6 @@ export class Presence<Socket extends RoomSocket> {
   due(budget: number, now: number): { packets: PresencePacket[] } | { waitMs: number } | undefined {
     if (!this.summarized) return undefined;
     const memberCount = this.count;
-    this.toldCount ??= memberCount;
     if (memberCount === this.toldCount && this.joins.size === 0 && this.leaves.size === 0) return undefined;
     const waitMs = this.lastToldAt + this.limits.presenceSummaryMs - now;
     if (waitMs > 0) return { waitMs };

@@ -154,6 +154,37 @@ describe("summary presence", () => {
   });
 });
 
+describe("summary presence on a hub that restarts", () => {
+  // Rooms of many objects only (SHARD_CAPACITY 2): a and b are on the hub, the others on its shards.
+  it.runIf(Number(env.SHARD_CAPACITY) === 2)(
+    "stays in summary presence, and tells the leaves of the hub's members lost with it",
+    async () => {
+      const { room, a, b, c, d } = await summaryRoom("presence-restart");
+      const f = await joinNative(room, "f");
+      await d.client.next((p) => p.type === "presence" && p.memberCount === 6);
+      await runInDurableObject(env.ROOMS.getByName(room), (_, state) => state.abort("crash")).catch(() => {});
+      expect(await a.client.closed).toBe(1006);
+      // The hub starts again at a shard's next frame: a and b left with it. Whom clients may hold it does not know, so
+      // it tells both, once.
+      await say(c.client, "after");
+      const told = await d.client.next((p) => p.type === "presence" && ids(p.leaves ?? []).includes(idOf(b)));
+      expect(told).toMatchObject({ mode: "summary", memberCount: 4 });
+      // Still summary presence: a newcomer's welcome says so, and nobody hears its join one by one.
+      const g = await joinNative(room, "g");
+      expect(g.welcome).toMatchObject({ presence: "summary", memberCount: 5 });
+      await d.client.next((p) => p.type === "presence" && p.memberCount === 5);
+      await upToMarker(f.client, [d.client]);
+      expect(
+        oneByOne(
+          d.client,
+          d.client.received.findIndex((p) => p.type === "presence"),
+        ),
+      ).toEqual([]);
+      expect(presenceLeaves(d.client)).toEqual([idOf(a), idOf(b)]);
+    },
+  );
+});
+
 describe("list presence", () => {
   it("changes nothing up to the threshold: every join and leave, the whole list in a welcome, no presence packet", async () => {
     const room = uniqueRoom("presence-list");
