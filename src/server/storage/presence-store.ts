@@ -31,9 +31,13 @@ export class PresenceStore {
 
   /** The room went into summary presence at `since`, or (undefined) back to list presence. */
   save(since: number | undefined): void {
-    this.schema.ensure();
-    if (since === undefined) this.sql.exec(`DELETE FROM counters WHERE name = ?`, ROW);
-    else this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)`, ROW, since);
+    if (since === undefined) {
+      // A room whose storage went has nothing to delete: no write makes its tables again.
+      if (this.schema.exists) this.sql.exec(`DELETE FROM counters WHERE name = ?`, ROW);
+    } else {
+      this.schema.ensure();
+      this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES (?, ?)`, ROW, since);
+    }
     this.cached = since ?? null;
   }
 }
