@@ -155,15 +155,13 @@ export class Outbox<Socket extends RoomSocket> {
 
   /**
    * The room's member count changed (a join, before its welcome; a leave): a switch between list and summary
-   * presence, if it takes one, is queued. Returns the mode that joins and leaves queued from now on are told in.
+   * presence, if it takes one, is queued.
    */
-  recount(): PresenceMode {
+  recount(): void {
     const mode = this.presence.recount(Date.now());
-    if (mode !== undefined) {
-      this.queue.push({ kind: "presence", mode });
-      this.wakeIn(0);
-    }
-    return this.presence.mode;
+    if (mode === undefined) return;
+    this.queue.push({ kind: "presence", mode });
+    this.wakeIn(0);
   }
 
   private leaveQueued(member: Departure, near: boolean): void {
