@@ -22,7 +22,6 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc --import tsx");
 const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [10_000, 100_000];
 
-
 // Node 20 has no WebSocket: the hub reads its ready states only.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= { OPEN: 1, CLOSED: 3 };
 

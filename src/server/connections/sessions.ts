@@ -47,6 +47,8 @@ export interface FarMembers<Socket> {
   from(address: string): number;
   /** The members `narrowing` may concern (every one, without it). */
   narrowed(narrowing?: Narrowing): [Socket, JoinedSession][];
+  /** The moderators kept there, and the members marked near since `since` (room/near-members.ts). */
+  nearCandidates(since: number | undefined): [Socket, JoinedSession][];
   /** The members whose tokens have expired by `now`; when the first token expires. */
   expired(now: number): Socket[];
   firstExpiry(): number | undefined;
@@ -195,6 +197,14 @@ export class Sessions<Socket extends RoomSocket> {
     return found.sort(([, a], [, b]) => a.id - b.id);
   }
 
+  /**
+   * The members who may be near everyone (room/near-members.ts): all those in memory, and of those kept elsewhere
+   * the moderators and the members marked near since `since` (none, without it).
+   */
+  nearCandidates(since: number | undefined): [Socket, JoinedSession][] {
+    return [...this.joined(), ...(this.far?.nearCandidates(since) ?? [])];
+  }
+
   /** The members whose tokens have expired by `now` (token-expiry.ts, `tokenExpired`). */
   expired(now: number, expired: (session: JoinedSession) => boolean): Socket[] {
     const here = this.joined().filter(([, session]) => expired(session));
@@ -253,6 +263,11 @@ export class Sessions<Socket extends RoomSocket> {
   /** A member's chat was taken at `at` (limits/slow-mode.ts). */
   chatted(socket: Socket, at: number): JoinedSession {
     return this.replace(socket, { ...this.joinedSession(socket), lastChatAt: at });
+  }
+
+  /** A member is near everyone from `at` on, in summary presence (room/near-members.ts). */
+  markNear(socket: Socket, at: number): JoinedSession {
+    return this.replace(socket, { ...this.joinedSession(socket), nearAt: at });
   }
 
   private replace(socket: Socket, session: JoinedSession): JoinedSession {

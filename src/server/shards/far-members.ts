@@ -30,8 +30,9 @@ export class FarMembersOnShards implements FarMembers<Connection> {
   keep(socket: Connection, session: JoinedSession, before: Session | undefined): void {
     if (!(socket instanceof RemoteConnection)) return;
     const joining = socket.member === undefined;
-    // What a member's row holds changes with its name only (shard-members.ts).
-    if (joining || !before?.joined || before.name !== session.name)
+    // What a member's row holds changes with its name, and once in summary presence with its mark as near
+    // (shard-members.ts).
+    if (joining || !before?.joined || before.name !== session.name || before.nearAt !== session.nearAt)
       this.table.keep(socket.shard, socket.conn, session, joining);
     this.table.setState(session.id, session.state);
     if (joining) socket.list(true);
@@ -71,6 +72,13 @@ export class FarMembersOnShards implements FarMembers<Connection> {
 
   narrowed(narrowing?: Narrowing): [Connection, JoinedSession][] {
     return this.table.narrowed(narrowing).flatMap((member) => {
+      const connection = this.found(member);
+      return connection?.member ? [[connection, connection.member] as [Connection, JoinedSession]] : [];
+    });
+  }
+
+  nearCandidates(since: number | undefined): [Connection, JoinedSession][] {
+    return this.table.nearCandidates(since).flatMap((member) => {
       const connection = this.found(member);
       return connection?.member ? [[connection, connection.member] as [Connection, JoinedSession]] : [];
     });

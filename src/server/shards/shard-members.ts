@@ -5,7 +5,9 @@
 // with an id (moderation), a page of members in the order they joined, how many connections come from an address,
 // whom a ban or a mute reaches, whose token expires when.
 //
-// A row is written when a member joins, and when it renames; deleted when it leaves. What changes without a write
+// A row is written when a member joins, when it renames, and once a member is marked near everyone in summary
+// presence (room/near-members.ts: by its first chat since the switch, or by the switch); deleted when it leaves. What
+// changes without a write
 // in a room of one object is not kept in the row: when a member last chatted (slow mode: a write per chat is what
 // the room never makes) lives with its socket only, and its state (a live signal: never stored) with its socket,
 // and here in memory, for the members who have one: the one thing the hub keeps per member on a shard, and only
@@ -122,6 +124,17 @@ export class ShardMembers {
       users,
       addresses,
       narrowing.anonymous ? 1 : 0,
+    );
+  }
+
+  /**
+   * The moderators, and the members marked near since `since`: read once per instance of the hub, by whom it lists as
+   * near (room/near-members.ts). The whole table is read for it.
+   */
+  nearCandidates(since: number | undefined): ShardMember[] {
+    return this.select(
+      `WHERE json_extract(session, '$.identity.role') = 'moderator' OR json_extract(session, '$.nearAt') >= ?`,
+      since ?? Number.MAX_SAFE_INTEGER,
     );
   }
 
