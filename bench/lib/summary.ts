@@ -41,6 +41,8 @@ export interface Ratios {
   p99Median: number;
   joinP99Median: number;
   joinPhaseMedian: number;
+  /** The runtime workerd's CPU per 1,000 deliveries, median over runs. */
+  cpuPerKMedian: number;
 }
 
 function summarizeRuns(rs: ScenarioResult[]): ServerSummary {
@@ -166,6 +168,7 @@ export function ratiosOf(
       p99Median: x.p99.median / y.p99.median,
       joinP99Median: x.joinP99.median / y.joinP99.median,
       joinPhaseMedian: x.joinPhaseMs.median / y.joinPhaseMs.median,
+      cpuPerKMedian: x.cpuPerKDelivery.runtime / y.cpuPerKDelivery.runtime,
     };
     byScenario[scenario] = r;
     rows.push({
@@ -177,6 +180,7 @@ export function ratiosOf(
       "p99 median": fmt(r.p99Median, 2),
       "join p99 median": fmt(r.joinP99Median, 2),
       "joins ms median": fmt(r.joinPhaseMedian, 2),
+      "cpu/1k median": fmt(r.cpuPerKMedian, 2),
     });
   }
   return { rows, byScenario };
@@ -453,12 +457,14 @@ export interface TargetCheck {
 export function targets(measured: {
   vsFloor: Record<string, Ratios>;
   vsDurable: Record<string, Ratios>;
+  /** Against the durable floor behind the room's front door (`durable-door`). */
+  vsDoor: Record<string, Ratios>;
   /** Memory per member at 1,000 members, ours / the floor's, if both were measured. */
   memoryVsFloor: number | undefined;
   /** Loss, duplicates and reordering summed over every run of every server. */
   faults: number;
 }): TargetCheck[] {
-  const { vsFloor, vsDurable } = measured;
+  const { vsFloor, vsDurable, vsDoor } = measured;
   const checks: TargetCheck[] = [];
   const target = (name: string, value: number | undefined, goal: string, pass: (v: number) => boolean) => {
     if (value !== undefined) checks.push({ name, value, target: goal, pass: pass(value) });
@@ -481,6 +487,11 @@ export function targets(measured: {
   );
   target("chatty p99 vs durable floor (median)", vsDurable.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
   target("rooms p99 vs durable floor (median)", vsDurable.rooms?.p99Median, "<= 1.2", (v) => v <= 1.2);
+  for (const scenario of ["fanout", "chatty"]) {
+    const cpu = vsDoor[scenario]?.cpuPerKMedian;
+    target(`${scenario} CPU per delivery vs durable-door (median)`, cpu, "<= 1.05", (v) => v <= 1.05);
+  }
+  target("chatty p99 vs durable-door (median)", vsDoor.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
   target("memory per member at 1,000 members vs floor", measured.memoryVsFloor, "<= 1.1", (v) => v <= 1.1);
   checks.push({
     name: "loss + duplicates + reordering, every run of every server",
