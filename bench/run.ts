@@ -304,7 +304,7 @@ const oursLabel = options["ours-label"]!;
 
 /** `a` against `b`, per scenario, printed as a table when both ran; returned per scenario. */
 function ratios(a: string, b: string): Record<string, Ratios> {
-  const { rows, byScenario } = ratiosOf(summary, scenarioNames, a, b);
+  const { rows, byScenario } = ratiosOf(summary, scenarioNames, a, b, results);
   if (rows.length) {
     console.log(`\n${a} / ${b} (throughput: higher is better; latency: lower is better)\n`);
     console.log(table(rows));
