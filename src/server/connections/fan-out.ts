@@ -10,6 +10,8 @@ export interface Audience<Socket> {
   broadcast(packet: ServerPacket): void;
   /** A member who joined within the batch hears of its own join and the later ones only (`announceJoins` below). */
   announceJoins(joins: { member: Member; socket: Socket }[]): void;
+  /** Joins and leaves that nobody hears of one by one (summary presence): what the audience keeps of them. */
+  counted(joins: readonly { member: Member; socket: Socket }[], leaves: readonly Member[]): void;
 }
 
 export type Recipients<Socket extends RoomSocket> = readonly (readonly [Socket, JoinedSession])[];

@@ -34,7 +34,7 @@ export class Departures {
     shards.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
-    outbox.leave(memberOf(session));
+    outbox.leave(memberOf(session), session);
     await upkeep.releaseIfEmpty();
   }
 
@@ -45,7 +45,10 @@ export class Departures {
   close(socket: Connection, code: CloseCode, reason: string, leave?: LeaveReason): void {
     const departed = this.closeUnannounced(socket, code, reason);
     if (!departed) return;
-    this.room.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
+    this.room.outbox.leave(
+      leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave },
+      departed,
+    );
     this.room.upkeep.releaseIfEmptyLater();
   }
 
