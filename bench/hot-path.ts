@@ -1,6 +1,7 @@
 // The room's own JavaScript per chat, in Node, against the durable floor's: `npx tsx bench/hot-path.ts`. A chat
 // from one of 20 senders to 100 members, through the room's parts as room.ts drives them (intake: size, rate limit,
-// decoding and validation; the room's budget; the outbox; the fan-out, encoding included) with sockets whose `send`
+// decoding and validation; the room's budget; its speakers for presence; the outbox; the fan-out, encoding included)
+// with sockets whose `send`
 // does nothing and a store that numbers chats in memory; and through the floor's steps (parse, queue, stringify,
 // send to each). What the runtime does (sending, SQLite, timers, events) is the same count of calls on both sides
 // and is left out: this is the work only the room's code adds, measured as CPU time, the best of 9 runs, so a busy
@@ -15,6 +16,7 @@ import { Charges } from "../src/server/limits/charges";
 import { Intake } from "../src/server/limits/intake";
 import { isLogRequest, logEntryOf } from "../src/server/room/message-requests";
 import { Outbox, type StoreLog } from "../src/server/room/outbox";
+import { Presence } from "../src/server/room/presence";
 import type { ServerPacket } from "../src/shared/protocol";
 import { LOAD_VARS } from "./lib/load.ts";
 
@@ -53,8 +55,11 @@ function room(): (i: number) => void {
   const audience = {
     broadcast: (packet: ServerPacket) => broadcast(sessions.joinedHere(), packet),
     announceJoins: () => {},
+    counted: () => {},
   };
-  const outbox = new Outbox(sessions, audience, store, batchBudget(settings.limits), settings.limits);
+  // A room of 100 lists its members (list presence): the mode kept in memory, as nothing switches it.
+  const presence = new Presence(sessions, { summarySince: undefined, save() {} }, settings.limits);
+  const outbox = new Outbox(sessions, audience, store, batchBudget(settings.limits), settings.limits, presence);
   const charges = new Charges<SilentSocket>(settings, 0);
   const intake = new Intake(settings.limits, charges, { sendError() {}, close() {}, sendFrame() {} });
   return (i) => {
@@ -66,6 +71,7 @@ function room(): (i: number) => void {
     if (!taken || !isLogRequest(taken.request)) throw new Error("a chat did not pass");
     if (!intake.enforce(socket, session, charges.broadcast(socket, frame, now), frame)) throw new Error("refused");
     outbox.chatted(session.id);
+    presence.near.spoke(socket, session, now);
     outbox.log({ entry: logEntryOf(taken.request, session, now), socket, answering: taken.answering });
     // The outbox's timer, at once: one chat per batch, as in a room at 200 chats a second.
     outbox.flush();
