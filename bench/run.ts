@@ -1,6 +1,7 @@
 // The benchmark: `npm run bench [-- options]`. Starts `wrangler dev` for the room ("ours"), the naive floor, the
-// durable floor and the durable floor behind the room's front door (bench/floor), runs every scenario against each, alternating (A B C, then C B A, …) for --runs
-// rounds, prints tables and writes everything to bench/results/<timestamp>.json. See bench/README.md.
+// durable floor and the durable floor behind the room's front door (bench/floor), runs every scenario against each,
+// alternating (A B C, then C B A, …) for --runs rounds, prints tables and writes everything to
+// bench/results/<timestamp>.json. See bench/README.md.
 
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
