@@ -332,7 +332,12 @@ export class Outbox<Socket extends RoomSocket> {
     if (this.timer !== undefined && this.timerAt <= at) return;
     this.clearTimer();
     this.timerAt = at;
-    this.timer = setTimeout(() => this.flush(), ms);
+    this.timer = setTimeout(() => {
+      // It fired: `flush` has no timer to clear (clearing a fired one costs a call into the runtime per batch).
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.flush();
+    }, ms);
   }
 
   private clearTimer(): void {

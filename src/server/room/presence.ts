@@ -72,15 +72,25 @@ export class Presence<Socket extends RoomSocket> {
     return next;
   }
 
-  /** The switch, as it is delivered: the packets everyone hears (several if its near list needs more frames). */
+  /**
+   * The switch, as it is delivered: the packets everyone hears (several if its near list, or the near leaves it
+   * carries, need more frames).
+   */
   switched(mode: PresenceMode, budget: number, now: number): PresencePacket[] {
     this.delivered = mode;
+    // Near members who left since the last packet (the one whose leave brought the room back among them) are told
+    // with the way back: clients keep their list and add the pages that follow, which would never take them out.
+    // Near joins need no telling: the pages list them.
+    const leaves = [...this.leaves.values()];
     this.joins.clear();
     this.leaves.clear();
     const memberCount = this.count;
     this.toldCount = memberCount;
     this.lastToldAt = now;
-    if (mode === "list") return [{ type: "presence", mode, memberCount }];
+    if (mode === "list") {
+      const [first, ...rest] = chunks(leaves, budget);
+      return [first, ...rest].map((run) => ({ type: "presence", mode, memberCount, ...(run && { leaves: run }) }));
+    }
     // The first frame's `members` replaces each client's list; the rest of a long one comes as joins to it.
     const [first = [], ...rest] = chunks(this.near.listAndMark(this.store.summarySince ?? now), budget);
     return [

@@ -361,4 +361,26 @@ describe("Outbox: summary presence", () => {
     vi.advanceTimersByTime(PRESENCE_WINDOW_MS);
     expect(ed!.socket.packets().at(-1)).toEqual({ type: "join", ...fay.member });
   });
+
+  it("tells near members' leaves still untold with the switch back to list, the one that brought it there included", () => {
+    const r = room(SMALL);
+    const [ann, bob, cy] = ["ann", "bob", "cy", "di", "ed"].map((name) => r.join(name));
+    vi.advanceTimersByTime(0);
+    for (const speaker of [bob!, cy!]) {
+      r.say(speaker, "hi");
+      r.presence.near.spoke(speaker.socket, r.sessions.get(speaker.socket) as JoinedSession, Date.now());
+    }
+    vi.advanceTimersByTime(0);
+    const before = ann!.socket.frames.length;
+    // Within the switch's window: bob's leave waits for the next packet; cy's takes the room to three.
+    r.leave(bob!);
+    r.leave(cy!);
+    vi.advanceTimersByTime(0);
+    expect(ann!.socket.packets().slice(before)).toEqual([
+      { type: "presence", mode: "list", memberCount: 3, leaves: [bob!.member, cy!.member] },
+    ]);
+    // Told once: nothing follows the window.
+    vi.advanceTimersByTime(PRESENCE_SUMMARY_MS);
+    expect(ann!.socket.frames).toHaveLength(before + 1);
+  });
 });
