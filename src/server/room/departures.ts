@@ -9,7 +9,8 @@ import type { Liveness } from "../connections/liveness";
 import { type JoinedSession, memberOf } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { Charges } from "../limits/charges";
-import type { Connection, ShardSet } from "../shards/hub-side";
+import type { ShardSet } from "../shards/hub-side";
+import type { Connection } from "../shards/remote-connection";
 import type { Outbox } from "./outbox";
 
 /** What a departure changes: who is listed, who is charged, who is timed, what is announced and kept. */

@@ -1,7 +1,7 @@
 // What a room does as a hub, past SHARD_CAPACITY connections (docs/scaling.md), beyond the story that is the same
 // for every connection: it takes what its shards report of their connections, and when it starts again it learns
 // from its shards whom they hold. To the rest of the room a shard's connection is a socket like its own
-// (shards/hub-side.ts, `RemoteConnection`).
+// (shards/remote-connection.ts, `RemoteConnection`).
 
 import { CLOSE_RECONNECT } from "../../shared/close-codes";
 import type { ServerPacket } from "../../shared/protocol";
@@ -9,7 +9,8 @@ import type { Liveness } from "../connections/liveness";
 import type { Sessions } from "../connections/sessions";
 import type { MuteList } from "../moderation/mute-list";
 import type { HubRoster } from "../shards/hub-roster";
-import type { Connection, ShardSet } from "../shards/hub-side";
+import type { ShardSet } from "../shards/hub-side";
+import type { Connection } from "../shards/remote-connection";
 import type { Report } from "../shards/wire";
 import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";

@@ -7,7 +7,7 @@ import type { Limits, MemberState, ProtocolError } from "../../shared/protocol";
 import type { JoinedSession, Session } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { Charges } from "../limits/charges";
-import type { Connection } from "../shards/hub-side";
+import type { Connection } from "../shards/remote-connection";
 import type { Outbox } from "./outbox";
 
 /** What a change of state acts on. */

@@ -33,7 +33,7 @@ import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session }
 import { joinsBusy } from "../limits/charges";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { moderate } from "../moderation/actions";
-import { type Connection, RemoteConnection } from "../shards/hub-side";
+import { type Connection, RemoteConnection } from "../shards/remote-connection";
 import type { Report } from "../shards/wire";
 import { admit } from "./admission";
 import { BackendCalls } from "./backend-calls";

@@ -6,7 +6,8 @@
 import type { RosterMember } from "../../shared/protocol";
 import { type JoinedSession, rosterEntryOf, type Session } from "../connections/session";
 import type { FarMembers } from "../connections/sessions";
-import { type Connection, RemoteConnection, type ShardSet } from "./hub-side";
+import type { ShardSet } from "./hub-side";
+import { type Connection, RemoteConnection } from "./remote-connection";
 import type { Narrowing, ShardMember, ShardMembers } from "./shard-members";
 
 export class FarMembersOnShards implements FarMembers<Connection> {
