@@ -42,7 +42,7 @@ export class Departures {
     shards.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
-    counters.leaves++;
+    this.left();
     outbox.leave(memberOf(session));
     await upkeep.releaseIfEmpty();
   }
@@ -68,11 +68,18 @@ export class Departures {
     // Counted once, by the object that holds the socket: a shard counts the closes it carries out.
     if (!(socket instanceof RemoteConnection) && sessions.get(socket)) counters.closed(code);
     const departed = sessions.retire(socket);
-    if (departed) counters.leaves++;
+    if (departed) this.left();
     this.room.charges.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     return departed;
+  }
+
+  /** A member left: counted; the last one's going writes the room's data point (observability/analytics.ts). */
+  private left(): void {
+    const { sessions, counters } = this.room;
+    counters.leaves++;
+    if (sessions.joined().length === 0) counters.flush(Date.now());
   }
 
   /** A pending join check would keep the room from hibernating: once nobody is left to join, it goes. */
