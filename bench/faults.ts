@@ -436,7 +436,8 @@ export async function hostile(config: string): Promise<Hostile> {
         const code = String(event.code);
         refusalLines[code] = (refusalLines[code] ?? 0) + 1;
       }
-    const honestTexts = new Set(honest.flatMap((c) => c.texts));
+    // The honest clients' own chats (lib/load.ts: "t=<ms> s=<sender> n=<i>"); they heard the attackers' too.
+    const honestTexts = new Set(honest.flatMap((c) => c.texts).filter((text) => text.startsWith("t=")));
     const linesWithText = all.filter(
       (line) => GARBAGE_TEXTS.some((pattern) => pattern.test(line)) || [...honestTexts].some((t) => line.includes(t)),
     );
