@@ -2,6 +2,9 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { webhookSink } from "./test/support/webhook-sink.ts";
 
+/** The tests of summary presence, which run in pools of their own (a tiny PRESENCE_LIST_MAX). */
+const PRESENCE_TESTS = "test/worker/presence/**/*.test.ts";
+
 /** The webhooks' own pool: its rooms send their events to a receiver in this process (test/support/webhook-sink.ts). */
 const WEBHOOK_SECRET = `whsec_${btoa("the worker pool's webhook key, 32 b")}`;
 const sink = webhookSink(WEBHOOK_SECRET);
@@ -57,16 +60,24 @@ function workerProject(
 
 export default defineConfig({
   test: {
-    globalSetup: ["test/support/run-summary.ts"],
+    globalSetup: ["test/support/client-bundle.ts", "test/support/run-summary.ts"],
     // Two files at a time, whatever the cores: most of a test's time is waiting (on a socket, a timer, a server
     // starting), and on a machine of two cores vitest's default of one fewer than the cores runs every file in turn.
     maxWorkers: 2,
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     projects: [
       // Units and room integration, inside workerd with the real Durable Object and its SQLite storage.
-      workerProject("worker", {}, { exclude: ["test/worker/shards/**", "test/worker/webhooks/**"] }),
+      workerProject("worker", {}, { exclude: ["test/worker/shards/**", "test/worker/webhooks/**", PRESENCE_TESTS] }),
       // The same tests on rooms of many objects: past two connections, a room sends connections to shards.
-      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }),
+      workerProject("worker-sharded", { SHARD_CAPACITY: 2 }, { exclude: ["test/worker/webhooks/**", PRESENCE_TESTS] }),
+      // Summary presence past four members (docs/protocol.md, "Presence in large rooms"), on one object and on shards:
+      // other tests' rooms of five and more must keep hearing every join and leave.
+      workerProject("worker-presence", { PRESENCE_LIST_MAX: 4 }, { include: [PRESENCE_TESTS], exclude: [] }),
+      workerProject(
+        "worker-presence-sharded",
+        { PRESENCE_LIST_MAX: 4, SHARD_CAPACITY: 2 },
+        { include: [PRESENCE_TESTS], exclude: [] },
+      ),
       // Rooms with webhooks on (the others have none): their events go to a receiver in this process, which keeps
       // what it was sent; a small backlog limit, to reach it.
       workerProject(
@@ -80,14 +91,12 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {
-        // End to end, from Node and from real Chromium, against a real `wrangler dev`.
+        // End to end, from Node and from real Chromium, against a real `wrangler dev`: each file starts its own (so
+        // its settings and rooms are its own), two files at a time like the rest (the bundle is built once, above).
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"],
           environment: "node",
-          // One file at a time: each starts its own wrangler dev, which rebuilds the client bundle in place,
-          // and two cores are better spent on one server than shared by three.
-          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,
         },

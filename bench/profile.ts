@@ -1,6 +1,7 @@
-// Profiles the room under one scenario: `npx tsx bench/profile.ts --scenario fanout [--scale 1] [--config path]`.
-// Starts `wrangler dev` (a snapshot of the room without the assets front door, as the benchmark runs it, or
-// --config), attaches to the Worker's V8 inspector through wrangler's inspector port, records a CPU profile while
+// Profiles the room under one scenario: `npx tsx bench/profile.ts --scenario fanout [--scale 1] [--config path]
+// [--server durable-door]`. Starts `wrangler dev` (a snapshot of the room without the assets front door, as the
+// benchmark runs it, or --config, or with --server durable-door the durable floor behind the room's front door, to
+// compare with), attaches to the Worker's V8 inspector through wrangler's inspector port, records a CPU profile while
 // the scenario runs, prints the functions with the most self time and writes the profile to
 // bench/results/<scenario>-<timestamp>.cpuprofile (open it in Chrome DevTools).
 
@@ -20,15 +21,22 @@ const { values: options } = parseArgs({
     scenario: { type: "string", default: "fanout" },
     scale: { type: "string", default: "1" },
     config: { type: "string" },
+    server: { type: "string", default: "ours" },
     top: { type: "string", default: "25" },
   },
 });
 const scenario = scenarios(Number(options.scale)).find((s) => s.name === options.scenario);
 if (!scenario) throw new Error(`no scenario ${options.scenario}`);
 
+if (options.server !== "ours" && options.server !== "durable-door")
+  throw new Error(`--server is "ours" or "durable-door", not ${options.server}`);
 const snapshot = options.config ? undefined : snapshotProject();
 const server = await startDevServer({
-  config: options.config ? resolve(options.config) : snapshot!.withoutAssets,
+  config: options.config
+    ? resolve(options.config)
+    : options.server === "durable-door"
+      ? snapshot!.durableDoor
+      : snapshot!.withoutAssets,
   vars: LOAD_VARS,
 });
 try {
@@ -36,7 +44,7 @@ try {
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   const result = await runScenario(
     scenario,
-    { label: "ours", wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy },
+    { label: options.server, wsUrl: server.wsUrl, runtimePid: runtime, proxyPid: proxy },
     1,
   );
   const profile = await profiler.stop();

@@ -1,6 +1,7 @@
-// The benchmark: `npm run bench [-- options]`. Starts `wrangler dev` for the room ("ours"), the naive floor and the
-// durable floor (bench/floor), runs every scenario against each, alternating (A B C, then C B A, …) for --runs
-// rounds, prints tables and writes everything to bench/results/<timestamp>.json. See bench/README.md.
+// The benchmark: `npm run bench [-- options]`. Starts `wrangler dev` for the room ("ours"), the naive floor, the
+// durable floor and the durable floor behind the room's front door (bench/floor), runs every scenario against each,
+// alternating (A B C, then C B A, …) for --runs rounds, prints tables and writes everything to
+// bench/results/<timestamp>.json. See bench/README.md.
 
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -9,7 +10,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
-import { type DevServer, startDevServer } from "../tools/dev-server.ts";
+import { type DevServer, type DevServerOptions, startDevServer } from "../tools/dev-server.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts";
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
@@ -26,7 +27,7 @@ const { values: options } = parseArgs({
   options: {
     runs: { type: "string", default: "5" },
     scenario: { type: "string" },
-    servers: { type: "string", default: "ours,floor,durable" },
+    servers: { type: "string", default: "ours,floor,durable,durable-door" },
     scale: { type: "string", default: "1" },
     "ours-config": { type: "string" },
     "ours-label": { type: "string", default: "ours" },
@@ -42,7 +43,8 @@ if (options.help) {
   --runs N            rounds of every scenario on every server (default 5)
   --scenario a,b      only these scenarios (${[...scenarios(1).map((s) => s.name), "megaroom"].join(", ")}); the
                       megaroom runs on the room alone, on 1, 2, 4 and 8 objects (megaroom.ts)
-  --servers a,b       any of ours, floor (the naive floor), durable (the durable floor) (default all three); also
+  --servers a,b       any of ours, floor (the naive floor), durable (the durable floor), durable-door (the durable
+                      floor behind the room's own Worker front door: floor/door.ts) (default all four); also
                       "tokens": the room with AUTH_SECRET and
                       ROOM_ACCESS=token, every client joining with a token of its own (the cost of verifying them);
                       "shipped": the room behind the static-assets front door, as wrangler.toml has it ("ours",
@@ -77,30 +79,40 @@ interface Running {
   target: Target;
 }
 
+/** The floors, which know no edits, reactions or typing (scenarios marked `oursOnly` skip them). */
+const FLOORS = ["floor", "durable", "durable-door"];
+
+/** How each kind of server is started: its wrangler config and the settings it runs with. */
+async function devServerOptions(kind: string): Promise<DevServerOptions> {
+  switch (kind) {
+    case "floor":
+      return { config: join(BENCH_DIR, "floor/wrangler.toml") };
+    case "durable":
+      return { config: join(BENCH_DIR, "floor/durable.toml") };
+    case "durable-door":
+      // The room's Worker reads the room's settings on every upgrade: the same ones as ours.
+      return { vars: LOAD_VARS, config: snapshot.durableDoor };
+    case "exp":
+      return { vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") };
+    case "tokens":
+      return {
+        vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" },
+        config: snapshot.withoutAssets,
+      };
+    case "shipped":
+      return { vars: LOAD_VARS, config: snapshot.config };
+    case "webhooks":
+      return { vars: { ...LOAD_VARS, ...(await receiver()).vars }, config: snapshot.withoutAssets };
+    default:
+      return {
+        vars: LOAD_VARS,
+        config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets,
+      };
+  }
+}
+
 async function start(kind: string): Promise<Running> {
-  const server =
-    kind === "floor"
-      ? await startDevServer({ config: join(BENCH_DIR, "floor/wrangler.toml") })
-      : kind === "durable"
-        ? await startDevServer({ config: join(BENCH_DIR, "floor/durable.toml") })
-        : kind === "exp"
-          ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
-          : kind === "tokens"
-            ? await startDevServer({
-                vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" },
-                config: snapshot.withoutAssets,
-              })
-            : kind === "shipped"
-              ? await startDevServer({ vars: LOAD_VARS, config: snapshot.config })
-              : kind === "webhooks"
-                ? await startDevServer({
-                    vars: { ...LOAD_VARS, ...(await receiver()).vars },
-                    config: snapshot.withoutAssets,
-                  })
-                : await startDevServer({
-                    vars: LOAD_VARS,
-                    config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets,
-                  });
+  const server = await startDevServer(await devServerOptions(kind));
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
   if (!runtime) throw new Error(`no workerd found under wrangler (${kind})`);
   const label = kind === "ours" ? options["ours-label"]! : kind;
@@ -226,7 +238,7 @@ try {
       // Alternate who goes first, so that neither always runs on a warmer (or more fragmented) machine.
       const order = run % 2 === 1 ? servers : [...servers].reverse();
       for (const { kind, target, server } of order) {
-        if (scenario.oursOnly && (kind === "floor" || kind === "durable")) continue;
+        if (scenario.oursOnly && FLOORS.includes(kind)) continue;
         // wrangler may have restarted its workerd processes since: look them up again.
         Object.assign(
           target,
@@ -293,7 +305,7 @@ const oursLabel = options["ours-label"]!;
 
 /** `a` against `b`, per scenario, printed as a table when both ran; returned per scenario. */
 function ratios(a: string, b: string): Record<string, Ratios> {
-  const { rows, byScenario } = ratiosOf(summary, scenarioNames, a, b);
+  const { rows, byScenario } = ratiosOf(summary, scenarioNames, a, b, results);
   if (rows.length) {
     console.log(`\n${a} / ${b} (throughput: higher is better; latency: lower is better)\n`);
     console.log(table(rows));
@@ -304,9 +316,14 @@ function ratios(a: string, b: string): Record<string, Ratios> {
 const vsFloor = ratios(oursLabel, "floor");
 const vsDurable = ratios(oursLabel, "durable");
 const durableVsFloor = ratios("durable", "floor");
+// The same floor and the room, both behind the room's front door: the room's own work per message (issue 26).
+const vsDoor = ratios(oursLabel, "durable-door");
+const doorVsDurable = ratios("durable-door", "durable");
 for (const [name, r] of Object.entries(vsFloor)) Object.assign(summary[name]!, { ratio: r });
 for (const [name, r] of Object.entries(vsDurable)) Object.assign(summary[name]!, { ratioDurable: r });
 for (const [name, r] of Object.entries(durableVsFloor)) Object.assign(summary[name]!, { durableRatio: r });
+for (const [name, r] of Object.entries(vsDoor)) Object.assign(summary[name]!, { ratioDoor: r });
+for (const [name, r] of Object.entries(doorVsDurable)) Object.assign(summary[name]!, { doorRatio: r });
 
 // Webhooks (issue 25): the room sending its events to a backend against the room as it is.
 for (const [name, r] of Object.entries(ratios("webhooks", oursLabel)))
@@ -374,6 +391,7 @@ const oursResults = results.filter((r) => r.server === oursLabel);
 const checks = targets({
   vsFloor,
   vsDurable,
+  vsDoor,
   memoryVsFloor:
     memory[oursLabel] && memory.floor ? memory[oursLabel]!.perMemberBytes / memory.floor.perMemberBytes : undefined,
   faults: [...results, ...megaroom.map((row) => row.result)].reduce(

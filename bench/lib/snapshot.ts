@@ -9,6 +9,9 @@
 // Cloudflare runs in front of such Workers) between the client and our Worker, and every WebSocket passes through
 // it. Locally it runs in the room's process, where it costs memory per connection and CPU per frame (measured in
 // bench/README.md, server "shipped"). The floors have no such front door, so the benchmark compares the room without it.
+//
+// The snapshot also holds bench/floor, for `durableDoor`: the durable floor behind the room's own Worker
+// (bench/floor/door.ts), which imports the Worker from the snapshot's src/ that way.
 
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,16 +19,23 @@ import { join, resolve } from "node:path";
 
 const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
 
-export function snapshotProject(): { config: string; withoutAssets: string; dir: string; dispose: () => void } {
+export function snapshotProject(): {
+  config: string;
+  withoutAssets: string;
+  durableDoor: string;
+  dir: string;
+  dispose: () => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), "chat-rooms-snapshot-"));
-  for (const entry of ["src", "static", "tools", "wrangler.toml", "package.json"]) {
+  for (const entry of ["src", "static", "tools", "wrangler.toml", "package.json", "bench/floor"]) {
     cpSync(join(PROJECT_ROOT, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"));
   const config = join(dir, "wrangler.toml");
   const withoutAssets = join(dir, "wrangler.no-assets.toml");
   writeFileSync(withoutAssets, dropTable(readFileSync(config, "utf8"), "assets"));
-  return { config, withoutAssets, dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  const durableDoor = join(dir, "bench", "floor", "door.toml");
+  return { config, withoutAssets, durableDoor, dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** The TOML text without the table `[name]` (its header and keys, up to the next table). */

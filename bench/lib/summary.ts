@@ -41,6 +41,13 @@ export interface Ratios {
   p99Median: number;
   joinP99Median: number;
   joinPhaseMedian: number;
+  /** The runtime workerd's CPU per 1,000 deliveries, median over runs. */
+  cpuPerKMedian: number;
+  /**
+   * The same, round by round: the median over rounds of each round's ratio (the two ran back to back in it), which
+   * the machine's load drifting between rounds moves less. NaN without the runs.
+   */
+  cpuPerKRounds: number;
 }
 
 function summarizeRuns(rs: ScenarioResult[]): ServerSummary {
@@ -151,6 +158,7 @@ export function ratiosOf(
   scenarios: string[],
   a: string,
   b: string,
+  results: ScenarioResult[] = [],
 ): { rows: Row[]; byScenario: Record<string, Ratios> } {
   const rows: Row[] = [];
   const byScenario: Record<string, Ratios> = {};
@@ -166,6 +174,8 @@ export function ratiosOf(
       p99Median: x.p99.median / y.p99.median,
       joinP99Median: x.joinP99.median / y.joinP99.median,
       joinPhaseMedian: x.joinPhaseMs.median / y.joinPhaseMs.median,
+      cpuPerKMedian: x.cpuPerKDelivery.runtime / y.cpuPerKDelivery.runtime,
+      cpuPerKRounds: roundRatio(results, scenario, a, b, (r) => r.cpuPerKDelivery.runtime),
     };
     byScenario[scenario] = r;
     rows.push({
@@ -177,9 +187,27 @@ export function ratiosOf(
       "p99 median": fmt(r.p99Median, 2),
       "join p99 median": fmt(r.joinP99Median, 2),
       "joins ms median": fmt(r.joinPhaseMedian, 2),
+      "cpu/1k median": fmt(r.cpuPerKMedian, 2),
+      "cpu/1k rounds": fmt(r.cpuPerKRounds, 2),
     });
   }
   return { rows, byScenario };
+}
+
+/** The median over rounds of `a`'s figure over `b`'s in the same round of `scenario`; NaN if no round has both. */
+function roundRatio(
+  results: ScenarioResult[],
+  scenario: string,
+  a: string,
+  b: string,
+  figure: (r: ScenarioResult) => number,
+): number {
+  const ratios = results.flatMap((x) => {
+    if (x.scenario !== scenario || x.server !== a) return [];
+    const y = results.find((r) => r.scenario === scenario && r.server === b && r.run === x.run);
+    return y ? [figure(x) / figure(y)] : [];
+  });
+  return ratios.length ? median(ratios) : Number.NaN;
 }
 
 /** A scenario against its twin in the same rounds, on one server: the ratios every twin comparison gives. */
@@ -453,12 +481,14 @@ export interface TargetCheck {
 export function targets(measured: {
   vsFloor: Record<string, Ratios>;
   vsDurable: Record<string, Ratios>;
+  /** Against the durable floor behind the room's front door (`durable-door`). */
+  vsDoor: Record<string, Ratios>;
   /** Memory per member at 1,000 members, ours / the floor's, if both were measured. */
   memoryVsFloor: number | undefined;
   /** Loss, duplicates and reordering summed over every run of every server. */
   faults: number;
 }): TargetCheck[] {
-  const { vsFloor, vsDurable } = measured;
+  const { vsFloor, vsDurable, vsDoor } = measured;
   const checks: TargetCheck[] = [];
   const target = (name: string, value: number | undefined, goal: string, pass: (v: number) => boolean) => {
     if (value !== undefined) checks.push({ name, value, target: goal, pass: pass(value) });
@@ -481,6 +511,11 @@ export function targets(measured: {
   );
   target("chatty p99 vs durable floor (median)", vsDurable.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
   target("rooms p99 vs durable floor (median)", vsDurable.rooms?.p99Median, "<= 1.2", (v) => v <= 1.2);
+  for (const scenario of ["fanout", "chatty"]) {
+    const cpu = vsDoor[scenario]?.cpuPerKRounds;
+    target(`${scenario} CPU per delivery vs durable-door (rounds)`, cpu, "<= 1.05", (v) => v <= 1.05);
+  }
+  target("chatty p99 vs durable-door (median)", vsDoor.chatty?.p99Median, "<= 1.1", (v) => v <= 1.1);
   target("memory per member at 1,000 members vs floor", measured.memoryVsFloor, "<= 1.1", (v) => v <= 1.1);
   checks.push({
     name: "loss + duplicates + reordering, every run of every server",

@@ -14,6 +14,15 @@ export function countChars(text: string): number {
   return count;
 }
 
+/**
+ * Whether `text` has 1 to `max` characters (`countChars`). A character is one or two UTF-16 units, so a text of at
+ * most `max` units is counted without walking it: every chat and name the room takes goes through here.
+ */
+function charsWithin(text: string, max: number): boolean {
+  if (text.length === 0) return false;
+  return text.length <= max || countChars(text) <= max;
+}
+
 // C0 and C1 controls and DEL, but for tab and newline. Lone surrogates are rejected separately: they cannot be
 // encoded as UTF-8.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching controls is this pattern's job.
@@ -24,8 +33,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function validateName(raw: unknown, limits: Limits): Parsed<string> {
   if (typeof raw !== "string") return fail("invalid_field", "name must be a string");
   const name = normalizeName(raw);
-  const chars = countChars(name);
-  if (chars < 1 || chars > limits.maxNameChars) {
+  if (!charsWithin(name, limits.maxNameChars)) {
     return fail("invalid_name", `name must be 1 to ${limits.maxNameChars} characters after trimming`);
   }
   if (LONE_SURROGATE.test(name)) return fail("invalid_name", "name must be valid Unicode");
@@ -43,8 +51,7 @@ export function validateText(raw: unknown, limits: Limits, field = "text"): Pars
   // Trimmed twice: before, so added closers follow the last character shown; after, as a dropped closer may have
   // been all that stood before a space.
   const text = confineBidi(raw.replace(/[\u2028\u2029]/g, "\n").trim()).trim();
-  const chars = countChars(text);
-  if (chars < 1 || chars > limits.maxMessageChars) {
+  if (!charsWithin(text, limits.maxMessageChars)) {
     return fail("invalid_text", `${field} must be 1 to ${limits.maxMessageChars} characters after trimming`);
   }
   if (CONTROL_CHARS_EXCEPT_TAB_AND_NEWLINE.test(text)) {

@@ -2,7 +2,8 @@
 // shows on a member's page, which keeps the next message in the box for the wait, and shows the room's own
 // `slow_mode` refusal after a reload (the room's count outlives the page); a blocked word (BLOCKED_WORDS) is refused,
 // its text back in the box; a moderator mutes a member from the member menu, whose page is held until the
-// moderator lifts the mute.
+// moderator lifts the mute. In a room of its own, past the server's PRESENCE_LIST_MAX (3: the other room never has
+// more than three members), the page shows the room's count and pages everyone with "Show all members".
 //
 // The steps share one server, one room and the same pages, and run in order.
 
@@ -13,11 +14,14 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../../tools/dev-server.ts";
 import { launchChromium } from "../support/browser.ts";
+import { connect } from "../support/ws-client.ts";
 import { send } from "./page-actions.ts";
 
 const SECRET = "rules-auth-secret";
 const ADMIN_TOKEN = "rules-admin-token";
 const ROOM = "rules-real";
+/** Rooms past this many members tell counts and near members (docs/protocol.md, "Presence in large rooms"). */
+const PRESENCE_LIST_MAX = 3;
 
 let server: DevServer;
 let browser: Browser;
@@ -27,7 +31,7 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([
-    startDevServer({ vars: { AUTH_SECRET: SECRET, ADMIN_TOKEN, BLOCKED_WORDS: "frobnicate" } }),
+    startDevServer({ vars: { AUTH_SECRET: SECRET, ADMIN_TOKEN, BLOCKED_WORDS: "frobnicate", PRESENCE_LIST_MAX } }),
     launchChromium(),
   ]);
   const token = await new SignJWT({ sub: "mod-1", name: "Mod", role: "moderator" })
@@ -43,11 +47,14 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-/** Opens the room's page, with a token in its fragment or, without one, joining as `name` from the dialog. */
-async function open(fragment: string, name?: string): Promise<Page> {
+/**
+ * Opens the page of `room` (the rules' by default), with a token in its fragment or, without one, joining as `name`
+ * from the dialog.
+ */
+async function open(fragment: string, name?: string, room = ROOM): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
   page.on("pageerror", (error) => problems.push(String(error)));
-  await page.goto(`${server.httpUrl}/rooms/${ROOM}${fragment}`);
+  await page.goto(`${server.httpUrl}/rooms/${room}${fragment}`);
   if (name) {
     await page.getByLabel("Your name").fill(name);
     await page.getByRole("button", { name: "Join" }).click();
@@ -130,6 +137,38 @@ describe("the room's rules against the real room", () => {
     await ann.fill("#composer-input", "");
     await send(ann, "back again");
     await moderator.waitForSelector(`#messages li.message >> text="back again"`);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("a real room too large to list", () => {
+  it("shows the room's count, not the list's, and pages everyone with Show all members", async () => {
+    const room = "rules-crowd";
+    const pat = await open("", "Pat", room);
+    const others = await Promise.all(
+      ["Xia", "Yun", "Zed"].map(async (name) => {
+        const client = await connect(`${server.wsUrl}/rooms/${room}`);
+        client.send({ type: "join", name });
+        await client.next((p) => p.type === "welcome");
+        return client;
+      }),
+    );
+    // Four: past the threshold. The list holds the members near Pat (Pat only: nobody spoke); the count is the room's.
+    await expect.poll(() => pat.textContent("#member-count")).toBe("4");
+    expect(await pat.$$eval("#member-list li .member-name", (items) => items.map((i) => i.textContent))).toEqual([
+      "Pat",
+    ]);
+    await pat.getByRole("button", { name: "Show all members" }).click();
+    await pat.waitForSelector("#members-pages-list li >> nth=3");
+    expect(await pat.$$eval("#members-pages-list li", (items) => items.map((i) => i.textContent))).toEqual([
+      "Pat",
+      "Xia",
+      "Yun",
+      "Zed",
+    ]);
+    expect(await pat.isVisible("#members-near")).toBe(true);
+    await Promise.all(others.map((client) => client.close()));
+    await pat.context().close();
     expect(problems).toEqual([]);
   });
 });

@@ -6,7 +6,11 @@
 # a chat containing --until arrives, printing what the label shows. With --token it joins with that token; with
 # --tokens (comma-separated) it listens to token_needed and answers each with the next, a frame later, as a game
 # that asks its backend would. With --burst=N it asks for older history once connected, and at once sends N chats,
-# "<say> 1" to "<say> N", where it would say --say once: a history answer is charged to its rate limit.
+# "<say> 1" to "<say> N", where it would say --say once: a history answer is charged to its rate limit. Without --say
+# it says nothing. It prints how the room tells its presence ("PRESENCE <mode> <count> <presence()> <member_count()>
+# <names in members()>" at each presence_changed), and with --load a chat containing that text makes it page the room's
+# whole member list with load_members(), as a game's "show everyone" would: "MEMBERS_PAGE <names> <more>" for each page,
+# asking for the next while `more`. At its end it prints "MEMBERS <names in members()>".
 extends SceneTree
 
 var _options = {}
@@ -23,7 +27,7 @@ func _init():
 			_options[pair[0]] = pair[1]
 	_label.bbcode_enabled = true
 	_chat = load("res://addons/edge_chat_godot3/edge_chat_godot3.gd").new()
-	for signal_name in ["connected", "disconnected", "reconnecting", "chat", "member_joined", "member_left", "error"]:
+	for signal_name in ["connected", "disconnected", "reconnecting", "chat", "member_joined", "member_left", "error", "presence_changed", "members_page"]:
 		_chat.connect(signal_name, self, "_on_" + signal_name)
 	if _options.has("tokens"):
 		_tokens = Array(_options["tokens"].split(","))
@@ -44,7 +48,7 @@ func _give_token(token):
 
 func _on_connected(me):
 	print("CONNECTED ", me["id"], " ", me["name"])
-	if not _said:
+	if not _said and _options.has("say"):
 		_said = true
 		if _options.has("burst"):
 			_chat.load_older()
@@ -71,12 +75,29 @@ func _on_member_left(member):
 func _on_error(code, message, retry_after_ms):
 	print("ERROR ", code, " ", message, " ", retry_after_ms)
 
+func _on_presence_changed(mode, count):
+	print("PRESENCE ", mode, " ", count, " ", _chat.presence(), " ", _chat.member_count(), " ", _names(_chat.members()))
+
+func _on_members_page(members, more):
+	print("MEMBERS_PAGE ", _names(members), " ", more)
+	if more:
+		_chat.load_members()
+
+func _names(members):
+	var names = []
+	for member in members:
+		names.append(member["name"])
+	return PoolStringArray(names).join(",")
+
 func _on_chat(message):
 	print("CHAT ", message["seq"], " ", message["sender"]["name"], ": ", message["text"])
 	_label.add_text(message["text"])
 	_label.newline()
+	if _options.has("load") and message["text"].find(_options["load"]) >= 0:
+		_chat.load_members()
 	if message["text"].find(_options["until"]) >= 0:
 		print("RENDERED ", _label.get_text().replace("\n", " | "))
+		print("MEMBERS ", _names(_chat.members()))
 		_done = true
 		_chat.leave()
 		print("DONE")

@@ -12,6 +12,8 @@ export interface Audience<Socket> {
   announceJoins(joins: { member: Member; socket: Socket }[]): void;
   /** One connection alone hears `packet` (an answer, an error): the frames it took (`sendPacket`). */
   tell(socket: Socket, dialect: Dialect, packet: ServerPacket): string[];
+  /** Joins and leaves that nobody hears of one by one (summary presence): what the audience keeps of them. */
+  counted(joins: readonly { member: Member; socket: Socket }[], leaves: readonly Member[]): void;
 }
 
 export type Recipients<Socket extends RoomSocket> = readonly (readonly [Socket, JoinedSession])[];

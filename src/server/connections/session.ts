@@ -44,6 +44,11 @@ export type Session =
        * room, evicted from memory and back, still knows it.
        */
       lastChatAt?: number;
+      /**
+       * Since when it is near everyone in summary presence (room/near-members.ts): its leave is announced while this
+       * is not older than the room's switch to summary presence. Kept here so that it survives the room's eviction.
+       */
+      nearAt?: number;
     };
 
 export type JoinedSession = Extract<Session, { joined: true }>;

@@ -180,6 +180,11 @@ export class Sessions<Socket extends RoomSocket> {
     return this.replace(socket, { ...this.joinedSession(socket), lastChatAt: at });
   }
 
+  /** A member is near everyone from `at` on, in summary presence (room/near-members.ts). */
+  markNear(socket: Socket, at: number): JoinedSession {
+    return this.replace(socket, { ...this.joinedSession(socket), nearAt: at });
+  }
+
   private replace(socket: Socket, session: JoinedSession): JoinedSession {
     this.save(socket, session);
     return session;

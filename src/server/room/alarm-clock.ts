@@ -46,6 +46,11 @@ export class AlarmClock {
     if (this.ringsAt === undefined) this.ringsAt = stored;
   }
 
+  /** Whether the alarm is known to be set: `ensure` has nothing to do. */
+  get isSet(): boolean {
+    return typeof this.ringsAt === "number";
+  }
+
   /** When the alarm is set to ring, once read; null if it is not set. */
   private get known(): number | null {
     return this.ringsAt ?? null;

@@ -43,7 +43,7 @@ export class Departures {
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
     this.left();
-    outbox.leave(memberOf(session));
+    outbox.leave(memberOf(session), session);
     await upkeep.releaseIfEmpty();
   }
 
@@ -54,7 +54,10 @@ export class Departures {
   close(socket: Connection, code: CloseCode, reason: string, leave?: LeaveReason): void {
     const departed = this.closeUnannounced(socket, code, reason);
     if (!departed) return;
-    this.room.outbox.leave(leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave });
+    this.room.outbox.leave(
+      leave === undefined ? memberOf(departed) : { ...memberOf(departed), reason: leave },
+      departed,
+    );
     this.room.upkeep.releaseIfEmptyLater();
   }
 

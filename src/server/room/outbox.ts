@@ -9,6 +9,9 @@
 // - Joins and leaves are announced at most once per PRESENCE_WINDOW_MS. Announcing each one to everyone makes a
 //   burst of N joins (or leaves) cost N²/2 frames, 500,000 for 1,000; within the window they gather into one batch,
 //   one frame per member. Only a batch at the end of the queue can wait: whatever follows it must not.
+// - In summary presence (presence.ts, a room past limits.presenceListMax) joins and leaves are counted, not
+//   announced: what everyone hears of them is a `presence` packet at most once per limits.presenceSummaryMs, delivered
+//   like signals once the queue is empty. A switch between list and summary presence is an announcement in the queue.
 // - Live signals (typing, state changes: live-signals.ts) gather into one batch, delivered at most once per
 //   SIGNALS_WINDOW_MS and only once the queue is empty: after the join of every member they name and before its leave,
 //   and never ahead of a chat or in its way. They need no timer of their own: the queue's timer delivers them at its
@@ -22,24 +25,29 @@ import type {
   Departure,
   Limits,
   MemberState,
+  PresenceMode,
   ProtocolError,
   RosterMember,
   ServerPacket,
 } from "../../shared/protocol";
 import type { Audience } from "../connections/fan-out";
 import { chunks } from "../connections/frame-fit";
-import type { RoomSocket } from "../connections/session";
+import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { UnstoredChat } from "../storage/room-storage";
 import { SIGNALS_WINDOW_MS, SignalBatch, Typers } from "./live-signals";
 import type { LogEntry, Said } from "./message-log";
+import type { Presence } from "./presence";
 
 export const PRESENCE_WINDOW_MS = 50;
 
 type Announcement<Socket> =
   /** A join keeps its socket: its member hears of its own join and later ones, not of earlier ones. */
   | { kind: "joins"; joins: { member: RosterMember; socket: Socket }[] }
-  | { kind: "leaves"; members: Departure[] }
+  /** `near`: the members of these whose leave summary presence tells (presence.ts), by id. */
+  | { kind: "leaves"; members: Departure[]; near: Set<number> }
+  /** The room switches to list or summary presence. */
+  | { kind: "presence"; mode: PresenceMode }
   | { kind: "other"; packet: ServerPacket }
   | { kind: "log"; entries: Logged<Socket>[] };
 
@@ -90,6 +98,8 @@ export class Outbox<Socket extends RoomSocket> {
     /** What one frame of leaves may hold (frame-fit.ts, `batchBudget`): a batch of more goes in several. */
     private readonly batchBudget: number,
     private readonly limits: Pick<Limits, "typingTimeoutMs" | "typingMaxMembers">,
+    /** List or summary presence, and the near members (presence.ts). */
+    private readonly presence: Presence<Socket>,
     private readonly watchers: readonly PresenceWatcher[] = [],
   ) {
     this.typers = new Typers(limits.typingTimeoutMs);
@@ -125,15 +135,35 @@ export class Outbox<Socket extends RoomSocket> {
   }
 
   join(member: RosterMember, socket: Socket): void {
+    const session = this.sessions.get(socket);
+    if (session?.joined) this.presence.near.joined(socket, session);
     const last = this.queue.at(-1);
     if (last?.kind === "joins") last.joins.push({ member, socket });
     else this.queue.push({ kind: "joins", joins: [{ member, socket }] });
     this.flush();
   }
 
-  leave(member: Departure): void {
+  /** `session`: the member's, if the room still knew it (not for a member lost when the hub restarted). */
+  leave(member: Departure, session?: JoinedSession): void {
     this.signals.forget(member.id);
     this.typers.stopped(member.id);
+    const near = this.presence.leaving(session);
+    this.leaveQueued(member, near);
+    this.recount();
+  }
+
+  /**
+   * The room's member count changed (a join, before its welcome; a leave): a switch between list and summary
+   * presence, if it takes one, is queued.
+   */
+  recount(): void {
+    const mode = this.presence.recount(Date.now());
+    if (mode === undefined) return;
+    this.queue.push({ kind: "presence", mode });
+    this.wakeIn(0);
+  }
+
+  private leaveQueued(member: Departure, near: boolean): void {
     const last = this.queue.at(-1);
     // A member that leaves before anyone heard of its join, and before anyone joined after it (whose welcome lists
     // it), is never announced at all: a loop of connect, join and drop costs the others nothing.
@@ -142,8 +172,10 @@ export class Outbox<Socket extends RoomSocket> {
       if (last.joins.length === 0) this.queue.pop();
       return;
     }
-    if (last?.kind === "leaves") last.members.push(member);
-    else this.queue.push({ kind: "leaves", members: [member] });
+    const batch = last?.kind === "leaves" ? last : { kind: "leaves" as const, members: [], near: new Set<number>() };
+    if (batch !== last) this.queue.push(batch);
+    batch.members.push(member);
+    if (near) batch.near.add(member.id);
     this.flush();
   }
 
@@ -195,7 +227,16 @@ export class Outbox<Socket extends RoomSocket> {
       this.queue.shift();
       this.deliver(next);
     }
+    this.deliverSummary();
     this.deliverSignals();
+  }
+
+  /** In summary presence: the count and the near members who came or went, unless it waits out its window. */
+  private deliverSummary(): void {
+    const due = this.presence.due(this.batchBudget, Date.now());
+    if (due === undefined) return;
+    if ("waitMs" in due) return this.wakeIn(due.waitMs);
+    for (const packet of due.packets) this.audience.broadcast(packet);
   }
 
   /** A signal joined the batch: while the queue holds anything, its timer is set, and its flush ends with the batch. */
@@ -230,11 +271,21 @@ export class Outbox<Socket extends RoomSocket> {
       case "joins":
         this.lastPresenceAt = Date.now();
         for (const watcher of this.watchers) watcher.joined(announcement.joins.map(({ member }) => member));
-        return this.audience.announceJoins(announcement.joins);
+        if (!this.presence.summarized) return this.audience.announceJoins(announcement.joins);
+        this.audience.counted(announcement.joins, []);
+        return this.presence.joined(announcement.joins);
       case "leaves":
         this.lastPresenceAt = Date.now();
         for (const watcher of this.watchers) watcher.left(announcement.members);
+        if (this.presence.summarized) {
+          this.audience.counted([], announcement.members);
+          return this.presence.left(announcement.members, announcement.near);
+        }
         for (const run of chunks(announcement.members, this.batchBudget)) this.audience.broadcast(leavesPacket(run));
+        return;
+      case "presence":
+        for (const packet of this.presence.switched(announcement.mode, this.batchBudget, Date.now()))
+          this.audience.broadcast(packet);
         return;
       case "other":
         return this.audience.broadcast(announcement.packet);
@@ -280,7 +331,12 @@ export class Outbox<Socket extends RoomSocket> {
     if (this.timer !== undefined && this.timerAt <= at) return;
     this.clearTimer();
     this.timerAt = at;
-    this.timer = setTimeout(() => this.flush(), ms);
+    this.timer = setTimeout(() => {
+      // It fired: `flush` has no timer to clear (clearing a fired one costs a call into the runtime per batch).
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.flush();
+    }, ms);
   }
 
   private clearTimer(): void {

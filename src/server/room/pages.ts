@@ -9,6 +9,7 @@ import type { Sessions } from "../connections/sessions";
 import type { MessageChanges } from "../storage/message-changes";
 import type { RoomStorage } from "../storage/room-storage";
 import type { SettingsStore } from "../storage/settings-store";
+import type { Presence } from "./presence";
 
 /** What the pages are read from. */
 export interface PagedRoom {
@@ -19,13 +20,15 @@ export interface PagedRoom {
   storage: RoomStorage;
   changes: MessageChanges;
   roomSettings: Pick<SettingsStore, "current">;
+  /** List or summary presence, and the near members a summary welcome lists (presence.ts). */
+  presence: Pick<Presence<RoomSocket>, "mode" | "near">;
 }
 
 /**
  * The welcome of a member that just joined: the newest history, or what it missed since `since` (a resume: the
  * messages after it, and those up to it that changed after it, in their state now), and the first members. A room of
- * thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them. A muted member
- * hears so in it (`muted`).
+ * thousands lists its first members only; the newcomer asks for the rest (`members`) as it needs them. A room in
+ * summary presence lists the members near the newcomer, and the newcomer itself. A muted member hears so in it (`muted`).
  */
 export function welcomeOf(
   room: PagedRoom,
@@ -36,12 +39,17 @@ export function welcomeOf(
   const { limits, storage, sessions } = room;
   const page =
     since === undefined ? storage.page(room.historyOnJoin) : storage.page(limits.historyPageMax, { after: since });
-  const listed = sessions.membersAfter(0, limits.membersPageMax);
+  const presence = room.presence.mode;
+  const listed =
+    presence === "list"
+      ? sessions.membersAfter(0, limits.membersPageMax)
+      : { members: room.presence.near.list(joined), more: true };
   const maxServerFrameBytes = frameLimit(limits, joined);
   const welcome: Extract<ServerPacket, { type: "welcome" }> = {
     type: "welcome",
     id: joined.id,
     name: joined.name,
+    presence,
     members: listed.members,
     moreMembers: listed.more,
     memberCount: sessions.joined().length,

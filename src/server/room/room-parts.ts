@@ -35,6 +35,7 @@ import { RoomCounters } from "../observability/room-counters";
 import { HubRoster } from "../shards/hub-roster";
 import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
 import { MessageChanges } from "../storage/message-changes";
+import { PresenceStore } from "../storage/presence-store";
 import { PublishKeys } from "../storage/publish-keys";
 import { RoomStorage } from "../storage/room-storage";
 import { Schema } from "../storage/schema";
@@ -46,6 +47,7 @@ import type { StatefulRoom } from "./member-states";
 import { type Said, writeLog } from "./message-log";
 import { Outbox } from "./outbox";
 import type { PagedRoom } from "./pages";
+import { Presence } from "./presence";
 import type { PublishingRoom } from "./publishing";
 import type { SettingsRoom } from "./settings-changes";
 import type { SpeechRoom } from "./speech-rules";
@@ -130,6 +132,8 @@ export abstract class RoomParts extends DurableObject<Env> {
   });
   /** One chat per member per `slowModeSeconds`, in a room that has slow mode (limits/slow-mode.ts). */
   protected readonly slowMode = new SlowMode(this.sessions, this.storage);
+  /** List or summary presence, and the members near everyone in a large room (presence.ts). */
+  protected readonly presence = new Presence(this.sessions, new PresenceStore(this.schema), this.settings.limits);
   /** What one frame of joins or leaves may hold (frame-fit.ts, `batchBudget`). */
   private readonly batchBudget = batchBudget(this.settings.limits);
   /** Whom the room sends to: everyone, or one connection alone (shards/hub-side.ts, `audience`). */
@@ -157,6 +161,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     },
     this.batchBudget,
     this.settings.limits,
+    this.presence,
     this.webhooks ? [this.webhooks, this.directoryReports] : [this.directoryReports],
   );
   protected readonly upkeep: Upkeep = new Upkeep(this.ctx.storage, {
@@ -259,6 +264,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     storage: this.storage,
     changes: this.changes,
     roomSettings: this.roomSettings,
+    presence: this.presence,
   };
 
   constructor(ctx: DurableObjectState, env: Env) {

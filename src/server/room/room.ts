@@ -177,6 +177,8 @@ export class ChatRoom extends BackendCalls {
         this.slowMode.took(socket, session, slowModeSeconds, Date.now());
         // A chat ends its sender's typing, for everyone who sees it.
         this.outbox.chatted(session.id);
+        // Its sender is near everyone in a large room now: clients list it, and hear of its leave (near-members.ts).
+        this.presence.near.spoke(socket, session, Date.now());
       }
       return this.outbox.log({ entry: logEntryOf(request, session, Date.now()), socket, answering });
     }
@@ -227,6 +229,8 @@ export class ChatRoom extends BackendCalls {
     const joined = this.sessions.join(socket, member, request.resume);
     this.counts.joins++;
     this.departures.stopJoinCheckIfNoneLeft();
+    // Past PRESENCE_LIST_MAX the room switches to summary presence before the newcomer's welcome, which says so.
+    this.outbox.recount();
     const mute = this.mutes.of(joined, Date.now());
     const welcome = welcomeOf(this.paged, joined, request.since, mute && muteStateOf(mute));
     const typing = this.outbox.typingNow(Date.now());

@@ -66,7 +66,8 @@ export class Upkeep {
 
   /** History was stored: from now on the room needs its alarm, to expire it. */
   historyStored(): void {
-    this.inBackground(this.alarmClock.ensure(() => this.next()));
+    // Every batch of chats says so: once the alarm is known to be set, without a promise or a closure.
+    if (!this.alarmClock.isSet) this.inBackground(this.alarmClock.ensure(() => this.next()));
   }
 
   /** A member joined: the alarm must come round to check that it is still there, and that its token is valid. */

@@ -227,16 +227,28 @@ export class ShardSet {
         counts.framesOut += announceJoins(sessions.joinedHere(), joins, budget);
         const members = joins.map(({ member }) => member);
         for (const link of this.withMembers()) link.push({ kind: "joins", members });
-        if (this.hubRoster.started) {
-          this.hubRoster.keep(
-            joins.filter(({ socket }) => !(socket instanceof RemoteConnection)).map(({ member }) => member),
-          );
-        } else if (joins.some(({ socket }) => socket instanceof RemoteConnection)) {
-          // The first member on a shard: from now on, members who do not share the hub's fate know the hub's own.
-          this.hubRoster.keep(sessions.joinedHere().map(([, session]) => memberOf(session)));
-        }
+        this.keepInHubRoster(sessions, joins);
+      },
+      // In summary presence (room/presence.ts) the shards hear only counts, which come as packets; the roster follows.
+      counted: (joins, leaves) => {
+        this.keepInHubRoster(sessions, joins);
+        this.hubRoster.drop(leaves);
       },
     };
+  }
+
+  private keepInHubRoster<Socket extends RoomSocket>(
+    sessions: Sessions<Socket>,
+    joins: readonly { member: Member; socket: Socket }[],
+  ): void {
+    if (this.hubRoster.started) {
+      this.hubRoster.keep(
+        joins.filter(({ socket }) => !(socket instanceof RemoteConnection)).map(({ member }) => member),
+      );
+    } else if (joins.some(({ socket }) => socket instanceof RemoteConnection)) {
+      // The first member on a shard: from now on, members who do not share the hub's fate know the hub's own.
+      this.hubRoster.keep(sessions.joinedHere().map(([, session]) => memberOf(session)));
+    }
   }
 
   /** The hub's roster after a leave or rename (a shard member's changes nothing in it). */

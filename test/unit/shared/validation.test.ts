@@ -126,6 +126,24 @@ describe("parseRequest", () => {
     expect(codeOf({ type: "join", name: "😀".repeat(32) })).toBe("ok");
     expect(codeOf({ type: "chat", text: "two\nlines\tand a tab" })).toBe("ok");
   });
+
+  it("takes exactly 1 to the limit of characters, however many UTF-16 units they are", () => {
+    const { maxMessageChars: text, maxNameChars: name } = limits;
+    // A character is one UTF-16 unit or two: texts of as many units as characters, of twice as many, and between.
+    const mixed = (chars: number) => "é😀".repeat(chars >> 1) + "é".repeat(chars & 1);
+    for (const [raw, code] of [
+      ["x".repeat(text), "ok"],
+      ["x".repeat(text + 1), "invalid_text"],
+      ["😀".repeat(text + 1), "invalid_text"],
+      [mixed(text), "ok"],
+      [mixed(text + 1), "invalid_text"],
+    ])
+      expect(codeOf({ type: "chat", text: raw })).toBe(code);
+    expect(codeOf({ type: "chat", text: " \u2029 " })).toBe("invalid_text");
+    expect(codeOf({ type: "join", name: "x".repeat(name + 1) })).toBe("invalid_name");
+    expect(codeOf({ type: "join", name: "😀".repeat(name + 1) })).toBe("invalid_name");
+    expect(codeOf({ type: "join", name: "😀".repeat(name) })).toBe("ok");
+  });
 });
 
 describe("validateText", () => {

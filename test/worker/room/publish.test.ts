@@ -162,6 +162,19 @@ describe("an idempotency key", () => {
     expect((await storedMessages(room)).map((m) => m.text)).toEqual(["once", "at once", "again", "again", "marker"]);
   });
 
+  it("keeps its history in a room nobody joined, with the alarm that will expire it: no sooner than a day", async () => {
+    const room = uniqueRoom("publish-history-alarm");
+    const before = Date.now();
+    await posted(room, { text: "nobody here yet" });
+    const { tables, alarm } = await storedBy(room);
+    expect(tables).toContain("messages");
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeGreaterThanOrEqual(before + 24 * HOUR_MS);
+    // A second post finds the alarm set (the room knows it) and leaves it where it is.
+    await posted(room, { text: "still nobody" });
+    expect((await storedBy(room)).alarm).toBe(alarm);
+  });
+
   it("lasts a day: the alarm is set by its expiry, and once it rang after it, the key posts again", async () => {
     const room = uniqueRoom("publish-key-expiry");
     const seq = await posted(room, { text: "first" }, "daily");

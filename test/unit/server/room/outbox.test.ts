@@ -1,19 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { announceJoins, broadcast, sendPacket } from "../../../../src/server/connections/fan-out";
 import { batchBudget } from "../../../../src/server/connections/frame-fit";
-import { memberOf } from "../../../../src/server/connections/session";
+import { type JoinedSession, memberOf } from "../../../../src/server/connections/session";
 import { Sessions } from "../../../../src/server/connections/sessions";
 import { SIGNALS_WINDOW_MS } from "../../../../src/server/room/live-signals";
 import { Outbox, PRESENCE_WINDOW_MS, type StoreLog } from "../../../../src/server/room/outbox";
+import { Presence } from "../../../../src/server/room/presence";
 import type { UnstoredChat } from "../../../../src/server/storage/room-storage";
-import type { ChatMessage, Dialect, Member, ServerPacket } from "../../../../src/shared/protocol";
-import { DEFAULT_LIMITS } from "../../../../src/shared/protocol";
+import type { ChatMessage, Dialect, Limits, Member, ServerPacket } from "../../../../src/shared/protocol";
+import { DEFAULT_LIMITS, PRESENCE_SUMMARY_MS } from "../../../../src/shared/protocol";
 import { FakeSocket } from "../fakes";
 
 const BATCH_BUDGET = batchBudget(DEFAULT_LIMITS);
 
 /** A room's sessions and outbox, with a store that numbers chats in memory and records each write. */
-function room() {
+function room(limits: Limits = DEFAULT_LIMITS) {
   const sessions = new Sessions<FakeSocket>([]);
   const writes: UnstoredChat[][] = [];
   let seq = 0;
@@ -37,8 +38,17 @@ function room() {
     announceJoins: (joins: { member: Member; socket: FakeSocket }[]) =>
       announceJoins(sessions.joined(), joins, BATCH_BUDGET),
     tell: (socket: FakeSocket, dialect: Dialect, packet: ServerPacket) => sendPacket(socket, dialect, packet),
+    counted: () => {},
   };
-  const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET, DEFAULT_LIMITS);
+  // The room's presence mode, kept in memory (the room keeps it in storage: presence-store.ts).
+  const presenceStore = {
+    summarySince: undefined as number | undefined,
+    save(since: number | undefined) {
+      this.summarySince = since;
+    },
+  };
+  const presence = new Presence(sessions, presenceStore, limits);
+  const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET, limits, presence);
   let nextId = 1;
   /** Connects and joins a member as the room does: the welcome comes after what the outbox had to deliver. */
   const join = (name: string, dialect: Dialect = "native") => {
@@ -46,6 +56,7 @@ function room() {
     sessions.open(socket, 0);
     outbox.flushBeforeWelcome();
     const session = sessions.join(socket, { id: nextId++, name: name, dialect: dialect });
+    outbox.recount();
     outbox.join(memberOf(session), socket);
     return { socket, member: memberOf(session) };
   };
@@ -53,9 +64,9 @@ function room() {
     outbox.chat({ ts: 0, sender: from.member, text }, from.socket);
   const leave = (who: { socket: FakeSocket }) => {
     const session = sessions.remove(who.socket);
-    if (session) outbox.leave(memberOf(session));
+    if (session) outbox.leave(memberOf(session), session);
   };
-  return { sessions, outbox, writes, join, say, leave, failNextWrite: () => (failNext = true) };
+  return { sessions, outbox, presence, writes, join, say, leave, failNextWrite: () => (failNext = true) };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -292,5 +303,85 @@ describe("Outbox: live signals", () => {
       { type: "signals", typing: [ann.member.id] },
       { type: "signals", states: [{ id: ann.member.id, state: { status: "away" } }] },
     ]);
+  });
+});
+
+describe("Outbox: summary presence", () => {
+  const SMALL = { ...DEFAULT_LIMITS, presenceListMax: 4 };
+
+  it("tells counts at most once per window, however many come and go, and nothing while nothing changed", () => {
+    const r = room(SMALL);
+    const [ann] = ["ann", "bob", "cy", "di", "ed"].map((name) => r.join(name));
+    vi.advanceTimersByTime(0);
+    expect(ann!.socket.packets().at(-1)).toEqual({ type: "presence", mode: "summary", memberCount: 5, members: [] });
+    const before = ann!.socket.frames.length;
+    // A crowd arrives over 900 ms, one leaves: one packet, a window after the switch, with the count then.
+    const crowd = Array.from({ length: 9 }, (_, i) => {
+      vi.advanceTimersByTime(100);
+      return r.join(`p${i}`);
+    });
+    r.leave(crowd[0]!);
+    expect(ann!.socket.frames).toHaveLength(before);
+    vi.advanceTimersByTime(PRESENCE_SUMMARY_MS - 900 - 1);
+    expect(ann!.socket.frames).toHaveLength(before);
+    vi.advanceTimersByTime(1);
+    expect(ann!.socket.packets().slice(before)).toEqual([{ type: "presence", mode: "summary", memberCount: 13 }]);
+    // Nothing changed since: nothing more, and no timer left.
+    vi.advanceTimersByTime(10 * PRESENCE_SUMMARY_MS);
+    expect(ann!.socket.frames).toHaveLength(before + 1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("lists the recent speakers at the switch, tells their leaves once, and others' only as counts", () => {
+    const r = room(SMALL);
+    const [ann, bob, cy, di] = ["ann", "bob", "cy", "di"].map((name) => r.join(name));
+    r.say(bob!, "hi");
+    vi.advanceTimersByTime(0);
+    r.presence.near.spoke(bob!.socket, r.sessions.get(bob!.socket) as JoinedSession, Date.now());
+    const ed = r.join("ed");
+    vi.advanceTimersByTime(0);
+    expect(ann!.socket.packets().at(-1)).toEqual({
+      type: "presence",
+      mode: "summary",
+      memberCount: 5,
+      members: [bob!.member],
+    });
+    r.join("gus");
+    const before = ann!.socket.frames.length;
+    r.leave(bob!);
+    r.leave(cy!);
+    vi.advanceTimersByTime(PRESENCE_SUMMARY_MS);
+    expect(ann!.socket.packets().slice(before)).toEqual([
+      { type: "presence", mode: "summary", memberCount: 4, leaves: [bob!.member] },
+    ]);
+    // At three, list presence again: the switch, then every join one by one.
+    r.leave(di!);
+    vi.advanceTimersByTime(0);
+    expect(ann!.socket.packets().at(-1)).toEqual({ type: "presence", mode: "list", memberCount: 3 });
+    const fay = r.join("fay");
+    vi.advanceTimersByTime(PRESENCE_WINDOW_MS);
+    expect(ed!.socket.packets().at(-1)).toEqual({ type: "join", ...fay.member });
+  });
+
+  it("tells near members' leaves still untold with the switch back to list, the one that brought it there included", () => {
+    const r = room(SMALL);
+    const [ann, bob, cy] = ["ann", "bob", "cy", "di", "ed"].map((name) => r.join(name));
+    vi.advanceTimersByTime(0);
+    for (const speaker of [bob!, cy!]) {
+      r.say(speaker, "hi");
+      r.presence.near.spoke(speaker.socket, r.sessions.get(speaker.socket) as JoinedSession, Date.now());
+    }
+    vi.advanceTimersByTime(0);
+    const before = ann!.socket.frames.length;
+    // Within the switch's window: bob's leave waits for the next packet; cy's takes the room to three.
+    r.leave(bob!);
+    r.leave(cy!);
+    vi.advanceTimersByTime(0);
+    expect(ann!.socket.packets().slice(before)).toEqual([
+      { type: "presence", mode: "list", memberCount: 3, leaves: [bob!.member, cy!.member] },
+    ]);
+    // Told once: nothing follows the window.
+    vi.advanceTimersByTime(PRESENCE_SUMMARY_MS);
+    expect(ann!.socket.frames).toHaveLength(before + 1);
   });
 });
