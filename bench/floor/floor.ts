@@ -42,11 +42,11 @@ export class Floor extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** `GET /api/rooms/<name>/counters`, as the room answers it (for its one object). Reads only. */
-  async counters(): Promise<ObjectCounters> {
+  /** `GET /api/rooms/<name>/counters`, as the room's hub answers it (room/backend-calls.ts): its one object. */
+  async counters(): Promise<ObjectCounters[]> {
     this.counts.callIn(Date.now());
     this.sql.settle();
-    return this.counts.read(this.sql.databaseSize);
+    return [this.counts.read(this.sql.databaseSize)];
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
@@ -152,6 +152,5 @@ async function countersRequest(request: Request, env: Env): Promise<Response> {
   if (!env.ADMIN_TOKEN) return new Response("no ADMIN_TOKEN", { status: 404 });
   if (request.headers.get("Authorization") !== `Bearer ${env.ADMIN_TOKEN}`)
     return new Response("unauthorized", { status: 401 });
-  const counters = await env.FLOOR.getByName(`/rooms/${name}`).counters();
-  return Response.json({ room: name, objects: [counters] });
+  return Response.json({ room: name, objects: await env.FLOOR.getByName(`/rooms/${name}`).counters() });
 }
