@@ -56,6 +56,7 @@ function room(): (i: number) => void {
     broadcast: (packet: ServerPacket) => broadcast(sessions.joinedHere(), packet),
     announceJoins: () => {},
     counted: () => {},
+    tell: () => [],
   };
   // A room of 100 lists its members (list presence): the mode kept in memory, as nothing switches it.
   const presence = new Presence(sessions, { summarySince: undefined, save() {} }, settings.limits);

@@ -11,6 +11,7 @@
 import type { Env } from "../src/server/config/env";
 import type { JoinedSession } from "../src/server/connections/session";
 import { Sessions } from "../src/server/connections/sessions";
+import { RoomCounters } from "../src/server/observability/room-counters";
 import { FarMembersOnShards } from "../src/server/shards/far-members";
 import type { HubRoster } from "../src/server/shards/hub-roster";
 import { IDLE_MS, ShardSet } from "../src/server/shards/hub-side";
@@ -66,7 +67,8 @@ async function measure(members: number, report = true): Promise<void> {
     countShards: (count: number) => (shards = count),
   } as unknown as RoomStorage;
   const table = storedRows();
-  const set = new ShardSet(env, "megaroom", 5000, Date.now(), {} as HubRoster, table, () => {});
+  const counts = new RoomCounters("megaroom", "hub", 0);
+  const set = new ShardSet(env, "megaroom", 5000, Date.now(), {} as HubRoster, table, () => {}, counts);
   const sessions = new Sessions<Connection>([], false, new FarMembersOnShards(set, table));
   const join = (i: number) => {
     const connection = set.place(storage);

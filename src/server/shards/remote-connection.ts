@@ -5,6 +5,7 @@
 
 import type { CloseCode } from "../../shared/close-codes";
 import type { Attachment, JoinedSession, RoomSocket } from "../connections/session";
+import type { RoomCounters } from "../observability/room-counters";
 import { Courier } from "./courier";
 import type { RoomShard } from "./shard";
 import type { Delivery, Item } from "./wire";
@@ -113,6 +114,8 @@ export class ShardLink {
     readonly shard: number,
     private readonly connect: () => ShardStub,
     epoch: number,
+    /** The hub's counters: each call to the shard is one of its `callsOut`. */
+    private readonly counters: RoomCounters,
   ) {
     this.epoch = epoch;
     this.courier = new Courier(
@@ -136,6 +139,7 @@ export class ShardLink {
 
   /** A call to the shard. A stub whose object crashed stays broken: after a failure, the next call makes a new one. */
   async call<T>(work: (stub: ShardStub) => Promise<T>): Promise<T> {
+    this.counters.callsOut++;
     try {
       this.stub ??= this.connect();
       return await work(this.stub);

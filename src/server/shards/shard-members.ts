@@ -16,6 +16,7 @@
 import { nameKey } from "../../shared/names";
 import type { MemberState } from "../../shared/protocol";
 import type { JoinedSession } from "../connections/session";
+import type { CountedSql } from "../observability/counted-sql";
 import { expiresAt } from "../room/token-expiry";
 import type { Schema } from "../storage/schema";
 
@@ -37,7 +38,7 @@ export interface Narrowing {
 type Row = { shard: number; conn: string; session: string };
 
 export class ShardMembers {
-  private readonly sql: SqlStorage;
+  private readonly sql: CountedSql;
   /** How many rows there are: counted once as the hub starts, then kept. */
   private rows: number;
   /** The states of the members who have one, by id. */

@@ -4,12 +4,12 @@
 // there must come back in the mode its members were told, or they would never hear it switch back. One write per
 // switch, which the sizes' gap keeps rare; read once per instance, and only by a room with members.
 
-import type { Schema } from "./schema";
+import type { Schema, Sql } from "./schema";
 
 const ROW = "presence_summary";
 
 export class PresenceStore {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
   /** When the room went into summary presence, null in list presence; undefined until read. */
   private cached: number | null | undefined;
 

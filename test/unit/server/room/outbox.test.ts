@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { announceJoins, broadcast } from "../../../../src/server/connections/fan-out";
+import { announceJoins, broadcast, sendPacket } from "../../../../src/server/connections/fan-out";
 import { batchBudget } from "../../../../src/server/connections/frame-fit";
 import { type JoinedSession, memberOf } from "../../../../src/server/connections/session";
 import { Sessions } from "../../../../src/server/connections/sessions";
@@ -37,6 +37,7 @@ function room(limits: Limits = DEFAULT_LIMITS) {
     broadcast: (packet: ServerPacket) => broadcast(sessions.joinedHere(), packet),
     announceJoins: (joins: { member: Member; socket: FakeSocket }[]) =>
       announceJoins(sessions.joinedHere(), joins, BATCH_BUDGET),
+    tell: (socket: FakeSocket, dialect: Dialect, packet: ServerPacket) => sendPacket(socket, dialect, packet),
     counted: () => {},
   };
   // The room's presence mode, kept in memory (the room keeps it in storage: presence-store.ts).
