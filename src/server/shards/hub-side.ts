@@ -263,7 +263,7 @@ export class ShardSet {
   }
 
   /**
-   * The upkeep's question to every shard with members: which of them are gone (the shard crashed, or their close
+   * The sweep's question to every shard with members (room/silence-sweep.ts): which of them are gone (the shard crashed, or their close
    * was lost), and which are silent for longer than the silence limit.
    */
   async checkIn(): Promise<{ gone: RemoteConnection[]; silent: RemoteConnection[] }> {
@@ -275,7 +275,7 @@ export class ShardSet {
         try {
           answer = await link.call((stub) => stub.checkIn());
         } catch {
-          return; // Asked again at the next upkeep.
+          return; // Asked again at the next sweep.
         }
         const held = new Set(answer.held);
         for (const conn of link.members) if (!held.has(conn)) gone.push(link.connections.get(conn)!);
@@ -288,6 +288,11 @@ export class ShardSet {
     return { gone, silent };
   }
 
+  /** Whether any shard holds a member: only then has a sweep anything to ask the shards (room/silence-sweep.ts). */
+  get hasMembers(): boolean {
+    return !this.withMembers().next().done;
+  }
+
   /** What `GET /api/rooms/<name>` tells of the shards this instance of the hub knows. */
   info(): ShardInfo[] {
     return [...this.links.values()].map(({ shard, connections, members, delivered }) => ({
@@ -298,7 +303,7 @@ export class ShardSet {
     }));
   }
 
-  private *withMembers(): Iterable<ShardLink> {
+  private *withMembers(): Generator<ShardLink> {
     for (const link of this.links.values()) if (link.members.size > 0) yield link;
   }
 

@@ -47,7 +47,7 @@ export interface Roster {
   lastSeq?: number;
 }
 
-/** A shard's answer to the hub's upkeep: the connections it holds, and those silent for too long. */
+/** A shard's answer to the hub's sweep (room/silence-sweep.ts): the connections it holds, and those silent for too long. */
 export interface CheckIn {
   held: string[];
   silent: string[];
