@@ -10,7 +10,9 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import { type DevServer, startDevServer } from "../tools/dev-server.ts";
+import { costRows, meter } from "./lib/cost-meter.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts";
+import { PRICES_READ } from "./lib/prices.ts";
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt, sleep } from "./lib/stats.ts";
@@ -77,28 +79,32 @@ interface Running {
   target: Target;
 }
 
+/** Every server's admin token, for the cost meter to read the counters of a scenario's rooms (lib/cost-meter.ts). */
+const ADMIN_TOKEN = randomBytes(16).toString("hex");
+const OURS_VARS = { ...LOAD_VARS, ADMIN_TOKEN };
+
 async function start(kind: string): Promise<Running> {
   const server =
     kind === "floor"
       ? await startDevServer({ config: join(BENCH_DIR, "floor/wrangler.toml") })
       : kind === "durable"
-        ? await startDevServer({ config: join(BENCH_DIR, "floor/durable.toml") })
+        ? await startDevServer({ config: join(BENCH_DIR, "floor/durable.toml"), vars: { ADMIN_TOKEN } })
         : kind === "exp"
-          ? await startDevServer({ vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
+          ? await startDevServer({ vars: OURS_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") })
           : kind === "tokens"
             ? await startDevServer({
-                vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" },
+                vars: { ...OURS_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" },
                 config: snapshot.withoutAssets,
               })
             : kind === "shipped"
-              ? await startDevServer({ vars: LOAD_VARS, config: snapshot.config })
+              ? await startDevServer({ vars: OURS_VARS, config: snapshot.config })
               : kind === "webhooks"
                 ? await startDevServer({
-                    vars: { ...LOAD_VARS, ...(await receiver()).vars },
+                    vars: { ...OURS_VARS, ...(await receiver()).vars },
                     config: snapshot.withoutAssets,
                   })
                 : await startDevServer({
-                    vars: LOAD_VARS,
+                    vars: OURS_VARS,
                     config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets,
                   });
   const { runtime, proxy } = wranglerWorkerds(server.process.pid!);
@@ -237,6 +243,11 @@ try {
         const t0 = Date.now();
         try {
           const result = await runScenario(scenario, target, run);
+          // The leaves of the clients just closed reach the rooms before their counters are read.
+          await sleep(300);
+          const memberHours = (result.members * (Date.now() - t0)) / 3_600_000;
+          const cost = await meter(server.httpUrl, result.rooms, ADMIN_TOKEN, t0, { chats: result.sent, memberHours });
+          if (cost) result.cost = cost;
           results.push(result);
           console.log(
             `  run ${run} ${scenario.name.padEnd(7)} ${target.label.padEnd(6)} ${fmt(result.deliveriesPerSec, 0).padStart(8)} deliveries/s, ` +
@@ -368,6 +379,16 @@ if (typing.rows.length) {
   );
   console.log(table(typing.costs));
   for (const [name, byServer] of Object.entries(typing.byScenario)) Object.assign(summary[name]!, { typing: byServer });
+}
+
+const costs = costRows(results, scenarioNames);
+if (costs.length) {
+  console.log(
+    `\nCost (medians over runs; per 1,000 chats sent, joins and leaves included; $ at list prices past the plan's ` +
+      `allowances, read ${PRICES_READ}: lib/prices.ts; GB-s at 128 MB from the objects' awake estimate, an upper ` +
+      `bound; storage when the scenario ended; wake-ups = objects started; docs/cost.md)\n`,
+  );
+  console.log(table(costs));
 }
 
 const oursResults = results.filter((r) => r.server === oursLabel);
