@@ -57,7 +57,7 @@ function workerProject(
 
 export default defineConfig({
   test: {
-    globalSetup: ["test/support/run-summary.ts"],
+    globalSetup: ["test/support/client-bundle.ts", "test/support/run-summary.ts"],
     // Two files at a time, whatever the cores: most of a test's time is waiting (on a socket, a timer, a server
     // starting), and on a machine of two cores vitest's default of one fewer than the cores runs every file in turn.
     maxWorkers: 2,
@@ -80,14 +80,12 @@ export default defineConfig({
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {
-        // End to end, from Node and from real Chromium, against a real `wrangler dev`.
+        // End to end, from Node and from real Chromium, against a real `wrangler dev`: each file starts its own (so
+        // its settings and rooms are its own), two files at a time like the rest (the bundle is built once, above).
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"],
           environment: "node",
-          // One file at a time: each starts its own wrangler dev, which rebuilds the client bundle in place,
-          // and two cores are better spent on one server than shared by three.
-          fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 90_000,
         },

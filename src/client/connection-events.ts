@@ -5,6 +5,7 @@ import type {
   Limits,
   Member,
   MuteState,
+  PresenceMode,
   ProtocolError,
   RoomSettings,
   RosterMember,
@@ -29,7 +30,10 @@ export type ConnectionStatus =
  */
 export type MessageOrigin = "recent" | "live" | "older" | "gap";
 
-export type PresencePacket = Extract<ServerPacket, { type: "join" | "joins" | "leave" | "leaves" | "rename" }>;
+export type PresencePacket = Extract<
+  ServerPacket,
+  { type: "join" | "joins" | "leave" | "leaves" | "rename" | "presence" }
+>;
 
 export type ConnectionEvent =
   | { type: "status"; status: ConnectionStatus }
@@ -44,16 +48,28 @@ export type ConnectionEvent =
       /** With their state (`state`, `vouched`), as `connection.members` lists them. */
       members: RosterMember[];
       memberCount: number;
+      /** How the room tells its presence from now on (`connection.presence`); an older room's is "list". */
+      presence: PresenceMode;
       limits: Limits;
       lastSeq: number;
       resumed: boolean;
       reset: boolean;
     }
-  /** More of a large room's member list than its welcome had room for (see member-pages.ts). */
+  /**
+   * Members added to `connection.members`: a page of a large room's list, more than its welcome had room for (see
+   * member-pages.ts); in summary presence, the sender of a chat, who was not listed.
+   */
   | { type: "members"; members: RosterMember[] }
+  /** The room's answer to `loadMembers`: a page of its whole member list, in the order they joined; `more` follow. */
+  | { type: "membersPage"; members: RosterMember[]; more: boolean }
   /** New to this page, oldest first; never a sequence number delivered before. */
   | { type: "messages"; messages: ChatMessage[]; origin: MessageOrigin }
-  /** A join, leave or rename; a join's member carries its state. `connection.memberCount` is up to date. */
+  /**
+   * A join, leave or rename (a join's member carries its state), or in summary presence the room's count and its
+   * near members who came and went (`presence`, whose `mode` may say the room switched). `connection.members`,
+   * `connection.memberCount` and `connection.presence` are up to date. In summary presence a rename of a member not
+   * listed is not told.
+   */
   | { type: "presence"; packet: PresencePacket }
   /**
    * Who is typing changed: `typers` are those typing now, in the order they started (`connection.typing`), never

@@ -20,7 +20,6 @@ import { type ConnectionOptions, withDefaults } from "./connection-options";
 import { DeliveryRecord } from "./delivery-record";
 import { Inbox } from "./inbox";
 import { KeepAlive } from "./keep-alive";
-import { MemberPages } from "./member-pages";
 import { Membership } from "./membership";
 import { ModerationActions, type ModeratorPacket } from "./moderation-actions";
 import { Outbox } from "./outbox";
@@ -47,7 +46,6 @@ export class RoomConnection extends ModerationActions {
   protected readonly membership: Membership;
   private readonly delivered = new DeliveryRecord();
   private readonly changes = new ChangePages();
-  private readonly memberPages = new MemberPages();
   private readonly outgoing = new SendQueue();
   private readonly inbox: Inbox;
   protected readonly outbox: Outbox;
@@ -205,7 +203,7 @@ export class RoomConnection extends ModerationActions {
       case "welcome":
         return this.onWelcome(packet);
       case "chat":
-        this.heardChat(packet.sender.id);
+        this.heardChat(packet.sender);
         return this.inbox.chat(packet);
       case "signals":
         return this.heardSignals(packet);
@@ -228,9 +226,8 @@ export class RoomConnection extends ModerationActions {
       case "leave":
       case "leaves":
       case "rename":
-        if (packet.type === "rename") this.membership.renamed(packet);
-        this.heardPresence(packet);
-        return this.options.onEvent({ type: "presence", packet });
+      case "presence":
+        return this.heardPresence(packet);
       case "history":
         this.outbox.answered("history", data);
         this.inbox.history(packet, this.membership.self?.id);
@@ -241,8 +238,7 @@ export class RoomConnection extends ModerationActions {
         return this.outbox.drain();
       case "members":
         this.outbox.answered("members", data);
-        this.roster.add(packet.members);
-        this.options.onEvent({ type: "members", members: this.memberPages.received(packet) });
+        this.heardMembersPage(packet);
         return this.outbox.drain();
       case "error":
         return this.onError(packet);
@@ -260,7 +256,9 @@ export class RoomConnection extends ModerationActions {
     this.welcomedLive(welcome);
     const { members, memberCount, limits, lastSeq } = welcome;
     const continued = resumed && !reset;
-    this.options.onEvent({ type: "welcome", self, members, memberCount, limits, lastSeq, resumed: continued, reset });
+    const { presence } = this;
+    const told = { self, members, memberCount, presence, limits, lastSeq, resumed: continued, reset };
+    this.options.onEvent({ type: "welcome", ...told });
     this.welcomedRules(welcome);
     this.inbox.welcome(welcome, continued, self.id);
     // After a quiet refresh of the token the app saw no drop, and hears of no return either.

@@ -18,6 +18,7 @@ export {
   type MemberState,
   type ModerationPacket,
   type MuteState,
+  type PresenceMode,
   type ProtocolError,
   QUOTE_CHARS,
   type Quote,

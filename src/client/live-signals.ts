@@ -56,12 +56,14 @@ export class LiveSignals {
   }
 
   /**
-   * A join, leave or rename (after the member list took it): a member who left types no more; a typer renamed is
-   * told anew, for a line that names the typers.
+   * A join, leave, rename or presence packet (after the member list took it): a member who left types no more, nor
+   * does one a switch to summary presence left out of the list; a typer renamed is told anew, for a line that names
+   * the typers.
    */
   presence(packet: PresencePacket): void {
     if (packet.type === "leave") this.typers.gone([packet.id]);
     if (packet.type === "leaves") this.typers.gone(packet.members.map((member) => member.id));
+    if (packet.type === "presence") this.typers.gone(this.typers.ids.filter((id) => !this.parts.roster.get(id)));
     if (packet.type === "rename" && this.typers.ids.includes(packet.id)) {
       this.parts.onEvent({ type: "typing", typers: this.typing });
     }

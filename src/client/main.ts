@@ -9,6 +9,7 @@ import type { ConnectionEvent } from "./connection-events";
 import { byId } from "./dom";
 import { LiveView } from "./live-view";
 import { MemberList } from "./member-list";
+import { MemberPager } from "./member-pager";
 import { MessageList } from "./message-list";
 import type { ModeratorPacket } from "./moderation-actions";
 import { moderationNotice } from "./moderation-notices";
@@ -72,8 +73,18 @@ const members = new MemberList(
     list: byId<HTMLUListElement>("member-list"),
     counts: [byId("member-count"), byId("member-count-toggle")],
     staleNote: byId("members-stale"),
+    nearNote: byId("members-near"),
   },
   moderate && banDialog && { send: moderate, ban: (id, choice) => banDialog.ask(id, choice) },
+);
+const pager = new MemberPager(
+  {
+    toggle: byId<HTMLButtonElement>("members-all"),
+    panel: byId("members-pages"),
+    list: byId<HTMLUListElement>("members-pages-list"),
+    more: byId<HTMLButtonElement>("members-more"),
+  },
+  (fromStart) => connection?.loadMembers({ fromStart }) ?? false,
 );
 const messages = new MessageList(
   {
@@ -149,6 +160,7 @@ const onPresence = presenceNotices({
     byId("self-name").textContent = member.name;
     if (!token) localStorage.setItem(NAME_KEY, member.name);
   },
+  listed: () => connection?.members ?? [],
 });
 const live = new LiveView(
   {
@@ -221,6 +233,8 @@ function onEvent(event: ConnectionEvent): void {
       byId("self-name").textContent = self.name;
       byId("identity").hidden = false;
       members.reset(event.members, self.id);
+      members.setCount(event.memberCount, event.presence);
+      pager.presence(event.presence);
       live.welcome(event.members.find((member) => member.id === event.self.id));
       live.count(event.memberCount);
       composer.enable(limits);
@@ -236,11 +250,15 @@ function onEvent(event: ConnectionEvent): void {
       return;
     case "members":
       return members.add(event.members);
+    case "membersPage":
+      return pager.page(event.members, event.more);
     case "messages":
       messages.add(event.messages, event.origin);
       return pending.confirm(event.messages);
     case "presence":
       live.count(connection?.memberCount ?? 0);
+      members.setCount(connection?.memberCount ?? 0, connection?.presence ?? "list");
+      pager.presence(connection?.presence ?? "list");
       return onPresence(event.packet);
     case "typing":
       return live.typers(event.typers);

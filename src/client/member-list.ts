@@ -1,10 +1,11 @@
 // Who is in the room, kept up to date from the welcome and the join, leave and rename packets, and each member's
-// status as its state changes. A member the room verified (its token's) carries a mark; for a moderator, each
+// status as its state changes; with the room's count. In a room too large to list (summary presence) the list holds
+// the members near us (moderators, those who spoke, us), and says so; everyone is a page away (member-pager.ts). A member the room verified (its token's) carries a mark; for a moderator, each
 // other member has a menu to kick, ban or mute it, and to lift a mute this page made (the room's answer says whom
 // it refuses: what an unmute takes). While offline nothing keeps it up to date, so it says so until the next
 // welcome brings the list afresh.
 
-import type { Member, RosterMember, ServerPacket } from "../shared/protocol";
+import type { Member, PresenceMode, RosterMember, ServerPacket } from "../shared/protocol";
 import type { BanChoice } from "./ban-dialog";
 import { el } from "./dom";
 import { statusText } from "./live-text";
@@ -39,12 +40,16 @@ export interface MemberListElements {
   counts: HTMLElement[];
   /** Says the list is out of date; hidden while it is not. */
   staleNote: HTMLElement;
+  /** Says the list holds the members near us (summary presence); hidden in list presence. */
+  nearNote: HTMLElement;
 }
 
 export class MemberList {
   private readonly members = new Map<number, RosterMember>();
   private readonly list: HTMLUListElement;
   private selfId: number | undefined;
+  /** How many the room has, as the connection counts them (more than the list holds, in summary presence). */
+  private total = 0;
   /** The members this page muted, by id: the user the room's answer named, which an unmute takes. */
   private readonly mutedUsers = new Map<number, string>();
 
@@ -59,11 +64,23 @@ export class MemberList {
 
   /** The welcome's list: the whole truth as of now. */
   reset(members: RosterMember[], selfId: number): void {
-    this.members.clear();
-    for (const member of members) this.members.set(member.id, member);
     this.selfId = selfId;
     this.setStale(false);
+    this.replace(members);
+  }
+
+  /** The list as the connection has it now (a switch to summary presence brings the near members). */
+  replace(members: RosterMember[]): void {
+    this.members.clear();
+    for (const member of members) this.members.set(member.id, member);
     this.render();
+  }
+
+  /** The room's count, and how it tells its presence. */
+  setCount(count: number, presence: PresenceMode): void {
+    this.total = count;
+    this.ui.nearNote.hidden = presence !== "summary";
+    this.showCount();
   }
 
   /** Offline: joins and leaves go unheard, so the list may be wrong until the next `reset`. */
@@ -141,7 +158,11 @@ export class MemberList {
         ]);
       }),
     );
-    for (const count of this.ui.counts) count.textContent = String(this.members.size);
+    this.showCount();
+  }
+
+  private showCount(): void {
+    for (const count of this.ui.counts) count.textContent = this.total.toLocaleString();
   }
 
   private menu(member: Member): HTMLElement {

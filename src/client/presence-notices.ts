@@ -1,7 +1,9 @@
 // Who came, went or took a new name: the member list is kept up to date, and the conversation gets a quiet line
-// for each, but for our own comings and goings, which are no news to us.
+// for each, but for our own comings and goings, which are no news to us. In a room too large to list (summary
+// presence) only the members near us come and go in lines (moderators, those who spoke); a switch to summary
+// brings its near members, which the list shows as the connection has them.
 
-import type { Departure, Member } from "../shared/protocol";
+import type { Departure, Member, RosterMember } from "../shared/protocol";
 import type { PresencePacket } from "./connection-events";
 import type { MemberList } from "./member-list";
 import { isolate } from "./sentence";
@@ -14,6 +16,8 @@ export interface PresenceNoticeDeps {
   selfId(): number | undefined;
   /** The room renamed us. */
   renamedSelf(member: Member): void;
+  /** The member list as the connection has it now. */
+  listed(): RosterMember[];
 }
 
 export function presenceNotices(deps: PresenceNoticeDeps): (packet: PresencePacket) => void {
@@ -39,6 +43,10 @@ export function presenceNotices(deps: PresenceNoticeDeps): (packet: PresencePack
         return onLeave(packet);
       case "leaves":
         return packet.members.forEach(onLeave);
+      case "presence":
+        if (packet.members) members.replace(deps.listed());
+        packet.joins?.forEach(onJoin);
+        return packet.leaves?.forEach(onLeave);
       case "rename":
         members.rename(packet);
         if (packet.id === deps.selfId()) {

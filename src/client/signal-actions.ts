@@ -1,20 +1,24 @@
 // The room's live side, the part of a room connection (connection.ts) that the app calls for it: say that the user
-// is typing, set the member's own state; and what it reads: who is here (with their states), how many, and who is
-// typing. What goes out is our typing signal (typing-signal.ts) and our state (own-state.ts); what comes in is kept
-// by the member list (roster.ts) and the live signals (live-signals.ts). Rules `typing`, `typers`, `state` and
-// `occupancy` of clients/spec.
+// is typing, set the member's own state, page the whole member list; and what it reads: who is here (with their
+// states), how many, how the room tells it (list or summary presence), and who is typing. What goes out is our typing
+// signal (typing-signal.ts), our state (own-state.ts) and requests for pages of members (member-pages.ts); what comes
+// in is kept by the member list (roster.ts) and the live signals (live-signals.ts). Rules `typing`, `typers`,
+// `state`, `members`, `occupancy` and `presence-summary` of clients/spec.
 
 import {
   type ChatMessage,
   DEFAULT_LIMITS,
   type Limits,
   type MemberState,
+  type PresenceMode,
   type ProtocolError,
   type RosterMember,
+  type Sender,
   type ServerPacket,
 } from "../shared/protocol";
 import type { PresencePacket } from "./connection-events";
 import { LiveSignals } from "./live-signals";
+import { MemberPages } from "./member-pages";
 import type { Membership } from "./membership";
 import { type ChatOptions, MessageActions } from "./message-actions";
 import type { Outbox } from "./outbox";
@@ -26,6 +30,7 @@ import { TypingSignal } from "./typing-signal";
 
 export abstract class SignalActions extends MessageActions {
   protected readonly roster = new Roster();
+  protected readonly memberPages = new MemberPages();
   private readonly typingSignal = new TypingSignal();
   protected readonly ownState: OwnState;
   private readonly live: LiveSignals;
@@ -57,6 +62,27 @@ export abstract class SignalActions extends MessageActions {
   /** How many members the room has, us included: the welcome's count, kept up to date by joins and leaves. */
   get memberCount(): number {
     return this.roster.count;
+  }
+
+  /**
+   * How the room tells its presence (the `welcome` and `presence` events say each change): "list", every join and
+   * leave, and `members` lists everyone; "summary", in a room past limits.presenceListMax, the count and the members
+   * near us only (moderators, those who speak, us): `members` lists those, and `loadMembers` pages the whole list.
+   */
+  get presence(): PresenceMode {
+    return this.roster.presence;
+  }
+
+  /**
+   * Asks the room for a page of its whole member list, the page after the last one answered (`fromStart`: the first
+   * again); the answer is the `membersPage` event, which is not merged into `members`. False if a page is on its way
+   * or the last one said there were no more. It goes when the rate limit allows, once in the room; after a drop, it
+   * is asked again.
+   */
+  loadMembers({ fromStart = false }: { fromStart?: boolean } = {}): boolean {
+    if (!this.memberPages.load(fromStart)) return false;
+    this.outbox.drain();
+    return true;
   }
 
   /** The members typing now, in the order they started, never us (the `typing` event tells each change). */
@@ -109,24 +135,48 @@ export abstract class SignalActions extends MessageActions {
 
   /** A welcome: the members, typers and count as of this join, on a connection that has said nothing yet. */
   protected welcomedLive(welcome: Extract<ServerPacket, { type: "welcome" }>): void {
-    this.roster.reset(welcome.members, welcome.memberCount, welcome.id);
+    this.roster.reset(welcome.members, welcome.memberCount, welcome.id, welcome.presence ?? "list");
     this.typingSignal.reset();
     this.ownState.welcomed();
     this.live.welcome(welcome);
   }
 
+  /** A join, leave, rename or presence packet, told to the app once the list took it. */
   protected heardPresence(packet: PresencePacket): void {
+    if (packet.type === "rename") {
+      this.membership.renamed(packet);
+      // In summary presence a rename reaches everyone: of a member not listed it is no news to us.
+      if (this.presence === "summary" && !this.roster.get(packet.id)) return;
+    }
+    const switched = packet.type === "presence" && packet.mode !== this.presence ? packet.mode : undefined;
+    if (switched === "summary") this.memberPages.summary();
+    if (switched === "list") this.memberPages.restartList();
     this.roster.apply(packet);
     this.live.presence(packet);
+    this.options.onEvent({ type: "presence", packet });
+    // Back in list presence: the whole list is asked for again.
+    if (switched === "list") this.outbox.drain();
+  }
+
+  /** A page of members came: for the list (unless it was asked before summary began), or for the app. */
+  protected heardMembersPage(packet: Extract<ServerPacket, { type: "members" }>): void {
+    if (this.memberPages.received(packet) === "app") {
+      return this.options.onEvent({ type: "membersPage", members: packet.members, more: packet.more });
+    }
+    if (this.presence === "summary") return;
+    const added = this.roster.add(packet.members);
+    this.options.onEvent({ type: "members", members: added });
   }
 
   protected heardSignals(packet: Extract<ServerPacket, { type: "signals" }>): void {
     this.live.signals(packet);
   }
 
-  /** A chat from `senderId`: it is not typing any more. */
-  protected heardChat(senderId: number): void {
-    this.live.chat(senderId);
+  /** A chat from `sender`: it is not typing any more; in summary presence it is near, and listed. */
+  protected heardChat(sender: Sender): void {
+    this.live.chat(sender.id);
+    const added = this.roster.spoke(sender);
+    if (added) this.options.onEvent({ type: "members", members: [added] });
   }
 
   /**

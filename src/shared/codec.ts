@@ -131,6 +131,9 @@ function toTutorial(packet: ServerPacket): TutorialServerPacket[] {
       return tutorialLeaves([packet]);
     case "leaves":
       return tutorialLeaves(packet.members);
+    // A room past its presence list's size tells counts: no line per join or leave for this client.
+    case "presence":
+      return [];
     case "rename":
       return [
         serverMessage(

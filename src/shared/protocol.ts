@@ -184,7 +184,27 @@ export interface Limits {
   typingTimeoutMs: number;
   /** Past this many members, a room delivers no typing signals (docs/protocol.md says why). */
   typingMaxMembers: number;
+  /**
+   * Past this many members a room is in summary presence (`PresenceMode`): it tells counts and near members, not
+   * every join and leave. It is back in list presence once it has at most floor(3/4 of this) members.
+   */
+  presenceListMax: number;
+  /** In summary presence, a `presence` packet goes out at most every this many ms (PRESENCE_SUMMARY_MS). */
+  presenceSummaryMs: number;
 }
+
+/**
+ * How a room tells its presence. "list": every join and leave (`join(s)`, `leave(s)`), so a client keeps the whole
+ * member list. "summary", in a room past limits.presenceListMax: the member count and the members near each
+ * member (the moderators, the recent speakers, itself) in `presence` packets; the whole list is paged on request.
+ */
+export type PresenceMode = "list" | "summary";
+
+/** How often a room in summary presence tells its count, at most: counts are for showing, not for keeping. */
+export const PRESENCE_SUMMARY_MS = 1000;
+
+/** The most recent distinct speakers a summary welcome (and a switch to summary) counts among the near members. */
+export const NEAR_SPEAKERS_MAX = 50;
 
 /** A room's limits unless its settings say otherwise; a client uses them until the room's `welcome` arrives. */
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -208,6 +228,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   // A signal waits up to the outbox's signals window (500 ms) and the network: two intervals leave room for both.
   typingTimeoutMs: 6000,
   typingMaxMembers: 200,
+  presenceListMax: 1000,
+  presenceSummaryMs: PRESENCE_SUMMARY_MS,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -399,13 +421,22 @@ export type ServerPacket =
       id: number;
       name: string;
       /**
-       * The room's members in the order they joined, you included: all of them unless there are more than
-       * `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
+       * How the room tells its presence from now on. "list": `members` is the room's list (below), and joins and
+       * leaves come as `join(s)` and `leave(s)`. "summary": `members` holds only the near members, and the count and
+       * near joins and leaves come as `presence` packets.
+       */
+      presence: PresenceMode;
+      /**
+       * In list presence, the room's members in the order they joined, you included: all of them unless there are
+       * more than `limits.membersPageMax`, and then the first that many, the rest to be asked for with `members`.
+       * In summary presence, the near members present, in the order they joined: you, the moderators, and the
+       * NEAR_SPEAKERS_MAX members who spoke last.
        */
       members: RosterMember[];
       /**
        * True when members after these were left out (past `limits.membersPageMax`, or to keep the frame within
-       * `limits.maxServerFrameBytes`): ask for them with `members`, `after` the last id listed.
+       * `limits.maxServerFrameBytes`): ask for them with `members`, `after` the last id listed. Always true in
+       * summary presence (a client there pages only when its user asks).
        */
       moreMembers: boolean;
       /** How many members the room has now, you included. */
@@ -441,6 +472,21 @@ export type ServerPacket =
   | ({ type: "leave" } & Departure)
   /** Several leaves announced at once, oldest first: how a room tells of a burst of leaves. */
   | { type: "leaves"; members: Departure[] }
+  /**
+   * Presence in a room past limits.presenceListMax, instead of `join(s)` and `leave(s)`: at most every
+   * limits.presenceSummaryMs while the count changed or near members came or went, in order with everything else.
+   * `joins`: near members who joined (moderators); `leaves`: near members who left (moderators, members who spoke;
+   * `reason` for a kick or ban). `members`, on a switch to summary: the near members, replacing the client's list.
+   * `mode: "list"`: the room is back in list presence; page its whole list again from `after` 0.
+   */
+  | {
+      type: "presence";
+      mode: PresenceMode;
+      memberCount: number;
+      members?: RosterMember[];
+      joins?: RosterMember[];
+      leaves?: Departure[];
+    }
   | ({ type: "rename"; previous: string } & Member)
   | ({ type: "chat" } & ChatMessage)
   | { type: "history"; messages: ChatMessage[]; more: boolean }

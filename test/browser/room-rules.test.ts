@@ -1,7 +1,8 @@
 // The room's rules in real Chromium (design 25b): a message the game's backend posted, shown as the room's voice
 // and never as a member's (against a real `wrangler dev` and its publish API); and slow mode, a mute, the refusals
-// `slow_mode`, `blocked_word` and `muted`, and a moderator's mute from the member menu, as the page shows them (the
-// page is real, its room socket answered by a scripted room: scripted-room.ts).
+// `slow_mode`, `blocked_word` and `muted`, a moderator's mute from the member menu, and a room too large to list
+// (summary presence), as the page shows them (the page is real, its room socket answered by a scripted room:
+// scripted-room.ts).
 
 /// <reference lib="dom" />
 
@@ -189,6 +190,51 @@ describe("slow mode, mute and refusals, as the page shows them", () => {
     await expect.poll(() => room.sent("unmute")).toEqual([{ type: "unmute", user: "address:ab" }]);
     room.send({ type: "unmuted", user: "address:ab" });
     await page.waitForSelector(`#member-list li[data-id="2"] .muted-mark`, { state: "detached" });
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("a room too large to list", () => {
+  it("shows the count and the members near us, adds who speaks, and pages everyone on request, as text", async () => {
+    const { page, room } = await scripted("crowd", {
+      others: [{ id: 2, name: "Mod" }],
+      welcome: { presence: "summary", memberCount: 5000, moreMembers: true },
+    });
+    const listed = () => page.$$eval("#member-list li", (items) => items.map((i) => i.getAttribute("data-id")));
+    await expect.poll(() => page.textContent("#member-count")).toMatch(/^5\D?000$/);
+    expect(await page.isVisible("#members-near")).toBe(true);
+    expect((await listed()).sort()).toEqual(["1", "2"]);
+    const hostile = "<img src=x onerror=alert(1)>";
+    room.send({ type: "chat", seq: 1, ts: Date.now(), sender: { id: 40, name: hostile }, text: "hi" });
+    room.send({ type: "presence", mode: "summary", memberCount: 5001, joins: [{ id: 41, name: "Mod2" }] });
+    await expect.poll(() => page.textContent("#member-count")).toMatch(/^5\D?001$/);
+    await expect.poll(async () => (await listed()).sort()).toEqual(["1", "2", "40", "41"]);
+    expect(await page.textContent(`#member-list li[data-id="40"] .member-name`)).toBe(hostile);
+    // Nobody's join or leave far from us makes a line; the moderator's does.
+    const joined = (await notices(page)).filter((n) => n.includes(" joined."));
+    expect(joined).toHaveLength(1);
+    expect(joined[0]).toContain("Mod2");
+    await page.getByRole("button", { name: "Show all members" }).click();
+    await expect.poll(() => room.sent("members")).toEqual([{ type: "members", after: 0, limit: 500 }]);
+    room.send({
+      type: "members",
+      members: [
+        { id: 1, name: "Ann" },
+        { id: 3, name: `<b>${hostile}</b>` },
+      ],
+      more: true,
+    });
+    await page.waitForSelector('#members-pages-list li[data-id="3"]');
+    expect(await page.textContent('#members-pages-list li[data-id="3"]')).toBe(`<b>${hostile}</b>`);
+    expect(await page.$$("#members-pages-list img, #member-list img")).toHaveLength(0);
+    // The pages are not the list: it still shows the members near us.
+    expect((await listed()).sort()).toEqual(["1", "2", "40", "41"]);
+    await page.getByRole("button", { name: "More members" }).click();
+    await expect.poll(() => room.sent("members").at(-1)).toEqual({ type: "members", after: 3, limit: 500 });
+    // Back in list presence: the near note and the pager go, and the whole list is paged in again.
+    room.send({ type: "presence", mode: "list", memberCount: 700 });
+    await expect.poll(() => page.isVisible("#members-all")).toBe(false);
+    expect(await page.isVisible("#members-near")).toBe(false);
     expect(problems).toEqual([]);
   });
 });

@@ -15,6 +15,8 @@ export interface ScriptedRoomOptions {
   settings?: RoomSettings;
   /** Members besides the joiner (id 1). */
   others?: { id: number; name: string }[];
+  /** Fields the welcome has besides (a room in summary presence: `presence`, `memberCount`). */
+  welcome?: Packet;
 }
 
 export class ScriptedRoom {
@@ -75,6 +77,7 @@ export class ScriptedRoom {
       limits: DEFAULT_LIMITS,
       resumeKey: "scripted",
       ...(this.options.settings && { settings: this.options.settings }),
+      ...this.options.welcome,
     });
   }
 

@@ -17,7 +17,7 @@ const ROOM = "godot-addon";
 /** The server's AUTH_SECRET, for the game's tokens; rooms stay open to anonymous members. */
 const SECRET = "secret-of-the-godot-addon-test";
 /** The checks test/godot/chat_logic_test.gd makes: it says PASSED with this count only if it ran all of them. */
-const LOGIC_CHECKS = 136;
+const LOGIC_CHECKS = 142;
 
 /** A scratch Godot 3 project holding a copy of the addon and of test/godot/addon_client.gd, with `settings`. */
 const project = (settings = "") => addonProject(join(TESTS, "addon_client.gd"), settings);

@@ -36,6 +36,7 @@ func _init():
 	test_mute_told_and_timed()
 	test_waits_refused_for_good()
 	test_moderator_calls()
+	test_summary_presence_told()
 	print("%s %d" % ["PASSED" if _failures == 0 else "FAILED", _checks])
 	quit(0 if _failures == 0 else 1)
 
@@ -486,3 +487,25 @@ func test_moderator_calls():
 	var events = logic.on_packet({"type": "error", "code": "blocked_word", "message": "not allowed here", "for": "rename"}, 200)
 	check("a rename refused for good leaves the room's name, which the next join carries", events.size() == 2 and logic.name == "me"
 		and logic.on_closed(1006, "", 0.5).size() == 1 and logic.join_packet()["name"] == "me")
+
+# In a room too large to list, the signals a game redraws by: near joins and leaves as member_joined and member_left,
+# presence_changed for the count and for a speaker added; a far member's rename is not told, ours is.
+func test_summary_presence_told():
+	var logic = Logic.new("me")
+	var packet = welcome(5, [])
+	packet["presence"] = "summary"
+	packet["members"] = [{"id": 2, "name": "mod"}, {"id": 5, "name": "me"}]
+	packet["memberCount"] = 3000
+	var events = logic.on_packet(packet, 0)
+	check("summary: the welcome tells the mode and count", events.has(["presence_changed", "summary", 3000]) and logic.presence() == "summary")
+	events = logic.on_packet({"type": "presence", "mode": "summary", "memberCount": 3001, "joins": [{"id": 7, "name": "mod2"}], "leaves": [{"id": 2, "name": "mod"}]}, 0)
+	var names = []
+	for event in events:
+		names.append(event[0])
+	check("summary: near join, near leave, then the count", names == ["member_joined", "member_left", "presence_changed"] and events[2][2] == 3001)
+	events = logic.on_packet({"type": "chat", "seq": 1, "ts": 1, "sender": {"id": 40, "name": "ann"}, "text": "hi"}, 0)
+	check("summary: a new speaker is told as presence_changed", events.has(["presence_changed", "summary", 3001]) and logic.member_count() == 3001)
+	check("summary: a far member's rename is not told", logic.on_packet({"type": "rename", "id": 900, "name": "x", "previous": "y"}, 0).empty())
+	events = logic.on_packet({"type": "rename", "id": 5, "name": "me2", "previous": "me"}, 0)
+	check("summary: our own rename is", events.size() == 1 and events[0][0] == "member_renamed" and logic.name == "me2")
+	check("summary: load_members asks once at a time", logic.load_members() and not logic.load_members() and logic.next_packet(0)["after"] == 0)

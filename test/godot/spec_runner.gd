@@ -34,6 +34,10 @@ var _told_typers = []
 # the settings (settings_changed; null: none told).
 var _told_muted = null
 var _told_settings = null
+# The presence mode the client last told the app of (presence_changed; null: none), and the member pages it told
+# (members_page: {"members": ids, "more"}).
+var _told_presence = null
+var _members_pages = []
 
 func _init():
 	var logic_path = ""
@@ -118,6 +122,8 @@ func run(scenario):
 	_told_typers = []
 	_told_muted = null
 	_told_settings = null
+	_told_presence = null
+	_members_pages = []
 	var client = scenario.get("client", {})
 	for step in scenario["steps"]:
 		do_step(step, client)
@@ -133,6 +139,8 @@ func do_step(step, client):
 		_open_socket()
 	elif step.has("do") and step["do"] == "loadOlder":
 		_logic.load_older()
+	elif step.has("do") and step["do"] in ["loadMembers", "loadMembersFromStart"]:
+		_logic.load_members(step["do"] == "loadMembersFromStart")
 	elif step.has("do") and step["do"] == "leave":
 		# The adapter closes its socket: the close step that follows is its close.
 		_logic.leave()
@@ -260,6 +268,13 @@ func _emit(events):
 					_told_muted = {"until": null if event[2] == 0 else event[2], "reason": null if event[3] == "" else event[3]}
 			"settings_changed":
 				_told_settings = event[1]
+			"presence_changed":
+				_told_presence = event[1]
+			"members_page":
+				var ids = []
+				for member in event[1]:
+					ids.append(member["id"])
+				_members_pages.append({"members": ids, "more": event[2]})
 
 # What the adapter does after every event: send what may go now, and come back when the rest may.
 func _drain():
@@ -367,6 +382,12 @@ func expect(wanted):
 	if wanted.has("settings"):
 		check("settings", _same(_logic.settings(), wanted["settings"]), "%s, expected %s" % [to_json(_logic.settings()), to_json(wanted["settings"])])
 		check("settings told", _same(_told_settings, wanted["settings"]), "settings_changed said %s, expected %s" % [to_json(_told_settings), to_json(wanted["settings"])])
+	if wanted.has("presence"):
+		check("presence", _same(_logic.presence(), wanted["presence"]), "%s, expected %s" % [_logic.presence(), wanted["presence"]])
+		check("presence told", _same(_told_presence, wanted["presence"]), "presence_changed said %s, expected %s" % [_told_presence, wanted["presence"]])
+	if wanted.has("membersPage"):
+		check("membersPage", _same(_members_pages, wanted["membersPage"]), "%s, expected %s" % [to_json(_members_pages), to_json(wanted["membersPage"])])
+		_members_pages = []
 	if wanted.has("memberCount"):
 		check("memberCount", _same(_logic.member_count(), wanted["memberCount"]), "%s, expected %s" % [_logic.member_count(), wanted["memberCount"]])
 
@@ -468,6 +489,12 @@ func expand(packet):
 			full["members"] = []
 			for value in packet["members"]:
 				full["members"].append(_member(value))
+		"presence":
+			for key in ["members", "joins", "leaves"]:
+				if packet.has(key):
+					full[key] = []
+					for value in packet[key]:
+						full[key].append(_member(value))
 		"join", "leave":
 			if not packet.has("name"):
 				full["name"] = "u%d" % int(packet["id"])

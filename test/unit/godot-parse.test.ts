@@ -87,6 +87,13 @@ describe("the Godot addon's scripts, parsed as GDScript 4", () => {
     expect(example).toContain("EdgeChat.set_state(");
     expect(problems(example)).toEqual([]);
   });
+
+  it("the README's Godot 4 example of a room too large to list parses without an error", () => {
+    const example = readmeBlock("presence:godot4");
+    expect(example).toContain("EdgeChat.load_members(true)");
+    expect(example).toContain("EdgeChat.members_page.connect(");
+    expect(problems(example)).toEqual([]);
+  });
 });
 
 describe("the Godot addon's two folders", () => {

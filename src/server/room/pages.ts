@@ -42,6 +42,7 @@ export function welcomeOf(
     type: "welcome",
     id: joined.id,
     name: joined.name,
+    presence: "list",
     members: listed.members,
     moreMembers: listed.more,
     memberCount: sessions.joined().length,

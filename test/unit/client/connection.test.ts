@@ -537,3 +537,66 @@ describe("members of a large room", () => {
     expect(socket.packets().some((p) => p.type === "members")).toBe(false);
   });
 });
+
+describe("summary presence", () => {
+  const member = (id: number) => ({ id, name: `m${id}` });
+  /** Joins as member 9 a room in summary presence of 2,000 members, near to 1 and 4 (typing: 4). */
+  function joinSummary(t: ReturnType<typeof setup>): FakeSocket {
+    t.connection.open();
+    const socket = t.sockets.last();
+    socket.open();
+    socket.receive({
+      ...(welcome(9, []) as Extract<ServerPacket, { type: "welcome" }>),
+      presence: "summary",
+      members: [1, 4, 9].map(member),
+      moreMembers: true,
+      memberCount: 2_000,
+      typing: [4],
+    });
+    return socket;
+  }
+
+  it("tells the mode with the welcome, and a chat's new sender as a member added, once", () => {
+    const t = setup();
+    joinSummary(t);
+    expect(t.of("welcome")[0]).toMatchObject({ presence: "summary", memberCount: 2_000 });
+    expect(t.connection.presence).toBe("summary");
+    const chat = (seq: number, sender: ChatMessage["sender"]): ServerPacket => ({
+      type: "chat",
+      ...message(seq),
+      sender,
+    });
+    t.sockets.last().receive(chat(1, member(6)));
+    t.sockets.last().receive(chat(2, member(6)));
+    t.sockets.last().receive(chat(3, { id: 0, name: "system", system: true }));
+    expect(t.of("members").map((e) => e.members.map((m) => m.id))).toEqual([[6]]);
+    expect(t.connection.members.map((m) => m.id)).toEqual([1, 4, 6, 9]);
+  });
+
+  it("tells a rename only of a member it lists, and of ourselves; an older room's welcome is list presence", () => {
+    const t = setup();
+    const socket = joinSummary(t);
+    socket.receive({ type: "rename", id: 300, name: "far", previous: "m300" });
+    socket.receive({ type: "rename", id: 4, name: "four", previous: "m4" });
+    socket.receive({ type: "rename", id: 9, name: "nine", previous: "me" });
+    expect(t.of("presence").map((e) => e.packet.type === "rename" && e.packet.id)).toEqual([4, 9]);
+    socket.drop();
+    t.clock.advance(1_000);
+    t.sockets.last().open();
+    t.sockets.last().receive(welcome(10, []));
+    expect(t.connection.presence).toBe("list");
+    expect(t.of("welcome")[1]).toMatchObject({ presence: "list", self: { name: "me" } });
+  });
+
+  it("drops the typers a switch to summary leaves out of the list, and tells the switch", () => {
+    const t = setup();
+    const socket = joinSummary(t);
+    expect(t.connection.typers.map((m) => m.id)).toEqual([4]);
+    socket.receive({ type: "presence", mode: "summary", memberCount: 2_100, members: [member(1)] });
+    expect(t.connection.typers).toEqual([]);
+    expect(t.of("typing").at(-1)).toEqual({ type: "typing", typers: [] });
+    expect(t.connection.members.map((m) => m.id)).toEqual([1, 9]);
+    expect(t.connection.memberCount).toBe(2_100);
+    expect(t.of("presence").at(-1)?.packet).toMatchObject({ type: "presence", memberCount: 2_100 });
+  });
+});

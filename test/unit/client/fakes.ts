@@ -132,6 +132,7 @@ export function welcome(
     type: "welcome",
     id,
     name: options.name ?? "me",
+    presence: "list",
     members: [{ id, name: options.name ?? "me" }],
     moreMembers: false,
     memberCount: 1,

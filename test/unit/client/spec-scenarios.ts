@@ -33,10 +33,14 @@ export interface Expectations {
   muted?: { until: number | null; reason: string | null } | null;
   /** The room's settings as the client has them, whole. */
   settings?: Packet;
+  /** How the room tells its presence, as the client has it. */
+  presence?: "list" | "summary";
+  /** The pages of the member list told to the app since the last such check: their member ids, and `more`. */
+  membersPage?: { members: number[]; more: boolean }[];
 }
 
 export type Step =
-  | { do: "open" | "loadOlder" | "leave" }
+  | { do: "open" | "loadOlder" | "leave" | "loadMembers" | "loadMembersFromStart" }
   | { in: Packet | "pong" }
   | { close: number }
   | { wait: number | "reconnect" }
@@ -135,6 +139,11 @@ export function expand(packet: Packet, cids: CidNames, limits: Packet): Packet {
     case "joins":
     case "leaves":
       return { ...packet, members: (packet.members as Json[]).map(member) };
+    case "presence": {
+      // Its lists of members, those it has.
+      const lists = (["members", "joins", "leaves"] as const).filter((key) => packet[key] !== undefined);
+      return { ...packet, ...Object.fromEntries(lists.map((key) => [key, (packet[key] as Json[]).map(member)])) };
+    }
     case "join":
     case "leave":
       return { name: `u${packet.id as number}`, ...packet };

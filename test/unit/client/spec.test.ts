@@ -42,6 +42,10 @@ class Observed {
   toldMuted: MuteState | undefined;
   /** The settings the last `settings` event told. */
   toldSettings: RoomSettings | undefined;
+  /** The presence mode the last `welcome` or `presence` event told. */
+  toldPresence: string | undefined;
+  /** The pages of members told (`membersPage`), by id. */
+  membersPages: { members: number[]; more: boolean }[] = [];
 }
 
 async function run(scenario: Scenario): Promise<void> {
@@ -62,6 +66,11 @@ async function run(scenario: Scenario): Promise<void> {
     }
     if (event.type === "muted") seen.toldMuted = event.muted;
     if (event.type === "settings") seen.toldSettings = event.settings;
+    if (event.type === "welcome") seen.toldPresence = event.presence;
+    if (event.type === "presence" && event.packet.type === "presence") seen.toldPresence = event.packet.mode;
+    if (event.type === "membersPage") {
+      seen.membersPages.push({ members: event.members.map((member) => member.id), more: event.more });
+    }
     if (event.type === "changed") seen.changed.push([event.message.seq, event.change]);
     if (event.type === "typing") seen.toldTypers = event.typers.map((member) => member.id);
     if (event.type === "status" && event.status.state === "reconnecting") {
@@ -104,6 +113,8 @@ async function run(scenario: Scenario): Promise<void> {
     if ("do" in s) {
       if (s.do === "open") connection.open();
       else if (s.do === "loadOlder") connection.loadOlder();
+      else if (s.do === "loadMembers") connection.loadMembers();
+      else if (s.do === "loadMembersFromStart") connection.loadMembers({ fromStart: true });
       else connection.close();
     } else if ("in" in s) {
       const data = s.in === "pong" ? "pong" : (expand(s.in, cids, limits) as unknown as ServerPacket);
@@ -253,6 +264,14 @@ async function run(scenario: Scenario): Promise<void> {
     if (wanted.settings !== undefined) {
       expect(connection.settings, "settings").toEqual(wanted.settings);
       expect(seen.toldSettings, "settings told").toEqual(wanted.settings);
+    }
+    if (wanted.presence !== undefined) {
+      expect(connection.presence, "presence").toBe(wanted.presence);
+      expect(seen.toldPresence, "presence told").toBe(wanted.presence);
+    }
+    if (wanted.membersPage !== undefined) {
+      expect(seen.membersPages, "membersPage").toEqual(wanted.membersPage);
+      seen.membersPages = [];
     }
   };
 

@@ -148,6 +148,7 @@ describe("encode", () => {
         type: "welcome",
         id: 4,
         name: "ann",
+        presence: "list",
         members: [],
         moreMembers: false,
         memberCount: 0,
@@ -182,6 +183,7 @@ describe("encode", () => {
         type: "welcome",
         id: 4,
         name: "ann",
+        presence: "list",
         members: [],
         moreMembers: false,
         memberCount: 0,
@@ -212,6 +214,7 @@ describe("encode", () => {
       type: "welcome",
       id: 4,
       name: "ann",
+      presence: "list",
       members: [],
       moreMembers: false,
       memberCount: 0,
@@ -230,6 +233,20 @@ describe("encode", () => {
     expect(encode(welcome(), "tutorial")).toHaveLength(1);
     expect(lines({ type: "muted", user: "u-1" })).toEqual(["Muted u-1."]);
     expect(lines({ type: "unmuted", user: "u-1" })).toEqual(["Unmuted u-1."]);
+  });
+
+  it("keeps a tutorial client quiet in summary presence: no line for a count, nor for near members who come and go", () => {
+    const presence: ServerPacket = {
+      type: "presence",
+      mode: "summary",
+      memberCount: 1200,
+      members: [{ id: 3, name: "Zoë" }],
+      joins: [{ id: 9, name: "Mod" }],
+      leaves: [{ id: 4, name: "Al", reason: "kicked" }],
+    };
+    expect(encode(presence, "tutorial")).toEqual([]);
+    expect(encode({ type: "presence", mode: "list", memberCount: 700 }, "tutorial")).toEqual([]);
+    expect(encode(presence, "native").map((frame) => JSON.parse(frame))).toEqual([presence]);
   });
 
   it("tells a tutorial client of moderation in server messages, one line per reason, and leaves deleted messages out", () => {

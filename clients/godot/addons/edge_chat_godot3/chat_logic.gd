@@ -5,7 +5,8 @@
 # on a resume, paged in with `changes` when a welcome had no room for them all), who is typing and each member's
 # state (live signals: typing(), stop_typing(), set_state(), typers()), and when to stop trying (leave(), a refused
 # join, a kick, a ban, a deleted room), and the room's rules as they touch the player (moderation.gd: its settings,
-# slow mode, a mute; and a moderator's calls). What is sent, and when, is send_queue.gd's. The rules are the
+# slow mode, a mute; and a moderator's calls). In a room past its presenceListMax the roster holds the count and the
+# members near the player (summary presence: presence(), load_members() for the whole list, page by page). What is sent, and when, is send_queue.gd's. The rules are the
 # JavaScript client's too, written once in clients/spec (scenarios.json) and run against this file by
 # test/godot/spec_runner.gd.
 #
@@ -95,9 +96,21 @@ func _init(display_name = ""):
 func members():
 	return _roster.members()
 
-# How many members the room has, us included: the welcome's count, then one more per join, one less per leave.
+# How many members the room has, us included: the welcome's count, then one more per join, one less per leave (in
+# summary presence, each presence packet's).
 func member_count():
 	return _roster.count
+
+# How the room tells its presence: "list" (members() lists everyone) or "summary" (a room past its presenceListMax:
+# members() lists the members near the player, member_count() counts everyone, load_members() pages the whole list).
+func presence():
+	return _roster.mode
+
+# Asks for the next page of the room's whole member list (`from_start`: the first again), answered as
+# ["members_page", members, more] and never merged into members(); false if a page is on its way, or the last said
+# there were no more. It goes with the next packets sent, once in the room; after a drop, it is asked again.
+func load_members(from_start = false):
+	return _roster.want_page(from_start)
 
 # The members typing now (never us), in the order they started: copies of their entries in members().
 func typers():
@@ -204,8 +217,10 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			_confirm(packet)
 			if _is_mine(packet):
 				_moderation.chatted(now_ms)
-			# A member's chat ends its typing.
+			# A member's chat ends its typing; in summary presence its sender is near, and listed.
 			var retyped = _retyped(_typers_without([int(packet.get("sender", {}).get("id", -1))]))
+			if _roster.spoke(_member_of(packet.get("sender", {}))):
+				retyped.append(_presence_changed())
 			if _gap.size() > 0:
 				_held.append(_message_of(packet))
 				return retyped
@@ -217,8 +232,13 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			return _on_history(packet)
 		"members":
 			_queue.bill(now_ms, frame_bytes)
-			_roster.received(_members_of(packet.get("members", [])), bool(packet.get("more", false)))
+			var page = _members_of(packet.get("members", []))
+			var more = bool(packet.get("more", false))
+			if _roster.received(page, more) == "app":
+				return [["members_page", page, more]]
 			return []
+		"presence":
+			return _on_presence(packet)
 		"join":
 			return _joined([packet])
 		"joins":
@@ -229,6 +249,9 @@ func on_packet(packet, now_ms, frame_bytes = 0):
 			return _left(packet.get("members", []))
 		"rename":
 			var renamed = _member_of(packet)
+			# In summary presence a rename reaches everyone: of a member not listed it is no news.
+			if _roster.mode == "summary" and not _roster.has(renamed["id"]):
+				return []
 			if renamed["id"] == int(me.get("id", -1)):
 				name = renamed["name"]
 				me["name"] = name
@@ -275,8 +298,10 @@ func _on_welcome(packet, now_ms):
 	_limits = packet.get("limits", {})
 	_queue.pace_to(_limits, now_ms)
 	_queue.drop_renames()
-	_roster.start(_members_of(packet.get("members", [])), int(packet.get("memberCount", 0)))
-	var events = [["connected", me.duplicate()]] + _moderation.welcomed(packet, now_ms, clock_offset_ms)
+	# An older room's welcome says no presence: it lists everyone.
+	var presence = "summary" if packet.get("presence", "list") == "summary" else "list"
+	_roster.start(_members_of(packet.get("members", [])), int(packet.get("memberCount", 0)), presence)
+	var events = [["connected", me.duplicate()], _presence_changed()] + _moderation.welcomed(packet, now_ms, clock_offset_ms)
 	var more = bool(packet.get("more", false))
 	_welcome_newest = int(packet.get("lastSeq", 0))
 	if resumed and more and history.size() > 0:
@@ -693,6 +718,29 @@ func _joined(raw_members):
 		if _roster.joined(member):
 			events.append(["member_joined", member.duplicate(true)])
 	return events
+
+# A room's presence in summary, or its switch: the near members who came (member_joined) and went (member_left),
+# the typers it left out of the list, then its mode and count (presence_changed).
+func _on_presence(packet):
+	var mode = "summary" if packet.get("mode", "list") == "summary" else "list"
+	var near = null
+	if typeof(packet.get("members")) == TYPE_ARRAY:
+		near = _members_of(packet["members"])
+	var leaves = _members_of(packet.get("leaves", []))
+	var came = _roster.summarized(mode, int(packet.get("memberCount", 0)), near, _members_of(packet.get("joins", [])), leaves, int(me.get("id", -1)))
+	var events = []
+	for member in came:
+		events.append(["member_joined", member.duplicate(true)])
+	for member in leaves:
+		events.append(["member_left", member])
+	var kept = []
+	for typer in _typers:
+		if _roster.has(typer["id"]):
+			kept.append(typer.duplicate())
+	return events + _retyped(kept) + [_presence_changed()]
+
+func _presence_changed():
+	return ["presence_changed", _roster.mode, _roster.count]
 
 # Members gone: no longer listed, nor typing.
 func _left(raw_members):

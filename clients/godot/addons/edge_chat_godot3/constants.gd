@@ -33,6 +33,8 @@ const DEFAULT_LIMITS = {
 	"typingIntervalMs": 3000,
 	"typingTimeoutMs": 6000,
 	"typingMaxMembers": 200,
+	"presenceListMax": 1000,
+	"presenceSummaryMs": 1000,
 }
 
 # The codes the room closes connections with. After one that is not to `reconnect`, a client stops (removed); but

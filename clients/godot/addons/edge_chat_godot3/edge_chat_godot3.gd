@@ -44,6 +44,14 @@ signal mute_changed(muted, until, reason)
 # The room's answer to a moderator's call of the player's, as it came: {"type": "muted", "id"?, "name"?, "user",
 # "until"?} or {"type": "unmuted", "user"}. A call refused (`forbidden` for a member) is `error`, then `refused`.
 signal moderated(answer)
+# How the room tells its presence, and how many are here: at each welcome, each presence packet of a room past its
+# presenceListMax, and when a member who spoke was added to members() in such a room. `mode` "list": members() lists
+# everyone, and joins and leaves come as member_joined and member_left; "summary": members() lists the members near the
+# player (moderators, those who speak, the player), member_joined and member_left tell only of those, and
+# member_count() counts everyone; load_members() pages the whole list.
+signal presence_changed(mode, member_count)
+# The room's answer to load_members(): a page of its whole member list, in the order they joined; `more` follow.
+signal members_page(members, more)
 
 const Logic = preload("chat_logic.gd")
 # The clients' numbers, written from the TypeScript client's (tools/client-constants.ts).
@@ -139,6 +147,18 @@ func members():
 # How many members the room has, the player included.
 func member_count():
 	return 0 if _logic == null else _logic.member_count()
+
+# "list" or "summary" (see presence_changed).
+func presence():
+	return "list" if _logic == null else _logic.presence()
+
+# Asks for the next page of the room's whole member list (`from_start`: the first again), answered by members_page and
+# never merged into members(); false if a page is on its way, or the last said there were no more.
+func load_members(from_start = false):
+	if _logic == null or not _logic.load_members(from_start):
+		return false
+	_drain()
+	return true
 
 # The members typing now, in the order they started (never the player).
 func typers():

@@ -58,6 +58,7 @@ const welcome = (history: ChatMessage[], listed: Member[]): Extract<ServerPacket
   type: "welcome",
   id: 99,
   name: "me",
+  presence: "list",
   members: listed,
   moreMembers: false,
   memberCount: listed.length,

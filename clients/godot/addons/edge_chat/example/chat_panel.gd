@@ -46,6 +46,8 @@ func _ready() -> void:
 	_chat.member_left.connect(func(member): _on_member(member, "left"))
 	_chat.member_renamed.connect(func(_member, _previous): _show_members())
 	_chat.member_state_changed.connect(func(_member): _show_members())
+	# A large room tells its count, and the members near the player: both show as they change.
+	_chat.presence_changed.connect(func(_mode, _count): _show_members())
 	_chat.typing_changed.connect(_show_typers)
 	_chat.message_deleted.connect(func(seq): _notice("A moderator deleted message #%d." % seq))
 	_chat.error.connect(_on_error)

@@ -46,6 +46,8 @@ func _ready():
 	_chat.connect("member_left", self, "_on_member_left")
 	_chat.connect("member_renamed", self, "_on_member_renamed")
 	_chat.connect("member_state_changed", self, "_on_member_state_changed")
+	# A large room tells its count, and the members near the player: both show as they change.
+	_chat.connect("presence_changed", self, "_on_presence_changed")
 	_chat.connect("typing_changed", self, "_show_typers")
 	_chat.connect("message_deleted", self, "_on_message_deleted")
 	_chat.connect("error", self, "_on_error")
@@ -87,6 +89,9 @@ func _on_member_renamed(_member, _previous):
 	_show_members()
 
 func _on_member_state_changed(_member):
+	_show_members()
+
+func _on_presence_changed(_mode, _count):
 	_show_members()
 
 func _on_message_deleted(seq):
