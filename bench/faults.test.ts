@@ -184,6 +184,22 @@ describe("hostile", () => {
     expect(log.bytes).toBeLessThan(64 * 1024);
   });
 
+  it("logs one line per refusal, by code, as the room counted them", ({ task }) => {
+    const { refusalLines, refusalsCounted, errorCodes } = run();
+    const total = Object.values(refusalLines).reduce((sum, n) => sum + n, 0);
+    shows(task, `${total} refusal lines; counted ${JSON.stringify(refusalsCounted)}`);
+    expect(total).toBeGreaterThan(0);
+    expect(refusalLines).toEqual(refusalsCounted);
+    // And each refusal a client heard is among them (a client that left early missed a few answers).
+    for (const code of GARBAGE_ERRORS) expect(refusalLines[code] ?? 0).toBeGreaterThanOrEqual(errorCodes[code] ?? 0);
+  });
+
+  it("no log line holds any chat's text", ({ task }) => {
+    const { linesWithText } = run();
+    shows(task, `${linesWithText.length} lines with a chat's text${linesWithText[0] ? `: ${linesWithText[0]}` : ""}`);
+    expect(linesWithText).toEqual([]);
+  });
+
   it("logs name each flooder closed, once", ({ task }) => {
     const r = run();
     const closed = r.closes[1008] ?? 0;

@@ -296,7 +296,34 @@ export interface Hostile {
   reordered: number;
   newcomerJoined: boolean;
   info: { members: unknown[]; lastSeq: number };
+  /**
+   * What wrangler printed, the room's event lines (docs/operations.md) and its request lines aside: the rest is what
+   * must stay readable.
+   */
   log: { bytes: number; lines: number; errorLines: number; stackFrames: number; floodLines: number };
+  /** The room's refusal lines by code, and its refusals as its counters have them (the admin API). */
+  refusalLines: Record<string, number>;
+  refusalsCounted: Record<string, number>;
+  /** Lines of the output that hold a chat's text (sent by anyone): none may. */
+  linesWithText: string[];
+}
+
+/** The admin token the hostile room runs with: the test reads its counters. */
+const HOSTILE_ADMIN = "hostile-admin-token";
+
+/** Texts every chat of the hostile run holds a piece of (`garbage`), besides the honest clients' own. */
+const GARBAGE_TEXTS = [/\bok \d+\b/, /trunc/, /bell/, /x{16}/, /"text"/];
+
+/** The room's event lines in wrangler's output (src/server/observability/log.ts): each a JSON object with `event`. */
+function eventLines(lines: string[]): Record<string, unknown>[] {
+  return lines.flatMap((line) => {
+    if (!line.startsWith('{"event":')) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Frames each flooding connection sends, as fast as it can, unless the room closes it first. */
@@ -306,7 +333,8 @@ export async function hostile(config: string): Promise<Hostile> {
   const FRAMES = 10_000;
   console.log(`\n[hostile] ${FRAMES} frames of garbage at default limits while two honest clients chat`);
   const settings = roomSettings(config);
-  const server = await startDevServer({ config });
+  // With the Worker's console.log lines: the room's events (one per refusal) are among them.
+  const server = await startDevServer({ config, vars: { ADMIN_TOKEN: HOSTILE_ADMIN }, logLevel: "log" });
   const output = captureOutput(server);
   try {
     const url = `${server.wsUrl}/rooms/hostile`;
@@ -389,10 +417,43 @@ export async function hostile(config: string): Promise<Hostile> {
       lastSeq: number;
     };
     await late.close();
+    const counters = (await (
+      await fetch(`${server.httpUrl}/api/rooms/hostile/counters`, {
+        headers: { Authorization: `Bearer ${HOSTILE_ADMIN}` },
+      })
+    ).json()) as { objects: { counters: { refusals: Record<string, number> } }[] };
+    const refusalsCounted: Record<string, number> = {};
+    for (const { counters: counted } of counters.objects)
+      for (const [code, n] of Object.entries(counted.refusals))
+        refusalsCounted[code] = (refusalsCounted[code] ?? 0) + n;
 
     await sleep(500);
-    const text = output.text();
-    const lines = text.split("\n");
+    const all = output.text().split("\n");
+    const events = eventLines(all);
+    const refusalLines: Record<string, number> = {};
+    for (const event of events)
+      if (event.event === "refusal" && event.room === "hostile") {
+        const code = String(event.code);
+        refusalLines[code] = (refusalLines[code] ?? 0) + 1;
+      }
+    // The honest clients' own chats (lib/load.ts: "t=<ms> s=<sender> n=<i>"); they heard the attackers' too.
+    const honestTexts = new Set(honest.flatMap((c) => c.texts).filter((text) => text.startsWith("t=")));
+    const linesWithText = all.filter(
+      (line) => GARBAGE_TEXTS.some((pattern) => pattern.test(line)) || [...honestTexts].some((t) => line.includes(t)),
+    );
+    // One line of each code, as the room wrote it: what an operator's log search finds.
+    const samples = new Map<unknown, string>();
+    for (const line of all) {
+      const code = line.match(/^\{"event":"refusal".*"code":"([a-z_]+)"/)?.[1];
+      if (code && !samples.has(code)) samples.set(code, line);
+    }
+    console.log(
+      `        log: ${events.length} event lines; refusal lines by code: ${JSON.stringify(refusalLines)}\n` +
+        [...samples.values()].map((line) => `          ${line}`).join("\n"),
+    );
+    // What must stay readable is the rest: wrangler's own lines and the room's warnings and errors.
+    const lines = all.filter((line) => !line.startsWith('{"event":') && !line.startsWith("[wrangler:info]"));
+    const text = lines.join("\n");
     const log = {
       bytes: text.length,
       lines: lines.length - 1,
@@ -431,6 +492,9 @@ export async function hostile(config: string): Promise<Hostile> {
       newcomerJoined: late.joined,
       info,
       log,
+      refusalLines,
+      refusalsCounted,
+      linesWithText,
     };
     await closeAll(honest);
     return observed;

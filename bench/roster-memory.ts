@@ -5,6 +5,7 @@
 
 import type { Env } from "../src/server/config/env";
 import { Sessions } from "../src/server/connections/sessions";
+import { RoomCounters } from "../src/server/observability/room-counters";
 import type { HubRoster } from "../src/server/shards/hub-roster";
 import { type RemoteConnection, ShardSet } from "../src/server/shards/hub-side";
 import type { RoomStorage } from "../src/server/storage/room-storage";
@@ -31,7 +32,7 @@ const heap = async () => {
 };
 
 // Nothing is announced here, so the hub's own members (hub-roster.ts) are never kept.
-const set = new ShardSet(env, "megaroom", 5000, Date.now(), {} as HubRoster);
+const set = new ShardSet(env, "megaroom", 5000, Date.now(), {} as HubRoster, new RoomCounters("megaroom", "hub", 0));
 const sessions = new Sessions<RemoteConnection>([]);
 const before = await heap();
 for (let i = 1; i <= members; i++) {

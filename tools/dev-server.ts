@@ -17,6 +17,11 @@ export interface DevServerOptions {
   port?: number;
   /** Storage directory; a new temporary one by default. A restarted server keeps its storage. */
   persistTo?: string;
+  /**
+   * What wrangler prints: "warn" by default (warnings and errors); "log" adds the Worker's `console.log` lines, where
+   * the room's events are (docs/operations.md), for a test that reads them.
+   */
+  logLevel?: "warn" | "log";
 }
 
 export interface DevServer {
@@ -91,7 +96,7 @@ async function startOnce(options: DevServerOptions & { persistTo: string }): Pro
     "--persist-to",
     persistTo,
     "--log-level",
-    "warn",
+    options.logLevel ?? "warn",
     "--show-interactive-dev-session=false",
   ];
   if (options.config) args.push("--config", options.config);

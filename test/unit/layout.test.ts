@@ -23,6 +23,7 @@ const SERVER_FOLDERS = [
   "limits",
   "connections",
   "storage",
+  "observability",
   "config",
 ];
 

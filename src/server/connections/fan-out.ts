@@ -10,6 +10,8 @@ export interface Audience<Socket> {
   broadcast(packet: ServerPacket): void;
   /** A member who joined within the batch hears of its own join and the later ones only (`announceJoins` below). */
   announceJoins(joins: { member: Member; socket: Socket }[]): void;
+  /** One connection alone hears `packet` (an answer, an error): the frames it took (`sendPacket`). */
+  tell(socket: Socket, dialect: Dialect, packet: ServerPacket): string[];
 }
 
 export type Recipients<Socket extends RoomSocket> = readonly (readonly [Socket, JoinedSession])[];
@@ -22,26 +24,31 @@ export function sendPacket(socket: RoomSocket, dialect: Dialect, packet: ServerP
 }
 
 /**
- * Sends an error packet to one connection: in its member's dialect once it has joined; before that, in the dialect
- * of the packet it answers (`dialectBeforeJoin`), so that a client of either dialect can read why it was refused.
- * Returns the frames sent, for what they weigh.
+ * The dialect an error goes to a connection in: its member's once it has joined; before that, the dialect of the
+ * packet it answers (`dialectBeforeJoin`), so that a client of either dialect can read why it was refused.
  */
+export const errorDialect = (session: Session | undefined, dialectBeforeJoin: Dialect): Dialect =>
+  session?.joined ? session.dialect : dialectBeforeJoin;
+
+/** Sends an error packet to one connection, in its `errorDialect`. Returns the frames sent, for what they weigh. */
 export function sendErrorPacket(
   socket: RoomSocket,
   session: Session | undefined,
   dialectBeforeJoin: Dialect,
   error: ProtocolError,
 ): string[] {
-  return sendPacket(socket, session?.joined ? session.dialect : dialectBeforeJoin, { type: "error", ...error });
+  return sendPacket(socket, errorDialect(session, dialectBeforeJoin), { type: "error", ...error });
 }
 
 /**
  * The room's hottest loop: a chat to 200 members is 200 sends. So it goes index by index, with no `try` per send: a
- * socket that throws (see `sendFrame`) is skipped, and the loop goes on after it.
+ * socket that throws (see `sendFrame`) is skipped, and the loop goes on after it. Returns the frames sent (for the
+ * object's counters: observability/room-counters.ts).
  */
-export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Socket>, packet: ServerPacket): void {
+export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Socket>, packet: ServerPacket): number {
   let native: string[] | undefined;
   let tutorial: string[] | undefined;
+  let sent = 0;
   let i = 0;
   while (i < recipients.length) {
     try {
@@ -55,6 +62,7 @@ export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Sock
           tutorial ??= encode(packet, "tutorial");
           frames = tutorial;
         }
+        sent += frames.length;
         if (frames.length === 1) socket.send(frames[0]!);
         else for (const frame of frames) socket.send(frame);
       }
@@ -62,18 +70,20 @@ export function broadcast<Socket extends RoomSocket>(recipients: Recipients<Sock
       i++;
     }
   }
+  return sent;
 }
 
 /**
  * Announces a batch of joins, oldest first, in one frame per member (more if the batch is over `budget` bytes:
  * frame-fit.ts, `batchBudget`). A member who joined within the batch knows the earlier joiners from its welcome, so
- * it hears of its own join and the later ones only.
+ * it hears of its own join and the later ones only. Returns the frames sent.
  */
 export function announceJoins<Socket extends RoomSocket>(
   recipients: Recipients<Socket>,
   joins: { member: Member; socket: Socket }[],
   budget: number,
-): void {
+): number {
+  let sent = 0;
   const firstNewTo = new Map(joins.map(({ socket }, index) => [socket, index]));
   const frames = new Map<string, string[]>();
   for (const [socket, session] of recipients) {
@@ -86,7 +96,9 @@ export function announceJoins<Socket extends RoomSocket>(
       frames.set(key, encoded);
     }
     for (const frame of encoded) sendFrame(socket, frame);
+    sent += encoded.length;
   }
+  return sent;
 }
 
 /**

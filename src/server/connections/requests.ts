@@ -40,10 +40,21 @@ function ipv4Mapped(groups: string[]): string | undefined {
   return [high! >> 8, high! & 0xff, low! >> 8, low! & 0xff].join(".");
 }
 
+/** The code of each refusal made in this isolate, until its answer is gone: what the Worker logs it by. */
+const refusalCodes = new WeakMap<Response, string>();
+
 export function refusal(
   status: number,
   body: { error: string; message: string },
   headers: Record<string, string> = {},
 ): Response {
-  return Response.json(body, { status, headers });
+  const response = Response.json(body, { status, headers });
+  refusalCodes.set(response, body.error);
+  return response;
 }
+
+/**
+ * The code of `response` if `refusal` made it here: the Worker's own refusals (a room's reach the Worker as answers
+ * of their own, and the room logs those itself).
+ */
+export const refusalCode = (response: Response): string | undefined => refusalCodes.get(response);

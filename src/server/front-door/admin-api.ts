@@ -8,6 +8,8 @@
 //                                                  as the `settings` packet's; answers them all as they are now
 //   GET|PUT /api/rooms/<name>/blocked-words        the room's own blocked words (moderation/blocked-list.ts)
 //   GET /api/rooms/<name>/audit?before=&limit=     the room's audit log, newest first (moderation/audit-log.ts)
+//   GET /api/rooms/<name>/counters                 what the room's hub and each of its shards with members did since
+//                                                  they started (observability/room-counters.ts); reads only
 //   DELETE /api/rooms/<name>                       wipe the room: history, bans, mutes, lists, settings, everyone
 //                                                  closed with 4002
 //
@@ -36,7 +38,11 @@ const ACTIONS: readonly string[] = [
 ] satisfies ModerationPacket["type"][];
 
 /** The admin's other routes, and the methods each takes. */
-const TOOLS: Readonly<Record<string, readonly string[]>> = { "blocked-words": ["GET", "PUT"], audit: ["GET"] };
+const TOOLS: Readonly<Record<string, readonly string[]>> = {
+  "blocked-words": ["GET", "PUT"],
+  audit: ["GET"],
+  counters: ["GET"],
+};
 
 /** The route that changes the room's settings. */
 const SETTINGS = "settings";
@@ -90,6 +96,7 @@ export async function adminRequest(
       ? Response.json(await room.auditPage(query.value.before, query.value.limit))
       : answerError(query.error);
   }
+  if (action === "counters") return Response.json({ room: name, objects: await room.counters() });
   if (action === "blocked-words") {
     if (request.method === "GET") return Response.json({ words: await room.blockedWords() });
     const body = await readJsonBody(request, MAX_WORDS_BODY_BYTES);

@@ -20,7 +20,8 @@ import type { Env } from "../config/env";
 import { readSettings } from "../config/settings";
 import { EXTENSIONS_HEADER } from "../connections/compression";
 import { type AccessSettings, IDENTITY_HEADER, identify } from "../connections/identity";
-import { refusal } from "../connections/requests";
+import { refusal, refusalCode } from "../connections/requests";
+import { logEvent } from "../observability/log";
 import type { RoomInfo } from "../room/info";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../shards/wire";
 import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
@@ -29,73 +30,91 @@ import { PUBLISH_ROUTE, publishRequest } from "./publish-api";
 import { refuseUpgrade } from "./upgrade-checks";
 
 export default {
+  /** Routes the request; a refusal made here is logged, with the room it names (rooms log their own). */
   async fetch(request: Request, env: Env): Promise<Response> {
-    const { pathname } = new URL(request.url);
-    // A room cannot start with a bad setting: say which, at once, instead of letting every request reach a room
-    // that fails as it starts.
-    const misconfigured = settingsProblem(env);
-    if (misconfigured) return misconfigured;
-
-    if (pathname === DIRECTORY_ROUTE) return directoryRequest(request, env);
-    if (pathname.startsWith("/api/rooms/")) {
-      const [rawName = "", action, ...beyond] = pathname.slice("/api/rooms/".length).split("/");
-      const name = roomName(rawName);
-      if (name instanceof Response) return name;
-      const known = action === undefined || action === PUBLISH_ROUTE || isAdminRoute(action, request.method);
-      if (beyond.length > 0 || !known) return refusal(404, { error: "not_found", message: "no such route" });
-      if (action === PUBLISH_ROUTE) return publishRequest(request, env, name);
-      if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
-      if (request.method !== "GET")
-        return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
-      const admin =
-        env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== "" && (await bearsToken(request, env.ADMIN_TOKEN));
-      const listed = admin || (await mayListMembers(request, env, name));
-      const { members, webhook, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
-      return Response.json({
-        room: name,
-        memberCount: members.length,
-        ...counts,
-        ...(listed ? { members } : {}),
-        // How the room's webhooks fare is the operator's business.
-        ...(admin && webhook ? { webhook } : {}),
-      });
+    const response = await route(request, env);
+    const code = refusalCode(response);
+    if (code !== undefined) {
+      const origin = { room: roomOfPath(new URL(request.url).pathname), object: "worker" };
+      const upgrade = request.headers.get("Upgrade")?.toLowerCase() === "websocket";
+      logEvent("refusal", origin, { code, for: upgrade ? "upgrade" : request.method, status: response.status });
     }
-
-    const wantsRoom =
-      pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
-    if (wantsRoom === null) return env.ASSETS.fetch(request);
-    const name = roomName(wantsRoom);
-    if (name instanceof Response) return name;
-
-    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
-      // A browser opening a room's address gets the chat page, which then connects to the same address.
-      if (request.method === "GET" && request.headers.get("Accept")?.includes("text/html")) {
-        return env.ASSETS.fetch(new Request(new URL("/", request.url), request));
-      }
-      return refusal(
-        426,
-        { error: "upgrade_required", message: "this address takes WebSocket connections" },
-        { Upgrade: "websocket" },
-      );
-    }
-    const refused = await refuseUpgrade(request, env);
-    if (refused) return refused;
-    const identity = await identify(new URL(request.url), name, accessSettings(env));
-    if (identity instanceof Response) return identity;
-    // Only the Worker may say who a connection is and where the room placed it: whatever a client sent in these
-    // headers goes.
-    const headers = new Headers(request.headers);
-    for (const header of [IDENTITY_HEADER, ...ROUTING_HEADERS]) headers.delete(header);
-    // Rooms take no compressed frames (compression.ts): they answer without the extension, and never see it offered.
-    headers.delete(EXTENSIONS_HEADER);
-    if (identity) headers.set(IDENTITY_HEADER, JSON.stringify(identity));
-    const answer = await env.ROOMS.getByName(name).fetch(new Request(request, { headers }));
-    const shard = answer.headers.get(SHARD_HEADER);
-    if (answer.webSocket || shard === null) return answer;
-    for (const header of ROUTING_HEADERS) headers.set(header, answer.headers.get(header) ?? "");
-    return env.SHARDS.getByName(shardName(name, Number(shard))).fetch(new Request(request, { headers }));
+    return response;
   },
 } satisfies ExportedHandler<Env>;
+
+async function route(request: Request, env: Env): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  // A room cannot start with a bad setting: say which, at once, instead of letting every request reach a room
+  // that fails as it starts.
+  const misconfigured = settingsProblem(env);
+  if (misconfigured) return misconfigured;
+
+  if (pathname === DIRECTORY_ROUTE) return directoryRequest(request, env);
+  if (pathname.startsWith("/api/rooms/")) {
+    const [rawName = "", action, ...beyond] = pathname.slice("/api/rooms/".length).split("/");
+    const name = roomName(rawName);
+    if (name instanceof Response) return name;
+    const known = action === undefined || action === PUBLISH_ROUTE || isAdminRoute(action, request.method);
+    if (beyond.length > 0 || !known) return refusal(404, { error: "not_found", message: "no such route" });
+    if (action === PUBLISH_ROUTE) return publishRequest(request, env, name);
+    if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
+    if (request.method !== "GET")
+      return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
+    const admin =
+      env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== "" && (await bearsToken(request, env.ADMIN_TOKEN));
+    const listed = admin || (await mayListMembers(request, env, name));
+    const { members, webhook, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
+    return Response.json({
+      room: name,
+      memberCount: members.length,
+      ...counts,
+      ...(listed ? { members } : {}),
+      // How the room's webhooks fare is the operator's business.
+      ...(admin && webhook ? { webhook } : {}),
+    });
+  }
+
+  const wantsRoom =
+    pathname === "/" ? DEFAULT_ROOM : pathname.startsWith("/rooms/") ? pathname.slice("/rooms/".length) : null;
+  if (wantsRoom === null) return env.ASSETS.fetch(request);
+  const name = roomName(wantsRoom);
+  if (name instanceof Response) return name;
+
+  if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+    // A browser opening a room's address gets the chat page, which then connects to the same address.
+    if (request.method === "GET" && request.headers.get("Accept")?.includes("text/html")) {
+      return env.ASSETS.fetch(new Request(new URL("/", request.url), request));
+    }
+    return refusal(
+      426,
+      { error: "upgrade_required", message: "this address takes WebSocket connections" },
+      { Upgrade: "websocket" },
+    );
+  }
+  const refused = await refuseUpgrade(request, env);
+  if (refused) return refused;
+  const identity = await identify(new URL(request.url), name, accessSettings(env));
+  if (identity instanceof Response) return identity;
+  // Only the Worker may say who a connection is and where the room placed it: whatever a client sent in these
+  // headers goes.
+  const headers = new Headers(request.headers);
+  for (const header of [IDENTITY_HEADER, ...ROUTING_HEADERS]) headers.delete(header);
+  // Rooms take no compressed frames (compression.ts): they answer without the extension, and never see it offered.
+  headers.delete(EXTENSIONS_HEADER);
+  if (identity) headers.set(IDENTITY_HEADER, JSON.stringify(identity));
+  const answer = await env.ROOMS.getByName(name).fetch(new Request(request, { headers }));
+  const shard = answer.headers.get(SHARD_HEADER);
+  if (answer.webSocket || shard === null) return answer;
+  for (const header of ROUTING_HEADERS) headers.set(header, answer.headers.get(header) ?? "");
+  return env.SHARDS.getByName(shardName(name, Number(shard))).fetch(new Request(request, { headers }));
+}
+
+/** The room a path names, as the log shows it: "" for none, or a name that is not one. */
+function roomOfPath(pathname: string): string {
+  const raw = pathname === "/" ? DEFAULT_ROOM : (pathname.match(/^\/(?:api\/)?rooms\/([^/]+)/)?.[1] ?? "");
+  return isRoomName(raw) ? raw : "";
+}
 
 function accessSettings(env: Env): AccessSettings {
   const access = env.ROOM_ACCESS ?? "open";

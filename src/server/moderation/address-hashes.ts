@@ -7,10 +7,10 @@
 // the addresses the room has met are kept in memory (`known`), learnt where the room may wait (a connection's
 // admission, a mute, the room's start: mute-list.ts says when).
 
-import type { Schema } from "../storage/schema";
+import type { Schema, Sql } from "../storage/schema";
 
 export class AddressHashes {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
   /** Kept in memory once read: the room's own random secret. */
   private salt: string | undefined;
   private readonly hashes = new Map<string, string>();

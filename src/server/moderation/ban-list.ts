@@ -18,7 +18,7 @@
 // banned anyone writes nothing: the salt is made by the first ban or mute.
 
 import type { Newcomer } from "../connections/session";
-import type { Schema } from "../storage/schema";
+import type { Schema, Sql } from "../storage/schema";
 import type { AddressHashes } from "./address-hashes";
 
 export type BanTarget =
@@ -43,7 +43,7 @@ const ADDRESS_PREFIX = "address:";
 type BanRow = { kind: "user" | "address"; value: string; until: number | null; set_by: BanSetter | null };
 
 export class BanList {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
 
   constructor(
     private readonly schema: Schema,

@@ -17,23 +17,24 @@ export interface AdmissionRules {
   maxConnectionsPerAddress: number;
 }
 
+/** A connection the room does not take: the answer, and its code (for the room's counters and log). */
+export interface Refused {
+  refused: Response;
+  code: "too_many_connections" | "banned";
+}
+
 /**
  * The newcomer a request brings, or the refusal to answer it with: 429 if its address holds too many connections,
  * 403 if banned.
  */
-export async function admit(request: Request, rules: AdmissionRules, now: number): Promise<Newcomer | Response> {
+export async function admit(request: Request, rules: AdmissionRules, now: number): Promise<Newcomer | Refused> {
   const address = clientAddress(request);
   const { maxConnectionsPerAddress } = rules;
   if (address !== undefined && rules.sessions.connectionsFrom(address) >= maxConnectionsPerAddress) {
     // When one of them closes is not known here: a retry after a while, as for the Worker's own 429 (front-door/upgrade-checks.ts).
-    return refusal(
-      429,
-      {
-        error: "too_many_connections",
-        message: `at most ${maxConnectionsPerAddress} connections to a room from one address`,
-      },
-      { "Retry-After": RETRY_AFTER_SECONDS },
-    );
+    const code = "too_many_connections";
+    const message = `at most ${maxConnectionsPerAddress} connections to a room from one address`;
+    return { code, refused: refusal(429, { error: code, message }, { "Retry-After": RETRY_AFTER_SECONDS }) };
   }
   // Only the Worker sets this header: it removes whatever a client sent in it.
   const header = request.headers.get(IDENTITY_HEADER);
@@ -43,7 +44,10 @@ export async function admit(request: Request, rules: AdmissionRules, now: number
   if (ban) {
     const until =
       ban.until === undefined ? "until a moderator lifts the ban" : `until ${new Date(ban.until).toISOString()}`;
-    return refusal(403, { error: "banned", message: `you are banned from this room ${until}` });
+    return {
+      code: "banned",
+      refused: refusal(403, { error: "banned", message: `you are banned from this room ${until}` }),
+    };
   }
   return newcomer;
 }

@@ -9,7 +9,8 @@ import type { Liveness } from "../connections/liveness";
 import { type JoinedSession, memberOf } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { Charges } from "../limits/charges";
-import type { Connection, ShardSet } from "../shards/hub-side";
+import type { RoomCounters } from "../observability/room-counters";
+import { type Connection, RemoteConnection, type ShardSet } from "../shards/hub-side";
 import type { Outbox } from "./outbox";
 
 /** What a departure changes: who is listed, who is charged, who is timed, what is announced and kept. */
@@ -21,19 +22,27 @@ export interface LeftRoom {
   outbox: Outbox<Connection>;
   /** upkeep.ts, which imports this module. */
   upkeep: { releaseIfEmpty(): Promise<boolean>; releaseIfEmptyLater(): void };
+  /** Leaves, and closes of the room's own sockets (a shard counts its own: shards/shard.ts). */
+  counters: RoomCounters;
 }
 
 export class Departures {
   constructor(private readonly room: LeftRoom) {}
 
-  /** A connection the runtime reports gone; its leave is announced if it had joined. Safe to call more than once. */
-  async gone(socket: Connection): Promise<void> {
-    const { sessions, charges, shards, outbox, upkeep } = this.room;
+  /**
+   * A connection the runtime reports gone; its leave is announced if it had joined. Safe to call more than once.
+   * `code`: how its client ended it, for a socket of the room's own (a shard's tells its shard's counters).
+   */
+  async gone(socket: Connection, code?: number): Promise<void> {
+    const { sessions, charges, shards, outbox, upkeep, counters } = this.room;
+    // One the room did not close itself: its client ended it.
+    if (code !== undefined && sessions.get(socket)) counters.closed(code);
     const session = sessions.remove(socket);
     charges.dropConnection(socket);
     shards.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();
     if (!session) return;
+    this.left();
     outbox.leave(memberOf(session));
     await upkeep.releaseIfEmpty();
   }
@@ -55,11 +64,22 @@ export class Departures {
    * the runtime reports it gone (`gone`).
    */
   closeUnannounced(socket: Connection, code: CloseCode, reason: string): JoinedSession | undefined {
-    const departed = this.room.sessions.retire(socket);
+    const { sessions, counters } = this.room;
+    // Counted once, by the object that holds the socket: a shard counts the closes it carries out.
+    if (!(socket instanceof RemoteConnection) && sessions.get(socket)) counters.closed(code);
+    const departed = sessions.retire(socket);
+    if (departed) this.left();
     this.room.charges.dropConnection(socket);
     this.stopJoinCheckIfNoneLeft();
     socket.close(code, reason);
     return departed;
+  }
+
+  /** A member left: counted; the last one's going writes the room's data point (observability/analytics.ts). */
+  private left(): void {
+    const { sessions, counters } = this.room;
+    counters.leaves++;
+    if (sessions.joined().length === 0) counters.flush(Date.now());
   }
 
   /** A pending join check would keep the room from hibernating: once nobody is left to join, it goes. */

@@ -27,7 +27,6 @@ import type {
   ServerPacket,
 } from "../../shared/protocol";
 import type { Audience } from "../connections/fan-out";
-import { sendPacket } from "../connections/fan-out";
 import { chunks } from "../connections/frame-fit";
 import type { RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
@@ -273,7 +272,7 @@ export class Outbox<Socket extends RoomSocket> {
     if (isError) refused?.(answer);
     const session = socket && this.sessions.get(socket);
     if (!socket || !session?.joined) return;
-    sendPacket(socket, session.dialect, isError ? { type: "error", ...answer, ...answering } : answer);
+    this.audience.tell(socket, session.dialect, isError ? { type: "error", ...answer, ...answering } : answer);
   }
 
   private wakeIn(ms: number): void {

@@ -16,7 +16,7 @@ import { CLOSE_TIMEOUT } from "../../shared/close-codes";
 import type { Dialect, MuteState, ProtocolError } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { type RoomSettings, readSettings } from "../config/settings";
-import { sendErrorPacket, sendPacket } from "../connections/fan-out";
+import { errorDialect } from "../connections/fan-out";
 import { batchBudget } from "../connections/frame-fit";
 import { Liveness } from "../connections/liveness";
 import { Sessions } from "../connections/sessions";
@@ -30,6 +30,8 @@ import { type Audited, AuditLog, auditedOf } from "../moderation/audit-log";
 import { BanList } from "../moderation/ban-list";
 import { BlockedList } from "../moderation/blocked-list";
 import { MuteList } from "../moderation/mute-list";
+import { Analytics } from "../observability/analytics";
+import { RoomCounters } from "../observability/room-counters";
 import { HubRoster } from "../shards/hub-roster";
 import { type Connection, RemoteConnection, ShardSet } from "../shards/hub-side";
 import { MessageChanges } from "../storage/message-changes";
@@ -55,8 +57,18 @@ export abstract class RoomParts extends DurableObject<Env> {
   protected readonly settings: RoomSettings = readSettings(this.env);
   /** With tokens in use, an anonymous member is a guest, and shown as one (protocol.ts, `Member`). */
   private readonly verifies = Boolean(this.env.AUTH_SECRET);
+  /**
+   * What the room did since this instance started, in memory (observability/room-counters.ts), and with the
+   * ROOM_METRICS binding, in Analytics Engine. Made first: it counts every row the parts below read and write.
+   */
+  protected readonly counts: RoomCounters = new RoomCounters(
+    this.ctx.id.name ?? "",
+    "hub",
+    Date.now(),
+    this.env.ROOM_METRICS && new Analytics(this.env.ROOM_METRICS, Date.now(), () => this.schema.sql.databaseSize),
+  );
   /** One schema for the three that keep data in the room's database: whichever writes first creates it for all. */
-  private readonly schema = new Schema(this.ctx.storage);
+  protected readonly schema: Schema = new Schema(this.ctx.storage, this.counts);
   protected readonly storage = new RoomStorage(
     this.schema,
     this.settings.historyRetained,
@@ -82,7 +94,10 @@ export abstract class RoomParts extends DurableObject<Env> {
   protected readonly intake = new Intake(this.settings.limits, this.charges, {
     sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
     close: (socket, code, reason) => this.departures.close(socket, code, reason),
-    sendFrame: (socket, frame) => socket.send(frame),
+    sendFrame: (socket, frame) => {
+      socket.send(frame);
+      if (!(socket instanceof RemoteConnection)) this.counts.framesOut++;
+    },
   });
   protected readonly shards = new ShardSet(
     this.env,
@@ -90,6 +105,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     this.settings.shardCapacity,
     Date.now(),
     this.hubRoster,
+    this.counts,
   );
   /** What the room tells its game's backend, when WEBHOOK_URL is set (webhooks.ts). */
   protected readonly webhooks =
@@ -98,6 +114,7 @@ export abstract class RoomParts extends DurableObject<Env> {
       waitUntil: (work) => this.ctx.waitUntil(work),
       ringBy: (at) => this.upkeep.ringBy(at),
       drained: () => this.upkeep.releaseIfEmptyLater(),
+      requesting: () => this.counts.callsOut++,
     });
   /** What a listed room tells the directory: its title and member count (directory-reports.ts). */
   protected readonly directoryReports = new DirectoryReports({
@@ -105,25 +122,34 @@ export abstract class RoomParts extends DurableObject<Env> {
     directory: () => this.env.DIRECTORY.getByName(DIRECTORY_NAME),
     settings: () => this.roomSettings.current,
     members: () => this.sessions.joined().length,
-    waitUntil: (work) => this.ctx.waitUntil(work),
+    waitUntil: (work) => {
+      // Each report is a call to the directory, made in the background.
+      this.counts.callsOut++;
+      this.ctx.waitUntil(work);
+    },
     ringBy: (at) => this.upkeep.ringBy(at),
   });
   /** One chat per member per `slowModeSeconds`, in a room that has slow mode (limits/slow-mode.ts). */
   protected readonly slowMode = new SlowMode(this.sessions, this.storage);
   /** What one frame of joins or leaves may hold (frame-fit.ts, `batchBudget`). */
   private readonly batchBudget = batchBudget(this.settings.limits);
+  /** Whom the room sends to: everyone, or one connection alone (shards/hub-side.ts, `audience`). */
+  protected readonly audience = this.shards.audience(this.sessions, this.batchBudget);
   protected readonly outbox = new Outbox<Connection>(
     this.sessions,
-    this.shards.audience(this.sessions, this.batchBudget),
+    this.audience,
     (entries) => {
       const { storage, changes, keys, webhooks } = this;
       // A moderator's deletion is in the audit log, written with it.
       const recorder = {
         logged: (said: readonly Said[]) => {
           webhooks?.logged(said);
-          for (const item of said)
-            if (item.to === "all" && item.moderator && item.packet.type === "deleted")
+          for (const item of said) {
+            if (item.to !== "all") continue;
+            if (item.packet.type === "chat") this.counts.messages++;
+            else if (item.moderator && item.packet.type === "deleted")
               this.audited(auditedOf({ kind: "delete", seq: item.packet.seq }), item.moderator);
+          }
         },
       };
       const said = writeLog({ storage, changes, keys, limits: this.settings.limits, recorder }, entries);
@@ -149,6 +175,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     webhooks: this.webhooks,
     roomSettings: this.roomSettings,
     directory: this.directoryReports,
+    failed: (error) => this.counts.upkeepFailed(error),
   });
   protected readonly liveness = new Liveness<Connection>(this.settings, {
     unjoined: () => this.sessions.unjoined(),
@@ -164,6 +191,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     liveness: this.liveness,
     outbox: this.outbox,
     upkeep: this.upkeep,
+    counters: this.counts,
   });
   /** Members gone silent leave when the room next wakes, before the event that woke it (silence-sweep.ts). */
   protected readonly silenceSweep = new SilenceSweep({
@@ -286,6 +314,7 @@ export abstract class RoomParts extends DurableObject<Env> {
 
   /** A moderation action goes in the audit log; a room that keeps it keeps its alarm, to expire it by its age. */
   protected audited(audited: Audited, by: Moderator): void {
+    this.counts.moderated(audited.action, by === "admin" ? "admin" : "moderator");
     this.audit.append(audited, by, Date.now());
     this.upkeep.historyStored();
   }
@@ -296,7 +325,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     if (!session?.joined) return;
     // After what the room announced before the mute: a chat it heard before it was muted comes first.
     this.outbox.flush();
-    sendPacket(socket, session.dialect, { type: "mute_status", muted: muted !== undefined, ...muted });
+    this.audience.tell(socket, session.dialect, { type: "mute_status", muted: muted !== undefined, ...muted });
   }
 
   /** Takes in a frame from one of the room's connections, or its shards' (room.ts). */
@@ -308,7 +337,8 @@ export abstract class RoomParts extends DurableObject<Env> {
    */
   protected sendError(socket: Connection, dialectBeforeJoin: Dialect, error: ProtocolError, charged = false): void {
     this.outbox.flush();
-    const frames = sendErrorPacket(socket, this.sessions.get(socket), dialectBeforeJoin, error);
+    const dialect = errorDialect(this.sessions.get(socket), dialectBeforeJoin);
+    const frames = this.audience.tell(socket, dialect, { type: "error", ...error });
     // A refused join is charged to its sender: one that repeats it spends its own budget, not the room's joins.
     if (charged) this.charges.answered(socket, frames, Date.now());
   }

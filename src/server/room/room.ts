@@ -17,6 +17,7 @@
 // it has neither members nor history it deletes its storage (upkeep.ts).
 
 import { CLOSE_REPLACED, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
+import { frameBytes } from "../../shared/codec";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
 import type {
   Answering,
@@ -28,7 +29,6 @@ import type {
 } from "../../shared/protocol";
 import { answerClose } from "../connections/closing";
 import { acceptUpgrade } from "../connections/compression";
-import { sendPacket } from "../connections/fan-out";
 import { type Claim, type JoinedSession, memberOf, rosterEntryOf, type Session } from "../connections/session";
 import { sessionLabel, type Taken } from "../limits/intake";
 import { moderate } from "../moderation/actions";
@@ -59,11 +59,15 @@ export class ChatRoom extends BackendCalls {
    * the room banned it.
    */
   override async fetch(request: Request): Promise<Response> {
+    this.counts.callIn(Date.now());
     await this.woke();
     const { sessions, bans } = this;
     const { maxConnectionsPerAddress, shardCapacity } = this.settings;
     const newcomer = await admit(request, { sessions, bans, maxConnectionsPerAddress }, Date.now());
-    if (newcomer instanceof Response) return newcomer;
+    if ("refused" in newcomer) {
+      this.counts.refused(newcomer.code, "upgrade", newcomer.refused.status);
+      return newcomer.refused;
+    }
     // A mute is checked without waiting: an anonymous newcomer's address is hashed now, if the room muted one.
     await this.mutes.learn([newcomer]);
     const now = Date.now();
@@ -75,12 +79,14 @@ export class ChatRoom extends BackendCalls {
       return this.shards.routing(placed);
     }
     const { socket, response } = acceptUpgrade(this.ctx);
+    this.counts.connections++;
     sessions.open(socket, now, newcomer);
     this.liveness.expectJoin(now);
     return response;
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    this.counts.frameIn(frameBytes(frame), Date.now());
     const sweeping = this.woke();
     if (sweeping) await sweeping;
     await this.receive(socket, frame);
@@ -88,6 +94,7 @@ export class ChatRoom extends BackendCalls {
 
   /** What a shard's connections did, in order: frames the shard let through, and connections that closed. */
   async fromShard(shard: number, reports: Report[]): Promise<void> {
+    this.counts.callIn(Date.now());
     await this.woke();
     await takeReports(this.hub, shard, reports);
   }
@@ -222,12 +229,13 @@ export class ChatRoom extends BackendCalls {
       ...(Object.keys(state).length > 0 && { state }),
     };
     const joined = this.sessions.join(socket, member, request.resume);
+    this.counts.joins++;
     this.departures.stopJoinCheckIfNoneLeft();
     const mute = this.mutes.of(joined, Date.now());
     const welcome = welcomeOf(this.paged, joined, request.since, mute && muteStateOf(mute));
     const typing = this.outbox.typingNow(Date.now());
     if (typing.length > 0 && joined.dialect === "native") welcome.typing = typing;
-    sendPacket(socket, joined.dialect, welcome);
+    this.audience.tell(socket, joined.dialect, welcome);
     this.outbox.join(rosterEntryOf(joined), socket);
     this.upkeep.memberJoined(joined);
   }
@@ -253,7 +261,7 @@ export class ChatRoom extends BackendCalls {
 
   /** A page for the asker alone, charged to it by its size: a request of a few bytes can pull kilobytes. */
   private answer(socket: Connection, session: JoinedSession, page: ServerPacket): void {
-    const frames = sendPacket(socket, session.dialect, page);
+    const frames = this.audience.tell(socket, session.dialect, page);
     this.charges.answered(socket, frames, Date.now());
   }
 
@@ -267,19 +275,21 @@ export class ChatRoom extends BackendCalls {
       return reply({ code: "forbidden", message: "only a moderator may do that" });
     const outcome = await moderate(this.moderated, action, { ...session.identity, id: session.id }, Date.now());
     if (!outcome.ok) return reply(outcome.error);
-    if (outcome.answer) sendPacket(socket, session.dialect, outcome.answer);
+    if (outcome.answer) this.audience.tell(socket, session.dialect, outcome.answer);
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    this.counts.socketGone(Date.now());
     await this.woke();
-    await this.departures.gone(socket);
+    await this.departures.gone(socket, code);
     answerClose(socket, code);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
+    this.counts.socketGone(Date.now());
     await this.woke();
-    // No close event follows an error, so this is the connection's only goodbye.
-    await this.departures.gone(socket);
+    // No close event follows an error, so this is the connection's only goodbye: it broke (1006, as a client sees it).
+    await this.departures.gone(socket, 1006);
   }
 
   /**
@@ -288,6 +298,7 @@ export class ChatRoom extends BackendCalls {
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    this.counts.alarmRang(now);
     this.upkeep.rang(now);
     await this.silenceSweep.sweep(now);
     for (const socket of expiredMembers(this.sessions.joined(), now))

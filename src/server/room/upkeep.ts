@@ -42,6 +42,8 @@ export interface KeptRoom {
   roomSettings: Pick<SettingsStore, "kept" | "wiped">;
   /** What the room tells the directory (directory-reports.ts): a count it must tell by `due`. */
   directory: { readonly due: number | undefined; rang(now: number): void };
+  /** Logs (and counts) a failure of work nothing waited for: `upkeep.failed` (observability/log.ts). */
+  failed(error: unknown): void;
 }
 
 /** What the upkeep asks of the room's webhooks. */
@@ -182,7 +184,7 @@ export class Upkeep {
 
   /** Storage work that nothing waits for; the runtime applies it in order. A failure is logged, never lost. */
   private inBackground(work: Promise<unknown>): void {
-    work.catch((error: unknown) => console.error(`room: upkeep failed: ${String(error)}`));
+    work.catch((error: unknown) => this.room.failed(error));
   }
 }
 

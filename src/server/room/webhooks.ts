@@ -53,6 +53,8 @@ export interface WebhookRoom {
   ringBy(at: number): void;
   /** Nothing is left to deliver: a room that keeps nothing else may let its storage go. */
   drained(): void;
+  /** A request to the backend is about to be made (the room counts its calls out). */
+  requesting(): void;
 }
 
 export class Webhooks implements PresenceWatcher {
@@ -206,6 +208,7 @@ export class Webhooks implements PresenceWatcher {
       ) {
         // Each request has its own watchdog's time: a long backlog takes many, each well within it.
         this.sendingSince = this.lastSentAt = Date.now();
+        this.room.requesting();
         const failure = await this.deliver(batch);
         if (life !== this.life) return;
         if (failure !== undefined) {

@@ -8,10 +8,10 @@
 // Its tables are schema.ts's; that it has started is kept as a row of its own, since it may be empty by then.
 
 import type { Member, RosterMember } from "../../shared/protocol";
-import type { Schema } from "../storage/schema";
+import type { Schema, Sql } from "../storage/schema";
 
 export class HubRoster {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
   private begun: boolean;
 
   constructor(private readonly schema: Schema) {

@@ -5,12 +5,13 @@
 // differently: once per shard that has members, which sends it on to them (`audience`).
 
 import type { CloseCode } from "../../shared/close-codes";
-import type { Member, ServerPacket } from "../../shared/protocol";
+import type { Dialect, Member, ServerPacket } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import type { Audience } from "../connections/fan-out";
-import { announceJoins, broadcast } from "../connections/fan-out";
+import { announceJoins, broadcast, sendPacket } from "../connections/fan-out";
 import { type Attachment, memberOf, type RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
+import type { ObjectCounters, RoomCounters } from "../observability/room-counters";
 import type { RoomStorage } from "../storage/room-storage";
 import { Courier } from "./courier";
 import type { HubRoster } from "./hub-roster";
@@ -101,6 +102,8 @@ class ShardLink {
     readonly shard: number,
     private readonly connect: () => ShardStub,
     epoch: number,
+    /** The hub's counters: each call to the shard is one of its `callsOut`. */
+    private readonly counters: RoomCounters,
   ) {
     this.epoch = epoch;
     this.courier = new Courier(
@@ -124,6 +127,7 @@ class ShardLink {
 
   /** A call to the shard. A stub whose object crashed stays broken: after a failure, the next call makes a new one. */
   async call<T>(work: (stub: ShardStub) => Promise<T>): Promise<T> {
+    this.counters.callsOut++;
     try {
       this.stub ??= this.connect();
       return await work(this.stub);
@@ -151,6 +155,8 @@ export class ShardSet {
     private readonly epoch: number,
     /** The hub's own members, for its shards' members to hear of their leave if the hub loses them. */
     private readonly hubRoster: HubRoster,
+    /** The hub's counters (observability/room-counters.ts): what it sends, calls and places. */
+    private readonly counts: RoomCounters,
   ) {}
 
   /** The connection `conn` of shard `shard`, if the hub holds it. */
@@ -166,6 +172,8 @@ export class ShardSet {
     let shard = 1;
     while ((this.links.get(shard)?.connections.size ?? 0) >= this.capacity) shard++;
     if (shard > storage.shardCount) storage.countShards(shard);
+    // A log line when a shard starts taking connections (again): not one per connection of a megaroom.
+    if ((this.links.get(shard)?.connections.size ?? 0) === 0) this.counts.shardPlaced(shard);
     return new RemoteConnection(this.link(shard), crypto.randomUUID());
   }
 
@@ -197,18 +205,26 @@ export class ShardSet {
 
   /**
    * What the hub announces: to its own members, and once to each shard with members, for all of theirs. The hub's
-   * roster follows it (hub-roster.ts).
+   * roster follows it (hub-roster.ts). What one connection alone hears goes to its socket, or its shard; an error
+   * among it is a refusal, counted and logged here, where every one the hub answers passes.
    */
   /** `budget`: what one frame of joins may hold (frame-fit.ts, `batchBudget`). */
   audience<Socket extends RoomSocket>(sessions: Sessions<Socket>, budget: number): Audience<Socket> {
+    const { counts } = this;
     return {
+      tell: (socket: Socket, dialect: Dialect, packet: ServerPacket) => {
+        const frames = sendPacket(socket, dialect, packet);
+        if (!(socket instanceof RemoteConnection)) counts.framesOut += frames.length;
+        if (packet.type === "error") counts.refused(packet.code, packet.for);
+        return frames;
+      },
       broadcast: (packet) => {
-        broadcast(sessions.joinedHere(), packet);
+        counts.framesOut += broadcast(sessions.joinedHere(), packet);
         for (const link of this.withMembers()) link.push({ kind: "packet", packet });
         this.updateHubRoster(packet);
       },
       announceJoins: (joins) => {
-        announceJoins(sessions.joinedHere(), joins, budget);
+        counts.framesOut += announceJoins(sessions.joinedHere(), joins, budget);
         const members = joins.map(({ member }) => member);
         for (const link of this.withMembers()) link.push({ kind: "joins", members });
         if (this.hubRoster.started) {
@@ -303,6 +319,21 @@ export class ShardSet {
     }));
   }
 
+  /** For `GET /api/rooms/<name>/counters`: the counters of every shard with members, by shard; none that fails. */
+  async counters(): Promise<ObjectCounters[]> {
+    const answers = await Promise.all(
+      [...this.withMembers()].map((link) =>
+        link
+          .call((stub) => stub.counters())
+          .catch((error: unknown) => {
+            console.error(`room: shard ${link.shard} did not say its counters: ${String(error)}`);
+            return undefined;
+          }),
+      ),
+    );
+    return answers.filter((answer) => answer !== undefined);
+  }
+
   private *withMembers(): Generator<ShardLink> {
     for (const link of this.links.values()) if (link.members.size > 0) yield link;
   }
@@ -310,7 +341,12 @@ export class ShardSet {
   private link(shard: number): ShardLink {
     let link = this.links.get(shard);
     if (!link) {
-      link = new ShardLink(shard, () => this.env.SHARDS.getByName(shardName(this.room, shard)), this.epoch);
+      link = new ShardLink(
+        shard,
+        () => this.env.SHARDS.getByName(shardName(this.room, shard)),
+        this.epoch,
+        this.counts,
+      );
       this.links.set(shard, link);
     }
     return link;

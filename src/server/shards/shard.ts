@@ -10,7 +10,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { CloseCode } from "../../shared/close-codes";
-import { decodeFrame } from "../../shared/codec";
+import { decodeFrame, frameBytes } from "../../shared/codec";
 import type { Dialect, ProtocolError, ServerPacket } from "../../shared/protocol";
 import type { Env } from "../config/env";
 import { type RoomSettings, readSettings } from "../config/settings";
@@ -22,6 +22,8 @@ import { Liveness } from "../connections/liveness";
 import type { Session } from "../connections/session";
 import { Charges } from "../limits/charges";
 import { Intake } from "../limits/intake";
+import { Analytics } from "../observability/analytics";
+import { type ObjectCounters, RoomCounters } from "../observability/room-counters";
 import { Courier } from "./courier";
 import { EarlyItems } from "./early-items";
 import { InOrder } from "./in-order";
@@ -48,16 +50,24 @@ export class RoomShard extends DurableObject<Env> {
   private readonly toHub: Courier<Report, Report[]>;
   /** The newest position of the room's log delivered here, for a hub that starts again (hub-side.ts, `rebuild`). */
   private lastSeq: number | undefined;
+  /** What this shard did since it started (observability/room-counters.ts). */
+  private readonly counts: RoomCounters;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.settings = readSettings(env);
     const { room, shard } = roomOfShard(ctx.id.name ?? "");
+    const now = Date.now();
+    const points = env.ROOM_METRICS && new Analytics(env.ROOM_METRICS, now, () => ctx.storage.sql.databaseSize);
+    this.counts = new RoomCounters(room, `shard-${shard}`, now, points);
     this.sockets = new ShardSockets(ctx.getWebSockets());
     this.intake = new Intake(this.settings.limits, new Charges(this.settings, Date.now()), {
       sendError: (socket, dialect, error) => this.sendError(socket, dialect, error),
       close: (socket, code, reason) => this.closeHere(socket, code, reason),
-      sendFrame,
+      sendFrame: (socket, frame) => {
+        sendFrame(socket, frame);
+        this.counts.framesOut++;
+      },
     });
     // Only its members' silence: the hub times joins (its join check closes a connection here through an item).
     this.liveness = new Liveness(this.settings, {
@@ -67,7 +77,10 @@ export class RoomShard extends DurableObject<Env> {
     });
     this.toHub = new Courier(
       (reports) => reports,
-      (reports) => env.ROOMS.getByName(room).fromShard(shard, reports),
+      (reports) => {
+        this.counts.callsOut++;
+        return env.ROOMS.getByName(room).fromShard(shard, reports);
+      },
       (reports, error) => this.undelivered(reports, error),
     );
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -75,10 +88,12 @@ export class RoomShard extends DurableObject<Env> {
 
   /** Accepts a connection the hub placed here (the Worker passes the hub's routing headers on). */
   override async fetch(request: Request): Promise<Response> {
+    this.counts.callIn(Date.now());
     const conn = request.headers.get(CONNECTION_HEADER);
     const session = request.headers.get(SESSION_HEADER);
     if (!conn || !session) return new Response("a shard takes only connections its hub placed", { status: 400 });
     const { socket, response } = acceptUpgrade(this.ctx);
+    this.counts.connections++;
     this.sockets.open(socket, conn, JSON.parse(session) as Session);
     // What the hub did to the connection while it was on its way: a ban, say, closes it now.
     for (const item of this.earlyItems.take(conn)) this.carryOut(item);
@@ -86,30 +101,34 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
+    const now = Date.now();
+    this.counts.frameIn(frameBytes(frame), now);
     const held = this.sockets.get(socket);
     if (!held || socket.readyState !== WebSocket.OPEN) return;
-    const now = Date.now();
     this.liveness.heard(socket, now);
     const taken = this.intake.take(socket, held.session, frame, now);
     if (taken && taken.request.kind !== "ignore") this.toHub.push({ kind: "frame", conn: held.conn, frame });
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    this.depart(socket);
+    this.depart(socket, code);
     answerClose(socket, code);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
-    this.depart(socket);
+    // No close event follows an error: the connection broke (1006, as a client sees it).
+    this.depart(socket, 1006);
   }
 
   /** Items from the hub, carried out in the hub's order, each once. */
   async deliver(delivery: Delivery): Promise<void> {
+    this.counts.callIn(Date.now());
     for (const { items } of this.inOrder.take(delivery)) for (const item of items) this.carryOut(item);
   }
 
   /** Whom this shard holds, for a hub that starts again. */
   async roster(): Promise<Roster> {
+    this.counts.callIn(Date.now());
     const roster: Roster = { connections: this.sockets.roster() };
     if (this.lastSeq !== undefined) roster.lastSeq = this.lastSeq;
     return roster;
@@ -117,11 +136,18 @@ export class RoomShard extends DurableObject<Env> {
 
   /** The hub's sweep: the connections held, and the members silent for longer than the silence limit. */
   async checkIn(): Promise<CheckIn> {
+    this.counts.callIn(Date.now());
     const members = this.sockets.joined().map(([socket]) => socket);
     return {
       held: this.sockets.all().map(({ conn }) => conn),
       silent: this.liveness.silent(members, Date.now()).map((socket) => this.sockets.get(socket)!.conn),
     };
+  }
+
+  /** What this shard did since it started, for its hub's `GET /api/rooms/<name>/counters`. Reads only. */
+  async counters(): Promise<ObjectCounters> {
+    this.counts.callIn(Date.now());
+    return this.counts.read(this.ctx.storage.sql.databaseSize);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -133,7 +159,9 @@ export class RoomShard extends DurableObject<Env> {
         return this.sockets.attach(item.conn, item.attachment);
       case "send": {
         const socket = this.sockets.socket(item.conn);
-        if (socket) sendFrame(socket, item.frame);
+        if (!socket) return;
+        sendFrame(socket, item.frame);
+        this.counts.framesOut++;
         return;
       }
       case "close": {
@@ -149,18 +177,25 @@ export class RoomShard extends DurableObject<Env> {
           if (this.lastSeq !== undefined && position <= this.lastSeq) return;
           this.lastSeq = position;
         }
-        return broadcast(this.sockets.joined(), packet);
+        this.counts.framesOut += broadcast(this.sockets.joined(), packet);
+        return;
       }
       case "joins": {
         const here = new Map(this.sockets.joined().map(([socket, session]) => [session.id, socket]));
         const joins = item.members.map((member) => ({ member, socket: here.get(member.id) ?? NOT_HERE }));
-        return announceJoins(this.sockets.joined(), joins, batchBudget(this.settings.limits));
+        this.counts.framesOut += announceJoins(this.sockets.joined(), joins, batchBudget(this.settings.limits));
+        return;
       }
     }
   }
 
-  /** A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. */
-  private depart(socket: WebSocket): void {
+  /**
+   * A connection the runtime reports gone: the hub announces its leave, or stops counting one it closed. One the
+   * shard still held was ended by its client (`code`).
+   */
+  private depart(socket: WebSocket, code: number): void {
+    if (this.sockets.get(socket)) this.counts.closed(code);
+    this.counts.socketGone(Date.now());
     const conn = this.sockets.remove(socket);
     this.resetLastSeqIfEmpty();
     if (conn !== undefined) this.toHub.push({ kind: "closed", conn });
@@ -174,6 +209,7 @@ export class RoomShard extends DurableObject<Env> {
 
   private close(socket: WebSocket, code: CloseCode, reason: string): string | undefined {
     const conn = this.sockets.retire(socket);
+    if (conn !== undefined) this.counts.closed(code);
     this.resetLastSeqIfEmpty();
     try {
       socket.close(code, reason);
@@ -210,7 +246,13 @@ export class RoomShard extends DurableObject<Env> {
   }
 
   private sendError(socket: WebSocket, dialectBeforeJoin: Dialect, error: ProtocolError): void {
-    sendErrorPacket(socket, this.sockets.get(socket)?.session, dialectBeforeJoin, error);
+    this.counts.framesOut += sendErrorPacket(
+      socket,
+      this.sockets.get(socket)?.session,
+      dialectBeforeJoin,
+      error,
+    ).length;
+    this.counts.refused(error.code, error.for);
   }
 }
 

@@ -8,7 +8,7 @@ import { frameBytes } from "../../shared/codec";
 import type { ChatMessage, Reaction, ServerPacket } from "../../shared/protocol";
 import { MESSAGE_COLUMNS, type MessageRow, messagesOf, reactionsOf } from "./message-rows";
 import type { RoomStorage } from "./room-storage";
-import type { Schema } from "./schema";
+import type { Schema, Sql } from "./schema";
 
 /** What a change was, as recorded: a deletion says whether its author made it. */
 export type ChangeKind = "edited" | "deleted" | "deleted_by_author" | "reactions";
@@ -51,7 +51,7 @@ export interface ChangesPage {
 export type Missed = { at: number; packet: Extract<ServerPacket, { type: "edited" | "deleted" | "reactions" }> };
 
 export class MessageChanges {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
 
   constructor(
     private readonly schema: Schema,

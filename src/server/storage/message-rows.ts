@@ -6,6 +6,7 @@ import { confineBidi } from "../../shared/bidi";
 import { frameBytes } from "../../shared/codec";
 import type { ChatMessage, GameData, Quote, Reaction, Sender } from "../../shared/protocol";
 import { QUOTE_CHARS, REACTORS_NAMED } from "../../shared/protocol";
+import type { Sql } from "./schema";
 
 /** The columns every read of messages selects. */
 export const MESSAGE_COLUMNS = `seq, ts, sender_id, sender_name, sender_user, sender_system, text, deleted, cid,
@@ -38,7 +39,7 @@ export type MessageRow = {
  * The messages of these rows in their current state, in the rows' order, reactions included. `verifies`: the room
  * verifies tokens, so that an anonymous sender is read back as a guest (protocol.ts, `Member`).
  */
-export function messagesOf(sql: SqlStorage, rows: MessageRow[], verifies: boolean): ChatMessage[] {
+export function messagesOf(sql: Sql, rows: MessageRow[], verifies: boolean): ChatMessage[] {
   const reactions = reactionsOf(
     sql,
     rows.filter((row) => !row.deleted).map((row) => row.seq),
@@ -78,7 +79,7 @@ function quoteOf(row: MessageRow): Quote {
 }
 
 /** The reaction summaries of messages `seqs`: each reaction in the order it was first given, its first reactors named. */
-export function reactionsOf(sql: SqlStorage, seqs: number[]): Map<number, Reaction[]> {
+export function reactionsOf(sql: Sql, seqs: number[]): Map<number, Reaction[]> {
   const found = new Map<number, Reaction[]>();
   if (seqs.length === 0) return found;
   for (const { target, reaction, name } of reactionRows(sql, seqs)) {
@@ -103,7 +104,7 @@ type ReactionRow = { target: number; reaction: string; name: string };
  * reactions there are (none, for a page nobody reacted to); scattered seqs (the changes a resume missed) are looked
  * up one by one, which reads about two rows per seq, reactions or not.
  */
-function reactionRows(sql: SqlStorage, seqs: number[]): ReactionRow[] {
+function reactionRows(sql: Sql, seqs: number[]): ReactionRow[] {
   let lowest = seqs[0]!;
   let highest = lowest;
   for (const seq of seqs) {
@@ -131,7 +132,7 @@ function reactionRows(sql: SqlStorage, seqs: number[]): ReactionRow[] {
 }
 
 /** How a reply quotes message `seq` now (the room checked it holds it); one that is gone reads as deleted. */
-export function quoteNow(sql: SqlStorage, seq: number): Quote {
+export function quoteNow(sql: Sql, seq: number): Quote {
   const row = sql
     .exec<{ sender_name: string; text: string; deleted: 0 | 1 }>(
       `SELECT sender_name, text, deleted FROM messages WHERE seq = ?`,

@@ -8,13 +8,13 @@
 // room's other tables it is made by the room's first write, and looking a key up in a room never written writes
 // nothing.
 
-import type { Schema } from "./schema";
+import type { Schema, Sql } from "./schema";
 
 /** How long a post's idempotency key is kept: a retry within it posts nothing again. */
 export const PUBLISH_KEY_LIFE_MS = 24 * 60 * 60 * 1000;
 
 export class PublishKeys {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
 
   constructor(private readonly schema: Schema) {
     this.sql = schema.sql;

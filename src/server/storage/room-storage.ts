@@ -9,7 +9,7 @@
 
 import type { ChatMessage, GameData, Sender } from "../../shared/protocol";
 import { fitPage, MESSAGE_COLUMNS, type MessageRow, messagesOf, quoteNow } from "./message-rows";
-import type { Schema } from "./schema";
+import type { Schema, Sql } from "./schema";
 
 /**
  * A chat accepted from a member, not yet stored: it has no sequence number until it is. `author` is who the
@@ -51,7 +51,7 @@ export interface Page {
 
 export class RoomStorage {
   private readonly storage: DurableObjectStorage;
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
   /** The block of connection ids reserved and not handed out yet: `next` up to, not including, `end`. */
   private ids = { next: 0, end: 0 };
   /** Kept in memory, since only this object writes the table. */

@@ -19,6 +19,8 @@
 // table that exists already is not created again (`IF NOT EXISTS`), and a column that is there already is not
 // added again (`Column`); a database with a version never meets either.
 
+import { CountedSql, type RowCounts } from "../observability/counted-sql";
+
 /** A column added to an existing table: `definition` as `ALTER TABLE … ADD COLUMN` takes it. */
 type Column = { table: string; definition: string };
 
@@ -161,14 +163,22 @@ export const LATEST_VERSION = MIGRATIONS.length;
 /** The tables rooms made before the schema had versions: each was the first of its group. */
 const UNVERSIONED_TABLES = ["messages", "bans", "hub_members"];
 
+/** The room's SQL as its modules use it: every statement counted (observability/counted-sql.ts). */
+export type Sql = Pick<SqlStorage, "exec">;
+
 /** The room's database as far as its tables go: which version it is at, and bringing it to the latest. */
 export class Schema {
-  readonly sql: SqlStorage;
+  /** The one way into the room's SQL: the rows each statement reads and writes are counted. */
+  readonly sql: CountedSql;
   /** 0: no tables (never written, or deleted since). */
   private version: number;
 
-  constructor(readonly storage: DurableObjectStorage) {
-    this.sql = storage.sql;
+  constructor(
+    readonly storage: DurableObjectStorage,
+    /** The object's counters (room-counters.ts); a schema opened elsewhere (a test's) counts for nobody. */
+    counts: RowCounts = { rowsRead: 0, rowsWritten: 0 },
+  ) {
+    this.sql = new CountedSql(storage.sql, counts);
     const { version, tables } = versionOf(this.sql);
     this.version = version;
     if (tables && version < LATEST_VERSION) this.migrate();
@@ -190,7 +200,7 @@ export class Schema {
   }
 
   private migrate(): void {
-    migrate(this.storage, this.version);
+    migrate(this.storage, this.version, LATEST_VERSION, this.sql);
     this.version = LATEST_VERSION;
   }
 }
@@ -199,7 +209,7 @@ export class Schema {
  * The version of the database: recorded, or 0 for one that has none (`tables`: made before versions, or empty).
  * Reads `sqlite_master`, which writes nothing.
  */
-function versionOf(sql: SqlStorage): { version: number; tables: boolean } {
+function versionOf(sql: Sql): { version: number; tables: boolean } {
   const names = new Set(
     sql
       .exec<{ name: string }>(
@@ -218,8 +228,12 @@ function versionOf(sql: SqlStorage): { version: number; tables: boolean } {
  * Applies the migrations after version `from` up to `to`, and records `to`; all or nothing. The room always goes to
  * the latest; tests build older versions with it.
  */
-export function migrate(storage: DurableObjectStorage, from: number, to = LATEST_VERSION): void {
-  const { sql } = storage;
+export function migrate(
+  storage: DurableObjectStorage,
+  from: number,
+  to = LATEST_VERSION,
+  sql: Sql = storage.sql,
+): void {
   storage.transactionSync(() => {
     for (const steps of MIGRATIONS.slice(from, to)) for (const step of steps) apply(sql, step);
     sql.exec(
@@ -229,7 +243,7 @@ export function migrate(storage: DurableObjectStorage, from: number, to = LATEST
   });
 }
 
-function apply(sql: SqlStorage, step: Step): void {
+function apply(sql: Sql, step: Step): void {
   if (typeof step === "string") {
     sql.exec(step);
     return;

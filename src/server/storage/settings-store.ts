@@ -7,12 +7,12 @@
 // in a room never written writes nothing (the table is schema.ts's, made by the room's first write).
 
 import { DEFAULT_ROOM_SETTINGS, type RoomSettings } from "../../shared/protocol";
-import type { Schema } from "./schema";
+import type { Schema, Sql } from "./schema";
 
 type SettingsRow = { slow_mode_seconds: number; listed: number; title: string | null };
 
 export class SettingsStore {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
   /** The settings as stored; undefined until read. */
   private cached: RoomSettings | undefined;
 

@@ -5,7 +5,7 @@
 // unless WEBHOOK_URL is set, and like every table these are schema.ts's, created by the room's first write.
 
 import type { Member } from "../../shared/protocol";
-import type { Schema } from "./schema";
+import type { Schema, Sql } from "./schema";
 
 /** One undelivered event: its id, when it happened, its JSON; on a `webhook.gap` event, how many it stands for. */
 export interface StoredEvent {
@@ -57,7 +57,7 @@ type CursorRow = {
 };
 
 export class WebhookStore implements EventStore {
-  private readonly sql: SqlStorage;
+  private readonly sql: Sql;
 
   constructor(private readonly schema: Schema) {
     this.sql = schema.sql;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { announceJoins, broadcast } from "../../../../src/server/connections/fan-out";
+import { announceJoins, broadcast, sendPacket } from "../../../../src/server/connections/fan-out";
 import { batchBudget } from "../../../../src/server/connections/frame-fit";
 import { memberOf } from "../../../../src/server/connections/session";
 import { Sessions } from "../../../../src/server/connections/sessions";
@@ -36,6 +36,7 @@ function room() {
     broadcast: (packet: ServerPacket) => broadcast(sessions.joined(), packet),
     announceJoins: (joins: { member: Member; socket: FakeSocket }[]) =>
       announceJoins(sessions.joined(), joins, BATCH_BUDGET),
+    tell: (socket: FakeSocket, dialect: Dialect, packet: ServerPacket) => sendPacket(socket, dialect, packet),
   };
   const outbox = new Outbox(sessions, audience, store, BATCH_BUDGET, DEFAULT_LIMITS);
   let nextId = 1;
