@@ -11,7 +11,9 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SignJWT } from "jose";
 import { type DevServer, type DevServerOptions, startDevServer } from "../tools/dev-server.ts";
+import { costRows, meter } from "./lib/cost-meter.ts";
 import { closeAll, joinAll, LOAD_VARS, LoadClient, settle } from "./lib/load.ts";
+import { PRICES_READ } from "./lib/prices.ts";
 import { cpuMs, rssBytes, wranglerWorkerds } from "./lib/proc.ts";
 import { snapshotProject } from "./lib/snapshot.ts";
 import { fmt, sleep } from "./lib/stats.ts";
@@ -83,29 +85,33 @@ interface Running {
 const FLOORS = ["floor", "durable", "durable-door"];
 
 /** How each kind of server is started: its wrangler config and the settings it runs with. */
+/** Every server's admin token, for the cost meter to read the counters of a scenario's rooms (lib/cost-meter.ts). */
+const ADMIN_TOKEN = randomBytes(16).toString("hex");
+const OURS_VARS = { ...LOAD_VARS, ADMIN_TOKEN };
+
 async function devServerOptions(kind: string): Promise<DevServerOptions> {
   switch (kind) {
     case "floor":
       return { config: join(BENCH_DIR, "floor/wrangler.toml") };
     case "durable":
-      return { config: join(BENCH_DIR, "floor/durable.toml") };
+      return { config: join(BENCH_DIR, "floor/durable.toml"), vars: { ADMIN_TOKEN } };
     case "durable-door":
       // The room's Worker reads the room's settings on every upgrade: the same ones as ours.
-      return { vars: LOAD_VARS, config: snapshot.durableDoor };
+      return { vars: OURS_VARS, config: snapshot.durableDoor };
     case "exp":
-      return { vars: LOAD_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") };
+      return { vars: OURS_VARS, config: resolve(options["exp-config"] ?? "missing --exp-config") };
     case "tokens":
       return {
-        vars: { ...LOAD_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" },
+        vars: { ...OURS_VARS, AUTH_SECRET: TOKEN_SECRET, ROOM_ACCESS: "token" },
         config: snapshot.withoutAssets,
       };
     case "shipped":
-      return { vars: LOAD_VARS, config: snapshot.config };
+      return { vars: OURS_VARS, config: snapshot.config };
     case "webhooks":
-      return { vars: { ...LOAD_VARS, ...(await receiver()).vars }, config: snapshot.withoutAssets };
+      return { vars: { ...OURS_VARS, ...(await receiver()).vars }, config: snapshot.withoutAssets };
     default:
       return {
-        vars: LOAD_VARS,
+        vars: OURS_VARS,
         config: options["ours-config"] ? resolve(options["ours-config"]) : snapshot.withoutAssets,
       };
   }
@@ -249,6 +255,11 @@ try {
         const t0 = Date.now();
         try {
           const result = await runScenario(scenario, target, run);
+          // The leaves of the clients just closed reach the rooms before their counters are read.
+          await sleep(300);
+          const memberHours = (result.members * (Date.now() - t0)) / 3_600_000;
+          const cost = await meter(server.httpUrl, result.rooms, ADMIN_TOKEN, t0, { chats: result.sent, memberHours });
+          if (cost) result.cost = cost;
           results.push(result);
           console.log(
             `  run ${run} ${scenario.name.padEnd(7)} ${target.label.padEnd(6)} ${fmt(result.deliveriesPerSec, 0).padStart(8)} deliveries/s, ` +
@@ -385,6 +396,16 @@ if (typing.rows.length) {
   );
   console.log(table(typing.costs));
   for (const [name, byServer] of Object.entries(typing.byScenario)) Object.assign(summary[name]!, { typing: byServer });
+}
+
+const costs = costRows(results, scenarioNames);
+if (costs.length) {
+  console.log(
+    `\nCost (medians over runs; per 1,000 chats sent, joins and leaves included; $ at list prices past the plan's ` +
+      `allowances, read ${PRICES_READ}: lib/prices.ts; GB-s at 128 MB from the objects' awake estimate, an upper ` +
+      `bound; storage when the scenario ended; wake-ups = objects started; docs/cost.md)\n`,
+  );
+  console.log(table(costs));
 }
 
 const oursResults = results.filter((r) => r.server === oursLabel);

@@ -1,6 +1,7 @@
 // The load scenarios and the engine that runs one of them against one server.
 
 import { ChangeDriver, type Changes, type ChangesResult } from "./lib/changes.ts";
+import type { Usage } from "./lib/cost-meter.ts";
 import { closeAll, type Dialect, joinAll, LoadClient, now, settle, Tracker, traffic } from "./lib/load.ts";
 import { cpuMs, rssBytes } from "./lib/proc.ts";
 import { quantiles, sleep } from "./lib/stats.ts";
@@ -220,6 +221,10 @@ export interface ScenarioResult {
   changes?: ChangesResult;
   /** What members received of the typing (scenarios with `typing`). */
   typing?: TypingResult;
+  /** The scenario's rooms, for the cost meter to read their counters (lib/cost-meter.ts). */
+  rooms: string[];
+  /** What Cloudflare would bill for it, when the server has a meter (run.ts adds it). */
+  cost?: Usage;
 }
 
 let roomCounter = 0;
@@ -380,6 +385,7 @@ export async function runScenario(scenario: Scenario, target: Target, run: numbe
       joinCpuMs: { runtime: cpu1.runtime - cpu0.runtime, proxy: cpu1.proxy - cpu0.proxy },
       rssBefore,
       rssJoined,
+      rooms: roomNames,
       ...(changes && { changes: changes.result() }),
       ...(typing && { typing: typing.result() }),
     };

@@ -12,7 +12,8 @@
 // - A member is dropped once it has been silent for the silence limit, but only a member whose client has shown it
 //   keeps the connection alive: one that sent a `ping` at least once. The runtime answers pings without waking the
 //   room and records when it last did (`getWebSocketAutoResponseTimestamp`); frames the room read count too. A
-//   client that never pings (the Godot tutorial's) is never judged silent. The room's alarm runs that sweep.
+//   client that never pings (the Godot tutorial's) is never judged silent. The room runs that sweep when it next
+//   wakes for any event, never on a timer of its own (room/silence-sweep.ts).
 
 export interface LivenessSettings {
   joinTimeoutMs: number;

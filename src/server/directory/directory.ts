@@ -4,14 +4,14 @@
 //
 // A room tells it when it is listed (and on each change of its title), its count as it changes (at most once per
 // DIRECTORY_REPORT_MS, the last one always), again each time its alarm rings while it is listed, and when it is
-// unlisted or wiped. A report that arrives after a newer one of the same room changes nothing. A room that stopped
-// reporting with members in it (a report lost with the object that sent it) is listed as empty once it has been
-// silent for longer than a room with members ever is (`STALE_AFTER_MS`).
+// unlisted or wiped; a report that failed is made again by the room's alarm. A report that arrives after a newer one
+// of the same room changes nothing. The directory trusts each room's last report until the room says otherwise: a
+// room with members and nothing happening in it tells nothing (it sleeps, and costs nothing: docs/cost.md), so how
+// long since a room last reported says nothing about its members.
 
 import { DurableObject } from "cloudflare:workers";
 import type { ListedRoom } from "../../shared/protocol";
 import type { Env } from "../config/env";
-import { readSettings } from "../config/settings";
 import { type Cursor, encodeCursor } from "./cursor";
 
 /** The one directory object's name. */
@@ -23,15 +23,10 @@ export interface DirectoryPage {
   next?: string;
 }
 
-/** Each room's alarm rings at least this often while it has members (room/alarm-clock.ts, `sweepInterval`). */
-const MIN_SWEEP_MS = 30_000;
-
 type RoomRow = { name: string; title: string; members: number };
 
 export class RoomDirectory extends DurableObject<Env> {
   private readonly sql = this.ctx.storage.sql;
-  /** A room with members that has not reported for this long has lost them: three of its alarms' rings. */
-  private readonly staleAfterMs = 3 * Math.max(readSettings(this.env).silenceMs / 2, MIN_SWEEP_MS);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -63,7 +58,6 @@ export class RoomDirectory extends DurableObject<Env> {
 
   /** Up to `limit` rooms after `after` (from the first without it), by members (most first) then name. */
   list(limit: number, after?: Cursor): DirectoryPage {
-    this.sql.exec(`UPDATE rooms SET members = 0 WHERE members > 0 AND at < ?`, Date.now() - this.staleAfterMs);
     const rows = this.sql
       .exec<RoomRow>(
         `SELECT name, title, members FROM rooms

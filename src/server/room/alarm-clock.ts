@@ -1,10 +1,11 @@
-// The room's one alarm, which wakes it for its upkeep (dropping silent members, closing those whose tokens expired,
-// expiring old history, bans and the publish API's idempotency keys, sending webhook events again, telling the
-// directory a listed room's count). The rule that
-// keeps it cheap: while the room has members or history, an alarm is set, and each time it rings the room computes
-// the next one; a room with neither has none and never wakes. So between rings, callers mostly need the alarm to ring
-// no later than some time (`ringBy`), and the clock writes only when that moves it earlier. The one exception is a
-// room whose last member left (`ringAt`): it has nobody to check on, and its alarm moves later.
+// The room's one alarm, which wakes it for its upkeep (closing members whose tokens expired, expiring old history,
+// bans and the publish API's idempotency keys, sending webhook events again, telling the directory a listed room's
+// count). It never rings just to check on members: silent ones are swept when the room wakes for anything else
+// (silence-sweep.ts), so an idle room with members and nothing due sleeps (docs/cost.md). The rule that keeps it
+// cheap: while something is due, an alarm is set, and each time it rings the room computes the next one; a room with
+// nothing due has none and never wakes. So between rings, callers mostly need the alarm to ring no later than some
+// time (`ringBy`), and the clock writes only when that moves it earlier. The one exception is a room whose last
+// member left (`ringAt`): what its members needed (a token's expiry) is no longer due, and its alarm moves later.
 
 export class AlarmClock {
   /** When the alarm is set to ring; null if it is not set; undefined until read from storage. */
@@ -63,8 +64,6 @@ export class AlarmClock {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Each check on members wakes the room: no more often than this, however short the silence limit. */
-const MIN_SWEEP_INTERVAL_MS = 30_000;
 /**
  * Expired idempotency keys are deleted no more often than this: a room that takes a keyed post every second would
  * otherwise wake each second, a day later, for one key. A key past its life is ignored already (publish-keys.ts), so
@@ -74,10 +73,8 @@ const KEY_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface UpkeepState {
   now: number;
-  hasMembers: boolean;
   /** The time of the oldest stored message, if any. */
   oldestTs: number | undefined;
-  silenceMs: number;
   historyMaxAgeMs: number;
   /** When the first ban of the room's ends, if one does. */
   banEnds: number | undefined;
@@ -92,20 +89,17 @@ export interface UpkeepState {
 }
 
 /**
- * When the room next needs its alarm: to check on its members (twice per silence limit, so a silent one goes within
- * 1.5 limits), to expire its oldest message (once a day at most), to forget a ban that ended or an idempotency
- * key that expired (once an hour at most), so that a room left with nothing else can delete its storage, to close a
- * member whose token expired, even a silent one, to send webhook events again, and to tell the directory a count.
- * Infinity: no alarm is needed.
+ * When the room next needs its alarm: to expire its oldest message (once a day at most), to forget a ban that ended
+ * or an idempotency key that expired (once an hour at most), so that a room left with nothing else can delete its
+ * storage, to close a member whose token expired, even a silent one, to send webhook events again, and to tell the
+ * directory a count. Members alone need none. Infinity: no alarm is needed.
  */
 export function nextUpkeep(state: UpkeepState): number {
   const { now } = state;
-  const sweep = state.hasMembers ? now + sweepInterval(state.silenceMs) : Infinity;
   const expiry =
     state.oldestTs === undefined ? Infinity : Math.max(state.oldestTs + state.historyMaxAgeMs, now + DAY_MS);
   const keys = state.keyExpires === undefined ? Infinity : Math.max(state.keyExpires, now + KEY_SWEEP_INTERVAL_MS);
   return Math.min(
-    sweep,
     expiry,
     keys,
     state.banEnds ?? Infinity,
@@ -113,8 +107,4 @@ export function nextUpkeep(state: UpkeepState): number {
     state.webhooksDue ?? Infinity,
     state.reportDue ?? Infinity,
   );
-}
-
-export function sweepInterval(silenceMs: number): number {
-  return Math.max(silenceMs / 2, MIN_SWEEP_INTERVAL_MS);
 }

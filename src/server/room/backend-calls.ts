@@ -1,7 +1,8 @@
 // What the Worker's HTTP APIs ask of a room over RPC, for a game's backend or its operator (docs/backend.md): the
 // room's info, a post of the publish API, the admin API's moderation, settings, blocked words and audit log, and
 // the wipe. The room's own story, its connections', is room.ts, which extends this; these calls reach it from
-// outside, without a socket, and each does what a moderator's packet would, or reads only.
+// outside, without a socket, and each does what a moderator's packet would, or reads only. Like any event, a call
+// that acts drops the members gone silent first (silence-sweep.ts); a read changes nothing, that included.
 
 import { CLOSE_ROOM_DELETED } from "../../shared/close-codes";
 import type { ModerationAction, RoomSettings, SettingsChange } from "../../shared/protocol";
@@ -29,20 +30,23 @@ export abstract class BackendCalls extends RoomParts {
   }
 
   /** A post of the publish API (`POST /api/rooms/<name>/messages`): the game's backend says something here. */
-  publish(post: Post): Published {
+  async publish(post: Post): Promise<Published> {
     this.counts.callIn(Date.now());
+    await this.woke();
     return publish(this.publishing, post, Date.now());
   }
 
   /** A moderation action of the admin API (`POST /api/rooms/<name>/<action>`). */
   async moderateAsAdmin(action: ModerationAction): Promise<ModerationOutcome> {
     this.counts.callIn(Date.now());
+    await this.woke();
     return moderate(this.moderated, action, "admin", Date.now());
   }
 
   /** `POST /api/rooms/<name>/settings`: the room's settings after the change. */
-  changeSettingsAsAdmin(change: SettingsChange): RoomSettings {
+  async changeSettingsAsAdmin(change: SettingsChange): Promise<RoomSettings> {
     this.counts.callIn(Date.now());
+    await this.woke();
     return changeSettings(this.settingsRoom, change, "admin", Date.now());
   }
 
@@ -53,8 +57,9 @@ export abstract class BackendCalls extends RoomParts {
   }
 
   /** `PUT /api/rooms/<name>/blocked-words`: the room's own list from now on (valid: shared/blocked-words.ts). */
-  setBlockedWords(words: string[]): string[] {
+  async setBlockedWords(words: string[]): Promise<string[]> {
     this.counts.callIn(Date.now());
+    await this.woke();
     this.audited({ action: "blocked_words", details: this.blocked.replace(words) }, "admin");
     return this.blocked.list();
   }

@@ -1,11 +1,12 @@
 // What a listed room tells the directory (directory/directory.ts): that it is listed, with its title and member
 // count; its count as it changes, at most once per DIRECTORY_REPORT_MS (a change within that time is told when it
-// ends, by the room's alarm, so the last count always arrives); its count again whenever its alarm rings (so that a
-// report lost on the way is made good); and that it is no longer listed (unlisted, or wiped). A room that is not
-// listed tells nothing, and a shard never tells anything: its hub counts the room's members, its shards' included.
+// ends, by the room's alarm, so the last count always arrives); its count again whenever its alarm rings for
+// anything; and that it is no longer listed (unlisted, or wiped). A room that is not listed tells nothing, and a
+// shard never tells anything: its hub counts the room's members, its shards' included. Nothing here rings the alarm
+// to say that nothing changed: the directory trusts the last report, and an idle room sleeps.
 //
-// Chat never waits for it: every report is a call the room does not await (`waitUntil`), and a failed one is
-// logged, then made good by the next.
+// Chat never waits for it: every report is a call the room does not await (`waitUntil`); a failed one is logged, and
+// made again by the room's alarm DIRECTORY_REPORT_MS later (or by a change before that).
 
 import type { Departure, RoomSettings, RosterMember } from "../../shared/protocol";
 import type { PresenceWatcher } from "./outbox";
@@ -55,10 +56,10 @@ export class DirectoryReports implements PresenceWatcher {
     return this.dueAt;
   }
 
-  /** The alarm rang: a listed room tells its count, whether it waited or not. */
+  /** The alarm rang: a listed room tells its count, whether it waited or not; an unlisted one a failed removal again. */
   rang(now: number): void {
     if (this.room.settings().listed) this.tell(now);
-    else this.dueAt = undefined;
+    else if (this.dueAt !== undefined) this.remove();
   }
 
   /** The room's settings changed from `before`: a listed room is told at once (its title may be new), or removed. */
@@ -102,6 +103,10 @@ export class DirectoryReports implements PresenceWatcher {
       console.error(`room: the directory was not told: ${String(error)}`);
       // A broken stub stays broken: the next call gets a new one.
       this.stub = undefined;
+      // No timer would make it good: the alarm does, unless a newer report is due already.
+      if (this.dueAt !== undefined) return;
+      this.dueAt = Date.now() + DIRECTORY_REPORT_MS;
+      this.room.ringBy(this.dueAt);
     });
     this.room.waitUntil(call);
   }

@@ -53,6 +53,7 @@ import type { PagedRoom } from "./pages";
 import { Presence } from "./presence";
 import type { PublishingRoom } from "./publishing";
 import type { SettingsRoom } from "./settings-changes";
+import { SilenceSweep } from "./silence-sweep";
 import type { SpeechRoom } from "./speech-rules";
 import { Upkeep } from "./upkeep";
 import { Webhooks } from "./webhooks";
@@ -195,7 +196,7 @@ export abstract class RoomParts extends DurableObject<Env> {
   });
   protected readonly liveness = new Liveness<Connection>(this.settings, {
     unjoined: () => this.sessions.unjoined(),
-    // Only the room's own members: a shard watches its own (`ShardSet.checkIn`).
+    // Only the room's own members: a shard judges its own (`ShardSet.checkIn`).
     lastPing: (socket) =>
       socket instanceof RemoteConnection ? undefined : this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime(),
     close: (socket, reason) => this.departures.close(socket, CLOSE_TIMEOUT, reason),
@@ -208,6 +209,19 @@ export abstract class RoomParts extends DurableObject<Env> {
     outbox: this.outbox,
     upkeep: this.upkeep,
     counters: this.counts,
+  });
+  /** Members gone silent leave when the room next wakes, before the event that woke it (silence-sweep.ts). */
+  protected readonly silenceSweep = new SilenceSweep({
+    silenceMs: this.settings.silenceMs,
+    sessions: this.sessions,
+    liveness: this.liveness,
+    shards: this.shards,
+    departures: this.departures,
+    holdEvents: (work) =>
+      this.ctx.blockConcurrencyWhile(() =>
+        // A failure here would reset the object: it is logged, and the next sweep asks again.
+        work().catch((error: unknown) => console.error(`room: the sweep failed: ${String(error)}`)),
+      ),
   });
   /** The room as moderation acts on it (moderation/actions.ts). */
   protected readonly moderated: ModeratedRoom<Connection> = {
@@ -297,6 +311,14 @@ export abstract class RoomParts extends DurableObject<Env> {
     }
     // Keep-alive pings are answered by the runtime itself, without waking the room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /**
+   * Every event starts here: members silent past the limit leave first (silence-sweep.ts). A promise only when a hub
+   * must hear from its shards; everything else is done at once, so the common event waits for nothing.
+   */
+  protected woke(): Promise<void> | undefined {
+    return this.silenceSweep.beforeEvent(Date.now());
   }
 
   /** Hashes the addresses of the room's anonymous connections, if it muted one by address (mute-list.ts). */

@@ -16,7 +16,7 @@
 // A room costs nothing until someone joins: looking at it or connecting without joining writes nothing, and once
 // it has neither members nor history it deletes its storage (upkeep.ts).
 
-import { CLOSE_REPLACED, CLOSE_TIMEOUT, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
+import { CLOSE_REPLACED, CLOSE_TOKEN_EXPIRED } from "../../shared/close-codes";
 import { frameBytes } from "../../shared/codec";
 import { guestName, NAME_TAKEN_RULE } from "../../shared/names";
 import type {
@@ -61,6 +61,7 @@ export class ChatRoom extends BackendCalls {
    */
   override async fetch(request: Request): Promise<Response> {
     this.counts.callIn(Date.now());
+    await this.woke();
     const { sessions, bans } = this;
     const { maxConnectionsPerAddress, shardCapacity } = this.settings;
     const newcomer = await admit(request, { sessions, bans, maxConnectionsPerAddress }, Date.now());
@@ -87,12 +88,15 @@ export class ChatRoom extends BackendCalls {
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
     this.counts.frameIn(frameBytes(frame), Date.now());
+    const sweeping = this.woke();
+    if (sweeping) await sweeping;
     await this.receive(socket, frame);
   }
 
   /** What a shard's connections did, in order: frames the shard let through, and connections that closed. */
   async fromShard(shard: number, reports: Report[]): Promise<void> {
     this.counts.callIn(Date.now());
+    await this.woke();
     await takeReports(this.hub, shard, reports);
   }
 
@@ -277,28 +281,27 @@ export class ChatRoom extends BackendCalls {
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     this.counts.socketGone(Date.now());
+    await this.woke();
     await this.departures.gone(socket, code);
     answerClose(socket, code);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
     this.counts.socketGone(Date.now());
+    await this.woke();
     // No close event follows an error, so this is the connection's only goodbye: it broke (1006, as a client sees it).
     await this.departures.gone(socket, 1006);
   }
 
-  /** The room's upkeep: drops silent members, expires old history, and sets the next alarm if any is needed. */
+  /**
+   * The room's upkeep, rung for what is due (upkeep.ts), never just to check on members: it drops silent members, as
+   * any event does, and members whose tokens expired, expires old history, and sets the next alarm if any is needed.
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.counts.alarmRang(now);
     this.upkeep.rang(now);
-    const onShards = await this.shards.checkIn();
-    // A shard that no longer holds a member's socket crashed, or lost its close: the member is gone.
-    for (const connection of onShards.gone) await this.departures.gone(connection);
-    const here = this.sessions.joinedHere().map(([socket]) => socket);
-    const silenceSeconds = this.settings.silenceMs / 1000;
-    for (const socket of [...this.liveness.silent(here, now), ...onShards.silent])
-      this.departures.close(socket, CLOSE_TIMEOUT, `silent for more than ${silenceSeconds} s`);
+    await this.silenceSweep.sweep(now);
     for (const socket of this.sessions.expired(now, (session) => tokenExpired(session, now)))
       this.departures.close(socket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON);
     await this.upkeep.finish(now);

@@ -1,9 +1,10 @@
-// What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has members, history,
-// bans, mutes, audit entries, the publish API's idempotency keys, undelivered webhook events or a count to tell the
-// directory, and its storage, which it deletes once it has none of them nor a list of blocked words nor settings of
-// its own. The room says what happened (history stored, a member joined, a ban set, a key kept, the alarm
-// rang); this decides when the alarm must ring next, and whether the storage goes. The alarm's own steps (closing
-// silent members and expired tokens) are the room's story (room.ts, `alarm`).
+// What keeps a room going between its events: its one alarm (alarm-clock.ts), set while it has history, bans, mutes,
+// audit entries, the publish API's idempotency keys, undelivered webhook events, a count to tell the directory or a
+// member whose token will expire (members alone set none: silent ones leave at the room's next event,
+// silence-sweep.ts), and its storage, which it deletes once it has no members nor any of these nor a list of blocked
+// words nor settings of its own. The room says what happened (history stored, a member joined, a ban set, a key
+// kept, the alarm rang); this decides when the alarm must ring next, and whether the storage goes. The alarm's own
+// steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
 import type { RoomSettings } from "../config/settings";
 import type { JoinedSession, RoomSocket } from "../connections/session";
@@ -18,12 +19,12 @@ import type { ShardMembers } from "../shards/shard-members";
 import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage } from "../storage/room-storage";
 import type { SettingsStore } from "../storage/settings-store";
-import { AlarmClock, nextUpkeep, sweepInterval } from "./alarm-clock";
+import { AlarmClock, nextUpkeep } from "./alarm-clock";
 import { expiresAt } from "./token-expiry";
 
 /** What the upkeep looks at, and keeps or deletes. */
 export interface KeptRoom {
-  settings: Pick<RoomSettings, "silenceMs" | "historyMaxAgeMs">;
+  settings: Pick<RoomSettings, "historyMaxAgeMs">;
   sessions: Sessions<RoomSocket>;
   storage: RoomStorage;
   bans: BanList;
@@ -72,10 +73,12 @@ export class Upkeep {
     if (!this.alarmClock.isSet) this.inBackground(this.alarmClock.ensure(() => this.next()));
   }
 
-  /** A member joined: the alarm must come round to check that it is still there, and that its token is valid. */
+  /**
+   * A member joined: one with a token must be closed when it expires, silent or not. Whether it is still there is
+   * asked at the room's next event (silence-sweep.ts), never by the alarm: a join sets no alarm of its own.
+   */
   memberJoined(joined: JoinedSession): void {
-    const sweep = Date.now() + sweepInterval(this.room.settings.silenceMs);
-    this.inBackground(this.alarmClock.ringBy(joined.identity ? Math.min(sweep, expiresAt(joined.identity)) : sweep));
+    if (joined.identity) this.inBackground(this.alarmClock.ringBy(expiresAt(joined.identity)));
   }
 
   /**
@@ -169,15 +172,12 @@ export class Upkeep {
   }
 
   private next(oldestTs = this.oldest()): number {
-    const { silenceMs, historyMaxAgeMs } = this.room.settings;
     const { sessions } = this.room;
     const now = Date.now();
     return nextUpkeep({
       now,
-      hasMembers: sessions.memberCount > 0,
       oldestTs,
-      silenceMs,
-      historyMaxAgeMs,
+      historyMaxAgeMs: this.room.settings.historyMaxAgeMs,
       banEnds: earliest(this.room.bans.nextExpiry(), this.room.mutes.nextExpiry()),
       tokenExpires: sessions.firstExpiry(({ identity }) => identity && expiresAt(identity)),
       keyExpires: this.room.keys.nextExpiry(),

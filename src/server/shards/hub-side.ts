@@ -228,7 +228,7 @@ export class ShardSet {
   }
 
   /**
-   * The upkeep's question to every shard with members: which of them are gone (the shard crashed, or their close
+   * The sweep's question to every shard with members (room/silence-sweep.ts): which of them are gone (the shard crashed, or their close
    * was lost), and which are silent for longer than the silence limit.
    */
   async checkIn(): Promise<{ gone: RemoteConnection[]; silent: RemoteConnection[] }> {
@@ -240,7 +240,7 @@ export class ShardSet {
         try {
           answer = await link.call((stub) => stub.checkIn());
         } catch {
-          return; // Asked again at the next upkeep.
+          return; // Asked again at the next sweep.
         }
         const held = new Set(answer.held);
         // A connection not joined yet may still be on its way to the shard: the join check times it.
@@ -260,6 +260,11 @@ export class ShardSet {
       }),
     );
     return { gone, silent };
+  }
+
+  /** Whether any shard holds a member: only then has a sweep anything to ask the shards (room/silence-sweep.ts). */
+  get hasMembers(): boolean {
+    return !this.withMembers().next().done;
   }
 
   /** What `GET /api/rooms/<name>` tells of the shards this instance of the hub knows. */
@@ -287,7 +292,7 @@ export class ShardSet {
     return answers.filter((answer) => answer !== undefined);
   }
 
-  private *withMembers(): Iterable<ShardLink> {
+  private *withMembers(): Generator<ShardLink> {
     for (const link of this.links.values()) if (link.members > 0) yield link;
   }
 

@@ -5,8 +5,8 @@
 // members, answering one connection, closing one.
 //
 // A shard stores nothing. A connection's session lives in its socket's attachment as the hub last sent it, and the
-// shard has no alarm: the hub's upkeep asks it about its members (`checkIn`). So a shard without members hibernates
-// and costs nothing.
+// shard has no alarm: the hub's sweep asks it about its members when the hub wakes (`checkIn`). So a shard whose
+// members are quiet hibernates and costs nothing.
 
 import { DurableObject } from "cloudflare:workers";
 import type { CloseCode } from "../../shared/close-codes";
@@ -155,7 +155,7 @@ export class RoomShard extends DurableObject<Env> {
     return roster;
   }
 
-  /** The hub's upkeep: the connections held (retired ones too), how many are members, and the silent members. */
+  /** The hub's sweep: the connections held (retired ones too), how many are members, and the silent members. */
   async checkIn(): Promise<CheckIn> {
     this.counts.callIn(Date.now());
     const joined = this.sockets.joined();

@@ -62,7 +62,8 @@ export interface Roster {
   lastSeq?: number;
 }
 
-/** A shard's answer to the hub's upkeep: the connections it holds, how many are members, and the silent ones. */
+/** A shard's answer to the hub's sweep (room/silence-sweep.ts): the connections it holds, how many are members, and
+ * the silent ones. */
 export interface CheckIn {
   held: string[];
   members: number;

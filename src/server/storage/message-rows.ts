@@ -82,14 +82,7 @@ function quoteOf(row: MessageRow): Quote {
 export function reactionsOf(sql: Sql, seqs: number[]): Map<number, Reaction[]> {
   const found = new Map<number, Reaction[]>();
   if (seqs.length === 0) return found;
-  const rows = sql
-    .exec<{ target: number; reaction: string; name: string }>(
-      `SELECT target, reaction, name FROM reactions WHERE target IN (SELECT value FROM json_each(?))
-       ORDER BY target, at, rowid`,
-      JSON.stringify(seqs),
-    )
-    .toArray();
-  for (const { target, reaction, name } of rows) {
+  for (const { target, reaction, name } of reactionRows(sql, seqs)) {
     const summary = found.get(target) ?? [];
     if (summary.length === 0) found.set(target, summary);
     let entry = summary.find((item) => item.reaction === reaction);
@@ -101,6 +94,41 @@ export function reactionsOf(sql: Sql, seqs: number[]): Map<number, Reaction[]> {
     if (entry.by.length < REACTORS_NAMED) entry.by.push(name);
   }
   return found;
+}
+
+type ReactionRow = { target: number; reaction: string; name: string };
+
+/**
+ * The reactions to messages `seqs`, by message, then as given. Rows read are billed: a page of history is a run of
+ * consecutive seqs (but for deleted ones), whose reactions are one range of the table's key, which reads only the
+ * reactions there are (none, for a page nobody reacted to); scattered seqs (the changes a resume missed) are looked
+ * up one by one, which reads about two rows per seq, reactions or not.
+ */
+function reactionRows(sql: Sql, seqs: number[]): ReactionRow[] {
+  let lowest = seqs[0]!;
+  let highest = lowest;
+  for (const seq of seqs) {
+    if (seq < lowest) lowest = seq;
+    if (seq > highest) highest = seq;
+  }
+  if (highest - lowest < 2 * seqs.length) {
+    const wanted = new Set(seqs);
+    return sql
+      .exec<ReactionRow>(
+        `SELECT target, reaction, name FROM reactions WHERE target BETWEEN ? AND ? ORDER BY target, at, rowid`,
+        lowest,
+        highest,
+      )
+      .toArray()
+      .filter(({ target }) => wanted.has(target));
+  }
+  return sql
+    .exec<ReactionRow>(
+      `SELECT target, reaction, name FROM reactions WHERE target IN (SELECT value FROM json_each(?))
+       ORDER BY target, at, rowid`,
+      JSON.stringify(seqs),
+    )
+    .toArray();
 }
 
 /** How a reply quotes message `seq` now (the room checked it holds it); one that is gone reads as deleted. */

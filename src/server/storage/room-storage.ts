@@ -142,7 +142,9 @@ export class RoomStorage {
 
   countShards(count: number): void {
     this.schema.ensure();
-    this.sql.exec(`INSERT OR REPLACE INTO counters (name, value) VALUES ('shards', ?)`, count);
+    // An update writes one row; an upsert or a REPLACE of a row that is there is billed as two.
+    const updated = this.sql.exec(`UPDATE counters SET value = ? WHERE name = 'shards'`, count);
+    if (updated.rowsWritten === 0) this.sql.exec(`INSERT INTO counters (name, value) VALUES ('shards', ?)`, count);
     this.shards = count;
   }
 

@@ -1,9 +1,11 @@
 // What a room keeps and for how long: nothing for a room nobody joined, nothing once it is empty again, history
-// until it expires; and connections that overstay (no join in time, a member gone silent) are closed.
+// until it expires; connections that overstay (no join in time, a member gone silent) are closed; and a room with
+// members and nothing happening sleeps: no alarm, its silent members swept at its next event.
 // This pool runs with JOIN_TIMEOUT_SECONDS = 2 and MEMBER_SILENCE_SECONDS = 2 (vitest.config.ts).
 
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ListedRoom } from "../../../src/shared/protocol";
 import { announcedLeaves, asGuest, connect, joinNative, joinTutorial, type Packet, sleep, uniqueRoom } from "../client";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -111,8 +113,8 @@ describe("history expires", () => {
     expect(welcome.lastSeq).toBe(3);
     bob.send({ type: "chat", text: "after expiry" });
     expect(await ann.next((p) => p.type === "chat" && p.text === "after expiry")).toMatchObject({ seq: 4 });
-    // Members present: the alarm comes round again to check on them.
-    expect(await alarmOf(room)).not.toBeNull();
+    // History present: the alarm is set to expire it (a day ahead at the soonest), not to check on members.
+    expect(await alarmOf(room)).toBeGreaterThanOrEqual(Date.now() + DAY_MS - 60_000);
   });
 
   it("leaves nothing of an empty room whose history has all expired", async () => {
@@ -125,7 +127,7 @@ describe("history expires", () => {
 
   it("sets the expiry alarm no sooner than a day ahead, and no later than the oldest message's expiry", async () => {
     const { room, ts } = await saidAndLeft("expiry-alarm", "hello");
-    // With no members left, the next ring (the member check) hands over to the expiry alarm.
+    // Run early, the alarm sets itself again for the expiry.
     expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
     expect(await alarmOf(room)).toBe(ts + 30 * DAY_MS);
   });
@@ -156,13 +158,12 @@ describe("connections that overstay", () => {
     const godot = await joinTutorial(room, "godot");
     frozen.sendRaw("ping");
     await until(async () => frozen.plain.includes("pong"), "the pong");
-    // ann keeps talking; godot (the tutorial's client) never pings, so it is never judged silent.
+    // ann keeps talking, and one of her chats, past frozen's silence limit, sweeps it; godot (the tutorial's client)
+    // never pings, so it is never judged silent.
     for (let i = 0; i < 6; i++) {
       await sleep(500);
       ann.send({ type: "chat", text: `still here ${i}` });
     }
-    // The room's alarm checks on members every 30 s at the soonest; here it is run at once.
-    expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
     expect(await frozen.closed).toBe(4008);
     const leaves = ann.received.flatMap(announcedLeaves);
     expect(leaves).toEqual([{ id: welcome.id, name: "frozen" }]);
@@ -175,5 +176,58 @@ describe("connections that overstay", () => {
     ann.send({ type: "chat", text: "after the leave" });
     const heard = await godot.upTo((p) => p.type === "chat_message" && p.message === "after the leave");
     expect(heard.filter(tellsFrozenLeft)).toHaveLength(1);
+  });
+});
+
+describe("an idle room sleeps", () => {
+  const HOUR_MS = 60 * 60 * 1000;
+
+  it("sets no alarm for its members, and none within the hour once it has history: nothing wakes it", async () => {
+    const room = uniqueRoom("idle");
+    const { client: ann } = await joinNative(room, "ann");
+    const { client: bob } = await joinNative(room, "bob");
+    bob.sendRaw("ping");
+    await until(async () => bob.plain.includes("pong"), "the pong");
+    // Two members, one that keeps alive by pings, nothing said: nothing is due, and no alarm is set.
+    expect(await alarmOf(room)).toBeNull();
+    ann.send({ type: "chat", text: "hello" });
+    await bob.nextOfType("chat");
+    // What was said expires in 30 days: the alarm rings for it a day ahead at the soonest, never for the members.
+    await until(async () => (await alarmOf(room)) !== null, "the expiry alarm is set");
+    expect(await alarmOf(room)).toBeGreaterThanOrEqual(Date.now() + HOUR_MS);
+  });
+
+  it("tells the directory its last count by the alarm, and then sets none, however long its members stay", async () => {
+    const room = uniqueRoom("idle-listed");
+    await joinNative(room, "ann");
+    await env.ROOMS.getByName(room).changeSettingsAsAdmin({ listed: true });
+    // bob joins within DIRECTORY_REPORT_MS of the report its listing made: his count waits for the alarm.
+    await joinNative(room, "bob");
+    await until(async () => (await alarmOf(room)) !== null, "the report's alarm is set");
+    expect(await runDurableObjectAlarm(env.ROOMS.getByName(room))).toBe(true);
+    const directory = await (await SELF.fetch("http://rooms.test/api/rooms?limit=100")).json<{ rooms: ListedRoom[] }>();
+    expect(directory.rooms.find(({ name }) => name === room)).toMatchObject({ members: 2 });
+    // Told, with nothing else due: the directory trusts that count until the room says otherwise, and the only alarm
+    // left is the one that expires the audit entry of the listing, 30 days on.
+    expect(await alarmOf(room)).toBeGreaterThanOrEqual(Date.now() + 29 * 24 * HOUR_MS);
+  });
+
+  it("announces a member gone silent at the next event, before that event", async () => {
+    const room = uniqueRoom("silent-next");
+    const { client: ann } = await joinNative(room, "ann");
+    await joinNative(room, "bob");
+    // On the sharded pool, frozen is on a shard: the hub asks its shard before it takes the event.
+    const { client: frozen, welcome } = await joinNative(room, "frozen");
+    frozen.sendRaw("ping");
+    await until(async () => frozen.plain.includes("pong"), "the pong");
+    // Past the silence limit (2 s) with nothing happening: nobody has been told, and no alarm is set to tell them.
+    await sleep(Number(env.MEMBER_SILENCE_SECONDS) * 1000 + 500);
+    expect(ann.received.flatMap(announcedLeaves)).toEqual([]);
+    expect(await alarmOf(room)).toBeNull();
+    // The next event (ann's chat) sweeps first: frozen is closed, and its leave comes before the chat.
+    ann.send({ type: "chat", text: "anyone?" });
+    const heard = await ann.upTo((p) => p.type === "chat" && p.text === "anyone?");
+    expect(heard.flatMap(announcedLeaves)).toEqual([{ id: welcome.id, name: "frozen" }]);
+    expect(await frozen.closed).toBe(4008);
   });
 });

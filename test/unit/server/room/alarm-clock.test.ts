@@ -4,9 +4,7 @@ import { AlarmClock, nextUpkeep, type UpkeepState } from "../../../../src/server
 const DAY = 24 * 60 * 60 * 1000;
 const base: UpkeepState = {
   now: 10 * DAY,
-  hasMembers: false,
   oldestTs: undefined,
-  silenceMs: 120_000,
   historyMaxAgeMs: 30 * DAY,
   banEnds: undefined,
   tokenExpires: undefined,
@@ -16,38 +14,35 @@ const base: UpkeepState = {
 };
 
 describe("nextUpkeep", () => {
-  it("needs no alarm for a room with no members, history or ending ban", () => {
+  it("needs no alarm for a room with no history, ending ban or anything else due: members alone need none", () => {
     expect(nextUpkeep(base)).toBe(Infinity);
   });
 
-  it("rings for whichever comes first: the member sweep, history expiry (daily at most), a ban's end", () => {
-    expect(nextUpkeep({ ...base, hasMembers: true })).toBe(base.now + 60_000);
+  it("rings for whichever comes first: history expiry (daily at most), a ban's end", () => {
     expect(nextUpkeep({ ...base, oldestTs: base.now - 30 * DAY + 1000 })).toBe(base.now + DAY);
     expect(nextUpkeep({ ...base, oldestTs: base.now - 2 * DAY })).toBe(base.now + 28 * DAY);
     expect(nextUpkeep({ ...base, oldestTs: base.now, banEnds: base.now + 5000 })).toBe(base.now + 5000);
-    expect(nextUpkeep({ ...base, hasMembers: true, banEnds: base.now + 5 * 60_000 })).toBe(base.now + 60_000);
+    expect(nextUpkeep({ ...base, oldestTs: base.now - 30 * DAY, banEnds: base.now + 5 * DAY })).toBe(base.now + DAY);
   });
 
   it("rings when the oldest idempotency key expires, an hour after the last ring at the soonest", () => {
     expect(nextUpkeep({ ...base, oldestTs: base.now, keyExpires: base.now + DAY - 5000 })).toBe(base.now + DAY - 5000);
     expect(nextUpkeep({ ...base, keyExpires: base.now + 1000 })).toBe(base.now + 60 * 60_000);
-    expect(nextUpkeep({ ...base, hasMembers: true, keyExpires: base.now + 1000 })).toBe(base.now + 60_000);
   });
 
-  it("rings when a listed room is to tell the directory its count, if that comes before the sweep", () => {
+  it("rings when a listed room is to tell the directory its count", () => {
     expect(nextUpkeep({ ...base, reportDue: base.now + 5000 })).toBe(base.now + 5000);
-    expect(nextUpkeep({ ...base, hasMembers: true, reportDue: base.now + 5000 })).toBe(base.now + 5000);
   });
 
-  it("rings when a member's token expires, if that comes before the sweep", () => {
-    expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + 5000 })).toBe(base.now + 5000);
-    expect(nextUpkeep({ ...base, hasMembers: true, tokenExpires: base.now + DAY })).toBe(base.now + 60_000);
+  it("rings when a member's token expires, however far ahead", () => {
+    expect(nextUpkeep({ ...base, tokenExpires: base.now + 5000 })).toBe(base.now + 5000);
+    expect(nextUpkeep({ ...base, tokenExpires: base.now + 2 * DAY })).toBe(base.now + 2 * DAY);
   });
 
   it("rings when undelivered webhook events are due, and for nothing of theirs once none wait", () => {
     expect(nextUpkeep({ ...base, webhooksDue: base.now + 1000 })).toBe(base.now + 1000);
     expect(nextUpkeep({ ...base, oldestTs: base.now, webhooksDue: base.now + 2 * DAY })).toBe(base.now + 2 * DAY);
-    expect(nextUpkeep({ ...base, hasMembers: true, webhooksDue: undefined })).toBe(base.now + 60_000);
+    expect(nextUpkeep({ ...base, webhooksDue: undefined })).toBe(Infinity);
   });
 
   it("rings by whichever is first of history expiry, an idempotency key's expiry and a webhook retry", () => {
