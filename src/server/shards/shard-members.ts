@@ -94,7 +94,7 @@ export class ShardMembers {
   }
 
   has(id: number): boolean {
-    if (!this.schema.exists) return false;
+    if (this.rows === 0) return false;
     return this.sql.exec(`SELECT 1 FROM shard_members WHERE id = ?`, id).toArray().length > 0;
   }
 
@@ -110,7 +110,7 @@ export class ShardMembers {
 
   /** How many members come from `address`. */
   from(address: string): number {
-    if (!this.schema.exists) return 0;
+    if (this.rows === 0) return 0;
     return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM shard_members WHERE address = ?`, address).one().n;
   }
 
@@ -146,7 +146,7 @@ export class ShardMembers {
 
   /** When the first token among the members' expires; undefined if none came with one. */
   firstExpiry(): number | undefined {
-    if (!this.schema.exists) return undefined;
+    if (this.rows === 0) return undefined;
     return this.sql.exec<{ at: number | null }>(`SELECT MIN(expires) AS at FROM shard_members`).one().at ?? undefined;
   }
 
@@ -170,8 +170,9 @@ export class ShardMembers {
     this.states.clear();
   }
 
+  /** Nothing is read while the table is empty: a room that never needed a shard reads nothing of it. */
   private select(clause: string, ...bindings: (string | number)[]): ShardMember[] {
-    if (!this.schema.exists) return [];
+    if (this.rows === 0) return [];
     return this.sql
       .exec<Row>(`SELECT shard, conn, session FROM shard_members ${clause}`, ...bindings)
       .toArray()
