@@ -120,3 +120,9 @@ function verifyingKey(secret: string): Promise<CryptoKey> {
   }
   return imported.key;
 }
+
+/**
+ * When a connection of this identity ends: the token's `exp` past the clock skew the Worker allows, which is when
+ * the Worker starts refusing the same token. So a connection the Worker admits is never closed by the room at once.
+ */
+export const expiresAt = (identity: Identity): number => (identity.exp + CLOCK_TOLERANCE_SECONDS) * 1000;

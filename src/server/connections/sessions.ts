@@ -11,7 +11,6 @@
 
 import { nameKey } from "../../shared/names";
 import type { Dialect, MemberState, RosterMember } from "../../shared/protocol";
-import type { Narrowing } from "../shards/shard-members";
 import {
   type Attachment,
   type Claim,
@@ -23,6 +22,14 @@ import {
   rosterEntryOf,
   type Session,
 } from "./session";
+
+/** What narrows a search of the members to those it may concern: their users, or their addresses, or anonymous ones. */
+export interface Narrowing {
+  users?: readonly string[];
+  addresses?: readonly string[];
+  /** Every anonymous member (an address's mute, known by its hash only, may reach any of them). */
+  anonymous?: boolean;
+}
 
 /** Members whose sessions the room keeps elsewhere than in its memory: a hub's members on its shards. */
 export interface FarMembers<Socket> {

@@ -7,8 +7,7 @@
 
 import type { BanAim, Member } from "../../shared/protocol";
 import { memberOf, type RoomSocket, type Session } from "../connections/session";
-import type { Sessions } from "../connections/sessions";
-import type { Narrowing } from "../shards/shard-members";
+import type { Narrowing, Sessions } from "../connections/sessions";
 import type { BanTarget } from "./ban-list";
 
 export interface BanReach {

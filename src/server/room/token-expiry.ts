@@ -5,17 +5,11 @@
 // goes too, and a moderator whose role was taken back keeps it no longer than its token). The client gets a new
 // token and connects again, resuming where it left off.
 
-import { CLOCK_TOLERANCE_SECONDS, type Identity } from "../connections/identity";
+import { expiresAt } from "../connections/identity";
 import type { Session } from "../connections/session";
 
 /** Why the room closed the connection, in its close frame. */
 export const TOKEN_EXPIRED_REASON = "the token expired; connect again with a new one";
-
-/**
- * When a connection of this identity ends: the token's `exp` past the clock skew the Worker allows, which is when
- * the Worker starts refusing the same token. So a connection the Worker admits is never closed by the room at once.
- */
-export const expiresAt = (identity: Identity): number => (identity.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
 
 /** Whether the connection of `session` came with a token that has expired by `now`. */
 export const tokenExpired = (session: Session, now: number): boolean =>

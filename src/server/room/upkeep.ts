@@ -7,6 +7,7 @@
 // steps (closing silent members and expired tokens) are the room's story (room.ts, `alarm`).
 
 import type { RoomSettings } from "../config/settings";
+import { expiresAt } from "../connections/identity";
 import type { JoinedSession, RoomSocket } from "../connections/session";
 import type { Sessions } from "../connections/sessions";
 import type { AddressHashes } from "../moderation/address-hashes";
@@ -20,7 +21,6 @@ import type { PublishKeys } from "../storage/publish-keys";
 import type { RoomStorage } from "../storage/room-storage";
 import type { SettingsStore } from "../storage/settings-store";
 import { AlarmClock, nextUpkeep } from "./alarm-clock";
-import { expiresAt } from "./token-expiry";
 
 /** What the upkeep looks at, and keeps or deletes. */
 export interface KeptRoom {

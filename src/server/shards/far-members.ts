@@ -5,10 +5,10 @@
 
 import type { RosterMember } from "../../shared/protocol";
 import { type JoinedSession, rosterEntryOf, type Session } from "../connections/session";
-import type { FarMembers } from "../connections/sessions";
+import type { FarMembers, Narrowing } from "../connections/sessions";
 import type { ShardSet } from "./hub-side";
 import { type Connection, RemoteConnection } from "./remote-connection";
-import type { Narrowing, ShardMember, ShardMembers } from "./shard-members";
+import type { ShardMember, ShardMembers } from "./shard-members";
 
 export class FarMembersOnShards implements FarMembers<Connection> {
   constructor(

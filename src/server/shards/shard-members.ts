@@ -15,9 +15,10 @@
 
 import { nameKey } from "../../shared/names";
 import type { MemberState } from "../../shared/protocol";
+import { expiresAt } from "../connections/identity";
 import type { JoinedSession } from "../connections/session";
+import type { Narrowing } from "../connections/sessions";
 import type { CountedSql } from "../observability/counted-sql";
-import { expiresAt } from "../room/token-expiry";
 import type { Schema } from "../storage/schema";
 
 /** A member on a shard: where its socket is, and its session as the hub last set it. */
@@ -25,14 +26,6 @@ export interface ShardMember {
   shard: number;
   conn: string;
   session: JoinedSession;
-}
-
-/** What narrows a search of the members to those it may concern: their users, or their addresses, or anonymous ones. */
-export interface Narrowing {
-  users?: readonly string[];
-  addresses?: readonly string[];
-  /** Every anonymous member (an address's mute, known by its hash only, may reach any of them). */
-  anonymous?: boolean;
 }
 
 type Row = { shard: number; conn: string; session: string };
