@@ -6,6 +6,7 @@
 
 import { abortAllDurableObjects, env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { RoomSettings } from "../../../src/shared/protocol";
 import { type Client, connect, joinTutorial, type Packet, sleep, token, uniqueRoom, upToMarker } from "../client";
 
 const DEFAULTS = { slowModeSeconds: 0, listed: false };
@@ -166,8 +167,11 @@ describe("room settings", () => {
     const godot = await joinTutorial(room, "godot");
     mod.client.send({ type: "settings", title: "Not for the tutorial" });
     await mod.client.next(isSettings);
+    // Each change heard back before the next is sent: the pool's sockets may reorder frames one socket sends at once.
     mod.client.send({ type: "settings", slowModeSeconds: 10 });
+    await mod.client.next((p) => isSettings(p) && (p.settings as RoomSettings).slowModeSeconds === 10);
     mod.client.send({ type: "settings", slowModeSeconds: 0, listed: true });
+    await mod.client.next((p) => isSettings(p) && (p.settings as RoomSettings).listed);
     mod.client.send({ type: "chat", text: "marker" });
     const seen = await godot.upTo((p) => p.type === "chat_message" && p.message === "marker");
     const notices = seen.filter((p) => p.type === "server_message" && !/joined/.test(String(p.message)));
