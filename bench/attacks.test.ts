@@ -100,13 +100,23 @@ describe("churn", () => {
   });
 
   // Joins and leaves go out in separate batches, each at most once per window (PRESENCE_WINDOW_MS): two per window,
-  // and fewer, as a member that leaves before its join went out is never announced.
+  // and fewer, as a member that leaves before its join went out is never announced. One exception: a newcomer's
+  // welcome first sends the leaves waiting (its welcome does not list those members), so each join the room admits
+  // may bring one batch of leaves early. The churners' many attempts cost nothing more: only admitted joins count, and
+  // the room admits ROOM_JOINS_PER_SECOND.
   const most = 2 * (1000 / PRESENCE_WINDOW_MS);
-  it(`a member hears at most ${most} presence frames/s (two per PRESENCE_WINDOW_MS)`, ({ task }) => {
+  it(`a member hears at most ${most} presence frames/s (two per PRESENCE_WINDOW_MS), plus one per join admitted`, ({
+    task,
+  }) => {
     const { one, many } = run();
-    shows(task, `${fmt(one.presenceFramesPerSecond)} and ${fmt(many.presenceFramesPerSecond)} frames/s`);
+    shows(
+      task,
+      `${fmt(one.presenceFramesPerSecond)} and ${fmt(many.presenceFramesPerSecond)} frames/s, ` +
+        `with ${fmt(one.joinedPerSecond)} and ${fmt(many.joinedPerSecond)} joins admitted a second`,
+    );
     // One frame more than the windows' count: a phase's seconds need not start on a window's edge.
-    expect(Math.max(one.presenceFramesPerSecond, many.presenceFramesPerSecond)).toBeLessThanOrEqual(most + 1);
+    for (const phase of [one, many])
+      expect(phase.presenceFramesPerSecond).toBeLessThanOrEqual(most + phase.joinedPerSecond + 1);
   });
 });
 

@@ -229,6 +229,8 @@ interface ChurnPhase {
   joined: number;
   roomBusy: number;
   presenceFramesPerSecond: number;
+  /** Joins admitted per second: each newcomer's welcome first sends the leaves waiting (outbox.ts, flushBeforeWelcome). */
+  joinedPerSecond: number;
 }
 
 export interface Churn {
@@ -286,7 +288,8 @@ export async function churn(config: string): Promise<Churn> {
       await sleep(500);
       const seconds = (now() - started) / 1000;
       const presenceFramesPerSecond = (observer.frames - framesBefore) / seconds;
-      figures[phase] = { tried, refusedByWorker, joined, roomBusy, presenceFramesPerSecond };
+      const joinedPerSecond = joined / seconds;
+      figures[phase] = { tried, refusedByWorker, joined, roomBusy, presenceFramesPerSecond, joinedPerSecond };
       console.log(
         `        ${phase}: ${tried} tried, ${refusedByWorker} refused by the Worker (429), ${joined} joined, ${roomBusy} told room_busy; the observer got ${fmt(presenceFramesPerSecond)} presence frames/s`,
       );
