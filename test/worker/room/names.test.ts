@@ -195,14 +195,19 @@ describe("joins refused for their name", () => {
     await joinNative(room, "taken");
     // More refused joins than the room's whole burst of joins (40 in this pool), from connections that never join.
     const squatters: Client[] = await Promise.all(Array.from({ length: 12 }, () => connect(`/rooms/${room}`)));
-    for (const squatter of squatters) for (let i = 0; i < 8; i++) squatter.send({ type: "join", name: "Taken" });
-    const answers = await Promise.all(squatters.map((s) => s.collect((p) => p.type === "error", 6)));
+    const sent = Date.now();
+    for (const squatter of squatters) for (let i = 0; i < 16; i++) squatter.send({ type: "join", name: "Taken" });
+    const answers = await Promise.all(squatters.map((s) => s.upTo((p) => p.code === "rate_limited")));
+    // The bucket refills 5 tokens a second while the frames are on their way: on a loaded machine that can pay for
+    // an answer more, never for more than the time they took.
+    const refilled = Math.floor(((Date.now() - sent) / 1000) * 5);
     const honest = await Promise.all(Array.from({ length: 12 }, (_, i) => joinNative(room, `honest ${i}`)));
     expect(honest.map(({ welcome }) => welcome.type)).toEqual(Array(12).fill("welcome"));
     // Each refusal costs its sender its frame and its answer: 10 tokens pay for 5 answered refusals, then it waits.
     for (const answered of answers) {
-      expect(answered.filter((p) => p.code === "name_taken").length).toBeLessThanOrEqual(5);
-      expect(answered.some((p) => p.code === "rate_limited")).toBe(true);
+      const refused = answered.filter((p) => p.code === "name_taken").length;
+      expect(refused).toBeGreaterThanOrEqual(5);
+      expect(refused).toBeLessThanOrEqual(5 + Math.floor(refilled / 2));
     }
   });
 });
