@@ -14,17 +14,22 @@ describe("the rate limit charges bytes", () => {
     const { client: ann } = await joinNative(room, "ann");
     const { client: heavy } = await joinNative(room, "heavy");
     // 2,000 three-byte characters: about 6 KB, two tokens each. The join took one token of the burst of ten.
+    const sent = Date.now();
     for (let i = 0; i < 6; i++) heavy.send({ type: "chat", text: `${i}`.padEnd(2000, "€") });
     const refusal = await heavy.next((p) => p.type === "error");
     expect(refusal).toMatchObject({ code: "rate_limited" });
+    // The bucket refills 5 tokens a second while the frames travel: on a loaded machine that may pay for one more.
+    const refilled = Math.floor(((Date.now() - sent) / 1000) * 5);
     // Once the hint's wait is over, heavy's next chat passes, after all six: up to it, four of them had passed.
     // Counted by frames alone, all six would.
     await sleep(refusal.retryAfterMs as number);
     const [heard] = await upToMarker(heavy, [ann]);
     // (This pool may reorder one socket's frames in flight: which four passed is not known, only how many.)
     const chats = heard!.filter(isChat).map((p) => String(p.text));
-    expect(chats.map((text) => text.length)).toEqual([2000, 2000, 2000, 2000, expect.any(Number)]);
     expect(chats.at(-1)).toMatch(/^marker /);
+    const heavyChats = chats.filter((text) => text.length === 2000).length;
+    expect(heavyChats).toBeGreaterThanOrEqual(4);
+    expect(heavyChats).toBeLessThanOrEqual(Math.floor((9 + refilled) / 2));
   });
 
   it("charges a history request by the size of its answer", async () => {

@@ -197,12 +197,17 @@ describe("joins refused for their name", () => {
     const squatters: Client[] = await Promise.all(Array.from({ length: 12 }, () => connect(`/rooms/${room}`)));
     const sent = Date.now();
     for (const squatter of squatters) for (let i = 0; i < 16; i++) squatter.send({ type: "join", name: "Taken" });
-    const answers = await Promise.all(squatters.map((s) => s.upTo((p) => p.code === "rate_limited")));
+    // (On a shard, the shard refuses the frames past its sender's limit before the hub's answers come back.)
+    for (const squatter of squatters) {
+      await squatter.collect((p) => p.code === "name_taken", 5);
+      await squatter.next((p) => p.code === "rate_limited");
+    }
+    const honest = await Promise.all(Array.from({ length: 12 }, (_, i) => joinNative(room, `honest ${i}`)));
+    expect(honest.map(({ welcome }) => welcome.type)).toEqual(Array(12).fill("welcome"));
+    const answers = squatters.map((squatter) => [...squatter.received]);
     // The bucket refills 5 tokens a second while the frames are on their way: on a loaded machine that can pay for
     // an answer more, never for more than the time they took.
     const refilled = Math.floor(((Date.now() - sent) / 1000) * 5);
-    const honest = await Promise.all(Array.from({ length: 12 }, (_, i) => joinNative(room, `honest ${i}`)));
-    expect(honest.map(({ welcome }) => welcome.type)).toEqual(Array(12).fill("welcome"));
     // Each refusal costs its sender its frame and its answer: 10 tokens pay for 5 answered refusals, then it waits.
     for (const answered of answers) {
       const refused = answered.filter((p) => p.code === "name_taken").length;
