@@ -17,6 +17,7 @@ import { Intake } from "../src/server/limits/intake";
 import { isLogRequest, logEntryOf } from "../src/server/room/message-requests";
 import { Outbox, type StoreLog } from "../src/server/room/outbox";
 import { Presence } from "../src/server/room/presence";
+import { frameBytes } from "../src/shared/codec";
 import type { ServerPacket } from "../src/shared/protocol";
 import { LOAD_VARS } from "./lib/load.ts";
 
@@ -68,9 +69,11 @@ function room(): (i: number) => void {
     const session = sessions.get(socket) as JoinedSession;
     const frame = frames[i % frames.length]!;
     const now = Date.now();
-    const taken = intake.take(socket, session, frame, now);
+    // As the room does: the frame's bytes counted once, as it comes in.
+    const taken = intake.take(socket, session, frame, frameBytes(frame), now);
     if (!taken || !isLogRequest(taken.request)) throw new Error("a chat did not pass");
-    if (!intake.enforce(socket, session, charges.broadcast(socket, frame, now), frame)) throw new Error("refused");
+    if (!intake.enforce(socket, session, charges.broadcast(socket, taken.bytes, now), frame))
+      throw new Error("refused");
     outbox.chatted(session.id);
     presence.near.spoke(socket, session, now);
     outbox.log({ entry: logEntryOf(taken.request, session, now), socket, answering: taken.answering });

@@ -17,7 +17,7 @@ import type {
 import { type ParsedRequest, parseRequest } from "./validation";
 
 /**
- * Turns one WebSocket frame, no larger than the limit (`frameExceeds`), into a request: UTF-8, JSON, then the
+ * Turns one WebSocket frame, no larger than the limit (`frameBytes` counts it), into a request: UTF-8, JSON, then the
  * packet itself. Binary frames carry UTF-8 JSON, as Godot 3's client sends by default. A frame that is not even
  * JSON is answered in the native dialect.
  */
@@ -52,8 +52,6 @@ export function isBinaryPing(frame: string | ArrayBuffer): boolean {
   const bytes = new Uint8Array(frame);
   return bytes[0] === 0x70 && bytes[1] === 0x69 && bytes[2] === 0x6e && bytes[3] === 0x67;
 }
-const utf8 = new TextEncoder();
-
 /**
  * What a frame costs against the rate limit: one token per started `bytesPerToken` bytes, at least one. The room
  * charges frames it receives and the history it sends; the browser client computes the same to pace itself.
@@ -61,8 +59,12 @@ const utf8 = new TextEncoder();
 export function frameCost(frame: string | ArrayBuffer, bytesPerToken: number): number {
   // Most frames are small enough to cost one token whatever their characters: no need to count their bytes.
   if (typeof frame === "string" && frame.length * 3 <= bytesPerToken) return 1;
-  return Math.max(1, Math.ceil(frameBytes(frame) / bytesPerToken));
+  return bytesCost(frameBytes(frame), bytesPerToken);
 }
+
+/** What a frame of `bytes` costs against the rate limit (`frameCost`), its size already counted. */
+export const bytesCost = (bytes: number, bytesPerToken: number): number =>
+  Math.max(1, Math.ceil(bytes / bytesPerToken));
 
 /** A frame's size in bytes: a text frame's in UTF-8, counted without encoding it. */
 export function frameBytes(frame: string | ArrayBuffer): number {
@@ -75,15 +77,6 @@ export function frameBytes(frame: string | ArrayBuffer): number {
     else if (unit >= 0x80) bytes += 1;
   }
   return bytes;
-}
-
-/** Whether a frame is over `limit` bytes, counting a text frame's UTF-8 bytes. */
-export function frameExceeds(frame: string | ArrayBuffer, limit: number): boolean {
-  if (typeof frame !== "string") return frame.byteLength > limit;
-  // Every UTF-16 unit is 1 to 3 UTF-8 bytes, so most frames are decided without encoding them.
-  if (frame.length > limit) return true;
-  if (frame.length * 3 <= limit) return false;
-  return utf8.encode(frame).byteLength > limit;
 }
 
 /**

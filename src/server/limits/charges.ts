@@ -10,7 +10,7 @@
 // Typing signals pay for their frames like any other, and nothing more: the outbox batches what everyone hears of
 // them (room/outbox.ts), so they never take the room's budget from chats.
 
-import { frameBytes, frameCost } from "../../shared/codec";
+import { bytesCost, frameCost } from "../../shared/codec";
 import type { ProtocolError } from "../../shared/protocol";
 import { TokenBucket } from "../../shared/token-bucket";
 import type { RoomSettings } from "../config/settings";
@@ -62,14 +62,14 @@ export class Charges<Socket extends object> {
     this.joins = new TokenBucket(roomJoinsPerSecond * JOIN_BURST_SECONDS, roomJoinsPerSecond, now);
   }
 
-  /** Any frame, charged to its sender by its size. */
-  frame(socket: Socket, frame: string | ArrayBuffer, now: number): Verdict {
-    return this.flood.charge(socket, now, frameCost(frame, this.bytesPerToken));
+  /** Any frame, charged to its sender by its size in bytes. */
+  frame(socket: Socket, bytes: number, now: number): Verdict {
+    return this.flood.charge(socket, now, bytesCost(bytes, this.bytesPerToken));
   }
 
-  /** A frame whose packet everyone will hear, charged to the room's budget. */
-  broadcast(socket: Socket, frame: string | ArrayBuffer, now: number): Verdict {
-    const wait = this.budget.admit(socket, frameBytes(frame), now);
+  /** A frame of `bytes` whose packet everyone will hear, charged to the room's budget. */
+  broadcast(socket: Socket, bytes: number, now: number): Verdict {
+    const wait = this.budget.admit(socket, bytes, now);
     return wait === 0 ? { kind: "pass" } : this.flood.refuse(socket, now, wait, "room_busy");
   }
 

@@ -4,7 +4,7 @@
 // take a shard's frames in: the shard to protect itself and answer at once, the hub because it bills answers too.
 
 import { CLOSE_POLICY, CLOSE_TOO_BIG, type CloseCode } from "../../shared/close-codes";
-import { decodeFrame, frameExceeds, isBinaryPing } from "../../shared/codec";
+import { decodeFrame, isBinaryPing } from "../../shared/codec";
 import type { Answering, ClientRequest, Dialect, Limits, ProtocolError } from "../../shared/protocol";
 import type { Session } from "../connections/session";
 import type { Charges, Verdict } from "./charges";
@@ -29,14 +29,14 @@ export class Intake<Socket extends object> {
    * The request a frame holds, in the dialect it came in, with what an answer to it names; undefined if the frame was
    * refused or answered.
    */
-  take(socket: Socket, session: Session, frame: string | ArrayBuffer, now: number): Taken | undefined {
+  take(socket: Socket, session: Session, frame: string | ArrayBuffer, bytes: number, now: number): Taken | undefined {
     const { limits } = this;
-    if (frameExceeds(frame, limits.maxFrameBytes)) {
+    if (bytes > limits.maxFrameBytes) {
       // The runtime has taken in up to 32 MiB already; answering and reading on would invite the next one.
       this.hooks.close(socket, CLOSE_TOO_BIG, `a frame must be at most ${limits.maxFrameBytes} bytes`);
       return undefined;
     }
-    if (!this.enforce(socket, session, this.charges.frame(socket, frame, now), frame)) return undefined;
+    if (!this.enforce(socket, session, this.charges.frame(socket, bytes, now), frame)) return undefined;
     // A binary `ping` costs what any frame does against its sender's rate limit, and nothing else.
     if (isBinaryPing(frame)) {
       this.hooks.sendFrame(socket, "pong");
@@ -47,7 +47,7 @@ export class Intake<Socket extends object> {
       this.hooks.sendError(socket, dialect, { ...request.error, ...answering });
       return undefined;
     }
-    return { request: request.value, dialect, answering };
+    return { request: request.value, dialect, answering, bytes };
   }
 
   /**
@@ -93,6 +93,8 @@ export interface Taken {
   request: ClientRequest;
   dialect: Dialect;
   answering?: Answering;
+  /** The frame's size in bytes (UTF-8 for a text frame), counted once as it came in. */
+  bytes: number;
 }
 
 /** How a log line names a connection: by its member id once it has joined. */

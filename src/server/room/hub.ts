@@ -4,6 +4,7 @@
 // (shards/remote-connection.ts, `RemoteConnection`).
 
 import { CLOSE_RECONNECT } from "../../shared/close-codes";
+import { frameBytes } from "../../shared/codec";
 import type { ServerPacket } from "../../shared/protocol";
 import type { Liveness } from "../connections/liveness";
 import type { Sessions } from "../connections/sessions";
@@ -28,8 +29,8 @@ export interface HubRoom {
   mutes: MuteList;
   outbox: Outbox<Connection>;
   departures: Departures;
-  /** Takes a frame from a connection in, as from any other (room.ts). */
-  receive(connection: Connection, frame: string | ArrayBuffer): Promise<void>;
+  /** Takes a frame of `bytes` from a connection in, as from any other (room.ts). */
+  receive(connection: Connection, frame: string | ArrayBuffer, bytes: number): Promise<void>;
 }
 
 /** What one shard's connections did, in order: frames the shard let through, and connections that closed. */
@@ -44,7 +45,7 @@ export async function takeReports(room: HubRoom, shard: number, reports: Report[
     } else if (connection) {
       // A hub that started again knows the hashes of the addresses it muted only for those it has met since.
       if (room.mutes.any) await room.mutes.learn([report.session]);
-      await room.receive(connection, report.frame);
+      await room.receive(connection, report.frame, frameBytes(report.frame));
       // Its shard charged a join to its own joins (shards/shard-joins.ts): one that did not happen is given back.
       if (room.sessions.get(connection)?.joined === false) connection.joinRefused();
     } else {

@@ -255,7 +255,7 @@ export abstract class RoomParts extends DurableObject<Env> {
     mutes: this.mutes,
     outbox: this.outbox,
     departures: this.departures,
-    receive: (connection, frame) => this.receive(connection, frame),
+    receive: (connection, frame, bytes) => this.receive(connection, frame, bytes),
   };
   /** The room as its members' state is changed in it (member-states.ts). */
   protected readonly stateful: StatefulRoom = {
@@ -348,7 +348,7 @@ export abstract class RoomParts extends DurableObject<Env> {
   }
 
   /** Takes in a frame from one of the room's connections, or its shards' (room.ts). */
-  protected abstract receive(socket: Connection, frame: string | ArrayBuffer): Promise<void>;
+  protected abstract receive(socket: Connection, frame: string | ArrayBuffer, bytes: number): Promise<void>;
 
   /**
    * Errors go out in the member's dialect; before join, in the dialect the offending packet looked like. What the

@@ -87,10 +87,11 @@ export class ChatRoom extends BackendCalls {
   }
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
-    this.counts.frameIn(frameBytes(frame), Date.now());
+    const bytes = frameBytes(frame);
+    this.counts.frameIn(bytes, Date.now());
     const sweeping = this.woke();
     if (sweeping) await sweeping;
-    await this.receive(socket, frame);
+    await this.receive(socket, frame, bytes);
   }
 
   /** What a shard's connections did, in order: frames the shard let through, and connections that closed. */
@@ -100,7 +101,7 @@ export class ChatRoom extends BackendCalls {
     await takeReports(this.hub, shard, reports);
   }
 
-  protected async receive(socket: Connection, frame: string | ArrayBuffer): Promise<void> {
+  protected async receive(socket: Connection, frame: string | ArrayBuffer, bytes: number): Promise<void> {
     const session = this.sessions.get(socket);
     // Frames still arriving from a connection the room has closed (a flooder's) get no answer.
     if (!session || socket.readyState !== WebSocket.OPEN) return;
@@ -110,7 +111,7 @@ export class ChatRoom extends BackendCalls {
     this.liveness.heard(socket, Date.now());
     let answering: Answering | undefined;
     try {
-      const taken = this.intake.take(socket, session, frame, Date.now());
+      const taken = this.intake.take(socket, session, frame, bytes, Date.now());
       if (!taken) return;
       answering = taken.answering;
       // Only moderation waits (a ban's hash); everything else is done by now, without a turn of the event loop.
@@ -170,7 +171,10 @@ export class ChatRoom extends BackendCalls {
     // What everyone hears is charged to the room's budget too; answers to the asker alone are charged to the asker.
     // Typing pays for its frames only: everyone hears it in batches, whatever it costs (live-signals.ts).
     const heardByAll = !NOT_BROADCAST.has(request.kind);
-    if (heardByAll && !this.intake.enforce(socket, session, this.charges.broadcast(socket, frame, Date.now()), frame))
+    if (
+      heardByAll &&
+      !this.intake.enforce(socket, session, this.charges.broadcast(socket, taken.bytes, Date.now()), frame)
+    )
       return;
     // Chats, edits, deletions and reactions: entries of the room's log, stored with the rest of their burst.
     if (isLogRequest(request)) {

@@ -107,11 +107,12 @@ export class RoomShard extends DurableObject<Env> {
 
   override async webSocketMessage(socket: WebSocket, frame: string | ArrayBuffer): Promise<void> {
     const now = Date.now();
-    this.counts.frameIn(frameBytes(frame), now);
+    const bytes = frameBytes(frame);
+    this.counts.frameIn(bytes, now);
     const held = this.sockets.get(socket);
     if (!held || socket.readyState !== WebSocket.OPEN) return;
     this.liveness.heard(socket, now);
-    const taken = this.intake.take(socket, held.session, frame, now);
+    const taken = this.intake.take(socket, held.session, frame, bytes, now);
     if (!taken || taken.request.kind === "ignore") return;
     if (taken.request.kind === "join" && !held.session.joined) {
       const busy = this.joins.admit(held.conn, now);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeFrame, encode, frameCost, frameExceeds, isBinaryPing } from "../../../src/shared/codec";
+import { decodeFrame, encode, frameBytes, frameCost, isBinaryPing } from "../../../src/shared/codec";
 import { type ChatMessage, DEFAULT_LIMITS as limits, type ServerPacket } from "../../../src/shared/protocol";
 
 const message: ChatMessage = { seq: 7, ts: 1700000000000, sender: { id: 3, name: "Zoë" }, text: "héllo 😀" };
@@ -53,16 +53,16 @@ describe("decodeFrame", () => {
   });
 });
 
-describe("frameExceeds", () => {
+describe("frameBytes", () => {
   it("counts UTF-8 bytes, in text and binary frames alike", () => {
     const limit = limits.maxFrameBytes;
-    expect(frameExceeds("x".repeat(limit), limit)).toBe(false);
-    expect(frameExceeds("x".repeat(limit + 1), limit)).toBe(true);
-    expect(frameExceeds(new ArrayBuffer(limit + 1), limit)).toBe(true);
-    expect(frameExceeds(new ArrayBuffer(limit), limit)).toBe(false);
+    expect(frameBytes("x".repeat(limit))).toBe(limit);
+    expect(frameBytes(new ArrayBuffer(limit + 1))).toBe(limit + 1);
     const accents = JSON.stringify({ type: "chat", text: "é".repeat(8190) }); // 8,203 characters, 16,393 bytes
-    expect(frameExceeds(accents, limit)).toBe(true);
-    expect(frameExceeds("é".repeat(limit / 2), limit)).toBe(false);
+    expect(frameBytes(accents)).toBe(16_393);
+    expect(frameBytes(accents)).toBe(new TextEncoder().encode(accents).byteLength);
+    // A character past the BMP is a surrogate pair, 4 bytes; one of three bytes is a single unit.
+    expect(frameBytes("😀€")).toBe(7);
   });
 });
 
