@@ -3,9 +3,9 @@
 //   WebSocket upgrade on /              → room "lobby" (the Godot tutorial's client connects with no path)
 //   WebSocket upgrade on /rooms/<name>  → room <name>
 //   GET /api/rooms                      → the directory: listed rooms, their titles and counts (directory-api.ts)
-//   GET /api/rooms/<name>               → JSON about the room: members online (in a token-only room, only to a
-//                                         caller with a token for it), last sequence number, its settings; to the
-//                                         admin, how its webhooks fare
+//   GET /api/rooms/<name>               → JSON about the room: its count, a page of its members (in a token-only
+//                                         room, only to a caller with a token for it), last sequence number, its
+//                                         settings; to the admin, how its webhooks fare (room-info-api.ts)
 //   POST /api/rooms/<name>/messages     → the publish API (publish-api.ts), when PUBLISH_TOKEN or ADMIN_TOKEN is set
 //   POST /api/rooms/<name>/<action>,
 //   DELETE /api/rooms/<name>            → the admin API (admin-api.ts: moderation, settings), when ADMIN_TOKEN is set
@@ -17,16 +17,16 @@
 
 import { DEFAULT_ROOM, isRoomName, ROOM_NAME_RULE } from "../../shared/protocol";
 import type { Env } from "../config/env";
-import { readSettings } from "../config/settings";
 import { EXTENSIONS_HEADER } from "../connections/compression";
-import { type AccessSettings, IDENTITY_HEADER, identify } from "../connections/identity";
+import { IDENTITY_HEADER, identify } from "../connections/identity";
 import { refusal, refusalCode } from "../connections/requests";
 import { logEvent } from "../observability/log";
-import type { RoomInfo } from "../room/info";
 import { ROUTING_HEADERS, SHARD_HEADER, shardName } from "../shards/wire";
-import { adminRequest, bearsToken, isAdminRoute } from "./admin-api";
+import { accessSettings } from "./access";
+import { adminRequest, isAdminRoute } from "./admin-api";
 import { DIRECTORY_ROUTE, directoryRequest } from "./directory-api";
 import { PUBLISH_ROUTE, publishRequest } from "./publish-api";
+import { roomInfoRequest } from "./room-info-api";
 import { refuseUpgrade } from "./upgrade-checks";
 
 export default {
@@ -59,20 +59,7 @@ async function route(request: Request, env: Env): Promise<Response> {
     if (beyond.length > 0 || !known) return refusal(404, { error: "not_found", message: "no such route" });
     if (action === PUBLISH_ROUTE) return publishRequest(request, env, name);
     if (isAdminRoute(action, request.method)) return adminRequest(request, env, name, action);
-    if (request.method !== "GET")
-      return refusal(405, { error: "method_not_allowed", message: "use GET" }, { Allow: "GET" });
-    const admin =
-      env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== "" && (await bearsToken(request, env.ADMIN_TOKEN));
-    const listed = admin || (await mayListMembers(request, env, name));
-    const { members, webhook, ...counts }: RoomInfo = await env.ROOMS.getByName(name).info();
-    return Response.json({
-      room: name,
-      memberCount: members.length,
-      ...counts,
-      ...(listed ? { members } : {}),
-      // How the room's webhooks fare is the operator's business.
-      ...(admin && webhook ? { webhook } : {}),
-    });
+    return roomInfoRequest(request, env, name);
   }
 
   const wantsRoom =
@@ -114,29 +101,6 @@ async function route(request: Request, env: Env): Promise<Response> {
 function roomOfPath(pathname: string): string {
   const raw = pathname === "/" ? DEFAULT_ROOM : (pathname.match(/^\/(?:api\/)?rooms\/([^/]+)/)?.[1] ?? "");
   return isRoomName(raw) ? raw : "";
-}
-
-function accessSettings(env: Env): AccessSettings {
-  const access = env.ROOM_ACCESS ?? "open";
-  if (access !== "open" && access !== "token")
-    throw new Error(`setting ROOM_ACCESS must be "open" or "token", not ${JSON.stringify(access)}`);
-  const { limits, maxTokenLifeSeconds } = readSettings(env);
-  return { secret: env.AUTH_SECRET || undefined, access, limits, maxTokenLifeSeconds };
-}
-
-/**
- * Whether a caller who is not the admin (who may) may see who is in room `name`: anyone, in a room anyone may join;
- * in a token-only room, a caller with a valid token for that room (`?token=` or a bearer token). Others see counts
- * only.
- */
-async function mayListMembers(request: Request, env: Env, name: string): Promise<boolean> {
-  const access = accessSettings(env);
-  if (access.access === "open" || access.secret === undefined) return true;
-  const url = new URL(request.url);
-  const bearer = request.headers.get("Authorization")?.match(/^Bearer (.+)$/)?.[1];
-  if (bearer !== undefined && !url.searchParams.has("token")) url.searchParams.set("token", bearer);
-  const identity = await identify(url, name, access);
-  return identity !== undefined && !(identity instanceof Response);
 }
 
 /** Settings are read once per isolate: the same `env` holds the same values. */

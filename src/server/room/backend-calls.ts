@@ -9,17 +9,18 @@ import type { ModerationAction, RoomSettings, SettingsChange } from "../../share
 import { type ModerationOutcome, moderate } from "../moderation/actions";
 import type { AuditPage } from "../moderation/audit-log";
 import type { ObjectCounters } from "../observability/room-counters";
-import { type RoomInfo, roomInfo } from "./info";
+import { INFO_MEMBERS_DEFAULT, type MembersPage, type RoomInfo, roomInfo } from "./info";
 import { type Post, type Published, publish } from "./publishing";
 import { RoomParts } from "./room-parts";
 import { changeSettings } from "./settings-changes";
 
 export abstract class BackendCalls extends RoomParts {
-  /** What `GET /api/rooms/<name>` reports. */
-  info(): RoomInfo {
+  /** What `GET /api/rooms/<name>` reports, with the page of members it asks for (the first 100, unless told). */
+  info(page: MembersPage = { after: 0, limit: INFO_MEMBERS_DEFAULT }): RoomInfo {
     const now = Date.now();
     this.counts.callIn(now);
     return roomInfo(
+      page,
       this.sessions,
       this.storage,
       this.shards,

@@ -1,6 +1,7 @@
-// What `GET /api/rooms/<name>` reports of a room (front-door/worker.ts): who is here, how many are typing,
-// how far its history goes, its own settings, the connections it holds, for a room past SHARD_CAPACITY, its shards as the hub sees
-// them, and with webhooks on, how their delivery goes (shown to the admin only).
+// What `GET /api/rooms/<name>` reports of a room (front-door/worker.ts): how many are here and a page of them (a
+// room of a million members is never read whole for it), how many are typing, how far its history goes, its own
+// settings, the connections it holds, for a room past SHARD_CAPACITY, its shards as the hub sees them, and with
+// webhooks on, how their delivery goes (shown to the admin only).
 
 import type { RoomSettings, RosterMember } from "../../shared/protocol";
 import type { RoomSocket } from "../connections/session";
@@ -10,7 +11,11 @@ import type { RoomStorage } from "../storage/room-storage";
 import type { WebhookInfo } from "./webhook-queue";
 
 export interface RoomInfo {
+  memberCount: number;
+  /** A page of the members, in the order they joined: those after the member with id `after` (members.ts). */
   members: RosterMember[];
+  /** With more members after this page: the id to ask for the next page after. */
+  next?: number;
   /** Members typing now (0 in a room past TYPING_MAX_MEMBERS, where typing is not heard). */
   typing: number;
   lastSeq: number;
@@ -22,7 +27,18 @@ export interface RoomInfo {
   webhook?: WebhookInfo;
 }
 
+/** Members a look at the room lists unless it asks for more (`?limit=`), and the most it may ask for. */
+export const INFO_MEMBERS_DEFAULT = 100;
+export const INFO_MEMBERS_MAX = 1000;
+
+/** Which members a look at the room lists: `limit` of them after the member with id `after` (0: from the first). */
+export interface MembersPage {
+  after: number;
+  limit: number;
+}
+
 export function roomInfo(
+  page: MembersPage,
   sessions: Sessions<RoomSocket>,
   storage: RoomStorage,
   shards: ShardSet,
@@ -30,8 +46,14 @@ export function roomInfo(
   settings: RoomSettings,
   webhook: WebhookInfo | undefined,
 ): RoomInfo {
+  // A page of none (for a caller who may not see who is here) reads none.
+  const { members, more } =
+    page.limit > 0 ? sessions.membersAfter(page.after, page.limit) : { members: [], more: false };
+  const last = members.at(-1);
   const info: RoomInfo = {
-    members: sessions.members(),
+    memberCount: sessions.memberCount,
+    members,
+    ...(more && last && { next: last.id }),
     typing,
     lastSeq: storage.newestSeq,
     settings,

@@ -111,6 +111,18 @@ describe("routing", () => {
       connections: 2,
     });
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
+    // A page of one: ann, then bo after her, then none after bo.
+    const page = async (query: string) => await (await SELF.fetch(`http://rooms.test/api/rooms/${room}${query}`)).json();
+    expect(await page("?limit=1")).toMatchObject({ memberCount: 2, members: [{ name: "ann" }], next: welcome.id });
+    expect(await page(`?limit=1&after=${welcome.id}`)).toMatchObject({ members: [{ name: "bo" }] });
+    expect(await page(`?limit=1&after=${welcome.id}`)).not.toHaveProperty("next");
+    expect(await page(`?after=${bo.welcome.id}`)).toMatchObject({ memberCount: 2, members: [] });
+    // A page the room could not make is refused before the room is asked.
+    for (const query of ["?limit=0", "?limit=1001", "?limit=ten", "?after=-1", "?after=1.5", "?limit="]) {
+      const refused = await SELF.fetch(`http://rooms.test/api/rooms/${room}${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(await refused.json()).toMatchObject({ error: "invalid_field" });
+    }
   });
 
   it("falls through to the static assets for everything else: files they hold, and their 404", async () => {

@@ -75,6 +75,19 @@ describe("a hub's members on its shards", () => {
       more: true,
     });
     expect((await env.ROOMS.getByName(room).info()).members.map((m) => m.name)).toEqual([...NAMES]);
+    // A look at the room pages them the same way, its count the whole room's: two pages of 3 and 2, then no `next`.
+    const look = async (query: string) =>
+      (await (await SELF.fetch(`http://rooms.test/api/rooms/${room}${query}`)).json()) as {
+        memberCount: number;
+        members: { name: string }[];
+        next?: number;
+      };
+    const first = await look("?limit=3");
+    expect(first).toMatchObject({ memberCount: 5, next: expect.any(Number) });
+    expect(first.members.map((m) => m.name)).toEqual(["ann", "bob", "cat"]);
+    const second = await look(`?limit=3&after=${first.next}`);
+    expect(second.members.map((m) => m.name)).toEqual(["dan", "eve"]);
+    expect(second).not.toHaveProperty("next");
 
     // A kick by id reaches a member on a shard; everyone hears its leave, and its row goes.
     const danId = dan.welcome.id as number;
