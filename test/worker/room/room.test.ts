@@ -292,10 +292,13 @@ describe("bad input", () => {
     const room = uniqueRoom("flood");
     const { client: ann } = await joinNative(room, "ann");
     const { client: flooder } = await joinNative(room, "flooder");
+    const sent = Date.now();
     for (let i = 0; i < 12; i++) flooder.send({ type: "chat", text: `m${i}` });
     // The join took one token of the burst of ten: nine messages pass, three are refused, and the first refusal of
-    // the second is answered with a retry hint.
+    // the second is answered with a retry hint. (The bucket refills 5 tokens a second while the frames travel: on a
+    // loaded machine that may let one more pass, never more than the time they took pays for.)
     const refusal = await flooder.next((p) => p.code === "rate_limited");
+    const passed = 9 + Math.floor(((Date.now() - sent) / 1000) * 5);
     expect(refusal.retryAfterMs).toBeGreaterThan(0);
     expect(refusal.retryAfterMs).toBeLessThanOrEqual(200);
     await ann.collect(isChat, 9);
@@ -304,9 +307,11 @@ describe("bad input", () => {
     const [annHeard, flooderHeard] = await upToMarker(flooder, [ann, flooder]);
     // (This pool may reorder one socket's frames in flight: which nine passed is not known, only how many.)
     const chats = texts(annHeard!.filter(isChat)) as string[];
-    expect(chats).toHaveLength(10);
-    expect(new Set(chats.slice(0, 9)).size).toBe(9);
-    for (const text of chats.slice(0, 9)) expect(text).toMatch(/^m\d+$/);
+    const flood = chats.slice(0, -1);
+    expect(flood.length).toBeGreaterThanOrEqual(9);
+    expect(flood.length).toBeLessThanOrEqual(Math.min(passed, 11));
+    expect(new Set(flood).size).toBe(flood.length);
+    for (const text of flood) expect(text).toMatch(/^m\d+$/);
     expect(flooderHeard!.filter((p) => p.code === "rate_limited")).toHaveLength(1);
 
     for (let i = 0; i < 60; i++) flooder.sendRaw("garbage");
