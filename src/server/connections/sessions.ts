@@ -341,11 +341,6 @@ export class Sessions<Socket extends RoomSocket> {
     for (const [socket, session] of this.bySocket) if (!session.joined) yield [socket, session.openedAt];
   }
 
-  /** The members in the order they joined, with their state. */
-  members(): RosterMember[] {
-    return this.membersAfter(0, Number.MAX_SAFE_INTEGER).members;
-  }
-
   /** Up to `limit` members with ids after `after`, in the order they joined; `more` if others follow them. */
   membersAfter(after: number, limit: number): { members: RosterMember[]; more: boolean } {
     const joined = this.joined();
