@@ -112,7 +112,8 @@ describe("routing", () => {
     });
     expect((await SELF.fetch(`http://rooms.test/api/rooms/${room}`, { method: "POST" })).status).toBe(405);
     // A page of one: ann, then bo after her, then none after bo.
-    const page = async (query: string) => await (await SELF.fetch(`http://rooms.test/api/rooms/${room}${query}`)).json();
+    const page = async (query: string) =>
+      await (await SELF.fetch(`http://rooms.test/api/rooms/${room}${query}`)).json();
     expect(await page("?limit=1")).toMatchObject({ memberCount: 2, members: [{ name: "ann" }], next: welcome.id });
     expect(await page(`?limit=1&after=${welcome.id}`)).toMatchObject({ members: [{ name: "bo" }] });
     expect(await page(`?limit=1&after=${welcome.id}`)).not.toHaveProperty("next");
