@@ -47,6 +47,7 @@ describe("a room nobody joined costs nothing", () => {
   it("reports a room never used as empty, and writes nothing to look at it", async () => {
     const room = uniqueRoom("looked-at");
     expect(await env.ROOMS.getByName(room).info()).toEqual({
+      memberCount: 0,
       members: [],
       typing: 0,
       lastSeq: 0,
