@@ -112,10 +112,10 @@ export async function reads(config: string): Promise<Reads> {
       20,
       async (i) => {
         const info = (await (await fetch(`${server.httpUrl}/api/rooms/looked-at-${i}`)).json()) as {
-          members: unknown[];
+          memberCount: number;
           lastSeq: number;
         };
-        if (info.members.length === 0 && info.lastSeq === 0) empty++;
+        if (info.memberCount === 0 && info.lastSeq === 0) empty++;
       },
     );
     const readsMs = now() - started;

@@ -295,7 +295,7 @@ export interface Hostile {
   duplicates: number;
   reordered: number;
   newcomerJoined: boolean;
-  info: { members: unknown[]; lastSeq: number };
+  info: { memberCount: number; members: unknown[]; lastSeq: number };
   /**
    * What wrangler printed, the room's event lines (docs/operations.md) and its request lines aside: the rest is what
    * must stay readable.

@@ -3,11 +3,14 @@
 
 import { guestName, nameKey } from "../shared/names";
 
-/** Asks the room who is there (GET /api/rooms/<room>); a room that does not say still gets a suggestion. */
+/**
+ * Asks the room who is there (GET /api/rooms/<room>: its first page of members, as many as it lists at once); a room
+ * that does not say still gets a suggestion.
+ */
 export async function freeName(room: string, taken: string, maxChars: number): Promise<string> {
   const keys = new Set([nameKey(taken)]);
   try {
-    const response = await fetch(`/api/rooms/${encodeURIComponent(room)}`);
+    const response = await fetch(`/api/rooms/${encodeURIComponent(room)}?limit=1000`);
     const info = (await response.json()) as { members?: { name: string }[] };
     for (const member of info.members ?? []) keys.add(nameKey(member.name));
   } catch {

@@ -24,7 +24,7 @@ const answerOf = (client: Client) => client.next((p) => p.type === "welcome" || 
 async function membersPerObject(room: string): Promise<number[]> {
   const info = await env.ROOMS.getByName(room).info();
   const onShards = (info.shards ?? []).sort((a, b) => a.shard - b.shard).map(({ members }) => members);
-  return [info.members.length - onShards.reduce((sum, members) => sum + members, 0), ...onShards];
+  return [info.memberCount - onShards.reduce((sum, members) => sum + members, 0), ...onShards];
 }
 
 describe("joins in a room of many objects", () => {
