@@ -12,7 +12,10 @@ import type { WebhookInfo } from "./webhook-queue";
 
 export interface RoomInfo {
   memberCount: number;
-  /** A page of the members, in the order they joined: those after the member with id `after` (members.ts). */
+  /**
+   * A page of the members in the order they joined, those after the member with id `after`, as a `members` request
+   * pages them (pages.ts).
+   */
   members: RosterMember[];
   /** With more members after this page: the id to ask for the next page after. */
   next?: number;
