@@ -413,6 +413,7 @@ export async function hostile(config: string): Promise<Hostile> {
     const late = new LoadClient({ url, name: "late", keepSeqs: true });
     await late.join({ timeoutMs: 10_000 });
     const info = (await (await fetch(`${server.httpUrl}/api/rooms/hostile`)).json()) as {
+      memberCount: number;
       members: unknown[];
       lastSeq: number;
     };
