@@ -9,6 +9,8 @@ export type Env = Cloudflare.Env & Unlisted & Partial<Record<SettingName, string
 export interface Unlisted {
   /** WebSocket upgrades per client address, across all rooms (`[[ratelimits]]`); without it, no such limit. */
   UPGRADE_LIMIT?: RateLimit;
+  /** Reads of a room's look or the directory per client address (`[[ratelimits]]`); without it, no such limit. */
+  READ_LIMIT?: RateLimit;
   /** Analytics Engine, where rooms write their counters (`[[analytics_engine_datasets]]`); without it, none are. */
   ROOM_METRICS?: AnalyticsEngineDataset;
   /** Comma-separated words and phrases every room refuses (config/settings.ts); unset: none. */

@@ -7,6 +7,7 @@ import type { Env } from "../config/env";
 import { refusal } from "../connections/requests";
 import { decodeCursor } from "../directory/cursor";
 import { DIRECTORY_NAME } from "../directory/directory";
+import { refuseRead } from "./read-limit";
 
 export const DIRECTORY_ROUTE = "/api/rooms";
 
@@ -28,6 +29,8 @@ export async function directoryRequest(request: Request, env: Env): Promise<Resp
   if (rawCursor !== null && cursor === undefined) {
     return refusal(400, { error: "invalid_field", message: "cursor must be the next of a page of this list" });
   }
+  const flooding = await refuseRead(request, env, false);
+  if (flooding) return flooding;
   const page = await env.DIRECTORY.getByName(DIRECTORY_NAME).list(limit, cursor);
   return Response.json(page, { headers: { "Cache-Control": "max-age=2" } });
 }

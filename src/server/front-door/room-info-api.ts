@@ -10,6 +10,7 @@ import { refusal } from "../connections/requests";
 import { INFO_MEMBERS_DEFAULT, INFO_MEMBERS_MAX, type MembersPage } from "../room/info";
 import { accessSettings } from "./access";
 import { bearsToken } from "./admin-api";
+import { refuseRead } from "./read-limit";
 
 export async function roomInfoRequest(request: Request, env: Env, name: string): Promise<Response> {
   if (request.method !== "GET")
@@ -18,6 +19,8 @@ export async function roomInfoRequest(request: Request, env: Env, name: string):
   const page = membersPage(url.searchParams);
   if (typeof page === "string") return refusal(400, { error: "invalid_field", message: page });
   const admin = env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN !== "" && (await bearsToken(request, env.ADMIN_TOKEN));
+  const flooding = await refuseRead(request, env, admin);
+  if (flooding) return flooding;
   const listed = admin || (await mayListMembers(request, env, name));
   // A caller who may not see the members asks for none of them: the room reads no page for it.
   const { members, next, webhook, ...counts } = await env.ROOMS.getByName(name).info(
